@@ -1,0 +1,1 @@
+"""fmscript.ai.jobs"""

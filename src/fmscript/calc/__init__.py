@@ -1,0 +1,1 @@
+"""The calculation engine: values, evaluator and function library."""

@@ -1,0 +1,155 @@
+"""Fine-Tune Model parameters for the local (mlx) provider, as the AI Model Server takes them.
+
+=====================  =========================  ==========================================
+key                    default                    accepted
+=====================  =========================  ==========================================
+max_steps              1000                       integer >= 1
+learning_rate          2e-4                       number > 0 and <= 1
+lora_layers            4                          integer >= 1 (capped to the model's layers)
+batch_size             1                          integer >= 1
+fine_tuned_model_name  a timestamp (20261123-181502)  text; spaces become hyphens
+seed                   0                          integer >= 0 (fmscript extension)
+=====================  =========================  ==========================================
+
+Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
+sends them: ``"1500"``, ``".0001"``, ``"1e-4"``. ``null`` means the default.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import time
+from typing import Any
+
+from fmscript.ai.errors import BAD_NAME, BAD_PARAMETER, ai_error
+
+MODEL_PREFIX = "fm-mlx-"
+MAX_NAME_LENGTH = 64
+
+DEFAULTS: dict[str, Any] = {
+    "max_steps": 1000,
+    "learning_rate": 2e-4,
+    "lora_layers": 4,
+    "batch_size": 1,
+    "seed": 0,
+}
+
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalParams:
+    max_steps: int = 1000
+    learning_rate: float = 2e-4
+    lora_layers: int = 4
+    batch_size: int = 1
+    fine_tuned_model_name: str = ""
+    seed: int = 0
+    notes: tuple[str, ...] = ()
+
+    @property
+    def full_name(self) -> str:
+        return full_model_name(self.fine_tuned_model_name)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters as stored with a job (``notes`` left out)."""
+        data = dataclasses.asdict(self)
+        data.pop("notes")
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> LocalParams:
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: (tuple(v) if k == "notes" else v) for k, v in data.items() if k in known})
+
+    def capped(self, n_layers: int) -> LocalParams:
+        """These parameters with ``lora_layers`` capped to a model's layer count (with a note)."""
+        if n_layers < 1 or self.lora_layers <= n_layers:
+            return self
+        note = f"lora_layers {self.lora_layers} is more than the model's {n_layers} layers; using {n_layers}"
+        return dataclasses.replace(self, lora_layers=n_layers, notes=(*self.notes, note))
+
+
+def default_model_name(now: float | None = None) -> str:
+    """The default ``fine_tuned_model_name``: a local timestamp such as ``20261123-181502``."""
+    return time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
+
+
+def full_model_name(name: str) -> str:
+    """``"my model"`` → ``"fm-mlx-my-model"``, as the AI Model Server names fine-tuned models."""
+    return MODEL_PREFIX + name.strip().replace(" ", "-")
+
+
+def check_model_name(name: str) -> str:
+    """The root name with spaces → hyphens, or an error (code 11) when it cannot be a model name."""
+    root = name.strip().replace(" ", "-")
+    if not root:
+        raise ai_error("fine_tuned_model_name is empty", BAD_NAME)
+    if len(root) > MAX_NAME_LENGTH:
+        raise ai_error(f"fine_tuned_model_name is longer than {MAX_NAME_LENGTH} characters", BAD_NAME)
+    bad = sorted({ch for ch in root if not (ch.isalnum() or ch in "-_.")})
+    if bad or root.startswith(".") or ".." in root:
+        shown = " ".join(repr(ch) for ch in bad) or "a leading '.' or '..'"
+        raise ai_error(
+            f"fine_tuned_model_name {name!r} may hold only letters, digits, '-', '_' and '.' (found {shown})",
+            BAD_NAME,
+        )
+    return root
+
+
+def _number(key: str, value: Any) -> float:
+    if isinstance(value, bool) or value is None:
+        raise ai_error(f"fine-tuning parameter {key!r} must be a number, not {value!r}", BAD_PARAMETER)
+    if isinstance(value, int | float):
+        result = float(value)
+    elif isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        result = float(value.strip())
+    else:
+        raise ai_error(f"fine-tuning parameter {key!r} must be a number, not {value!r}", BAD_PARAMETER)
+    if not math.isfinite(result):
+        raise ai_error(f"fine-tuning parameter {key!r} must be a finite number, not {value!r}", BAD_PARAMETER)
+    return result
+
+
+def _integer(key: str, value: Any, minimum: int) -> int:
+    number = _number(key, value)
+    if number != int(number):
+        raise ai_error(f"fine-tuning parameter {key!r} must be a whole number, not {value!r}", BAD_PARAMETER)
+    if number < minimum:
+        raise ai_error(f"fine-tuning parameter {key!r} must be at least {minimum}, not {value!r}", BAD_PARAMETER)
+    return int(number)
+
+
+def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
+    """Check and convert a Fine-Tuning Parameters object; an unknown key or bad value names the key."""
+    if obj is None:
+        obj = {}
+    if not isinstance(obj, dict):
+        raise ai_error("fine-tuning parameters must be a JSON object", BAD_PARAMETER)
+    values: dict[str, Any] = dict(DEFAULTS)
+    name: str | None = None
+    for key, value in obj.items():
+        if key not in DEFAULTS and key != "fine_tuned_model_name":
+            known = ", ".join([*DEFAULTS, "fine_tuned_model_name"])
+            raise ai_error(f"unknown fine-tuning parameter {key!r} (known: {known})", BAD_PARAMETER)
+        if value is None:
+            continue
+        if key == "fine_tuned_model_name":
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = str(value)
+            if not isinstance(value, str):
+                raise ai_error(f"fine-tuning parameter 'fine_tuned_model_name' must be text, not {value!r}", BAD_NAME)
+            name = check_model_name(value) if value.strip() else None
+        elif key == "learning_rate":
+            rate = _number(key, value)
+            if not 0 < rate <= 1:
+                raise ai_error(
+                    f"fine-tuning parameter 'learning_rate' must be more than 0 and at most 1, not {value!r}",
+                    BAD_PARAMETER,
+                )
+            values[key] = rate
+        else:
+            values[key] = _integer(key, value, 0 if key == "seed" else 1)
+    return LocalParams(fine_tuned_model_name=name or default_model_name(), **values)

@@ -1,0 +1,418 @@
+"""The "FileMaker file": a SQLite database seen through FileMaker's eyes.
+
+- A table occurrence is a SQLite table (``sqlite_*`` and ``fmscript_*`` tables are bookkeeping).
+- A field is a column; its FileMaker type comes from the declared column type (``schema.py``), and
+  ``GLOBAL`` in that type gives it global storage: one value per file, kept in the side table
+  ``fmscript_globals`` and readable/settable whatever the current record (or none).
+- A record is a row, identified by its SQLite rowid; creation order is rowid order.
+- A layout is named after its table unless ``fmscript_layouts(layout, table_occurrence)`` says
+  otherwise (tables stay reachable under their own name too).
+
+FileMaker names are case-insensitive, may contain spaces, punctuation or CJK characters: every
+identifier sent to SQLite is quoted by ``quote_ident`` and every value is a bound parameter.
+
+Changes are written through at once (autocommit), as Set Field commits in FileMaker: a later
+failing step never loses an earlier change.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sqlite3
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from fmscript.data.convert import Value, from_storage, to_storage
+from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
+from fmscript.errors import ScriptRuntimeError
+
+_GLOBALS = "fmscript_globals"
+_LAYOUTS = "fmscript_layouts"
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+# FileMaker error numbers used here (filemaker.md §11).
+ERR_RECORD_MISSING = 101
+ERR_FIELD_MISSING = 102
+ERR_TABLE_MISSING = 106
+ERR_NOT_UNIQUE = 504
+ERR_REQUIRED = 509
+
+
+def _is_internal(name: str) -> bool:
+    low = name.lower()
+    return low.startswith("sqlite_") or low.startswith("fmscript_")
+
+
+class FMFile:
+    """A FileMaker file backed by one SQLite connection. Use :meth:`open` or :meth:`memory`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
+        self._conn = connection
+        self._path = path  # the database file written through to; None when in memory
+        self.refresh()
+
+    # ------------------------------------------------------------------ opening and saving
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = False) -> FMFile:
+        """Open ``.sqlite``/``.db`` on disk (write-through) or load ``.sql`` text into memory.
+
+        Any other suffix is sniffed: an existing file without a SQLite header is SQL text.
+        A missing database raises FileNotFoundError unless ``create`` is set.
+        """
+        p = Path(path)
+        suffix = p.suffix.lower()
+        sniffed_sql = suffix not in _DB_SUFFIXES and p.exists() and not _looks_like_sqlite(p)
+        if suffix == ".sql" or sniffed_sql:
+            return cls.from_sql(p.read_text(encoding="utf-8"), source=str(p))
+        if not p.exists() and not create:
+            raise FileNotFoundError(f"{p}: no such database file")
+        conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False)
+        return cls(conn, p.resolve())
+
+    @classmethod
+    def memory(cls) -> FMFile:
+        """An empty in-memory file."""
+        return cls(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+
+    @classmethod
+    def from_sql(cls, text: str, *, source: str = "<sql>") -> FMFile:
+        """A fresh in-memory file built by running SQL text (a ``.sql`` sample)."""
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        try:
+            conn.executescript(text)
+        except sqlite3.Error as e:
+            conn.close()
+            raise ValueError(f"{source}: cannot load SQL: {e}") from e
+        return cls(conn)
+
+    @property
+    def path(self) -> Path | None:
+        """The database file changes are written to, or None for an in-memory file."""
+        return self._path
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The underlying connection (for tools and tests; scripts go through this class)."""
+        return self._conn
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the whole database to ``path``: SQLite backup, or an SQL dump for ``.sql``."""
+        p = Path(path)
+        if self._path is not None and p.exists() and p.resolve() == self._path:
+            return  # already written through
+        if p.suffix.lower() == ".sql":
+            p.write_text("\n".join(self._conn.iterdump()) + "\n", encoding="utf-8")
+            return
+        dest = sqlite3.connect(str(p))
+        try:
+            self._conn.backup(dest)
+        finally:
+            dest.close()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> FMFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ schema
+
+    def refresh(self) -> None:
+        """Re-read tables, fields and layouts (after the schema was changed behind our back)."""
+        self._tables: dict[str, str] = {}  # folded name -> canonical name
+        self._without_rowid: set[str] = set()
+        self._fields: dict[str, list[Field]] = {}
+        self._field_index: dict[str, dict[str, Field]] = {}
+        self._rowid_name: dict[str, str] = {}
+        rows = self._conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY rowid"
+        ).fetchall()
+        for name, sql in rows:
+            if _is_internal(name) or (sql or "").upper().startswith("CREATE VIRTUAL"):
+                continue
+            self._tables.setdefault(fold(name), name)
+            if re.search(r"\bWITHOUT\s+ROWID\b", sql or "", re.IGNORECASE):
+                self._without_rowid.add(name)
+        self._layouts = self._read_layouts()
+
+    def tables(self) -> list[str]:
+        """Table names in creation order."""
+        return list(self._tables.values())
+
+    def resolve_table(self, name: str) -> str | None:
+        """The canonical name of a table (case-insensitive), or None."""
+        return self._tables.get(fold(name))
+
+    def fields(self, table: str) -> list[Field]:
+        """The fields of a table in column order."""
+        canonical = self._table(table)
+        if canonical not in self._fields:
+            fields = []
+            for _cid, name, declared, *_rest in self._conn.execute(
+                "SELECT * FROM pragma_table_info(?)", (canonical,)
+            ):
+                ftype, is_global = field_type_for(declared or "")
+                fields.append(Field(name, ftype, is_global))
+            self._fields[canonical] = fields
+            self._field_index[canonical] = {}
+            for f in fields:
+                self._field_index[canonical].setdefault(fold(f.name), f)
+        return list(self._fields[canonical])
+
+    def resolve_field(self, table: str, name: str) -> str | None:
+        """The canonical name of a field of ``table`` (case-insensitive), or None."""
+        canonical = self.resolve_table(table)
+        if canonical is None:
+            return None
+        self.fields(canonical)
+        f = self._field_index[canonical].get(fold(name))
+        return f.name if f else None
+
+    def field(self, table: str, name: str) -> Field:
+        """The :class:`Field` named ``name`` (case-insensitive); error 102 when missing."""
+        canonical = self._table(table)
+        self.fields(canonical)
+        f = self._field_index[canonical].get(fold(name))
+        if f is None:
+            raise ScriptRuntimeError(f"Field “{canonical}::{name}” is missing", code=ERR_FIELD_MISSING)
+        return f
+
+    # ------------------------------------------------------------------ layouts
+
+    def _read_layouts(self) -> dict[str, tuple[str, str]]:
+        """folded layout name -> (layout name, table occurrence name as written)."""
+        layouts: dict[str, tuple[str, str]] = {}
+        has_table = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND lower(name) = ?",
+            (_LAYOUTS,),
+        ).fetchone()
+        if has_table:
+            for layout, occurrence in self._conn.execute(
+                f"SELECT layout, table_occurrence FROM {quote_ident(_LAYOUTS)} ORDER BY rowid"
+            ):
+                if layout:
+                    layouts.setdefault(fold(str(layout)), (str(layout), str(occurrence or "")))
+        return layouts
+
+    def layouts(self) -> list[str]:
+        """Layout names: the ``fmscript_layouts`` rows, then one per table not already named."""
+        names = [layout for layout, _occ in self._layouts.values()]
+        names += [t for t in self._tables.values() if fold(t) not in self._layouts]
+        return names
+
+    def table_for_layout(self, name: str) -> str:
+        """The table behind a layout (case-insensitive); KeyError when there is no such layout."""
+        entry = self._layouts.get(fold(name))
+        if entry is not None:
+            table = self.resolve_table(entry[1])
+            if table is None:
+                raise KeyError(f"layout “{entry[0]}” uses table occurrence “{entry[1]}”, which is missing")
+            return table
+        table = self.resolve_table(name)
+        if table is None:
+            raise KeyError(f"layout “{name}” is missing")
+        return table
+
+    # ------------------------------------------------------------------ records
+
+    def record_ids(self, table: str) -> list[int]:
+        """All record ids of a table in creation order."""
+        t, rowid = self._record_table(table)
+        return [r[0] for r in self._conn.execute(f"SELECT {rowid} FROM {quote_ident(t)} ORDER BY {rowid}")]
+
+    def total_count(self, table: str) -> int:
+        t, _rowid = self._record_table(table)
+        return int(self._conn.execute(f"SELECT count(*) FROM {quote_ident(t)}").fetchone()[0])
+
+    def has_record(self, table: str, rid: int) -> bool:
+        t, rowid = self._record_table(table)
+        sql = f"SELECT 1 FROM {quote_ident(t)} WHERE {rowid} = ?"
+        return self._conn.execute(sql, (rid,)).fetchone() is not None
+
+    def get(self, table: str, rid: int | None, field: str) -> Value:
+        """A field's value in a record; global fields ignore ``rid`` (it may be None)."""
+        f = self.field(table, field)
+        t = self._table(table)
+        if f.is_global:
+            return from_storage(self._global_raw(t, f.name), f.type)
+        t, rowid = self._record_table(t)
+        row = self._conn.execute(
+            f"SELECT {quote_ident(f.name)} FROM {quote_ident(t)} WHERE {rowid} = ?", (rid,)
+        ).fetchone()
+        if row is None:
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+        return from_storage(row[0], f.type)
+
+    def set(self, table: str, rid: int | None, field: str, value: Value) -> None:
+        """Store a value, converted for the field's type; written through at once."""
+        f = self.field(table, field)
+        t = self._table(table)
+        stored = to_storage(value, f.type)
+        if f.is_global:
+            self._ensure_globals()
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO {_GLOBALS} (table_name, field_name, value) VALUES (?, ?, ?)",
+                (t, f.name, stored),
+            )
+            return
+        t, rowid = self._record_table(t)
+        cur = self._write(
+            f"UPDATE {quote_ident(t)} SET {quote_ident(f.name)} = ? WHERE {rowid} = ?", (stored, rid)
+        )
+        if cur.rowcount == 0:
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+
+    def record(self, table: str, rid: int) -> dict[str, Value]:
+        """All field values of a record (global fields included), by canonical field name."""
+        t, rowid = self._record_table(table)
+        fields = self.fields(t)
+        cols = ", ".join(quote_ident(f.name) for f in fields)
+        row = self._conn.execute(f"SELECT {cols} FROM {quote_ident(t)} WHERE {rowid} = ?", (rid,)).fetchone()
+        if row is None:
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+        return {
+            f.name: from_storage(self._global_raw(t, f.name) if f.is_global else raw, f.type)
+            for f, raw in zip(fields, row)
+        }
+
+    def raw_rows(self, table: str, fields: list[str], ids: Iterable[int] | None = None) -> list[tuple[int, tuple]]:
+        """``(rid, stored values)`` for the named fields, in creation order (for finds and sorts).
+
+        Values are as stored in SQLite (see ``convert.py``); global fields give the global value.
+        """
+        t, rowid = self._record_table(table)
+        fs = [self.field(t, name) for name in fields]
+        cols = "".join(", " + quote_ident(f.name) for f in fs)
+        rows = self._conn.execute(f"SELECT {rowid}{cols} FROM {quote_ident(t)} ORDER BY {rowid}").fetchall()
+        if ids is not None:
+            wanted = set(ids)
+            rows = [r for r in rows if r[0] in wanted]
+        globals_ = {i: self._global_raw(t, f.name) for i, f in enumerate(fs) if f.is_global}
+        if not globals_:
+            return [(r[0], tuple(r[1:])) for r in rows]
+        return [(r[0], tuple(globals_.get(i, v) for i, v in enumerate(r[1:]))) for r in rows]
+
+    def new_record(self, table: str) -> int:
+        """Create an empty record (column defaults apply, like auto-enter) and return its id."""
+        t, _rowid = self._record_table(table)
+        cur = self._write(f"INSERT INTO {quote_ident(t)} DEFAULT VALUES")
+        return int(cur.lastrowid or 0)
+
+    def duplicate_record(self, table: str, rid: int) -> int:
+        """Copy a record (all fields but an INTEGER PRIMARY KEY) and return the new id."""
+        t, rowid = self._record_table(table)
+        cols = ", ".join(quote_ident(name) for name in self._copyable_columns(t))
+        if not cols:
+            if not self.has_record(t, rid):
+                raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+            return self.new_record(t)
+        sql = f"INSERT INTO {quote_ident(t)} ({cols}) SELECT {cols} FROM {quote_ident(t)} WHERE {rowid} = ?"
+        cur = self._write(sql, (rid,))
+        if cur.rowcount == 0:
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+        return int(cur.lastrowid or 0)
+
+    def delete_record(self, table: str, rid: int) -> None:
+        t, rowid = self._record_table(table)
+        cur = self._write(f"DELETE FROM {quote_ident(t)} WHERE {rowid} = ?", (rid,))
+        if cur.rowcount == 0:
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+
+    def delete_records(self, table: str, rids: Iterable[int]) -> int:
+        """Delete several records in one transaction; returns how many were deleted."""
+        t, rowid = self._record_table(table)
+        sql = f"DELETE FROM {quote_ident(t)} WHERE {rowid} = ?"
+        deleted = 0
+        self._conn.execute("BEGIN")
+        try:
+            for rid in rids:
+                deleted += self._conn.execute(sql, (rid,)).rowcount
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        return deleted
+
+    # ------------------------------------------------------------------ internals
+
+    def _table(self, name: str) -> str:
+        canonical = self.resolve_table(name)
+        if canonical is None:
+            raise ScriptRuntimeError(f"Table “{name}” is missing", code=ERR_TABLE_MISSING)
+        return canonical
+
+    def _record_table(self, name: str) -> tuple[str, str]:
+        """Canonical table name and the (unshadowed) name to select its rowid by."""
+        t = self._table(name)
+        if t in self._without_rowid:
+            raise ScriptRuntimeError(
+                f"Table “{t}” is a WITHOUT ROWID table; fmscript identifies records by rowid "
+                "and cannot use it (recreate it without WITHOUT ROWID)",
+                code=ERR_TABLE_MISSING,
+            )
+        if t not in self._rowid_name:
+            columns = {fold(f.name) for f in self.fields(t)}
+            # A column may itself be called rowid; SQLite then offers _rowid_ and oid.
+            free = [n for n in ("rowid", "_rowid_", "oid") if n not in columns]
+            if not free:
+                raise ScriptRuntimeError(f"Table “{t}” hides its rowid behind columns", code=ERR_TABLE_MISSING)
+            self._rowid_name[t] = free[0]
+        return t, self._rowid_name[t]
+
+    def _copyable_columns(self, table: str) -> list[str]:
+        info = self._conn.execute("SELECT name, type, pk FROM pragma_table_info(?)", (table,)).fetchall()
+        pks = [row for row in info if row[2]]
+        # An INTEGER PRIMARY KEY is the rowid itself: copying it would collide.
+        alias = pks[0][0] if len(pks) == 1 and (pks[0][1] or "").upper() == "INTEGER" else None
+        return [row[0] for row in info if row[0] != alias]
+
+    def _write(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        try:
+            return self._conn.execute(sql, params)
+        except sqlite3.IntegrityError as e:
+            message = str(e)
+            code = ERR_NOT_UNIQUE if "UNIQUE" in message.upper() else ERR_REQUIRED
+            raise ScriptRuntimeError(f"Field validation failed: {message}", code=code) from e
+
+    def _ensure_globals(self) -> None:
+        self._conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {_GLOBALS} "
+            "(table_name TEXT NOT NULL, field_name TEXT NOT NULL, value, PRIMARY KEY (table_name, field_name))"
+        )
+
+    def _global_raw(self, table: str, field: str) -> Any:
+        """The stored value of a global field, seeded from the table's first row on first use.
+
+        Seeding lets a sample ``.sql`` file give globals their initial values with a plain INSERT.
+        """
+        self._ensure_globals()
+        row = self._conn.execute(
+            f"SELECT value FROM {_GLOBALS} WHERE table_name = ? AND field_name = ?", (table, field)
+        ).fetchone()
+        if row is not None:
+            return row[0]
+        order = "" if table in self._without_rowid else f" ORDER BY {self._record_table(table)[1]}"
+        first = self._conn.execute(f"SELECT {quote_ident(field)} FROM {quote_ident(table)}{order} LIMIT 1").fetchone()
+        value = first[0] if first else None
+        self._conn.execute(
+            f"INSERT INTO {_GLOBALS} (table_name, field_name, value) VALUES (?, ?, ?)", (table, field, value)
+        )
+        return value
+
+
+def _looks_like_sqlite(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == _SQLITE_HEADER
+    except OSError:
+        return False
+
+
+__all__ = ["FMFile", "Field", "FieldType"]

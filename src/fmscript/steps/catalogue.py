@@ -1,0 +1,288 @@
+"""The step catalogue: every script step fmscript knows, declared once, in English, Japanese and
+Chinese, with its options and their labels.
+
+The parser looks step names and option labels up here (never in grammar literals), so a step
+written in any of the three languages — or a mix, as the seed pages do — parses to the same
+:class:`fmscript.syntax.ast.Step`. Handlers attach to these entries in ``fmscript.steps.<family>``.
+
+Option kinds:
+  calc    a calculation (``Value: $x + 1``)            target  a field or variable to write to
+  field   a field reference (``Support QA::Answer``)   flag    a bare word when on, or ``Label: On/Off``
+  enum    one word from ``values`` (localized)         name    a quoted name ("…", “…”, 「…」) or a calc
+  text    raw text kept as written (path lists)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import attrs
+
+
+@attrs.frozen
+class Opt:
+    key: str
+    kind: str
+    labels: tuple[str, ...] = ()  # every spelling, all languages (colon not included)
+    values: tuple[str, ...] = ()  # enum: canonical values (localized spellings in VALUE_WORDS)
+    flag_words: tuple[str, ...] = ()  # flag: bare words that switch it on
+
+
+@attrs.frozen
+class StepSpec:
+    name: str
+    ja: tuple[str, ...]
+    zh: tuple[str, ...]
+    options: tuple[Opt, ...] = ()
+    positional: tuple[str, ...] = ()  # keys of unlabelled options, in order
+    family: str = ""
+    # Steps that exist in FileMaker but that fmscript does not run: they parse, and running one
+    # reports error 3 ("command is unavailable") instead of silently doing nothing.
+    implemented: bool = True
+    # If/Else/Loop…: FileMaker leaves Get ( LastError ) as it was after these.
+    keeps_last_error: bool = False
+
+    def option(self, key: str) -> Opt | None:
+        for opt in self.options:
+            if opt.key == key:
+                return opt
+        return None
+
+
+def norm(text: str) -> str:
+    """Normalise a name or label for lookup: NFKC, case-folded, no spaces, no trailing colon."""
+    text = unicodedata.normalize("NFKC", text).casefold().strip().rstrip(":：").strip()
+    return re.sub(r"\s+", "", text)
+
+
+# Localized spellings of option values (canonical English first).
+VALUE_WORDS: dict[str, tuple[str, ...]] = {
+    "On": ("On", "オン", "打开", "开", "开启", "是"),
+    "Off": ("Off", "オフ", "关闭", "关", "否"),
+    "Table": ("Table", "テーブル", "表"),
+    "File": ("File", "ファイル", "文件"),
+    "OpenAI": ("OpenAI",),
+    "Custom": ("Custom", "カスタム", "自定义"),
+    "Local": ("Local", "ローカル", "本地"),
+    "Anthropic": ("Anthropic",),
+    "Cohere": ("Cohere",),
+    "From list": ("From list", "一覧から", "源列表", "从列表"),
+    "By name": ("By name", "名前で", "按名称", "通过名称"),
+    "First": ("First", "最初の", "最初", "第一个"),
+    "Last": ("Last", "最後の", "最後", "最后一个"),
+    "Next": ("Next", "次の", "次", "下一步", "下一个"),
+    "Previous": ("Previous", "前の", "前", "上一步", "上一个"),
+    "By Calculation": ("By Calculation", "計算で", "按计算"),
+    "Find Records": ("Find Records", "レコードを検索", "查找记录"),
+    "Omit Records": ("Omit Records", "レコードを除外", "忽略记录", "排除记录"),
+    "ascending": ("ascending", "昇順", "升序"),
+    "descending": ("descending", "降順", "降序"),
+}
+_VALUE_LOOKUP = {norm(w): canon for canon, words in VALUE_WORDS.items() for w in words}
+
+
+def value_word(text: str) -> str | None:
+    """The canonical English value for a localized option value, or None."""
+    return _VALUE_LOOKUP.get(norm(text))
+
+
+def _o(key: str, kind: str, *labels: str, values: tuple[str, ...] = (), flags: tuple[str, ...] = ()) -> Opt:
+    return Opt(key, kind, labels, values, flags)
+
+
+# Labels shared by several steps.
+ACCOUNT = _o("account_name", "calc", "Account Name", "アカウント名", "账户名称", "账户名")
+WITH_DIALOG = _o("with_dialog", "flag", "With dialog", "ダイアログあり", "包括对话框", "对话框")
+NO_DIALOG = _o("no_dialog", "flag", flags=("No dialog", "ダイアログなし", "无对话框"))
+RESTORE = _o("restore", "flag", flags=("Restore", "記憶する", "恢复"))
+FIND_REQUESTS = _o("find_requests", "enum", "Specified Find Requests", "指定された検索条件", "指定的查找请求", values=("Find Records", "Omit Records"))
+CRITERIA = _o("criteria", "text", "Criteria", "条件", "条件")
+OMIT_RECORDS = _o("omit_records", "flag", flags=("Omit Records", "レコードを除外", "忽略记录", "排除记录"))
+FIND_RECORDS = _o("find_records", "flag", flags=("Find Records", "レコードを検索", "查找记录"))
+PAUSE = _o("pause", "flag", "Pause", "一時停止", "暂停", flags=("Pause", "一時停止", "暂停"))
+SELECT = _o("select", "flag", "Select", "選択", "选择", flags=("Select", "選択", "选择", "Select/perform", "選択/実行"))
+RESPONSE_TARGET = _o("response_target", "target", "Response Target", "応答のターゲット", "响应目标", "回复目标", "Target", "ターゲット", "目标")
+VERIFY_SSL = _o("verify_ssl", "flag", "Verify SSL Certificates", "SSL 証明書の検証", "验证 SSL 证书", flags=("Verify SSL Certificates", "SSL 証明書の検証", "验证 SSL 证书"))
+_FIND_OPTS = (FIND_REQUESTS, CRITERIA, OMIT_RECORDS, FIND_RECORDS, RESTORE)
+
+
+def _s(name: str, ja: str | tuple[str, ...], zh: str | tuple[str, ...], *options: Opt, positional: tuple[str, ...] = (), family: str, implemented: bool = True, keeps_last_error: bool = False) -> StepSpec:
+    return StepSpec(
+        name,
+        (ja,) if isinstance(ja, str) else ja,
+        (zh,) if isinstance(zh, str) else zh,
+        options,
+        positional,
+        family,
+        implemented,
+        keeps_last_error,
+    )
+
+
+STEPS: tuple[StepSpec, ...] = (
+    # --- control
+    _s("If", "If", "If", positional=("condition",), family="control", keeps_last_error=True),
+    _s("Else If", "Else If", "Else If", positional=("condition",), family="control", keeps_last_error=True),
+    _s("Else", "Else", "Else", family="control", keeps_last_error=True),
+    _s("End If", "End If", "End If", family="control", keeps_last_error=True),
+    _s("Loop", "Loop", "Loop", _o("flush", "text", "Flush", "フラッシュ", "刷新"), family="control", keeps_last_error=True),
+    _s("Exit Loop If", "Exit Loop If", "Exit Loop If", positional=("condition",), family="control", keeps_last_error=True),
+    _s("End Loop", "End Loop", "End Loop", family="control", keeps_last_error=True),
+    _s("Exit Script", "現在のスクリプト終了", "退出脚本", _o("result", "calc", "Text Result", "Result", "テキスト結果", "結果", "文本结果", "结果"), family="control", keeps_last_error=True),
+    _s("Halt Script", "全スクリプト終了", "中断脚本", family="control", keeps_last_error=True),
+    _s(
+        "Perform Script", "スクリプト実行", "执行脚本",
+        _o("specified", "enum", "Specified", "指定", "指定", values=("From list", "By name")),
+        _o("parameter", "calc", "Parameter", "引数", "参数"),
+        positional=("script",), family="control",
+    ),
+    _s("Set Error Capture", "エラー処理", "设置错误捕获", positional=("state",), family="control"),
+    _s(
+        "Pause/Resume Script", "スクリプト一時停止/続行", "暂停/继续脚本",
+        _o("duration", "calc", "Duration (seconds)", "Duration", "間隔", "間隔 (秒)", "历时", "历时（秒）", "历时 (秒)"),
+        _o("indefinitely", "flag", flags=("Indefinitely", "制限時間なし", "无限期")),
+        family="control",
+    ),
+    _s("Allow User Abort", "ユーザによる中断を許可", "允许用户中止", positional=("state",), family="control"),
+    # --- variables and fields
+    _s(
+        "Set Variable", "変数を設定", "设置变量",
+        _o("value", "calc", "Value", "値", "值"),
+        _o("repetition", "calc", "Repetition", "繰り返し", "重复项", "重复"),
+        positional=("name",), family="variables",
+    ),
+    _s("Set Field", "フィールド設定", "设置字段", positional=("target", "value"), family="variables"),
+    _s("Set Field By Name", "フィールドを名前で設定", ("设置字段(按名称)", "设置字段（按名称）", "按名称设置字段"), positional=("target", "value"), family="variables"),
+    _s("Go to Field", "フィールドへ移動", "转到字段", SELECT, positional=("field",), family="variables"),
+    # --- navigation and records
+    _s("Go to Layout", "レイアウト切り替え", "转到布局", _o("animation", "text", "Animation", "アニメーション", "动画"), positional=("layout",), family="records"),
+    _s(
+        "Go to Record/Request/Page", "レコード/検索条件/ページへ移動", "转到记录/请求/页面",
+        _o("exit_after_last", "flag", "Exit after last", "最後まできたら終了", "最后一步后退出", flags=("Exit after last", "最後まできたら終了", "最后一步后退出")),
+        _o("by_calculation", "calc", "By Calculation", "計算で", "按计算"),
+        WITH_DIALOG, NO_DIALOG,
+        positional=("where",), family="records",
+    ),
+    _s("New Record/Request", "新規レコード/検索条件", "新建记录/请求", family="records"),
+    _s("Duplicate Record/Request", "レコード/検索条件複製", ("复制记录/请求", "复制记录/查找请求"), family="records"),
+    _s("Delete Record/Request", "レコード/検索条件削除", "删除记录/请求", WITH_DIALOG, NO_DIALOG, family="records"),
+    _s("Delete All Records", "全レコード削除", "删除所有记录", WITH_DIALOG, NO_DIALOG, family="records"),
+    _s("Commit Records/Requests", "レコード/検索条件確定", "提交记录/请求", WITH_DIALOG, NO_DIALOG, _o("skip_validation", "flag", flags=("Skip data entry validation", "入力値の自動化を無視", "跳过数据输入验证")), _o("override_esc", "flag", flags=("Override ESS locking conflicts",)), family="records"),
+    _s("Revert Record/Request", "レコード/検索条件復帰", "恢复记录/请求", WITH_DIALOG, NO_DIALOG, family="records"),
+    _s("Show All Records", "全レコードを表示", "显示所有记录", family="found_sets"),
+    _s("Show Omitted Only", "対象外のみを表示", "仅显示忽略的记录", family="found_sets"),
+    _s("Omit Record", "レコードを対象外に", "忽略记录", family="found_sets"),
+    _s("Perform Find", "検索実行", "执行查找", *_FIND_OPTS, family="found_sets"),
+    _s("Enter Find Mode", "検索モードに切り替え", "进入查找模式", PAUSE, *_FIND_OPTS, family="found_sets"),
+    _s("Constrain Found Set", "対象レコードの絞り込み", "限制找到集", *_FIND_OPTS, family="found_sets"),
+    _s("Extend Found Set", "対象レコードの拡大", "扩展找到集", *_FIND_OPTS, family="found_sets"),
+    _s(
+        "Sort Records", "レコードのソート", "对记录排序",
+        _o("sort_order", "text", "Specified Sort Order", "指定されたソート順", "指定的排序顺序"),
+        _o("keep_sorted", "flag", flags=("Keep records in sorted order", "ソート順を保持", "保持记录排序顺序")),
+        _o("direction", "flag", flags=("ascending", "descending", "昇順", "降順", "升序", "降序")),
+        RESTORE, WITH_DIALOG, NO_DIALOG, family="found_sets",
+    ),
+    _s("Unsort Records", "レコードのソート解除", "对记录取消排序", family="found_sets"),
+    # --- dialogs and windows
+    _s(
+        "Show Custom Dialog", "カスタムダイアログを表示", "显示自定义对话框",
+        _o("title", "calc", "Title", "タイトル", "标题"),
+        _o("message", "calc", "Message", "メッセージ", "消息"),
+        _o("button1", "text", "Default Button", "デフォルトボタン", "默认按钮"),
+        _o("button2", "text", "Button 2", "ボタン 2", "按钮 2"),
+        _o("button3", "text", "Button 3", "ボタン 3", "按钮 3"),
+        _o("input1", "text", "Input #1", "入力 #1", "输入 #1"),
+        _o("input2", "text", "Input #2", "入力 #2", "输入 #2"),
+        _o("input3", "text", "Input #3", "入力 #3", "输入 #3"),
+        positional=("first", "second", "third"), family="dialogs",
+    ),
+    _s("Beep", "ビープ", "蜂鸣声", family="dialogs"),
+    _s("Freeze Window", "ウインドウの固定", "冻结窗口", family="dialogs"),
+    _s("Refresh Window", "ウインドウの再表示", "刷新窗口", _o("flush_join", "flag", flags=("Flush cached join results",)), _o("flush_sql", "flag", flags=("Flush cached external data",)), family="dialogs"),
+    # --- AI
+    _s(
+        "Configure AI Account", "AI アカウント設定", "配置 AI 账户",
+        ACCOUNT,
+        _o("provider", "enum", "Model Provider", "モデルプロバイダ", "模型提供商", values=("OpenAI", "Custom", "Local", "Anthropic", "Cohere")),
+        _o("endpoint", "calc", "Endpoint", "エンドポイント", "端点"),
+        VERIFY_SSL,
+        _o("api_key", "calc", "API key", "API キー", "API 密钥"),
+        family="ai",
+    ),
+    _s(
+        "Fine-Tune Model", "モデルをファインチューニング", "微调模型",
+        ACCOUNT,
+        _o("base_model", "calc", "Base Model", "ベースモデル", "基础模型"),
+        _o("training_data", "enum", "Training Data", "トレーニングデータ", "训练数据", values=("Table", "File")),
+        _o("table", "name", "Table", "テーブル", "表"),
+        _o("completion_field", "field", "Completion Field", "出力例フィールド", "完成字段"),
+        _o("files", "text", "File", "ファイル", "文件"),
+        RESPONSE_TARGET,
+        _o("parameters", "calc", "Fine-Tune Parameters", "ファインチューニングパラメータ", "微调参数"),
+        positional=("source",), family="ai",
+    ),
+    _s(
+        "Save Records as JSONL", "レコードを JSONL として保存", "将记录保存为 JSONL",
+        WITH_DIALOG,
+        _o("fine_tuning_format", "flag", "Format for fine-tuning", "ファインチューニングの形式", "微调格式", "用于微调的格式"),
+        _o("table", "name", "Table", "テーブル", "表"),
+        _o("files", "text", "Specify output file", "Output file", "出力ファイルの指定", "出力ファイル", "指定输出文件", "输出文件"),
+        _o("create_folders", "flag", "Create folders", "フォルダを作成", "创建文件夹"),
+        _o("system_prompt", "calc", "System Prompt", "システムプロンプト", "系统提示"),
+        _o("user_prompt", "calc", "User Prompt", "ユーザプロンプト", "用户提示"),
+        _o("assistant_prompt", "calc", "Assistant Prompt", "アシスタントプロンプト", "助手提示"),
+        _o("completion_field", "field", "Completion Field", "出力例フィールド", "完成字段"),
+        positional=("source", "files"), family="ai",
+    ),
+    _s(
+        "Generate Response from Model", "モデルから応答を生成", ("从模型生成回复", "从生成模型响应"),
+        ACCOUNT,
+        _o("model", "calc", "Model", "モデル", "模型"),
+        _o("user_prompt", "calc", "User Prompt", "ユーザプロンプト", "用户提示"),
+        _o("agentic", "flag", "Agentic mode", "自律モード", "代理模式", flags=("Agentic mode", "自律モード", "代理模式")),
+        _o("response", "target", "Response", "応答", "回复", "响应"),
+        _o("instructions", "calc", "Instructions", "指示", "指令"),
+        _o("messages", "calc", "Messages", "メッセージ", "消息"),
+        _o("save_history", "target", "Save Message History To", "メッセージ履歴の保存先", "将消息历史记录存储到"),
+        _o("history_count", "calc", "Message History Count", "メッセージ履歴の数", "消息历史记录计数"),
+        _o("temperature", "calc", "Temperature", "温度"),
+        _o("tools", "calc", "Tool Definitions", "ツール定義", "工具定义"),
+        _o("tool_calls", "target", "Tool Calls From Model", "モデルからのツール呼び出し", "来自模型的工具调用"),
+        _o("stream", "flag", "Stream", "ストリーム", "流", flags=("Stream", "ストリーム")),
+        _o("parameters", "calc", "Parameters", "パラメータ", "参数"),
+        family="ai", implemented=False,
+    ),
+    # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
+    _s("Insert from URL", "URL から挿入", "从 URL 插入", VERIFY_SSL, WITH_DIALOG, SELECT, _o("target", "target", "Target", "ターゲット", "目标"), _o("url", "calc", "URL", "URL を指定", "指定 URL"), _o("curl", "calc", "cURL options", "cURL オプションの指定", "指定 cURL 选项"), positional=("first", "second", "third"), family="unsupported", implemented=False),
+    _s("Export Field Contents", "フィールド内容のエクスポート", "导出字段内容", WITH_DIALOG, _o("create_folders", "flag", "Create folders", "フォルダを作成", "创建文件夹"), positional=("field", "path"), family="unsupported", implemented=False),
+    _s("Configure Prompt Template", "プロンプトテンプレートを構成", "配置提示模板", positional=("first", "second", "third"), family="unsupported", implemented=False),
+)
+
+# name (normalised, any language) -> spec
+_BY_NAME: dict[str, StepSpec] = {}
+for _spec in STEPS:
+    for _n in (_spec.name, *_spec.ja, *_spec.zh):
+        _BY_NAME.setdefault(norm(_n), _spec)
+
+
+def lookup_step(name: str) -> tuple[StepSpec, str] | None:
+    """(spec, language) for a step name written in en, ja or zh; None when unknown."""
+    spec = _BY_NAME.get(norm(name))
+    if spec is None:
+        return None
+    key = norm(name)
+    lang = "en" if key == norm(spec.name) else ("ja" if key in {norm(n) for n in spec.ja} else "zh")
+    return spec, lang
+
+
+def step_names() -> list[str]:
+    return sorted({n for spec in STEPS for n in (spec.name, *spec.ja, *spec.zh)})
+
+
+def spec_for(name: str) -> StepSpec:
+    found = lookup_step(name)
+    if found is None:
+        raise KeyError(name)
+    return found[0]

@@ -1,0 +1,156 @@
+"""Typed, positioned syntax trees for scripts and calculations (frozen attrs nodes).
+
+Spans are always in *script* coordinates: a calculation inside a step option knows the script line
+and column of each of its tokens, so a calc error points at the right place in the script.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from fmscript.errors import SourceSpan
+
+# ----------------------------------------------------------------------------- calculations
+
+
+@attrs.frozen
+class Number:
+    value: Decimal
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Text:
+    value: str
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class FieldRef:
+    """``Table::Field`` (table may be None for an unqualified field name)."""
+
+    table: str | None
+    field: str
+    repetition: Any = None  # a calc node or None (= 1)
+    span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.table}::{self.field}" if self.table else self.field
+
+
+@attrs.frozen
+class Variable:
+    """``$local`` or ``$$global``, optionally ``$name[repetition]``."""
+
+    name: str  # with its $ / $$ prefix
+    repetition: Any = None
+    span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Name:
+    """A bare word: a Let variable, a zero-argument function (Pi, JSONString), or a field name."""
+
+    name: str
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Call:
+    name: str
+    args: tuple[Any, ...]
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+    name_span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class Group:
+    """A bracketed argument group: ``[ a ; b ; c ]`` (Let bindings, JSONSetElement multi-set)."""
+
+    items: tuple[Any, ...]
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class BinOp:
+    op: str  # canonical: + - * / ^ & = <> < <= > >= and or xor
+    left: Any
+    right: Any
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class UnaryOp:
+    op: str  # - + not
+    operand: Any
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Calc:
+    """A calculation as written in a step option: its source text and parsed expression."""
+
+    text: str
+    expr: Any
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+# ----------------------------------------------------------------------------- script
+
+
+@attrs.frozen
+class Target:
+    """Where a step writes: a field (``T::F``) or a variable (``$x``, ``$$x``), with repetition."""
+
+    kind: str  # "field" | "variable"
+    name: str  # full variable name or Table::Field text
+    table: str | None = None
+    field: str | None = None
+    repetition: Calc | None = None
+    span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen
+class FindRequest:
+    """One stored find request: ``Find Records ; Criteria: T::F: "x" AND T::G: "y"``."""
+
+    omit: bool
+    criteria: tuple[tuple[str, str, str], ...]  # (table, field, criterion text)
+
+
+@attrs.frozen
+class Option:
+    """One ``;``-separated option as written: its label (if any) and its raw value text."""
+
+    label: str | None
+    text: str
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+@attrs.frozen
+class Step:
+    """A script step. ``name`` is the canonical English name; ``options`` hold typed values:
+    Calc, Target, bool, str (enum values and names), tuple of FindRequest, tuple of sort keys."""
+
+    name: str
+    options: dict[str, Any] = attrs.field(eq=False)
+    span: SourceSpan = attrs.field(eq=False, repr=False)
+    written_name: str = ""
+    lang: str = "en"
+    disabled: bool = False
+    comment: str | None = None  # text of a # comment step
+
+    def opt(self, key: str, default: Any = None) -> Any:
+        return self.options.get(key, default)
+
+
+@attrs.frozen
+class Script:
+    name: str
+    file: str
+    steps: tuple[Step, ...]
+    source: str = attrs.field(default="", repr=False, eq=False)

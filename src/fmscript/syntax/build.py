@@ -1,0 +1,309 @@
+"""Script text → :class:`fmscript.syntax.ast.Script`.
+
+Lark (grammar/script.lark) finds steps, option groups and ';'-separated options; this module looks
+the step name and option labels up in the step catalogue (en/ja/zh) and turns each option into a
+typed value (``fmscript.syntax.options``). Errors are collected, not only the first one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import difflib
+import functools
+from typing import Any
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+
+from fmscript.errors import FMScriptError, ScriptSyntaxError, SourceSpan, UnknownStepError
+from fmscript.steps import catalogue
+from fmscript.syntax import ast
+from fmscript.syntax.calc_build import Locator
+from fmscript.syntax.options import RawOption, build_options
+from fmscript.syntax.parser import grammar_path
+
+
+class _Inline(Transformer):
+    """Runs during the LALR parse: keeps only positions, no parse tree is built."""
+
+    def option(self, kids: list[Any]) -> tuple[int, int]:
+        return _start(kids[0]), _end(kids[-1])
+
+    def paren(self, kids: list[Any]) -> tuple[int, int]:
+        return kids[0].start_pos, kids[-1].end_pos
+
+    bracket = paren
+
+    def group(self, kids: list[Any]) -> tuple[Token, list[tuple[int, int]], Token]:
+        return kids[0], [k for k in kids[1:-1] if isinstance(k, tuple)], kids[-1]
+
+    def step(self, kids: list[Any]) -> tuple[str, Any, Token, list[Any]]:
+        disabled = kids[0] if kids[0].type == "DISABLED" else None
+        rest = kids[1:] if disabled is not None else kids
+        return ("step", disabled, rest[0], rest[1:])
+
+    def comment_step(self, kids: list[Any]) -> tuple[str, Any, Token, list[Any]]:
+        disabled = kids[0] if len(kids) == 2 else None
+        return ("comment", disabled, kids[-1], [])
+
+    def start(self, kids: list[Any]) -> list[Any]:
+        return kids
+
+
+def _start(x: Any) -> int:
+    return x.start_pos if isinstance(x, Token) else x[0]
+
+
+def _end(x: Any) -> int:
+    return x.end_pos if isinstance(x, Token) else x[1]
+
+
+@functools.cache
+def _script_parser() -> Lark:
+    return Lark(
+        grammar_path("script").read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        transformer=_Inline(),
+        maybe_placeholders=False,
+    )
+
+
+def normalise_text(text: str) -> str:
+    """FileMaker uses CR line ends; Windows copies use CRLF. Columns are unaffected."""
+    return text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+class SourceMap:
+    """Offsets → (line, column) and spans for one script text."""
+
+    def __init__(self, text: str, file: str) -> None:
+        self.text = text
+        self.file = file
+        self.lines = text.split("\n")
+        self.starts = [0]
+        for line in self.lines[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def pos(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+    def span(self, start: int, end: int) -> SourceSpan:
+        line, col = self.pos(start)
+        end_line, end_col = self.pos(max(start, end))
+        return SourceSpan(self.file, line, col, end_line, end_col, self.lines[line - 1])
+
+    def locator(self, offset: int) -> Locator:
+        line, col = self.pos(offset)
+        return Locator(self.file, self.lines, line, col)
+
+
+def parse_script(text: str, filename: str = "<script>", name: str | None = None) -> ast.Script:
+    """Parse a whole script; raises the first error (use :func:`check_script` for all of them)."""
+    script, errors = check_script(text, filename, name)
+    if errors:
+        raise errors[0]
+    return script
+
+
+def check_script(text: str, filename: str = "<script>", name: str | None = None) -> tuple[ast.Script, list[FMScriptError]]:
+    """Parse a script, collecting every error. Returns the steps that did parse and the errors."""
+    text = normalise_text(text)
+    smap = SourceMap(text, filename)
+    errors: list[FMScriptError] = []
+    work = _close_runaway_groups(text, smap, errors)
+    items = _parse_with_recovery(work, smap, errors)
+    steps: list[ast.Step] = []
+    for item in items:
+        try:
+            steps.append(_build_step(item, smap))
+        except FMScriptError as exc:
+            errors.append(exc)
+    errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
+    script_name = name if name is not None else _script_name(filename)
+    return ast.Script(script_name, filename, tuple(steps), text), errors
+
+
+def _script_name(filename: str) -> str:
+    import os
+
+    base = os.path.basename(filename)
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+def _parse_with_recovery(text: str, smap: SourceMap, errors: list[FMScriptError]) -> list[Any]:
+    """Parse; after a syntax error, blank out the broken step (keeping every offset) and parse
+    again, so ``fmscript check`` reports every broken step, not only the first."""
+    work = text
+    for _ in range(100):
+        try:
+            return _script_parser().parse(work)
+        except UnexpectedInput as exc:
+            pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(work)
+            pos = min(max(pos, 0), len(work))
+            errors.append(_syntax_error(exc, smap, pos, work))
+            start = _step_start(work, pos)
+            stop = _next_step_line(work, pos)
+            if stop <= start:
+                return []
+            work = work[:start] + "".join(ch if ch == "\n" else " " for ch in work[start:stop]) + work[stop:]
+    return []
+
+
+def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError]) -> str:
+    """Options may span lines (a multi-line Let), so a forgotten ']' would swallow the steps after
+    it. A line that starts with a known step name while a group is still open means exactly that:
+    report it where the ']' is missing and blank the broken step out (offsets stay the same)."""
+    depth = 0
+    step_start = 0
+    step_name = ""
+    last_end = 0  # end of the last non-blank line
+    offset = 0
+    open_quote: int | None = None  # where a quote left open on a line of this step began
+    quote_at = 0
+    blanks: list[tuple[int, int]] = []
+    for line in text.split("\n"):
+        head = line.split("[", 1)[0].strip()
+        if depth > 0 and _looks_like_step(head, line):
+            if open_quote is not None:
+                msg = f"a quoted name or text is not closed in the options of {step_name}"
+                span = smap.span(open_quote, open_quote + 1)
+            else:
+                msg = f"missing ']' closing the options of {step_name}"
+                span = smap.span(max(last_end - 1, 0), last_end)
+            errors.append(ScriptSyntaxError(msg, span))
+            blanks.append((step_start, offset))
+            depth = 0
+        if depth == 0 and head:
+            step_start = offset
+            found = catalogue.lookup_step(head.lstrip("/").strip())
+            step_name = found[0].name if found else head
+            open_quote = None
+        quote = ""
+        for i, ch in enumerate(line):
+            if quote:
+                if ch == quote:
+                    quote = ""
+            elif ch in "\"“「":
+                quote = {'"': '"', "“": "”", "「": "」"}[ch]
+                quote_at = offset + i
+            elif ch == "[":
+                depth += 1
+            elif ch == "]":
+                depth = max(0, depth - 1)
+        if quote and open_quote is None:
+            open_quote = quote_at
+        if line.strip():
+            last_end = offset + len(line.rstrip())
+        offset += len(line) + 1
+    for start, stop in blanks:
+        text = text[:start] + "".join(ch if ch == "\n" else " " for ch in text[start:stop]) + text[stop:]
+    return text
+
+
+_STEP_HEAD = re.compile(r"^(//\s*)?[^\W\d][\w\s/\-.]*$")
+
+
+def _looks_like_step(head: str, line: str) -> bool:
+    """A line that starts a step: a known step name, or words followed by an option group."""
+    if not head or head.startswith("#"):
+        return bool(head)
+    if catalogue.lookup_step(head.lstrip("/").strip()):
+        return True
+    return bool(_STEP_HEAD.match(head)) and "[" in line and not catalogue.value_word(head)
+
+
+def _next_step_line(text: str, pos: int) -> int:
+    """Offset of the first line after ``pos`` that starts a known step (or a comment)."""
+    i = text.find("\n", pos)
+    while i >= 0:
+        line_end = text.find("\n", i + 1)
+        line = text[i + 1 : line_end if line_end >= 0 else len(text)]
+        head = line.split("[", 1)[0].strip()
+        if head.startswith(("#", "//")) or (head and catalogue.lookup_step(head)):
+            return i + 1
+        i = line_end
+    return len(text)
+
+
+def _step_start(text: str, pos: int) -> int:
+    """Start of the step that contains ``pos``: the last line start not inside an open bracket."""
+    depth = 0
+    i = min(pos, len(text)) - 1
+    while i >= 0:
+        ch = text[i]
+        if ch == "]":
+            depth += 1
+        elif ch == "[":
+            depth = max(0, depth - 1)
+        elif ch == "\n" and depth == 0:
+            return i + 1
+        i -= 1
+    return 0
+
+
+def _syntax_error(exc: UnexpectedInput, smap: SourceMap, pos: int, text: str) -> ScriptSyntaxError:
+    step = _step_name_before(smap.text, pos)
+    where = f" of {step}" if step else ""
+    if isinstance(exc, UnexpectedToken) and exc.token.type == "$END":
+        pos = len(smap.text.rstrip("\n"))
+        if text.count("[") > text.count("]"):
+            msg = f"missing ']' closing the options{where}"
+        else:
+            msg = f"the script ends inside the options{where}"
+        return ScriptSyntaxError(msg, smap.span(max(0, pos - 1), pos))
+    ch = smap.text[pos] if pos < len(smap.text) else ""
+    if isinstance(exc, UnexpectedCharacters) and ch in "\"“「":
+        msg = f"a quoted name or text is not closed{where}"
+    elif isinstance(exc, UnexpectedToken) and exc.token.type == "_NL":
+        msg = f"missing ']' closing the options{where}"
+    elif ch == "]":
+        msg = f"unexpected ']': no option group is open" + (f" after the options{where}" if where else "")
+    elif ch == "[":
+        msg = f"unexpected '['{where}: a step's options must come right after its name"
+    elif ch == ")":
+        msg = f"unexpected ')' (no '(' is open{where})"
+    else:
+        msg = f"unexpected {ch!r}{where}"
+    return ScriptSyntaxError(msg, smap.span(pos, pos + 1))
+
+
+def _step_name_before(text: str, pos: int) -> str:
+    start = _step_start(text, pos)
+    head = text[start:pos].split("[", 1)[0].strip().lstrip("/").strip()
+    found = catalogue.lookup_step(head) if head else None
+    return found[0].name if found else ""
+
+
+def _build_step(item: Any, smap: SourceMap) -> ast.Step:
+    kind, disabled, name_tok, groups = item
+    if kind == "comment":
+        span = smap.span(name_tok.start_pos, name_tok.end_pos)
+        return ast.Step("#", {}, span, "#", "en", disabled is not None, str(name_tok)[1:])
+    written = str(name_tok).strip()
+    name_end = name_tok.start_pos + len(str(name_tok).rstrip())
+    end = groups[-1][2].end_pos if groups else name_end
+    span = smap.span(name_tok.start_pos, end)
+    found = catalogue.lookup_step(written)
+    if found is None:
+        raise UnknownStepError(_unknown_step_message(written), smap.span(name_tok.start_pos, name_end))
+    spec, lang = found
+    raw: list[RawOption] = []
+    for _lsqb, options, _rsqb in groups:
+        for start, stop in options:
+            raw.append(RawOption(smap.text[start:stop], start, smap))
+    options = build_options(spec, raw, span)
+    return ast.Step(spec.name, options, span, written, lang, disabled is not None)
+
+
+def _unknown_step_message(written: str) -> str:
+    names = catalogue.step_names()
+    close = difflib.get_close_matches(written, names, n=1, cutoff=0.6)
+    if not close:
+        lowered = {catalogue.norm(n): n for n in names}
+        hit = difflib.get_close_matches(catalogue.norm(written), list(lowered), n=1, cutoff=0.6)
+        close = [lowered[hit[0]]] if hit else []
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return f"unknown script step {written!r}{hint}"

@@ -1,0 +1,212 @@
+"""Calculation text → positioned AST (``fmscript.syntax.ast`` nodes).
+
+``parse_calc(text, locator)`` parses with the cached Lark LALR parser and builds nodes whose spans
+are in script coordinates; Lark trees are cached per calc text, since calcs repeat a lot.
+"""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+from typing import Any
+
+import attrs
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from fmscript.errors import CalcSyntaxError, SourceSpan
+from fmscript.syntax import ast
+from fmscript.syntax.parser import get_parser
+
+
+@attrs.frozen
+class Locator:
+    """Maps positions inside a calc (1-based) to script coordinates and builds spans."""
+
+    file: str
+    lines: tuple[str, ...] | list[str]
+    line0: int = 1  # script line of the calc's first character
+    col0: int = 1  # script column of the calc's first character
+
+    def at(self, line: int, col: int) -> tuple[int, int]:
+        if line == 1:
+            return self.line0, self.col0 + col - 1
+        return self.line0 + line - 1, col
+
+    def span(self, line: int, col: int, end_line: int, end_col: int) -> SourceSpan:
+        sl, sc = self.at(line, col)
+        el, ec = self.at(end_line, end_col)
+        src = self.lines[sl - 1] if 0 < sl <= len(self.lines) else ""
+        return SourceSpan(self.file, sl, sc, el, ec, src)
+
+
+def standalone_locator(text: str, file: str = "<calc>") -> Locator:
+    return Locator(file, text.split("\n"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _lark_tree(text: str) -> Tree:
+    return get_parser("calc").parse(text)
+
+
+_OPS = {"≠": "<>", "≤": "<=", "≥": ">="}
+
+
+def parse_calc(text: str, loc: Locator | None = None) -> Any:
+    """Parse one calculation; raises CalcSyntaxError (with a script-coordinate span)."""
+    loc = loc or standalone_locator(text)
+    if not text.strip():
+        raise CalcSyntaxError("the calculation is empty", loc.span(1, 1, 1, 2))
+    try:
+        tree = _lark_tree(text)
+    except UnexpectedInput as exc:
+        raise _syntax_error(exc, text, loc) from None
+    return _Builder(loc).build(tree)[0]
+
+
+class _Builder:
+    def __init__(self, loc: Locator) -> None:
+        self.loc = loc
+
+    def _span(self, start: Token, end: Token) -> SourceSpan:
+        return self.loc.span(start.line, start.column, end.end_line, end.end_column)
+
+    def build(self, node: Any) -> tuple[Any, Token, Token]:
+        """Returns (ast node, first token, last token)."""
+        if isinstance(node, Token):
+            return self._token(node), node, node
+        kind = node.data
+        kids = node.children
+        if kind == "binop":
+            left, ls, _ = self.build(kids[0])
+            op = str(kids[1]).lower()
+            right, _, re_ = self.build(kids[2])
+            return ast.BinOp(_OPS.get(op, op), left, right, self._span(ls, re_)), ls, re_
+        if kind == "unop":
+            operand, _, oe = self.build(kids[1])
+            return ast.UnaryOp(str(kids[0]).lower(), operand, self._span(kids[0], oe)), kids[0], oe
+        if kind in ("number", "string", "pilcrow", "field_ref", "variable", "name"):
+            return self._token(kids[0]), kids[0], kids[0]
+        if kind in ("variable_rep", "field_rep"):
+            base = self._token(kids[0])
+            rep, _, re_ = self.build(kids[1])
+            return attrs.evolve(base, repetition=rep, span=self._span(kids[0], re_)), kids[0], re_
+        if kind == "call":
+            name_tok = kids[0]
+            args = []
+            last = name_tok
+            for child in kids[1:]:
+                arg, _, last = self.build(child)
+                args.append(arg)
+            # The closing ")" is not in the tree; extend the span past the last argument.
+            span = self._span(name_tok, last)
+            span = attrs.evolve(span, end_column=span.end_column + (1 if args else 2))
+            return ast.Call(str(name_tok), tuple(args), span, self._span(name_tok, name_tok)), name_tok, last
+        if kind == "group":
+            items = []
+            first = last = None
+            for child in kids:
+                item, s, last = self.build(child)
+                first = first or s
+                items.append(item)
+            return ast.Group(tuple(items), self._span(first, last)), first, last
+        raise AssertionError(f"unexpected calc tree node {kind}")  # pragma: no cover
+
+    def _token(self, tok: Token) -> Any:
+        span = self._span(tok, tok)
+        t = tok.type
+        text = str(tok)
+        if t == "NUMBER":
+            return ast.Number(Decimal(text), span)
+        if t == "STRING":
+            return ast.Text(unescape_string(text[1:-1]), span)
+        if t == "PILCROW":
+            return ast.Text("\r", span)
+        if t == "VARIABLE":
+            return ast.Variable(_unbrace_var(text), None, span)
+        if t == "FIELD_REF":
+            table, field = text.split("::", 1)
+            return ast.FieldRef(_unbrace(table), _unbrace(field), None, span)
+        if t == "NAME":
+            return ast.Name(_unbrace(text), span)
+        raise AssertionError(f"unexpected token {t}")  # pragma: no cover
+
+
+def _unbrace(name: str) -> str:
+    name = name.strip()
+    if name.startswith("${") and name.endswith("}"):
+        return name[2:-1]
+    return name
+
+
+def _unbrace_var(name: str) -> str:
+    prefix = "$$" if name.startswith("$$") else "$"
+    rest = name[len(prefix) :]
+    if rest.startswith("{") and rest.endswith("}"):
+        rest = rest[1:-1]
+    return prefix + rest
+
+
+def unescape_string(body: str) -> str:
+    """FileMaker text constants: ``\\"`` → ``"``, ``\\\\`` → ``\\``, ``\\¶`` → ``¶``; a bare ¶ or a
+    line break is FileMaker's return (CR)."""
+    if "\\" not in body and "¶" not in body and "\n" not in body:
+        return body
+    out = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\" and i + 1 < len(body) and body[i + 1] in '"\\¶':
+            out.append(body[i + 1])
+            i += 2
+            continue
+        out.append("\r" if ch in "¶\n" else ch)
+        i += 1
+    return "".join(out)
+
+
+_FRIENDLY = {
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "SEMICOLON": "';'",
+    "NUMBER": "a number",
+    "STRING": "a text constant",
+    "NAME": "a name",
+    "FIELD_REF": "a field",
+    "VARIABLE": "a variable",
+    "$END": "the end of the calculation",
+}
+
+
+def _syntax_error(exc: UnexpectedInput, text: str, loc: Locator) -> CalcSyntaxError:
+    line = getattr(exc, "line", 1) or 1
+    col = getattr(exc, "column", 1) or 1
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        lines = text.split("\n")
+        line, col = len(lines), len(lines[-1]) + 1
+        expected = getattr(exc, "expected", None) or getattr(exc, "accepts", None) or set()
+        if "RPAR" in expected:
+            msg = "missing ')' at the end of the calculation"
+        elif "RSQB" in expected:
+            msg = "missing ']' at the end of the calculation"
+        else:
+            msg = "the calculation ends where a value is expected"
+        return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
+    if isinstance(exc, UnexpectedCharacters):
+        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        if ch == '"':
+            msg = "a text constant is not closed (missing '\"')"
+        else:
+            msg = f"unexpected character {ch!r}"
+        return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
+    tok = exc.token  # type: ignore[attr-defined]
+    expected = sorted(_FRIENDLY.get(e, e.lower()) for e in (exc.expected or set()) if e in _FRIENDLY)  # type: ignore[attr-defined]
+    what = f"unexpected {str(tok)!r}"
+    if tok.type in ("NAME", "NUMBER", "STRING", "FIELD_REF", "VARIABLE", "PILCROW", "LPAR"):
+        what += "; an operator or ';' is missing before it"
+    elif expected and len(expected) <= 4:
+        what += f"; expected {' or '.join(expected)}"
+    end = col + max(1, len(str(tok)))
+    return CalcSyntaxError(what, loc.span(line, col, line, end))

@@ -1,0 +1,446 @@
+"""Step options: raw ``;``-separated text → named, typed values, driven by the step catalogue.
+
+Each option is either ``Label: value`` (a label of the step in en/ja/zh), a bare flag word
+(``Restore``, ``記憶する``, ``Verify SSL Certificates``) or a positional value (``$x``, ``"Layout"``).
+Some steps need a second look at the whole sequence (stored find requests, sort orders, the
+Fine-Tune Model table/file source); those are the ``_post_*`` functions below.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+
+from fmscript.errors import OptionError, SourceSpan
+from fmscript.steps.catalogue import Opt, StepSpec, norm, value_word
+from fmscript.syntax import ast
+from fmscript.syntax.calc_build import parse_calc, unescape_string
+
+
+@attrs.frozen
+class RawOption:
+    text: str
+    offset: int  # offset of text[0] in the script
+    smap: Any  # build.SourceMap
+
+    def span(self, start: int = 0, end: int | None = None) -> SourceSpan:
+        end = len(self.text) if end is None else end
+        return self.smap.span(self.offset + start, self.offset + end)
+
+
+@attrs.frozen
+class Classified:
+    key: str | None  # option key, or None for positional
+    value: str  # value text (stripped)
+    raw: RawOption
+    vstart: int  # offset of value inside raw.text
+    labelled: bool
+
+
+def _top_level_colons(text: str) -> list[int]:
+    """Positions of ':' / '：' outside quotes, parentheses and brackets, not part of '::'."""
+    out = []
+    depth = 0
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch in "\"“「":
+            quote = {'"': '"', "“": "”", "「": "」"}[ch]
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        elif ch in ":：" and depth == 0:
+            if text[i : i + 2] == "::" or (i > 0 and text[i - 1] == ":"):
+                i += 2 if text[i : i + 2] == "::" else 1
+                continue
+            out.append(i)
+        i += 1
+    return out
+
+
+def _label_map(spec: StepSpec) -> dict[str, Opt]:
+    return {norm(label): opt for opt in spec.options for label in opt.labels}
+
+
+def _flag_map(spec: StepSpec) -> dict[str, Opt]:
+    return {norm(word): opt for opt in spec.options for word in opt.flag_words}
+
+
+def classify(spec: StepSpec, raw: RawOption) -> Classified:
+    text = raw.text
+    labels = _label_map(spec)
+    for i in _top_level_colons(text):
+        opt = labels.get(norm(text[:i]))
+        if opt is not None:
+            rest = text[i + 1 :]
+            lead = len(rest) - len(rest.lstrip())
+            return Classified(opt.key, rest.strip(), raw, i + 1 + lead, True)
+        break  # only the first top-level colon can end a label
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    flag = _flag_map(spec).get(norm(stripped))
+    if flag is not None:
+        return Classified(flag.key, stripped, raw, lead, False)
+    # A bare label of a flag option ("Create folders") also switches it on.
+    opt = labels.get(norm(stripped))
+    if opt is not None and opt.kind == "flag":
+        return Classified(opt.key, "", raw, lead, True)
+    return Classified(None, stripped, raw, lead, False)
+
+
+def calc_of(c: Classified) -> ast.Calc | None:
+    if not c.value:
+        return None
+    loc = c.raw.smap.locator(c.raw.offset + c.vstart)
+    expr = parse_calc(c.value, loc)
+    return ast.Calc(c.value, expr, c.raw.span(c.vstart, c.vstart + len(c.value)))
+
+
+def target_of(c: Classified, want: str = "any") -> ast.Target:
+    calc = calc_of(c)
+    if calc is None:
+        raise OptionError("a field or variable is missing here", c.raw.span())
+    node = calc.expr
+    rep = None
+    if getattr(node, "repetition", None) is not None:
+        rep = ast.Calc(c.value, node.repetition, calc.span)
+    if isinstance(node, ast.Variable) and want in ("any", "variable"):
+        return ast.Target("variable", node.name, repetition=rep, span=calc.span)
+    if isinstance(node, ast.Name) and want == "variable":
+        # Set Variable adds the "$" when it is left out.
+        return ast.Target("variable", "$" + node.name, span=calc.span)
+    if isinstance(node, ast.FieldRef) and want in ("any", "field"):
+        return ast.Target("field", node.full_name, node.table, node.field, rep, calc.span)
+    what = {"any": "a field or a variable", "field": "a field (Table::Field)", "variable": "a variable ($name)"}[want]
+    raise OptionError(f"expected {what}, found {c.value!r}", calc.span)
+
+
+def name_of(c: Classified) -> str | ast.Calc:
+    """A quoted name ("…", “…”, 「…」, optionally followed by "(table occurrence)") or a calc."""
+    text = c.value
+    m = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)\s*(?:\([^()]*\))?$', text)
+    if m:
+        if m.group(1) is not None:
+            return unescape_string(m.group(1))
+        return m.group(2) if m.group(2) is not None else m.group(3)
+    calc = calc_of(c)
+    if calc is None:
+        raise OptionError("a name is missing here", c.raw.span())
+    return calc
+
+
+def _bool_of(c: Classified) -> bool:
+    if not c.value or not c.labelled:
+        return True
+    word = value_word(c.value)
+    if word not in ("On", "Off"):
+        raise OptionError(f"expected On or Off, found {c.value!r}", c.raw.span(c.vstart, c.vstart + len(c.value)))
+    return word == "On"
+
+
+def convert(opt: Opt, c: Classified) -> Any:
+    kind = opt.kind
+    if kind == "calc":
+        return calc_of(c)
+    if kind == "target":
+        return target_of(c)
+    if kind == "field":
+        return target_of(c, "field")
+    if kind == "flag":
+        return _bool_of(c)
+    if kind == "enum":
+        word = value_word(c.value)
+        if word not in opt.values:
+            allowed = ", ".join(opt.values)
+            raise OptionError(f"{c.value!r} is not one of: {allowed}", c.raw.span(c.vstart, c.vstart + max(1, len(c.value))))
+        return word
+    if kind == "name":
+        return name_of(c)
+    return c.value  # text
+
+
+def build_options(spec: StepSpec, raws: list[RawOption], step_span: SourceSpan) -> dict[str, Any]:
+    seq = [classify(spec, r) for r in raws if r.text.strip()]
+    post = _POST.get(spec.name)
+    if post is not None:
+        return post(spec, seq, step_span)
+    return _generic(spec, seq)
+
+
+def _generic(spec: StepSpec, seq: list[Classified]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    slots = list(spec.positional)
+    for c in seq:
+        if c.key is None:
+            if not slots:
+                raise OptionError(_unexpected_option(spec, c), c.raw.span(c.vstart, c.vstart + len(c.value)))
+            out[slots.pop(0)] = c
+            continue
+        opt = spec.option(c.key)
+        assert opt is not None
+        out[c.key] = convert(opt, c)
+    return out
+
+
+def _unexpected_option(spec: StepSpec, c: Classified) -> str:
+    labels = sorted({opt.labels[0] for opt in spec.options if opt.labels})
+    hint = f" (its options: {', '.join(labels)})" if labels else " (it takes no options)"
+    return f"{spec.name} does not take the option {c.value!r}{hint}"
+
+
+def _require(out: dict[str, Any], key: str, spec: StepSpec, span: SourceSpan, what: str) -> Any:
+    if out.get(key) is None:
+        raise OptionError(f"{spec.name} needs {what}", span)
+    return out[key]
+
+
+# --------------------------------------------------------------------------- per-step finishing
+
+
+def _post_condition(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    c = out.get("condition")
+    out["condition"] = calc_of(c) if c is not None else None
+    _require(out, "condition", spec, span, "a condition, e.g. [ $i > 10 ]")
+    return out
+
+
+def _post_set_variable(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    name = _require(out, "name", spec, span, "a variable name, e.g. [ $x ; Value: 1 ]")
+    out["name"] = target_of(name, "variable")
+    return out
+
+
+def _post_set_field(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    target, value = out.get("target"), out.get("value")
+    if value is None and target is not None:
+        # Set Field [ calc ]: the active-field form.
+        out["target"], out["value"] = None, calc_of(target)
+        return out
+    if spec.name == "Set Field By Name":
+        out["target"] = calc_of(target) if target else None
+    else:
+        out["target"] = target_of(target, "field") if target else None
+    out["value"] = calc_of(value) if value else None
+    return out
+
+
+def _post_positional_calcs(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    for key in spec.positional:
+        if isinstance(out.get(key), Classified):
+            out[key] = calc_of(out[key])
+    return out
+
+
+def _post_state(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    c = out.get("state")
+    word = value_word(c.value) if c is not None else None
+    if word not in ("On", "Off"):
+        raise OptionError(f"{spec.name} needs [ On ] or [ Off ]", c.raw.span() if c else span)
+    out["state"] = word == "On"
+    return out
+
+
+def _post_perform_script(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    c = _require(out, "script", spec, span, 'a script name, e.g. [ "Find Customers" ]')
+    out["script"] = calc_of(c) if out.get("specified") == "By name" else name_of(c)
+    return out
+
+
+def _post_go_to_layout(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    c = _require(out, "layout", spec, span, 'a layout, e.g. [ "Support QA" ]')
+    out["layout"] = "original layout" if norm(c.value) in {norm("original layout"), norm("元のレイアウト"), norm("原始布局")} else name_of(c)
+    return out
+
+
+def _post_go_to_record(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    c = out.get("where")
+    if c is not None:
+        word = value_word(c.value)
+        out["where"] = word if word in ("First", "Last", "Next", "Previous") else calc_of(c)
+    elif out.get("by_calculation") is not None:
+        out["where"] = out["by_calculation"]
+    else:
+        raise OptionError(f"{spec.name} needs First, Last, Next, Previous or a record number", span)
+    return out
+
+
+def _post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    pos = [out.pop(k) for k in ("first", "second", "third") if k in out]
+    if pos:
+        if len(pos) == 1:
+            out.setdefault("message", calc_of(pos[0]))
+        else:
+            second = calc_of(pos[1])
+            if isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
+                # 显示自定义对话框 [ "message" ; Table::Field ]: the field is an input field.
+                out.setdefault("message", calc_of(pos[0]))
+                out.setdefault("input1", pos[1].value)
+            else:
+                out.setdefault("title", calc_of(pos[0]))
+                out.setdefault("message", second)
+                if len(pos) > 2:
+                    out.setdefault("button1", pos[2].value)
+    return out
+
+
+def _post_find(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    """``Specified Find Requests: Find Records ; Criteria: T::F: “x” AND T::G: “y” ; Omit Records ;
+    Criteria: …`` → a tuple of FindRequest."""
+    out: dict[str, Any] = {}
+    requests: list[ast.FindRequest] = []
+    omit: bool | None = None
+    rest = []
+    for c in seq:
+        if c.key == "find_requests":
+            omit = value_word(c.value) == "Omit Records"
+        elif c.key in ("omit_records", "find_records"):
+            omit = c.key == "omit_records"
+        elif c.key == "criteria":
+            requests.append(ast.FindRequest(bool(omit), tuple(parse_criteria(c))))
+        else:
+            rest.append(c)
+    out.update(_generic(spec, rest))
+    if requests:
+        out["find_requests"] = tuple(requests)
+    else:
+        out.pop("find_requests", None)
+    return out
+
+
+_CRITERION = re.compile(r"^\s*(.+?)::(.+?)\s*[:：]\s*(.*?)\s*$", re.S)
+
+
+def parse_criteria(c: Classified) -> list[tuple[str, str, str]]:
+    out = []
+    for part in _split_and(c.value):
+        m = _CRITERION.match(part)
+        if not m:
+            raise OptionError(f"a find criterion must look like Table::Field: “value”, found {part!r}", c.raw.span())
+        table, field, value = m.group(1).strip(), m.group(2).strip(), m.group(3)
+        qm = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)$', value)
+        if qm:
+            value = unescape_string(qm.group(1)) if qm.group(1) is not None else (qm.group(2) if qm.group(2) is not None else qm.group(3))
+        out.append((table, field, value))
+    return out
+
+
+def _split_and(text: str) -> list[str]:
+    parts, quote, start, i = [], "", 0, 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "\"“「":
+            quote = {'"': '"', "“": "”", "「": "」"}[ch]
+        elif text[i : i + 5].upper() == " AND ":
+            parts.append(text[start:i])
+            start = i + 5
+            i += 5
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
+def _post_sort(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    """``Specified Sort Order: T::F; ascending ; T::G; descending`` → ((table, field, asc), ...)."""
+    keys: list[list[Any]] = []
+    rest = []
+    in_order = False
+    for c in seq:
+        if c.key == "sort_order":
+            in_order = True
+            keys.append([*_field_name(c), True])
+        elif c.key == "direction" and keys:
+            keys[-1][2] = value_word(c.value) != "descending"
+        elif c.key is None and in_order:
+            keys.append([*_field_name(c), True])
+        else:
+            rest.append(c)
+    out = _generic(spec, rest)
+    if keys:
+        out["sort_order"] = tuple(tuple(k) for k in keys)
+    return out
+
+
+def _field_name(c: Classified) -> tuple[str, str]:
+    target = target_of(c, "field")
+    return target.table or "", target.field or ""
+
+
+def _post_fine_tune(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    source = out.pop("source", None)
+    kind = out.get("training_data")
+    if source is not None:
+        if kind == "File":
+            out["files"] = source.value
+        else:
+            out["table"] = name_of(source)
+    if kind is None:
+        out["training_data"] = "File" if "files" in out and "table" not in out else "Table"
+    if out["training_data"] == "Table" and out.get("table") is None and out.get("completion_field") is not None:
+        out["table"] = out["completion_field"].table
+    return out
+
+
+def _post_save_jsonl(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = _generic(spec, seq)
+    for key in ("source", "files"):
+        c = out.get(key)
+        if isinstance(c, Classified):
+            out.pop(key)
+            if "table" not in out and key == "source" and not c.value.startswith(('"file', "“file")):
+                out["table"] = name_of(c)
+            else:
+                out["files"] = c.value
+    return out
+
+
+_POST = {
+    "If": _post_condition,
+    "Else If": _post_condition,
+    "Exit Loop If": _post_condition,
+    "Set Variable": _post_set_variable,
+    "Set Field": _post_set_field,
+    "Set Field By Name": _post_set_field,
+    "Set Error Capture": _post_state,
+    "Allow User Abort": _post_state,
+    "Perform Script": _post_perform_script,
+    "Go to Layout": _post_go_to_layout,
+    "Go to Record/Request/Page": _post_go_to_record,
+    "Go to Field": _post_positional_calcs,
+    "Show Custom Dialog": _post_dialog,
+    "Perform Find": _post_find,
+    "Enter Find Mode": _post_find,
+    "Constrain Found Set": _post_find,
+    "Extend Found Set": _post_find,
+    "Sort Records": _post_sort,
+    "Fine-Tune Model": _post_fine_tune,
+    "Save Records as JSONL": _post_save_jsonl,
+    "Insert from URL": _post_positional_calcs,
+    "Export Field Contents": _post_positional_calcs,
+    "Configure Prompt Template": _post_positional_calcs,
+}
+
+

@@ -1,0 +1,36 @@
+"""The two Lark parsers (script and calculation), each built once per process and cached.
+
+The grammars live in ``grammar/*.lark`` at the repository root; the wheel carries them as
+``fmscript/grammar/``. Both are LALR with the contextual lexer, which is what makes parsing fast.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from lark import Lark
+
+
+def grammar_path(name: str) -> Path:
+    """Find ``<name>.lark``: inside the installed package, else the source checkout's grammar/."""
+    here = Path(__file__).resolve().parent.parent
+    for candidate in (here / "grammar" / f"{name}.lark", here.parent.parent / "grammar" / f"{name}.lark"):
+        if candidate.is_file():
+            return candidate
+    raise FileNotFoundError(f"grammar {name}.lark not found (looked beside {here})")
+
+
+@functools.cache
+def get_parser(name: str, strict: bool = False) -> Lark:
+    """The Lark parser for ``script`` or ``calc`` (cached; ``strict`` for the grammar test)."""
+    text = grammar_path(name).read_text(encoding="utf-8")
+    return Lark(
+        text,
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=False,
+        maybe_placeholders=False,
+        strict=strict,
+        cache=False,
+    )

@@ -1,0 +1,267 @@
+"""The calculation evaluator: AST nodes are compiled once into Python closures, then run.
+
+Calcs re-run inside loops, so each node is compiled on first use and the closure is cached on
+the Evaluator. Let bindings live in an ``env`` dict passed down the closures; ``$``/``$$``
+variables go through the context, so a ``$var`` assigned inside a Let persists after it, as in
+FileMaker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Protocol
+
+from fmscript.calc import values as V
+from fmscript.calc.functions.registry import FunctionSpec, lookup
+from fmscript.errors import ArityError, CalcError, FieldMissingError, FMScriptError, UnknownFunctionError
+from fmscript.syntax import ast
+from fmscript.syntax.calc_build import parse_calc
+
+Value = Any
+Env = dict[str, Value]
+Compiled = Callable[[Env], Value]
+
+
+class CalcContext(Protocol):
+    """What a calculation can see of the running script (the interpreter implements it)."""
+
+    def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value: ...
+    def get_variable(self, name: str, repetition: int = 1) -> Value: ...
+    def set_variable(self, name: str, value: Value, repetition: int = 1) -> None: ...
+    def get_info(self, name: str) -> Value | None: ...
+
+
+class SimpleContext:
+    """A context without a file: variables only; any field is missing (error 102)."""
+
+    def __init__(self, info: dict[str, Value] | None = None, fields: dict[str, Value] | None = None) -> None:
+        self.variables: dict[tuple[str, int], Value] = {}
+        self.info = info or {}
+        self.fields = fields or {}
+
+    def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
+        key = f"{table}::{field}" if table else field
+        if key in self.fields:
+            return self.fields[key]
+        raise FieldMissingError(f"field {key} is missing")
+
+    def get_variable(self, name: str, repetition: int = 1) -> Value:
+        return self.variables.get((name, repetition), "")
+
+    def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
+        self.variables[(name, repetition)] = value
+
+    def get_info(self, name: str) -> Value | None:
+        return self.info.get(name)
+
+
+_BINOPS: dict[str, Callable[[Value, Value], Value]] = {
+    "+": V.op_add,
+    "-": V.op_sub,
+    "*": V.op_mul,
+    "/": V.op_div,
+    "^": V.op_pow,
+    "&": V.op_concat,
+    "=": V.op_eq,
+    "<>": V.op_ne,
+    "<": V.op_lt,
+    "<=": V.op_le,
+    ">": V.op_gt,
+    ">=": V.op_ge,
+    "xor": V.op_xor,
+}
+
+
+class LazyArgs:
+    """Handed to lazy functions (If, Case, Let, …): evaluates argument nodes on demand."""
+
+    __slots__ = ("evaluator", "env", "ctx")
+
+    def __init__(self, evaluator: Evaluator, env: Env, ctx: CalcContext) -> None:
+        self.evaluator = evaluator
+        self.env = env
+        self.ctx = ctx
+
+    def __call__(self, node: Any) -> Value:
+        return self.evaluator.compile(node)(self.env)
+
+    def bind(self, names: dict[str, Value]) -> LazyArgs:
+        """A new scope with extra Let variables (shadowing outer ones)."""
+        return LazyArgs(self.evaluator, {**self.env, **names}, self.ctx)
+
+    def truth(self, node: Any) -> bool:
+        return V.to_bool(self(node))
+
+
+class Evaluator:
+    def __init__(self, ctx: CalcContext) -> None:
+        self.ctx = ctx
+        self._cache: dict[int, tuple[Any, Compiled]] = {}
+
+    # -------------------------------------------------------------- public
+    def evaluate(self, node: Any, env: Env | None = None) -> Value:
+        """Evaluate an expression node (or an ``ast.Calc``)."""
+        if isinstance(node, ast.Calc):
+            node = node.expr
+        return self.compile(node)(env if env is not None else {})
+
+    def evaluate_text(self, text: str) -> Value:
+        """Parse and evaluate calc text (the ``Evaluate`` function, the REPL, tests)."""
+        return self.evaluate(parse_calc(text))
+
+    def compile(self, node: Any) -> Compiled:
+        hit = self._cache.get(id(node))
+        if hit is not None and hit[0] is node:
+            return hit[1]
+        fn = self._compile(node)
+        self._cache[id(node)] = (node, fn)
+        return fn
+
+    def check(self, node: Any) -> None:
+        """Static checks (unknown functions, arity) without evaluating anything."""
+        if isinstance(node, ast.Calc):
+            node = node.expr
+        self._compile(node)
+
+    # -------------------------------------------------------------- compiling
+    def _compile(self, node: Any) -> Compiled:
+        if isinstance(node, ast.Number | ast.Text):
+            value = node.value
+            return lambda env: value
+        if isinstance(node, ast.BinOp):
+            return self._binop(node)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.compile(node.operand)
+            if node.op == "-":
+                return lambda env: V.op_neg(operand(env))
+            if node.op == "not":
+                return lambda env: V.op_not(operand(env))
+            return operand
+        if isinstance(node, ast.Variable):
+            return self._variable(node)
+        if isinstance(node, ast.FieldRef):
+            return self._field(node)
+        if isinstance(node, ast.Name):
+            return self._name(node)
+        if isinstance(node, ast.Call):
+            return self._call(node)
+        if isinstance(node, ast.Group):
+            items = [self.compile(item) for item in node.items]
+            return lambda env: tuple(item(env) for item in items)
+        raise CalcError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
+
+    def _binop(self, node: ast.BinOp) -> Compiled:
+        left, right = self.compile(node.left), self.compile(node.right)
+        op = node.op
+        # and/or short-circuit (FileMaker stops evaluating as soon as the result is known).
+        if op == "and":
+            return lambda env: Decimal(1) if V.to_bool(left(env)) and V.to_bool(right(env)) else Decimal(0)
+        if op == "or":
+            return lambda env: Decimal(1) if V.to_bool(left(env)) or V.to_bool(right(env)) else Decimal(0)
+        fn = _BINOPS[op]
+        span = node.span
+
+        def run(env: Env) -> Value:
+            try:
+                return fn(left(env), right(env))
+            except FMScriptError as exc:
+                raise exc.with_span(span) from None
+
+        return run
+
+    def _variable(self, node: ast.Variable) -> Compiled:
+        ctx, name = self.ctx, node.name
+        if node.repetition is None:
+            return lambda env: ctx.get_variable(name, 1)
+        rep = self.compile(node.repetition)
+        return lambda env: ctx.get_variable(name, V.to_int(rep(env)))
+
+    def _field(self, node: ast.FieldRef) -> Compiled:
+        ctx, table, field, span = self.ctx, node.table, node.field, node.span
+        rep = self.compile(node.repetition) if node.repetition is not None else None
+
+        def run(env: Env) -> Value:
+            try:
+                return ctx.get_field(table, field, V.to_int(rep(env)) if rep else 1)
+            except FMScriptError as exc:
+                raise exc.with_span(span) from None
+
+        return run
+
+    def _name(self, node: ast.Name) -> Compiled:
+        name, span, ctx = node.name, node.span, self.ctx
+        spec = lookup(name)
+        bare = spec if spec is not None and (spec.bare or spec.min_args == 0) and not spec.lazy else None
+
+        def run(env: Env) -> Value:
+            if name in env:
+                return env[name]
+            if bare is not None:
+                return bare.impl(ctx)
+            try:
+                return ctx.get_field(None, name, 1)
+            except FieldMissingError:
+                raise FieldMissingError(f"{name!r} is not a field, a Let variable or a function", span) from None
+            except FMScriptError as exc:
+                raise exc.with_span(span) from None
+
+        return run
+
+    def _call(self, node: ast.Call) -> Compiled:
+        spec = lookup(node.name)
+        if spec is None:
+            raise UnknownFunctionError(_unknown_function(node.name), node.name_span or node.span)
+        n = len(node.args)
+        if n < spec.min_args or (spec.max_args is not None and n > spec.max_args):
+            raise ArityError(
+                f"{spec.name} takes {spec.arity_text()} parameter{'s' if spec.arity_text() != '1' else ''}, got {n}",
+                node.span,
+            )
+        span, ctx, impl = node.span, self.ctx, spec.impl
+        if spec.lazy:
+            args = node.args
+            # Compile eagerly so unknown functions inside If/Case are found by `check`.
+            for arg in args:
+                self.compile(arg)
+
+            def run_lazy(env: Env) -> Value:
+                try:
+                    return impl(ctx, LazyArgs(self, env, ctx), *args)
+                except FMScriptError as exc:
+                    raise exc.with_span(span) from None
+
+            return run_lazy
+        compiled = [self.compile(arg) for arg in node.args]
+
+        def run(env: Env) -> Value:
+            try:
+                return impl(ctx, *[arg(env) for arg in compiled])
+            except FMScriptError as exc:
+                raise exc.with_span(span) from None
+            except (ArithmeticError, ValueError, OverflowError) as exc:
+                raise CalcError(f"{spec.name}: {exc}", span) from None
+
+        return run
+
+
+def _unknown_function(name: str) -> str:
+    import difflib
+
+    from fmscript.calc.functions.registry import FUNCTIONS
+
+    names = [spec.name for spec in FUNCTIONS.values()]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.7) or difflib.get_close_matches(
+        name.lower(), [n.lower() for n in names], n=1, cutoff=0.7
+    )
+    hint = f"; did you mean {close[0]}?" if close else ""
+    return f"unknown function {name}{hint}"
+
+
+def function_spec(name: str) -> FunctionSpec | None:
+    return lookup(name)
+
+
+def evaluate_text(text: str, ctx: CalcContext | None = None) -> Value:
+    """Parse and evaluate a calculation on its own (tests, REPL, ``Evaluate``)."""
+    return Evaluator(ctx or SimpleContext()).evaluate_text(text)

@@ -1,0 +1,560 @@
+"""FileMaker's JSON engine: parsing, ``keyOrIndexOrPath`` paths, and FileMaker-shaped output.
+
+FileMaker's JSON functions are built on JsonCpp, and its quirks leak into what users see, so this
+module reproduces them rather than using :mod:`json`:
+
+* Parse errors read like JsonCpp's ``Reader`` (``* Line 1, Column 3`` then ``Missing ',' or ']' in
+  array declaration``); Claris documents exactly these texts for JSONParse, prefixed with ``? ``.
+  Lines and columns count UTF-8 bytes, as JsonCpp does.
+* A document must be an object or an array (``JSONParsedState ( JSONParse ( Pi ) )`` is -1), but
+  anything after the first complete element is ignored (JSONRaw inserts only ``4`` from ``4,2``).
+* Objects are ``std::map``s: output keys are sorted (by code point, which is UTF-8 byte order),
+  duplicate keys keep the last value.
+* Compact output has no spaces; JSONFormatElements output is JsonCpp's ``StyledStreamWriter`` with a
+  tab indent, short scalar arrays on one line (``[ 1, 2 ]``), ``"key" : `` before a nested
+  container that then opens on its own line.
+
+Numbers stay :class:`~decimal.Decimal` from the text to the output and are written the way
+FileMaker writes numbers: plain digits, no exponent, no trailing zeros (``1e-4`` -> ``0.0001``).
+JSON values are plain Python data: dict, list, str, Decimal, bool, None.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# JSONSetElement type constants, as documented (JSONGetElementType never returns JSONRaw).
+JSON_RAW, JSON_STRING, JSON_NUMBER, JSON_OBJECT, JSON_ARRAY, JSON_BOOLEAN, JSON_NULL = range(7)
+TYPE_CONSTANTS: dict[str, int] = {
+    "JSONRaw": JSON_RAW,
+    "JSONString": JSON_STRING,
+    "JSONNumber": JSON_NUMBER,
+    "JSONObject": JSON_OBJECT,
+    "JSONArray": JSON_ARRAY,
+    "JSONBoolean": JSON_BOOLEAN,
+    "JSONNull": JSON_NULL,
+}
+
+# The one path error text Claris documents (JSONGetElementType example 3).
+BAD_PATH = "Incorrect key, index, or path"
+
+
+class JSONError(Exception):
+    """A JSON function failed; FileMaker returns ``text`` (``"? "`` + message) instead of a value."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    @property
+    def text(self) -> str:
+        return "? " + self.message
+
+
+class ParsedJSON(str):
+    """Text carrying FileMaker 22's cached parse (what JSONParsedState reports).
+
+    JSONParse and JSONSetElement return it; it flows through variables and Let unchanged, and any
+    text operation (``&``, Substitute, ...) yields a plain ``str`` again: "not parsed", state 0.
+    ``state`` is -1 for parsed-but-invalid text (then ``error`` holds the message) or the type
+    number 1-6 of the root; ``doc`` is the parsed value, shared and never mutated.
+    """
+
+    state: int
+    doc: Any
+    error: str | None
+
+    def __new__(cls, text: str, state: int, doc: Any = None, error: str | None = None) -> ParsedJSON:
+        obj = super().__new__(cls, text)
+        obj.state, obj.doc, obj.error = state, doc, error
+        return obj
+
+
+def parsed(doc: Any) -> ParsedJSON:
+    """Compact text of ``doc`` carrying its parse, as JSONSetElement/JSONMakeArray return it."""
+    return ParsedJSON(dumps(doc), type_of(doc), doc)
+
+
+# ----------------------------------------------------------------------------- parsing
+
+
+class _Reader:
+    """A port of JsonCpp's ``Reader`` (strict root, no comments): same tokens, same messages."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    # -- errors -------------------------------------------------------------
+    def location(self, index: int) -> str:
+        before = self.text[:index]
+        # JsonCpp counts \r, \n and \r\n as line ends and columns in UTF-8 bytes.
+        line = 1 + len(re.findall(r"\r\n?|\n", before))
+        start = max(before.rfind("\r"), before.rfind("\n")) + 1
+        column = len(before[start:].encode("utf-8", "surrogatepass")) + 1
+        return f"Line {line}, Column {column}"
+
+    def fail(self, message: str, at: int, extra: int | None = None) -> JSONError:
+        # FileMaker shows JsonCpp's two-line message; its line break is a FileMaker return.
+        text = f"* {self.location(at)}\r  {message}"
+        if extra is not None:
+            text += f"\rSee {self.location(extra)} for detail."
+        return JSONError(text)
+
+    # -- tokens -------------------------------------------------------------
+    def skip_spaces(self) -> None:
+        text, pos = self.text, self.pos
+        while pos < len(text) and text[pos] in " \t\r\n":
+            pos += 1
+        self.pos = pos
+
+    def token(self) -> tuple[str, int]:
+        """Read one token; return (kind, start). Kinds: { } [ ] , : string number true false null
+        end error."""
+        self.skip_spaces()
+        text, start = self.text, self.pos
+        if start >= len(text):
+            return "end", start
+        c = text[start]
+        self.pos = start + 1
+        if c in "{}[],:":
+            return c, start
+        if c == '"':
+            pos = start + 1
+            while pos < len(text):
+                ch = text[pos]
+                pos += 2 if ch == "\\" else 1
+                if ch == '"':
+                    self.pos = pos
+                    return "string", start
+            self.pos = len(text)
+            return "error", start
+        if c == "-" or c.isdigit() and c.isascii():
+            m = re.compile(r"\d*(?:\.\d*)?(?:[eE][+-]?\d*)?").match(text, start + 1)
+            self.pos = m.end() if m else start + 1
+            return "number", start
+        for word in ("true", "false", "null"):
+            if text.startswith(word, start):
+                self.pos = start + len(word)
+                return word, start
+        return "error", start
+
+    # -- values -------------------------------------------------------------
+    def value(self) -> Any:
+        kind, start = self.token()
+        if kind == "{":
+            return self.object()
+        if kind == "[":
+            return self.array()
+        if kind == "number":
+            raw = self.text[start : self.pos]
+            try:
+                return Decimal(raw)
+            except InvalidOperation:
+                raise self.fail(f"'{raw}' is not a number.", start) from None
+        if kind == "string":
+            return self.string(start)
+        if kind in ("true", "false"):
+            return kind == "true"
+        if kind == "null":
+            return None
+        raise self.fail("Syntax error: value, object or array expected.", start)
+
+    def object(self) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        name: str | None = None
+        while True:
+            kind, start = self.token()
+            # JsonCpp only accepts "}" here before the first member, so {"a":1,} is an error.
+            if kind == "}" and name is None:
+                return result
+            if kind != "string":
+                raise self.fail("Missing '}' or object member name", start)
+            name = self.string(start)
+            kind, at = self.token()
+            if kind != ":":
+                raise self.fail("Missing ':' after object member name", at)
+            result[name] = self.value()
+            kind, at = self.token()
+            if kind == "}":
+                return result
+            if kind != ",":
+                raise self.fail("Missing ',' or '}' in object declaration", at)
+
+    def array(self) -> list[Any]:
+        result: list[Any] = []
+        self.skip_spaces()
+        if self.text.startswith("]", self.pos):
+            self.pos += 1
+            return result
+        while True:
+            result.append(self.value())
+            kind, at = self.token()
+            if kind == "]":
+                return result
+            if kind != ",":
+                raise self.fail("Missing ',' or ']' in array declaration", at)
+
+    def string(self, start: int) -> str:
+        body, out, i = self.text[start + 1 : self.pos - 1], [], 0
+        base = start + 1
+        while i < len(body):
+            c = body[i]
+            i += 1
+            if c != "\\":
+                out.append(c)
+                continue
+            if i >= len(body):
+                raise self.fail("Empty escape sequence in string", start, base + i)
+            e = body[i]
+            i += 1
+            simple = {'"': '"', "/": "/", "\\": "\\", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+            if e in simple:
+                out.append(simple[e])
+            elif e == "u":
+                code, i = self._hex4(body, i, start, base)
+                if 0xD800 <= code <= 0xDBFF:
+                    if len(body) - i < 6:
+                        raise self.fail(
+                            "additional six characters expected to parse unicode surrogate pair.",
+                            start,
+                            base + i,
+                        )
+                    if body[i : i + 2] != "\\u":
+                        raise self.fail(
+                            "expecting another \\u token to begin the second half of a unicode surrogate pair",
+                            start,
+                            base + i + 2,
+                        )
+                    low, i = self._hex4(body, i + 2, start, base)
+                    code = 0x10000 + ((code & 0x3FF) << 10) + (low & 0x3FF)
+                # A lone low surrogate cannot be stored as text; use the replacement character.
+                out.append("\ufffd" if 0xDC00 <= code <= 0xDFFF else chr(code))
+            else:
+                raise self.fail("Bad escape sequence in string", start, base + i)
+        return "".join(out)
+
+    def _hex4(self, body: str, i: int, start: int, base: int) -> tuple[int, int]:
+        if len(body) - i < 4:
+            raise self.fail("Bad unicode escape sequence in string: four digits expected.", start, base + i)
+        digits = body[i : i + 4]
+        for n, ch in enumerate(digits):
+            if ch not in "0123456789abcdefABCDEF":
+                raise self.fail(
+                    "Bad unicode escape sequence in string: hexadecimal digit expected.",
+                    start,
+                    base + i + n + 1,
+                )
+        return int(digits, 16), i + 4
+
+
+def parse(text: str) -> Any:
+    """Parse a JSON document (object or array; text after it is ignored). Raises JSONError."""
+    reader = _Reader(text)
+    doc = reader.value()
+    if not isinstance(doc, dict | list):
+        # JsonCpp's strictRoot check, reported at the start of the document.
+        raise reader.fail("A valid JSON document must be either an array or an object value.", 0)
+    return doc
+
+
+def parse_element(text: str) -> Any:
+    """Parse the first JSON element of ``text``, any type (JSONRaw). Raises JSONError."""
+    return _Reader(text).value()
+
+
+def load(value: Any) -> Any:
+    """The JSON document in a calculation value: the cached parse of a ParsedJSON, else parse it."""
+    if isinstance(value, ParsedJSON):
+        if value.error is not None:
+            raise JSONError(value.error)
+        return value.doc
+    return parse(value if isinstance(value, str) else str(value))
+
+
+def try_parse(text: str) -> ParsedJSON:
+    """JSONParse: the text unchanged with its parse attached, or the error text (state -1)."""
+    if isinstance(text, ParsedJSON):
+        return text
+    try:
+        doc = parse(text)
+    except JSONError as exc:
+        return ParsedJSON(exc.text, -1, None, exc.message)
+    return ParsedJSON(text, type_of(doc), doc)
+
+
+def type_of(value: Any) -> int:
+    """The JSONSetElement type number of a parsed value."""
+    if isinstance(value, bool):
+        return JSON_BOOLEAN
+    if isinstance(value, str):
+        return JSON_STRING
+    if isinstance(value, Decimal):
+        return JSON_NUMBER
+    if isinstance(value, dict):
+        return JSON_OBJECT
+    if isinstance(value, list):
+        return JSON_ARRAY
+    return JSON_NULL
+
+
+# ----------------------------------------------------------------------------- paths
+
+APPEND = ("append",)  # [+]: one past the last element
+LAST = ("last",)  # [:]: the last element
+
+
+def parse_path(path: str) -> list[tuple[Any, ...]]:
+    """Split ``keyOrIndexOrPath`` into segments: ("key", name), ("index", n), APPEND, LAST.
+
+    Dot and bracket notation mix freely: ``.a.b``, ``['a']['b']``, ``[3][2][1]nameA[0]``, and a key
+    may follow an index with no dot (``product[1]name``). ``""`` and ``"."`` are the root. A plain
+    key made of digits also indexes an array (``JSONGetElement ( "[1,2]" ; 1 )``), decided at lookup.
+    """
+    segments: list[tuple[Any, ...]] = []
+    i, n = (1 if path.startswith(".") else 0), len(path)
+    after_dot = False
+    while i < n:
+        c = path[i]
+        if c == "[":
+            close = path.find("']", i + 2) if path.startswith("['", i) else path.find("]", i + 1)
+            if close < 0:
+                raise JSONError(BAD_PATH)
+            if path.startswith("['", i):
+                segments.append(("key", path[i + 2 : close]))
+                i = close + 2
+            else:
+                inner = path[i + 1 : close].strip()
+                if inner == "+":
+                    segments.append(APPEND)
+                elif inner == ":":
+                    segments.append(LAST)
+                elif inner.isascii() and inner.isdigit():
+                    segments.append(("index", int(inner)))
+                else:
+                    raise JSONError(BAD_PATH)
+                i = close + 1
+            after_dot = False
+        elif c == ".":
+            if after_dot or i == n - 1:  # "a..b" or a trailing dot names no key
+                raise JSONError(BAD_PATH)
+            after_dot = True
+            i += 1
+        else:
+            end = i
+            while end < n and path[end] not in ".[":
+                end += 1
+            segments.append(("key", path[i:end]))
+            i, after_dot = end, False
+    return segments
+
+
+def _resolve(container: Any, seg: tuple[Any, ...], creating: bool = False) -> Any:
+    """The key or index ``seg`` names in ``container``; None if it names nothing there."""
+    if isinstance(container, dict):
+        return seg[1] if seg[0] == "key" else None
+    if isinstance(container, list):
+        if seg is APPEND:
+            return len(container) if creating else None
+        if seg is LAST:
+            return len(container) - 1 if container else (0 if creating else None)
+        if seg[0] == "index":
+            return seg[1]
+        key = seg[1]
+        return int(key) if key.isascii() and key.isdigit() else None
+    return None
+
+
+def get_at(doc: Any, path: str) -> Any:
+    """The element at ``path``. Raises JSONError(BAD_PATH) when the path names nothing."""
+    node = doc
+    for seg in parse_path(path):
+        where = _resolve(node, seg)
+        if where is None:
+            raise JSONError(BAD_PATH)
+        if isinstance(node, dict):
+            if where not in node:
+                raise JSONError(BAD_PATH)
+        elif where >= len(node):
+            raise JSONError(BAD_PATH)
+        node = node[where]
+    return node
+
+
+def set_at(doc: Any, path: str, value: Any) -> Any:
+    """A copy of ``doc`` with ``value`` at ``path`` (copy-on-write: ``doc`` is not changed).
+
+    Missing containers on the way are created (an object before a key, an array before an index),
+    a null on the way becomes the container needed, and an index past the end pads the array with
+    nulls; JsonCpp's ``operator[]`` behaves the same way.
+    """
+    return _set(doc, parse_path(path), value)
+
+
+def _set(node: Any, segments: list[tuple[Any, ...]], value: Any) -> Any:
+    if not segments:
+        return value
+    seg, rest = segments[0], segments[1:]
+    if node is None:
+        node = {} if seg[0] == "key" and not _digit_key(seg) else []
+    where = _resolve(node, seg, creating=True)
+    if where is None:
+        raise JSONError(BAD_PATH)
+    if isinstance(node, dict):
+        copy = dict(node)
+        copy[where] = _set(node.get(where), rest, value)
+        return copy
+    items = list(node)
+    if where >= len(items):
+        items.extend([None] * (where + 1 - len(items)))
+    items[where] = _set(items[where], rest, value)
+    return items
+
+
+def _digit_key(seg: tuple[Any, ...]) -> bool:
+    # A new container for a plain "0" key is an object: only brackets create arrays.
+    return False
+
+
+def delete_at(doc: Any, path: str) -> Any:
+    """A copy of ``doc`` without the element at ``path``; unchanged when the path names nothing."""
+    segments = parse_path(path)
+    if not segments:
+        return doc
+    try:
+        return _delete(doc, segments)
+    except JSONError:
+        return doc
+
+
+def _delete(node: Any, segments: list[tuple[Any, ...]]) -> Any:
+    seg, rest = segments[0], segments[1:]
+    where = _resolve(node, seg)
+    if where is None or (isinstance(node, dict) and where not in node):
+        raise JSONError(BAD_PATH)
+    if isinstance(node, list) and where >= len(node):
+        raise JSONError(BAD_PATH)
+    if isinstance(node, dict):
+        copy = dict(node)
+        if rest:
+            copy[where] = _delete(node[where], rest)
+        else:
+            del copy[where]
+        return copy
+    items = list(node)
+    if rest:
+        items[where] = _delete(items[where], rest)
+    else:
+        del items[where]
+    return items
+
+
+# ----------------------------------------------------------------------------- output
+
+
+def format_number(number: Decimal) -> str:
+    """A number as FileMaker writes it in JSON: no exponent, no trailing zeros, no "-0"."""
+    if not number.is_finite():
+        return "null"  # cannot come from JSON text; a FileMaker "?" number has no JSON form
+    if number.is_zero():
+        return "0"
+    text = format(number, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def quote(text: str) -> str:
+    """A JSON string as JsonCpp writes it: ``/`` and non-ASCII kept, control characters escaped."""
+    out = ['"']
+    for ch in text:
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch < " ":
+            named = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
+            out.append(named or f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text, keys sorted (FileMaker's JSONSetElement/JSONGetElement output)."""
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{quote(k)}:{dumps(value[k])}" for k in sorted(value)) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(dumps(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format_number(value)
+    return quote(value)
+
+
+def dumps_formatted(value: Any, newline: str = "\r", indent: str = "\t") -> str:
+    """JSONFormatElements text: JsonCpp's StyledStreamWriter, with FileMaker returns as newlines."""
+    writer = _StyledWriter(newline, indent)
+    writer.value(value, indented=True)
+    return "".join(writer.out)
+
+
+class _StyledWriter:
+    RIGHT_MARGIN = 74  # JsonCpp's line width for deciding whether a scalar array fits on a line
+
+    def __init__(self, newline: str, indent: str) -> None:
+        self.out: list[str] = []
+        self.newline, self.indent_unit, self.depth = newline, indent, 0
+
+    def line(self, text: str, indented: bool) -> None:
+        # JsonCpp's writeWithIndent: start a new line unless the caller already did.
+        if not indented:
+            self.out.append(self.newline + self.indent_unit * self.depth)
+        self.out.append(text)
+
+    def value(self, value: Any, indented: bool = False) -> None:
+        if isinstance(value, dict) and value:
+            self.line("{", indented)
+            self.depth += 1
+            for n, key in enumerate(sorted(value)):
+                self.line(quote(key), False)
+                self.out.append(" : ")
+                self.value(value[key])
+                if n < len(value) - 1:
+                    self.out.append(",")
+            self.depth -= 1
+            self.line("}", False)
+        elif isinstance(value, list) and value:
+            self.array(value, indented)
+        else:
+            self.out.append(dumps(value))  # scalars and empty containers stay where they are
+
+    def array(self, items: list[Any], indented: bool) -> None:
+        nested = any(isinstance(v, dict | list) and v for v in items)
+        parts = [] if nested else [dumps(v) for v in items]
+        width = 4 + 2 * (len(items) - 1) + sum(len(p.encode("utf-8", "surrogatepass")) for p in parts)
+        if not nested and len(items) * 3 < self.RIGHT_MARGIN and width < self.RIGHT_MARGIN:
+            self.out.append("[ " + ", ".join(parts) + " ]")
+            return
+        self.line("[", indented)
+        self.depth += 1
+        for n, item in enumerate(items):
+            if parts:
+                self.line(parts[n], False)
+            else:
+                self.out.append(self.newline + self.indent_unit * self.depth)
+                self.value(item, indented=True)
+            if n < len(items) - 1:
+                self.out.append(",")
+        self.depth -= 1
+        self.line("]", False)

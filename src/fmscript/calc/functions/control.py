@@ -1,0 +1,112 @@
+"""Lazy control functions: If, Case, Choose, Let, While, Evaluate, EvaluationError, IsValidExpression.
+
+These receive unevaluated argument nodes (``lazy=True``) so only the branch FileMaker would
+evaluate runs — ``If ( 1 ; "a" ; 1/0 )`` never divides.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from fmscript.calc import values as V
+from fmscript.calc.functions.registry import function
+from fmscript.errors import CalcError, CalcSyntaxError, FMScriptError
+from fmscript.syntax import ast
+from fmscript.syntax.calc_build import parse_calc
+
+
+@function("If", 2, 3, lazy=True)
+def if_(ctx: Any, ev: Any, test: Any, then: Any, otherwise: Any = None) -> Any:
+    if ev.truth(test):
+        return ev(then)
+    return ev(otherwise) if otherwise is not None else ""
+
+
+@function("Case", 2, None, lazy=True)
+def case(ctx: Any, ev: Any, *args: Any) -> Any:
+    # Pairs of test ; result, then an optional default; no match and no default → empty.
+    pairs, default = (args[:-1], args[-1]) if len(args) % 2 else (args, None)
+    for i in range(0, len(pairs), 2):
+        if ev.truth(pairs[i]):
+            return ev(pairs[i + 1])
+    return ev(default) if default is not None else ""
+
+
+@function("Choose", 2, None, lazy=True)
+def choose(ctx: Any, ev: Any, test: Any, *results: Any) -> Any:
+    # Results are numbered from 0; the test's integer part picks one, out of range → empty.
+    index = V.to_number(ev(test))
+    if index is None:
+        return ""
+    i = int(index)
+    return ev(results[i]) if 0 <= i < len(results) else ""
+
+
+def _bindings(node: Any) -> list[Any]:
+    items = node.items if isinstance(node, ast.Group) else (node,)
+    for item in items:
+        if not (isinstance(item, ast.BinOp) and item.op == "=" and isinstance(item.left, ast.Name | ast.Variable)):
+            raise CalcError("Let needs variable = expression pairs, e.g. Let ( [ a = 1 ; b = 2 ] ; a + b )")
+    return list(items)
+
+
+def _bind(ev: Any, bindings: list[Any]) -> Any:
+    """Apply bindings left to right; each sees the ones before it. ``$var`` bindings set script
+    variables (they outlive the Let, as FileMaker documents)."""
+    for item in bindings:
+        value = ev(item.right)
+        target = item.left
+        if isinstance(target, ast.Variable):
+            rep = V.to_int(ev(target.repetition)) if target.repetition is not None else 1
+            ev.ctx.set_variable(target.name, value, rep)
+        else:
+            ev = ev.bind({target.name: value})
+    return ev
+
+
+@function("Let", 2, lazy=True)
+def let(ctx: Any, ev: Any, bindings: Any, expr: Any) -> Any:
+    return _bind(ev, _bindings(bindings))(expr)
+
+
+_WHILE_LIMIT = 50_000  # FileMaker stops a While after 50,000 iterations and returns "?"
+
+
+@function("While", 4, lazy=True)
+def while_(ctx: Any, ev: Any, initial: Any, condition: Any, logic: Any, result: Any) -> Any:
+    scope = _bind(ev, _bindings(initial))
+    logic_bindings = _bindings(logic)
+    for _ in range(_WHILE_LIMIT):
+        if not scope.truth(condition):
+            return scope(result)
+        scope = _bind(scope, logic_bindings)
+    return V.ERROR_TEXT
+
+
+@function("Evaluate", 1, 2, lazy=True)
+def evaluate(ctx: Any, ev: Any, expression: Any, trigger: Any = None) -> Any:
+    text = V.to_text(ev(expression))
+    try:
+        return ev.evaluator.evaluate_text(text)
+    except CalcSyntaxError:
+        return V.ERROR_TEXT
+
+
+@function("EvaluationError", 1, lazy=True)
+def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
+    try:
+        ev(expression)
+    except FMScriptError as exc:
+        return Decimal(exc.code if exc.code is not None else 1200)
+    return Decimal(0)
+
+
+@function("IsValidExpression", 1, lazy=True)
+def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
+    text = V.to_text(ev(expression))
+    try:
+        ev.evaluator.check(parse_calc(text))
+    except FMScriptError:
+        return Decimal(0)
+    return Decimal(1)

@@ -89,7 +89,7 @@ class OptionError(ScriptSyntaxError):
 
 class CalcSyntaxError(FMScriptError):
     kind = "CalcSyntaxError"
-    default_code = 1201  # FileMaker: "calculation syntax error"
+    default_code = 1208  # FileMaker: "operator missing, function not found or '(' not expected"
 
 
 class CalcError(FMScriptError):
@@ -106,7 +106,7 @@ class UnknownFunctionError(CalcError):
 
 class ArityError(CalcError):
     kind = "ArityError"
-    default_code = 1201
+    default_code = 1201  # FileMaker: "too few parameters in the function" (1202: too many)
 
 
 class FieldMissingError(CalcError):

@@ -59,7 +59,9 @@ class TokenStats:
             f"p95 {self.p95_tokens}, max {self.max_tokens}",
         ]
         if self.over_limit:
-            lines.append(f"{self.over_limit} examples are longer than {self.max_seq_length} tokens and will be truncated")
+            lines.append(
+                f"{self.over_limit} examples are longer than {self.max_seq_length} tokens and will be truncated"
+            )
         return "\n".join(lines)
 
 
@@ -148,7 +150,9 @@ def check_example(obj: Any) -> tuple[str | None, list[str]]:
     warnings = []
     unknown = sorted(set(obj) - EXAMPLE_KEYS)
     if unknown:
-        warnings.append(f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} ignored")
+        warnings.append(
+            f"unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))} ignored"
+        )
     if not any(m["role"] == "user" for m in messages):
         warnings.append("no user message")
     if any(m["role"] == "assistant" and m.get("content") == "" for m in messages):
@@ -169,7 +173,9 @@ def _lines(path: Path, digest: Any) -> Iterator[tuple[int, bytes]]:
                 digest.update(raw)
                 yield number, raw
         except OSError as exc:
-            raise ai_error(f"cannot read training file {path}: {exc.strerror or exc}", CANNOT_OPEN_FILE) from None
+            raise ai_error(
+                f"cannot read training file {path}: {exc.strerror or exc}", CANNOT_OPEN_FILE
+            ) from None
 
 
 def iter_examples(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None, list[str]]]:
@@ -195,7 +201,9 @@ def _parse_line(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str | N
     return (None if reason else obj), reason, warnings
 
 
-def validate_jsonl(path: Path | str, tokenizer: Any = None, max_seq_length: int = MAX_SEQ_LENGTH) -> ValidationReport:
+def validate_jsonl(
+    path: Path | str, tokenizer: Any = None, max_seq_length: int = MAX_SEQ_LENGTH
+) -> ValidationReport:
     """Check every line of a chat JSONL file; with a tokenizer, count tokens too.
 
     Raises (code 100/802) only when the file cannot be read at all; everything wrong inside it is
@@ -217,7 +225,10 @@ def validate_jsonl(path: Path | str, tokenizer: Any = None, max_seq_length: int 
     report.n_examples = len(examples)
     if report.n_examples < MIN_EXAMPLES:
         report.problems.append(
-            (0, f"{report.n_examples} valid example{'s' if report.n_examples != 1 else ''}; at least {MIN_EXAMPLES} are needed")
+            (
+                0,
+                f"{report.n_examples} valid example{'s' if report.n_examples != 1 else ''}; at least {MIN_EXAMPLES} are needed",
+            )
         )
     if tokenizer is not None and examples:
         report.tokens = token_stats(examples, tokenizer, max_seq_length)
@@ -247,7 +258,9 @@ def chat_token_spans(tokenizer: Any, example: dict[str, Any]) -> tuple[list[int]
     """
     tools = example.get("tools")
     messages = [{k: v for k, v in m.items() if k != "weight"} for m in example["messages"]]
-    trained = [i for i, m in enumerate(example["messages"]) if m["role"] == "assistant" and m.get("weight", 1) != 0]
+    trained = [
+        i for i, m in enumerate(example["messages"]) if m["role"] == "assistant" and m.get("weight", 1) != 0
+    ]
     if not trained:
         return _encode(tokenizer, messages, tools, False), []
     messages = messages[: trained[-1] + 1]
@@ -267,7 +280,9 @@ def _percentile(sorted_values: Sequence[int], fraction: float) -> int:
     return sorted_values[index]
 
 
-def token_stats(examples: Sequence[dict[str, Any]], tokenizer: Any, max_seq_length: int = MAX_SEQ_LENGTH) -> TokenStats:
+def token_stats(
+    examples: Sequence[dict[str, Any]], tokenizer: Any, max_seq_length: int = MAX_SEQ_LENGTH
+) -> TokenStats:
     """Token counts of examples under a tokenizer's chat template."""
     lengths: list[int] = []
     trained = 0

@@ -36,7 +36,9 @@ def ensure_home(home: Path | None = None) -> Path:
         for sub in SUBDIRS:
             (root / sub).mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ai_error(f"cannot create the fmscript home folder {root}: {exc.strerror or exc}", CANNOT_CREATE_FILE) from None
+        raise ai_error(
+            f"cannot create the fmscript home folder {root}: {exc.strerror or exc}", CANNOT_CREATE_FILE
+        ) from None
     return root
 
 

@@ -118,7 +118,9 @@ def _integer(key: str, value: Any, minimum: int) -> int:
     if number != int(number):
         raise ai_error(f"fine-tuning parameter {key!r} must be a whole number, not {value!r}", BAD_PARAMETER)
     if number < minimum:
-        raise ai_error(f"fine-tuning parameter {key!r} must be at least {minimum}, not {value!r}", BAD_PARAMETER)
+        raise ai_error(
+            f"fine-tuning parameter {key!r} must be at least {minimum}, not {value!r}", BAD_PARAMETER
+        )
     return int(number)
 
 
@@ -140,7 +142,9 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
             if isinstance(value, int) and not isinstance(value, bool):
                 value = str(value)
             if not isinstance(value, str):
-                raise ai_error(f"fine-tuning parameter 'fine_tuned_model_name' must be text, not {value!r}", BAD_NAME)
+                raise ai_error(
+                    f"fine-tuning parameter 'fine_tuned_model_name' must be text, not {value!r}", BAD_NAME
+                )
             name = check_model_name(value) if value.strip() else None
         elif key == "learning_rate":
             rate = _number(key, value)

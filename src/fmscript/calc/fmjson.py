@@ -53,6 +53,13 @@ class JSONError(Exception):
         return "? " + self.message
 
 
+class PathNotFound(JSONError):
+    """A well-formed path that names nothing in the document (JSONGetElement then returns "")."""
+
+    def __init__(self) -> None:
+        super().__init__(BAD_PATH)
+
+
 class ParsedJSON(str):
     """Text carrying FileMaker 22's cached parse (what JSONParsedState reports).
 
@@ -78,6 +85,10 @@ def parsed(doc: Any) -> ParsedJSON:
 
 
 # ----------------------------------------------------------------------------- parsing
+
+
+# What JsonCpp's readNumber consumes after the first character (validated later by Decimal).
+_NUMBER_TAIL = re.compile(r"[0-9]*(?:\.[0-9]*)?(?:[eE][+-]?[0-9]*)?")
 
 
 class _Reader:
@@ -131,8 +142,8 @@ class _Reader:
                     return "string", start
             self.pos = len(text)
             return "error", start
-        if c == "-" or c.isdigit() and c.isascii():
-            m = re.compile(r"\d*(?:\.\d*)?(?:[eE][+-]?\d*)?").match(text, start + 1)
+        if c == "-" or "0" <= c <= "9":
+            m = _NUMBER_TAIL.match(text, start + 1)
             self.pos = m.end() if m else start + 1
             return "number", start
         for word in ("true", "false", "null"):
@@ -151,9 +162,13 @@ class _Reader:
         if kind == "number":
             raw = self.text[start : self.pos]
             try:
-                return Decimal(raw)
+                number = Decimal(raw)
             except InvalidOperation:
-                raise self.fail(f"'{raw}' is not a number.", start) from None
+                number = None
+            # An absurd exponent would render as megabytes of zeros; JsonCpp rejects it as well.
+            if number is None or abs(number.adjusted()) > 10000:
+                raise self.fail(f"'{raw}' is not a number.", start)
+            return number
         if kind == "string":
             return self.string(start)
         if kind in ("true", "false"):
@@ -368,17 +383,18 @@ def _resolve(container: Any, seg: tuple[Any, ...], creating: bool = False) -> An
 
 
 def get_at(doc: Any, path: str) -> Any:
-    """The element at ``path``. Raises JSONError(BAD_PATH) when the path names nothing."""
+    """The element at ``path``. Raises PathNotFound when it names nothing, JSONError when the
+    path itself is malformed."""
     node = doc
     for seg in parse_path(path):
         where = _resolve(node, seg)
         if where is None:
-            raise JSONError(BAD_PATH)
+            raise PathNotFound()
         if isinstance(node, dict):
             if where not in node:
-                raise JSONError(BAD_PATH)
+                raise PathNotFound()
         elif where >= len(node):
-            raise JSONError(BAD_PATH)
+            raise PathNotFound()
         node = node[where]
     return node
 
@@ -398,7 +414,8 @@ def _set(node: Any, segments: list[tuple[Any, ...]], value: Any) -> Any:
         return value
     seg, rest = segments[0], segments[1:]
     if node is None:
-        node = {} if seg[0] == "key" and not _digit_key(seg) else []
+        # A key creates an object (even a key of digits); brackets create an array.
+        node = {} if seg[0] == "key" else []
     where = _resolve(node, seg, creating=True)
     if where is None:
         raise JSONError(BAD_PATH)
@@ -413,11 +430,6 @@ def _set(node: Any, segments: list[tuple[Any, ...]], value: Any) -> Any:
     return items
 
 
-def _digit_key(seg: tuple[Any, ...]) -> bool:
-    # A new container for a plain "0" key is an object: only brackets create arrays.
-    return False
-
-
 def delete_at(doc: Any, path: str) -> Any:
     """A copy of ``doc`` without the element at ``path``; unchanged when the path names nothing."""
     segments = parse_path(path)
@@ -425,7 +437,7 @@ def delete_at(doc: Any, path: str) -> Any:
         return doc
     try:
         return _delete(doc, segments)
-    except JSONError:
+    except PathNotFound:
         return doc
 
 
@@ -433,9 +445,9 @@ def _delete(node: Any, segments: list[tuple[Any, ...]]) -> Any:
     seg, rest = segments[0], segments[1:]
     where = _resolve(node, seg)
     if where is None or (isinstance(node, dict) and where not in node):
-        raise JSONError(BAD_PATH)
+        raise PathNotFound()
     if isinstance(node, list) and where >= len(node):
-        raise JSONError(BAD_PATH)
+        raise PathNotFound()
     if isinstance(node, dict):
         copy = dict(node)
         if rest:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from fmscript.data.convert import Value, from_storage, to_storage
-from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
+from fmscript.data.schema import Field, field_type_for, fold, quote_ident
 from fmscript.errors import ScriptRuntimeError
 
 _GLOBALS = "fmscript_globals"
@@ -282,7 +282,9 @@ class FMFile:
             for f, raw in zip(fields, row)
         }
 
-    def raw_rows(self, table: str, fields: list[str], ids: Iterable[int] | None = None) -> list[tuple[int, tuple]]:
+    def raw_rows(
+        self, table: str, fields: list[str], ids: Iterable[int] | None = None
+    ) -> list[tuple[int, tuple]]:
         """``(rid, stored values)`` for the named fields, in creation order (for finds and sorts).
 
         Values are as stored in SQLite (see ``convert.py``); global fields give the global value.
@@ -362,7 +364,9 @@ class FMFile:
             # A column may itself be called rowid; SQLite then offers _rowid_ and oid.
             free = [n for n in ("rowid", "_rowid_", "oid") if n not in columns]
             if not free:
-                raise ScriptRuntimeError(f"Table “{t}” hides its rowid behind columns", code=ERR_TABLE_MISSING)
+                raise ScriptRuntimeError(
+                    f"Table “{t}” hides its rowid behind columns", code=ERR_TABLE_MISSING
+                )
             self._rowid_name[t] = free[0]
         return t, self._rowid_name[t]
 
@@ -399,7 +403,9 @@ class FMFile:
         if row is not None:
             return row[0]
         order = "" if table in self._without_rowid else f" ORDER BY {self._record_table(table)[1]}"
-        first = self._conn.execute(f"SELECT {quote_ident(field)} FROM {quote_ident(table)}{order} LIMIT 1").fetchone()
+        first = self._conn.execute(
+            f"SELECT {quote_ident(field)} FROM {quote_ident(table)}{order} LIMIT 1"
+        ).fetchone()
         value = first[0] if first else None
         self._conn.execute(
             f"INSERT INTO {_GLOBALS} (table_name, field_name, value) VALUES (?, ?, ?)", (table, field, value)
@@ -415,4 +421,4 @@ def _looks_like_sqlite(path: Path) -> bool:
         return False
 
 
-__all__ = ["FMFile", "Field", "FieldType"]
+__all__ = ["FMFile"]

@@ -35,7 +35,17 @@ from fmscript.ai.errors import (
 STATUSES = ("validating_files", "queued", "running", "succeeded", "failed", "cancelled")
 ACTIVE = ("validating_files", "queued", "running")
 TERMINAL = ("succeeded", "failed", "cancelled")
-RESPONSE_KEYS = ("object", "id", "file_id", "model", "created_at", "fine_tuned_model", "status", "training_file", "tags")
+RESPONSE_KEYS = (
+    "object",
+    "id",
+    "file_id",
+    "model",
+    "created_at",
+    "fine_tuned_model",
+    "status",
+    "training_file",
+    "tags",
+)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -61,14 +71,19 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
-def _process_start(pid: int) -> str | None:
-    """The kernel's start time of a process (Linux), to tell a reused pid from the original."""
+def _proc_stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (Linux), or None."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = stat[stat.rfind(")") + 2 :].split()
-    return fields[19] if len(fields) > 19 else None
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (Linux), to tell a reused pid from the original."""
+    fields = _proc_stat(pid)
+    return fields[19] if fields and len(fields) > 19 else None
 
 
 def process_alive(pid: int | None, start: str | None = None) -> bool:
@@ -83,14 +98,12 @@ def process_alive(pid: int | None, start: str | None = None) -> bool:
         return True
     except OSError:
         return False
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+    fields = _proc_stat(pid)
+    if not fields:
         return True
-    rest = stat[stat.rfind(")") + 2 :].split()
-    if rest and rest[0] in ("Z", "X"):
+    if fields[0] in ("Z", "X"):
         return False
-    return start is None or len(rest) <= 19 or rest[19] == start
+    return start is None or len(fields) <= 19 or fields[19] == start
 
 
 def to_response(job: dict[str, Any]) -> dict[str, Any]:
@@ -150,7 +163,9 @@ class JobStore:
         self.db_path = homes.jobs_db(self.home)
         self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.db_path, timeout=30.0, isolation_level=None, check_same_thread=False)
+            self._db = sqlite3.connect(
+                self.db_path, timeout=30.0, isolation_level=None, check_same_thread=False
+            )
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
@@ -207,10 +222,20 @@ class JobStore:
                         size += len(chunk)
             except OSError as exc:
                 target.unlink(missing_ok=True)
-                raise ai_error(f"cannot copy {source} into {target.parent}: {exc.strerror or exc}", CANNOT_CREATE_FILE) from None
+                raise ai_error(
+                    f"cannot copy {source} into {target.parent}: {exc.strerror or exc}", CANNOT_CREATE_FILE
+                ) from None
             db.execute(
                 "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (file_id, filename or source.name, str(target), size, digest.hexdigest(), "fine-tune", created),
+                (
+                    file_id,
+                    filename or source.name,
+                    str(target),
+                    size,
+                    digest.hexdigest(),
+                    "fine-tune",
+                    created,
+                ),
             )
         return self.get_file(file_id)
 
@@ -286,7 +311,11 @@ class JobStore:
 
     def list_jobs(self, status: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """Jobs, newest first (optionally one status only)."""
-        sql = "SELECT * FROM jobs" + (" WHERE status = ?" if status else "") + " ORDER BY created_at DESC, id DESC"
+        sql = (
+            "SELECT * FROM jobs"
+            + (" WHERE status = ?" if status else "")
+            + " ORDER BY created_at DESC, id DESC"
+        )
         args: tuple[Any, ...] = (status,) if status else ()
         if limit is not None:
             sql += " LIMIT ?"
@@ -366,7 +395,8 @@ class JobStore:
         """Fail every unfinished job whose owning process is gone; return their ids."""
         reaped = []
         rows = self._query(
-            f"SELECT id, status, pid, pid_start FROM jobs WHERE status IN ({', '.join('?' * len(ACTIVE))})", ACTIVE
+            f"SELECT id, status, pid, pid_start FROM jobs WHERE status IN ({', '.join('?' * len(ACTIVE))})",
+            ACTIVE,
         )
         for row in rows:
             if row["pid"] is None or process_alive(row["pid"], row["pid_start"]):
@@ -388,10 +418,19 @@ class JobStore:
     # -- events --------------------------------------------------------------------------------
 
     @staticmethod
-    def _event(db: sqlite3.Connection, job_id: str, level: str, message: str, data: dict[str, Any] | None) -> None:
+    def _event(
+        db: sqlite3.Connection, job_id: str, level: str, message: str, data: dict[str, Any] | None
+    ) -> None:
         db.execute(
             "INSERT INTO events (job_id, created_at, level, type, message, data) VALUES (?, ?, ?, ?, ?, ?)",
-            (job_id, now_ms(), level, "metrics" if data else "message", message, json.dumps(data) if data else None),
+            (
+                job_id,
+                now_ms(),
+                level,
+                "metrics" if data else "message",
+                message,
+                json.dumps(data) if data else None,
+            ),
         )
 
     def add_event(self, job_id: str, level: str, message: str, data: dict[str, Any] | None = None) -> None:
@@ -433,7 +472,9 @@ class JobStore:
         """Register a local model folder (``mlx_lm.load`` form) under a name."""
         folder = Path(path).expanduser()
         if not modeldir.is_model_dir(folder):
-            raise ai_error(f"{folder} is not a model folder (config.json and model*.safetensors)", UNKNOWN_MODEL)
+            raise ai_error(
+                f"{folder} is not a model folder (config.json and model*.safetensors)", UNKNOWN_MODEL
+            )
         self._register(name, "base", folder, None, None)
         return self.get_model(name)
 
@@ -453,7 +494,10 @@ class JobStore:
 
     def list_models(self) -> list[dict[str, Any]]:
         """Registered models plus the folders in ``<home>/base-models``, base models first."""
-        models = {row["name"]: {**dict(row), "exists": Path(row["path"]).exists()} for row in self._query("SELECT * FROM models")}
+        models = {
+            row["name"]: {**dict(row), "exists": Path(row["path"]).exists()}
+            for row in self._query("SELECT * FROM models")
+        }
         root = homes.base_models_dir(self.home)
         for config in sorted(root.glob("**/config.json")):
             name = config.parent.relative_to(root).as_posix()
@@ -480,7 +524,10 @@ class JobStore:
         if rows:
             folder = Path(rows[0]["path"])
             if not modeldir.is_model_dir(folder):
-                raise ai_error(f"base model {name} is registered at {folder}, which is no longer a model folder", UNKNOWN_MODEL)
+                raise ai_error(
+                    f"base model {name} is registered at {folder}, which is no longer a model folder",
+                    UNKNOWN_MODEL,
+                )
             return folder
         candidates = [homes.base_models_dir(self.home) / name, Path(name).expanduser()]
         for folder in candidates:

@@ -1,0 +1,442 @@
+"""Local LoRA fine-tuning and generation with mlx-lm's Python API.
+
+Training goes through :func:`mlx_lm.tuner.train` with its two public hooks:
+
+* ``iterate_batches`` (:func:`_batches`): length-sorted batches padded to a multiple of 8 (mlx-lm
+  pads to 32, which wastes most of a short example on a CPU), a per-token loss mask that covers
+  every assistant message (``weight`` 0 turns excluded), and, once per step, the progress bar, the
+  job's heartbeat and the cancel check;
+* ``loss`` (:func:`_masked_loss`): token-averaged cross-entropy under that mask.
+
+Our :class:`~mlx_lm.tuner.callbacks.TrainingCallback` subclass turns loss reports into job events.
+mlx, mlx_lm and numpy are imported inside the functions only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fmscript.ai import datasets
+from fmscript.ai import home as homes
+from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
+from fmscript.ai.jobs.store import JobStore, model_tmp_dir
+from fmscript.ai.params import LocalParams
+from fmscript.ai.progress import TrainingProgress
+
+LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
+MAX_SEQ_LENGTH = 2048
+PAD_MULTIPLE = 8
+VAL_MIN_EXAMPLES = 20
+LOSS_PROBE_BATCHES = 8
+HEARTBEAT_SECONDS = 1.0
+
+
+class TrainingCancelled(Exception):
+    """Raised from inside the training loop when the job's cancel flag is set."""
+
+
+def _import_mlx() -> None:
+    try:
+        import mlx.core  # noqa: F401
+        import mlx_lm  # noqa: F401
+    except ImportError as exc:
+        raise ai_error(
+            f"local fine-tuning needs mlx-lm ({exc}); install fmscript[mlx]", UNAVAILABLE
+        ) from None
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+
+
+def load_model(path: Path, adapter_path: Path | None = None) -> tuple[Any, Any]:
+    """``mlx_lm.load`` of a local model folder (and adapter), offline."""
+    _import_mlx()
+    import mlx_lm
+
+    return mlx_lm.load(str(path), adapter_path=str(adapter_path) if adapter_path else None)
+
+
+class SpanChatDataset:
+    """Chat examples → ``(tokens, spans)``; wrapped in mlx-lm's ``CacheDataset`` like its own datasets."""
+
+    def __init__(self, examples: list[dict[str, Any]], tokenizer: Any) -> None:
+        self._data = examples
+        self.tokenizer = tokenizer
+
+    def process(self, example: dict[str, Any]) -> tuple[list[int], list[tuple[int, int]]]:
+        return datasets.chat_token_spans(self.tokenizer, example)
+
+    def __getitem__(self, idx: int) -> dict[str, Any]:
+        return self._data[idx]
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _masked_loss(model: Any, batch: Any, mask: Any) -> tuple[Any, Any]:
+    import mlx.core as mx
+    import mlx.nn as nn
+
+    inputs, targets, weights = batch[:, :-1], batch[:, 1:], mask[:, 1:]
+    logits = model(inputs)
+    ce = nn.losses.cross_entropy(logits, targets) * weights
+    ntoks = weights.sum()
+    return ce.astype(mx.float32).sum() / ntoks, ntoks
+
+
+def _pack(items: list[tuple[list[int], list[tuple[int, int]]]], max_len: int) -> tuple[Any, Any]:
+    """A padded token batch and its loss mask (mask[b, t]: token t is a target)."""
+    import mlx.core as mx
+    import numpy as np
+
+    longest = max(len(tokens) for tokens, _ in items)
+    width = min(max_len, 1 + PAD_MULTIPLE * -(-(longest - 1) // PAD_MULTIPLE))
+    batch = np.zeros((len(items), width), np.int32)
+    mask = np.zeros((len(items), width), np.bool_)
+    for row, (tokens, spans) in enumerate(items):
+        tokens = tokens[:width]
+        batch[row, : len(tokens)] = tokens
+        for start, end in spans:
+            mask[row, max(start, 1) : min(end, width)] = True
+    return mx.array(batch), mx.array(mask)
+
+
+class _StepHook:
+    """Called between training steps: progress, heartbeat, cancel."""
+
+    def __init__(self, store: JobStore, job_id: str, progress: TrainingProgress) -> None:
+        self.store, self.job_id, self.progress = store, job_id, progress
+        self.step = 0
+        self._beat = 0.0
+
+    def __call__(self) -> None:
+        self.step += 1
+        self.progress.update(step=self.step)
+        now = time.monotonic()
+        if now - self._beat >= HEARTBEAT_SECONDS:
+            self._beat = now
+            if self.store.heartbeat(self.job_id):
+                raise TrainingCancelled()
+
+
+def _make_batches(hook: _StepHook | None, shuffle_seed: int) -> Any:
+    """An ``iterate_batches`` for :func:`mlx_lm.tuner.train` (same signature as mlx-lm's)."""
+
+    def iterate(
+        dataset: Any,
+        batch_size: int,
+        max_seq_length: int,
+        loop: bool = False,
+        seed: int | None = None,
+        comm_group: Any = None,
+    ) -> Iterator[tuple[Any, Any]]:
+        import numpy as np
+
+        items = [dataset[i] for i in range(len(dataset))]
+        order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
+        if len(order) < batch_size:
+            raise ValueError(f"the dataset has {len(order)} examples, fewer than batch_size {batch_size}")
+        groups = [order[i : i + batch_size] for i in range(0, len(order) - batch_size + 1, batch_size)]
+        packed = [_pack([items[i] for i in group], max_seq_length) for group in groups]
+        rng = np.random.default_rng(shuffle_seed if seed is None else seed)
+        while True:
+            for index in rng.permutation(len(packed)) if loop else range(len(packed)):
+                yield packed[index]
+                if loop and hook is not None:
+                    hook()
+            if not loop:
+                return
+
+    return iterate
+
+
+class _QuietUI:
+    """Stands in for mlx-lm's TrainUI (which prints to stdout): our bar and events replace it."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    def __enter__(self) -> _QuietUI:
+        return self
+
+    def __exit__(self, *exc: Any) -> None: ...
+    def advance(self) -> None: ...
+    def report_train(self, *args: Any) -> None: ...
+    def report_val(self, *args: Any) -> None: ...
+    def report_save(self, *args: Any) -> None: ...
+
+    @contextlib.contextmanager
+    def val_task(self, total: int) -> Iterator[Any]:
+        yield lambda: None
+
+
+@contextlib.contextmanager
+def _quiet_trainer() -> Iterator[None]:
+    from mlx_lm.tuner import trainer
+
+    saved = getattr(trainer, "TrainUI", None)
+    if saved is not None:
+        trainer.TrainUI = _QuietUI
+    try:
+        yield
+    finally:
+        if saved is not None:
+            trainer.TrainUI = saved
+
+
+def _callback(
+    store: JobStore, job_id: str, total: int, progress: TrainingProgress, history: dict[str, Any]
+) -> Any:
+    from mlx_lm.tuner.callbacks import TrainingCallback
+
+    class JobCallback(TrainingCallback):
+        """Loss reports → job events, the bar's loss and tokens/s, and the run's history."""
+
+        def on_train_loss_report(self, info: dict[str, Any]) -> None:
+            step, loss, tps = info["iteration"], float(info["train_loss"]), float(info["tokens_per_second"])
+            window = info["trained_tokens"] - history["trained_tokens"]
+            history["train_seconds"] += window / tps if tps > 0 else 0.0
+            history["trained_tokens"] = info["trained_tokens"]
+            history["train_losses"].append((step, loss))
+            data = {
+                "step": step,
+                "train_loss": loss,
+                "learning_rate": float(info["learning_rate"]),
+                "tokens_per_second": tps,
+                "trained_tokens": int(info["trained_tokens"]),
+                "peak_memory_gb": float(info["peak_memory"]),
+                "total_steps": total,
+            }
+            store.add_event(job_id, "info", f"Step {step}/{total}: training loss={loss:.4f}", data)
+            progress.update(step=step, loss=loss, tokens_per_second=tps)
+
+        def on_val_loss_report(self, info: dict[str, Any]) -> None:
+            step, loss = info["iteration"], float(info["val_loss"])
+            history["val_losses"].append((step, loss))
+            data = {
+                "step": step,
+                "val_loss": loss,
+                "val_seconds": float(info["val_time"]),
+                "total_steps": total,
+            }
+            store.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
+
+    return JobCallback()
+
+
+def _split(examples: list[dict[str, Any]], batch_size: int, seed: int) -> tuple[list[Any], list[Any]]:
+    """Hold out ~10% (at least 2, at least one batch) for validation when there are 20+ examples."""
+    import numpy as np
+
+    n = len(examples)
+    n_val = max(2, round(n * 0.1), batch_size)
+    if n < VAL_MIN_EXAMPLES or n - n_val < batch_size:
+        return examples, []
+    order = np.random.default_rng(seed).permutation(n)
+    val = {int(i) for i in order[:n_val]}
+    return [e for i, e in enumerate(examples) if i not in val], [
+        e for i, e in enumerate(examples) if i in val
+    ]
+
+
+def _probe_loss(model: Any, dataset: Any, batch_size: int, iterate: Any) -> float:
+    """Mean loss over the first few batches (the same batches before and after training)."""
+    from mlx_lm.tuner.trainer import evaluate
+
+    return float(
+        evaluate(
+            model,
+            dataset,
+            batch_size,
+            min(LOSS_PROBE_BATCHES, len(dataset) // batch_size),
+            MAX_SEQ_LENGTH,
+            loss=_masked_loss,
+            iterate_batches=iterate,
+        )
+    )
+
+
+def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) -> dict[str, Any]:
+    """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
+    _import_mlx()
+    import mlx.core as mx
+    import mlx.optimizers as optim
+    import mlx_lm
+    import numpy as np
+    from mlx_lm.tuner import TrainingArgs, linear_to_lora_layers, train
+    from mlx_lm.tuner.datasets import CacheDataset
+
+    started = time.monotonic()
+    job_id, name = job["id"], job["fine_tuned_model"]
+    params = LocalParams.from_dict(job["params"])
+    base_path = Path(job["base_model_path"] or store.resolve_base_model(job["model"]))
+    file = store.get_file(job["file_id"])
+    report = datasets.validate_jsonl(file["path"])
+    if not report.ok:
+        raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
+    examples = datasets.load_examples(Path(file["path"]))
+
+    mx.random.seed(params.seed)
+    np.random.seed(params.seed)
+    model, tokenizer = mlx_lm.load(str(base_path))
+    params = params.capped(len(model.layers))
+    for note in params.notes:
+        store.add_event(job_id, "warn", note)
+    train_set, val_set = _split(examples, params.batch_size, params.seed)
+    train_data, val_data = (
+        CacheDataset(SpanChatDataset(train_set, tokenizer)),
+        CacheDataset(SpanChatDataset(val_set, tokenizer)),
+    )
+    lengths = [len(train_data[i][0]) for i in range(len(train_data))]
+    if sum(1 for i in range(len(train_data)) if not train_data[i][1]):
+        raise ai_error(
+            "an example has no assistant tokens within the tokenizer's chat template", INVALID_TRAINING_DATA
+        )
+    if max(lengths) > MAX_SEQ_LENGTH:
+        n_long = sum(1 for n in lengths if n > MAX_SEQ_LENGTH)
+        store.add_event(
+            job_id, "warn", f"{n_long} examples are longer than {MAX_SEQ_LENGTH} tokens and are truncated"
+        )
+    store.add_event(
+        job_id,
+        "info",
+        f"Training {name}: {len(train_set)} training and {len(val_set)} validation examples, "
+        f"{params.max_steps} steps, batch {params.batch_size}, LoRA on {params.lora_layers} layers, lr {params.learning_rate:g}",
+        {"n_train": len(train_set), "n_valid": len(val_set), "train_tokens": sum(lengths)},
+    )
+
+    model.freeze()
+    linear_to_lora_layers(model, params.lora_layers, dict(LORA_PARAMETERS))
+    out = model_tmp_dir(store.home, job_id)
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    adapter_config = {
+        "fine_tune_type": "lora",
+        "num_layers": params.lora_layers,
+        "lora_parameters": dict(LORA_PARAMETERS),
+        "model": str(base_path),
+        "base_model": job["model"],
+        "batch_size": params.batch_size,
+        "iters": params.max_steps,
+        "learning_rate": params.learning_rate,
+        "seed": params.seed,
+        "max_seq_length": MAX_SEQ_LENGTH,
+        "mask": "assistant",
+    }
+    (out / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2))
+
+    hook = _StepHook(store, job_id, progress)
+    probe = _make_batches(None, params.seed)
+    initial_loss = _probe_loss(model, train_data, params.batch_size, probe)
+    history: dict[str, Any] = {
+        "trained_tokens": 0,
+        "train_seconds": 0.0,
+        "train_losses": [],
+        "val_losses": [],
+    }
+    total = params.max_steps
+    args = TrainingArgs(
+        batch_size=params.batch_size,
+        iters=total,
+        val_batches=25,
+        steps_per_report=max(1, min(10, total // 50)),
+        steps_per_eval=max(10, min(200, total // 5)),
+        steps_per_save=total + 1,
+        max_seq_length=MAX_SEQ_LENGTH,
+        adapter_file=str(out / "adapters.safetensors"),
+    )
+    progress.start(name, total)
+    try:
+        with _quiet_trainer():
+            train(
+                model,
+                optim.Adam(learning_rate=params.learning_rate),
+                train_data,
+                val_data or None,
+                args,
+                loss=_masked_loss,
+                iterate_batches=_make_batches(hook, params.seed),
+                training_callback=_callback(store, job_id, total, progress, history),
+            )
+    finally:
+        progress.close()
+    final_loss = _probe_loss(model, train_data, params.batch_size, probe)
+
+    seconds = history["train_seconds"]
+    card = {
+        "name": name,
+        "base_model": job["model"],
+        "base_model_path": str(base_path),
+        "job_id": job_id,
+        "parameters": params.to_dict(),
+        "notes": list(params.notes),
+        "lora_parameters": dict(LORA_PARAMETERS),
+        "data": {
+            "file_id": file["id"],
+            "training_file": job["training_file"],
+            "sha256": file["sha256"],
+            "n_examples": len(examples),
+            "n_train": len(train_set),
+            "n_valid": len(val_set),
+        },
+        "initial_train_loss": initial_loss,
+        "final_train_loss": final_loss,
+        "last_reported_train_loss": history["train_losses"][-1][1] if history["train_losses"] else None,
+        "initial_val_loss": history["val_losses"][0][1] if history["val_losses"] else None,
+        "val_loss": history["val_losses"][-1][1] if history["val_losses"] else None,
+        "steps": total,
+        "trained_tokens": history["trained_tokens"],
+        "tokens_per_second": history["trained_tokens"] / seconds if seconds else None,
+        "train_seconds": seconds,
+        "seconds": time.monotonic() - started,
+        "peak_memory_gb": mx.get_peak_memory() / 1e9,
+        "created_at": int(time.time() * 1000),
+        "mlx_lm_version": getattr(mlx_lm, "__version__", None),
+    }
+    (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
+    final = homes.models_dir(store.home) / name
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(out, final)
+    store.add_fine_tuned_model(name, final, job["model"], job_id)
+    return card
+
+
+_LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
+
+
+def generate(
+    base_path: Path,
+    adapter_path: Path | None,
+    messages: list[dict[str, Any]],
+    max_tokens: int = 256,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> str:
+    """Generate the assistant's reply; loaded models stay cached in this process (the last two)."""
+    _import_mlx()
+    import mlx.core as mx
+    from mlx_lm import generate as mlx_generate
+    from mlx_lm.sample_utils import make_sampler
+
+    stamp = str((adapter_path / "adapters.safetensors").stat().st_mtime_ns) if adapter_path else ""
+    key = (str(base_path), f"{adapter_path}@{stamp}" if adapter_path else "")
+    if key not in _LOADED:
+        while len(_LOADED) >= 2:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = load_model(base_path, adapter_path)
+    model, tokenizer = _LOADED[key]
+    if seed is not None:
+        mx.random.seed(seed)
+    prompt = tokenizer.apply_chat_template(
+        messages, add_generation_prompt=True, tokenize=True, return_dict=False
+    )
+    return mlx_generate(
+        model, tokenizer, list(prompt), max_tokens=max_tokens, sampler=make_sampler(temp=temperature)
+    )

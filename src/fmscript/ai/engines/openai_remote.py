@@ -1,0 +1,53 @@
+"""Fine-tuning through an OpenAI-compatible API with the ``openai`` SDK: OpenAI itself
+(provider OpenAI) or any server at the account's Endpoint (provider Custom), such as an AI Model
+Server. ``openai`` is imported only here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fmscript.errors import ScriptRuntimeError
+
+# Top-level keys of POST /fine_tuning/jobs; other numeric keys are supervised hyperparameters.
+_TOP_LEVEL = {"suffix", "seed", "validation_file", "metadata", "method", "hyperparameters", "integrations"}
+_HYPER = {"n_epochs", "batch_size", "learning_rate_multiplier"}
+
+
+def _client(account: Any) -> Any:
+    try:
+        import httpx
+        import openai
+    except ImportError:
+        raise ScriptRuntimeError("the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'", code=3) from None
+    kwargs: dict[str, Any] = {"api_key": account.key() or "not-needed", "max_retries": 1}
+    if account.provider == "Custom":
+        kwargs["base_url"] = account.endpoint
+        # FileMaker only checks the certificate when "Verify SSL Certificates" is on.
+        kwargs["http_client"] = httpx.Client(verify=bool(account.verify_ssl))
+    return openai, openai.OpenAI(**kwargs)
+
+
+def job_create_args(base_model: str, file_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    args: dict[str, Any] = {"model": base_model, "training_file": file_id}
+    hyper = {k: v for k, v in params.items() if k in _HYPER}
+    extra = {k: v for k, v in params.items() if k not in _HYPER and k not in _TOP_LEVEL}
+    args.update({k: v for k, v in params.items() if k in _TOP_LEVEL})
+    if hyper:
+        args.setdefault("method", {"type": "supervised", "supervised": {"hyperparameters": hyper}})
+    if extra:
+        # Provider-specific keys (an AI Model Server's max_steps, lora_layers, …) travel as-is.
+        args["extra_body"] = extra
+    return args
+
+
+def submit_fine_tune(account: Any, base_model: str, path: Path, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    openai, client = _client(account)
+    try:
+        uploaded = client.files.create(file=(name, path.read_bytes()), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(**job_create_args(base_model, uploaded.id, params))
+    except openai.APIConnectionError as exc:
+        raise ScriptRuntimeError(account.redact(f"cannot reach the model provider: {exc}"), code=1631) from None
+    except openai.APIStatusError as exc:
+        raise ScriptRuntimeError(account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"), code=1631) from None
+    return job.model_dump(exclude_none=True)

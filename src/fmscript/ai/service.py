@@ -1,0 +1,182 @@
+"""The local fine-tuning service the Fine-Tune Model step calls (provider ``Local`` / AI Model Server).
+
+``submit`` validates everything, stores the file and a queued job, and returns the Response Target
+object at once (no mlx import). ``run_queued`` trains queued jobs in this process; ``generate``
+answers with a base or fine-tuned model.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from fmscript.ai import datasets, modeldir
+from fmscript.ai import home as homes
+from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
+from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
+from fmscript.ai.params import parse_local_params
+from fmscript.ai.progress import TrainingProgress
+from fmscript.errors import FMScriptError
+
+
+class LocalFineTuning:
+    """Fine-tuning jobs and models of one fmscript home (``FMSCRIPT_HOME`` by default)."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = homes.ensure_home(home)
+        self._store: JobStore | None = None
+
+    @property
+    def store(self) -> JobStore:
+        if self._store is None:
+            self._store = JobStore(self.home)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    def submit(
+        self,
+        base_model: str,
+        training_jsonl: Path | str,
+        training_file_name: str,
+        params: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        """Validate parameters, base model and data; queue a job; return the Response Target job.
+
+        Invalid training data raises (code 509) with every bad line in the message (and the
+        :class:`~fmscript.ai.datasets.ValidationReport` as ``error.report``); nothing is queued.
+        An existing model with the same full name is deleted first.
+        """
+        local = parse_local_params(params)
+        base_path = self.store.resolve_base_model(base_model)
+        layers = modeldir.layer_count(base_path)
+        if layers:
+            local = local.capped(layers)
+        path = Path(training_jsonl)
+        report = datasets.validate_jsonl(path)
+        if not report.ok:
+            error = ai_error("invalid training data: " + report.format_text(), INVALID_TRAINING_DATA)
+            error.report = report  # type: ignore[attr-defined]
+            raise error
+        if local.batch_size > report.n_examples:
+            raise ai_error(
+                f"fine-tuning parameter 'batch_size' ({local.batch_size}) is more than the "
+                f"{report.n_examples} training examples",
+                BAD_PARAMETER,
+            )
+        name = local.full_name
+        self.delete_model(name, missing_ok=True)
+        store = self.store
+        file = store.create_file(path, training_file_name or path.name)
+        job = store.create_job(
+            base_model,
+            file["id"],
+            training_file_name or path.name,
+            local.to_dict(),
+            fine_tuned_model=name,
+            base_model_path=base_path,
+            status="queued",
+        )
+        store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
+        for note in local.notes:
+            store.add_event(job["id"], "warn", note)
+        for line, warning in report.warnings[:20]:
+            store.add_event(job["id"], "warn", f"{path.name} line {line}: {warning}")
+        store.add_event(job["id"], "info", "Job queued")
+        return to_response(job)
+
+    def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[dict[str, Any]]:
+        """Train jobs one after another here (default: the queued jobs this process submitted),
+        following any that another process trains; Ctrl-C cancels the rest. Returns the final jobs."""
+        from fmscript.ai.jobs.worker import run_job
+
+        store = self.store
+        if job_ids is None:
+            queued = store.list_jobs(status="queued")
+            job_ids = [job["id"] for job in reversed(queued) if job["pid"] == os.getpid()]
+        finished = []
+        for index, job_id in enumerate(job_ids):
+            try:
+                finished.append(run_job(store, job_id, TrainingProgress(progress)))
+            except KeyboardInterrupt:
+                finished.append(store.get_job(job_id))
+                for rest in job_ids[index + 1 :]:
+                    store.request_cancel(rest)
+                    finished.append(store.get_job(rest))
+                break
+        return finished
+
+    def retrieve(self, job_id: str) -> dict[str, Any]:
+        return self.store.get_job(job_id)
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        return self.store.request_cancel(job_id)
+
+    def list_models(self) -> list[dict[str, Any]]:
+        return self.store.list_models()
+
+    def delete_model(self, name: str, missing_ok: bool = False) -> bool:
+        """Remove a fine-tuned model (registry row and folder); False when there was none."""
+        folder = homes.models_dir(self.home) / name
+        try:
+            self.store.remove_model(name)
+            removed = True
+        except FMScriptError:
+            if not missing_ok and not folder.exists():
+                raise
+            removed = False
+        if folder.is_dir() and name and "/" not in name:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed = True
+        return removed
+
+    def model_paths(self, model: str) -> tuple[Path, Path | None]:
+        """(base model folder, adapter folder or None) for a fine-tuned or base model name."""
+        folder = homes.models_dir(self.home) / model
+        if "/" not in model and (folder / "adapter_config.json").is_file():
+            base = None
+            card = folder / "card.json"
+            try:
+                import json
+
+                info = json.loads(card.read_text(encoding="utf-8"))
+                base = self.store.resolve_base_model(info["base_model"])
+            except (OSError, ValueError, KeyError, FMScriptError):
+                path = Path(json.loads((folder / "adapter_config.json").read_text()).get("model", ""))
+                base = path if modeldir.is_model_dir(path) else None
+            if base is None:
+                raise ai_error(f"the base model of {model} can no longer be found", UNKNOWN_MODEL)
+            return base, folder
+        if model.startswith("fm-mlx-"):
+            jobs = [j for j in self.store.list_jobs() if j["fine_tuned_model"] == model]
+            state = f" (its job {jobs[0]['id']} is {jobs[0]['status']})" if jobs else ""
+            raise ai_error(f"no such fine-tuned model: {model}{state}", UNKNOWN_MODEL)
+        return self.store.resolve_base_model(model), None
+
+    def generate(
+        self, model: str, messages: list[dict[str, Any]], max_tokens: int = 256, temperature: float = 0.0
+    ) -> str:
+        """The assistant's reply from a base model or a fine-tuned ``fm-mlx-…`` model (cached here)."""
+        if not isinstance(messages, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
+            for m in messages
+        ):
+            raise ai_error("messages must be a list of {role, content} objects", BAD_PARAMETER)
+        base, adapter = self.model_paths(model)
+        from fmscript.ai.engines import mlx_local
+
+        return mlx_local.generate(base, adapter, messages, max_tokens=max_tokens, temperature=temperature)
+
+    def wait(self, job_id: str, progress: bool = True) -> dict[str, Any]:
+        """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
+        job = self.store.get_job(job_id)
+        if job["status"] in TERMINAL:
+            return job
+        from fmscript.ai.jobs.worker import run_job
+
+        return run_job(self.store, job_id, TrainingProgress(progress))

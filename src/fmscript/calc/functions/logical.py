@@ -1,0 +1,78 @@
+"""Logical functions that are not control flow (If, Case, Let… live in ``control``).
+
+IsValid and GetFieldName are lazy: IsValid has to see a missing field (error 102) instead of the
+error stopping the calculation, and GetFieldName needs the field reference, not its value.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from fmscript.calc.functions.registry import function
+from fmscript.calc.values import ERROR_TEXT, Value, is_empty, to_text
+from fmscript.errors import CalcError, FieldMissingError
+from fmscript.syntax import ast
+
+_REPETITION = re.compile(r"^(.*?)\s*\[\s*(\d+)\s*\]\s*$")
+
+
+@function("IsEmpty", 1)
+def is_empty_(ctx: Any, value: Value) -> Decimal:
+    return Decimal(1) if is_empty(value) else Decimal(0)
+
+
+@function("IsValid", 1, lazy=True)
+def is_valid(ctx: Any, ev: Any, node: Any) -> Decimal:
+    """0 when the field is missing or the value cannot be computed ("?"), else 1."""
+    try:
+        value = ev(node)
+    except CalcError:
+        return Decimal(0)
+    return Decimal(0) if isinstance(value, str) and value == ERROR_TEXT else Decimal(1)
+
+
+@function("True", 0, bare=True)
+def true(ctx: Any) -> Decimal:
+    return Decimal(1)
+
+
+@function("False", 0, bare=True)
+def false(ctx: Any) -> Decimal:
+    return Decimal(0)
+
+
+def split_field_name(name: str) -> tuple[str | None, str, int]:
+    """``"Table::Field[2]"`` -> ("Table", "Field", 2); the table is None when unqualified."""
+    repetition = 1
+    m = _REPETITION.match(name)
+    if m:
+        name, repetition = m[1], int(m[2])
+    table, sep, field = name.partition("::")
+    if not sep:
+        return None, name.strip(), repetition
+    return table.strip() or None, field.strip(), repetition
+
+
+@function("GetField", 1)
+def get_field(ctx: Any, field_name: Value) -> Value:
+    """The value of the field (or ``$variable``) named by the text: ``GetField ( "Table::Field" )``."""
+    name = to_text(field_name).strip()
+    if not name:
+        raise FieldMissingError("GetField needs a field name")
+    table, field, repetition = split_field_name(name)
+    if table is None and field.startswith("$"):
+        return ctx.get_variable(field, repetition)
+    return ctx.get_field(table, field, repetition)
+
+
+@function("GetFieldName", 1, lazy=True)
+def get_field_name(ctx: Any, ev: Any, node: Any) -> str:
+    """The fully qualified name of a field reference (``Table::Field``); for any other expression the
+    name its value refers to (as GetField would read it)."""
+    if isinstance(node, ast.FieldRef):
+        return node.full_name
+    if isinstance(node, ast.Name):
+        return node.name
+    return to_text(ev(node))

@@ -1,0 +1,402 @@
+"""Find requests, evaluated with FileMaker's find-mode semantics.
+
+Claris help pages these rules follow (page titles, help.claris.com/en/pro-help):
+"Find operators", "Finding text and characters", "Finding numbers, dates, times, and
+timestamps", "Finding ranges of information", "Finding empty or non-empty fields", "Finding
+duplicate values", "Finding records based on criteria in a single field" / "... multiple
+fields", "Omitting records", "Perform Find", "Constrain Found Set", "Extend Found Set".
+
+Requests (one Perform Find):
+  - criteria inside one request are AND-ed; an empty criterion is ignored; a request with no
+    criterion at all is error 400 ("Find criteria are empty").
+  - requests run in order: a Find request adds the records it matches (searched among all
+    records), an Omit request removes the records it matches from what was found so far. When the
+    first request is an Omit request, the search starts from all records, so a lone Omit request
+    finds everything except its matches.
+  - the result is in creation order (a find leaves the found set unsorted).
+
+Criterion text, as typed in a field in Find mode ("Find operators" table):
+  (plain)     text: every word typed must match the *start* of some word in the field, in any
+              order, ignoring case ("Finding text and characters": a leading-edge search);
+              number/date/time/timestamp fields: equal value (10 finds 10 and 10.0;
+              dates as M/D/YYYY or ISO; a year "2024" or month "3/2024" finds that whole span;
+              a date alone in a timestamp field finds that whole day)
+  =           empty field (alone); =word matches a whole word ("match whole word")
+  ==          whole field: ==abc matches exactly "abc" (ignoring case); wildcards allowed
+  * @ #       zero or more characters / any one character / any one digit
+  \\          the next character is literal
+  "phrase"    literal phrase, from the start of a word; *"phrase" from anywhere
+  *           alone: any non-empty value ("Finding empty or non-empty fields")
+  !           duplicate values: values that occur in more than one record
+  < <= > >=   (also ≤ ≥) compare numbers, dates, times, timestamps; text compares ignoring case
+  a...b       inclusive range (also a..b and a…b); "a..." and "...b" are open ranges
+  //          today's date (date and timestamp fields, also inside ranges and comparisons)
+  ?           invalid date, time or number: a value in such a field that is not one
+Not implemented: ~ (Japanese relaxed search), related-table criteria, repeating fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from fmscript.data.convert import (
+    from_storage,
+    number_of,
+    parse_date,
+    parse_number,
+    parse_time,
+    parse_timestamp,
+    to_text,
+)
+from fmscript.data.schema import Field, FieldType, fold
+from fmscript.errors import ScriptRuntimeError
+
+if TYPE_CHECKING:
+    from fmscript.data.sqlite_file import FMFile
+
+ERR_CRITERIA_EMPTY = 400
+
+Pred = Callable[[Any], bool]
+
+
+@dataclass(frozen=True)
+class FindRequest:
+    """One find request: ``(field name, criterion text as typed in Find mode)`` pairs.
+
+    Field names may be qualified (``Table::Field``) with the table being searched.
+    """
+
+    criteria: Sequence[tuple[str, str]]
+    omit: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "criteria", tuple((str(f), str(c)) for f, c in self.criteria))
+
+    def is_empty(self) -> bool:
+        return all(not c.strip() for _f, c in self.criteria)
+
+
+class _Duplicates:
+    """Marker for the ``!`` operator: it needs every record's value, not one."""
+
+
+_DUPLICATES = _Duplicates()
+
+
+def find(
+    file: FMFile, table: str, requests: Sequence[FindRequest], *, today: dt.date | None = None
+) -> list[int]:
+    """Record ids of ``table`` matching ``requests`` (in order), in creation order."""
+    t = file.resolve_table(table)
+    if t is None:
+        raise ScriptRuntimeError(f"Table “{table}” is missing", code=106)
+    today = today or dt.date.today()
+    if not requests or any(r.is_empty() for r in requests):
+        raise ScriptRuntimeError("Find criteria are empty", code=ERR_CRITERIA_EMPTY)
+
+    columns: list[str] = []
+    compiled: list[tuple[bool, list[tuple[int, Field, Any]]]] = []
+    for request in requests:
+        preds = []
+        for name, text in request.criteria:
+            if not text.strip():
+                continue  # FileMaker ignores a field left empty in a request
+            f = file.field(t, _unqualified(t, name))
+            if f.name not in columns:
+                columns.append(f.name)
+            preds.append((columns.index(f.name), f, _compile(text, f.type, today)))
+        compiled.append((request.omit, preds))
+
+    rows = file.raw_rows(t, columns)
+    duplicates: dict[int, Pred] = {}
+    found: set[int] = {rid for rid, _v in rows} if compiled[0][0] else set()
+    for omit, preds in compiled:
+        checks: list[tuple[int, Pred]] = []
+        for col, f, pred in preds:
+            if pred is _DUPLICATES:
+                if col not in duplicates:
+                    duplicates[col] = _duplicates_pred([v[col] for _rid, v in rows], f.type)
+                pred = duplicates[col]
+            checks.append((col, pred))
+        hits = {rid for rid, values in rows if all(p(values[c]) for c, p in checks)}
+        found = found - hits if omit else found | hits
+    return [rid for rid, _v in rows if rid in found]
+
+
+def _unqualified(table: str, name: str) -> str:
+    if "::" not in name:
+        return name
+    owner, _sep, field = name.partition("::")
+    if fold(owner.strip()) != fold(table):
+        raise ScriptRuntimeError(
+            f"Finding on “{name}” needs a related table; only fields of “{table}” can be searched",
+            code=102,
+        )
+    return field.strip()
+
+
+# ------------------------------------------------------------------ criterion -> predicate
+
+
+def _compile(text: str, ftype: FieldType, today: dt.date) -> Any:
+    s = text.strip()
+    if s in ("=", "=="):
+        return _is_empty
+    if s == "*":
+        return lambda raw: not _is_empty(raw)
+    if s == "!":
+        return _DUPLICATES
+    if s == "?":
+        return _invalid_pred(ftype)
+    if s.startswith("=="):
+        return _whole_field(s[2:], ftype, today)
+    for op in ("<=", ">=", "≤", "≥", "<", ">"):
+        if s.startswith(op):
+            return _comparison(op, s[len(op) :].strip(), ftype, today)
+    if s.startswith("="):
+        return _equal_or_words(s[1:].strip(), ftype, today, whole_word=True)
+    if '"' not in s and "“" not in s:
+        m = re.search(r"\.\.\.|…|\.\.", s)
+        if m:
+            return _range(s[: m.start()].strip(), s[m.end() :].strip(), ftype, today)
+    return _equal_or_words(s, ftype, today, whole_word=False)
+
+
+def _is_empty(raw: Any) -> bool:
+    return raw is None or raw == "" or raw == b""
+
+
+def _text_of(raw: Any, ftype: FieldType) -> str:
+    """A stored value as the text FileMaker would show (dates M/D/YYYY, numbers plain)."""
+    if _is_empty(raw) or isinstance(raw, bytes):
+        return ""
+    return to_text(from_storage(raw, ftype))
+
+
+def value_key(raw: Any, ftype: FieldType) -> Any:
+    """An orderable key for a stored value, or None when it is empty or not of the field's type."""
+    if _is_empty(raw):
+        return None
+    if ftype is FieldType.NUMBER:
+        return number_of(raw)
+    if ftype in (FieldType.TEXT, FieldType.CONTAINER):
+        return _text_of(raw, ftype).casefold()
+    if isinstance(raw, (int, float)):
+        raw = from_storage(raw, ftype)
+        if isinstance(raw, str):
+            return None
+        return Decimal(raw.seconds) if ftype is FieldType.TIME else raw
+    text = str(raw)
+    if ftype is FieldType.DATE:
+        return parse_date(text)
+    if ftype is FieldType.TIME:
+        return parse_time(text)
+    return parse_timestamp(text)
+
+
+def _bounds(text: str, ftype: FieldType, today: dt.date) -> tuple[Any, Any] | None:
+    """The inclusive span of keys a criterion value stands for, or None when it does not parse."""
+    s = text.strip()
+    if ftype is FieldType.NUMBER:
+        n = parse_number(s)
+        return (n, n) if n is not None else None
+    if ftype in (FieldType.TEXT, FieldType.CONTAINER):
+        return (s.casefold(), s.casefold()) if s else None
+    if ftype is FieldType.TIME:
+        secs = parse_time(s)
+        return (secs, secs) if secs is not None else None
+    days = _date_span(s, today)
+    if ftype is FieldType.DATE:
+        return days
+    if days is not None:  # a date (or year, or month) in a timestamp field: the whole span
+        start = dt.datetime.combine(days[0], dt.time())
+        return start, dt.datetime.combine(days[1], dt.time.max)
+    stamp = parse_timestamp(s)
+    return (stamp, stamp) if stamp is not None else None
+
+
+def _date_span(s: str, today: dt.date) -> tuple[dt.date, dt.date] | None:
+    if s == "//":
+        return today, today
+    day = parse_date(s)
+    if day is not None:
+        return day, day
+    try:
+        if m := re.fullmatch(r"\d{4}", s):
+            year = int(m[0])
+            return dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if m := re.fullmatch(r"(\d{1,2})/(\d{4})|(\d{4})-(\d{1,2})", s):
+            month, year = (int(m[1]), int(m[2])) if m[1] else (int(m[4]), int(m[3]))
+            first = dt.date(year, month, 1)
+            nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return first, nxt - dt.timedelta(days=1)
+    except ValueError:
+        return None
+    return None
+
+
+def _comparison(op: str, value: str, ftype: FieldType, today: dt.date) -> Pred:
+    span = _bounds(value, ftype, today)
+    if span is None:
+        return lambda raw: False
+    lo, hi = span
+    test: Callable[[Any], bool] = {
+        "<": lambda k: k < lo,
+        "<=": lambda k: k <= hi,
+        "≤": lambda k: k <= hi,
+        ">": lambda k: k > hi,
+        ">=": lambda k: k >= lo,
+        "≥": lambda k: k >= lo,
+    }[op]
+
+    def pred(raw: Any) -> bool:
+        key = value_key(raw, ftype)
+        return key is not None and test(key)
+
+    return pred
+
+
+def _range(low: str, high: str, ftype: FieldType, today: dt.date) -> Pred:
+    lo = _bounds(low, ftype, today) if low else None
+    hi = _bounds(high, ftype, today) if high else None
+    if (low and lo is None) or (high and hi is None) or (lo is None and hi is None):
+        return lambda raw: False
+    start = lo[0] if lo else None
+    end = hi[1] if hi else None
+    if start is not None and end is not None and start > end:
+        # Written backwards (10...1): take it as the same span rather than an empty one.
+        start, end = hi[0], lo[1]  # type: ignore[index]
+
+    def pred(raw: Any) -> bool:
+        key = value_key(raw, ftype)
+        if key is None:
+            return False
+        return (start is None or key >= start) and (end is None or key <= end)
+
+    return pred
+
+
+def _equal_or_words(s: str, ftype: FieldType, today: dt.date, *, whole_word: bool) -> Pred:
+    if ftype not in (FieldType.TEXT, FieldType.CONTAINER):
+        span = _bounds(s, ftype, today)
+        if span is not None:
+            lo, hi = span
+
+            def equal(raw: Any) -> bool:
+                key = value_key(raw, ftype)
+                return key is not None and lo <= key <= hi
+
+            return equal
+    if not s:
+        return _is_empty
+    patterns = _word_patterns(s, whole_word)
+    return lambda raw: all(p.search(_text_of(raw, ftype).casefold()) for p in patterns)
+
+
+def _whole_field(s: str, ftype: FieldType, today: dt.date) -> Pred:
+    s = s.strip()
+    if ftype not in (FieldType.TEXT, FieldType.CONTAINER) and not re.search(r'[*@#"“\\]', s):
+        return _equal_or_words(s, ftype, today, whole_word=True)
+    pattern = re.compile(_field_regex(s), re.DOTALL)
+    return lambda raw: pattern.fullmatch(_text_of(raw, ftype).casefold()) is not None
+
+
+def _invalid_pred(ftype: FieldType) -> Pred:
+    if ftype in (FieldType.TEXT, FieldType.CONTAINER):
+        return lambda raw: False
+    return lambda raw: not _is_empty(raw) and value_key(raw, ftype) is None
+
+
+def _duplicates_pred(values: Iterable[Any], ftype: FieldType) -> Pred:
+    def dup_key(raw: Any) -> Any:
+        key = value_key(raw, ftype)
+        return key if key is not None else _text_of(raw, ftype).casefold() or None
+
+    counts = Counter(k for k in map(dup_key, values) if k is not None)
+    return lambda raw: (k := dup_key(raw)) is not None and counts[k] > 1
+
+
+# ------------------------------------------------------------------ text patterns
+
+_WILDCARDS = {"*": r"\S*", "@": r"\S", "#": r"\d"}
+_QUOTES = {'"': '"', "“": "”", "”": "”"}
+
+
+def _word_patterns(s: str, whole_word: bool) -> list[re.Pattern[str]]:
+    """One regex per word or phrase of a criterion; a field matches when all of them match.
+
+    Unquoted text is split into words at spaces and punctuation (FileMaker indexes words, so
+    "e-mail" looks for the words "e" and "mail"); each word must start a word of the field.
+    """
+    patterns: list[str] = []
+    i, n = 0, len(s)
+    word: list[str] = []  # regex pieces of the word being read
+
+    def end_word() -> None:
+        if word:
+            pieces = "".join(word)
+            starts_literal = not word[0].startswith("\\S") and not word[0].startswith("\\d")
+            anchor = r"(?<!\w)" if starts_literal else ""
+            patterns.append(anchor + pieces + (r"(?!\w)" if whole_word else ""))
+            word.clear()
+
+    while i < n:
+        ch = s[i]
+        if ch in _QUOTES or (ch == "*" and i + 1 < n and s[i + 1] in _QUOTES and not word):
+            anywhere = ch == "*"
+            if anywhere:
+                i += 1
+            end_word()
+            close = s.find(_QUOTES[s[i]], i + 1)
+            close = n if close < 0 else close
+            phrase = s[i + 1 : close].casefold()
+            if phrase:
+                anchor = r"(?<!\w)" if not anywhere and re.match(r"\w", phrase) else ""
+                patterns.append(anchor + re.escape(phrase))
+            i = close + 1
+            continue
+        if ch == "\\" and i + 1 < n:
+            word.append(re.escape(s[i + 1].casefold()))
+            i += 2
+            continue
+        if ch in _WILDCARDS:
+            word.append(_WILDCARDS[ch])
+        elif re.match(r"\w", ch):
+            word.append(re.escape(ch.casefold()))
+        else:
+            end_word()  # spaces and punctuation separate words
+        i += 1
+    end_word()
+    if not patterns:  # only punctuation typed: look for it literally
+        patterns.append(re.escape(s.casefold()))
+    return [re.compile(p) for p in patterns]
+
+
+def _field_regex(s: str) -> str:
+    """Regex for a whole-field (``==``) criterion: wildcards and quotes, no word splitting."""
+    out: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        ch = s[i]
+        if ch in _QUOTES:
+            close = s.find(_QUOTES[ch], i + 1)
+            close = n if close < 0 else close
+            out.append(re.escape(s[i + 1 : close].casefold()))
+            i = close + 1
+            continue
+        if ch == "\\" and i + 1 < n:
+            out.append(re.escape(s[i + 1].casefold()))
+            i += 2
+            continue
+        out.append({"*": ".*", "@": ".", "#": r"\d"}.get(ch) or re.escape(ch.casefold()))
+        i += 1
+    return "".join(out)
+
+
+__all__ = ["FindRequest", "find"]

@@ -1,0 +1,217 @@
+"""AI steps: Configure AI Account, Save Records as JSONL, Fine-Tune Model.
+
+Error codes used here (Get ( LastError )): 100 file missing (no JSONL in the path list), 800 file
+cannot be created, 106 table missing, 102 field missing, 10 account missing, 3 provider cannot do
+this, 11 bad parameter/training data (the fine-tuning service's own codes pass through).
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fmscript.ai.accounts import Account
+from fmscript.calc import values as V
+from fmscript.errors import FMScriptError, ScriptRuntimeError
+from fmscript.steps.paths import resolve_paths
+from fmscript.steps.registry import handles
+from fmscript.steps.variables import write_target
+from fmscript.syntax import ast
+
+# Used when Save Records as JSONL has "Format for fine-tuning" Off (FileMaker does not publish its
+# own predefined system prompt; this is fmscript's, documented in README).
+DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer the user's request using the record data provided."
+
+
+def _text(rt: Any, calc: ast.Calc | None) -> str:
+    return V.to_text(rt.evaluator.evaluate(calc)) if calc is not None else ""
+
+
+@handles("Configure AI Account")
+def configure_ai_account(interp: Any, step: ast.Step) -> None:
+    rt = interp.rt
+    name = _text(rt, step.opt("account_name")).strip()
+    if not name:
+        raise ScriptRuntimeError("Configure AI Account needs an Account Name", code=11)
+    provider = step.opt("provider") or "OpenAI"
+    endpoint = _text(rt, step.opt("endpoint")).strip()
+    if provider == "Custom" and not endpoint:
+        raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=11)
+    # A later Configure AI Account with the same name replaces the account.
+    rt.accounts[name.casefold()] = Account(name, provider, endpoint, bool(step.opt("verify_ssl")), _text(rt, step.opt("api_key")))
+    return None
+
+
+def account(rt: Any, step: ast.Step) -> Account:
+    name = _text(rt, step.opt("account_name")).strip()
+    acct = rt.accounts.get(name.casefold())
+    if acct is None:
+        raise ScriptRuntimeError(f"AI account {name!r} is not configured (use Configure AI Account first)", code=10)
+    return acct
+
+
+# ----------------------------------------------------------------------------- records → JSONL
+
+
+def _table_records(rt: Any, table_name: str) -> tuple[str, list[int]]:
+    """The table's current found set (the layout showing it), as FileMaker uses."""
+    file = rt.require_file()
+    table = file.resolve_table(table_name)
+    if table is None:
+        raise ScriptRuntimeError(f"table {table_name!r} is missing", code=106)
+    if rt.layout is not None and rt.current_table() == table:
+        return table, list(rt.found_set().ids)
+    for fs in rt.found_sets.values():
+        if fs.table == table:
+            return table, list(fs.ids)
+    return table, file.record_ids(table)
+
+
+def _user_fields(rt: Any, table: str, completion: str) -> list[str]:
+    # Every other field of the table, in schema order; global and container fields are not
+    # record data, so they are left out.
+    return [f.name for f in rt.file.fields(table) if f.name != completion and not f.is_global and str(f.type) != "container"]
+
+
+def _pairs(values: dict[str, Any], names: list[str]) -> str:
+    return ", ".join(f"{n}={V.to_text(values.get(n, ''))}" for n in names)
+
+
+def _line(messages: list[tuple[str, str]]) -> str:
+    # FileMaker writes compact JSON with keys sorted (content before role), one object per line.
+    return json.dumps({"messages": [{"content": c, "role": r} for r, c in messages]}, ensure_ascii=False, separators=(",", ":"))
+
+
+def table_examples(rt: Any, table_name: str, completion: ast.Target, system: str | None = None) -> list[str]:
+    table, ids = _table_records(rt, table_name)
+    t, completion_field = rt.resolve_field(completion.table or table, completion.field)
+    if t != table:
+        raise ScriptRuntimeError(f"the Completion Field {t}::{completion_field} is not in table {table}", code=102)
+    names = _user_fields(rt, table, completion_field)
+    lines = []
+    for rid in ids:
+        rec = rt.file.record(table, rid)
+        msgs = ([("system", system)] if system else []) + [("user", _pairs(rec, names)), ("assistant", V.to_text(rec.get(completion_field, "")))]
+        lines.append(_line(msgs))
+    return lines
+
+
+def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> list[str]:
+    """Format for fine-tuning On: the three prompt calcs, evaluated with each record current."""
+    table, ids = _table_records(rt, table_name)
+    fs = rt.found_set() if rt.layout is not None and rt.current_table() == table else None
+    saved = fs.current if fs is not None else None
+    lines = []
+    try:
+        for n, rid in enumerate(ids, start=1):
+            if fs is not None:
+                fs.goto(n)
+            msgs = []
+            for role, key in (("system", "system_prompt"), ("user", "user_prompt"), ("assistant", "assistant_prompt")):
+                if step.opt(key) is not None:
+                    msgs.append((role, _text(rt, step.opt(key))))
+            lines.append(_line(msgs))
+    finally:
+        if fs is not None and saved:
+            fs.goto(saved)
+    return lines
+
+
+@handles("Save Records as JSONL")
+def save_records_as_jsonl(interp: Any, step: ast.Step) -> None:
+    rt = interp.rt
+    table = step.opt("table") or rt.current_table()
+    if isinstance(table, ast.Calc):
+        table = _text(rt, table)
+    if not table:
+        raise ScriptRuntimeError("Save Records as JSONL needs a Table", code=106)
+    if step.opt("fine_tuning_format"):
+        lines = prompt_examples(rt, step, table)
+    else:
+        completion = step.opt("completion_field")
+        if completion is None:
+            raise ScriptRuntimeError("with Format for fine-tuning Off, a Completion Field is needed", code=102)
+        lines = table_examples(rt, table, completion, DEFAULT_SYSTEM_PROMPT)
+    paths = resolve_paths(step.opt("files") or "", rt)
+    if not paths:
+        raise ScriptRuntimeError("Save Records as JSONL needs an output file", code=800)
+    data = "".join(line + "\n" for line in lines)
+    problems = []
+    for path in paths:  # the first path it can save to wins
+        try:
+            if step.opt("create_folders"):
+                path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(data, encoding="utf-8")
+            return None
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror or exc}")
+    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=800)
+
+
+# ----------------------------------------------------------------------------- Fine-Tune Model
+
+
+def _training_file(rt: Any, step: ast.Step) -> tuple[Path, str]:
+    if step.opt("training_data") == "File":
+        for path in resolve_paths(step.opt("files") or "", rt):
+            if path.is_file():
+                return path, path.name
+        raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=100)
+    table = step.opt("table")
+    if isinstance(table, ast.Calc):
+        table = _text(rt, table)
+    completion = step.opt("completion_field")
+    if not table or completion is None:
+        raise ScriptRuntimeError("Training Data: Table needs a table and a Completion Field", code=102)
+    lines = table_examples(rt, table, completion)
+    ms = int(time.time() * 1000)
+    folder = Path(tempfile.mkdtemp(prefix="fmscript-train-"))
+    path = folder / f"{str(table).replace(' ', '_')}-{ms}.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path, path.name
+
+
+def _parameters(rt: Any, step: ast.Step) -> dict[str, Any]:
+    text = _text(rt, step.opt("parameters")).strip()
+    if not text:
+        return {}
+    try:
+        params = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScriptRuntimeError(f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=11) from None
+    if not isinstance(params, dict):
+        raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=11)
+    return params
+
+
+@handles("Fine-Tune Model")
+def fine_tune_model(interp: Any, step: ast.Step) -> None:
+    rt = interp.rt
+    acct = account(rt, step)
+    base_model = _text(rt, step.opt("base_model")).strip()
+    if not base_model:
+        raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=11)
+    params = _parameters(rt, step)
+    path, name = _training_file(rt, step)
+    try:
+        if acct.provider == "Local":
+            from fmscript.ai.service import LocalFineTuning
+
+            job = LocalFineTuning().submit(base_model, path, name, params)
+            rt.queued_jobs.append(job["id"])
+        elif acct.provider in ("OpenAI", "Custom"):
+            from fmscript.ai.engines.openai_remote import submit_fine_tune
+
+            job = submit_fine_tune(acct, base_model, path, name, params)
+        else:
+            raise ScriptRuntimeError(f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)", code=3)
+    except FMScriptError as exc:
+        exc.message = acct.redact(exc.message)
+        raise
+    target = step.opt("response_target")
+    if target is not None:
+        write_target(interp, target, json.dumps({"result": job}, ensure_ascii=False, separators=(",", ":")))
+    return None

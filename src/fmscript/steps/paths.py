@@ -1,0 +1,57 @@
+"""FileMaker path lists (Claris "Creating file paths"): one path per line, tried in order.
+
+Each entry may carry a prefix (``file:``, ``filemac:``, ``filewin:``, ``filelinux:``); an entry
+that is just a variable name (``$trainingFile``, as in the seed's Fine-Tune Model example) stands
+for that variable's value. fmscript's rule for relative paths: FileMaker resolves them against the
+database file's folder, so fmscript uses the folder of the ``--file`` database when it is on disk,
+else the folder of the running script.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from fmscript.calc import values as V
+
+_PREFIX = re.compile(r"^(file|filemac|filewin|filelinux|image|imagemac|imagewin|movie|moviemac|moviewin)\s*:", re.I)
+_QUOTED = re.compile(r'"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」')
+
+
+def path_entries(text: str, rt: Any) -> list[str]:
+    """The entries of a path list as written in the step (quoted or not), variables expanded."""
+    quoted = [m.group(1) if m.group(1) is not None else (m.group(2) or m.group(3) or "") for m in _QUOTED.finditer(text)]
+    raw = quoted if quoted else [text]
+    out: list[str] = []
+    for chunk in raw:
+        for line in re.split(r"\r\n|\r|\n|¶", chunk):
+            entry = line.strip()
+            if not entry:
+                continue
+            if re.fullmatch(r"\$\$?[^\s$]+", entry):
+                value = V.to_text(rt.get_variable(entry))
+                out.extend(e.strip() for e in re.split(r"\r\n|\r|\n", value) if e.strip())
+            else:
+                out.append(entry)
+    return out
+
+
+def base_folder(rt: Any) -> Path:
+    file_path = getattr(rt.file, "path", None) if rt.file is not None else None
+    return Path(file_path).parent if file_path else rt.script_dir
+
+
+def to_local_path(entry: str, rt: Any) -> Path:
+    """A FileMaker path (with or without prefix) → a local path."""
+    text = _PREFIX.sub("", entry.strip(), count=1).strip()
+    if re.match(r"^/[A-Za-z]:/", text):  # /C:/Users/... (FileMaker's Windows form)
+        text = text[1:]
+    if text.startswith("~"):
+        return Path(text).expanduser()
+    path = Path(text)
+    return path if path.is_absolute() else base_folder(rt) / path
+
+
+def resolve_paths(text: str, rt: Any) -> list[Path]:
+    return [to_local_path(e, rt) for e in path_entries(text, rt)]

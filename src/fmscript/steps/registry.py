@@ -1,0 +1,39 @@
+"""Step handlers, attached to the catalogue entries (``fmscript.steps.catalogue``) by name.
+
+A handler is ``handler(rt, step) -> int | None``: it returns the index of the next step to run
+when it jumps (control steps), else None. It raises ``ScriptRuntimeError(code=N)`` for FileMaker
+errors; the interpreter turns that into Get ( LastError ) and, if not captured, a report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fmscript.steps.catalogue import spec_for
+
+Handler = Callable[[Any, Any], "int | None"]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(name: str) -> Callable[[Handler], Handler]:
+    spec = spec_for(name)  # a typo here fails at import time, not at run time
+
+    def register(fn: Handler) -> Handler:
+        if spec.name in HANDLERS:
+            raise RuntimeError(f"step {spec.name} has two handlers")
+        HANDLERS[spec.name] = fn
+        return fn
+
+    return register
+
+
+_loaded = False
+
+
+def load_handlers() -> dict[str, Handler]:
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        from fmscript.steps import ai, control, dialogs, found_sets, records, variables  # noqa: F401
+    return HANDLERS

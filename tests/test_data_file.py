@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fmscript.calc.values import FMTime
 from fmscript.data import Field, FieldType, FMFile
 from fmscript.data.schema import field_type_for, quote_ident
 from fmscript.errors import ScriptRuntimeError
@@ -81,7 +82,12 @@ def test_fields_with_spaces_punctuation_and_cjk(fm: FMFile) -> None:
 
 @pytest.mark.parametrize(
     ("name", "expected"),
-    [("support qa", "Support QA"), ("SUPPORT QA", "Support QA"), ("サポート 表", "サポート 表"), ("nope", None)],
+    [
+        ("support qa", "Support QA"),
+        ("SUPPORT QA", "Support QA"),
+        ("サポート 表", "サポート 表"),
+        ("nope", None),
+    ],
 )
 def test_resolve_table_is_case_insensitive(fm: FMFile, name: str, expected: str | None) -> None:
     assert fm.resolve_table(name) == expected
@@ -89,7 +95,12 @@ def test_resolve_table_is_case_insensitive(fm: FMFile, name: str, expected: str 
 
 @pytest.mark.parametrize(
     ("table", "name", "expected"),
-    [("support qa", "question", "Question"), ("Global", "api KEY", "API Key"), ("Global", "x", None), ("x", "y", None)],
+    [
+        ("support qa", "question", "Question"),
+        ("Global", "api KEY", "API Key"),
+        ("Global", "x", None),
+        ("x", "y", None),
+    ],
 )
 def test_resolve_field_is_case_insensitive(fm: FMFile, table: str, name: str, expected: str | None) -> None:
     assert fm.resolve_field(table, name) == expected
@@ -168,7 +179,12 @@ def test_record_ids_get_and_record(fm: FMFile) -> None:
         ("DATE", "1/5/2024", dt.date(2024, 1, 5)),
         ("DATE", "2024-01-05", dt.date(2024, 1, 5)),
         ("DATE", "soon", "soon"),
+        ("TIME", "1:30 PM", FMTime(13 * 3600 + 30 * 60)),
+        ("TIME", FMTime(Decimal("90.5")), FMTime(Decimal("90.5"))),
+        ("TIME", dt.datetime(2024, 1, 5, 10, 30), FMTime(10 * 3600 + 30 * 60)),
         ("TIMESTAMP", dt.datetime(2024, 1, 5, 10, 30), dt.datetime(2024, 1, 5, 10, 30)),
+        ("TIMESTAMP", dt.date(2024, 1, 5), dt.datetime(2024, 1, 5)),
+        ("NUMBER", dt.date(1, 1, 2), Decimal(2)),  # a date as a number is its day number
         ("TIMESTAMP", "1/5/2024 10:30:00", dt.datetime(2024, 1, 5, 10, 30)),
         ("TEXT", Decimal("3.50"), "3.5"),
         ("TEXT", dt.date(2024, 1, 5), "1/5/2024"),
@@ -208,7 +224,9 @@ def test_new_duplicate_delete(fm: FMFile) -> None:
 
 
 def test_duplicate_skips_integer_primary_key() -> None:
-    fm = FMFile.from_sql('CREATE TABLE "T" ("id" INTEGER PRIMARY KEY, "v" TEXT); INSERT INTO "T" VALUES (7, \'a\');')
+    fm = FMFile.from_sql(
+        'CREATE TABLE "T" ("id" INTEGER PRIMARY KEY, "v" TEXT); INSERT INTO "T" VALUES (7, \'a\');'
+    )
     copy = fm.duplicate_record("T", 7)
     assert copy != 7
     assert fm.get("T", copy, "v") == "a"
@@ -338,17 +356,17 @@ def test_memory_file() -> None:
 
 # ---------------------------------------------------------------- SQL injection is inert
 
-PAYLOAD = "'; DROP TABLE \"Support QA\"; --"
+PAYLOAD = '\'; DROP TABLE "Support QA"; --'
 
 
 def test_sql_in_values_and_names_is_inert(fm: FMFile, tmp_path: Path) -> None:
     from fmscript.data import FindRequest, find, sort_ids
 
     table, field = f"x{PAYLOAD}", f"f{PAYLOAD}"
-    fm.connection.execute(f"CREATE TABLE {quote_ident(table)} ({quote_ident(field)} TEXT, {quote_ident(PAYLOAD)} NUMBER)")
     fm.connection.execute(
-        "CREATE TABLE fmscript_layouts (layout TEXT, table_occurrence TEXT)"
+        f"CREATE TABLE {quote_ident(table)} ({quote_ident(field)} TEXT, {quote_ident(PAYLOAD)} NUMBER)"
     )
+    fm.connection.execute("CREATE TABLE fmscript_layouts (layout TEXT, table_occurrence TEXT)")
     fm.connection.execute("INSERT INTO fmscript_layouts VALUES (?, ?)", (PAYLOAD, table))
     fm.refresh()
     assert fm.table_for_layout(PAYLOAD) == table
@@ -372,3 +390,13 @@ def test_sql_in_values_and_names_is_inert(fm: FMFile, tmp_path: Path) -> None:
     assert fm.get("Support QA", 1, "Question") == PAYLOAD
     with FMFile.open(tmp_path / "after.sqlite") as saved:
         assert saved.total_count("Support QA") == 2
+
+
+def test_read_only_file(tmp_path: Path) -> None:
+    path = tmp_path / "ro.sqlite"
+    _make_db(path)
+    fm = FMFile(sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None))
+    assert fm.get("Global", None, "API Key") == "sk-initial"  # initial value, no side table
+    with pytest.raises(ScriptRuntimeError) as info:
+        fm.set("Support QA", 1, "Answer", "x")
+    assert info.value.code == 6

@@ -151,6 +151,7 @@ MULTI = [
     ),
     # qualified names are accepted for the table being searched
     ([FindRequest([("people::name", "jones")])], [4]),
+    ([FindRequest([("::Name", "jones")])], [4]),
     # nothing found is an empty list; the caller reports error 401
     ([FindRequest([("Name", "nobody")])], []),
 ]

@@ -56,7 +56,9 @@ def test_empty_found_set_has_no_current_record() -> None:
     ("start", "omitted", "ids_after", "current_after"),
     [(1, 10, [20, 30], 1), (2, 20, [10, 30], 2), (3, 30, [10, 20], 2)],
 )
-def test_omit_current_makes_next_current(start: int, omitted: int, ids_after: list[int], current_after: int) -> None:
+def test_omit_current_makes_next_current(
+    start: int, omitted: int, ids_after: list[int], current_after: int
+) -> None:
     fs = FoundSet("T", [10, 20, 30], current=start)
     assert fs.omit_current() == omitted
     assert (fs.ids, fs.current) == (ids_after, current_after)

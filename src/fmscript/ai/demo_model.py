@@ -77,12 +77,13 @@ def create_demo_model(
 ) -> Path:
     """Write a tiny llama (random weights, ``seed``) and a BPE tokenizer trained on a built-in
     English/Japanese/Chinese text plus ``corpus`` to ``path``; return the folder."""
+    from fmscript.ai.engines import quiet_offline_env
+
+    quiet_offline_env()
     import mlx.core as mx
     from mlx.utils import tree_flatten
     from mlx_lm.models import llama
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
     folder = Path(path)
     if folder.exists():
         shutil.rmtree(folder)

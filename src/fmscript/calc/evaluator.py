@@ -73,6 +73,9 @@ _BINOPS: dict[str, Callable[[Value, Value], Value]] = {
 }
 
 
+_NO_BINDINGS: Env = {}  # never mutated: Let builds new dicts
+
+
 class LazyArgs:
     """Handed to lazy functions (If, Case, Let, …): evaluates argument nodes on demand."""
 
@@ -102,9 +105,11 @@ class Evaluator:
     # -------------------------------------------------------------- public
     def evaluate(self, node: Any, env: Env | None = None) -> Value:
         """Evaluate an expression node (or an ``ast.Calc``)."""
-        if isinstance(node, ast.Calc):
+        if type(node) is ast.Calc:
             node = node.expr
-        return self.compile(node)(env if env is not None else {})
+        hit = self._cache.get(id(node))
+        fn = hit[1] if hit is not None and hit[0] is node else self.compile(node)
+        return fn(env if env is not None else _NO_BINDINGS)
 
     def evaluate_text(self, text: str) -> Value:
         """Parse and evaluate calc text (the ``Evaluate`` function, the REPL, tests)."""

@@ -101,7 +101,8 @@ def make_number(x: int | float | str | Decimal) -> Decimal:
         return Decimal(0)
     d = d.normalize(EXACT)
     if d.as_tuple().exponent > 0:  # type: ignore[operator]  # 1E+2 -> 100
-        d = d.quantize(Decimal(1), context=EXACT)
+        with contextlib.suppress(InvalidOperation):  # beyond EXACT's digits: to_text still writes it out
+            d = d.quantize(Decimal(1), context=EXACT)
     return d
 
 
@@ -388,6 +389,8 @@ def _is_temporal(v: Value) -> bool:
 def op_add(a: Value, b: Value) -> Value:
     """``+``. date + n = date (n days); time + n = time; timestamp + n = timestamp (n seconds);
     time + time = time; *Choice*: date + time = timestamp. Anything else adds numbers."""
+    if type(a) is Decimal and type(b) is Decimal:  # fast path: to_text normalises when shown
+        return EXACT.add(a, b)
     if _is_temporal(b) and not _is_temporal(a):
         a, b = b, a
     if isinstance(a, _dt.datetime):
@@ -406,6 +409,8 @@ def op_add(a: Value, b: Value) -> Value:
 def op_sub(a: Value, b: Value) -> Value:
     """``-``. date − date = days; timestamp − timestamp = seconds; *Choice*: time − time = seconds
     (a number, like the other same-type differences); date/time/timestamp − n keeps the type."""
+    if type(a) is Decimal and type(b) is Decimal:
+        return EXACT.subtract(a, b)
     if isinstance(a, _dt.datetime):
         if isinstance(b, _dt.datetime):
             return make_number(num(a) - num(b))
@@ -426,6 +431,8 @@ def _trunc(d: Decimal) -> Decimal:
 
 
 def op_mul(a: Value, b: Value) -> Value:
+    if type(a) is Decimal and type(b) is Decimal:
+        return EXACT.multiply(a, b)
     return make_number(EXACT.multiply(num(a), num(b)))
 
 
@@ -484,6 +491,8 @@ def compare(a: Value, b: Value) -> int:
     compare case-insensitively. *Choice* for text against a non-text: empty text compares as text
     (so ``"" = 0`` is false and ``""`` sorts first); otherwise the text is converted to the other side's
     type (GetAsNumber / GetAsDate / …) and, if that fails, both sides compare as text."""
+    if type(a) is Decimal and type(b) is Decimal:  # fast path
+        return (a > b) - (a < b)
     if not isinstance(a, str) and not isinstance(b, str):
         x, y = num(a), num(b)
         return (x > y) - (x < y)

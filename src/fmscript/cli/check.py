@@ -9,7 +9,9 @@ import click
 
 
 @click.command()
-@click.argument("scripts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "scripts", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
 @click.option("--ast", "show_ast", is_flag=True, help="Print the parsed steps (for debugging).")
 def check(scripts: tuple[Path, ...], show_ast: bool) -> None:
     """Parse each script (steps, options, calculations, If/Loop blocks) and print every error."""

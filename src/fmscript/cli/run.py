@@ -10,14 +10,41 @@ import click
 
 @click.command()
 @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--file", "-f", "file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The FileMaker file: a SQLite database (.sqlite/.db, changes are committed) or a .sql text loaded into memory.")
+@click.option(
+    "--file",
+    "-f",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The FileMaker file: a SQLite database (.sqlite/.db, changes are committed) or a .sql text loaded into memory.",
+)
 @click.option("--param", "parameter", default="", help="Script parameter (Get ( ScriptParameter )).")
-@click.option("--save", type=click.Path(dir_okay=False, path_type=Path), help="Write the database to this SQLite file at the end (for .sql inputs).")
-@click.option("--halt-on-error", is_flag=True, help="Stop at the first error that Set Error Capture does not capture.")
-@click.option("--no-wait", is_flag=True, help="Leave queued local fine-tuning jobs queued instead of training them now.")
-@click.option("--documents", type=click.Path(file_okay=False, path_type=Path), help="Folder for Get ( DocumentsPath ) (default: FMSCRIPT_DOCUMENTS or your Documents folder).")
+@click.option(
+    "--save",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the database to this SQLite file at the end (for .sql inputs).",
+)
+@click.option(
+    "--halt-on-error", is_flag=True, help="Stop at the first error that Set Error Capture does not capture."
+)
+@click.option(
+    "--no-wait", is_flag=True, help="Leave queued local fine-tuning jobs queued instead of training them now."
+)
+@click.option(
+    "--documents",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for Get ( DocumentsPath ) (default: FMSCRIPT_DOCUMENTS or your Documents folder).",
+)
 @click.option("--progress/--no-progress", default=True, help="Show the training progress bar.")
-def run(script: Path, file: Path | None, parameter: str, save: Path | None, halt_on_error: bool, no_wait: bool, documents: Path | None, progress: bool) -> None:
+def run(
+    script: Path,
+    file: Path | None,
+    parameter: str,
+    save: Path | None,
+    halt_on_error: bool,
+    no_wait: bool,
+    documents: Path | None,
+    progress: bool,
+) -> None:
     """Run SCRIPT (FileMaker script text, en/ja/zh) against a FileMaker file.
 
     Show Custom Dialog messages print to stdout; the Exit Script result prints last. Errors not
@@ -26,7 +53,9 @@ def run(script: Path, file: Path | None, parameter: str, save: Path | None, halt
     from fmscript.runtime.context import RunOptions
     from fmscript.runtime.session import run_session
 
-    options = RunOptions(halt_on_error=halt_on_error, documents_path=documents, wait_for_jobs=not no_wait, progress=progress)
+    options = RunOptions(
+        halt_on_error=halt_on_error, documents_path=documents, wait_for_jobs=not no_wait, progress=progress
+    )
     code, _result, _rt = run_session(script, file, parameter, options, save=save)
     sys.stdout.flush()
     sys.exit(code)

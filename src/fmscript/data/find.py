@@ -1,10 +1,12 @@
 """Find requests, evaluated with FileMaker's find-mode semantics.
 
-Claris help pages these rules follow (page titles, help.claris.com/en/pro-help):
-"Find operators", "Finding text and characters", "Finding numbers, dates, times, and
-timestamps", "Finding ranges of information", "Finding empty or non-empty fields", "Finding
-duplicate values", "Finding records based on criteria in a single field" / "... multiple
-fields", "Omitting records", "Perform Find", "Constrain Found Set", "Extend Found Set".
+Sources (help.claris.com page titles). Read: "Find operators" (the operator table below),
+"Perform Find" (Find Records / Omit Records requests), "Constrain Found Set" (a logical AND;
+zero records when nothing matches), "Extend Found Set". Named for the detailed rules but not
+retrievable here, so the rules follow the operator table plus FileMaker's long-documented
+leading-edge word search: "Finding text and characters", "Finding numbers, dates, times, and
+timestamps", "Finding ranges of information". Choices where those pages could not be checked are
+marked *Choice*.
 
 Requests (one Perform Find):
   - criteria inside one request are AND-ed; an empty criterion is ignored; a request with no
@@ -13,6 +15,7 @@ Requests (one Perform Find):
     records), an Omit request removes the records it matches from what was found so far. When the
     first request is an Omit request, the search starts from all records, so a lone Omit request
     finds everything except its matches.
+  - *Choice*: any request with no criterion is error 400, even beside valid ones.
   - the result is in creation order (a find leaves the found set unsorted).
 
 Criterion text, as typed in a field in Find mode ("Find operators" table):
@@ -26,12 +29,16 @@ Criterion text, as typed in a field in Find mode ("Find operators" table):
   * @ #       zero or more characters / any one character / any one digit
   \\          the next character is literal
   "phrase"    literal phrase, from the start of a word; *"phrase" from anywhere
-  *           alone: any non-empty value ("Finding empty or non-empty fields")
+  *           alone: any non-empty value
   !           duplicate values: values that occur in more than one record
   < <= > >=   (also ≤ ≥) compare numbers, dates, times, timestamps; text compares ignoring case
-  a...b       inclusive range (also a..b and a…b); "a..." and "...b" are open ranges
+  a...b       inclusive range (also a..b and a…b); *Choice*: "a..." and "...b" are open
+              ranges, and a range written backwards (10...1) means the same span
   //          today's date (date and timestamp fields, also inside ranges and comparisons)
   ?           invalid date, time or number: a value in such a field that is not one
+*Choice*: unquoted text is split into words at spaces and punctuation ("e-mail" looks for the
+words "e" and "mail"); ``*`` and ``@`` do not cross spaces except after ``==``; text compared with
+< > or ranges compares the whole field, ignoring case.
 Not implemented: ~ (Japanese relaxed search), related-table criteria, repeating fields.
 """
 
@@ -133,7 +140,7 @@ def _unqualified(table: str, name: str) -> str:
     if "::" not in name:
         return name
     owner, _sep, field = name.partition("::")
-    if fold(owner.strip()) != fold(table):
+    if owner.strip() and fold(owner.strip()) != fold(table):
         raise ScriptRuntimeError(
             f"Finding on “{name}” needs a related table; only fields of “{table}” can be searched",
             code=102,
@@ -296,7 +303,12 @@ def _equal_or_words(s: str, ftype: FieldType, today: dt.date, *, whole_word: boo
     if not s:
         return _is_empty
     patterns = _word_patterns(s, whole_word)
-    return lambda raw: all(p.search(_text_of(raw, ftype).casefold()) for p in patterns)
+
+    def words(raw: Any) -> bool:
+        text = _text_of(raw, ftype).casefold()
+        return all(p.search(text) for p in patterns)
+
+    return words
 
 
 def _whole_field(s: str, ftype: FieldType, today: dt.date) -> Pred:

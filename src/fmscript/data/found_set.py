@@ -1,8 +1,9 @@
 """Found sets: which records a window shows, in what order, and which one is current.
 
-FileMaker behaviour followed (Claris help: "Go to Record/Request/Page", "Omit Record",
-"Show Omitted Only", "Show All Records", "Constrain Found Set", "Extend Found Set",
-"Sort Records", "Unsort Records", "Sorting records"):
+FileMaker behaviour followed (Claris help pages read: "Go to Record/Request/Page", "Omit Record",
+"Omit Multiple Records", "Show Omitted Only", "Constrain Found Set", "Extend Found Set",
+"Sort Records", "Sort Records by Field", "Sorting records" (its field-type table); *Choice* marks
+what those pages leave open):
   - record numbers are 1-based; an empty found set has no current record (``current == 0``).
   - Next on the last record and Previous on the first stay put (the caller decides what
     "Exit after last" does with the False they return).
@@ -12,10 +13,12 @@ FileMaker behaviour followed (Claris help: "Go to Record/Request/Page", "Omit Re
     record. Both leave the found set unsorted, first record current.
   - Constrain narrows the found set to the records that also match the requests (a logical AND,
     the found set keeps its order); Extend adds the records matching the requests (a logical OR).
-  - Sorting: text ignores case, numbers compare numerically (text in a number field by its
-    digits), dates/times/timestamps chronologically; empty values come first in ascending order
-    and last in descending order; equal keys keep their previous order (stable). Unsort goes back
-    to creation order.
+  - Sorting ("Sorting records"): text alphabetically ignoring case, numbers numerically
+    (non-numeric characters ignored), dates/times/timestamps chronologically; equal keys keep
+    their previous order (stable). *Choice*: empty values come first in ascending order and last
+    in descending order. Unsort goes back to creation order.
+  - *Choice*: Go to Record by number out of range does not move (``goto`` returns False; the
+    step decides the error); after Sort/Unsort the first record is current.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 _DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 # FileMaker error numbers used here (filemaker.md §11).
+ERR_READ_ONLY = 6
 ERR_RECORD_MISSING = 101
 ERR_FIELD_MISSING = 102
 ERR_TABLE_MISSING = 106
@@ -257,7 +258,7 @@ class FMFile:
         stored = to_storage(value, f.type)
         if f.is_global:
             self._ensure_globals()
-            self._conn.execute(
+            self._write(
                 f"INSERT OR REPLACE INTO {_GLOBALS} (table_name, field_name, value) VALUES (?, ?, ?)",
                 (t, f.name, stored),
             )
@@ -384,9 +385,13 @@ class FMFile:
             message = str(e)
             code = ERR_NOT_UNIQUE if "UNIQUE" in message.upper() else ERR_REQUIRED
             raise ScriptRuntimeError(f"Field validation failed: {message}", code=code) from e
+        except sqlite3.OperationalError as e:
+            if "readonly" in str(e).replace("-", "").lower():
+                raise ScriptRuntimeError(f"The file is read-only: {e}", code=ERR_READ_ONLY) from e
+            raise
 
     def _ensure_globals(self) -> None:
-        self._conn.execute(
+        self._write(
             f"CREATE TABLE IF NOT EXISTS {_GLOBALS} "
             "(table_name TEXT NOT NULL, field_name TEXT NOT NULL, value, PRIMARY KEY (table_name, field_name))"
         )
@@ -395,22 +400,29 @@ class FMFile:
         """The stored value of a global field, seeded from the table's first row on first use.
 
         Seeding lets a sample ``.sql`` file give globals their initial values with a plain INSERT.
+        A read-only file cannot keep the side table: its globals read as their initial values.
         """
-        self._ensure_globals()
+        try:
+            self._ensure_globals()
+        except ScriptRuntimeError:
+            return self._first_row_value(table, field)
         row = self._conn.execute(
             f"SELECT value FROM {_GLOBALS} WHERE table_name = ? AND field_name = ?", (table, field)
         ).fetchone()
         if row is not None:
             return row[0]
-        order = "" if table in self._without_rowid else f" ORDER BY {self._record_table(table)[1]}"
-        first = self._conn.execute(
-            f"SELECT {quote_ident(field)} FROM {quote_ident(table)}{order} LIMIT 1"
-        ).fetchone()
-        value = first[0] if first else None
-        self._conn.execute(
-            f"INSERT INTO {_GLOBALS} (table_name, field_name, value) VALUES (?, ?, ?)", (table, field, value)
+        value = self._first_row_value(table, field)
+        self._write(
+            f"INSERT OR IGNORE INTO {_GLOBALS} (table_name, field_name, value) VALUES (?, ?, ?)",
+            (table, field, value),
         )
         return value
+
+    def _first_row_value(self, table: str, field: str) -> Any:
+        order = "" if table in self._without_rowid else f" ORDER BY {self._record_table(table)[1]}"
+        sql = f"SELECT {quote_ident(field)} FROM {quote_ident(table)}{order} LIMIT 1"
+        first = self._conn.execute(sql).fetchone()
+        return first[0] if first else None
 
 
 def _looks_like_sqlite(path: Path) -> bool:

@@ -146,15 +146,16 @@ class RunContext:
         self.file.set(t, rid, f, value)
 
     def _vars(self, name: str) -> dict[tuple[str, int], Value]:
-        return self.globals if name.startswith("$$") else (self.frame.locals if self.frames else self.globals)
+        return self.globals if name.startswith("$$") or not self.frames else self.frames[-1].locals
 
+    # FileMaker variable names are case-insensitive: keys are case-folded.
     def get_variable(self, name: str, repetition: int = 1) -> Value:
-        return self._vars(name).get((_var_key(name), repetition), "")
+        return self._vars(name).get((name.casefold(), repetition), "")
 
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         if repetition < 1:
             raise ScriptRuntimeError(f"repetition {repetition} of {name} is out of range", code=111)
-        self._vars(name)[(_var_key(name), repetition)] = value
+        self._vars(name)[(name.casefold(), repetition)] = value
 
     def get_info(self, name: str) -> Value | None:
         getter = _INFO.get(name)
@@ -177,11 +178,6 @@ class RunContext:
         path = Path(tempfile.gettempdir()) / f"fmscript-S{os.getpid()}"
         path.mkdir(parents=True, exist_ok=True)
         return path
-
-
-def _var_key(name: str) -> str:
-    # FileMaker variable names are case-insensitive.
-    return name.casefold()
 
 
 def _full(table: str | None, field: str) -> str:

@@ -113,6 +113,7 @@ class Interpreter:
         self.handlers = load_handlers()
         self._blocks: dict[int, Blocks] = {}
         self._scripts: dict[str, Path] | None = None
+        self._plans: dict[int, list[tuple[ast.Step, Any, bool, bool]]] = {}
 
     # ------------------------------------------------------------------ scripts by name
     def find_script(self, name: str) -> ast.Script:
@@ -162,24 +163,35 @@ class Interpreter:
         finally:
             rt.frames.pop()
 
+    def _plan(self, script: ast.Script) -> list[tuple[ast.Step, Any, bool, bool]]:
+        """Per step: (step, handler, skip it, keeps Get ( LastError )) — looked up once."""
+        plan = self._plans.get(id(script))
+        if plan is None:
+            plan = []
+            for step in script.steps:
+                skip = step.disabled or step.name == "#"
+                spec = None if skip else spec_for(step.name)
+                handler = None if skip or not spec.implemented else self.handlers.get(step.name)
+                plan.append((step, handler, skip, bool(spec and spec.keeps_last_error)))
+            self._plans[id(script)] = plan
+        return plan
+
     def _walk(self, script: ast.Script, blocks: Blocks) -> None:
         rt = self.rt
         frame = rt.frame
-        steps = script.steps
-        handlers = self.handlers
+        plan = self._plan(script)
+        n = len(plan)
         frame.pc = 0
-        while frame.pc < len(steps):
-            step = steps[frame.pc]
-            if step.disabled or step.name == "#":
+        while frame.pc < n:
+            step, handler, skip, keeps_error = plan[frame.pc]
+            if skip:
                 frame.pc += 1
                 continue
-            spec = spec_for(step.name)
-            handler = handlers.get(step.name)
             try:
-                if handler is None or not spec.implemented:
+                if handler is None:
                     raise ScriptRuntimeError(f"{step.name} is not supported by fmscript", code=3)
                 jump = handler(self, step)
-                if not spec.keeps_last_error:
+                if not keeps_error:
                     rt.last_error = 0
                     rt.last_error_detail = ""
                 frame.pc = frame.pc + 1 if jump is None else jump
@@ -189,7 +201,8 @@ class Interpreter:
 
     def step_failed(self, step: ast.Step, exc: FMScriptError) -> None:
         rt = self.rt
-        exc.with_span(step.span)
+        # Errors a step raises without a position of their own point at the step's name.
+        exc.with_span(attrs.evolve(step.span, end_line=step.span.line, end_column=step.span.column + max(1, len(step.written_name))))
         code = exc.code if exc.code is not None else -1
         rt.last_error = code
         rt.last_error_detail = exc.message

@@ -14,6 +14,7 @@ Option kinds:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -50,6 +51,7 @@ class StepSpec:
         return None
 
 
+@functools.lru_cache(maxsize=8192)
 def norm(text: str) -> str:
     """Normalise a name or label for lookup: NFKC, case-folded, no spaces, no trailing colon."""
     text = unicodedata.normalize("NFKC", text).casefold().strip().rstrip(":：").strip()

@@ -11,7 +11,7 @@ from fmscript.syntax import ast
 
 
 def repetition(interp: Any, target: ast.Target | None, step: ast.Step, key: str = "repetition") -> int:
-    calc = step.opt(key) if target is None or target.repetition is None else target.repetition
+    calc = step.options.get(key) if target is None or target.repetition is None else target.repetition
     if calc is None:
         return 1
     n = V.to_number(interp.rt.evaluator.evaluate(calc))
@@ -31,10 +31,13 @@ def write_target(interp: Any, target: ast.Target, value: Any, rep: int = 1) -> N
 
 @handles("Set Variable")
 def set_variable(interp: Any, step: ast.Step) -> None:
-    target: ast.Target = step.opt("name")
-    calc = step.opt("value")
-    value = interp.rt.evaluator.evaluate(calc) if calc is not None else ""
-    interp.rt.set_variable(target.name, value, repetition(interp, target, step))
+    options = step.options
+    target: ast.Target = options["name"]
+    calc = options.get("value")
+    rt = interp.rt
+    value = rt.evaluator.evaluate(calc) if calc is not None else ""
+    rep = 1 if target.repetition is None and "repetition" not in options else repetition(interp, target, step)
+    rt.set_variable(target.name, value, rep)
 
 
 @handles("Set Field")

@@ -8,6 +8,7 @@ Fine-Tune Model table/file source); those are the ``_post_*`` functions below.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -68,10 +69,12 @@ def _top_level_colons(text: str) -> list[int]:
     return out
 
 
+@functools.cache
 def _label_map(spec: StepSpec) -> dict[str, Opt]:
     return {norm(label): opt for opt in spec.options for label in opt.labels}
 
 
+@functools.cache
 def _flag_map(spec: StepSpec) -> dict[str, Opt]:
     return {norm(word): opt for opt in spec.options for word in opt.flag_words}
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from fmscript.ai import datasets
 from fmscript.ai import home as homes
+from fmscript.ai.engines import quiet_offline_env
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
 from fmscript.ai.jobs.store import JobStore, model_tmp_dir
 from fmscript.ai.params import LocalParams
@@ -43,6 +44,7 @@ class TrainingCancelled(Exception):
 
 
 def _import_mlx() -> None:
+    quiet_offline_env()
     try:
         import mlx.core  # noqa: F401
         import mlx_lm  # noqa: F401
@@ -50,11 +52,6 @@ def _import_mlx() -> None:
         raise ai_error(
             f"local fine-tuning needs mlx-lm ({exc}); install fmscript[mlx]", UNAVAILABLE
         ) from None
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    from transformers.utils import logging as hf_logging
-
-    hf_logging.set_verbosity_error()
 
 
 def load_model(path: Path, adapter_path: Path | None = None) -> tuple[Any, Any]:

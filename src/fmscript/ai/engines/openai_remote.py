@@ -19,7 +19,9 @@ def _client(account: Any) -> Any:
         import httpx
         import openai
     except ImportError:
-        raise ScriptRuntimeError("the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'", code=3) from None
+        raise ScriptRuntimeError(
+            "the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'", code=3
+        ) from None
     kwargs: dict[str, Any] = {"api_key": account.key() or "not-needed", "max_retries": 1}
     if account.provider == "Custom":
         kwargs["base_url"] = account.endpoint
@@ -41,13 +43,20 @@ def job_create_args(base_model: str, file_id: str, params: dict[str, Any]) -> di
     return args
 
 
-def submit_fine_tune(account: Any, base_model: str, path: Path, name: str, params: dict[str, Any]) -> dict[str, Any]:
+def submit_fine_tune(
+    account: Any, base_model: str, path: Path, name: str, params: dict[str, Any]
+) -> dict[str, Any]:
     openai, client = _client(account)
     try:
         uploaded = client.files.create(file=(name, path.read_bytes()), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(**job_create_args(base_model, uploaded.id, params))
     except openai.APIConnectionError as exc:
-        raise ScriptRuntimeError(account.redact(f"cannot reach the model provider: {exc}"), code=1631) from None
+        raise ScriptRuntimeError(
+            account.redact(f"cannot reach the model provider: {exc}"), code=1631
+        ) from None
     except openai.APIStatusError as exc:
-        raise ScriptRuntimeError(account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"), code=1631) from None
+        raise ScriptRuntimeError(
+            account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"),
+            code=1631,
+        ) from None
     return job.model_dump(exclude_none=True)

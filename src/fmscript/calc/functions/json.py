@@ -29,6 +29,11 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else to_text(value)
 
 
+def _load(json: Any) -> Any:
+    """The document in ``json`` (its cached parse when it has one). Raises JSONError."""
+    return fmjson.load(json if isinstance(json, str) else to_text(json))
+
+
 def _fm_value(node: Any) -> Any:
     """A JSON value as JSONGetElement returns it: numbers and Booleans as FileMaker numbers
     (true -> 1), strings unescaped, null as empty, objects and arrays as compact JSON text."""
@@ -103,7 +108,7 @@ def json_set_element(ctx: Any, json: Any, *rest: Any) -> str:
         )
     try:
         if isinstance(json, ParsedJSON) or _text(json).strip():
-            doc = fmjson.load(json)
+            doc = _load(json)
         else:
             # Documented: blank json starts an object, or an array when the path starts with "[".
             doc = [] if _starts_array(_text(triples[0][0])) else {}
@@ -117,7 +122,7 @@ def json_set_element(ctx: Any, json: Any, *rest: Any) -> str:
 @function("JSONGetElement", 2)
 def json_get_element(ctx: Any, json: Any, path: Any) -> Any:
     try:
-        return _fm_value(fmjson.get_at(fmjson.load(json), _text(path)))
+        return _fm_value(fmjson.get_at(_load(json), _text(path)))
     except PathNotFound:
         return ""  # a missing key or index is empty, not an error
     except JSONError as exc:
@@ -127,7 +132,7 @@ def json_get_element(ctx: Any, json: Any, path: Any) -> Any:
 def _children(json: Any, path: Any) -> tuple[list[str], list[Any]] | str:
     """(keys, values) of the container at ``path``; empty lists for anything else; or error text."""
     try:
-        node = fmjson.get_at(fmjson.load(json), _text(path))
+        node = fmjson.get_at(_load(json), _text(path))
     except PathNotFound:
         return [], []
     except JSONError as exc:
@@ -158,7 +163,7 @@ def json_list_values(ctx: Any, json: Any, path: Any) -> str:
 @function("JSONDeleteElement", 2)
 def json_delete_element(ctx: Any, json: Any, path: Any) -> str:
     try:
-        return fmjson.parsed(fmjson.delete_at(fmjson.load(json), _text(path)))
+        return fmjson.parsed(fmjson.delete_at(_load(json), _text(path)))
     except JSONError as exc:
         return exc.text
 
@@ -166,7 +171,7 @@ def json_delete_element(ctx: Any, json: Any, path: Any) -> str:
 @function("JSONFormatElements", 1)
 def json_format_elements(ctx: Any, json: Any) -> str:
     try:
-        return fmjson.dumps_formatted(fmjson.load(json))
+        return fmjson.dumps_formatted(_load(json))
     except JSONError as exc:
         return exc.text
 
@@ -174,7 +179,7 @@ def json_format_elements(ctx: Any, json: Any) -> str:
 @function("JSONGetElementType", 2)
 def json_get_element_type(ctx: Any, json: Any, path: Any) -> Any:
     try:
-        return Decimal(fmjson.type_of(fmjson.get_at(fmjson.load(json), _text(path))))
+        return Decimal(fmjson.type_of(fmjson.get_at(_load(json), _text(path))))
     except JSONError as exc:
         return exc.text
 

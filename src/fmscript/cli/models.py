@@ -1,0 +1,110 @@
+"""``fmscript models``: base and fine-tuned models of the local provider."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from fmscript.ai.cli_support import cli_errors, dump, table, when
+
+if TYPE_CHECKING:
+    from fmscript.ai.service import LocalFineTuning
+
+
+def _service() -> LocalFineTuning:
+    from fmscript.ai.service import LocalFineTuning
+
+    return LocalFineTuning()
+
+
+def _card(model: dict) -> dict:
+    try:
+        return json.loads((Path(model["path"]) / "card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@click.group()
+def models() -> None:
+    """List, add, remove and create base/fine-tuned models."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the models as JSON.")
+@cli_errors
+def list_models(as_json: bool) -> None:
+    """List base models and fine-tuned models."""
+    found = _service().list_models()
+    if as_json:
+        click.echo(dump(found))
+        return
+    if not found:
+        click.echo("no models; create one with `fmscript models demo NAME`")
+        return
+    rows = []
+    for model in found:
+        card = _card(model) if model["kind"] == "fine-tuned" else {}
+        detail = model["base_model"] or ""
+        if card:
+            detail += f" ({card.get('steps')} steps, loss {card.get('final_train_loss', 0):.3f})"
+        if not model["exists"]:
+            detail += " [missing]"
+        rows.append([model["name"], model["kind"], detail, model["path"], when(model["created_at"])])
+    click.echo(table(rows, ["NAME", "KIND", "BASE MODEL", "PATH", "CREATED"]))
+
+
+@models.command()
+@click.argument("name")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@cli_errors
+def add(name: str, path: Path) -> None:
+    """Register a local model folder (config.json + safetensors) as base model NAME."""
+    model = _service().store.add_base_model(name, path)
+    click.echo(f"added base model {model['name']} -> {model['path']}")
+
+
+@models.command()
+@click.argument("name")
+@cli_errors
+def remove(name: str) -> None:
+    """Remove a model (its folder too when it lies inside the fmscript home)."""
+    service = _service()
+    if name.startswith("fm-mlx-"):
+        service.delete_model(name)
+    else:
+        service.store.remove_model(name)
+    click.echo(f"removed {name}")
+
+
+@models.command()
+@click.argument("name")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random weights.")
+@cli_errors
+def demo(name: str, seed: int) -> None:
+    """Build a tiny random-weight demo model in <home>/base-models/NAME (no download)."""
+    from fmscript.ai import modeldir
+    from fmscript.ai.home import base_models_dir
+
+    service = _service()
+    folder = base_models_dir(service.home) / name
+    if modeldir.is_model_dir(folder):
+        service.store.add_base_model(name, folder)
+        click.echo(f"demo model {name} already exists at {folder}")
+        return
+    from fmscript.ai.demo_model import create_demo_model
+
+    create_demo_model(folder, seed=seed)
+    service.store.add_base_model(name, folder)
+    click.echo(f"created demo model {name} at {folder}")
+
+
+@models.command()
+@click.argument("name")
+@cli_errors
+def show(name: str) -> None:
+    """Print a model's registry entry (and its card, for a fine-tuned model) as JSON."""
+    model = _service().store.get_model(name)
+    click.echo(dump({**model, "card": _card(model) or None}))

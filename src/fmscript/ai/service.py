@@ -111,6 +111,14 @@ class LocalFineTuning:
                 break
         return finished
 
+    def release(self, job_ids: list[str] | None = None) -> list[str]:
+        """Leave jobs queued after this process ends (default: every queued job it submitted), for
+        ``fmscript jobs wait ID`` or the server to train; returns the ids released."""
+        store = self.store
+        if job_ids is None:
+            job_ids = [job["id"] for job in store.list_jobs(status="queued") if job["pid"] == os.getpid()]
+        return [job_id for job_id in job_ids if store.release(job_id)]
+
     def retrieve(self, job_id: str) -> dict[str, Any]:
         return self.store.get_job(job_id)
 

@@ -21,7 +21,7 @@ from fmscript.steps import catalogue
 from fmscript.syntax import ast
 from fmscript.syntax.calc_build import Locator
 from fmscript.syntax.options import RawOption, build_options
-from fmscript.syntax.parser import grammar_path
+from fmscript.syntax.parser import grammar_path, lark_options
 
 
 class _Inline(Transformer):
@@ -61,13 +61,7 @@ def _end(x: Any) -> int:
 
 @functools.cache
 def _script_parser() -> Lark:
-    return Lark(
-        grammar_path("script").read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="contextual",
-        transformer=_Inline(),
-        maybe_placeholders=False,
-    )
+    return Lark(grammar_path("script").read_text(encoding="utf-8"), transformer=_Inline(), **lark_options("script"))
 
 
 def normalise_text(text: str) -> str:

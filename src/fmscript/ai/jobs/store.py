@@ -391,6 +391,18 @@ class JobStore:
         self.set_status(job_id, "cancelled", expect=("validating_files", "queued"), message="Job cancelled")
         return self.get_job(job_id)
 
+    def release(self, job_id: str) -> bool:
+        """Let go of a queued job this process owns: it stays queued for whoever runs it later
+        (``fmscript jobs wait``, the server) instead of failing when this process ends."""
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE jobs SET pid = NULL, pid_start = NULL WHERE id = ? AND status = 'queued' AND pid = ?",
+                (job_id, os.getpid()),
+            ).rowcount
+            if changed:
+                self._event(db, job_id, "info", "Job left queued for another process to train", None)
+        return bool(changed)
+
     def reap_dead(self) -> list[str]:
         """Fail every unfinished job whose owning process is gone; return their ids."""
         reaped = []
@@ -401,7 +413,10 @@ class JobStore:
         for row in rows:
             if row["pid"] is None or process_alive(row["pid"], row["pid_start"]):
                 continue
-            message = f"the process training it stopped (pid {row['pid']})"
+            if row["status"] == "running":
+                message = f"the process training it stopped (pid {row['pid']})"
+            else:
+                message = f"the process that queued it stopped before training it (pid {row['pid']})"
             with self._tx() as db:
                 changed = db.execute(
                     "UPDATE jobs SET status = 'failed', finished_at = ?, error = ? WHERE id = ? AND status = ? AND pid = ?",

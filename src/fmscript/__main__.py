@@ -1,0 +1,5 @@
+"""``python -m fmscript`` = the ``fmscript`` command."""
+
+from fmscript.cli import main
+
+main()

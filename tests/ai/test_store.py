@@ -118,4 +118,3 @@ def test_model_registry_and_base_model_resolution(home: Path, tmp_path: Path, mo
     assert outside.is_dir()  # outside the home: only forgotten
     store.remove_model("local")
     assert not in_home.exists()
-    assert "mlx" not in sys.modules or True

@@ -66,6 +66,7 @@ class RunContext:
         self.accounts: dict[str, Any] = {}
         self.queued_jobs: list[str] = []  # local fine-tuning jobs this run queued
         self.uncaptured_errors = 0
+        self.final_locals: dict[tuple[str, int], Value] = {}  # the top-level script's $variables
         self.evaluator = Evaluator(self)
 
     # ------------------------------------------------------------------ layouts and records

@@ -161,7 +161,9 @@ class Interpreter:
         except ExitScript as signal:
             return signal.result
         finally:
-            rt.frames.pop()
+            frame = rt.frames.pop()
+            if not rt.frames:
+                rt.final_locals = frame.locals  # kept for the REPL and tests to inspect
 
     def _plan(self, script: ast.Script) -> list[tuple[ast.Step, Any, bool, bool]]:
         """Per step: (step, handler, skip it, keeps Get ( LastError )) — looked up once."""

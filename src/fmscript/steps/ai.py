@@ -187,6 +187,20 @@ def _parameters(rt: Any, step: ast.Step) -> dict[str, Any]:
     return params
 
 
+def _cap_steps(params: dict[str, Any]) -> dict[str, Any]:
+    """FMSCRIPT_MAX_STEPS caps max_steps of local jobs (CI and demos run documented scripts that
+    ask for 1000+ steps); the job records the capped value."""
+    import os
+
+    cap = os.environ.get("FMSCRIPT_MAX_STEPS", "").strip()
+    if not cap.isdigit():
+        return params
+    asked = V.to_number(str(params.get("max_steps", 1000)))
+    if asked is None or asked > int(cap):
+        return {**params, "max_steps": int(cap)}
+    return params
+
+
 @handles("Fine-Tune Model")
 def fine_tune_model(interp: Any, step: ast.Step) -> None:
     rt = interp.rt
@@ -200,6 +214,7 @@ def fine_tune_model(interp: Any, step: ast.Step) -> None:
         if acct.provider == "Local":
             from fmscript.ai.service import LocalFineTuning
 
+            params = _cap_steps(params)
             job = LocalFineTuning().submit(base_model, path, name, params)
             rt.queued_jobs.append(job["id"])
         elif acct.provider in ("OpenAI", "Custom"):

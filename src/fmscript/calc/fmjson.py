@@ -21,8 +21,10 @@ JSON values are plain Python data: dict, list, str, Decimal, bool, None.
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 # JSONSetElement type constants, as documented (JSONGetElementType never returns JSONRaw).
@@ -265,19 +267,61 @@ class _Reader:
         return int(digits, 16), i + 4
 
 
+def _number(text: str) -> Decimal:
+    number = Decimal(text)
+    if -10000 <= number.adjusted() <= 10000:
+        return number
+    raise ValueError(text)  # an absurd exponent: the port reports it
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are no JSON to JsonCpp
+
+
+# json's C scanner reads strict JSON exactly as the port does (same values, duplicate keys keep the
+# last value); strict=False takes raw control characters in strings, as JsonCpp does.
+_DECODER = json.JSONDecoder(parse_float=_number, parse_int=_number, parse_constant=_constant, strict=False)
+_SPACE = re.compile(r"[ \t\r\n]*")
+# Surrogate escapes: the port pairs and replaces them its own way.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+@lru_cache(maxsize=32)
+def _parse_container(text: str) -> Any:
+    """The object or array that ``text`` starts with (after spaces). Raises JSONError.
+
+    Cached by text (a Loop re-reads the same variable): the result is shared and never mutated.
+    Valid JSON goes through json's C scanner; what it rejects (JsonCpp's looser numbers, errors)
+    goes through the port, for JsonCpp's reading and messages.
+    """
+    if "\\u" not in text or not _SURROGATE_ESCAPE.search(text):
+        try:
+            return _DECODER.raw_decode(text, _SPACE.match(text).end())[0]
+        except (ValueError, RecursionError):
+            pass
+    return _Reader(text).value()
+
+
+def _starts_container(text: str) -> bool:
+    return text.startswith(("{", "["), _SPACE.match(text).end())
+
+
 def parse(text: str) -> Any:
-    """Parse a JSON document (object or array; text after it is ignored). Raises JSONError."""
+    """Parse a JSON document (object or array; text after it is ignored). Raises JSONError.
+
+    The result may be shared with other callers (see _parse_container): never mutate it.
+    """
+    if _starts_container(text):
+        return _parse_container(text)
     reader = _Reader(text)
-    doc = reader.value()
-    if not isinstance(doc, dict | list):
-        # JsonCpp's strictRoot check, reported at the start of the document.
-        raise reader.fail("A valid JSON document must be either an array or an object value.", 0)
-    return doc
+    reader.value()
+    # JsonCpp's strictRoot check, reported at the start of the document.
+    raise reader.fail("A valid JSON document must be either an array or an object value.", 0)
 
 
 def parse_element(text: str) -> Any:
     """Parse the first JSON element of ``text``, any type (JSONRaw). Raises JSONError."""
-    return _Reader(text).value()
+    return _parse_container(text) if _starts_container(text) else _Reader(text).value()
 
 
 def load(value: Any) -> Any:

@@ -176,9 +176,14 @@ def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError
             step_name = found[0].name if found else head
             open_quote = None
         quote = ""
+        escaped = False
         for i, ch in enumerate(line):
             if quote:
-                if ch == quote:
+                if escaped:
+                    escaped = False
+                elif ch == "\\" and quote == '"':
+                    escaped = True
+                elif ch == quote:
                     quote = ""
             elif ch in "\"“「":
                 quote = {'"': '"', "“": "”", "「": "」"}[ch]

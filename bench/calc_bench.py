@@ -23,17 +23,25 @@ def run(label: str, text: str, ctx: SimpleContext) -> float:
     for _ in range(N):
         ev.evaluate(node)
     seconds = time.perf_counter() - start
-    print(f"{label}: {N:,} evaluations in {seconds:.2f} s = {N / seconds:,.0f}/s ({seconds / N * 1e6:.1f} µs each)")
+    print(
+        f"{label}: {N:,} evaluations in {seconds:.2f} s = {N / seconds:,.0f}/s ({seconds / N * 1e6:.1f} µs each)"
+    )
     return N / seconds
 
 
 def main() -> dict[str, float]:
     ctx = SimpleContext()
-    obj = "{" + ",".join(f'"key{i}":{{"name":"item {i}","price":{i}.5,"tags":["a","b"]}}' for i in range(18)) + "}"
+    obj = (
+        "{"
+        + ",".join(f'"key{i}":{{"name":"item {i}","price":{i}.5,"tags":["a","b"]}}' for i in range(18))
+        + "}"
+    )
     assert 900 < len(obj) < 1400, len(obj)
     ctx.set_variable("$json", obj)
     return {
-        "json_set_per_s": run("JSONSetElement on 1 KB", 'JSONSetElement ( $json ; "key7.price" ; 99.25 ; JSONNumber )', ctx),
+        "json_set_per_s": run(
+            "JSONSetElement on 1 KB", 'JSONSetElement ( $json ; "key7.price" ; 99.25 ; JSONNumber )', ctx
+        ),
         "json_get_per_s": run("JSONGetElement on 1 KB", 'JSONGetElement ( $json ; "key12.tags[1]" )', ctx),
         "text_mix_per_s": run(
             "text mix",

@@ -18,7 +18,7 @@ TEMPLATES = [
     'Set Field [ Support QA::Answer ; "answer " & {i} & ¶ & Support QA::Question ]',
     'Go to Layout [ "Support QA" ]',
     "Go to Record/Request/Page [ Next ; Exit after last: On ]",
-    'Perform Find [ Specified Find Requests: Find Records ; Criteria: Support QA::Category: “billing{i}” ] [ Restore ]',
+    "Perform Find [ Specified Find Requests: Find Records ; Criteria: Support QA::Category: “billing{i}” ] [ Restore ]",
     '変数を設定 [$v{i}; 値: Left ( "テキスト{i}" ; 3 ) & Get (ドキュメントパス)]',
     '设置变量 [ $w{i} ; 值: JSONSetElement ( "{{}}" ; "k{i}" ; {i} ; JSONNumber ) ]',
     "#comment number {i}",

@@ -25,7 +25,9 @@ def main() -> dict[str, float]:
         base = best([sys.executable, "-c", "pass"])
         run = best([sys.executable, "-m", "fmscript", "run", str(script)])
     extra = (run - base) * 1000
-    print(f"startup: python -c pass {base * 1000:.0f} ms, fmscript run {run * 1000:.0f} ms, +{extra:.0f} ms (goal ≤ 150 ms)")
+    print(
+        f"startup: python -c pass {base * 1000:.0f} ms, fmscript run {run * 1000:.0f} ms, +{extra:.0f} ms (goal ≤ 150 ms)"
+    )
     return {"startup_extra_ms": extra}
 
 

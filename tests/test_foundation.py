@@ -3,6 +3,7 @@ never escapes fmscript's own errors, the CLI's exit codes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -50,12 +51,18 @@ def test_plain_run_imports_nothing_heavy(tmp_path: Path) -> None:
 
 
 def test_cli_help_imports_nothing_heavy() -> None:
-    code = "import sys\nfrom click.testing import CliRunner\nfrom fmscript.cli import cli\nCliRunner().invoke(cli, ['--help'])\n" + f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    code = (
+        "import sys\nfrom click.testing import CliRunner\nfrom fmscript.cli import cli\nCliRunner().invoke(cli, ['--help'])\n"
+        + f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip().splitlines()[-1] == "[]"
 
 
-_ALPHABET = st.sampled_from(list('[];:"“”「」()$¶\\ \n\t=<>≠&+-*/^#.,0123456789abcXYZ::') + ["Set Variable", "If", "End If", "Loop", "Value:", "Let", "JSONSetElement", "変数を設定", "设置变量"])
+_ALPHABET = st.sampled_from(
+    list('[];:"“”「」()$¶\\ \n\t=<>≠&+-*/^#.,0123456789abcXYZ::')
+    + ["Set Variable", "If", "End If", "Loop", "Value:", "Let", "JSONSetElement", "変数を設定", "设置变量"]
+)
 
 
 @settings(max_examples=300, deadline=None)
@@ -75,17 +82,23 @@ def test_mutated_samples_raise_only_fmscript_errors(path: Path, data: st.DataObj
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(list("0123456789.+-*/^&=<>()\"ab ;¶") + ["and", "or", "not", "Left(", "Let([x=1];", "If(", "$v", "T::F", "1e-4"]), max_size=25).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            list('0123456789.+-*/^&=<>()"ab ;¶')
+            + ["and", "or", "not", "Left(", "Let([x=1];", "If(", "$v", "T::F", "1e-4"]
+        ),
+        max_size=25,
+    ).map("".join)
+)
 def test_random_calcs_raise_only_fmscript_errors(text: str) -> None:
-    try:
+    with contextlib.suppress(FMScriptError):
         evaluate_text(text)
-    except FMScriptError:
-        pass
 
 
 def test_check_command_reports_every_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.fmscript"
-    bad.write_text('Set Varable [ $x ; Value: 1 ]\nIf [ 1 + ]\nEnd If\nLoop\n', encoding="utf-8")
+    bad.write_text("Set Varable [ $x ; Value: 1 ]\nIf [ 1 + ]\nEnd If\nLoop\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["check", str(bad)])
     assert result.exit_code == 1
     assert "bad.fmscript:1:1: UnknownStep" in result.output
@@ -111,5 +124,7 @@ def test_runtime_error_exit_code_and_report(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.stdout == "still running\n"
     assert "err.fmscript:1:1: error 105 (layout is missing)" in result.stderr
-    halted = CliRunner().invoke(cli, ["run", str(script), "--file", str(ROOT / "samples" / "support_qa.sql"), "--halt-on-error"])
+    halted = CliRunner().invoke(
+        cli, ["run", str(script), "--file", str(ROOT / "samples" / "support_qa.sql"), "--halt-on-error"]
+    )
     assert halted.exit_code == 1 and halted.stdout == ""

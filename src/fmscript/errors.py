@@ -35,7 +35,9 @@ class SourceSpan:
         )
         end = self.end_column if self.end_line == self.line else len(text) + 1
         width = max(1, end - self.column)
-        marks = "".join("^^" if _is_wide(ch) else "^" for ch in text[self.column - 1 : self.column - 1 + width])
+        marks = "".join(
+            "^^" if _is_wide(ch) else "^" for ch in text[self.column - 1 : self.column - 1 + width]
+        )
         return f"{text}\n{prefix}{marks or '^'}"
 
 

@@ -207,7 +207,9 @@ class Evaluator:
             try:
                 return ctx.get_field(None, name, 1)
             except FieldMissingError:
-                raise FieldMissingError(f"{name!r} is not a field, a Let variable or a function", span) from None
+                raise FieldMissingError(
+                    f"{name!r} is not a field, a Let variable or a function", span
+                ) from None
             except FMScriptError as exc:
                 raise exc.with_span(span) from None
 

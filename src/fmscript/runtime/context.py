@@ -12,7 +12,6 @@ from typing import Any, TextIO
 
 import attrs
 
-from fmscript.calc import values as V
 from fmscript.calc.evaluator import Evaluator
 from fmscript.errors import FieldMissingError, ScriptRuntimeError
 from fmscript.syntax import ast
@@ -42,7 +41,14 @@ class RunOptions:
 class RunContext:
     """Everything a running script can see and change; implements the calc context protocol."""
 
-    def __init__(self, file: Any | None, script_dir: Path, out: TextIO | None = None, err: TextIO | None = None, options: RunOptions | None = None) -> None:
+    def __init__(
+        self,
+        file: Any | None,
+        script_dir: Path,
+        out: TextIO | None = None,
+        err: TextIO | None = None,
+        options: RunOptions | None = None,
+    ) -> None:
         self.file = file
         self.script_dir = script_dir
         self.out = out or sys.stdout
@@ -58,7 +64,9 @@ class RunContext:
         self.script_result: Value = ""
         self.layout: str | None = None  # current layout name
         self.previous_layout: str | None = None
-        self.original_layout: str | None = None  # current when the run started (Go to Layout [ original layout ])
+        self.original_layout: str | None = (
+            None  # current when the run started (Go to Layout [ original layout ])
+        )
         self.found_sets: dict[str, Any] = {}  # layout -> FoundSet
         self.last_finds: dict[str, Any] = {}  # layout -> requests of the last find
         self.find_mode: Any = None  # pending find requests while in Find mode
@@ -222,11 +230,15 @@ _INFO: dict[str, Any] = {
     "FoundCount": _found_count,
     "RecordNumber": _record_number,
     "RecordID": lambda c: Decimal(c.found_set().current_id or 0) if c.layout else Decimal(0),
-    "TotalRecordCount": lambda c: Decimal(c.file.total_count(c.current_table())) if c.layout and c.file else Decimal(0),
+    "TotalRecordCount": lambda c: (
+        Decimal(c.file.total_count(c.current_table())) if c.layout and c.file else Decimal(0)
+    ),
     "DocumentsPath": lambda c: fm_path(c.documents_path()),
     "TemporaryPath": lambda c: fm_path(c.temporary_path()),
-    "FileName": lambda c: (c.file.path.stem if c.file is not None and c.file.path else "Untitled"),
-    "FilePath": lambda c: ("file:" + c.file.path.resolve().as_posix()) if c.file is not None and c.file.path else "",
+    "FileName": lambda c: c.file.path.stem if c.file is not None and c.file.path else "Untitled",
+    "FilePath": lambda c: (
+        ("file:" + c.file.path.resolve().as_posix()) if c.file is not None and c.file.path else ""
+    ),
     "WindowMode": lambda c: Decimal(1 if c.find_mode is not None else 0),
     "CurrentDate": lambda c: _dt.date.today(),
 }

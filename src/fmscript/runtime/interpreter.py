@@ -125,7 +125,9 @@ class Interpreter:
                     self._scripts.setdefault(p.stem.casefold(), p)
         path = self._scripts.get(name.strip().casefold())
         if path is None:
-            raise ScriptRuntimeError(f"script {name!r} is missing (no {name}.fmscript beside this script)", code=104)
+            raise ScriptRuntimeError(
+                f"script {name!r} is missing (no {name}.fmscript beside this script)", code=104
+            )
         script, errors = load_script(path)
         if errors:
             raise errors[0]
@@ -204,7 +206,13 @@ class Interpreter:
     def step_failed(self, step: ast.Step, exc: FMScriptError) -> None:
         rt = self.rt
         # Errors a step raises without a position of their own point at the step's name.
-        exc.with_span(attrs.evolve(step.span, end_line=step.span.line, end_column=step.span.column + max(1, len(step.written_name))))
+        exc.with_span(
+            attrs.evolve(
+                step.span,
+                end_line=step.span.line,
+                end_column=step.span.column + max(1, len(step.written_name)),
+            )
+        )
         code = exc.code if exc.code is not None else -1
         rt.last_error = code
         rt.last_error_detail = exc.message
@@ -226,7 +234,15 @@ def report_error(rt: RunContext, exc: FMScriptError, code: int) -> None:
     print(text + (f"\n{caret}" if caret else ""), file=rt.err)
 
 
-def run_file(path: str | Path, file: str | Path | None = None, parameter: str = "", options: RunOptions | None = None, out: Any = None, err: Any = None, save: str | Path | None = None) -> tuple[int, Any, RunContext]:
+def run_file(
+    path: str | Path,
+    file: str | Path | None = None,
+    parameter: str = "",
+    options: RunOptions | None = None,
+    out: Any = None,
+    err: Any = None,
+    save: str | Path | None = None,
+) -> tuple[int, Any, RunContext]:
     """Run a script file. Returns (exit code, script result, run context)."""
     from fmscript.runtime.session import run_session
 

@@ -21,7 +21,15 @@ def open_file(file: str | Path | None) -> Any:
     return FMFile.open(file)
 
 
-def run_session(path: Path, file: str | Path | None, parameter: str, options: RunOptions, out: Any = None, err: Any = None, save: str | Path | None = None) -> tuple[int, Any, RunContext]:
+def run_session(
+    path: Path,
+    file: str | Path | None,
+    parameter: str,
+    options: RunOptions,
+    out: Any = None,
+    err: Any = None,
+    save: str | Path | None = None,
+) -> tuple[int, Any, RunContext]:
     """Returns (exit code, script result, context). Exit 1 if any error was not captured."""
     out = out or sys.stdout
     err = err or sys.stderr
@@ -50,7 +58,10 @@ def run_session(path: Path, file: str | Path | None, parameter: str, options: Ru
         if result_code:
             rt.uncaptured_errors += 1
     elif rt.queued_jobs:
-        print(f"{len(rt.queued_jobs)} fine-tuning job(s) left queued: {', '.join(rt.queued_jobs)} (fmscript jobs wait ID)", file=err)
+        print(
+            f"{len(rt.queued_jobs)} fine-tuning job(s) left queued: {', '.join(rt.queued_jobs)} (fmscript jobs wait ID)",
+            file=err,
+        )
     if save is not None and fm_file is not None:
         fm_file.save(save)
     if fm_file is not None:
@@ -76,7 +87,11 @@ def _wait_for_jobs(rt: RunContext, err: Any) -> int:
         status = job.get("status")
         if status != "succeeded":
             failed = 1
-            reason = (job.get("error") or {}).get("message", "") if isinstance(job.get("error"), dict) else job.get("error", "")
+            reason = (
+                (job.get("error") or {}).get("message", "")
+                if isinstance(job.get("error"), dict)
+                else job.get("error", "")
+            )
             print(f"fine-tuning job {job.get('id')} {status}{': ' + str(reason) if reason else ''}", file=err)
         else:
             print(f"fine-tuning job {job['id']} succeeded: model {job.get('fine_tuned_model')}", file=err)

@@ -23,7 +23,9 @@ from fmscript.syntax import ast
 
 # Used when Save Records as JSONL has "Format for fine-tuning" Off (FileMaker does not publish its
 # own predefined system prompt; this is fmscript's, documented in README).
-DEFAULT_SYSTEM_PROMPT = "You are a helpful assistant. Answer the user's request using the record data provided."
+DEFAULT_SYSTEM_PROMPT = (
+    "You are a helpful assistant. Answer the user's request using the record data provided."
+)
 
 
 def _text(rt: Any, calc: ast.Calc | None) -> str:
@@ -41,7 +43,9 @@ def configure_ai_account(interp: Any, step: ast.Step) -> None:
     if provider == "Custom" and not endpoint:
         raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=11)
     # A later Configure AI Account with the same name replaces the account.
-    rt.accounts[name.casefold()] = Account(name, provider, endpoint, bool(step.opt("verify_ssl")), _text(rt, step.opt("api_key")))
+    rt.accounts[name.casefold()] = Account(
+        name, provider, endpoint, bool(step.opt("verify_ssl")), _text(rt, step.opt("api_key"))
+    )
     return None
 
 
@@ -49,7 +53,9 @@ def account(rt: Any, step: ast.Step) -> Account:
     name = _text(rt, step.opt("account_name")).strip()
     acct = rt.accounts.get(name.casefold())
     if acct is None:
-        raise ScriptRuntimeError(f"AI account {name!r} is not configured (use Configure AI Account first)", code=10)
+        raise ScriptRuntimeError(
+            f"AI account {name!r} is not configured (use Configure AI Account first)", code=10
+        )
     return acct
 
 
@@ -73,7 +79,11 @@ def _table_records(rt: Any, table_name: str) -> tuple[str, list[int]]:
 def _user_fields(rt: Any, table: str, completion: str) -> list[str]:
     # Every other field of the table, in schema order; global and container fields are not
     # record data, so they are left out.
-    return [f.name for f in rt.file.fields(table) if f.name != completion and not f.is_global and str(f.type) != "container"]
+    return [
+        f.name
+        for f in rt.file.fields(table)
+        if f.name != completion and not f.is_global and str(f.type) != "container"
+    ]
 
 
 def _pairs(values: dict[str, Any], names: list[str]) -> str:
@@ -82,19 +92,28 @@ def _pairs(values: dict[str, Any], names: list[str]) -> str:
 
 def _line(messages: list[tuple[str, str]]) -> str:
     # FileMaker writes compact JSON with keys sorted (content before role), one object per line.
-    return json.dumps({"messages": [{"content": c, "role": r} for r, c in messages]}, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        {"messages": [{"content": c, "role": r} for r, c in messages]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def table_examples(rt: Any, table_name: str, completion: ast.Target, system: str | None = None) -> list[str]:
     table, ids = _table_records(rt, table_name)
     t, completion_field = rt.resolve_field(completion.table or table, completion.field)
     if t != table:
-        raise ScriptRuntimeError(f"the Completion Field {t}::{completion_field} is not in table {table}", code=102)
+        raise ScriptRuntimeError(
+            f"the Completion Field {t}::{completion_field} is not in table {table}", code=102
+        )
     names = _user_fields(rt, table, completion_field)
     lines = []
     for rid in ids:
         rec = rt.file.record(table, rid)
-        msgs = ([("system", system)] if system else []) + [("user", _pairs(rec, names)), ("assistant", V.to_text(rec.get(completion_field, "")))]
+        msgs = ([("system", system)] if system else []) + [
+            ("user", _pairs(rec, names)),
+            ("assistant", V.to_text(rec.get(completion_field, ""))),
+        ]
         lines.append(_line(msgs))
     return lines
 
@@ -106,11 +125,15 @@ def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> list[str]:
     saved = fs.current if fs is not None else None
     lines = []
     try:
-        for n, rid in enumerate(ids, start=1):
+        for n, _rid in enumerate(ids, start=1):
             if fs is not None:
                 fs.goto(n)
             msgs = []
-            for role, key in (("system", "system_prompt"), ("user", "user_prompt"), ("assistant", "assistant_prompt")):
+            for role, key in (
+                ("system", "system_prompt"),
+                ("user", "user_prompt"),
+                ("assistant", "assistant_prompt"),
+            ):
                 if step.opt(key) is not None:
                     msgs.append((role, _text(rt, step.opt(key))))
             lines.append(_line(msgs))
@@ -133,7 +156,9 @@ def save_records_as_jsonl(interp: Any, step: ast.Step) -> None:
     else:
         completion = step.opt("completion_field")
         if completion is None:
-            raise ScriptRuntimeError("with Format for fine-tuning Off, a Completion Field is needed", code=102)
+            raise ScriptRuntimeError(
+                "with Format for fine-tuning Off, a Completion Field is needed", code=102
+            )
         lines = table_examples(rt, table, completion, DEFAULT_SYSTEM_PROMPT)
     paths = resolve_paths(step.opt("files") or "", rt)
     if not paths:
@@ -181,7 +206,9 @@ def _parameters(rt: Any, step: ast.Step) -> dict[str, Any]:
     try:
         params = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise ScriptRuntimeError(f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=11) from None
+        raise ScriptRuntimeError(
+            f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=11
+        ) from None
     if not isinstance(params, dict):
         raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=11)
     return params
@@ -222,7 +249,10 @@ def fine_tune_model(interp: Any, step: ast.Step) -> None:
 
             job = submit_fine_tune(acct, base_model, path, name, params)
         else:
-            raise ScriptRuntimeError(f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)", code=3)
+            raise ScriptRuntimeError(
+                f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
+                code=3,
+            )
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)
         raise

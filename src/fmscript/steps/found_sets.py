@@ -50,7 +50,9 @@ class FindMode:
 
     def go(self, where: str | int) -> None:
         n = len(self.requests)
-        target = {"First": 0, "Last": n - 1, "Next": self.current + 1, "Previous": self.current - 1}.get(where, where - 1 if isinstance(where, int) else 0)
+        target = {"First": 0, "Last": n - 1, "Next": self.current + 1, "Previous": self.current - 1}.get(
+            where, where - 1 if isinstance(where, int) else 0
+        )
         if not 0 <= target < n:
             raise ScriptRuntimeError("there is no such find request", code=101)
         self.current = target
@@ -63,7 +65,9 @@ def stored_requests(step: ast.Step) -> list[FindRequest] | None:
     stored = step.opt("find_requests")
     if not stored:
         return None
-    return [FindRequest(tuple((f"{t}::{f}", text) for t, f, text in req.criteria), req.omit) for req in stored]
+    return [
+        FindRequest(tuple((f"{t}::{f}", text) for t, f, text in req.criteria), req.omit) for req in stored
+    ]
 
 
 def _requests_for(interp: Any, step: ast.Step) -> list[FindRequest] | None:

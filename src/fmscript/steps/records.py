@@ -59,7 +59,9 @@ def go_to_record(interp: Any, step: ast.Step) -> int | None:
     else:
         n = V.to_number(rt.evaluator.evaluate(where))
         if n is None or not fs.goto(int(n)):
-            raise ScriptRuntimeError(f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=101)
+            raise ScriptRuntimeError(
+                f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=101
+            )
     return None
 
 

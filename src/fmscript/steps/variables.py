@@ -16,7 +16,9 @@ def repetition(interp: Any, target: ast.Target | None, step: ast.Step, key: str 
         return 1
     n = V.to_number(interp.rt.evaluator.evaluate(calc))
     if n is None or n < 1:
-        raise ScriptRuntimeError(f"repetition {V.to_text(n) if n is not None else '(empty)'} is not valid", code=111)
+        raise ScriptRuntimeError(
+            f"repetition {V.to_text(n) if n is not None else '(empty)'} is not valid", code=111
+        )
     return int(n)
 
 
@@ -50,7 +52,9 @@ def set_field(interp: Any, step: ast.Step) -> None:
     if target is None:
         target = rt.active_field
         if target is None:
-            raise ScriptRuntimeError("Set Field without a field needs an active field (Go to Field)", code=102)
+            raise ScriptRuntimeError(
+                "Set Field without a field needs an active field (Go to Field)", code=102
+            )
     value = rt.evaluator.evaluate(calc)
     if rt.find_mode is not None:
         rt.find_mode.set_criterion(target.table, target.field, V.to_text(value))

@@ -8,9 +8,9 @@ typed value (``fmscript.syntax.options``). Errors are collected, not only the fi
 from __future__ import annotations
 
 import bisect
-import re
 import difflib
 import functools
+import re
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -61,7 +61,9 @@ def _end(x: Any) -> int:
 
 @functools.cache
 def _script_parser() -> Lark:
-    return Lark(grammar_path("script").read_text(encoding="utf-8"), transformer=_Inline(), **lark_options("script"))
+    return Lark(
+        grammar_path("script").read_text(encoding="utf-8"), transformer=_Inline(), **lark_options("script")
+    )
 
 
 def normalise_text(text: str) -> str:
@@ -102,7 +104,9 @@ def parse_script(text: str, filename: str = "<script>", name: str | None = None)
     return script
 
 
-def check_script(text: str, filename: str = "<script>", name: str | None = None) -> tuple[ast.Script, list[FMScriptError]]:
+def check_script(
+    text: str, filename: str = "<script>", name: str | None = None
+) -> tuple[ast.Script, list[FMScriptError]]:
     """Parse a script, collecting every error. Returns the steps that did parse and the errors."""
     text = normalise_text(text)
     smap = SourceMap(text, filename)
@@ -185,7 +189,7 @@ def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError
                     escaped = True
                 elif ch == quote:
                     quote = ""
-            elif ch in "\"“「":
+            elif ch in '"“「':
                 quote = {'"': '"', "“": "”", "「": "」"}[ch]
                 quote_at = offset + i
             elif ch == "[":
@@ -254,12 +258,12 @@ def _syntax_error(exc: UnexpectedInput, smap: SourceMap, pos: int, text: str) ->
             msg = f"the script ends inside the options{where}"
         return ScriptSyntaxError(msg, smap.span(max(0, pos - 1), pos))
     ch = smap.text[pos] if pos < len(smap.text) else ""
-    if isinstance(exc, UnexpectedCharacters) and ch in "\"“「":
+    if isinstance(exc, UnexpectedCharacters) and ch in '"“「':
         msg = f"a quoted name or text is not closed{where}"
     elif isinstance(exc, UnexpectedToken) and exc.token.type == "_NL":
         msg = f"missing ']' closing the options{where}"
     elif ch == "]":
-        msg = f"unexpected ']': no option group is open" + (f" after the options{where}" if where else "")
+        msg = "unexpected ']': no option group is open" + (f" after the options{where}" if where else "")
     elif ch == "[":
         msg = f"unexpected '['{where}: a step's options must come right after its name"
     elif ch == ")":

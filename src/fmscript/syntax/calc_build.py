@@ -196,10 +196,7 @@ def _syntax_error(exc: UnexpectedInput, text: str, loc: Locator) -> CalcSyntaxEr
         return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
     if isinstance(exc, UnexpectedCharacters):
         ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
-        if ch == '"':
-            msg = "a text constant is not closed (missing '\"')"
-        else:
-            msg = f"unexpected character {ch!r}"
+        msg = "a text constant is not closed (missing '\"')" if ch == '"' else f"unexpected character {ch!r}"
         return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
     tok = exc.token  # type: ignore[attr-defined]
     expected = sorted(_FRIENDLY.get(e, e.lower()) for e in (exc.expected or set()) if e in _FRIENDLY)  # type: ignore[attr-defined]

@@ -54,7 +54,7 @@ def _top_level_colons(text: str) -> list[int]:
                 continue
             if ch == quote:
                 quote = ""
-        elif ch in "\"“「":
+        elif ch in '"“「':
             quote = {'"': '"', "“": "”", "「": "」"}[ch]
         elif ch in "([":
             depth += 1
@@ -124,7 +124,11 @@ def target_of(c: Classified, want: str = "any") -> ast.Target:
         return ast.Target("variable", "$" + node.name, span=calc.span)
     if isinstance(node, ast.FieldRef) and want in ("any", "field"):
         return ast.Target("field", node.full_name, node.table, node.field, rep, calc.span)
-    what = {"any": "a field or a variable", "field": "a field (Table::Field)", "variable": "a variable ($name)"}[want]
+    what = {
+        "any": "a field or a variable",
+        "field": "a field (Table::Field)",
+        "variable": "a variable ($name)",
+    }[want]
     raise OptionError(f"expected {what}, found {c.value!r}", calc.span)
 
 
@@ -147,7 +151,9 @@ def _bool_of(c: Classified) -> bool:
         return True
     word = value_word(c.value)
     if word not in ("On", "Off"):
-        raise OptionError(f"expected On or Off, found {c.value!r}", c.raw.span(c.vstart, c.vstart + len(c.value)))
+        raise OptionError(
+            f"expected On or Off, found {c.value!r}", c.raw.span(c.vstart, c.vstart + len(c.value))
+        )
     return word == "On"
 
 
@@ -165,7 +171,9 @@ def convert(opt: Opt, c: Classified) -> Any:
         word = value_word(c.value)
         if word not in opt.values:
             allowed = ", ".join(opt.values)
-            raise OptionError(f"{c.value!r} is not one of: {allowed}", c.raw.span(c.vstart, c.vstart + max(1, len(c.value))))
+            raise OptionError(
+                f"{c.value!r} is not one of: {allowed}", c.raw.span(c.vstart, c.vstart + max(1, len(c.value)))
+            )
         return word
     if kind == "name":
         return name_of(c)
@@ -268,7 +276,11 @@ def _post_perform_script(spec: StepSpec, seq: list[Classified], span: SourceSpan
 def _post_go_to_layout(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     c = _require(out, "layout", spec, span, 'a layout, e.g. [ "Support QA" ]')
-    out["layout"] = "original layout" if norm(c.value) in {norm("original layout"), norm("元のレイアウト"), norm("原始布局")} else name_of(c)
+    out["layout"] = (
+        "original layout"
+        if norm(c.value) in {norm("original layout"), norm("元のレイアウト"), norm("原始布局")}
+        else name_of(c)
+    )
     return out
 
 
@@ -337,11 +349,17 @@ def parse_criteria(c: Classified) -> list[tuple[str, str, str]]:
     for part in _split_and(c.value):
         m = _CRITERION.match(part)
         if not m:
-            raise OptionError(f"a find criterion must look like Table::Field: “value”, found {part!r}", c.raw.span())
+            raise OptionError(
+                f"a find criterion must look like Table::Field: “value”, found {part!r}", c.raw.span()
+            )
         table, field, value = m.group(1).strip(), m.group(2).strip(), m.group(3)
         qm = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)$', value)
         if qm:
-            value = unescape_string(qm.group(1)) if qm.group(1) is not None else (qm.group(2) if qm.group(2) is not None else qm.group(3))
+            value = (
+                unescape_string(qm.group(1))
+                if qm.group(1) is not None
+                else (qm.group(2) if qm.group(2) is not None else qm.group(3))
+            )
         out.append((table, field, value))
     return out
 
@@ -353,7 +371,7 @@ def _split_and(text: str) -> list[str]:
         if quote:
             if ch == quote:
                 quote = ""
-        elif ch in "\"“「":
+        elif ch in '"“「':
             quote = {'"': '"', "“": "”", "「": "」"}[ch]
         elif text[i : i + 5].upper() == " AND ":
             parts.append(text[start:i])
@@ -402,7 +420,11 @@ def _post_fine_tune(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> 
             out["table"] = name_of(source)
     if kind is None:
         out["training_data"] = "File" if "files" in out and "table" not in out else "Table"
-    if out["training_data"] == "Table" and out.get("table") is None and out.get("completion_field") is not None:
+    if (
+        out["training_data"] == "Table"
+        and out.get("table") is None
+        and out.get("completion_field") is not None
+    ):
         out["table"] = out["completion_field"].table
     return out
 
@@ -445,5 +467,3 @@ _POST = {
     "Export Field Contents": _post_positional_calcs,
     "Configure Prompt Template": _post_positional_calcs,
 }
-
-

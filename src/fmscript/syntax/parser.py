@@ -27,7 +27,9 @@ def cache_file(name: str) -> str | bool:
     import os
     import tempfile
 
-    folder = os.environ.get("FMSCRIPT_CACHE") or os.path.join(tempfile.gettempdir(), f"fmscript-cache-{os.getuid() if hasattr(os, 'getuid') else 0}")
+    folder = os.environ.get("FMSCRIPT_CACHE") or os.path.join(
+        tempfile.gettempdir(), f"fmscript-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    )
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:

@@ -46,7 +46,9 @@ def choose(ctx: Any, ev: Any, test: Any, *results: Any) -> Any:
 def _bindings(node: Any) -> list[Any]:
     items = node.items if isinstance(node, ast.Group) else (node,)
     for item in items:
-        if not (isinstance(item, ast.BinOp) and item.op == "=" and isinstance(item.left, ast.Name | ast.Variable)):
+        if not (
+            isinstance(item, ast.BinOp) and item.op == "=" and isinstance(item.left, ast.Name | ast.Variable)
+        ):
             raise CalcError("Let needs variable = expression pairs, e.g. Let ( [ a = 1 ; b = 2 ] ; a + b )")
     return list(items)
 

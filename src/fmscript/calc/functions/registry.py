@@ -59,7 +59,9 @@ def function(
         if key in FUNCTIONS:
             raise RuntimeError(f"calculation function {name} declared twice")
         top = min_args if max_args == "same" else max_args
-        FUNCTIONS[key] = FunctionSpec(name, min_args, top, impl, lazy, bare, category or impl.__module__.rsplit(".", 1)[-1])  # type: ignore[arg-type]
+        FUNCTIONS[key] = FunctionSpec(
+            name, min_args, top, impl, lazy, bare, category or impl.__module__.rsplit(".", 1)[-1]
+        )  # type: ignore[arg-type]
         return impl
 
     return register

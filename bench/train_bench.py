@@ -1,6 +1,6 @@
 """Training throughput: fmscript's LocalFineTuning vs the ``mlx_lm lora`` command, same model and data.
 
-Run: ``python bench/train_bench.py [--steps 100] [--batch-size 4] [--repeats 2]``. Everything is built
+Run: ``python bench/train_bench.py [--steps 60] [--batch-size 4] [--repeats 2]``. Everything is built
 here (a demo llama, hidden 128, 4 layers, and ~60 chat examples); nothing is downloaded.
 
 Both sides train the same demo model on the same train/valid split with the same hyper-parameters
@@ -43,11 +43,17 @@ def make_examples(n: int = 60) -> list[dict[str, Any]]:
         if kind == 0:
             user, answer = f"What is {a} plus {b}?", f"{a} plus {b} is {a + b}."
         elif kind == 1:
-            user, answer = f"Invoice {1000 + i} was paid on day {a}. When was it paid?", f"It was paid on day {a}."
+            user, answer = (
+                f"Invoice {1000 + i} was paid on day {a}. When was it paid?",
+                f"It was paid on day {a}.",
+            )
         elif kind == 2:
             user, answer = f"請問 {a} 乘以 {b} 等於多少？", f"{a} 乘以 {b} 等於 {a * b}。"
         else:
-            user, answer = f"注文番号 {2000 + i} の数量は {b} 個です。数量はいくつですか？", f"数量は {b} 個です。"
+            user, answer = (
+                f"注文番号 {2000 + i} の数量は {b} 個です。数量はいくつですか？",
+                f"数量は {b} 個です。",
+            )
         messages = [{"role": "user", "content": user}, {"role": "assistant", "content": answer}]
         if i % 3 == 0:
             messages.insert(0, {"role": "system", "content": SYSTEM})
@@ -141,7 +147,7 @@ def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Names
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--learning-rate", type=float, default=2e-4)
@@ -150,10 +156,11 @@ def main() -> None:
     args = parser.parse_args()
 
     os.environ["TRANSFORMERS_VERBOSITY"] = "error"
+    from transformers import AutoTokenizer
+
     from fmscript.ai.datasets import chat_token_spans
     from fmscript.ai.demo_model import create_demo_model
     from fmscript.ai.engines.mlx_local import split_examples
-    from transformers import AutoTokenizer
 
     with tempfile.TemporaryDirectory(prefix="fmscript-bench-") as tmp:
         root = Path(tmp)
@@ -204,7 +211,9 @@ def main() -> None:
         write_readme(table, args, len(train), len(valid), mean_tokens)
 
 
-def write_readme(table: list[str], args: argparse.Namespace, n_train: int, n_valid: int, mean_tokens: float) -> None:
+def write_readme(
+    table: list[str], args: argparse.Namespace, n_train: int, n_valid: int, mean_tokens: float
+) -> None:
     import mlx.core as mx
     import mlx_lm
 

@@ -197,7 +197,7 @@ def test_compact_output_sorts_keys_by_code_point() -> None:
 
 def test_formatted_output_matches_jsoncpp_styled_writer() -> None:
     doc = fmjson.parse('{"a":{"lnk":false,"id":12},"l":[1,2],"n":[[1],{}],"e":{}}')
-    assert fmjson.dumps_formatted(doc, newline="\n") == (
+    assert json_fns.dumps_formatted(doc, newline="\n") == (
         '{\n\t"a" : \n\t{\n\t\t"id" : 12,\n\t\t"lnk" : false\n\t},\n\t"e" : {},\n'
         '\t"l" : [ 1, 2 ],\n\t"n" : \n\t[\n\t\t[ 1 ],\n\t\t{}\n\t]\n}'
     )
@@ -206,11 +206,11 @@ def test_formatted_output_matches_jsoncpp_styled_writer() -> None:
 def test_long_scalar_arrays_break_lines() -> None:
     # JsonCpp puts a scalar array on one line only when it fits in 74 columns.
     short = [Decimal(n) for n in range(10)]
-    assert fmjson.dumps_formatted(short) == "[ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 ]"
+    assert json_fns.dumps_formatted(short) == "[ 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 ]"
     long_text = ["x" * 40, "y" * 40]
-    assert fmjson.dumps_formatted(long_text) == '[\r\t"' + "x" * 40 + '",\r\t"' + "y" * 40 + '"\r]'
+    assert json_fns.dumps_formatted(long_text) == '[\r\t"' + "x" * 40 + '",\r\t"' + "y" * 40 + '"\r]'
     many = [Decimal(1)] * 25  # 25 * 3 >= 74: multi-line whatever the width
-    assert fmjson.dumps_formatted(many).count("\r") == 26
+    assert json_fns.dumps_formatted(many).count("\r") == 26
 
 
 def test_parsed_json_is_text_with_a_state() -> None:
@@ -298,7 +298,7 @@ def test_dump_parse_round_trip(doc: object) -> None:
     compact = fmjson.dumps(doc)
     again = fmjson.parse(compact)
     assert fmjson.dumps(again) == compact
-    assert fmjson.dumps(fmjson.parse(fmjson.dumps_formatted(again))) == compact
+    assert fmjson.dumps(fmjson.parse(json_fns.dumps_formatted(again))) == compact
 
 
 # ----------------------------------------------------------------------------- Get

@@ -24,7 +24,10 @@ QA = [
 
 
 def chat_line(question: str, answer: str) -> str:
-    return json.dumps({"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]}, ensure_ascii=False)
+    return json.dumps(
+        {"messages": [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]},
+        ensure_ascii=False,
+    )
 
 
 def write_jsonl(path: Path, lines: list[str]) -> Path:

@@ -21,7 +21,10 @@ BAD_LINES = {
     10: ('{"messages": [{"role": "user", "content": 5}]}', "content is not a string"),
     11: ('{"messages": [{"role": "user", "content": "x", "mood": "ok"}]}', "unknown key 'mood'"),
     12: ('{"messages": [{"role": "user", "content": "only a question"}]}', "no assistant message"),
-    13: ('{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "weight": 2}]}', "weight must be 0 or 1"),
+    13: (
+        '{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a", "weight": 2}]}',
+        "weight must be 0 or 1",
+    ),
 }
 
 
@@ -104,7 +107,9 @@ def test_token_spans_cover_assistant_messages_only(demo_dir: Path) -> None:
     start, end = spans[0]
     assert tokenizer.decode(tokens[start:end]) == "Paris<|im_end|>\n"
     assert end == len(tokens)  # the trailing user message is dropped
-    both = dict(example, messages=[dict(m, weight=1) if m["role"] == "assistant" else m for m in example["messages"]])
+    both = dict(
+        example, messages=[dict(m, weight=1) if m["role"] == "assistant" else m for m in example["messages"]]
+    )
     tokens, spans = chat_token_spans(tokenizer, both)
     assert [tokenizer.decode(tokens[a:b]) for a, b in spans] == ["Hello<|im_end|>\n", "Paris<|im_end|>\n"]
 
@@ -113,7 +118,9 @@ def test_token_stats_and_estimate(tmp_path: Path, demo_dir: Path) -> None:
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(str(demo_dir))
-    report = validate_jsonl(write_jsonl(tmp_path / "t.jsonl", [chat_line(q, a) for q, a in QA]), tokenizer=tokenizer)
+    report = validate_jsonl(
+        write_jsonl(tmp_path / "t.jsonl", [chat_line(q, a) for q, a in QA]), tokenizer=tokenizer
+    )
     stats = report.tokens
     assert stats is not None and stats.n_examples == 12
     assert stats.min_tokens <= stats.median_tokens <= stats.max_tokens

@@ -10,14 +10,25 @@ from fmscript.errors import ScriptRuntimeError
 
 def test_defaults_match_the_ai_model_server_table() -> None:
     params = parse_local_params({})
-    assert (params.max_steps, params.learning_rate, params.lora_layers, params.batch_size) == (1000, 2e-4, 4, 1)
+    assert (params.max_steps, params.learning_rate, params.lora_layers, params.batch_size) == (
+        1000,
+        2e-4,
+        4,
+        1,
+    )
     assert re.fullmatch(r"\d{8}-\d{6}", params.fine_tuned_model_name)
     assert parse_local_params(None).max_steps == 1000
 
 
 def test_numbers_and_numeric_strings_as_jsonstring_sends_them() -> None:
     params = parse_local_params(
-        {"max_steps": "1500", "learning_rate": ".0001", "batch_size": 2, "lora_layers": "6", "fine_tuned_model_name": "product-expert-v2"}
+        {
+            "max_steps": "1500",
+            "learning_rate": ".0001",
+            "batch_size": 2,
+            "lora_layers": "6",
+            "fine_tuned_model_name": "product-expert-v2",
+        }
     )
     assert params == LocalParams(1500, 1e-4, 6, 2, "product-expert-v2")
     assert parse_local_params({"learning_rate": "1e-4"}).learning_rate == 1e-4
@@ -66,7 +77,9 @@ def test_full_model_name_turns_spaces_into_hyphens() -> None:
 
 
 def test_blank_name_means_timestamp_and_lora_layers_are_capped() -> None:
-    assert re.fullmatch(r"\d{8}-\d{6}", parse_local_params({"fine_tuned_model_name": " "}).fine_tuned_model_name)
+    assert re.fullmatch(
+        r"\d{8}-\d{6}", parse_local_params({"fine_tuned_model_name": " "}).fine_tuned_model_name
+    )
     assert default_model_name(0).startswith("19")
     capped = parse_local_params({"lora_layers": 16}).capped(4)
     assert capped.lora_layers == 4 and "16" in capped.notes[0]

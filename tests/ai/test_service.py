@@ -30,9 +30,24 @@ def test_submit_returns_the_response_target_job(home: Path, train_file: Path) ->
         "google/codegemma-7b-it",
         train_file,
         "my-training-data.jsonl",
-        {"max_steps": "1500", "learning_rate": ".0001", "batch_size": "2", "fine_tuned_model_name": "my-fine-tuned-model-name"},
+        {
+            "max_steps": "1500",
+            "learning_rate": ".0001",
+            "batch_size": "2",
+            "fine_tuned_model_name": "my-fine-tuned-model-name",
+        },
     )
-    assert list(job) == ["object", "id", "file_id", "model", "created_at", "fine_tuned_model", "status", "training_file", "tags"]
+    assert list(job) == [
+        "object",
+        "id",
+        "file_id",
+        "model",
+        "created_at",
+        "fine_tuned_model",
+        "status",
+        "training_file",
+        "tags",
+    ]
     assert job["object"] == "fine_tuning.job"
     assert job["id"].startswith("fm-ftjob-") and job["id"] == f"fm-ftjob-{job['created_at']}"
     assert job["file_id"].startswith("fm-ft-train-")
@@ -95,7 +110,10 @@ def test_invalid_data_raises_with_every_line_and_queues_nothing(home: Path, tmp_
     with pytest.raises(ScriptRuntimeError) as info:
         service.submit("demo", bad, "bad.jsonl", {})
     assert info.value.code == 509
-    assert "line 3: not valid JSON" in info.value.message and "line 8: no assistant message" in info.value.message
+    assert (
+        "line 3: not valid JSON" in info.value.message
+        and "line 8: no assistant message" in info.value.message
+    )
     assert [line for line, _ in info.value.report.problems] == [3, 8]  # type: ignore[attr-defined]
     assert service.store.list_jobs() == []
     assert list((home / "files").iterdir()) == []

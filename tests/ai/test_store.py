@@ -30,7 +30,9 @@ def test_home_comes_from_the_environment(home: Path) -> None:
 def test_file_and_job_records(home: Path, train_file: Path) -> None:
     store = JobStore(home)
     file = store.create_file(train_file, "my-training-data.jsonl")
-    assert file["id"].startswith("fm-ft-train-") and Path(file["path"]).read_bytes() == train_file.read_bytes()
+    assert (
+        file["id"].startswith("fm-ft-train-") and Path(file["path"]).read_bytes() == train_file.read_bytes()
+    )
     job = store.create_job("demo", file["id"], "my-training-data.jsonl", {"fine_tuned_model_name": "x y"})
     again = store.create_job("demo", file["id"], "my-training-data.jsonl", {"fine_tuned_model_name": "z"})
     assert job["id"] != again["id"]
@@ -96,7 +98,7 @@ def test_one_training_lock_at_a_time(home: Path) -> None:
     second.release()
 
 
-def test_model_registry_and_base_model_resolution(home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_registry_and_base_model_resolution(home: Path, tmp_path: Path) -> None:
     store = JobStore(home)
     outside = _fake_model(tmp_path / "elsewhere" / "m")
     store.add_base_model("mine", outside)

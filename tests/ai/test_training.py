@@ -24,7 +24,12 @@ pytestmark = pytest.mark.slow
 
 def test_training_memorises_and_the_adapter_changes_generation(demo_home: Path, train_file: Path) -> None:
     service = LocalFineTuning()
-    job = service.submit("demo", train_file, "my-training-data.jsonl", {"max_steps": 60, "batch_size": 2, "fine_tuned_model_name": "memo"})
+    job = service.submit(
+        "demo",
+        train_file,
+        "my-training-data.jsonl",
+        {"max_steps": 60, "batch_size": 2, "fine_tuned_model_name": "memo"},
+    )
     [done] = service.run_queued(progress=False)
     assert done["id"] == job["id"]
     assert done["status"] == "succeeded", done["error"]
@@ -82,9 +87,15 @@ def _wait_for_steps(home: Path, job_id: str, timeout: float = 90.0) -> None:
 def test_kill_9_mid_training_fails_the_job_and_keeps_the_rest(demo_home: Path, train_file: Path) -> None:
     store = JobStore(demo_home)
     other_file = store.create_file(train_file, "other.jsonl")
-    other = store.create_job("demo", other_file["id"], "other.jsonl", {"fine_tuned_model_name": "other"}, status="queued")
+    other = store.create_job(
+        "demo", other_file["id"], "other.jsonl", {"fine_tuned_model_name": "other"}, status="queued"
+    )
     store.close()
-    proc = subprocess.Popen([sys.executable, "-c", _script(demo_home, train_file, 100_000, "crash")], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _script(demo_home, train_file, 100_000, "crash")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     job_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
     _wait_for_steps(demo_home, job_id)
     os.kill(proc.pid, signal.SIGKILL)
@@ -120,7 +131,9 @@ def test_ctrl_c_cancels_the_job_cleanly(demo_home: Path, train_file: Path) -> No
 
 def test_cancel_from_another_connection_stops_training(demo_home: Path, train_file: Path) -> None:
     service = LocalFineTuning()
-    job = service.submit("demo", train_file, "t.jsonl", {"max_steps": 100_000, "fine_tuned_model_name": "stopped"})
+    job = service.submit(
+        "demo", train_file, "t.jsonl", {"max_steps": 100_000, "fine_tuned_model_name": "stopped"}
+    )
 
     def cancel_when_running() -> None:
         _wait_for_steps(demo_home, job["id"])

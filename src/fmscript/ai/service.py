@@ -7,6 +7,7 @@ answers with a base or fine-tuned model.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -147,24 +148,21 @@ class LocalFineTuning:
         """(base model folder, adapter folder or None) for a fine-tuned or base model name."""
         folder = homes.models_dir(self.home) / model
         if "/" not in model and (folder / "adapter_config.json").is_file():
-            base = None
-            card = folder / "card.json"
-            try:
-                import json
-
-                info = json.loads(card.read_text(encoding="utf-8"))
-                base = self.store.resolve_base_model(info["base_model"])
-            except (OSError, ValueError, KeyError, FMScriptError):
-                path = Path(json.loads((folder / "adapter_config.json").read_text()).get("model", ""))
-                base = path if modeldir.is_model_dir(path) else None
-            if base is None:
-                raise ai_error(f"the base model of {model} can no longer be found", UNKNOWN_MODEL)
-            return base, folder
+            return self._adapter_base(model, folder), folder
         if model.startswith("fm-mlx-"):
             jobs = [j for j in self.store.list_jobs() if j["fine_tuned_model"] == model]
             state = f" (its job {jobs[0]['id']} is {jobs[0]['status']})" if jobs else ""
             raise ai_error(f"no such fine-tuned model: {model}{state}", UNKNOWN_MODEL)
         return self.store.resolve_base_model(model), None
+
+    def _adapter_base(self, model: str, folder: Path) -> Path:
+        """The base model of a fine-tuned model: by name from its card, else by its recorded path."""
+        for source, key in (("card.json", "base_model"), ("adapter_config.json", "model")):
+            try:
+                return self.store.resolve_base_model(json.loads((folder / source).read_text("utf-8"))[key])
+            except (OSError, ValueError, KeyError, TypeError, FMScriptError):
+                continue
+        raise ai_error(f"the base model of {model} can no longer be found", UNKNOWN_MODEL)
 
     def generate(
         self, model: str, messages: list[dict[str, Any]], max_tokens: int = 256, temperature: float = 0.0

@@ -1,7 +1,7 @@
 """FileMaker's JSON engine: parsing, ``keyOrIndexOrPath`` paths, and FileMaker-shaped output.
 
 FileMaker's JSON functions are built on JsonCpp, and its quirks leak into what users see, so this
-module reproduces them rather than using :mod:`json`:
+module reproduces them (:mod:`json` only does the parts where they agree, for speed):
 
 * Parse errors read like JsonCpp's ``Reader`` (``* Line 1, Column 3`` then ``Missing ',' or ']' in
   array declaration``); Claris documents exactly these texts for JSONParse, prefixed with ``? ``.
@@ -10,13 +10,13 @@ module reproduces them rather than using :mod:`json`:
   anything after the first complete element is ignored (JSONRaw inserts only ``4`` from ``4,2``).
 * Objects are ``std::map``s: output keys are sorted (by code point, which is UTF-8 byte order),
   duplicate keys keep the last value.
-* Compact output has no spaces; JSONFormatElements output is JsonCpp's ``StyledStreamWriter`` with a
-  tab indent, short scalar arrays on one line (``[ 1, 2 ]``), ``"key" : `` before a nested
-  container that then opens on its own line.
+* Compact output has no spaces (JSONFormatElements' styled output is in functions/json.py).
 
 Numbers stay :class:`~decimal.Decimal` from the text to the output and are written the way
 FileMaker writes numbers: plain digits, no exponent, no trailing zeros (``1e-4`` -> ``0.0001``).
-JSON values are plain Python data: dict, list, str, Decimal, bool, None.
+JSON values are plain Python data: dict, list, str, Decimal, bool, None. Documents are never
+mutated (updates copy the containers on their path and share the rest), which lets parses be cached
+by text and the output texts of containers by identity: a Loop over one document stays cheap.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class ParsedJSON(str):
 
 def parsed(doc: Any) -> ParsedJSON:
     """Compact text of ``doc`` carrying its parse, as JSONSetElement/JSONMakeArray return it."""
-    return ParsedJSON(dumps(doc), type_of(doc), doc)
+    return ParsedJSON(dumps(doc, shared=True), type_of(doc), doc)
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -297,7 +297,7 @@ def _parse_container(text: str) -> Any:
     if "\\u" not in text or not _SURROGATE_ESCAPE.search(text):
         try:
             return _DECODER.raw_decode(text, _SPACE.match(text).end())[0]
-        except (ValueError, RecursionError):
+        except (ValueError, ArithmeticError, RecursionError):  # the port says why
             pass
     return _Reader(text).value()
 
@@ -426,20 +426,26 @@ def _resolve(container: Any, seg: tuple[Any, ...], creating: bool = False) -> An
     return None
 
 
+@lru_cache(maxsize=256)
+def _segments(path: str) -> tuple[tuple[Any, ...], ...]:
+    """parse_path, cached by text: a Loop evaluates the same paths again and again."""
+    return tuple(parse_path(path))
+
+
+def _child(node: Any, seg: tuple[Any, ...]) -> tuple[Any, Any]:
+    """(key or index, element) that ``seg`` names in ``node``. Raises PathNotFound."""
+    where = _resolve(node, seg)
+    if where is None or (where not in node if isinstance(node, dict) else where >= len(node)):
+        raise PathNotFound()
+    return where, node[where]
+
+
 def get_at(doc: Any, path: str) -> Any:
     """The element at ``path``. Raises PathNotFound when it names nothing, JSONError when the
     path itself is malformed."""
     node = doc
-    for seg in parse_path(path):
-        where = _resolve(node, seg)
-        if where is None:
-            raise PathNotFound()
-        if isinstance(node, dict):
-            if where not in node:
-                raise PathNotFound()
-        elif where >= len(node):
-            raise PathNotFound()
-        node = node[where]
+    for seg in _segments(path):
+        node = _child(node, seg)[1]
     return node
 
 
@@ -448,12 +454,13 @@ def set_at(doc: Any, path: str, value: Any) -> Any:
 
     Missing containers on the way are created (an object before a key, an array before an index),
     a null on the way becomes the container needed, and an index past the end pads the array with
-    nulls; JsonCpp's ``operator[]`` behaves the same way.
+    nulls; JsonCpp's ``operator[]`` behaves the same way. Only the containers along the path are
+    copied; the rest is shared with ``doc``.
     """
-    return _set(doc, parse_path(path), value)
+    return _set(doc, _segments(path), value)
 
 
-def _set(node: Any, segments: list[tuple[Any, ...]], value: Any) -> Any:
+def _set(node: Any, segments: tuple[tuple[Any, ...], ...], value: Any) -> Any:
     if not segments:
         return value
     seg, rest = segments[0], segments[1:]
@@ -476,7 +483,7 @@ def _set(node: Any, segments: list[tuple[Any, ...]], value: Any) -> Any:
 
 def delete_at(doc: Any, path: str) -> Any:
     """A copy of ``doc`` without the element at ``path``; unchanged when the path names nothing."""
-    segments = parse_path(path)
+    segments = _segments(path)
     if not segments:
         return doc
     try:
@@ -485,26 +492,14 @@ def delete_at(doc: Any, path: str) -> Any:
         return doc
 
 
-def _delete(node: Any, segments: list[tuple[Any, ...]]) -> Any:
-    seg, rest = segments[0], segments[1:]
-    where = _resolve(node, seg)
-    if where is None or (isinstance(node, dict) and where not in node):
-        raise PathNotFound()
-    if isinstance(node, list) and where >= len(node):
-        raise PathNotFound()
-    if isinstance(node, dict):
-        copy = dict(node)
-        if rest:
-            copy[where] = _delete(node[where], rest)
-        else:
-            del copy[where]
-        return copy
-    items = list(node)
-    if rest:
-        items[where] = _delete(items[where], rest)
+def _delete(node: Any, segments: tuple[tuple[Any, ...], ...]) -> Any:
+    where, child = _child(node, segments[0])
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    if len(segments) > 1:
+        copy[where] = _delete(child, segments[1:])
     else:
-        del items[where]
-    return items
+        del copy[where]
+    return copy
 
 
 # ----------------------------------------------------------------------------- output
@@ -514,103 +509,87 @@ def format_number(number: Decimal) -> str:
     """A number as FileMaker writes it in JSON: no exponent, no trailing zeros, no "-0"."""
     if not number.is_finite():
         return "null"  # cannot come from JSON text; a FileMaker "?" number has no JSON form
-    if number.is_zero():
-        return "0"
-    text = format(number, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
+    text = _NUMBER_TEXT.get(number)
+    if text is None:
+        text = "0" if number.is_zero() else format(number, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        if len(_NUMBER_TEXT) >= 4096:
+            _NUMBER_TEXT.clear()
+        _NUMBER_TEXT[number] = text
     return text
 
 
-def quote(text: str) -> str:
-    """A JSON string as JsonCpp writes it: ``/`` and non-ASCII kept, control characters escaped."""
-    out = ['"']
-    for ch in text:
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch < " ":
-            named = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(ch)
-            out.append(named or f"\\u{ord(ch):04x}")
+# The text depends on the value only (1.50 and 1.5 both give "1.5"), so equal Decimals share it.
+_NUMBER_TEXT: dict[Decimal, str] = {}
+
+# json's C string encoder escapes exactly as JsonCpp does: ``"``, ``\\``, \b \f \n \r \t by name,
+# other control characters as lowercase ``\\u00XX``; ``/`` and non-ASCII are kept.
+quote = _quote = json.encoder.encode_basestring
+
+# Texts of containers of shared (immutable) documents, by identity: id -> (container, text). The
+# entry keeps the container alive, so its id cannot be reused. A copy-on-write update shares all
+# but the containers on its path with the document it came from, so writing it reuses the rest.
+_MEMO: dict[int, tuple[Any, str]] = {}
+_MEMO_LONGEST = 1 << 16  # characters: longer texts are joined from their (remembered) parts
+_MEMO_BUDGET = 1 << 22  # characters remembered in all, before starting afresh
+_memo_chars = 0
+
+
+def dumps(value: Any, shared: bool = False) -> str:
+    """Compact JSON text, keys sorted (FileMaker's JSONSetElement/JSONGetElement output).
+
+    ``shared``: ``value`` belongs to a document that is never mutated (a ParsedJSON's, a parse's),
+    so the texts of the containers inside it may be remembered and reused (see _MEMO).
+    """
+    memo = _MEMO if shared else _NO_MEMO
+    hit = memo.get(id(value))
+    return hit[1] if hit else _dump(value, memo, False)
+
+
+_NO_MEMO: dict[int, tuple[Any, str]] = {}  # always empty
+
+
+def _dump(value: Any, memo: dict[int, tuple[Any, str]], inner: bool = True) -> str:
+    """``value``'s text; the containers in it are looked up in ``memo`` first, and remembered."""
+    kind = value.__class__
+    if kind is not dict and kind is not list:
+        return _scalar(value, memo, inner)
+    get, parts, is_dict = memo.get, [], kind is dict
+    for key, item in sorted(value.items()) if is_dict else enumerate(value):
+        cls = item.__class__  # the hot loop of the output: common cases first, no call for them
+        if cls is str:
+            text = _quote(item)
+        elif cls is Decimal:
+            text = format_number(item)
+        elif hit := get(id(item)):
+            text = hit[1]
         else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
+            text = _dump(item, memo)
+        parts.append(_quote(key) + ":" + text if is_dict else text)
+    text = ("{%s}" if is_dict else "[%s]") % ",".join(parts)
+    # The top value is usually new (a copy-on-write result), so only the parts are remembered.
+    if inner and memo is _MEMO and value and len(text) <= _MEMO_LONGEST:
+        _remember(value, text)
+    return text
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON text, keys sorted (FileMaker's JSONSetElement/JSONGetElement output)."""
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{quote(k)}:{dumps(value[k])}" for k in sorted(value)) + "}"
-    if isinstance(value, list):
-        return "[" + ",".join(dumps(v) for v in value) + "]"
-    return _scalar(value)
-
-
-def _scalar(value: Any) -> str:
+def _scalar(value: Any, memo: dict[int, tuple[Any, str]], inner: bool) -> str:
+    if isinstance(value, str):
+        return _quote(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
         return format_number(value)
-    return quote(value)
+    return _dump(dict(value) if isinstance(value, dict) else list(value), memo, inner)
 
 
-def dumps_formatted(value: Any, newline: str = "\r", indent: str = "\t") -> str:
-    """JSONFormatElements text: JsonCpp's StyledStreamWriter, with FileMaker returns as newlines."""
-    writer = _StyledWriter(newline, indent)
-    writer.value(value, indented=True)
-    return "".join(writer.out)
-
-
-class _StyledWriter:
-    RIGHT_MARGIN = 74  # JsonCpp's line width for deciding whether a scalar array fits on a line
-
-    def __init__(self, newline: str, indent: str) -> None:
-        self.out: list[str] = []
-        self.newline, self.indent_unit, self.depth = newline, indent, 0
-
-    def line(self, text: str, indented: bool) -> None:
-        # JsonCpp's writeWithIndent: start a new line unless the caller already did.
-        if not indented:
-            self.out.append(self.newline + self.indent_unit * self.depth)
-        self.out.append(text)
-
-    def value(self, value: Any, indented: bool = False) -> None:
-        if isinstance(value, dict) and value:
-            self.line("{", indented)
-            self.depth += 1
-            for n, key in enumerate(sorted(value)):
-                self.line(quote(key), False)
-                self.out.append(" : ")
-                self.value(value[key])
-                if n < len(value) - 1:
-                    self.out.append(",")
-            self.depth -= 1
-            self.line("}", False)
-        elif isinstance(value, list) and value:
-            self.array(value, indented)
-        else:
-            self.out.append(dumps(value))  # scalars and empty containers stay where they are
-
-    def array(self, items: list[Any], indented: bool) -> None:
-        nested = any(isinstance(v, dict | list) and v for v in items)
-        parts = [] if nested else [dumps(v) for v in items]
-        width = 4 + 2 * (len(items) - 1) + sum(len(p.encode("utf-8", "surrogatepass")) for p in parts)
-        if not nested and len(items) * 3 < self.RIGHT_MARGIN and width < self.RIGHT_MARGIN:
-            self.out.append("[ " + ", ".join(parts) + " ]")
-            return
-        self.line("[", indented)
-        self.depth += 1
-        for n, item in enumerate(items):
-            if parts:
-                self.line(parts[n], False)
-            else:
-                self.out.append(self.newline + self.indent_unit * self.depth)
-                self.value(item, indented=True)
-            if n < len(items) - 1:
-                self.out.append(",")
-        self.depth -= 1
-        self.line("]", False)
+def _remember(container: Any, text: str) -> None:
+    global _memo_chars
+    if _memo_chars > _MEMO_BUDGET:
+        _MEMO.clear()
+        _memo_chars = 0
+    _MEMO[id(container)] = (container, text)
+    _memo_chars += len(text)

@@ -63,6 +63,15 @@ def analyse_blocks(script: ast.Script) -> tuple[Blocks, list[ScriptSyntaxError]]
         if loops:
             enclosing[i] = loops[-1]
         name = step.name
+        if name in ("Else If", "Else", "End If") and ifs and loops and loops[-1] > ifs[-1][0]:
+            errors.append(ScriptSyntaxError(f"{name} inside a Loop that started after its If: close the Loop with End Loop first", step.span))
+            if name == "End If":
+                ifs.pop()
+            continue
+        if name == "End Loop" and loops and ifs and ifs[-1][0] > loops[-1]:
+            errors.append(ScriptSyntaxError("End Loop inside an If that started after its Loop: close the If with End If first", step.span))
+            loops.pop()
+            continue
         if name == "If":
             ifs.append([i])
         elif name in ("Else If", "Else"):

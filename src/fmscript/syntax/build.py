@@ -258,8 +258,11 @@ def _syntax_error(exc: UnexpectedInput, smap: SourceMap, pos: int, text: str) ->
             msg = f"the script ends inside the options{where}"
         return ScriptSyntaxError(msg, smap.span(max(0, pos - 1), pos))
     ch = smap.text[pos] if pos < len(smap.text) else ""
+    inside = f" in the options{where}" if where else ""
     if isinstance(exc, UnexpectedCharacters) and ch in '"“「':
-        msg = f"a quoted name or text is not closed{where}"
+        msg = f"a quoted name or text is not closed{inside}"
+    elif ch == "]" and _open_parens(smap.text, _step_start(smap.text, pos), pos) > 0:
+        msg = f"missing ')' before ']'{inside}: a '(' is not closed"
     elif isinstance(exc, UnexpectedToken) and exc.token.type == "_NL":
         msg = f"missing ']' closing the options{where}"
     elif ch == "]":
@@ -271,6 +274,20 @@ def _syntax_error(exc: UnexpectedInput, smap: SourceMap, pos: int, text: str) ->
     else:
         msg = f"unexpected {ch!r}{where}"
     return ScriptSyntaxError(msg, smap.span(pos, pos + 1))
+
+
+def _open_parens(text: str, start: int, stop: int) -> int:
+    depth, quote = 0, ""
+    for ch in text[start:stop]:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in '"“「':
+            quote = {'"': '"', "“": "”", "「": "」"}[ch]
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+    return depth
 
 
 def _step_name_before(text: str, pos: int) -> str:

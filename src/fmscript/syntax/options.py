@@ -176,7 +176,8 @@ def convert(opt: Opt, c: Classified) -> Any:
             )
         return word
     if kind == "name":
-        return name_of(c)
+        # A table occurrence is picked from a list in FileMaker, so unquoted text is its name.
+        return name_of(c) if c.value[:1] in "\"“「" else c.value
     return c.value  # text
 
 

@@ -2,10 +2,12 @@
 
 Training goes through :func:`mlx_lm.tuner.train` with its two public hooks:
 
-* ``iterate_batches`` (:func:`_batches`): length-sorted batches padded to a multiple of 8 (mlx-lm
-  pads to 32, which wastes most of a short example on a CPU), a per-token loss mask that covers
-  every assistant message (``weight`` 0 turns excluded), and, once per step, the progress bar, the
-  job's heartbeat and the cancel check;
+* ``iterate_batches`` (:func:`_make_batches`): batches of examples of similar length, padded to a
+  multiple of 8 and built once (mlx-lm pads to a multiple of 32, and its length sort keys on
+  ``CacheDataset.itemlen``, the number of keys of the raw example, so its batches mix lengths; on a
+  CPU every padded token costs as much as a real one), a per-token loss mask that covers every
+  assistant message (``weight`` 0 turns excluded), and, once per step, the progress bar, the job's
+  heartbeat and the cancel check;
 * ``loss`` (:func:`_masked_loss`): token-averaged cross-entropy under that mask.
 
 Our :class:`~mlx_lm.tuner.callbacks.TrainingCallback` subclass turns loss reports into job events.
@@ -37,6 +39,7 @@ PAD_MULTIPLE = 8
 VAL_MIN_EXAMPLES = 20
 LOSS_PROBE_BATCHES = 8
 HEARTBEAT_SECONDS = 1.0
+VAL_BATCHES = 25
 
 
 class TrainingCancelled(Exception):
@@ -142,7 +145,10 @@ def _make_batches(hook: _StepHook | None, shuffle_seed: int) -> Any:
         order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
         if len(order) < batch_size:
             raise ValueError(f"the dataset has {len(order)} examples, fewer than batch_size {batch_size}")
-        groups = [order[i : i + batch_size] for i in range(0, len(order) - batch_size + 1, batch_size)]
+        # Every example is in a batch: a short last batch is filled up with its neighbours.
+        groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+        if len(groups[-1]) < batch_size:
+            groups[-1] = order[-batch_size:]
         packed = [_pack([items[i] for i in group], max_seq_length) for group in groups]
         rng = np.random.default_rng(shuffle_seed if seed is None else seed)
         while True:
@@ -228,7 +234,12 @@ def _callback(
     return JobCallback()
 
 
-def _split(examples: list[dict[str, Any]], batch_size: int, seed: int) -> tuple[list[Any], list[Any]]:
+def schedule(max_steps: int) -> tuple[int, int]:
+    """(steps per loss report, steps per validation) for a run of ``max_steps``."""
+    return max(1, min(10, max_steps // 50)), max(10, min(200, max_steps // 5))
+
+
+def split_examples(examples: list[dict[str, Any]], batch_size: int, seed: int) -> tuple[list[Any], list[Any]]:
     """Hold out ~10% (at least 2, at least one batch) for validation when there are 20+ examples."""
     import numpy as np
 
@@ -260,6 +271,32 @@ def _probe_loss(model: Any, dataset: Any, batch_size: int, iterate: Any) -> floa
     )
 
 
+def _tokenized(
+    store: JobStore, job_id: str, examples: list[dict[str, Any]], tokenizer: Any, batch_size: int
+) -> Any:
+    """Examples as a tokenized ``CacheDataset``; those with nothing to train within
+    MAX_SEQ_LENGTH tokens are left out (with a warning event)."""
+    from mlx_lm.tuner.datasets import CacheDataset
+
+    data = CacheDataset(SpanChatDataset(examples, tokenizer))
+    keep = [i for i in range(len(data)) if data[i][1] and data[i][1][0][0] < MAX_SEQ_LENGTH - 1]
+    n_long = sum(1 for i in range(len(data)) if len(data[i][0]) > MAX_SEQ_LENGTH)
+    if n_long:
+        store.add_event(
+            job_id, "warn", f"{n_long} examples are longer than {MAX_SEQ_LENGTH} tokens and are truncated"
+        )
+    if len(keep) < len(data):
+        store.add_event(
+            job_id, "warn", f"{len(data) - len(keep)} examples have no assistant tokens to train on; left out"
+        )
+        data = CacheDataset(SpanChatDataset([examples[i] for i in keep], tokenizer))
+    if len(data) < batch_size:
+        raise ai_error(
+            f"{len(data)} examples to train on, fewer than batch_size {batch_size}", INVALID_TRAINING_DATA
+        )
+    return data
+
+
 def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) -> dict[str, Any]:
     """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
     _import_mlx()
@@ -268,7 +305,6 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     import mlx_lm
     import numpy as np
     from mlx_lm.tuner import TrainingArgs, linear_to_lora_layers, train
-    from mlx_lm.tuner.datasets import CacheDataset
 
     started = time.monotonic()
     job_id, name = job["id"], job["fine_tuned_model"]
@@ -286,27 +322,20 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.add_event(job_id, "warn", note)
-    train_set, val_set = _split(examples, params.batch_size, params.seed)
-    train_data, val_data = (
-        CacheDataset(SpanChatDataset(train_set, tokenizer)),
-        CacheDataset(SpanChatDataset(val_set, tokenizer)),
-    )
-    lengths = [len(train_data[i][0]) for i in range(len(train_data))]
-    if sum(1 for i in range(len(train_data)) if not train_data[i][1]):
-        raise ai_error(
-            "an example has no assistant tokens within the tokenizer's chat template", INVALID_TRAINING_DATA
-        )
-    if max(lengths) > MAX_SEQ_LENGTH:
-        n_long = sum(1 for n in lengths if n > MAX_SEQ_LENGTH)
-        store.add_event(
-            job_id, "warn", f"{n_long} examples are longer than {MAX_SEQ_LENGTH} tokens and are truncated"
-        )
+    train_set, val_set = split_examples(examples, params.batch_size, params.seed)
+    train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
+    val_data = _tokenized(store, job_id, val_set, tokenizer, params.batch_size) if val_set else None
     store.add_event(
         job_id,
         "info",
-        f"Training {name}: {len(train_set)} training and {len(val_set)} validation examples, "
-        f"{params.max_steps} steps, batch {params.batch_size}, LoRA on {params.lora_layers} layers, lr {params.learning_rate:g}",
-        {"n_train": len(train_set), "n_valid": len(val_set), "train_tokens": sum(lengths)},
+        f"Training {name}: {len(train_data)} training and {len(val_data or [])} validation examples, "
+        f"{params.max_steps} steps, batch {params.batch_size}, LoRA on {params.lora_layers} layers, "
+        f"lr {params.learning_rate:g}",
+        {
+            "n_train": len(train_data),
+            "n_valid": len(val_data or []),
+            "train_tokens": sum(len(train_data[i][0]) for i in range(len(train_data))),
+        },
     )
 
     model.freeze()
@@ -339,24 +368,26 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
         "val_losses": [],
     }
     total = params.max_steps
+    report_every, eval_every = schedule(total)
     args = TrainingArgs(
         batch_size=params.batch_size,
         iters=total,
-        val_batches=25,
-        steps_per_report=max(1, min(10, total // 50)),
-        steps_per_eval=max(10, min(200, total // 5)),
+        val_batches=VAL_BATCHES,
+        steps_per_report=report_every,
+        steps_per_eval=eval_every,
         steps_per_save=total + 1,
         max_seq_length=MAX_SEQ_LENGTH,
         adapter_file=str(out / "adapters.safetensors"),
     )
     progress.start(name, total)
+    loop_started = time.monotonic()
     try:
         with _quiet_trainer():
             train(
                 model,
                 optim.Adam(learning_rate=params.learning_rate),
                 train_data,
-                val_data or None,
+                val_data,
                 args,
                 loss=_masked_loss,
                 iterate_batches=_make_batches(hook, params.seed),
@@ -364,6 +395,7 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
             )
     finally:
         progress.close()
+    loop_seconds = time.monotonic() - loop_started
     final_loss = _probe_loss(model, train_data, params.batch_size, probe)
 
     seconds = history["train_seconds"]
@@ -380,8 +412,8 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
             "training_file": job["training_file"],
             "sha256": file["sha256"],
             "n_examples": len(examples),
-            "n_train": len(train_set),
-            "n_valid": len(val_set),
+            "n_train": len(train_data),
+            "n_valid": len(val_data or []),
         },
         "initial_train_loss": initial_loss,
         "final_train_loss": final_loss,
@@ -392,6 +424,7 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
         "trained_tokens": history["trained_tokens"],
         "tokens_per_second": history["trained_tokens"] / seconds if seconds else None,
         "train_seconds": seconds,
+        "loop_seconds": loop_seconds,
         "seconds": time.monotonic() - started,
         "peak_memory_gb": mx.get_peak_memory() / 1e9,
         "created_at": int(time.time() * 1000),

@@ -45,7 +45,7 @@ def _fm_value(node: Any) -> Any:
         return node
     if node is None:
         return ""
-    return fmjson.dumps(node)
+    return fmjson.dumps(node, shared=True)  # node belongs to a document that is never mutated
 
 
 def _json_value(value: Any, kind: Any) -> Any:
@@ -171,9 +171,71 @@ def json_delete_element(ctx: Any, json: Any, path: Any) -> str:
 @function("JSONFormatElements", 1)
 def json_format_elements(ctx: Any, json: Any) -> str:
     try:
-        return fmjson.dumps_formatted(_load(json))
+        return dumps_formatted(_load(json))
     except JSONError as exc:
         return exc.text
+
+
+def dumps_formatted(value: Any, newline: str = "\r", indent: str = "\t") -> str:
+    """JSONFormatElements text: JsonCpp's ``StyledStreamWriter``, with FileMaker returns as newlines.
+
+    A tab indent, short scalar arrays on one line (``[ 1, 2 ]``), ``"key" : `` before a nested
+    container that then opens on its own line.
+    """
+    writer = _StyledWriter(newline, indent)
+    writer.value(value, indented=True)
+    return "".join(writer.out)
+
+
+class _StyledWriter:
+    RIGHT_MARGIN = 74  # JsonCpp's line width for deciding whether a scalar array fits on a line
+
+    def __init__(self, newline: str, indent: str) -> None:
+        self.out: list[str] = []
+        self.newline, self.indent_unit, self.depth = newline, indent, 0
+
+    def line(self, text: str, indented: bool) -> None:
+        # JsonCpp's writeWithIndent: start a new line unless the caller already did.
+        if not indented:
+            self.out.append(self.newline + self.indent_unit * self.depth)
+        self.out.append(text)
+
+    def value(self, value: Any, indented: bool = False) -> None:
+        if isinstance(value, dict) and value:
+            self.line("{", indented)
+            self.depth += 1
+            for n, key in enumerate(sorted(value)):
+                self.line(fmjson.quote(key), False)
+                self.out.append(" : ")
+                self.value(value[key])
+                if n < len(value) - 1:
+                    self.out.append(",")
+            self.depth -= 1
+            self.line("}", False)
+        elif isinstance(value, list) and value:
+            self.array(value, indented)
+        else:
+            self.out.append(fmjson.dumps(value))  # scalars and empty containers stay where they are
+
+    def array(self, items: list[Any], indented: bool) -> None:
+        nested = any(isinstance(v, dict | list) and v for v in items)
+        parts = [] if nested else [fmjson.dumps(v) for v in items]
+        width = 4 + 2 * (len(items) - 1) + sum(len(p.encode("utf-8", "surrogatepass")) for p in parts)
+        if not nested and len(items) * 3 < self.RIGHT_MARGIN and width < self.RIGHT_MARGIN:
+            self.out.append("[ " + ", ".join(parts) + " ]")
+            return
+        self.line("[", indented)
+        self.depth += 1
+        for n, item in enumerate(items):
+            if parts:
+                self.line(parts[n], False)
+            else:
+                self.out.append(self.newline + self.indent_unit * self.depth)
+                self.value(item, indented=True)
+            if n < len(items) - 1:
+                self.out.append(",")
+        self.depth -= 1
+        self.line("]", False)
 
 
 @function("JSONGetElementType", 2)

@@ -92,6 +92,115 @@ def test_parse_element_takes_the_first_element_only() -> None:
         fmjson.parse_element("abc")
 
 
+# ----------------------------------------------------------------------------- fast paths
+
+
+def _outcome(read: object, text: str) -> object:
+    """What ``read(text)`` gives, types and all (Decimal("1.0") is not Decimal("1")), or its error."""
+
+    def strict(value: object) -> object:
+        if isinstance(value, dict):
+            return [(k, strict(v)) for k, v in value.items()]
+        if isinstance(value, list):
+            return [strict(v) for v in value]
+        return type(value).__name__, str(value)
+
+    try:
+        return strict(read(text))  # type: ignore[operator]
+    except JSONError as exc:
+        return exc.message
+
+
+def _port(text: str) -> object:
+    return fmjson._Reader(text).value()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a":1,"a":2,"b":[1.50,-0,1E+3,0.000001,-2.5e-3,12345678901234567890]}',
+        ' \r\n[ "raw \x01 control\ttab" ] trailing, text',
+        '["\\ud83d\\ude00", "\\udc00", "\\ud800\\u0041", "\\u00e9\\/"]',
+        '["\\ud800"]',
+        "[01, 1., -.5, 1.e5]",  # JsonCpp's looser numbers
+        "[1e99999999999999999999999]",
+        "[1e10001]",
+        "[1e-10001]",
+        "[NaN]",
+        "[-Infinity]",
+        "[Infinity]",
+        "\ufeff[1]",
+        '{"a":[1,2,{"b":null}],"c":true}',
+        "[1e]",
+        '{"a":1,}',
+    ],
+)
+def test_fast_parse_reads_like_the_port(text: str) -> None:
+    # Valid JSON goes through json's C scanner, the rest through the port: no difference either way.
+    assert _outcome(fmjson.parse_element, text) == _outcome(_port, text)
+    assert _outcome(fmjson.parse, text) == _outcome(_port, text)
+
+
+_SPACES = st.sampled_from(["", " ", "\t", "\r\n", "\n  "])
+
+
+@settings(max_examples=200, deadline=None)
+@given(doc=st.deferred(lambda: _CONTAINERS), space=_SPACES, tail=st.sampled_from(["", " x", ",1", "]"]))
+def test_fast_parse_agrees_with_the_port(doc: object, space: str, tail: str) -> None:
+    for text in (fmjson.dumps(doc), json_fns.dumps_formatted(doc, newline=space or "\n", indent=space)):
+        text = space + text + tail
+        assert _outcome(fmjson.parse, text) == _outcome(_port, text)
+
+
+def test_parses_are_cached_and_updates_share_all_but_their_path() -> None:
+    text = '{"a":{"b":[1]},"c":[2],"d":{"e":3}}'
+    doc = fmjson.parse(text)
+    assert fmjson.parse(text) is doc  # a Loop parses its document once
+    new = fmjson.set_at(doc, "a.b[0]", Decimal(5))
+    assert new["c"] is doc["c"] and new["d"] is doc["d"] and new["a"]["b"] is not doc["a"]["b"]
+    assert fmjson.dumps(doc) == text and fmjson.dumps(new) == text.replace("[1]", "[5]")
+    gone = fmjson.delete_at(doc, "a.b[0]")
+    assert gone["d"] is doc["d"] and fmjson.dumps(doc) == text
+
+
+def test_shared_output_remembers_containers_within_a_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    doc = fmjson.parse('{"a":{"b":[1]},"c":[2]}')
+    fmjson.dumps(doc, shared=True)
+    assert fmjson._MEMO[id(doc["a"])] == (doc["a"], '{"b":[1]}')
+    assert id(doc) not in fmjson._MEMO  # the top value is usually a fresh copy: not kept
+    monkeypatch.setattr(fmjson, "_MEMO_BUDGET", 0)  # start afresh before each new text
+    for n in range(5):
+        doc = fmjson.set_at(doc, "c[+]", Decimal(n))
+        assert fmjson.dumps(doc, shared=True) == fmjson.dumps(doc)
+        assert len(fmjson._MEMO) <= 1
+
+
+_OPS = st.lists(
+    st.tuples(
+        st.lists(
+            st.sampled_from(["a", "b", "[0]", "[+]", "[:]", "[2]", "['a']", "1"]), min_size=1, max_size=3
+        ),
+        st.one_of(st.none(), st.booleans(), st.text(max_size=3), st.deferred(lambda: _CONTAINERS)),
+        st.booleans(),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=st.deferred(lambda: _CONTAINERS), ops=_OPS)
+def test_shared_output_matches_plain_output_through_updates(start: object, ops: list) -> None:
+    doc = fmjson.parse(fmjson.dumps(start))
+    for parts, value, delete in ops:
+        path = ".".join(parts).replace(".[", "[")
+        try:
+            doc = fmjson.delete_at(doc, path) if delete else fmjson.set_at(doc, path, value)
+        except JSONError:
+            continue
+        assert fmjson.dumps(doc, shared=True) == fmjson.dumps(doc)
+        assert fmjson.parsed(doc) == fmjson.dumps(doc)
+
+
 # ----------------------------------------------------------------------------- paths
 
 
@@ -292,8 +401,11 @@ _JSON = st.recursive(
 )
 
 
+_CONTAINERS = st.one_of(st.lists(_JSON, max_size=4), st.dictionaries(st.text(max_size=5), _JSON, max_size=4))
+
+
 @settings(max_examples=200, deadline=None)
-@given(doc=st.one_of(st.lists(_JSON, max_size=4), st.dictionaries(st.text(max_size=5), _JSON, max_size=4)))
+@given(doc=_CONTAINERS)
 def test_dump_parse_round_trip(doc: object) -> None:
     compact = fmjson.dumps(doc)
     again = fmjson.parse(compact)

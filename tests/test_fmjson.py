@@ -168,11 +168,23 @@ def test_shared_output_remembers_containers_within_a_budget(monkeypatch: pytest.
     fmjson.dumps(doc, shared=True)
     assert fmjson._MEMO[id(doc["a"])] == (doc["a"], '{"b":[1]}')
     assert id(doc) not in fmjson._MEMO  # the top value is usually a fresh copy: not kept
-    monkeypatch.setattr(fmjson, "_MEMO_BUDGET", 0)  # start afresh before each new text
+    monkeypatch.setattr(fmjson, "_MEMO_BUDGET", (0, 0))  # start afresh before each new text
     for n in range(5):
         doc = fmjson.set_at(doc, "c[+]", Decimal(n))
         assert fmjson.dumps(doc, shared=True) == fmjson.dumps(doc)
         assert len(fmjson._MEMO) <= 1
+
+
+def test_only_documents_read_again_are_remembered() -> None:
+    fmjson._MEMO.clear()
+    text = '{"a":{"b":[1]},"c":[2]}' + " " * 3  # a text no other test parses
+    assert not fmjson.reused(text)
+    once = json_fns.json_set_element(CTX, text, "c[+]", Decimal(3), Decimal(2))
+    assert once == '{"a":{"b":[1]},"c":[2,3]}' and not fmjson._MEMO  # a one-off costs no memory
+    assert fmjson.reused(text) and fmjson.reused(once)  # the text's parse is cached; a ParsedJSON
+    again = json_fns.json_set_element(CTX, once, "c[+]", Decimal(4), Decimal(2))
+    assert again == '{"a":{"b":[1]},"c":[2,3,4]}' and id(once.doc["a"]) in fmjson._MEMO
+    assert json_fns.json_get_element(CTX, again, "a") == '{"b":[1]}'
 
 
 _OPS = st.lists(

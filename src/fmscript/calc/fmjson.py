@@ -81,9 +81,10 @@ class ParsedJSON(str):
         return obj
 
 
-def parsed(doc: Any) -> ParsedJSON:
-    """Compact text of ``doc`` carrying its parse, as JSONSetElement/JSONMakeArray return it."""
-    return ParsedJSON(dumps(doc, shared=True), type_of(doc), doc)
+def parsed(doc: Any, shared: bool = False) -> ParsedJSON:
+    """Compact text of ``doc`` carrying its parse, as JSONSetElement/JSONMakeArray return it
+    (``shared``: as for dumps)."""
+    return ParsedJSON(dumps(doc, shared), type_of(doc), doc)
 
 
 # ----------------------------------------------------------------------------- parsing
@@ -269,37 +270,45 @@ class _Reader:
 
 def _number(text: str) -> Decimal:
     number = Decimal(text)
-    if -10000 <= number.adjusted() <= 10000:
+    if number.is_finite() and -10000 <= number.adjusted() <= 10000:
         return number
-    raise ValueError(text)  # an absurd exponent: the port reports it
-
-
-def _constant(name: str) -> Any:
-    raise ValueError(name)  # NaN and Infinity are no JSON to JsonCpp
+    raise ValueError(text)  # NaN, Infinity (no JSON to JsonCpp) or an absurd exponent: the port says
 
 
 # json's C scanner reads strict JSON exactly as the port does (same values, duplicate keys keep the
 # last value); strict=False takes raw control characters in strings, as JsonCpp does.
-_DECODER = json.JSONDecoder(parse_float=_number, parse_int=_number, parse_constant=_constant, strict=False)
+_DECODER = json.JSONDecoder(parse_float=_number, parse_int=_number, parse_constant=_number, strict=False)
 _SPACE = re.compile(r"[ \t\r\n]*")
 # Surrogate escapes: the port pairs and replaces them its own way.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_PARSES: dict[str, Any] = {}  # text -> document, least recently used first
+_PARSES_KEPT = 32
 
 
-@lru_cache(maxsize=32)
 def _parse_container(text: str) -> Any:
-    """The object or array that ``text`` starts with (after spaces). Raises JSONError.
-
-    Cached by text (a Loop re-reads the same variable): the result is shared and never mutated.
-    Valid JSON goes through json's C scanner; what it rejects (JsonCpp's looser numbers, errors)
-    goes through the port, for JsonCpp's reading and messages.
+    """The object or array that ``text`` starts with (after spaces). Raises JSONError. Cached by
+    text (a Loop re-reads the same variable): the result is shared and never mutated. What json's
+    C scanner rejects (JsonCpp's looser numbers, errors) goes to the port, for its reading and text.
     """
-    if "\\u" not in text or not _SURROGATE_ESCAPE.search(text):
-        try:
-            return _DECODER.raw_decode(text, _SPACE.match(text).end())[0]
-        except (ValueError, ArithmeticError, RecursionError):  # the port says why
-            pass
-    return _Reader(text).value()
+    doc = _PARSES.pop(text, None)
+    if doc is None:
+        if "\\u" in text and _SURROGATE_ESCAPE.search(text):
+            doc = _Reader(text).value()
+        else:
+            try:
+                doc = _DECODER.raw_decode(text, _SPACE.match(text).end())[0]
+            except (ValueError, ArithmeticError, RecursionError):  # the port says why
+                doc = _Reader(text).value()
+        if len(_PARSES) >= _PARSES_KEPT:
+            del _PARSES[next(iter(_PARSES))]
+    _PARSES[text] = doc
+    return doc
+
+
+def reused(value: Any) -> bool:
+    """Whether the document in ``value`` has been read before (a ParsedJSON, or text whose parse is
+    cached): one a Loop goes back to, whose output texts are worth remembering (dumps' ``shared``)."""
+    return isinstance(value, ParsedJSON) or (isinstance(value, str) and value in _PARSES)
 
 
 def _starts_container(text: str) -> bool:
@@ -308,9 +317,7 @@ def _starts_container(text: str) -> bool:
 
 def parse(text: str) -> Any:
     """Parse a JSON document (object or array; text after it is ignored). Raises JSONError.
-
-    The result may be shared with other callers (see _parse_container): never mutate it.
-    """
+    The result may be shared with other callers (see _parse_container): never mutate it."""
     if _starts_container(text):
         return _parse_container(text)
     reader = _Reader(text)
@@ -346,17 +353,13 @@ def try_parse(text: str) -> ParsedJSON:
 
 def type_of(value: Any) -> int:
     """The JSONSetElement type number of a parsed value."""
-    if isinstance(value, bool):
-        return JSON_BOOLEAN
-    if isinstance(value, str):
-        return JSON_STRING
-    if isinstance(value, Decimal):
-        return JSON_NUMBER
-    if isinstance(value, dict):
-        return JSON_OBJECT
-    if isinstance(value, list):
-        return JSON_ARRAY
+    for cls, number in _TYPES.items():
+        if isinstance(value, cls):
+            return number
     return JSON_NULL
+
+
+_TYPES = {bool: JSON_BOOLEAN, str: JSON_STRING, Decimal: JSON_NUMBER, dict: JSON_OBJECT, list: JSON_ARRAY}
 
 
 # ----------------------------------------------------------------------------- paths
@@ -527,20 +530,21 @@ _NUMBER_TEXT: dict[Decimal, str] = {}
 # other control characters as lowercase ``\\u00XX``; ``/`` and non-ASCII are kept.
 quote = _quote = json.encoder.encode_basestring
 
-# Texts of containers of shared (immutable) documents, by identity: id -> (container, text). The
-# entry keeps the container alive, so its id cannot be reused. A copy-on-write update shares all
-# but the containers on its path with the document it came from, so writing it reuses the rest.
+# Texts of containers of documents in use (see reused), by identity: id -> (container, text); the
+# entry keeps the container alive, so its id cannot be reused. A copy-on-write update shares all but
+# the containers on its path with the document it came from, so writing it reuses the rest.
 _MEMO: dict[int, tuple[Any, str]] = {}
 _MEMO_LONGEST = 1 << 16  # characters: longer texts are joined from their (remembered) parts
-_MEMO_BUDGET = 1 << 22  # characters remembered in all, before starting afresh
+_MEMO_BUDGET = (1 << 21, 1 << 15)  # characters and entries kept, before starting afresh
 _memo_chars = 0
 
 
 def dumps(value: Any, shared: bool = False) -> str:
     """Compact JSON text, keys sorted (FileMaker's JSONSetElement/JSONGetElement output).
 
-    ``shared``: ``value`` belongs to a document that is never mutated (a ParsedJSON's, a parse's),
-    so the texts of the containers inside it may be remembered and reused (see _MEMO).
+    ``shared``: ``value`` belongs to, or shares most of its parts with, a document that is never
+    mutated and is read again and again (see reused); the texts of the containers in it are then
+    remembered and reused. Without it, nothing is remembered (a one-off document costs no memory).
     """
     memo = _MEMO if shared else _NO_MEMO
     hit = memo.get(id(value))
@@ -575,20 +579,16 @@ def _dump(value: Any, memo: dict[int, tuple[Any, str]], inner: bool = True) -> s
 
 
 def _scalar(value: Any, memo: dict[int, tuple[Any, str]], inner: bool) -> str:
-    if isinstance(value, str):
-        return _quote(value)
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Decimal):
-        return format_number(value)
-    return _dump(dict(value) if isinstance(value, dict) else list(value), memo, inner)
+    if isinstance(value, dict | list):
+        return _dump(dict(value) if isinstance(value, dict) else list(value), memo, inner)
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    return format_number(value) if isinstance(value, Decimal) else _quote(value)
 
 
 def _remember(container: Any, text: str) -> None:
     global _memo_chars
-    if _memo_chars > _MEMO_BUDGET:
+    if _memo_chars > _MEMO_BUDGET[0] or len(_MEMO) > _MEMO_BUDGET[1]:
         _MEMO.clear()
         _memo_chars = 0
     _MEMO[id(container)] = (container, text)

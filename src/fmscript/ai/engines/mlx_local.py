@@ -2,12 +2,12 @@
 
 Training goes through :func:`mlx_lm.tuner.train` with its two public hooks:
 
-* ``iterate_batches`` (:func:`_make_batches`): batches of examples of similar length, padded to a
-  multiple of 8 and built once (mlx-lm pads to a multiple of 32, and its length sort keys on
-  ``CacheDataset.itemlen``, the number of keys of the raw example, so its batches mix lengths; on a
-  CPU every padded token costs as much as a real one), a per-token loss mask that covers every
-  assistant message (``weight`` 0 turns excluded), and, once per step, the progress bar, the job's
-  heartbeat and the cancel check;
+* ``iterate_batches`` (:func:`_make_batches`): batches drawn anew every epoch from examples of
+  the same 32-token length class, padded to a multiple of 8. mlx-lm pads to a multiple of 32, and
+  its length sort keys on ``CacheDataset.itemlen`` (the number of keys of the raw example), so its
+  fixed batches mix lengths; on a CPU a padded token costs as much as a real one. A per-token
+  loss mask covers every assistant message (``weight`` 0 turns excluded). Once per step the hook
+  moves the progress bar, beats the job's heartbeat and checks for a cancel;
 * ``loss`` (:func:`_masked_loss`): token-averaged cross-entropy under that mask.
 
 Our :class:`~mlx_lm.tuner.callbacks.TrainingCallback` subclass turns loss reports into job events.
@@ -36,6 +36,7 @@ from fmscript.ai.progress import TrainingProgress
 LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
 MAX_SEQ_LENGTH = 2048
 PAD_MULTIPLE = 8
+LENGTH_CLASS = 32
 VAL_MIN_EXAMPLES = 20
 LOSS_PROBE_BATCHES = 8
 HEARTBEAT_SECONDS = 1.0
@@ -128,6 +129,25 @@ class _StepHook:
                 raise TrainingCancelled()
 
 
+def _batches(
+    items: list[tuple[list[int], list[tuple[int, int]]]], batch_size: int, max_len: int, rng: Any
+) -> list[tuple[Any, Any]]:
+    """One epoch of padded batches; every example is in one (a short last batch takes neighbours).
+
+    Examples are grouped by length class (LENGTH_CLASS tokens), in random order within a class when
+    ``rng`` is given (training: the batches change every epoch) and by length otherwise (evaluation),
+    so a batch pads little yet still mixes examples.
+    """
+    keys = rng.random(len(items)) if rng is not None else [0.0] * len(items)
+    order = sorted(
+        range(len(items)), key=lambda i: ((len(items[i][0]) - 1) // LENGTH_CLASS, keys[i], len(items[i][0]))
+    )
+    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
+    if len(groups[-1]) < batch_size:
+        groups[-1] = order[-batch_size:]
+    return [_pack([items[i] for i in group], max_len) for group in groups]
+
+
 def _make_batches(hook: _StepHook | None, shuffle_seed: int) -> Any:
     """An ``iterate_batches`` for :func:`mlx_lm.tuner.train` (same signature as mlx-lm's)."""
 
@@ -142,18 +162,13 @@ def _make_batches(hook: _StepHook | None, shuffle_seed: int) -> Any:
         import numpy as np
 
         items = [dataset[i] for i in range(len(dataset))]
-        order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
-        if len(order) < batch_size:
-            raise ValueError(f"the dataset has {len(order)} examples, fewer than batch_size {batch_size}")
-        # Every example is in a batch: a short last batch is filled up with its neighbours.
-        groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-        if len(groups[-1]) < batch_size:
-            groups[-1] = order[-batch_size:]
-        packed = [_pack([items[i] for i in group], max_seq_length) for group in groups]
+        if len(items) < batch_size:
+            raise ValueError(f"the dataset has {len(items)} examples, fewer than batch_size {batch_size}")
         rng = np.random.default_rng(shuffle_seed if seed is None else seed)
         while True:
-            for index in rng.permutation(len(packed)) if loop else range(len(packed)):
-                yield packed[index]
+            batches = _batches(items, batch_size, max_seq_length, rng if loop else None)
+            for index in rng.permutation(len(batches)) if loop else range(len(batches)):
+                yield batches[index]
                 if loop and hook is not None:
                     hook()
             if not loop:

@@ -4,8 +4,8 @@ Invalid input is not a calculation error in FileMaker: the functions *return* te
 ``"? "`` followed by a message (JsonCpp's parse messages, or "Incorrect key, index, or path"), so a
 script can test ``Left ( result ; 1 ) = "?"``. Only a wrong number of arguments raises.
 
-The engine (parsing, paths, output) is :mod:`fmscript.calc.fmjson`; this module converts between
-FileMaker values and JSON values.
+The engine (parsing, paths, compact output) is :mod:`fmscript.calc.fmjson`; this module converts
+between FileMaker values and JSON values, and writes JSONFormatElements' styled text.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def _load(json: Any) -> Any:
     return fmjson.load(json if isinstance(json, str) else to_text(json))
 
 
-def _fm_value(node: Any) -> Any:
+def _fm_value(node: Any, shared: bool = False) -> Any:
     """A JSON value as JSONGetElement returns it: numbers and Booleans as FileMaker numbers
     (true -> 1), strings unescaped, null as empty, objects and arrays as compact JSON text."""
     if isinstance(node, bool):
@@ -45,7 +45,7 @@ def _fm_value(node: Any) -> Any:
         return node
     if node is None:
         return ""
-    return fmjson.dumps(node, shared=True)  # node belongs to a document that is never mutated
+    return fmjson.dumps(node, shared)  # shared: node's document is read again and again
 
 
 def _json_value(value: Any, kind: Any) -> Any:
@@ -106,6 +106,7 @@ def json_set_element(ctx: Any, json: Any, *rest: Any) -> str:
             "JSONSetElement takes ( json ; keyOrIndexOrPath ; value ; type ) "
             "or ( json ; [ keyOrIndexOrPath ; value ; type ] ; ... )"
         )
+    shared = fmjson.reused(json)  # asked before loading, which caches the parse
     try:
         if isinstance(json, ParsedJSON) or _text(json).strip():
             doc = _load(json)
@@ -116,13 +117,14 @@ def json_set_element(ctx: Any, json: Any, *rest: Any) -> str:
             doc = fmjson.set_at(doc, _text(path), _json_value(value, kind))
     except JSONError as exc:
         return exc.text
-    return fmjson.parsed(doc)
+    return fmjson.parsed(doc, shared)
 
 
 @function("JSONGetElement", 2)
 def json_get_element(ctx: Any, json: Any, path: Any) -> Any:
+    shared = fmjson.reused(json)
     try:
-        return _fm_value(fmjson.get_at(_load(json), _text(path)))
+        return _fm_value(fmjson.get_at(_load(json), _text(path)), shared)
     except PathNotFound:
         return ""  # a missing key or index is empty, not an error
     except JSONError as exc:
@@ -154,16 +156,18 @@ def json_list_keys(ctx: Any, json: Any, path: Any) -> str:
 
 @function("JSONListValues", 2)
 def json_list_values(ctx: Any, json: Any, path: Any) -> str:
+    shared = fmjson.reused(json)
     found = _children(json, path)
     if isinstance(found, str):
         return found
-    return "\r".join(to_text(_fm_value(v)) for v in found[1])
+    return "\r".join(to_text(_fm_value(v, shared)) for v in found[1])
 
 
 @function("JSONDeleteElement", 2)
 def json_delete_element(ctx: Any, json: Any, path: Any) -> str:
+    shared = fmjson.reused(json)
     try:
-        return fmjson.parsed(fmjson.delete_at(_load(json), _text(path)))
+        return fmjson.parsed(fmjson.delete_at(_load(json), _text(path)), shared)
     except JSONError as exc:
         return exc.text
 

@@ -10,13 +10,17 @@ worker that runs a job), ``engines.mlx_local`` (training and generation with mlx
 (:class:`~fmscript.ai.service.LocalFineTuning`, what the script steps call), ``demo_model`` (a tiny
 model built in-process) and ``progress`` (the rich progress bar).
 
+A queued job belongs to the process that submitted it: when that process ends without training
+it, the next opening of the store fails it. ``LocalFineTuning.release()`` leaves a process's queued
+jobs to whoever runs them later (``fmscript jobs wait ID``).
+
 Error codes (``ScriptRuntimeError.code``, what ``Get ( LastError )`` reports); the numbers are
 FileMaker's where FileMaker has a fitting one, see :mod:`fmscript.ai.errors`:
 
 ====  =====================================================================================
 code  meaning
 ====  =====================================================================================
-1     cancelled by the user (Ctrl-C while training)
+1     cancelled by the user (Ctrl-C while training; the job ends ``cancelled``, callers report it)
 3     local fine-tuning is unavailable (mlx-lm is not installed)
 10    unknown model: a base model that cannot be found, a fine-tuned model that is not there
 11    ``fine_tuned_model_name`` is not a valid name

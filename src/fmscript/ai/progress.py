@@ -74,9 +74,11 @@ class TrainingProgress:
         self._progress.update(self._task, **kwargs)
 
     def message(self, text: str) -> None:
-        """A line printed above the bar (or on stderr when the bar is off but progress was forced)."""
+        """A line on stderr (above the bar while one is shown); nothing when progress is off."""
         if self._progress is not None:
             self._progress.console.print(text, highlight=False, markup=False)
+        elif self.enabled:
+            print(text, file=sys.stderr, flush=True)
 
     def close(self) -> None:
         if self._progress is not None:

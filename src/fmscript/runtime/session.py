@@ -58,6 +58,10 @@ def run_session(
         if result_code:
             rt.uncaptured_errors += 1
     elif rt.queued_jobs:
+        from fmscript.ai.service import LocalFineTuning
+
+        # Hand the jobs over so the dead-process check does not fail them once this run exits.
+        LocalFineTuning().release(list(rt.queued_jobs))
         print(
             f"{len(rt.queued_jobs)} fine-tuning job(s) left queued: {', '.join(rt.queued_jobs)} (fmscript jobs wait ID)",
             file=err,

@@ -339,7 +339,9 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
         store.add_event(job_id, "warn", note)
     train_set, val_set = split_examples(examples, params.batch_size, params.seed)
     train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
-    val_data = _tokenized(store, job_id, val_set, tokenizer, params.batch_size) if val_set else None
+    val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
+    if val_data is not None and len(val_data) < params.batch_size:
+        val_data = None  # too few left to fill one validation batch
     store.add_event(
         job_id,
         "info",

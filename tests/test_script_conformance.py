@@ -61,9 +61,12 @@ def test_script_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyP
     # Run a copy of the case folder, so nothing a script writes lands in the repository.
     work = tmp_path / "case"
     shutil.copytree(case_dir, work)
-    db = work / "db.sql" if (work / "db.sql").is_file() else tmp_path / DEFAULT_DB.name
+    # A case's own db.sql, else a shared one named by "db" (tests/conformance/scripts/_databases/),
+    # else the sample database.
+    source = CASES_DIR / "_databases" / expected["db"] if "db" in expected else DEFAULT_DB
+    db = work / "db.sql" if (work / "db.sql").is_file() else tmp_path / source.name
     if not db.exists():
-        shutil.copy(DEFAULT_DB, db)
+        shutil.copy(source, db)
 
     args = ["run", str(work / "main.fmscript"), "--file", str(db), "--no-wait", "--no-progress"]
     if "param" in expected:

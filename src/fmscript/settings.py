@@ -1,0 +1,125 @@
+"""fmscript's settings, read once at the edge (the CLI, the server, the public API) and passed down.
+
+Nothing below the edge reads ``os.environ``: the CLI calls :func:`Settings.from_env` once and hands
+the object to the run, the job service, the server. Tests build a ``Settings(...)`` directly.
+
+| setting            | environment variable   | default                                         |
+|--------------------|------------------------|-------------------------------------------------|
+| home               | FMSCRIPT_HOME          | the platform's user data folder for ``fmscript`` |
+| documents          | FMSCRIPT_DOCUMENTS     | the user's Documents folder                     |
+| temp               | FMSCRIPT_TEMP          | ``<system temp>/fmscript``                       |
+| max_steps          | FMSCRIPT_MAX_STEPS     | none (a cap on local jobs' max_steps)           |
+| progress           | FMSCRIPT_PROGRESS      | auto (1 forces the bar, 0 turns it off)         |
+| cache              | FMSCRIPT_CACHE         | ``<system temp>/fmscript-cache-<uid>``; ``off`` disables |
+| openai_api_key     | OPENAI_API_KEY         | "" (never printed)                              |
+| connect_timeout    | FMSCRIPT_CONNECT_TIMEOUT | 10 s                                          |
+| request_timeout    | FMSCRIPT_REQUEST_TIMEOUT | 60 s                                          |
+| max_retries        | FMSCRIPT_MAX_RETRIES   | 2                                               |
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+import attrs
+
+
+def _path(value: str | None) -> Path | None:
+    value = (value or "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _float(value: str | None, default: float) -> float:
+    try:
+        number = float((value or "").strip())
+    except ValueError:
+        return default
+    return number if number > 0 else default
+
+
+def _int(value: str | None) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _tristate(value: str | None) -> bool | None:
+    value = (value or "").strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    return None
+
+
+@attrs.frozen
+class Settings:
+    """Every knob fmscript reads from its environment, in one immutable object."""
+
+    home_override: Path | None = None
+    documents_override: Path | None = None
+    temp_override: Path | None = None
+    max_steps: int | None = None
+    progress: bool | None = None  # None: show the bar when stderr is a terminal
+    cache_override: Path | None = None
+    cache_enabled: bool = True
+    openai_api_key: str = attrs.field(default="", repr=False)
+    connect_timeout: float = 10.0
+    request_timeout: float = 60.0
+    max_retries: int = 2
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        cache = (env.get("FMSCRIPT_CACHE") or "").strip()
+        retries = _int(env.get("FMSCRIPT_MAX_RETRIES"))
+        return cls(
+            home_override=_path(env.get("FMSCRIPT_HOME")),
+            documents_override=_path(env.get("FMSCRIPT_DOCUMENTS")),
+            temp_override=_path(env.get("FMSCRIPT_TEMP")),
+            max_steps=_int(env.get("FMSCRIPT_MAX_STEPS")),
+            progress=_tristate(env.get("FMSCRIPT_PROGRESS")),
+            cache_override=None if cache.lower() in ("", "off", "0", "no", "false") else Path(cache),
+            cache_enabled=cache.lower() not in ("off", "0", "no", "false"),
+            openai_api_key=env.get("OPENAI_API_KEY", ""),
+            connect_timeout=_float(env.get("FMSCRIPT_CONNECT_TIMEOUT"), 10.0),
+            request_timeout=_float(env.get("FMSCRIPT_REQUEST_TIMEOUT"), 60.0),
+            max_retries=2 if retries is None else retries,
+        )
+
+    # ------------------------------------------------------------------ derived folders
+    @property
+    def home(self) -> Path:
+        if self.home_override is not None:
+            return self.home_override
+        from platformdirs import user_data_dir
+
+        return Path(user_data_dir("fmscript", appauthor=False))
+
+    @property
+    def documents(self) -> Path:
+        if self.documents_override is not None:
+            return self.documents_override
+        import platformdirs
+
+        return Path(platformdirs.user_documents_dir())
+
+    @property
+    def temp(self) -> Path:
+        return self.temp_override or Path(tempfile.gettempdir()) / "fmscript"
+
+    @property
+    def cache(self) -> Path | None:
+        """The compiled-script/grammar cache folder, or None when caching is off."""
+        if not self.cache_enabled:
+            return None
+        if self.cache_override is not None:
+            return self.cache_override
+        uid = os.getuid() if hasattr(os, "getuid") else 0
+        return Path(tempfile.gettempdir()) / f"fmscript-cache-{uid}"
+
+    def with_(self, **changes: object) -> Settings:
+        """A copy with some fields changed (``settings.with_(documents_override=Path(...))``)."""
+        return attrs.evolve(self, **changes)  # type: ignore[arg-type]

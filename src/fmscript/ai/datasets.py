@@ -219,10 +219,11 @@ def validate_jsonl(
         if reason:
             report.problems.append((number, reason))
         elif obj is not None:
-            examples.append(obj)
+            report.n_examples += 1
+            if tokenizer is not None:  # kept only to count tokens: validation alone streams
+                examples.append(obj)
         report.warnings.extend((number, w) for w in warnings)
     report.sha256 = digest.hexdigest()
-    report.n_examples = len(examples)
     if report.n_examples < MIN_EXAMPLES:
         report.problems.append(
             (

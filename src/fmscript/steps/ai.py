@@ -7,9 +7,12 @@ this, 11 bad parameter/training data (the fine-tuning service's own codes pass t
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +65,18 @@ def account(rt: Any, step: ast.Step) -> Account:
 # ----------------------------------------------------------------------------- records → JSONL
 
 
-def _table_records(rt: Any, table_name: str) -> tuple[str, list[int]]:
-    """The table's current found set (the layout showing it), as FileMaker uses."""
+def _table_records(rt: Any, table_name: str) -> tuple[str, list[int] | None]:
+    """The table's current found set (the layout showing it), as FileMaker uses; None: every record."""
     file = rt.require_file()
     table = file.resolve_table(table_name)
     if table is None:
         raise ScriptRuntimeError(f"table {table_name!r} is missing", code=106)
     if rt.layout is not None and rt.current_table() == table:
-        return table, list(rt.found_set().ids)
+        return table, rt.found_set().ids
     for fs in rt.found_sets.values():
         if fs.table == table:
-            return table, list(fs.ids)
-    return table, file.record_ids(table)
+            return table, fs.ids
+    return table, None
 
 
 def _user_fields(rt: Any, table: str, completion: str) -> list[str]:
@@ -86,20 +89,20 @@ def _user_fields(rt: Any, table: str, completion: str) -> list[str]:
     ]
 
 
-def _pairs(values: dict[str, Any], names: list[str]) -> str:
-    return ", ".join(f"{n}={V.to_text(values.get(n, ''))}" for n in names)
+_DUMPS = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
 def _line(messages: list[tuple[str, str]]) -> str:
     # FileMaker writes compact JSON with keys sorted (content before role), one object per line.
-    return json.dumps(
-        {"messages": [{"content": c, "role": r} for r, c in messages]},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    return _DUMPS({"messages": [{"content": c, "role": r} for r, c in messages]})
 
 
-def table_examples(rt: Any, table_name: str, completion: ast.Target, system: str | None = None) -> list[str]:
+def table_examples(
+    rt: Any, table_name: str, completion: ast.Target, system: str | None = None
+) -> Iterator[str]:
+    """One JSONL line per record of the table's found set, streamed from the file (constant memory).
+
+    The table and Completion Field are checked before the first line is produced."""
     table, ids = _table_records(rt, table_name)
     t, completion_field = rt.resolve_field(completion.table or table, completion.field)
     if t != table:
@@ -107,40 +110,82 @@ def table_examples(rt: Any, table_name: str, completion: ast.Target, system: str
             f"the Completion Field {t}::{completion_field} is not in table {table}", code=102
         )
     names = _user_fields(rt, table, completion_field)
-    lines = []
-    for rid in ids:
-        rec = rt.file.record(table, rid)
-        msgs = ([("system", system)] if system else []) + [
-            ("user", _pairs(rec, names)),
-            ("assistant", V.to_text(rec.get(completion_field, ""))),
-        ]
-        lines.append(_line(msgs))
-    return lines
+    rows = rt.file.iter_records(table, [*names, completion_field], ids)
+    return _table_lines(rows, [f"{n}=" for n in names], system)
 
 
-def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> list[str]:
+def _table_lines(rows: Iterator[tuple[Any, ...]], labels: list[str], system: str | None) -> Iterator[str]:
+    to_text = V.to_text
+    head = [{"content": system, "role": "system"}] if system else []
+    for *values, answer in rows:
+        user = ", ".join([label + to_text(v) for label, v in zip(labels, values)])
+        yield _DUMPS(
+            {
+                "messages": [
+                    *head,
+                    {"content": user, "role": "user"},
+                    {"content": to_text(answer), "role": "assistant"},
+                ]
+            }
+        )
+
+
+def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> Iterator[str]:
     """Format for fine-tuning On: the three prompt calcs, evaluated with each record current."""
     table, ids = _table_records(rt, table_name)
+    if ids is None:
+        ids = rt.file.record_ids(table)
     fs = rt.found_set() if rt.layout is not None and rt.current_table() == table else None
+    prompts = [
+        (role, step.opt(key))
+        for role, key in (
+            ("system", "system_prompt"),
+            ("user", "user_prompt"),
+            ("assistant", "assistant_prompt"),
+        )
+        if step.opt(key) is not None
+    ]
+    return _prompt_lines(rt, fs, len(ids), prompts)
+
+
+def _prompt_lines(rt: Any, fs: Any, count: int, prompts: list[tuple[str, ast.Calc]]) -> Iterator[str]:
     saved = fs.current if fs is not None else None
-    lines = []
     try:
-        for n, _rid in enumerate(ids, start=1):
+        for n in range(1, count + 1):
             if fs is not None:
                 fs.goto(n)
-            msgs = []
-            for role, key in (
-                ("system", "system_prompt"),
-                ("user", "user_prompt"),
-                ("assistant", "assistant_prompt"),
-            ):
-                if step.opt(key) is not None:
-                    msgs.append((role, _text(rt, step.opt(key))))
-            lines.append(_line(msgs))
+            yield _line([(role, _text(rt, calc)) for role, calc in prompts])
     finally:
         if fs is not None and saved:
             fs.goto(saved)
-    return lines
+
+
+def write_jsonl(lines: Iterator[str], paths: list[Path], create_folders: bool = False) -> Path:
+    """Stream ``lines`` into the first of ``paths`` that can be created (error 800 when none can).
+
+    The lines go to a hidden file beside the target, renamed over it at the end: a failure half
+    way leaves no partial file (and an existing file as it was)."""
+    problems = []
+    for path in paths:  # the first path it can save to wins
+        part = path.with_name(f".{path.name}.{os.getpid()}.part")
+        try:
+            if create_folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            handle = part.open("w", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            problems.append(f"{path}: {exc.strerror or exc}")
+            continue
+        try:
+            with handle:
+                write = handle.write
+                for line in lines:
+                    write(line + "\n")
+            os.replace(part, path)
+        except BaseException:
+            part.unlink(missing_ok=True)
+            raise
+        return path
+    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=800)
 
 
 @handles("Save Records as JSONL")
@@ -163,27 +208,22 @@ def save_records_as_jsonl(interp: Any, step: ast.Step) -> None:
     paths = resolve_paths(step.opt("files") or "", rt)
     if not paths:
         raise ScriptRuntimeError("Save Records as JSONL needs an output file", code=800)
-    data = "".join(line + "\n" for line in lines)
-    problems = []
-    for path in paths:  # the first path it can save to wins
-        try:
-            if step.opt("create_folders"):
-                path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(data, encoding="utf-8")
-            return None
-        except OSError as exc:
-            problems.append(f"{path}: {exc.strerror or exc}")
-    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=800)
+    write_jsonl(lines, paths, bool(step.opt("create_folders")))
+    return None
 
 
 # ----------------------------------------------------------------------------- Fine-Tune Model
 
 
-def _training_file(rt: Any, step: ast.Step) -> tuple[Path, str]:
+@contextlib.contextmanager
+def _training_file(rt: Any, step: ast.Step) -> Iterator[tuple[Path, str]]:
+    """The training JSONL and its name. A Table source is streamed into a temporary folder that is
+    removed when the step ends, whether the job was queued or not (the job keeps its own copy)."""
     if step.opt("training_data") == "File":
         for path in resolve_paths(step.opt("files") or "", rt):
             if path.is_file():
-                return path, path.name
+                yield path, path.name
+                return
         raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=100)
     table = step.opt("table")
     if isinstance(table, ast.Calc):
@@ -192,11 +232,10 @@ def _training_file(rt: Any, step: ast.Step) -> tuple[Path, str]:
     if not table or completion is None:
         raise ScriptRuntimeError("Training Data: Table needs a table and a Completion Field", code=102)
     lines = table_examples(rt, table, completion)
-    ms = int(time.time() * 1000)
-    folder = Path(tempfile.mkdtemp(prefix="fmscript-train-"))
-    path = folder / f"{str(table).replace(' ', '_')}-{ms}.jsonl"
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path, path.name
+    with tempfile.TemporaryDirectory(prefix="fmscript-train-") as folder:
+        path = Path(folder) / f"{str(table).replace(' ', '_')}-{int(time.time() * 1000)}.jsonl"
+        write_jsonl(lines, [path])
+        yield path, path.name
 
 
 def _parameters(rt: Any, step: ast.Step) -> dict[str, Any]:
@@ -236,23 +275,9 @@ def fine_tune_model(interp: Any, step: ast.Step) -> None:
     if not base_model:
         raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=11)
     params = _parameters(rt, step)
-    path, name = _training_file(rt, step)
     try:
-        if acct.provider == "Local":
-            from fmscript.ai.service import LocalFineTuning
-
-            params = _cap_steps(params)
-            job = LocalFineTuning().submit(base_model, path, name, params)
-            rt.queued_jobs.append(job["id"])
-        elif acct.provider in ("OpenAI", "Custom"):
-            from fmscript.ai.engines.openai_remote import submit_fine_tune
-
-            job = submit_fine_tune(acct, base_model, path, name, params)
-        else:
-            raise ScriptRuntimeError(
-                f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
-                code=3,
-            )
+        with _training_file(rt, step) as (path, name):
+            job = _submit(rt, acct, base_model, path, name, params)
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)
         raise
@@ -260,3 +285,20 @@ def fine_tune_model(interp: Any, step: ast.Step) -> None:
     if target is not None:
         write_target(interp, target, json.dumps({"result": job}, ensure_ascii=False, separators=(",", ":")))
     return None
+
+
+def _submit(rt: Any, acct: Account, base_model: str, path: Path, name: str, params: dict[str, Any]) -> Any:
+    if acct.provider == "Local":
+        from fmscript.ai.service import LocalFineTuning
+
+        job = LocalFineTuning().submit(base_model, path, name, _cap_steps(params))
+        rt.queued_jobs.append(job["id"])
+        return job
+    if acct.provider in ("OpenAI", "Custom"):
+        from fmscript.ai.engines.openai_remote import submit_fine_tune
+
+        return submit_fine_tune(acct, base_model, path, name, params)
+    raise ScriptRuntimeError(
+        f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
+        code=3,
+    )

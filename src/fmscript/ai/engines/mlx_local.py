@@ -312,31 +312,24 @@ def _tokenized(
     return data
 
 
-def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) -> dict[str, Any]:
-    """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
-    _import_mlx()
-    import mlx.core as mx
-    import mlx.optimizers as optim
-    import mlx_lm
-    import numpy as np
-    from mlx_lm.tuner import TrainingArgs, linear_to_lora_layers, train
-
-    started = time.monotonic()
-    job_id, name = job["id"], job["fine_tuned_model"]
-    params = LocalParams.from_dict(job["params"])
-    base_path = Path(job["base_model_path"] or store.resolve_base_model(job["model"]))
+def _examples(store: JobStore, job: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The job's stored training file (re-validated: it may have been edited) and its examples."""
     file = store.get_file(job["file_id"])
     report = datasets.validate_jsonl(file["path"])
     if not report.ok:
         raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
-    examples = datasets.load_examples(Path(file["path"]))
+    return file, datasets.load_examples(Path(file["path"]))
 
-    mx.random.seed(params.seed)
-    np.random.seed(params.seed)
-    model, tokenizer = mlx_lm.load(str(base_path))
-    params = params.capped(len(model.layers))
-    for note in params.notes:
-        store.add_event(job_id, "warn", note)
+
+def _datasets(
+    store: JobStore,
+    job_id: str,
+    name: str,
+    params: LocalParams,
+    examples: list[dict[str, Any]],
+    tokenizer: Any,
+) -> tuple[Any, Any]:
+    """Tokenized (training, validation or None) sets, announced with a start event."""
     train_set, val_set = split_examples(examples, params.batch_size, params.seed)
     train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
     val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
@@ -354,10 +347,12 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
             "train_tokens": sum(len(train_data[i][0]) for i in range(len(train_data))),
         },
     )
+    return train_data, val_data
 
-    model.freeze()
-    linear_to_lora_layers(model, params.lora_layers, dict(LORA_PARAMETERS))
-    out = model_tmp_dir(store.home, job_id)
+
+def _adapter_folder(store: JobStore, job: dict[str, Any], params: LocalParams, base_path: Path) -> Path:
+    """A fresh ``<home>/models/.tmp-<job>`` folder holding the adapter config mlx_lm.load reads."""
+    out = model_tmp_dir(store.home, job["id"])
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     adapter_config = {
@@ -374,10 +369,23 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
         "mask": "assistant",
     }
     (out / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2))
+    return out
 
-    hook = _StepHook(store, job_id, progress)
-    probe = _make_batches(None, params.seed)
-    initial_loss = _probe_loss(model, train_data, params.batch_size, probe)
+
+def _train_loop(
+    store: JobStore,
+    job_id: str,
+    name: str,
+    model: Any,
+    params: LocalParams,
+    data: tuple[Any, Any],
+    out: Path,
+    progress: TrainingProgress,
+) -> dict[str, Any]:
+    """``mlx_lm.tuner.train`` with our batches, loss and callbacks; returns the run's history."""
+    import mlx.optimizers as optim
+    from mlx_lm.tuner import TrainingArgs, train
+
     history: dict[str, Any] = {
         "trained_tokens": 0,
         "train_seconds": 0.0,
@@ -403,24 +411,39 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
             train(
                 model,
                 optim.Adam(learning_rate=params.learning_rate),
-                train_data,
-                val_data,
+                data[0],
+                data[1],
                 args,
                 loss=_masked_loss,
-                iterate_batches=_make_batches(hook, params.seed),
+                iterate_batches=_make_batches(_StepHook(store, job_id, progress), params.seed),
                 training_callback=_callback(store, job_id, total, progress, history),
             )
     finally:
         progress.close()
-    loop_seconds = time.monotonic() - loop_started
-    final_loss = _probe_loss(model, train_data, params.batch_size, probe)
+    history["loop_seconds"] = time.monotonic() - loop_started
+    return history
 
+
+def _card(
+    job: dict[str, Any],
+    params: LocalParams,
+    base_path: Path,
+    file: dict[str, Any],
+    n_examples: int,
+    data: tuple[Any, Any],
+    losses: tuple[float, float],
+    history: dict[str, Any],
+) -> dict[str, Any]:
+    """The fine-tuned model's ``card.json``: what it was trained from, how, and how it went."""
+    train_data, val_data = data
     seconds = history["train_seconds"]
-    card = {
-        "name": name,
+    last = history["train_losses"][-1][1] if history["train_losses"] else None
+    vals = history["val_losses"]
+    return {
+        "name": job["fine_tuned_model"],
         "base_model": job["model"],
         "base_model_path": str(base_path),
-        "job_id": job_id,
+        "job_id": job["id"],
         "parameters": params.to_dict(),
         "notes": list(params.notes),
         "lora_parameters": dict(LORA_PARAMETERS),
@@ -428,25 +451,59 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
             "file_id": file["id"],
             "training_file": job["training_file"],
             "sha256": file["sha256"],
-            "n_examples": len(examples),
+            "n_examples": n_examples,
             "n_train": len(train_data),
             "n_valid": len(val_data or []),
         },
-        "initial_train_loss": initial_loss,
-        "final_train_loss": final_loss,
-        "last_reported_train_loss": history["train_losses"][-1][1] if history["train_losses"] else None,
-        "initial_val_loss": history["val_losses"][0][1] if history["val_losses"] else None,
-        "val_loss": history["val_losses"][-1][1] if history["val_losses"] else None,
-        "steps": total,
+        "initial_train_loss": losses[0],
+        "final_train_loss": losses[1],
+        "last_reported_train_loss": last,
+        "initial_val_loss": vals[0][1] if vals else None,
+        "val_loss": vals[-1][1] if vals else None,
+        "steps": params.max_steps,
         "trained_tokens": history["trained_tokens"],
         "tokens_per_second": history["trained_tokens"] / seconds if seconds else None,
         "train_seconds": seconds,
-        "loop_seconds": loop_seconds,
-        "seconds": time.monotonic() - started,
-        "peak_memory_gb": mx.get_peak_memory() / 1e9,
-        "created_at": int(time.time() * 1000),
-        "mlx_lm_version": getattr(mlx_lm, "__version__", None),
+        "loop_seconds": history["loop_seconds"],
     }
+
+
+def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) -> dict[str, Any]:
+    """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
+    _import_mlx()
+    import mlx.core as mx
+    import mlx_lm
+    import numpy as np
+    from mlx_lm.tuner import linear_to_lora_layers
+
+    started = time.monotonic()
+    job_id, name = job["id"], job["fine_tuned_model"]
+    params = LocalParams.from_dict(job["params"])
+    base_path = Path(job["base_model_path"] or store.resolve_base_model(job["model"]))
+    file, examples = _examples(store, job)
+
+    mx.random.seed(params.seed)
+    np.random.seed(params.seed)
+    model, tokenizer = mlx_lm.load(str(base_path))
+    params = params.capped(len(model.layers))
+    for note in params.notes:
+        store.add_event(job_id, "warn", note)
+    data = _datasets(store, job_id, name, params, examples, tokenizer)
+
+    model.freeze()
+    linear_to_lora_layers(model, params.lora_layers, dict(LORA_PARAMETERS))
+    out = _adapter_folder(store, job, params, base_path)
+    probe = _make_batches(None, params.seed)
+    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    history = _train_loop(store, job_id, name, model, params, data, out, progress)
+    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    card = _card(job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history)
+    card.update(
+        seconds=time.monotonic() - started,
+        peak_memory_gb=mx.get_peak_memory() / 1e9,
+        created_at=int(time.time() * 1000),
+        mlx_lm_version=getattr(mlx_lm, "__version__", None),
+    )
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
     final = homes.models_dir(store.home) / name
     shutil.rmtree(final, ignore_errors=True)

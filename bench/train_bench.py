@@ -12,6 +12,13 @@ batches; prompt masked). The figure compared is the training loop's throughput i
 so both sides do the same work by definition. The loop is timed around ``mlx_lm.tuner.train`` for
 fmscript (``card.json``'s ``loop_seconds``) and, for the command, from its table header (printed as the
 loop starts) to its last row, from stdout timestamps. Both include the same validation passes.
+Time-to-quality: both sides save a LoRA checkpoint every ``--save-every`` steps; afterwards every
+checkpoint of both runs is scored with ONE loss (fmscript's: mean cross-entropy over the assistant
+tokens, every validation example, batch 1, no padding) on the same validation examples. The target
+is the worse of the two final losses; each side's time-to-quality is the loop time at which its
+checkpoint curve (loop start = the untrained model's loss) first reaches the target, interpolated
+linearly between checkpoints. Checkpoint times are the files' mtimes minus the loop start (fmscript:
+entering ``mlx_local._train_loop``; mlx_lm: its table header line).
 Each side also gets one warm-up run first (mlx compiles CPU kernels on first use), then the runs
 alternate and the best of ``--repeats`` is kept. The results go to stdout and to bench/README.md
 (its "Training throughput" section; other sections are kept).
@@ -72,7 +79,19 @@ def run_fmscript(home: Path, data: Path, args: argparse.Namespace, name: str) ->
     code = f"""
 import json, os, sys, time
 os.environ["FMSCRIPT_HOME"] = {str(home)!r}
+import mlx_lm.tuner
+from fmscript.ai.engines import mlx_local
 from fmscript.ai.service import LocalFineTuning
+_args = mlx_lm.tuner.TrainingArgs
+mlx_lm.tuner.TrainingArgs = lambda **kw: _args(**{{**kw, "steps_per_save": {args.save_every}}})
+_loop, _started = mlx_local._train_loop, []
+def _timed_loop(*a, **kw):
+    _started.append(time.time())
+    return _loop(*a, **kw)
+mlx_local._train_loop = _timed_loop
+mlx_local.schedule = lambda steps: ({schedule_literal(args)})
+if {args.length_class}:
+    mlx_local.LENGTH_CLASS = {args.length_class}
 service = LocalFineTuning()
 params = {{"max_steps": {args.steps}, "batch_size": {args.batch_size}, "lora_layers": {args.layers},
           "learning_rate": {args.learning_rate}, "fine_tuned_model_name": {name!r}}}
@@ -80,7 +99,8 @@ start = time.perf_counter()
 service.submit("bench-demo", {str(data)!r}, "bench.jsonl", params)
 [job] = service.run_queued(progress=False)
 wall = time.perf_counter() - start
-print(json.dumps({{"status": job["status"], "error": job["error"], "card": job["result"], "wall": wall}}))
+print(json.dumps({{"status": job["status"], "error": job["error"], "card": job["result"], "wall": wall,
+                  "loop_start": _started[0] if _started else None}}))
 """
     start = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -94,6 +114,8 @@ print(json.dumps({{"status": job["status"], "error": job["error"], "card": job["
         "final_loss": card["last_reported_train_loss"],
         "val_loss": card["val_loss"],
         "process_seconds": time.perf_counter() - start,
+        "loop_start": result["loop_start"],
+        "adapters": home / "models" / card["name"],
     }
 
 
@@ -104,21 +126,21 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One ``python -m mlx_lm lora`` run; the loop is timed from stdout line arrival times."""
-    from fmscript.ai.engines.mlx_local import VAL_BATCHES, schedule
+    from fmscript.ai.engines.mlx_local import VAL_BATCHES
 
-    report_every, eval_every = schedule(args.steps)
+    report_every, eval_every = bench_schedule(args)
     command = [
         sys.executable, "-m", "mlx_lm", "lora", "--model", str(model), "--train", "--data", str(data_dir),
         "--iters", str(args.steps), "--batch-size", str(args.batch_size), "--num-layers", str(args.layers),
         "--learning-rate", str(args.learning_rate), "--mask-prompt", "--seed", "0",
         "--steps-per-report", str(report_every), "--steps-per-eval", str(eval_every),
-        "--val-batches", str(VAL_BATCHES), "--save-every", str(args.steps * 10),
+        "--val-batches", str(VAL_BATCHES), "--save-every", str(args.save_every),
         "--adapter-path", str(adapters),
     ]  # fmt: skip
     env = dict(os.environ, PYTHONUNBUFFERED="1", TRANSFORMERS_VERBOSITY="error", COLUMNS="120")
     start = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    header_at = last_row_at = None
+    header_at = last_row_at = loop_start = None
     tps, loss, val_loss = [], None, None
     lines = []
     for raw in proc.stdout:  # type: ignore[union-attr]
@@ -126,7 +148,7 @@ def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Names
         line = ANSI.sub("", raw)
         lines.append(line)
         if "train_loss" in line and "tok/s" in line:
-            header_at = now
+            header_at, loop_start = now, time.time()
         if val := VAL_ROW.match(line):
             val_loss = float(val.group(2))
         match = ROW.match(line)
@@ -143,18 +165,110 @@ def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Names
         "final_loss": loss,
         "val_loss": val_loss,
         "process_seconds": time.perf_counter() - start,
+        "loop_start": loop_start,
+        "adapters": adapters,
     }
 
 
-def main() -> None:
+def bench_schedule(args: argparse.Namespace) -> tuple[int, int]:
+    """fmscript's report/validation schedule for ``--steps`` (both sides use it)."""
+    from fmscript.ai.engines.mlx_local import schedule
+
+    return schedule(args.steps)
+
+
+def schedule_literal(args: argparse.Namespace) -> str:
+    return repr(bench_schedule(args))
+
+
+def checkpoint_curve(run: dict[str, Any]) -> list[tuple[float, int]]:
+    """(seconds since the loop started, step) of every checkpoint a run saved."""
+    points = []
+    for path in Path(run["adapters"]).glob("*_adapters.safetensors"):
+        points.append((path.stat().st_mtime - run["loop_start"], int(path.name.split("_")[0])))
+    return sorted(points)
+
+
+def score_checkpoints(
+    model_path: Path, valid: list[dict[str, Any]], layers: int, files: list[Path]
+) -> list[float]:
+    """One validation loss per adapter file (the untrained model's first when ``files[0]`` is None)."""
+    import mlx.core as mx
+    import mlx_lm
+    from mlx_lm.tuner import linear_to_lora_layers
+    from mlx_lm.tuner.datasets import CacheDataset
+    from mlx_lm.tuner.trainer import evaluate
+
+    from fmscript.ai.engines.mlx_local import (
+        LORA_PARAMETERS,
+        MAX_SEQ_LENGTH,
+        SpanChatDataset,
+        _make_batches,
+        _masked_loss,
+    )
+
+    model, tokenizer = mlx_lm.load(str(model_path))
+    model.freeze()
+    linear_to_lora_layers(model, layers, dict(LORA_PARAMETERS))
+    data = CacheDataset(SpanChatDataset(valid, tokenizer))
+    iterate = _make_batches(None, 0)
+    losses = []
+    for file in files:
+        if file is not None:
+            model.load_weights(str(file), strict=False)
+            mx.eval(model.parameters())
+        model.eval()
+        losses.append(
+            float(evaluate(model, data, 1, -1, MAX_SEQ_LENGTH, loss=_masked_loss, iterate_batches=iterate))
+        )
+    return losses
+
+
+def time_to(curve: list[tuple[float, float]], target: float) -> float | None:
+    """The first time the (seconds, loss) curve reaches ``target``, interpolated between points."""
+    for (t0, l0), (t1, l1) in zip(curve, curve[1:]):
+        if l1 <= target:
+            return t0 if l0 <= target else t0 + (t1 - t0) * (l0 - target) / (l0 - l1)
+    return curve[0][0] if curve and curve[0][1] <= target else None
+
+
+def time_to_quality(
+    model_path: Path, valid: list[dict[str, Any]], layers: int, runs: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
+    """Both runs' checkpoint curves under one loss; seconds each needs to reach the worse final."""
+    curves = {}
+    for side, run in runs.items():
+        points = checkpoint_curve(run)
+        losses = score_checkpoints(
+            model_path,
+            valid,
+            layers,
+            [None] + [Path(run["adapters"]) / f"{step:07d}_adapters.safetensors" for _, step in points],
+        )
+        curves[side] = [(0.0, losses[0])] + [(t, loss) for (t, _), loss in zip(points, losses[1:])]
+    target = max(curve[-1][1] for curve in curves.values())
+    seconds = {side: time_to(curve, target) for side, curve in curves.items()}
+    return {"target": target, "curves": curves, "seconds": seconds}
+
+
+def main(argv: list[str] | None = None) -> dict[str, float]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--batch-size", type=int, default=4)
     parser.add_argument("--layers", type=int, default=4)
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--examples", type=int, default=60)
+    parser.add_argument(
+        "--length-class", type=int, default=0, help="override mlx_local.LENGTH_CLASS (tuning)"
+    )
+    parser.add_argument("--sides", default="fmscript,mlx_lm")
+    parser.add_argument(
+        "--save-every", type=int, default=0, help="checkpoint every N steps (default steps/12)"
+    )
     parser.add_argument("--no-readme", action="store_true", help="Do not rewrite bench/README.md.")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    args.save_every = args.save_every or max(1, args.steps // 12)
 
     os.environ["TRANSFORMERS_VERBOSITY"] = "error"
     from transformers import AutoTokenizer
@@ -167,7 +281,7 @@ def main() -> None:
         root = Path(tmp)
         home = root / "home"
         model = create_demo_model(home / "base-models" / "bench-demo", seed=0, hidden_size=128, num_layers=4)
-        examples = make_examples()
+        examples = make_examples(args.examples)
         data = write_jsonl(root / "bench.jsonl", examples)
         train, valid = split_examples(examples, args.batch_size, 0)
         data_dir = root / "mlx-data"
@@ -182,7 +296,7 @@ def main() -> None:
               f"{mean_tokens:.1f} tokens each on average; {args.steps} steps x batch {args.batch_size}", file=sys.stderr)  # fmt: skip
         runs: dict[str, list[dict[str, Any]]] = {"fmscript": [], "mlx_lm": []}
         for repeat in range(args.repeats + 1):  # the first round warms mlx's kernel cache up
-            for side in ("fmscript", "mlx_lm"):
+            for side in args.sides.split(","):
                 if side == "fmscript":
                     figures = run_fmscript(home, data, args, f"bench-{repeat}")
                 else:
@@ -192,24 +306,46 @@ def main() -> None:
                       f"(loop {figures['loop_seconds']:.2f} s)", file=sys.stderr)  # fmt: skip
                 if repeat:
                     runs[side].append(figures)
-
+        # Time-to-quality: score every run's checkpoints with one loss; the target is the worst final.
+        scored = [
+            time_to_quality(model, valid, args.layers, {"fmscript": fm, "mlx_lm": ml})
+            for fm, ml in zip(runs["fmscript"], runs["mlx_lm"])
+        ]
+    target = max(run["target"] for run in scored)
+    ttq = {
+        side: min(t for run in scored if (t := time_to(run["curves"][side], target)) is not None)
+        for side in ("fmscript", "mlx_lm")
+    }
     best = {side: max(results, key=lambda f: f["tps"]) for side, results in runs.items()}
+    for side in best:
+        best[side]["ttq"] = ttq[side]
+        best[side]["common_val"] = min(run["curves"][side][-1][1] for run in scored)
     ratio = best["fmscript"]["tps"] / best["mlx_lm"]["tps"]
+    ttq_ratio = ttq["fmscript"] / ttq["mlx_lm"]
     rows = [
         ("data tokens/s (training loop)", "tps", "{:,.0f}"),
         ("training loop seconds", "loop_seconds", "{:.2f}"),
         ("self-reported trained tokens/s", "reported_tps", "{:,.0f}"),
         ("last reported train loss", "final_loss", "{:.3f}"),
-        ("final validation loss (same validation set)", "val_loss", "{:.3f}"),
+        ("final validation loss, each side's own loss", "val_loss", "{:.3f}"),
+        ("final validation loss, one loss for both (assistant tokens)", "common_val", "{:.3f}"),
+        (f"seconds to validation loss {target:.3f} (the worse final)", "ttq", "{:.2f}"),
         ("whole process seconds", "process_seconds", "{:.2f}"),
     ]
     table = ["| figure | fmscript LocalFineTuning | mlx_lm lora CLI |", "|---|---:|---:|"]
     for label, key, fmt in rows:
         table.append(f"| {label} | {fmt.format(best['fmscript'][key])} | {fmt.format(best['mlx_lm'][key])} |")
     table.append(f"| **ratio fmscript / mlx_lm (data tokens/s)** | **{ratio:.2f}** | goal ≥ 1.0 |")
+    table.append(
+        f"| **ratio fmscript / mlx_lm (seconds to the same validation loss)** | **{ttq_ratio:.2f}** | goal ≤ 0.67 |"
+    )
     print("\n".join(table))
+    for side in ("fmscript", "mlx_lm"):
+        curve = ", ".join(f"{t:.1f}s:{loss:.3f}" for t, loss in scored[0]["curves"][side])
+        print(f"  {side} checkpoint curve (run 1): {curve}", file=sys.stderr)
     if not args.no_readme:
         write_readme(table, args, len(train), len(valid), mean_tokens)
+    return {"train_tps_ratio": ratio, "train_ttq_ratio": ttq_ratio}
 
 
 def write_readme(

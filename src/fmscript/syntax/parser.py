@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lark import Lark
+if TYPE_CHECKING:  # Lark is imported when a parser is first built, not with this module
+    from lark import Lark
+
+_UNSET: Any = object()
+_cache_folder: Path | None = _UNSET
 
 
 def grammar_path(name: str) -> Path:
@@ -21,23 +26,33 @@ def grammar_path(name: str) -> Path:
     raise FileNotFoundError(f"grammar {name}.lark not found (looked beside {here})")
 
 
+def use_cache_folder(folder: Path | None) -> None:
+    """Set the folder for Lark's grammar cache (``Settings.cache``; None: no cache). The edge calls
+    this; until it does, the default folder of ``Settings()`` is used."""
+    global _cache_folder
+    _cache_folder = folder
+
+
 def cache_file(name: str) -> str | bool:
     """Where Lark keeps the analysed grammar between runs (2-3x faster start-up); Lark names the
     file after the grammar's hash, so an edited grammar is never read from a stale cache."""
-    import os
-    import tempfile
+    import lark
 
-    folder = os.environ.get("FMSCRIPT_CACHE") or os.path.join(
-        tempfile.gettempdir(), f"fmscript-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    )
+    folder = _cache_folder
+    if folder is _UNSET:
+        from fmscript.settings import Settings
+
+        folder = Settings().cache
+    if folder is None:
+        return False
     try:
-        os.makedirs(folder, exist_ok=True)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError:
         return False
-    return os.path.join(folder, f"{name}-lark-{__import__('lark').__version__}.cache")
+    return str(folder / f"{name}-lark-{lark.__version__}.cache")
 
 
-def lark_options(name: str, strict: bool = False) -> dict:
+def lark_options(name: str, strict: bool = False) -> dict[str, Any]:
     return {
         "parser": "lalr",
         "lexer": "contextual",
@@ -51,5 +66,7 @@ def lark_options(name: str, strict: bool = False) -> dict:
 @functools.cache
 def get_parser(name: str, strict: bool = False) -> Lark:
     """The Lark parser for ``script`` or ``calc`` (cached; ``strict`` for the grammar test)."""
+    from lark import Lark
+
     text = grammar_path(name).read_text(encoding="utf-8")
     return Lark(text, **lark_options(name, strict))

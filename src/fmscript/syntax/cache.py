@@ -1,0 +1,146 @@
+"""The on-disk cache of compiled scripts, like Python's ``__pycache__``.
+
+A script's compiled form (whatever the caller compiles: AST, block tables, step plans) is pickled
+under ``<Settings.cache>/compiled/<key>.fmc``, where the key is the SHA-256 of the script text, the
+fmscript version, the grammars' text and a stamp of fmscript's own compiler sources (so an edited
+fmscript never reads an entry an older one wrote). A warm run unpickles the entry and never imports
+Lark.
+
+Safety:
+
+* an entry starts with a header naming its key: a corrupt, truncated, foreign or stale file is
+  ignored (and rewritten by the next compile);
+* entries are written to a private temporary file in the same folder and renamed over the target
+  (``os.replace`` is atomic), so concurrent runs read either the whole old entry or the whole new one;
+* pickles are only read from a folder this user owns that others cannot write to (the default
+  folder lives in the shared temp dir); otherwise the cache is off for the run;
+* ``FMSCRIPT_CACHE=off`` (``Settings.cache`` is None) turns it off; any OS error makes it a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_MAGIC = b"fmscript-compiled 1\n"
+_SUFFIX = ".fmc"
+_SOURCE_DIRS = ("syntax", "runtime")  # the compiler's own modules (their stamp is part of the key)
+
+
+def _package_dir() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def code_stamp() -> str:
+    """fmscript's version, the grammars' text and the compiler sources' (name, size, mtime)."""
+    from fmscript import __version__
+    from fmscript.syntax.parser import grammar_path
+
+    digest = hashlib.sha256(__version__.encode())
+    for name in ("script", "calc"):
+        digest.update(grammar_path(name).read_bytes())
+    package = _package_dir()
+    for folder in _SOURCE_DIRS:
+        try:
+            entries = sorted(os.scandir(package / folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                info = entry.stat()
+                digest.update(f"{folder}/{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
+    return digest.hexdigest()
+
+
+def _private_folder(folder: Path) -> bool:
+    """Create ``folder`` (mode 700) if needed; True when only this user can write into it."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+    except OSError:
+        return False
+    if not hasattr(os, "getuid"):
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+class ScriptCache:
+    """Compiled scripts by content; ``ScriptCache(None)`` is a cache that is off."""
+
+    def __init__(self, folder: Path | None, stamp: str | None = None) -> None:
+        self.folder = folder / "compiled" if folder is not None else None
+        self._stamp = stamp
+        self._usable: bool | None = None
+
+    @property
+    def enabled(self) -> bool:
+        if self._usable is None:
+            self._usable = self.folder is not None and _private_folder(self.folder)
+        return self._usable
+
+    def key(self, text: str) -> str:
+        if self._stamp is None:
+            self._stamp = code_stamp()
+        return hashlib.sha256(
+            self._stamp.encode() + b"\0" + text.encode("utf-8", "surrogatepass")
+        ).hexdigest()
+
+    def path(self, text: str) -> Path | None:
+        return self.folder / (self.key(text) + _SUFFIX) if self.enabled and self.folder else None
+
+    def get(self, text: str) -> object | None:
+        """The compiled form stored for ``text``, or None (missing, corrupt, foreign, off)."""
+        path = self.path(text)
+        if path is None:
+            return None
+        header = _MAGIC + path.stem.encode() + b"\n"
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        if not data.startswith(header):
+            return None
+        try:
+            return pickle.loads(memoryview(data)[len(header) :])
+        except Exception:  # a damaged pickle can raise almost anything; it is just a miss
+            return None
+
+    def put(self, text: str, compiled: object) -> None:
+        """Store ``compiled`` for ``text`` (atomically; failures are ignored: it is only a cache)."""
+        path = self.path(text)
+        if path is None:
+            return
+        try:
+            payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something unpicklable inside: run without caching this script
+            return
+        try:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
+        except OSError:
+            return
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_MAGIC + path.stem.encode() + b"\n")
+                handle.write(payload)
+            os.replace(tmp, path)
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+
+    def load_or_compile(self, text: str, compile: Callable[[str], T], keep: Callable[[T], bool]) -> T:
+        """``compile(text)``, read from the cache when stored; a fresh result is stored when
+        ``keep(result)`` (e.g. only scripts without errors)."""
+        cached = self.get(text)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        result = compile(text)
+        if keep(result):
+            self.put(text, result)
+        return result

@@ -9,66 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fmscript.data.find import FindRequest, find
+from fmscript.data.find import FindMode, FindRequest, find
 from fmscript.errors import ScriptRuntimeError
 from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
-class FindMode:
-    """Find requests being typed in Find mode: one dict of criteria per request."""
-
-    def __init__(self, requests: list[FindRequest] | None = None) -> None:
-        self.requests: list[tuple[bool, dict[str, str]]] = [
-            (r.omit, dict(r.criteria)) for r in (requests or [FindRequest(())])
-        ]
-        self.current = len(self.requests) - 1
-
-    def set_criterion(self, table: str | None, field: str, text: str) -> None:
-        name = f"{table}::{field}" if table else field
-        self.requests[self.current][1][name] = text
-
-    def new_request(self) -> None:
-        self.requests.append((False, {}))
-        self.current = len(self.requests) - 1
-
-    def duplicate_request(self) -> None:
-        omit, crit = self.requests[self.current]
-        self.requests.append((omit, dict(crit)))
-        self.current = len(self.requests) - 1
-
-    def delete_request(self) -> None:
-        if len(self.requests) > 1:
-            del self.requests[self.current]
-            self.current = min(self.current, len(self.requests) - 1)
-        else:
-            self.requests = [(False, {})]
-
-    def omit_current(self) -> None:
-        omit, crit = self.requests[self.current]
-        self.requests[self.current] = (not omit, crit)
-
-    def go(self, where: str | int) -> None:
-        n = len(self.requests)
-        target = {"First": 0, "Last": n - 1, "Next": self.current + 1, "Previous": self.current - 1}.get(
-            where, where - 1 if isinstance(where, int) else 0
-        )
-        if not 0 <= target < n:
-            raise ScriptRuntimeError("there is no such find request", code=101)
-        self.current = target
-
-    def to_requests(self) -> list[FindRequest]:
-        return [FindRequest(tuple(crit.items()), omit) for omit, crit in self.requests]
-
-
 def stored_requests(step: ast.Step) -> list[FindRequest] | None:
     stored = step.opt("find_requests")
     if not stored:
         return None
-    return [
-        FindRequest(tuple((f"{t}::{f}", text) for t, f, text in req.criteria), req.omit) for req in stored
-    ]
+    return list(stored)
 
 
 def _requests_for(ctx: StepContext, step: ast.Step) -> list[FindRequest] | None:

@@ -331,7 +331,11 @@ def _post_find(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[
         elif c.key in ("omit_records", "find_records"):
             omit = c.key == "omit_records"
         elif c.key == "criteria":
-            requests.append(ast.FindRequest(bool(omit), tuple(parse_criteria(c))))
+            requests.append(
+                ast.FindRequest(
+                    ((f"{t}::{f}" if t else f, text) for t, f, text in parse_criteria(c)), bool(omit)
+                )
+            )
         else:
             rest.append(c)
     out.update(_generic(spec, rest))

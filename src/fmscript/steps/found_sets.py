@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from fmscript.data.find import FindMode, FindRequest, find
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import (
+    FIELD_MISSING,
+    FIND_CRITERIA_EMPTY,
+    NO_RECORD,
+    NO_RECORDS_MATCH,
+    ScriptRuntimeError,
+)
 from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
@@ -34,7 +40,7 @@ def _finish_find(ctx: StepContext, fs: Any, ids: list[int]) -> None:
     fs.replace_ids(ids)
     ctx.data.find_mode = None
     if not ids:
-        raise ScriptRuntimeError("no records match the request", code=401)
+        raise ScriptRuntimeError("no records match the request", code=NO_RECORDS_MATCH)
 
 
 @handles("Perform Find")
@@ -66,7 +72,7 @@ def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout)
     if not requests:
-        raise ScriptRuntimeError("Constrain Found Set has no find requests", code=400)
+        raise ScriptRuntimeError("Constrain Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
     ids = set(find(ctx.data.require_file(), fs.table, requests))
     _finish_find(ctx, fs, [rid for rid in fs.ids if rid in ids])
     return None
@@ -78,7 +84,7 @@ def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     file = ctx.data.require_file()
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout)
     if not requests:
-        raise ScriptRuntimeError("Extend Found Set has no find requests", code=400)
+        raise ScriptRuntimeError("Extend Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
     have = set(fs.ids) | set(find(file, fs.table, requests))
     _finish_find(ctx, fs, [rid for rid in file.record_ids(fs.table) if rid in have])
     return None
@@ -105,7 +111,7 @@ def omit_record(ctx: StepContext, step: ast.Step) -> None:
         ctx.data.find_mode.omit_current()
         return None
     if ctx.data.found_set().omit_current() is None:
-        raise ScriptRuntimeError("there is no record to omit", code=101)
+        raise ScriptRuntimeError("there is no record to omit", code=NO_RECORD)
     return None
 
 
@@ -120,7 +126,9 @@ def sort_records(ctx: StepContext, step: ast.Step) -> None:
     for table, field, ascending in order:
         t, f = ctx.data.resolve_field(table or None, field)
         if t != fs.table:
-            raise ScriptRuntimeError(f"sorting by a related field ({t}::{f}) is not supported", code=102)
+            raise ScriptRuntimeError(
+                f"sorting by a related field ({t}::{f}) is not supported", code=FIELD_MISSING
+            )
         keys.append((f, ascending))
     fs.sort(file, keys)
     return None

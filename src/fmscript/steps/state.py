@@ -22,6 +22,7 @@ import attrs
 
 from fmscript.calc.evaluator import Evaluator
 from fmscript.errors import (
+    COMMAND_UNAVAILABLE,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -216,7 +217,7 @@ def _full(table: str | None, field: str) -> str:
 
 
 def _no_perform(name: str, parameter: Value) -> Value:
-    raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=3)
+    raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=COMMAND_UNAVAILABLE)
 
 
 class StepContext:

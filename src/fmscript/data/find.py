@@ -105,9 +105,8 @@ class FindMode:
 
     def go(self, where: str | int) -> None:
         n = len(self.requests)
-        target = {"First": 0, "Last": n - 1, "Next": self.current + 1, "Previous": self.current - 1}.get(
-            where, where - 1 if isinstance(where, int) else 0
-        )
+        moves = {"First": 0, "Last": n - 1, "Next": self.current + 1, "Previous": self.current - 1}
+        target = where - 1 if isinstance(where, int) else moves.get(where, 0)
         if not 0 <= target < n:
             raise ScriptRuntimeError("there is no such find request", code=NO_RECORD)
         self.current = target

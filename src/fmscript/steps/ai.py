@@ -94,7 +94,7 @@ def _user_fields(ctx: StepContext, table: str, completion: str) -> list[str]:
     # record data, so they are left out.
     return [
         f.name
-        for f in ctx.data.file.fields(table)
+        for f in ctx.data.require_file().fields(table)
         if f.name != completion and not f.is_global and str(f.type) != "container"
     ]
 
@@ -116,7 +116,7 @@ def table_examples(
     ctx: StepContext, table_name: str, completion: ast.Target, system: str | None = None
 ) -> list[str]:
     table, ids = _table_records(ctx, table_name)
-    t, completion_field = ctx.data.resolve_field(completion.table or table, completion.field)
+    t, completion_field = ctx.data.resolve_field(completion.table or table, completion.field or "")
     if t != table:
         raise ScriptRuntimeError(
             f"the Completion Field {t}::{completion_field} is not in table {table}", code=FIELD_MISSING
@@ -124,7 +124,7 @@ def table_examples(
     names = _user_fields(ctx, table, completion_field)
     lines = []
     for rid in ids:
-        rec = ctx.data.file.record(table, rid)
+        rec = ctx.data.require_file().record(table, rid)
         msgs = ([("system", system)] if system else []) + [
             ("user", _pairs(rec, names)),
             ("assistant", V.to_text(rec.get(completion_field, ""))),

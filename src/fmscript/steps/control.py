@@ -45,7 +45,7 @@ def else_if(ctx: StepContext, step: ast.Step) -> int:
 
 
 @handles("Else")
-def else_(ctx: StepContext, step: ast.Step) -> int:
+def else_(ctx: StepContext, step: ast.Step) -> int | None:
     return else_if(ctx, step)
 
 

@@ -51,11 +51,11 @@ def perform_find(ctx: StepContext, step: ast.Step) -> None:
     if requests is None:
         # "Perform Find [ Restore ]" printed without its requests, or "Perform Find [ ]" in
         # Browse mode: repeat this layout's last find, or find all records when there was none.
-        requests = ctx.data.last_finds.get(ctx.data.layout)
+        requests = ctx.data.last_finds.get(ctx.data.layout or "")
         if requests is None:
             fs.show_all(file.record_ids(fs.table))
             return None
-    ctx.data.last_finds[ctx.data.layout] = requests
+    ctx.data.last_finds[ctx.data.layout or ""] = requests
     _finish_find(ctx, fs, find(file, fs.table, requests))
     return None
 
@@ -70,7 +70,7 @@ def enter_find_mode(ctx: StepContext, step: ast.Step) -> None:
 @handles("Constrain Found Set")
 def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
-    requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout)
+    requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Constrain Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
     ids = set(find(ctx.data.require_file(), fs.table, requests))
@@ -82,7 +82,7 @@ def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
 def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     file = ctx.data.require_file()
-    requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout)
+    requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Extend Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
     have = set(fs.ids) | set(find(file, fs.table, requests))

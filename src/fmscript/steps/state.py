@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 import attrs
 
 from fmscript.calc.evaluator import Evaluator
+from fmscript.calc.values import Value
 from fmscript.errors import (
     COMMAND_UNAVAILABLE,
     NO_LAYOUT,
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
 
-Value = object  # a calculation value: str, Decimal, date, time, datetime
 
 
 @attrs.define

@@ -28,7 +28,7 @@ def write_target(ctx: StepContext, target: ast.Target, value: Any, rep: int = 1)
     if target.kind == "variable":
         ctx.vars.set(target.name, value, rep)
     else:
-        ctx.data.set_field(target.table, target.field, value, rep)
+        ctx.data.set_field(target.table, target.field or "", value, rep)
 
 
 @handles("Set Variable")
@@ -55,7 +55,7 @@ def set_field(ctx: StepContext, step: ast.Step) -> None:
             )
     value = ctx.evaluator.evaluate(calc)
     if ctx.data.find_mode is not None:
-        ctx.data.find_mode.set_criterion(target.table, target.field, V.to_text(value))
+        ctx.data.find_mode.set_criterion(target.table, target.field or "", V.to_text(value))
         return
     write_target(ctx, target, value, repetition(ctx, target, step))
 

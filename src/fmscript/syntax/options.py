@@ -306,7 +306,7 @@ def _post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dic
             out.setdefault("message", calc_of(pos[0]))
         else:
             second = calc_of(pos[1])
-            if isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
+            if second is not None and isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
                 # 显示自定义对话框 [ "message" ; Table::Field ]: the field is an input field.
                 out.setdefault("message", calc_of(pos[0]))
                 out.setdefault("input1", pos[1].value)

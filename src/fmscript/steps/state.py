@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from fmscript.data.sqlite_file import FMFile
 
 
-
 @attrs.define
 class Frame:
     """One running script: its $local variables, its jump tables and where it is."""

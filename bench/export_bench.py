@@ -61,12 +61,15 @@ def plain(db: Path, out: Path) -> None:
 def fm_export(db: Path, out: Path) -> None:
     import io
 
-    from fmscript.runtime.context import RunOptions
     from fmscript.runtime.session import run_session
+    from fmscript.settings import Settings
+    from fmscript.steps.state import RunOptions
 
     script = out.with_suffix(".fmscript")
     script.write_text(SCRIPT.format(out=out), encoding="utf-8")
-    code, _result, _ = run_session(script, db, "", RunOptions(), io.StringIO(), sys.stderr)
+    code, _result, _ = run_session(
+        script, db, "", RunOptions(settings=Settings.from_env()), io.StringIO(), sys.stderr
+    )
     assert code == 0, code
 
 

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.settings import Settings
+from fmscript.steps.state import RunOptions
 
 SYSTEM = "You are a helpful assistant. Answer the user's request using the record data provided."
 
@@ -38,9 +39,10 @@ def _run(tmp_path: Path, script: str, db: Path) -> tuple[int, str]:
     path = tmp_path / "main.fmscript"
     path.write_text(textwrap.dedent(script), encoding="utf-8")
     err = io.StringIO()
-    code, _, _ = run_session(
-        path, db, "", RunOptions(wait_for_jobs=False, progress=False), io.StringIO(), err
+    options = RunOptions(
+        wait_for_jobs=False, progress=False, settings=Settings(home_override=tmp_path / "home")
     )
+    code, _, _ = run_session(path, db, "", options, io.StringIO(), err)
     return code, err.getvalue()
 
 
@@ -126,8 +128,9 @@ def test_failure_half_way_leaves_no_partial_file(tmp_path: Path) -> None:
 CHILD = """
 import io, json, resource, sys
 from pathlib import Path
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.settings import Settings
+from fmscript.steps.state import RunOptions
 
 def peak():
     # VmHWM: this process image's peak resident set (ru_maxrss would include the parent's, since
@@ -140,7 +143,8 @@ def peak():
 script, db = Path(sys.argv[1]), Path(sys.argv[2])
 before = peak()
 err = io.StringIO()
-code, _, _ = run_session(script, db, "", RunOptions(wait_for_jobs=False, progress=False), io.StringIO(), err)
+options = RunOptions(wait_for_jobs=False, progress=False, settings=Settings.from_env())
+code, _, _ = run_session(script, db, "", options, io.StringIO(), err)
 print(json.dumps({"code": code, "err": err.getvalue()[-2000:], "before": before, "after": peak()}))
 """
 

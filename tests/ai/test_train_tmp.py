@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.settings import Settings
+from fmscript.steps.state import RunOptions
 
 pytestmark = pytest.mark.slow
 
@@ -26,16 +27,15 @@ Exit Script [ Text Result: Get ( LastError ) ]
 
 @pytest.fixture
 def temp_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The system temp dir (and FMSCRIPT_TEMP) for this test: an empty folder we can watch."""
+    """The system temp dir for this test (Settings.temp is a folder inside it): an empty folder
+    we can watch."""
     folder = tmp_path / "tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
-    monkeypatch.setenv("TMPDIR", str(folder))
-    monkeypatch.setenv("FMSCRIPT_TEMP", str(folder))
     return folder
 
 
-def _run(tmp_path: Path, rows: int, model: str, name: str, wait: bool) -> str:
+def _run(home: Path, tmp_path: Path, rows: int, model: str, name: str, wait: bool) -> str:
     db = tmp_path / f"{name}.sqlite"
     con = sqlite3.connect(db)
     con.execute('CREATE TABLE "QA" ("Question" TEXT, "Answer" TEXT)')
@@ -47,9 +47,9 @@ def _run(tmp_path: Path, rows: int, model: str, name: str, wait: bool) -> str:
     script = tmp_path / f"{name}.fmscript"
     script.write_text(SCRIPT.format(model=model, name=name), encoding="utf-8")
     err = io.StringIO()
-    code, result, _ = run_session(
-        script, db, "", RunOptions(wait_for_jobs=wait, progress=False), io.StringIO(), err
-    )
+    settings = Settings(home_override=home, progress=False)
+    options = RunOptions(wait_for_jobs=wait, progress=False, settings=settings)
+    code, result, _ = run_session(script, db, "", options, io.StringIO(), err)
     assert code == 0, err.getvalue()
     return str(result)
 
@@ -61,14 +61,14 @@ def _train_dirs(folder: Path) -> list[str]:
 def test_table_fine_tune_trains_and_leaves_no_temp_folder(
     demo_home: Path, tmp_path: Path, temp_dir: Path
 ) -> None:
-    assert _run(tmp_path, 12, "demo", "ok", wait=True) == "0"
+    assert _run(demo_home, tmp_path, 12, "demo", "ok", wait=True) == "0"
     assert (demo_home / "models" / "fm-mlx-ok" / "adapters.safetensors").is_file()
     assert _train_dirs(temp_dir) == []
 
 
 def test_refused_fine_tune_leaves_no_temp_folder(demo_home: Path, tmp_path: Path, temp_dir: Path) -> None:
     # Five records: fewer than the ten examples a training file needs (error 509 at submit).
-    assert _run(tmp_path, 5, "demo", "few", wait=True) == "509"
+    assert _run(demo_home, tmp_path, 5, "demo", "few", wait=True) == "509"
     assert _train_dirs(temp_dir) == []
 
 
@@ -79,10 +79,10 @@ def test_fine_tune_failing_in_training_leaves_no_temp_folder(
 
     broken = demo_home / "base-models" / "broken"
     shutil.copytree(demo_dir, broken)
-    assert _run(tmp_path, 12, "broken", "bad", wait=False) == "0"
+    assert _run(demo_home, tmp_path, 12, "broken", "bad", wait=False) == "0"
     for weights in broken.glob("model*.safetensors"):
         weights.write_bytes(b"not safetensors")  # the base model breaks after the job was queued
-    service = LocalFineTuning(demo_home)
+    service = LocalFineTuning(demo_home, Settings(home_override=demo_home))
     try:
         (job,) = service.run_queued([service.store.list_jobs(status="queued")[0]["id"]], progress=False)
     finally:

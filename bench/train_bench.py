@@ -78,7 +78,7 @@ def run_fmscript(home: Path, data: Path, args: argparse.Namespace, name: str) ->
     """One LocalFineTuning run in a fresh process (as a script run would do it); returns its figures."""
     code = f"""
 import json, os, sys, time
-os.environ["FMSCRIPT_HOME"] = {str(home)!r}
+from pathlib import Path
 import mlx_lm.tuner
 from fmscript.ai.engines import mlx_local
 from fmscript.ai.service import LocalFineTuning
@@ -90,9 +90,12 @@ def _timed_loop(*a, **kw):
     return _loop(*a, **kw)
 mlx_local._train_loop = _timed_loop
 mlx_local.schedule = lambda steps: ({schedule_literal(args)})
-if {args.length_class}:
-    mlx_local.LENGTH_CLASS = {args.length_class}
-service = LocalFineTuning()
+if {getattr(args, "length_class", 0)}:
+    mlx_local.LENGTH_CLASS = {getattr(args, "length_class", 0)}
+if {getattr(args, "sort_window", -1)} >= 0:
+    mlx_local.SORT_WINDOW = {getattr(args, "sort_window", -1)}
+from fmscript.settings import Settings
+service = LocalFineTuning(Path({str(home)!r}), Settings(home_override=Path({str(home)!r}), progress=False))
 params = {{"max_steps": {args.steps}, "batch_size": {args.batch_size}, "lora_layers": {args.layers},
           "learning_rate": {args.learning_rate}, "fine_tuned_model_name": {name!r}}}
 start = time.perf_counter()

@@ -20,7 +20,6 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -52,6 +51,12 @@ def _tristate(value: str | None) -> bool | None:
     if value in ("0", "false", "no", "off"):
         return False
     return None
+
+
+def _system_temp() -> Path:
+    import tempfile  # not at start-up: it pulls in shutil, random, bz2, lzma
+
+    return Path(tempfile.gettempdir())
 
 
 @attrs.frozen
@@ -108,7 +113,7 @@ class Settings:
 
     @property
     def temp(self) -> Path:
-        return self.temp_override or Path(tempfile.gettempdir()) / "fmscript"
+        return self.temp_override or _system_temp() / "fmscript"
 
     @property
     def cache(self) -> Path | None:
@@ -118,7 +123,7 @@ class Settings:
         if self.cache_override is not None:
             return self.cache_override
         uid = os.getuid() if hasattr(os, "getuid") else 0
-        return Path(tempfile.gettempdir()) / f"fmscript-cache-{uid}"
+        return _system_temp() / f"fmscript-cache-{uid}"
 
     def with_(self, **changes: object) -> Settings:
         """A copy with some fields changed (``settings.with_(documents_override=Path(...))``)."""

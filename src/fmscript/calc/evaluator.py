@@ -16,7 +16,6 @@ from fmscript.calc import values as V
 from fmscript.calc.functions.registry import FunctionSpec, lookup
 from fmscript.errors import ArityError, CalcError, FieldMissingError, FMScriptError, UnknownFunctionError
 from fmscript.syntax import ast
-from fmscript.syntax.calc_build import parse_calc
 
 Value = Any
 Env = dict[str, Value]
@@ -113,6 +112,8 @@ class Evaluator:
 
     def evaluate_text(self, text: str) -> Value:
         """Parse and evaluate calc text (the ``Evaluate`` function, the REPL, tests)."""
+        from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed
+
         return self.evaluate(parse_calc(text))
 
     def compile(self, node: Any) -> Compiled:

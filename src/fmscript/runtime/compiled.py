@@ -8,6 +8,7 @@ alternating sub-scripts' plans).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from fmscript.steps.registry import Handler, load_handlers
 from fmscript.steps.state import Frame, Value
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
-from fmscript.syntax.build import check_script
+from fmscript.syntax.cache import ScriptCache
 from fmscript.syntax.catalogue import spec_for
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
@@ -62,6 +63,8 @@ def _plan(script: ast.Script) -> tuple[PlannedStep, ...]:
 
 def compile_text(text: str, source: str) -> CompiledScript:
     """Parse and check one script's text; every error found is in ``.errors`` (sorted)."""
+    from fmscript.syntax.build import check_script  # Lark: only when a script is really parsed
+
     script, errors = check_script(text, source)
     blocks, block_errors = analyse_blocks(script)
     all_errors: list[FMScriptError] = [*errors, *block_errors]
@@ -78,16 +81,29 @@ def read_script_text(path: Path) -> str:
         ) from None
 
 
-def load_script(path: Path) -> CompiledScript:
-    """Compile a script file (not cached: see :class:`ScriptLoader`)."""
-    return compile_text(read_script_text(path), str(path))
+def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
+    """Compile a script file, or read its compiled form from the on-disk ``cache`` (for the run,
+    see :class:`ScriptLoader`). Only scripts without errors are stored."""
+    text, source = read_script_text(path), str(path)
+    if cache is None:
+        return compile_text(text, source)
+    hit = cache.get(text, source)
+    if isinstance(hit, tuple) and len(hit) == 2:
+        script, blocks = hit  # the plan holds handler functions: rebuilt here, it is cheap
+        return CompiledScript(script, blocks, _plan(script))
+    compiled = compile_text(text, source)
+    if not compiled.errors:
+        cache.put(text, source, (compiled.script, compiled.blocks))
+    return compiled
 
 
 class ScriptLoader:
     """Compiled scripts of one run, keyed by resolved path and (mtime, size) of the file."""
 
-    def __init__(self, compile_file: Callable[[Path], CompiledScript] = load_script) -> None:
-        self._compile = compile_file
+    def __init__(
+        self, compile_file: Callable[[Path], CompiledScript] | None = None, cache: ScriptCache | None = None
+    ) -> None:
+        self._compile = compile_file or functools.partial(load_script, cache=cache)
         self._cache: dict[Path, tuple[tuple[int, int], CompiledScript]] = {}
         self._listings: dict[Path, dict[str, Path]] = {}
 

@@ -14,6 +14,8 @@ from fmscript.runtime.interpreter import Interpreter
 from fmscript.settings import Settings
 from fmscript.steps.signals import HaltOnError
 from fmscript.steps.state import RunOptions, StepContext, Value
+from fmscript.syntax.cache import ScriptCache
+from fmscript.syntax.parser import use_cache_folder
 
 if TYPE_CHECKING:
     from fmscript.ai.service import LocalFineTuning
@@ -52,7 +54,8 @@ def run_session(
     """Returns (exit code, script result, context). Exit 1 if any error was not captured."""
     out = out or sys.stdout
     err = err or sys.stderr
-    loader = ScriptLoader()
+    use_cache_folder(options.settings.cache)  # Lark's grammar cache, when a script must be parsed
+    loader = ScriptLoader(cache=ScriptCache(options.settings.cache))
     compiled = loader.load(path)
     if compiled.errors:
         for e in compiled.errors:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -249,6 +248,8 @@ def _training_file(ctx: StepContext, step: ast.Step) -> Iterator[tuple[Path, str
     lines = table_examples(ctx, table, completion)
     temp = ctx.settings.temp
     temp.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     with tempfile.TemporaryDirectory(prefix="fmscript-train-", dir=temp) as folder:
         path = Path(folder) / f"{str(table).replace(' ', '_')}-{int(time.time() * 1000)}.jsonl"
         write_jsonl(lines, [path])

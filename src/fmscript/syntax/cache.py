@@ -19,16 +19,18 @@ Safety:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 import stat
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
 
-T = TypeVar("T")
+try:  # the C SHA-256 without hashlib's OpenSSL start-up (a few ms of every run)
+    from _sha256 import sha256  # Python 3.11
+except ImportError:  # pragma: no cover - other Pythons
+    try:
+        from _sha2 import sha256  # type: ignore[no-redef]  # Python 3.12+
+    except ImportError:
+        from hashlib import sha256  # type: ignore[no-redef,assignment]
 
 _MAGIC = b"fmscript-compiled 1\n"
 _SUFFIX = ".fmc"
@@ -44,7 +46,7 @@ def code_stamp() -> str:
     from fmscript import __version__
     from fmscript.syntax.parser import grammar_path
 
-    digest = hashlib.sha256(__version__.encode())
+    digest = sha256(__version__.encode())
     for name in ("script", "calc"):
         digest.update(grammar_path(name).read_bytes())
     package = _package_dir()
@@ -86,19 +88,20 @@ class ScriptCache:
             self._usable = self.folder is not None and _private_folder(self.folder)
         return self._usable
 
-    def key(self, text: str) -> str:
+    def key(self, text: str, source: str = "") -> str:
+        """The entry's name: the script's text and source name (positions in the compiled form
+        name the file), and fmscript's code stamp."""
         if self._stamp is None:
             self._stamp = code_stamp()
-        return hashlib.sha256(
-            self._stamp.encode() + b"\0" + text.encode("utf-8", "surrogatepass")
-        ).hexdigest()
+        material = "\0".join((self._stamp, source, text))
+        return sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
 
-    def path(self, text: str) -> Path | None:
-        return self.folder / (self.key(text) + _SUFFIX) if self.enabled and self.folder else None
+    def path(self, text: str, source: str = "") -> Path | None:
+        return self.folder / (self.key(text, source) + _SUFFIX) if self.enabled and self.folder else None
 
-    def get(self, text: str) -> object | None:
+    def get(self, text: str, source: str = "") -> object | None:
         """The compiled form stored for ``text``, or None (missing, corrupt, foreign, off)."""
-        path = self.path(text)
+        path = self.path(text, source)
         if path is None:
             return None
         header = _MAGIC + path.stem.encode() + b"\n"
@@ -113,15 +116,17 @@ class ScriptCache:
         except Exception:  # a damaged pickle can raise almost anything; it is just a miss
             return None
 
-    def put(self, text: str, compiled: object) -> None:
+    def put(self, text: str, source: str, compiled: object) -> None:
         """Store ``compiled`` for ``text`` (atomically; failures are ignored: it is only a cache)."""
-        path = self.path(text)
+        path = self.path(text, source)
         if path is None:
             return
         try:
             payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
         except Exception:  # something unpicklable inside: run without caching this script
             return
+        import tempfile  # only when writing: a warm run does not need it
+
         try:
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
         except OSError:
@@ -133,14 +138,3 @@ class ScriptCache:
             os.replace(tmp, path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
-
-    def load_or_compile(self, text: str, compile: Callable[[str], T], keep: Callable[[T], bool]) -> T:
-        """``compile(text)``, read from the cache when stored; a fresh result is stored when
-        ``keep(result)`` (e.g. only scripts without errors)."""
-        cached = self.get(text)
-        if cached is not None:
-            return cached  # type: ignore[return-value]
-        result = compile(text)
-        if keep(result):
-            self.put(text, result)
-        return result

@@ -13,7 +13,6 @@ from fmscript.calc import values as V
 from fmscript.calc.functions.registry import function
 from fmscript.errors import CALC_GENERIC, CalcError, CalcSyntaxError, FMScriptError
 from fmscript.syntax import ast
-from fmscript.syntax.calc_build import parse_calc
 
 
 @function("If", 2, 3, lazy=True)
@@ -106,6 +105,8 @@ def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
 
 @function("IsValidExpression", 1, lazy=True)
 def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
+    from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed
+
     text = V.to_text(ev(expression))
     try:
         ev.evaluator.check(parse_calc(text))

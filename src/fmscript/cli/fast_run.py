@@ -1,0 +1,105 @@
+"""``fmscript run`` without click, for the common, well-formed command line.
+
+Accepts exactly what ``fmscript.cli.run`` accepts (``SCRIPT``, ``--file/-f FILE``, ``--param TEXT``,
+``--save PATH``, ``--halt-on-error``, ``--no-wait``, ``--documents DIR``, ``--progress/--no-progress``,
+``--opt=value`` forms, ``--`` before the script). Whenever something is off — an unknown option,
+a missing value, a path click would reject, ``--help`` — it returns None and click handles the
+command line, with its usual messages and exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+_VALUED = {
+    "--file": "file",
+    "-f": "file",
+    "--param": "parameter",
+    "--save": "save",
+    "--documents": "documents",
+}
+_FLAGS = {
+    "--halt-on-error": ("halt_on_error", True),
+    "--no-wait": ("no_wait", True),
+    "--progress": ("progress", True),
+    "--no-progress": ("progress", False),
+}
+
+
+def parse(argv: list[str]) -> dict[str, object] | None:
+    """The options of ``run ...``, or None when click should handle ``argv``."""
+    if not argv or argv[0] != "run":
+        return None
+    opts: dict[str, object] = {"halt_on_error": False, "no_wait": False, "progress": True, "parameter": ""}
+    scripts: list[str] = []
+    args = iter(argv[1:])
+    for arg in args:
+        if arg == "--":
+            scripts.extend(args)
+            break
+        if arg.startswith("-") and arg != "-":
+            name, eq, value = arg.partition("=")
+            if name in _VALUED:
+                if not eq:
+                    value = next(args, None)  # type: ignore[assignment]
+                    if value is None:
+                        return None
+                if _VALUED[name] in opts and _VALUED[name] != "parameter":
+                    return None  # given twice: let click apply its rule
+                opts[_VALUED[name]] = value
+            elif name in _FLAGS and not eq:
+                key, flag = _FLAGS[name]
+                opts[key] = flag
+            else:
+                return None
+        else:
+            scripts.append(arg)
+    if len(scripts) != 1:
+        return None
+    opts["script"] = scripts[0]
+    return opts if _paths_ok(opts) else None
+
+
+def _paths_ok(opts: dict[str, object]) -> bool:
+    # The checks click.Path makes (exists / dir_okay / file_okay); click words the errors.
+    for key in ("script", "file"):
+        if key in opts and not os.path.isfile(str(opts[key])):
+            return False
+    if "save" in opts and os.path.isdir(str(opts["save"])):
+        return False
+    return not ("documents" in opts and os.path.isfile(str(opts["documents"])))
+
+
+def fast_run(argv: list[str]) -> int | None:
+    """Run ``fmscript run ...`` and return its exit code, or None to leave it to click."""
+    opts = parse(argv)
+    if opts is None:
+        return None
+    from fmscript.runtime.session import run_session
+    from fmscript.settings import Settings
+    from fmscript.steps.state import RunOptions
+
+    def path(key: str) -> Path | None:
+        return Path(str(opts[key])) if key in opts else None
+
+    options = RunOptions(
+        halt_on_error=bool(opts["halt_on_error"]),
+        documents_path=path("documents"),
+        wait_for_jobs=not opts["no_wait"],
+        progress=bool(opts["progress"]),
+        settings=Settings.from_env(),  # the one place this command line reads the environment
+    )
+    try:
+        code, _result, _ctx = run_session(
+            Path(str(opts["script"])), path("file"), str(opts["parameter"]), options, save=path("save")
+        )
+        sys.stdout.flush()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # as click does: output piped into a closed reader is not an error report
+        sys.stdout = None  # type: ignore[assignment]
+        return 1
+    return code

@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument(
         "--length-class", type=int, default=0, help="override mlx_local.LENGTH_CLASS (tuning)"
     )
-    parser.add_argument("--sides", default="fmscript,mlx_lm")
+    parser.add_argument("--sort-window", type=int, default=-1, help="override mlx_local.SORT_WINDOW (tuning)")
     parser.add_argument(
         "--save-every", type=int, default=0, help="checkpoint every N steps (default steps/12)"
     )
@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
               f"{mean_tokens:.1f} tokens each on average; {args.steps} steps x batch {args.batch_size}", file=sys.stderr)  # fmt: skip
         runs: dict[str, list[dict[str, Any]]] = {"fmscript": [], "mlx_lm": []}
         for repeat in range(args.repeats + 1):  # the first round warms mlx's kernel cache up
-            for side in args.sides.split(","):
+            for side in ("fmscript", "mlx_lm"):
                 if side == "fmscript":
                     figures = run_fmscript(home, data, args, f"bench-{repeat}")
                 else:

@@ -247,3 +247,14 @@ def test_two_runs_at_once_share_the_cache(tmp_path: Path) -> None:
         assert [p.returncode for p in procs] == [0, 0]
     assert len(_entries(cache)) == 1
     assert not [p for p in (cache / "compiled").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_folder_is_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from fmscript.syntax import cache as cache_mod
+
+    monkeypatch.setattr(cache_mod, "MAX_ENTRIES", 10)
+    cache = ScriptCache(tmp_path / "cache")
+    for i in range(25):
+        cache.put(f"text {i}", "s", i)
+        assert len(_entries(tmp_path / "cache")) <= 10
+    assert cache.get("text 24", "s") == 24  # the newest are kept

@@ -9,8 +9,9 @@ alternating sub-scripts' plans).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import overload
 
 import attrs
 
@@ -19,7 +20,7 @@ from fmscript.steps.registry import Handler, load_handlers
 from fmscript.steps.state import Frame, Value
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
-from fmscript.syntax.cache import ScriptCache
+from fmscript.syntax.cache import LazyTuple, ScriptCache
 from fmscript.syntax.catalogue import spec_for
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
@@ -39,7 +40,7 @@ class PlannedStep:
 class CompiledScript:
     script: ast.Script
     blocks: Blocks
-    plan: tuple[PlannedStep, ...]
+    plan: Sequence[PlannedStep]  # a tuple, or lazy when read from the disk cache
     errors: tuple[FMScriptError, ...] = ()
 
     @property
@@ -50,15 +51,41 @@ class CompiledScript:
         return Frame(self.script, self.blocks, parameter)
 
 
+def _planned(step: ast.Step, handlers: dict[str, Handler]) -> PlannedStep:
+    skip = step.disabled or step.name == "#"
+    spec = None if skip else spec_for(step.name)
+    handler = handlers.get(step.name) if spec is not None and spec.implemented else None
+    return PlannedStep(step, handler, skip, bool(spec and spec.keeps_last_error))
+
+
 def _plan(script: ast.Script) -> tuple[PlannedStep, ...]:
     handlers = load_handlers()
-    plan = []
-    for step in script.steps:
-        skip = step.disabled or step.name == "#"
-        spec = None if skip else spec_for(step.name)
-        handler = handlers.get(step.name) if spec is not None and spec.implemented else None
-        plan.append(PlannedStep(step, handler, skip, bool(spec and spec.keeps_last_error)))
-    return tuple(plan)
+    return tuple(_planned(step, handlers) for step in script.steps)
+
+
+class _LazyPlan(Sequence[PlannedStep]):
+    """The plan of a script read from the disk cache: a step is decoded and planned when it first
+    runs (or is looked at), so a warm start costs little whatever the script's length."""
+
+    def __init__(self, steps: Sequence[ast.Step]) -> None:
+        self._steps = steps
+        self._handlers = load_handlers()
+        self._items: list[PlannedStep | None] = [None] * len(steps)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> PlannedStep: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[PlannedStep, ...]: ...
+    def __getitem__(self, index: int | slice) -> PlannedStep | tuple[PlannedStep, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        planned = self._items[index]
+        if planned is None:
+            planned = self._items[index] = _planned(self._steps[index], self._handlers)
+        return planned
 
 
 def compile_text(text: str, source: str) -> CompiledScript:
@@ -88,12 +115,17 @@ def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
     if cache is None:
         return compile_text(text, source)
     hit = cache.get(text, source)
-    if isinstance(hit, tuple) and len(hit) == 2:
-        script, blocks = hit  # the plan holds handler functions: rebuilt here, it is cheap
-        return CompiledScript(script, blocks, _plan(script))
+    if isinstance(hit, tuple) and len(hit) == 3:
+        # The script without its steps, each step pickled on its own, the block tables; the plan
+        # (handler functions) is rebuilt, lazily like the steps.
+        shell, blobs, blocks = hit
+        steps: LazyTuple[ast.Step] = LazyTuple(blobs)
+        return CompiledScript(attrs.evolve(shell, steps=steps), blocks, _LazyPlan(steps))  # type: ignore[arg-type]
     compiled = compile_text(text, source)
     if not compiled.errors:
-        cache.put(text, source, (compiled.script, compiled.blocks))
+        script = compiled.script
+        shell = attrs.evolve(script, steps=())
+        cache.put(text, source, (shell, LazyTuple.encode(script.steps), compiled.blocks))
     return compiled
 
 

@@ -22,7 +22,9 @@ from __future__ import annotations
 import os
 import pickle
 import stat
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar, overload
 
 try:  # the C SHA-256 without hashlib's OpenSSL start-up (a few ms of every run)
     from _sha256 import sha256  # Python 3.11
@@ -32,8 +34,11 @@ except ImportError:  # pragma: no cover - other Pythons
     except ImportError:
         from hashlib import sha256  # type: ignore[no-redef,assignment]
 
-_MAGIC = b"fmscript-compiled 1\n"
+T = TypeVar("T")
+_MISSING = object()
+_MAGIC = b"fmscript-compiled 2\n"
 _SUFFIX = ".fmc"
+MAX_ENTRIES = 1000
 _SOURCE_DIRS = ("syntax", "runtime")  # the compiler's own modules (their stamp is part of the key)
 
 
@@ -138,3 +143,69 @@ class ScriptCache:
             os.replace(tmp, path)
         except OSError:
             Path(tmp).unlink(missing_ok=True)
+            return
+        self._prune(path.parent)
+
+    @staticmethod
+    def _prune(folder: Path) -> None:
+        """Keep the folder small: past MAX_ENTRIES entries, the oldest written go (only cold runs
+        write, so this never slows a warm one)."""
+        try:
+            entries = [e for e in os.scandir(folder) if e.name.endswith(_SUFFIX)]
+            if len(entries) <= MAX_ENTRIES:
+                return
+            entries.sort(key=lambda e: e.stat().st_mtime_ns)
+            for entry in entries[: len(entries) - MAX_ENTRIES * 4 // 5]:
+                Path(entry.path).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+class LazyTuple(Sequence[T]):
+    """A tuple whose items are unpickled on first access (a warm run decodes only the steps it
+    runs). Behaves as a tuple for indexing, slicing, iteration, ``len`` and equality."""
+
+    __slots__ = ("_blobs", "_items")
+
+    def __init__(self, blobs: list[bytes]) -> None:
+        self._blobs: list[bytes | None] = list(blobs)
+        self._items: list[object] = [_MISSING] * len(blobs)
+
+    @classmethod
+    def encode(cls, items: Sequence[object]) -> list[bytes]:
+        return [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[T, ...]: ...
+    def __getitem__(self, index: int | slice) -> T | tuple[T, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        item = self._items[index]
+        if item is _MISSING:
+            blob = self._blobs[index]
+            assert blob is not None
+            item = self._items[index] = pickle.loads(blob)
+            self._blobs[index] = None
+        return item  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[T]:
+        return (self[i] for i in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, LazyTuple)):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"LazyTuple({len(self)} items)"
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (tuple, (tuple(self),))

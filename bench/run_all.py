@@ -1,13 +1,78 @@
-"""Run every benchmark (``python bench/run_all.py``); each also runs on its own."""
+"""Run the benchmarks and print one table: each figure, its yardstick (measured in the same run)
+and its goal (issue 16). ``python bench/run_all.py [--train] [--quick]``.
+
+The training comparison takes minutes (four LoRA runs and checkpoint scoring); it runs only with
+``--train``. Each benchmark also runs on its own (``python bench/<name>.py``) and prints details.
+"""
 
 from __future__ import annotations
 
-import subprocess
+import argparse
+import importlib
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-HERE = Path(__file__).parent
-for name in ("parse_bench.py", "calc_bench.py", "loop_bench.py", "startup_bench.py", "train_bench.py"):
-    if (HERE / name).exists():
-        print(f"== {name}", flush=True)
-        subprocess.run([sys.executable, str(HERE / name)], check=False)
+sys.path.insert(0, str(Path(__file__).parent))
+
+# (module, figure label, key in its results, yardstick, goal text, goal test, format)
+Row = tuple[str, str, str, str, str, Callable[[float], bool], str]
+ROWS: list[Row] = [
+    ("startup_bench", "fmscript run of a one-line script (warm)", "startup_extra_ms",
+     "python -c pass", "≤ +60 ms", lambda v: v <= 60, "+{:.0f} ms wall"),
+    ("startup_bench", "  same, CPU time (steadier on a loaded machine)", "startup_extra_cpu_ms",
+     "python -c pass", "≤ +60 ms", lambda v: v <= 60, "+{:.0f} ms CPU"),
+    ("parse_bench", "warm load of a 10k-line script (disk cache)", "parse_warm_lines_per_s",
+     "cold parse (×{parse_warm_speedup:.0f})", "≥ 100,000 lines/s", lambda v: v >= 100_000, "{:,.0f} lines/s"),
+    ("parse_bench", "  same, every step decoded", "parse_warm_full_lines_per_s",
+     "cold parse", "≥ 100,000 lines/s", lambda v: v >= 100_000, "{:,.0f} lines/s"),
+    ("parse_bench", "cold parse ({parse_cold_lines_per_s:,.0f} lines/s)", "parse_cold_vs_lark",
+     "Lark alone, same grammars, trees only", "≤ 1.3×", lambda v: v <= 1.3, "{:.2f}×"),
+    ("export_bench", "Save Records as JSONL, 100k records: time", "export_ratio",
+     "sqlite3 + json.dumps loop, same bytes", "≤ 1.5×", lambda v: v <= 1.5, "{:.2f}×"),
+    ("export_bench", "  same: peak memory ({plain_peak_mb:.0f} MB for the loop)", "export_peak_mb",
+     "(process peak RSS)", "≤ 40 MB", lambda v: v <= 40, "{:.0f} MB"),
+    ("loop_bench", "Loop: 100k × Set Variable + calc + Exit Loop If", "loop_ratio",
+     "same loop in Python with Decimal", "≤ 20×", lambda v: v <= 20, "{:.1f}×"),
+    ("train_bench", "LoRA training: seconds to the same validation loss", "train_ttq_ratio",
+     "mlx_lm lora, same model/data/params", "≤ 0.67×", lambda v: v <= 0.67, "{:.2f}×"),
+    ("train_bench", "  same: data tokens/s", "train_tps_ratio",
+     "mlx_lm lora", "≥ 1.0×", lambda v: v >= 1.0, "{:.2f}×"),
+]  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", action="store_true", help="also run the training comparison (minutes)")
+    args = parser.parse_args()
+    results: dict[str, dict[str, float]] = {}
+    for module in dict.fromkeys(row[0] for row in ROWS):
+        if module == "train_bench" and not args.train:
+            continue
+        print(f"== {module}", flush=True)
+        bench = importlib.import_module(module)
+        results[module] = (
+            bench.main(["--repeats", "1", "--no-readme"]) if module == "train_bench" else bench.main()
+        )
+    print()
+    print("| figure | measured | yardstick (same run) | goal | met |")
+    print("|---|---:|---|---|:-:|")
+    for module, label, key, yardstick, goal, ok, fmt in ROWS:
+        figures = results.get(module)
+        if figures is None or key not in figures:
+            print(f"| {_blank(label)} | not run | {_blank(yardstick)} | {goal} | |")
+            continue
+        value = figures[key]
+        print(
+            f"| {label.format(**figures)} | {fmt.format(value)} | {yardstick.format(**figures)} | {goal} | "
+            f"{'yes' if ok(value) else 'no'} |"
+        )
+
+
+def _blank(text: str) -> str:
+    return re.sub(r"\{[^}]*\}", "…", text)
+
+
+if __name__ == "__main__":
+    main()

@@ -40,7 +40,7 @@ def parse(argv: list[str]) -> dict[str, object] | None:
             scripts.extend(args)
             break
         if arg.startswith("-") and arg != "-":
-            name, eq, value = arg.partition("=")
+            name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
             if name in _VALUED:
                 if not eq:
                     value = next(args, None)  # type: ignore[assignment]

@@ -1,0 +1,64 @@
+"""``fmscript run`` without click (``fmscript.cli.fast_run``) accepts exactly the command lines
+click's ``run`` accepts and hands everything else to click."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fmscript.cli.fast_run import parse
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, str]:
+    (tmp_path / "s.fmscript").write_text('Exit Script [ Text Result: "x" ]\n', encoding="utf-8")
+    (tmp_path / "db.sql").write_text("", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    return {"s": str(tmp_path / "s.fmscript"), "db": str(tmp_path / "db.sql"), "docs": str(tmp_path / "docs")}
+
+
+def test_well_formed_lines_are_parsed(files: dict[str, str]) -> None:
+    s, db, docs = files["s"], files["db"], files["docs"]
+    assert parse(["run", s]) == {
+        "halt_on_error": False,
+        "no_wait": False,
+        "progress": True,
+        "parameter": "",
+        "script": s,
+    }
+    got = parse(["run", "-f", db, s, "--param=a=b", "--no-wait", "--halt-on-error", "--documents", docs])
+    assert got is not None
+    assert (got["file"], got["parameter"], got["no_wait"], got["halt_on_error"], got["documents"]) == (
+        db,
+        "a=b",
+        True,
+        True,
+        docs,
+    )
+    assert parse(["run", "--no-progress", "--", s])["progress"] is False  # type: ignore[index]
+    assert parse(["run", s, "--param", "1", "--param", "2"])["parameter"] == "2"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["check", "{s}"],
+        ["run"],
+        ["run", "{s}", "{s}"],
+        ["run", "--help", "{s}"],
+        ["run", "{s}", "--unknown"],
+        ["run", "{s}", "--file"],
+        ["run", "{s}", "-f={db}"],
+        ["run", "{s}", "-f{db}"],
+        ["run", "{s}", "--no-wait=1"],
+        ["run", "{s}", "--file", "{db}", "--file", "{db}"],
+        ["run", "missing.fmscript"],
+        ["run", "{s}", "--file", "missing.sql"],
+        ["run", "{s}", "--documents", "{s}"],
+        ["run", "{s}", "--save", "{docs}"],
+    ],
+)
+def test_anything_else_goes_to_click(files: dict[str, str], argv: list[str]) -> None:
+    assert parse([a.format(**files) for a in argv]) is None

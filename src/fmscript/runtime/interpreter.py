@@ -176,6 +176,17 @@ class Interpreter:
             if not rt.frames:
                 rt.final_locals = frame.locals  # kept for the REPL and tests to inspect
 
+    def run_in_frame(self, frame: Frame) -> None:
+        """Run ``frame.script`` in a frame the caller keeps between runs (the REPL's top-level
+        frame: its $variables survive from one entry to the next). ExitScript and HaltScript
+        propagate, so the caller can tell "exited with a result" from "ran to the end"."""
+        blocks = self.blocks(frame.script)
+        self.rt.frames.append(frame)
+        try:
+            self._walk(frame.script, blocks)
+        finally:
+            self.rt.frames.pop()
+
     def _plan(self, script: ast.Script) -> list[tuple[ast.Step, Any, bool, bool]]:
         """Per step: (step, handler, skip it, keeps Get ( LastError )) — looked up once."""
         plan = self._plans.get(id(script))

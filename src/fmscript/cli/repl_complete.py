@@ -1,0 +1,273 @@
+"""What the REPL offers on Tab, and how it colours an entry — pure functions over text.
+
+Completion sources: step names and option labels in en/ja/zh (the step catalogue), calculation
+function names (the function registry), the $variables and $$variables that are set, table
+occurrences and their fields (``Table::Field``, names with spaces or CJK included), meta-commands.
+The terminal front end wraps these in prompt_toolkit classes; tests call them directly.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import attrs
+
+from fmscript.cli.repl_input import ScanState, scan, step_head
+from fmscript.cli.repl_session import canonical_step, catalogue
+
+
+class Sources(Protocol):
+    def variable_names(self) -> list[str]: ...
+    def tables(self) -> list[str]: ...
+    def fields(self, table: str) -> list[str]: ...
+
+
+class NoSources:
+    """Before the session is ready (it opens in the background): only static names."""
+
+    def variable_names(self) -> list[str]:
+        return []
+
+    def tables(self) -> list[str]:
+        return []
+
+    def fields(self, table: str) -> list[str]:
+        return []
+
+
+@attrs.frozen
+class Candidate:
+    text: str  # replaces the last ``replace`` characters before the cursor
+    replace: int
+    display: str = ""
+    meta: str = ""  # a short note shown beside it (step / label / function / field …)
+
+
+# Characters that end a calculation word (operators, separators, brackets, quotes).
+_DELIMS = "[]();&+-*/^=<>≠≤≥,¶\"“”「」:："
+_VAR = re.compile(r"\$\$?[^\s" + re.escape(_DELIMS) + r"]*$")
+_FIELD = re.compile(r"([^" + re.escape(_DELIMS) + r"]+)::([^" + re.escape(_DELIMS) + r"]*)$")
+_WORD = re.compile(r"[^\s" + re.escape(_DELIMS) + r"$]*$")
+_TAIL = re.compile(r"[^" + re.escape(_DELIMS) + r"$]*$")
+
+
+def _norm(text: str) -> str:
+    return catalogue().norm(text)
+
+
+def _starts(name: str, prefix: str) -> bool:
+    return _norm(name).startswith(_norm(prefix)) if prefix.strip() else True
+
+
+def complete(before: str, sources: Sources, functions: Callable[[], Sequence[str]]) -> list[Candidate]:
+    """Candidates for the text before the cursor (the whole entry so far, possibly several lines)."""
+    line = before.rsplit("\n", 1)[-1]
+    if before.lstrip().startswith(":") and "\n" not in before.strip():
+        return _meta(before.lstrip())
+    state, head = _context(before)
+    if state.quote or state.block_comment:
+        return []
+    calc_entry = before.lstrip().startswith("=")
+    if not state.stack and not calc_entry:
+        return _step_names(line.lstrip())
+    out: list[Candidate] = []
+    var = _VAR.search(before)
+    if var:
+        prefix = var.group(0)
+        return [
+            Candidate(name, len(prefix), meta="variable")
+            for name in sources.variable_names()
+            if name.casefold().startswith(prefix.casefold()) and name.startswith("$$") == prefix.startswith("$$")
+        ]
+    field = _FIELD.search(before)
+    if field:
+        table = _resolve_table(field.group(1), sources)
+        if table is None:
+            return []
+        prefix = field.group(2)
+        return [
+            Candidate(name, len(prefix), meta=f"field of {table}")
+            for name in sources.fields(table)
+            if _starts(name, prefix.lstrip())
+        ]
+    word = _WORD.search(before)
+    prefix = word.group(0) if word else ""
+    spec = _spec(head) if not calc_entry else None
+    if spec is not None and _at_option_start(before):
+        out += _labels(spec, prefix)
+    if prefix:
+        out += [Candidate(name, len(prefix), meta="function") for name in functions() if _starts(name, prefix)]
+    tail = _TAIL.search(before)
+    text = tail.group(0) if tail else ""
+    for start in [m.start() for m in re.finditer(r"(?:(?<=\s)|^)\S", text)]:
+        piece = text[start:]
+        hits = [t for t in sources.tables() if piece.strip() and _starts(t, piece)]
+        if hits:
+            out += [Candidate(t + "::", len(piece), t + "::", "table") for t in hits]
+            break
+    return _dedupe(out)
+
+
+def _dedupe(items: list[Candidate]) -> list[Candidate]:
+    seen: set[str] = set()
+    out = []
+    for c in items:
+        if c.text not in seen:
+            seen.add(c.text)
+            out.append(c)
+    return out
+
+
+def _context(before: str) -> tuple[ScanState, str]:
+    """The scan state at the cursor and the step name of the step being written."""
+    state = ScanState()
+    head = ""
+    for line in before.split("\n"):
+        if not state.open:
+            if line.strip().startswith("#"):
+                head = "#"
+                continue  # a comment step opens nothing
+            head = step_head(line)
+        scan(line + "\n", state)
+    return state, head
+
+
+def _spec(head: str) -> object | None:
+    name = canonical_step(head)
+    return catalogue().spec_for(name) if name else None
+
+
+def _at_option_start(before: str) -> bool:
+    """The cursor is in the first word(s) of an option: after ``[`` or ``;`` with no label yet."""
+    i = max(before.rfind("["), before.rfind(";"))
+    if i < 0:
+        return False
+    between = before[i + 1 :]
+    return not any(ch in between for ch in ':："“「$()')
+
+
+def _labels(spec: object, prefix: str) -> list[Candidate]:
+    out = []
+    for opt in spec.options:  # type: ignore[attr-defined]
+        for label in opt.labels:
+            if _starts(label, prefix):
+                out.append(Candidate(label + ": ", len(prefix), label + ":", "label"))
+        for word in opt.flag_words:
+            if _starts(word, prefix):
+                out.append(Candidate(word, len(prefix), word, "flag"))
+    return out
+
+
+def _step_names(prefix: str) -> list[Candidate]:
+    names = catalogue().step_names()
+    hits = [n for n in names if _starts(n, prefix)]
+    if not hits and len(_norm(prefix)) >= 2:
+        hits = [n for n in names if _norm(prefix) in _norm(n)]
+    return [Candidate(n, len(prefix), meta=canonical_step(n) or "") for n in hits]
+
+
+def _meta(text: str) -> list[Candidate]:
+    from fmscript.cli.repl_meta import COMMANDS
+
+    name, space, arg = text.partition(" ")
+    if not space:
+        return [Candidate(c, len(text), meta="command") for c in COMMANDS if c.startswith(text.lower())]
+    if name == ":help":
+        return _step_names(arg)
+    return []
+
+
+def _resolve_table(written: str, sources: Sources) -> str | None:
+    """The table named at the end of ``written`` (``If [ not Support QA`` → ``Support QA``)."""
+    tables = {_norm(t): t for t in sources.tables()}
+    words = written.split()
+    for i in range(len(words)):
+        hit = tables.get(_norm(" ".join(words[i:])))
+        if hit:
+            return hit
+    return None
+
+
+# ---------------------------------------------------------------------- highlighting
+
+STYLE = {
+    "step": "bold ansiblue",
+    "unknown": "ansired underline",
+    "label": "ansicyan",
+    "string": "ansigreen",
+    "variable": "ansimagenta",
+    "field": "ansiyellow",
+    "comment": "ansibrightblack italic",
+    "meta": "bold ansicyan",
+    "number": "ansibrightmagenta",
+    "operator": "bold",
+}
+
+_TOKEN = re.compile(
+    r"(?P<comment>/\*.*?(\*/|$)|//.*$)"
+    r"|(?P<string>\"(\\.|[^\"\\])*(\"|$)|“[^”]*(”|$)|「[^」]*(」|$))"
+    r"|(?P<variable>\$\$?[\w.]+)"
+    r"|(?P<field>[^\s\[\]();&+\-*/^=<>≠≤≥,¶\"“「:]+::[^\[\]();&+\-*/^=<>≠≤≥,¶\"“「]+?(?=\s*($|[\[\]();&+\-*/^=<>≠≤≥,¶])))"
+    r"|(?P<number>\b\d+(\.\d*)?\b|\.\d+\b)"
+    r"|(?P<operator>[\[\];=])"
+)
+
+
+def highlight(text: str) -> list[list[tuple[str, str]]]:
+    """Per line of an entry: (style name or "", text) fragments."""
+    result: list[list[tuple[str, str]]] = []
+    state = ScanState()
+    head = ""
+    for line in text.split("\n"):
+        frags: list[tuple[str, str]] = []
+        rest = line
+        if not state.open:
+            stripped = line.lstrip()
+            indent = line[: len(line) - len(stripped)]
+            if stripped.startswith(":"):
+                result.append([("meta", line)])
+                continue
+            if stripped.startswith(("#", "//")):
+                result.append([("comment", line)])
+                if stripped.startswith("//"):
+                    scan(line + "\n", state)
+                continue
+            if stripped.startswith("="):
+                frags += [("", indent), ("operator", "=")]
+                rest = stripped[1:]
+            else:
+                head = step_head(line)
+                name_part = stripped.split("[", 1)[0]
+                frags += [("", indent), ("step" if canonical_step(head) else "unknown", name_part)]
+                rest = stripped[len(name_part) :]
+        frags += _calc_fragments(rest, _spec(head))
+        scan(line + "\n", state)
+        result.append([f for f in frags if f[1]])
+    return result
+
+
+def _calc_fragments(text: str, spec: object | None) -> list[tuple[str, str]]:
+    labels = {_norm(label) for opt in getattr(spec, "options", ()) for label in opt.labels}
+    out: list[tuple[str, str]] = []
+    pos = 0
+    label_re = re.compile(r"([\[;]\s*)([^\[\];:：\"“「()$]+?)(\s*[:：])(?![:：])")
+    for m in label_re.finditer(text):
+        if _norm(m.group(2)) in labels:
+            out += _tokens(text[pos : m.start(2)])
+            out.append(("label", m.group(2) + m.group(3)))
+            pos = m.end()
+    out += _tokens(text[pos:])
+    return out
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    pos = 0
+    for m in _TOKEN.finditer(text):
+        out.append(("", text[pos : m.start()]))
+        out.append((m.lastgroup or "", m.group(0)))
+        pos = m.end()
+    out.append(("", text[pos:]))
+    return out

@@ -83,10 +83,6 @@ def open_session(make_session: object) -> ReplSession | None:
 
 def run_plain(make_session: object, lines: Iterable[str]) -> int:
     """Not a terminal: read entries, print results plainly. Exit 1 if any entry reported an error."""
-    from fmscript.cli.repl_input import entries
-    from fmscript.cli.repl_meta import Quit
-    from fmscript.cli.repl_session import canonical_step
-
     if hasattr(sys.stdout, "reconfigure"):
         # Keep stdout and stderr in order when both go to one pipe.
         sys.stdout.reconfigure(line_buffering=True)
@@ -94,10 +90,20 @@ def run_plain(make_session: object, lines: Iterable[str]) -> int:
     if session is None:
         return 1
     try:
+        run_entries(session, lines)
+    finally:
+        session.close()
+    return 1 if session.errors else 0
+
+
+def run_entries(session: ReplSession, lines: Iterable[str]) -> None:
+    """Split lines into entries and run each, until the input ends or :quit."""
+    from fmscript.cli.repl_input import entries
+    from fmscript.cli.repl_meta import Quit
+    from fmscript.cli.repl_session import canonical_step
+
+    try:
         for entry in entries(lines, canonical_step):
             dispatch(session, entry)
     except Quit:
         pass
-    finally:
-        session.close()
-    return 1 if session.errors else 0

@@ -13,6 +13,7 @@ import pytest
 
 from fmscript.cli.repl import run_entries
 from fmscript.cli.repl_session import ReplSession
+from fmscript.settings import Settings
 from tests.repl.transcript import ROOT, Transcript, load, option, replay
 
 FILES = sorted((Path(__file__).parent / "transcripts").glob("*.txt"))
@@ -27,7 +28,7 @@ def _session(t: Transcript, out: io.StringIO, tmp_path: Path) -> ReplSession:
         out=out,
         err=out,
         progress=False,
-        home=tmp_path,
+        settings=Settings(home_override=tmp_path, documents_override=tmp_path),
     )
 
 

@@ -40,15 +40,14 @@ def repl(file: Path | None, parameter: str, documents: Path | None, plain: bool)
     An If/Loop block runs once its End If/End Loop is entered; unclosed brackets or quotes continue
     on the next line. :help lists the meta-commands (:vars, :layout, :found, :load, :save, :reset).
     """
-    from fmscript.settings import Settings
+    from fmscript.cli import current_settings
 
-    settings = Settings.from_env()
-    documents = documents or settings.documents_override
+    settings = current_settings()
 
     def make_session() -> ReplSession:
         from fmscript.cli.repl_session import ReplSession
 
-        return ReplSession(file, parameter, documents, progress=settings.progress is not False)
+        return ReplSession(file, parameter, documents, settings=settings)
 
     if not plain and sys.stdin.isatty() and sys.stdout.isatty():
         from fmscript.cli.repl_tty import run_tty

@@ -9,32 +9,34 @@ the front ends (plain and terminal), the meta-commands and completion go through
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from types import ModuleType
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
-from fmscript.errors import CalcSyntaxError, FMScriptError, ScriptSyntaxError
+from fmscript.errors import NO_OPEN_FILE, CalcSyntaxError, FMScriptError, ScriptSyntaxError
+from fmscript.settings import Settings
+from fmscript.syntax import catalogue as _catalogue
 
 if TYPE_CHECKING:
-    from fmscript.runtime.context import Frame, RunContext
+    from fmscript.data.sqlite_file import FMFile
+    from fmscript.runtime.compiled import CompiledScript, ScriptLoader
+    from fmscript.runtime.interpreter import Interpreter
+    from fmscript.steps.state import Frame, StepContext, Value
 
 ENTRY_FILE = "<repl>"  # the "file" an entry's errors point into: <repl>:line:col
 
 
-def catalogue() -> Any:
-    """The step catalogue module (en/ja/zh step names, option labels)."""
-    try:
-        from fmscript.syntax import catalogue as cat  # after issue 9's move
-    except ImportError:
-        from fmscript.steps import catalogue as cat
-    return cat
+def catalogue() -> ModuleType:
+    """The step catalogue (en/ja/zh step names, option labels and values)."""
+    return _catalogue
 
 
 def canonical_step(written: str) -> str | None:
-    """The canonical English name of a step written in en/ja/zh (「」 allowed), or None."""
+    """The canonical English name of a step written in en/ja/zh, or None."""
     if not written:
         return None
-    found = catalogue().lookup_step(written)
+    found = _catalogue.lookup_step(written)
     return found[0].name if found else None
 
 
@@ -62,7 +64,7 @@ class ReplSession:
         out: TextIO | None = None,
         err: TextIO | None = None,
         progress: bool = True,
-        home: Path | None = None,
+        settings: Settings | None = None,
     ) -> None:
         import sys
 
@@ -72,29 +74,30 @@ class ReplSession:
         self.out = out or sys.stdout
         self.err = err or sys.stderr
         self.progress = progress
-        self.home = home
+        self.settings = settings or Settings()
         self.errors = 0  # entries that reported an error (the plain front end's exit code)
-        self.fm_file: Any = None
+        self.fm_file: FMFile | None = None
         self._open()
 
     # ------------------------------------------------------------------ state
     def _open(self) -> None:
-        from fmscript.runtime.context import Frame, RunContext, RunOptions
-        from fmscript.runtime.session import open_file
+        from fmscript.runtime.compiled import ScriptLoader
+        from fmscript.runtime.interpreter import Interpreter
+        from fmscript.runtime.session import new_context, open_file
+        from fmscript.steps.state import Frame, RunOptions
         from fmscript.syntax import ast
+        from fmscript.syntax.blocks import analyse_blocks
 
         if self.fm_file is None:
             self.fm_file = open_file(self.file_path)
-        options = RunOptions(documents_path=self.documents, progress=self.progress)
+        options = RunOptions(documents_path=self.documents, progress=self.progress, settings=self.settings)
         script_dir = self.file_path.resolve().parent if self.file_path else Path.cwd()
-        self.rt: RunContext = RunContext(self.fm_file, script_dir, self.out, self.err, options)
-        if self.fm_file is not None:
-            # As `fmscript run`: the file opens on its first layout.
-            layouts = self.fm_file.layouts()
-            self.rt.layout = self.rt.original_layout = layouts[0] if layouts else None
+        # As `fmscript run`: the file opens on its first layout.
+        self.ctx: StepContext = new_context(self.fm_file, script_dir, options, self.out, self.err)
+        self.loader: ScriptLoader = ScriptLoader()
+        self.interp: Interpreter = Interpreter(self.ctx, self.loader)
         empty = ast.Script("repl", ENTRY_FILE, ())
-        self.frame: Frame = Frame(empty, self.parameter)
-        self._scripts: list[Any] = []  # every entry's script stays alive (the interpreter caches by id)
+        self.frame: Frame = Frame(empty, analyse_blocks(empty)[0], self.parameter)
 
     def reset(self) -> None:
         """Forget variables, accounts, layout, found sets and error state; reload a ``.sql`` file."""
@@ -109,94 +112,91 @@ class ReplSession:
             self.fm_file = None
 
     def save(self, path: Path) -> None:
+        self._require_file().save(path)
+
+    def _require_file(self) -> FMFile:
         if self.fm_file is None:
-            raise FMScriptError("no FileMaker file is open (start with --file DB.sqlite or DB.sql)", code=100)
-        self.fm_file.save(path)
+            raise FMScriptError(
+                "no FileMaker file is open (start with --file DB.sqlite or DB.sql)", code=NO_OPEN_FILE
+            )
+        return self.fm_file
 
     # ------------------------------------------------------------------ running
-    def run_entry(self, text: str, filename: str = ENTRY_FILE) -> bool:
+    def run_entry(self, text: str) -> bool:
         """Parse and run one entry (a step or a whole block). False when it reported an error."""
-        from fmscript.runtime.interpreter import analyse_blocks
-        from fmscript.syntax.build import check_script
+        from fmscript.runtime.compiled import compile_text
 
-        script, errors = check_script(text, filename, name="repl")
-        if not errors:
-            errors = list(analyse_blocks(script)[1])
-        if errors:
-            for e in errors:
-                self._print_err(str(e))
-            self.errors += 1
-            return False
-        return self._run(script)
+        return self._run(compile_text(text, ENTRY_FILE))
 
     def load(self, path: Path) -> bool:
         """Run a script file in the current context (``:load``); sibling scripts resolve beside it."""
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except OSError as exc:
-            self._print_err(f"cannot read {path}: {exc.strerror or exc}")
+            compiled = self.loader.load(path)  # a missing file: FileMaker error 802
+        except FMScriptError as exc:
+            self._print_err(f":load: {exc.message}")
             self.errors += 1
             return False
-        saved = self.rt.script_dir
-        self.rt.script_dir = path.resolve().parent
+        saved = self.ctx.script_dir
+        self.ctx.script_dir = path.resolve().parent
         try:
-            return self.run_entry(text, str(path))
+            return self._run(compiled)
         finally:
-            self.rt.script_dir = saved
+            self.ctx.script_dir = saved
 
-    def _run(self, script: Any) -> bool:
+    def _run(self, compiled: CompiledScript) -> bool:
         from fmscript.calc import values as V
-        from fmscript.runtime.interpreter import ExitScript, HaltScript, Interpreter
+        from fmscript.runtime.session import finish_jobs
+        from fmscript.steps.signals import ExitScript, HaltOnError, HaltScript
 
-        self._scripts.append(script)
-        rt = self.rt
-        before = rt.uncaptured_errors
-        self.frame.script = script
+        if compiled.errors:
+            for e in compiled.errors:
+                self._print_err(str(e))
+            self.errors += 1
+            return False
+        ctx = self.ctx
+        before = ctx.errors.uncaptured
+        # The entry runs in the session's one top-level frame: its $variables carry over.
+        self.frame.script = compiled.script
+        self.frame.blocks = compiled.blocks
+        ctx.vars.frames.append(self.frame)
         try:
-            Interpreter(rt).run_in_frame(self.frame)
+            self.interp.walk(compiled)
         except ExitScript as signal:
             print(_lines(V.to_text(signal.result)), file=self.out)
-        except HaltScript:
+        except (HaltScript, HaltOnError):
             pass
         except KeyboardInterrupt:
             self._print_err("interrupted")
-            rt.uncaptured_errors += 1
+            ctx.errors.uncaptured += 1
         except FMScriptError as exc:
             self._print_err(str(exc))
-            rt.uncaptured_errors += 1
-        if rt.queued_jobs:
-            self._train_queued()
-        ok = rt.uncaptured_errors == before
+            ctx.errors.uncaptured += 1
+        finally:
+            ctx.vars.frames.clear()  # an interrupted Perform Script may leave its frames behind
+        # Local fine-tuning jobs the entry queued train now, as at the end of `fmscript run`;
+        # Ctrl-C cancels the running job.
+        finish_jobs(ctx)
+        ok = ctx.errors.uncaptured == before
         if not ok:
             self.errors += 1
         return ok
 
-    def _train_queued(self) -> None:
-        """Local fine-tuning jobs an entry queued train now, as at the end of `fmscript run`;
-        Ctrl-C cancels the running job."""
-        from fmscript.runtime.session import _wait_for_jobs
-
-        try:
-            if _wait_for_jobs(self.rt, self.err):
-                self.rt.uncaptured_errors += 1
-        finally:
-            self.rt.queued_jobs.clear()
-
     def evaluate(self, entry: str) -> bool:
         """Evaluate an ``= calc`` entry and print its value."""
         from fmscript.calc import values as V
-        from fmscript.runtime.context import error_meaning
+        from fmscript.errors import UNKNOWN_ERROR, error_meaning
         from fmscript.syntax.calc_build import Locator, parse_calc
 
         at = entry.index("=")
         lines = entry.split("\n")
+        ctx = self.ctx
         try:
             node = parse_calc(entry[at + 1 :], Locator(ENTRY_FILE, lines, 1, at + 2))
-            self.rt.frames.append(self.frame)
+            ctx.vars.frames.append(self.frame)
             try:
-                value = self.rt.evaluator.evaluate(node)
+                value = ctx.evaluator.evaluate(node)
             finally:
-                self.rt.frames.pop()
+                ctx.vars.frames.clear()
         except KeyboardInterrupt:
             self._print_err("interrupted")
             self.errors += 1
@@ -206,7 +206,7 @@ class ReplSession:
             self.errors += 1
             return False
         except FMScriptError as exc:
-            code = exc.code if exc.code is not None else -1
+            code = exc.code if exc.code is not None else UNKNOWN_ERROR
             where = f"{exc.span.location()}: " if exc.span else ""
             caret = exc.span.caret() if exc.span else ""
             self._print_err(f"{where}error {code} ({error_meaning(code)}): {exc.message}")
@@ -226,52 +226,51 @@ class ReplSession:
     def variables(self) -> list[tuple[str, str]]:
         """($name or $name[n], value as text) for every $local then every $$global, sorted."""
         out: list[tuple[str, str]] = []
-        for store in (self.frame.locals, self.rt.globals):
-            for (name, rep), value in sorted(store.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        for store in (self.frame.locals, self.ctx.vars.globals):
+            for (name, rep), value in sorted(store.items(), key=lambda kv: kv[0]):
                 if value == "":
                     continue  # FileMaker: a variable set to empty no longer exists
                 out.append((name if rep == 1 else f"{name}[{rep}]", self.text(value)))
         return out
 
     def variable_names(self) -> list[str]:
-        names = {name for (name, _rep) in self.frame.locals} | {name for (name, _rep) in self.rt.globals}
+        names = {name for (name, _rep) in self.frame.locals} | {name for (name, _rep) in self.ctx.vars.globals}
         return sorted(names)
 
     @staticmethod
-    def text(value: Any) -> str:
+    def text(value: Value) -> str:
         from fmscript.calc import values as V
 
         return V.to_text(value)
 
     def layout_info(self) -> dict[str, str]:
-        rt = self.rt
-        info = {"layout": rt.layout or "", "table": rt.current_table() or ""}
-        if rt.layout is not None and self.fm_file is not None:
-            fs = rt.found_set()
+        data = self.ctx.data
+        info = {"layout": data.layout or "", "table": data.current_table() or ""}
+        if data.layout is not None and self.fm_file is not None:
+            fs = data.found_set()
             info["found"] = str(fs.count)
             info["total"] = str(self.fm_file.total_count(fs.table))
             info["record"] = str(fs.current)
             info["sorted"] = "yes" if fs.is_sorted else "no"
-            info["mode"] = "find" if rt.find_mode is not None else "browse"
+            info["mode"] = "find" if data.find_mode is not None else "browse"
         if self.fm_file is not None:
             info["layouts"] = ", ".join(self.fm_file.layouts())
-        info["last error"] = str(rt.last_error)
-        info["error capture"] = "on" if rt.error_capture else "off"
+        info["last error"] = str(self.ctx.errors.last)
+        info["error capture"] = "on" if self.ctx.errors.capture else "off"
         return info
 
     def found_page(self, page: int, size: int) -> FoundPage:
         """Rows ``(page-1)*size+1 …`` of the current layout's found set (page ≥ 1)."""
-        rt = self.rt
-        if self.fm_file is None:
-            raise FMScriptError("no FileMaker file is open (start with --file DB.sqlite or DB.sql)", code=100)
-        fs = rt.found_set()
-        fields = [f.name for f in self.fm_file.fields(fs.table) if f.type != "container"]
+        file = self._require_file()
+        data = self.ctx.data
+        fs = data.found_set()
+        fields = [f.name for f in file.fields(fs.table) if f.type != "container"]
         first = (page - 1) * size + 1
         rows = []
         for pos in range(first, min(fs.count, first + size - 1) + 1):
-            record = self.fm_file.record(fs.table, fs.ids[pos - 1])
+            record = file.record(fs.table, fs.ids[pos - 1])
             rows.append((pos, tuple(self.text(record.get(name, "")) for name in fields)))
-        return FoundPage(rt.layout or "", fs.table, fs.count, fs.current, first, tuple(fields), tuple(rows))
+        return FoundPage(data.layout or "", fs.table, fs.count, fs.current, first, tuple(fields), tuple(rows))
 
     # ------------------------------------------------------------------ completion sources
     def tables(self) -> list[str]:

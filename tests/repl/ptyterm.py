@@ -28,11 +28,20 @@ def _take_tty() -> None:
 
 
 class Terminal:
-    def __init__(self, cmd: list[str], env: dict[str, str], cwd: str, rows: int = 40, cols: int = 120) -> None:
+    def __init__(
+        self, cmd: list[str], env: dict[str, str], cwd: str, rows: int = 40, cols: int = 120
+    ) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.proc = subprocess.Popen(
-            cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd, close_fds=True, preexec_fn=_take_tty
+            cmd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=cwd,
+            close_fds=True,
+            preexec_fn=_take_tty,
         )
         os.close(slave)
         self.raw = b""

@@ -46,7 +46,7 @@ class Candidate:
 
 
 # Characters that end a calculation word (operators, separators, brackets, quotes).
-_DELIMS = "[]();&+-*/^=<>≠≤≥,¶\"“”「」:："
+_DELIMS = '[]();&+-*/^=<>≠≤≥,¶"“”「」:：'
 _VAR = re.compile(r"\$\$?[^\s" + re.escape(_DELIMS) + r"]*$")
 _FIELD = re.compile(r"([^" + re.escape(_DELIMS) + r"]+)::([^" + re.escape(_DELIMS) + r"]*)$")
 _WORD = re.compile(r"[^\s" + re.escape(_DELIMS) + r"$]*$")
@@ -79,7 +79,8 @@ def complete(before: str, sources: Sources, functions: Callable[[], Sequence[str
         return [
             Candidate(name, len(prefix), meta="variable")
             for name in sources.variable_names()
-            if name.casefold().startswith(prefix.casefold()) and name.startswith("$$") == prefix.startswith("$$")
+            if name.casefold().startswith(prefix.casefold())
+            and name.startswith("$$") == prefix.startswith("$$")
         ]
     field = _FIELD.search(before)
     if field:
@@ -98,7 +99,9 @@ def complete(before: str, sources: Sources, functions: Callable[[], Sequence[str
     if spec is not None and _at_option_start(before):
         out += _labels(spec, prefix)
     if prefix:
-        out += [Candidate(name, len(prefix), meta="function") for name in functions() if _starts(name, prefix)]
+        out += [
+            Candidate(name, len(prefix), meta="function") for name in functions() if _starts(name, prefix)
+        ]
     tail = _TAIL.search(before)
     text = tail.group(0) if tail else ""
     for start in [m.start() for m in re.finditer(r"(?:(?<=\s)|^)\S", text)]:

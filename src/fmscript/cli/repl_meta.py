@@ -191,7 +191,11 @@ def help_text(step: str) -> str:
 
 def example(spec: Any, lang: str, name: str) -> str:
     """A step written out with every option, labels in ``lang`` (a template to edit)."""
-    parts = [_POSITIONAL_EXAMPLE.get(key, '"…"') for key in spec.positional if key not in {o.key for o in spec.options}]
+    parts = [
+        _POSITIONAL_EXAMPLE.get(key, '"…"')
+        for key in spec.positional
+        if key not in {o.key for o in spec.options}
+    ]
     for opt in spec.options:
         labels = _in_lang(opt.labels, lang) or list(opt.labels[:1])
         flags = _in_lang(opt.flag_words, lang) or list(opt.flag_words[:1])
@@ -238,8 +242,10 @@ def found_table(session: ReplSession, page: int) -> str:
         return head + f"; there are {pages} page(s)\n"
     last = fp.first + len(fp.rows) - 1
     head += f", showing {fp.first}-{last} (page {page}/{pages})"
-    cols = [min(CELL_WIDTH, max([width(h)] + [width(_one_line(r[1][i], 10_000)) for r in fp.rows]))
-            for i, h in enumerate(fp.headers)]
+    cols = [
+        min(CELL_WIDTH, max([width(h)] + [width(_one_line(r[1][i], 10_000)) for r in fp.rows]))
+        for i, h in enumerate(fp.headers)
+    ]
     num = max(2, len(str(last))) + 1
     lines = [head, " " * (num + 2) + " | ".join(clip(h, w) for h, w in zip(fp.headers, cols)).rstrip()]
     lines.append("-" * (num + 2) + "-+-".join("-" * w for w in cols))

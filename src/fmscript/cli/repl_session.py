@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 import attrs
 
@@ -144,7 +144,6 @@ class ReplSession:
             self.ctx.script_dir = saved
 
     def _run(self, compiled: CompiledScript) -> bool:
-        from fmscript.calc import values as V
         from fmscript.runtime.session import finish_jobs
         from fmscript.steps.signals import ExitScript, HaltOnError, HaltScript
 
@@ -162,7 +161,7 @@ class ReplSession:
         try:
             self.interp.walk(compiled)
         except ExitScript as signal:
-            print(_lines(V.to_text(signal.result)), file=self.out)
+            print(_lines(self.text(signal.result)), file=self.out)
         except (HaltScript, HaltOnError):
             pass
         except KeyboardInterrupt:
@@ -183,7 +182,6 @@ class ReplSession:
 
     def evaluate(self, entry: str) -> bool:
         """Evaluate an ``= calc`` entry and print its value."""
-        from fmscript.calc import values as V
         from fmscript.errors import UNKNOWN_ERROR, error_meaning
         from fmscript.syntax.calc_build import Locator, parse_calc
 
@@ -214,7 +212,7 @@ class ReplSession:
                 self._print_err(caret)
             self.errors += 1
             return False
-        print(_lines(V.to_text(value)), file=self.out)
+        print(_lines(self.text(value)), file=self.out)
         return True
 
     def _print_err(self, text: str) -> None:
@@ -234,14 +232,17 @@ class ReplSession:
         return out
 
     def variable_names(self) -> list[str]:
-        names = {name for (name, _rep) in self.frame.locals} | {name for (name, _rep) in self.ctx.vars.globals}
+        names = {name for (name, _rep) in self.frame.locals} | {
+            name for (name, _rep) in self.ctx.vars.globals
+        }
         return sorted(names)
 
     @staticmethod
     def text(value: Value) -> str:
+        """A calculation value as FileMaker shows it (runtime values are typed ``object``)."""
         from fmscript.calc import values as V
 
-        return V.to_text(value)
+        return V.to_text(cast("V.Value", value))
 
     def layout_info(self) -> dict[str, str]:
         data = self.ctx.data

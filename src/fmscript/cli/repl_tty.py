@@ -137,7 +137,7 @@ def run_tty(make_session: Callable[[], ReplSession], history_path: Path) -> int:
         history: FileHistory | InMemoryHistory = FileHistory(str(history_path))
     except OSError:
         history = InMemoryHistory()
-    prompt = PromptSession(
+    prompt: PromptSession[str] = PromptSession(
         history=history,
         completer=ReplCompleter(loader),
         lexer=ReplLexer(),

@@ -49,11 +49,15 @@ def repl(file: Path | None, parameter: str, documents: Path | None, plain: bool)
 
         return ReplSession(file, parameter, documents, settings=settings)
 
+    code: int | None = None
     if not plain and sys.stdin.isatty() and sys.stdout.isatty():
-        from fmscript.cli.repl_tty import run_tty
-
-        code = run_tty(make_session, settings.home / "repl_history")
-    else:
+        try:
+            from fmscript.cli.repl_tty import run_tty
+        except ImportError as exc:  # prompt_toolkit missing: still usable, plainly
+            print(f"fmscript repl: no terminal front end ({exc}); reading entries plainly", file=sys.stderr)
+        else:
+            code = run_tty(make_session, settings.home / "repl_history")
+    if code is None:
         code = run_plain(make_session, sys.stdin)
     sys.stdout.flush()
     sys.exit(code)

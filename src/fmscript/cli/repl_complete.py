@@ -50,6 +50,7 @@ _DELIMS = '[]();&+-*/^=<>≠≤≥,¶"“”「」:：'
 _VAR = re.compile(r"\$\$?[^\s" + re.escape(_DELIMS) + r"]*$")
 _FIELD = re.compile(r"([^" + re.escape(_DELIMS) + r"]+)::([^" + re.escape(_DELIMS) + r"]*)$")
 _WORD = re.compile(r"[^\s" + re.escape(_DELIMS) + r"$]*$")
+_GET = re.compile(r"\bGet\s*[(（]\s*([^()（）\s]*)$", re.IGNORECASE)
 _TAIL = re.compile(r"[^" + re.escape(_DELIMS) + r"$]*$")
 
 
@@ -93,6 +94,12 @@ def complete(before: str, sources: Sources, functions: Callable[[], Sequence[str
             for name in sources.fields(table)
             if _starts(name, prefix.lstrip())
         ]
+    get = _GET.search(before)
+    if get and session_ready(sources):
+        from fmscript.cli.repl_session import get_names
+
+        prefix = get.group(1)
+        return [Candidate(n, len(prefix), meta="Get") for n in get_names() if _starts(n, prefix)]
     word = _WORD.search(before)
     prefix = word.group(0) if word else ""
     spec = _spec(head) if not calc_entry else None
@@ -111,6 +118,11 @@ def complete(before: str, sources: Sources, functions: Callable[[], Sequence[str
             out += [Candidate(t + "::", len(piece), t + "::", "table") for t in hits]
             break
     return _dedupe(out)
+
+
+def session_ready(sources: Sources) -> bool:
+    """Names that need the runtime (functions, Get names) load with the session, not before."""
+    return not isinstance(sources, NoSources)
 
 
 def _dedupe(items: list[Candidate]) -> list[Candidate]:
@@ -212,7 +224,8 @@ _TOKEN = re.compile(
     r"(?P<comment>/\*.*?(\*/|$)|//.*$)"
     r"|(?P<string>\"(\\.|[^\"\\])*(\"|$)|“[^”]*(”|$)|「[^」]*(」|$))"
     r"|(?P<variable>\$\$?[\w.]+)"
-    r"|(?P<field>[^\s\[\]();&+\-*/^=<>≠≤≥,¶\"“「:]+::[^\[\]();&+\-*/^=<>≠≤≥,¶\"“「]+?(?=\s*($|[\[\]();&+\-*/^=<>≠≤≥,¶])))"
+    r"|(?P<field>[^\s\[\]();&+\-*/^=<>≠≤≥,¶\"“「:][^\[\]();&+\-*/^=<>≠≤≥,¶\"“「:]*::"
+    r"[^\[\]();&+\-*/^=<>≠≤≥,¶\"“「]+?(?=\s*($|[\[\]();&+\-*/^=<>≠≤≥,¶])))"
     r"|(?P<number>\b\d+(\.\d*)?\b|\.\d+\b)"
     r"|(?P<operator>[\[\];=])"
 )
@@ -226,7 +239,12 @@ def highlight(text: str) -> list[list[tuple[str, str]]]:
     for line in text.split("\n"):
         frags: list[tuple[str, str]] = []
         rest = line
-        if not state.open:
+        if state.quote:
+            # The line continues a text left open on the line before: up to its closing quote.
+            end = _quote_end(line, state.quote)
+            frags.append(("string", line[:end]))
+            rest = line[end:]
+        elif not state.open:
             stripped = line.lstrip()
             indent = line[: len(line) - len(stripped)]
             if stripped.startswith(":"):
@@ -249,6 +267,19 @@ def highlight(text: str) -> list[list[tuple[str, str]]]:
         scan(line + "\n", state)
         result.append([f for f in frags if f[1]])
     return result
+
+
+def _quote_end(line: str, quote: str) -> int:
+    """Index just after the quote that closes an open text on ``line`` (len(line) if none)."""
+    i = 0
+    while i < len(line):
+        if line[i] == "\\" and quote == '"':
+            i += 2
+            continue
+        if line[i] == quote:
+            return i + 1
+        i += 1
+    return len(line)
 
 
 def _calc_fragments(text: str, spec: object | None) -> list[tuple[str, str]]:

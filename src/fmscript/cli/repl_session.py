@@ -294,6 +294,13 @@ def function_names() -> list[str]:
     return sorted(spec.name for spec in FUNCTIONS.values())
 
 
+def get_names() -> list[str]:
+    """Every Get function's name in en/ja/zh (``FoundCount``, ``対象レコード数``, ``查找个数``)."""
+    from fmscript.calc.functions.get import GET_FUNCTIONS
+
+    return [name for entry in GET_FUNCTIONS.values() for name in entry.names()]
+
+
 def _lines(text: str) -> str:
     """FileMaker's return (CR) prints as a line break."""
     return text.replace("\r\n", "\n").replace("\r", "\n")

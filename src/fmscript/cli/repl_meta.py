@@ -131,8 +131,15 @@ _POSITIONAL_EXAMPLE = {
 }
 
 
+# Flags that are the alternative of another option: an example shows one of each pair.
+_LEFT_OUT = {"no_dialog", "omit_records", "find_records", "indefinitely"}
+_OPTION_EXAMPLE = {"criteria": 'Table::Field: "value"', "sort_order": "Table::Field"}
+
+
 def _example_value(opt: Any, lang: str) -> str:
     cat = catalogue()
+    if opt.key in _OPTION_EXAMPLE:
+        return _OPTION_EXAMPLE[opt.key]
     if opt.kind == "calc":
         return '"text"' if opt.key in ("message", "title", "result") else "$value"
     if opt.kind == "target":
@@ -150,8 +157,27 @@ def _example_value(opt: Any, lang: str) -> str:
     return '"…"'
 
 
+def languages(labels: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The language(s) of each label of one option. The catalogue lists an option's spellings in
+    the order en, ja, zh, so a Han-only label both scripts can write is Japanese when it comes first
+    among several (入力 before 输入) and Chinese once a Japanese one came before it (メッセージ, 消息);
+    alone, it is both (温度)."""
+    several = sum(1 for label in labels if not label.isascii()) > 1
+    out: list[tuple[str, ...]] = []
+    seen_ja = False
+    for label in labels:
+        langs = label_language(label)
+        if langs == ("ja", "zh") and (seen_ja or several):
+            langs = ("zh",) if seen_ja else ("ja",)
+        seen_ja = seen_ja or langs == ("ja",)
+        out.append(langs)
+    return out
+
+
 def _in_lang(words: tuple[str, ...], lang: str) -> list[str]:
-    return [w for w in words if lang in label_language(w)]
+    """The spellings of one option in ``lang``, each once."""
+    found = [w for w, langs in zip(words, languages(words)) if lang in langs]
+    return list(dict.fromkeys(found))
 
 
 def help_text(step: str) -> str:
@@ -191,12 +217,16 @@ def help_text(step: str) -> str:
 
 def example(spec: Any, lang: str, name: str) -> str:
     """A step written out with every option, labels in ``lang`` (a template to edit)."""
+    # Unlabelled first/second/third stand for labelled options (Title, Message…): show the labels.
+    generic = {"first", "second", "third"} if spec.options else set()
     parts = [
         _POSITIONAL_EXAMPLE.get(key, '"…"')
         for key in spec.positional
-        if key not in {o.key for o in spec.options}
+        if key not in {o.key for o in spec.options} and key not in generic
     ]
     for opt in spec.options:
+        if opt.key in _LEFT_OUT:
+            continue
         labels = _in_lang(opt.labels, lang) or list(opt.labels[:1])
         flags = _in_lang(opt.flag_words, lang) or list(opt.flag_words[:1])
         if opt.kind == "flag" and flags and not labels:

@@ -14,7 +14,13 @@ from typing import TYPE_CHECKING, TextIO, cast
 
 import attrs
 
-from fmscript.errors import NO_OPEN_FILE, CalcSyntaxError, FMScriptError, ScriptSyntaxError
+from fmscript.errors import (
+    CANNOT_CREATE_FILE,
+    NO_OPEN_FILE,
+    CalcSyntaxError,
+    FMScriptError,
+    ScriptSyntaxError,
+)
 from fmscript.settings import Settings
 from fmscript.syntax import catalogue as _catalogue
 
@@ -112,7 +118,12 @@ class ReplSession:
             self.fm_file = None
 
     def save(self, path: Path) -> None:
-        self._require_file().save(path)
+        import sqlite3
+
+        try:
+            self._require_file().save(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise FMScriptError(f"cannot write {path}: {exc}", code=CANNOT_CREATE_FILE) from None
 
     def _require_file(self) -> FMFile:
         if self.fm_file is None:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import sqlite3
 from pathlib import Path
 

@@ -207,18 +207,6 @@ def _resolve_table(written: str, sources: Sources) -> str | None:
 
 # ---------------------------------------------------------------------- highlighting
 
-STYLE = {
-    "step": "bold ansiblue",
-    "unknown": "ansired underline",
-    "label": "ansicyan",
-    "string": "ansigreen",
-    "variable": "ansimagenta",
-    "field": "ansiyellow",
-    "comment": "ansibrightblack italic",
-    "meta": "bold ansicyan",
-    "number": "ansibrightmagenta",
-    "operator": "bold",
-}
 
 _TOKEN = re.compile(
     r"(?P<comment>/\*.*?(\*/|$)|//.*$)"

@@ -16,6 +16,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
@@ -27,12 +28,25 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.lexers import Lexer
 from prompt_toolkit.styles import Style
 
-from fmscript.cli import repl_complete as rc
-from fmscript.cli.repl_input import entries, is_complete
-from fmscript.cli.repl_session import ReplSession, canonical_step
+if TYPE_CHECKING:
+    from fmscript.cli.repl_session import ReplSession
 
 PROMPT = "fm> "
 CONTINUATION = "... "
+
+# Styles of the highlighter's fragment names (``repl_complete.highlight``).
+STYLE = {
+    "step": "bold ansiblue",
+    "unknown": "ansired underline",
+    "label": "ansicyan",
+    "string": "ansigreen",
+    "variable": "ansimagenta",
+    "field": "ansiyellow",
+    "comment": "ansibrightblack italic",
+    "meta": "bold ansicyan",
+    "number": "ansibrightmagenta",
+    "operator": "bold",
+}
 
 
 class SessionLoader:
@@ -77,6 +91,8 @@ class ReplCompleter(Completer):
         self.loader = loader
 
     def get_completions(self, document: Document, complete_event: CompleteEvent) -> Iterable[Completion]:
+        from fmscript.cli import repl_complete as rc
+
         session = self.loader.ready
         sources: rc.Sources = session if session is not None else rc.NoSources()
 
@@ -93,6 +109,10 @@ class ReplCompleter(Completer):
 
 class ReplLexer(Lexer):
     def lex_document(self, document: Document) -> Callable[[int], StyleAndTextTuples]:
+        if not document.text:
+            return lambda n: []  # the first, empty prompt: nothing to import yet
+        from fmscript.cli import repl_complete as rc
+
         lines = rc.highlight(document.text)
 
         def get_line(n: int) -> StyleAndTextTuples:
@@ -108,6 +128,9 @@ def _bindings() -> KeyBindings:
 
     @kb.add("enter", filter=~completion_is_selected)
     def _enter(event: KeyPressEvent) -> None:
+        from fmscript.cli.repl_input import is_complete
+        from fmscript.cli.repl_session import canonical_step
+
         buf = event.current_buffer
         text = buf.document.text
         at_end = not buf.document.text_after_cursor.strip()
@@ -129,7 +152,6 @@ def _bindings() -> KeyBindings:
 
 def run_tty(make_session: Callable[[], ReplSession], history_path: Path) -> int:
     from fmscript.cli.repl import dispatch
-    from fmscript.cli.repl_meta import Quit
 
     loader = SessionLoader(make_session)
     try:
@@ -141,7 +163,7 @@ def run_tty(make_session: Callable[[], ReplSession], history_path: Path) -> int:
         history=history,
         completer=ReplCompleter(loader),
         lexer=ReplLexer(),
-        style=Style.from_dict(rc.STYLE),
+        style=Style.from_dict(STYLE),
         multiline=True,
         key_bindings=_bindings(),
         prompt_continuation=lambda width, line, wrap: CONTINUATION.rjust(width),
@@ -163,6 +185,10 @@ def run_tty(make_session: Callable[[], ReplSession], history_path: Path) -> int:
                 continue  # Ctrl-C: drop the entry being typed
             except EOFError:
                 return 0
+            from fmscript.cli.repl_input import entries
+            from fmscript.cli.repl_meta import Quit
+            from fmscript.cli.repl_session import canonical_step
+
             try:
                 session = loader.get()
             except (ValueError, OSError) as exc:

@@ -58,6 +58,9 @@ CASES: list[tuple[str, list[tuple[str, int]]]] = [
     # meta-commands
     (":he", [(":help", 3)]),
     (":help 変数", [("変数を設定", 2)]),
+    # layouts inside Go to Layout's quotes
+    ('Go to Layout [ "サポ', [('サポート QA"', 2)]),
+    ("レイアウト切り替え [ 「グ", [("グローバル」", 1)]),
     # nothing inside text or a comment step
     ('Show Custom Dialog [ "サポ', []),
     ("# サポ", []),

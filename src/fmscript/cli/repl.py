@@ -9,7 +9,7 @@ Nothing heavy is imported before the first prompt: the runtime loads while the p
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,16 +75,16 @@ def dispatch(session: ReplSession, entry: str) -> bool:
     return session.run_entry(entry)
 
 
-def open_session(make_session: object) -> ReplSession | None:
+def open_session(make_session: Callable[[], ReplSession]) -> ReplSession | None:
     """Build the session; a file that cannot be loaded is a clean error, not a traceback."""
     try:
-        return make_session()  # type: ignore[operator,no-any-return]
+        return make_session()
     except (ValueError, OSError) as exc:
         print(f"fmscript repl: {exc}", file=sys.stderr)
         return None
 
 
-def run_plain(make_session: object, lines: Iterable[str]) -> int:
+def run_plain(make_session: Callable[[], ReplSession], lines: Iterable[str]) -> int:
     """Not a terminal: read entries, print results plainly. Exit 1 if any entry reported an error."""
     if hasattr(sys.stdout, "reconfigure"):
         # Keep stdout and stderr in order when both go to one pipe.

@@ -16,12 +16,14 @@ import attrs
 
 from fmscript.cli.repl_input import ScanState, scan, step_head
 from fmscript.cli.repl_session import canonical_step, catalogue
+from fmscript.syntax.catalogue import StepSpec
 
 
 class Sources(Protocol):
     def variable_names(self) -> list[str]: ...
     def tables(self) -> list[str]: ...
     def fields(self, table: str) -> list[str]: ...
+    def layouts(self) -> list[str]: ...
 
 
 class NoSources:
@@ -34,6 +36,9 @@ class NoSources:
         return []
 
     def fields(self, table: str) -> list[str]:
+        return []
+
+    def layouts(self) -> list[str]:
         return []
 
 
@@ -68,6 +73,8 @@ def complete(before: str, sources: Sources, functions: Callable[[], Sequence[str
     if before.lstrip().startswith(":") and "\n" not in before.strip():
         return _meta(before.lstrip())
     state, head = _context(before)
+    if state.quote and not state.block_comment and canonical_step(head) == "Go to Layout":
+        return _layouts(before, state.quote, sources)
     if state.quote or state.block_comment:
         return []
     calc_entry = before.lstrip().startswith("=")
@@ -149,7 +156,7 @@ def _context(before: str) -> tuple[ScanState, str]:
     return state, head
 
 
-def _spec(head: str) -> object | None:
+def _spec(head: str) -> StepSpec | None:
     name = canonical_step(head)
     return catalogue().spec_for(name) if name else None
 
@@ -163,9 +170,9 @@ def _at_option_start(before: str) -> bool:
     return not any(ch in between for ch in ':："“「$()')
 
 
-def _labels(spec: object, prefix: str) -> list[Candidate]:
+def _labels(spec: StepSpec, prefix: str) -> list[Candidate]:
     out = []
-    for opt in spec.options:  # type: ignore[attr-defined]
+    for opt in spec.options:
         for label in opt.labels:
             if _starts(label, prefix):
                 out.append(Candidate(label + ": ", len(prefix), label + ":", "label"))
@@ -192,6 +199,17 @@ def _meta(text: str) -> list[Candidate]:
     if name == ":help":
         return _step_names(arg)
     return []
+
+
+def _layouts(before: str, close: str, sources: Sources) -> list[Candidate]:
+    """Layout names inside the quotes of Go to Layout [ "… (closing the quote)."""
+    opener = {'"': '"', "”": "“", "」": "「"}[close]
+    prefix = before[before.rfind(opener) + 1 :]
+    return [
+        Candidate(name + close, len(prefix), name, "layout")
+        for name in sources.layouts()
+        if _starts(name, prefix)
+    ]
 
 
 def _resolve_table(written: str, sources: Sources) -> str | None:
@@ -270,8 +288,8 @@ def _quote_end(line: str, quote: str) -> int:
     return len(line)
 
 
-def _calc_fragments(text: str, spec: object | None) -> list[tuple[str, str]]:
-    labels = {_norm(label) for opt in getattr(spec, "options", ()) for label in opt.labels}
+def _calc_fragments(text: str, spec: StepSpec | None) -> list[tuple[str, str]]:
+    labels = {_norm(label) for opt in (spec.options if spec else ()) for label in opt.labels}
     out: list[tuple[str, str]] = []
     pos = 0
     label_re = re.compile(r"([\[;]\s*)([^\[\];:：\"“「()$]+?)(\s*[:：])(?![:：])")

@@ -41,7 +41,7 @@ def run_meta(session: ReplSession, line: str) -> bool:
     matches = [c for c in COMMANDS if c.startswith(name.lower())] if len(name) > 1 else []
     if len(matches) != 1:
         known = " ".join(COMMANDS)
-        session._print_err(f"unknown command {name!r} (known: {known})")
+        session.report(f"unknown command {name!r} (known: {known})")
         session.errors += 1
         return False
     command = matches[0]
@@ -78,7 +78,7 @@ def run_meta(session: ReplSession, line: str) -> bool:
             print("reset", file=out)
     except (FMScriptError, OSError, KeyError) as exc:
         message = exc.message if isinstance(exc, FMScriptError) else str(exc)
-        session._print_err(f"{command}: {message}")
+        session.report(f"{command}: {message}")
         session.errors += 1
         return False
     return True

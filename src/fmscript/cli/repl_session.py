@@ -144,7 +144,7 @@ class ReplSession:
         try:
             compiled = self.loader.load(path)  # a missing file: FileMaker error 802
         except FMScriptError as exc:
-            self._print_err(f":load: {exc.message}")
+            self.report(f":load: {exc.message}")
             self.errors += 1
             return False
         saved = self.ctx.script_dir
@@ -160,7 +160,7 @@ class ReplSession:
 
         if compiled.errors:
             for e in compiled.errors:
-                self._print_err(str(e))
+                self.report(str(e))
             self.errors += 1
             return False
         ctx = self.ctx
@@ -176,10 +176,10 @@ class ReplSession:
         except (HaltScript, HaltOnError):
             pass
         except KeyboardInterrupt:
-            self._print_err("interrupted")
+            self.report("interrupted")
             ctx.errors.uncaptured += 1
         except FMScriptError as exc:
-            self._print_err(str(exc))
+            self.report(str(exc))
             ctx.errors.uncaptured += 1
         finally:
             ctx.vars.frames.clear()  # an interrupted Perform Script may leave its frames behind
@@ -207,26 +207,27 @@ class ReplSession:
             finally:
                 ctx.vars.frames.clear()
         except KeyboardInterrupt:
-            self._print_err("interrupted")
+            self.report("interrupted")
             self.errors += 1
             return False
         except (CalcSyntaxError, ScriptSyntaxError) as exc:
-            self._print_err(str(exc))
+            self.report(str(exc))
             self.errors += 1
             return False
         except FMScriptError as exc:
             code = exc.code if exc.code is not None else UNKNOWN_ERROR
             where = f"{exc.span.location()}: " if exc.span else ""
             caret = exc.span.caret() if exc.span else ""
-            self._print_err(f"{where}error {code} ({error_meaning(code)}): {exc.message}")
+            self.report(f"{where}error {code} ({error_meaning(code)}): {exc.message}")
             if caret:
-                self._print_err(caret)
+                self.report(caret)
             self.errors += 1
             return False
         print(_lines(self.text(value)), file=self.out)
         return True
 
-    def _print_err(self, text: str) -> None:
+    def report(self, text: str) -> None:
+        """Print an error or notice on ``err``, after whatever ``out`` holds (one pipe stays in order)."""
         self.out.flush()
         print(text, file=self.err)
         self.err.flush()

@@ -15,7 +15,7 @@ from fmscript.settings import Settings
 from fmscript.steps.signals import HaltOnError
 from fmscript.steps.state import RunOptions, StepContext, Value
 from fmscript.syntax.cache import ScriptCache
-from fmscript.syntax.parser import use_cache_folder
+from fmscript.syntax.parser import configure_cache
 
 if TYPE_CHECKING:
     from fmscript.ai.service import LocalFineTuning
@@ -54,7 +54,7 @@ def run_session(
     """Returns (exit code, script result, context). Exit 1 if any error was not captured."""
     out = out or sys.stdout
     err = err or sys.stderr
-    use_cache_folder(options.settings.cache)  # Lark's grammar cache, when a script must be parsed
+    configure_cache(options.settings.cache)  # Lark's grammar cache, when a script must be parsed
     loader = ScriptLoader(cache=ScriptCache(options.settings.cache))
     compiled = loader.load(path)
     if compiled.errors:

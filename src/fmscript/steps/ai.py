@@ -308,7 +308,8 @@ def _submit(
         from fmscript.ai.service import LocalFineTuning
 
         params = _cap_steps(params, ctx.settings.max_steps)
-        job = LocalFineTuning(ctx.settings.home, ctx.settings).submit(base_model, path, name, params)
+        with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
+            job = service.submit(base_model, path, name, params)
         ctx.ai.queued_jobs.append(job["id"])
         return job
     if acct.provider in ("OpenAI", "Custom"):

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # Lark is imported when a parser is first built, not with this module
+if TYPE_CHECKING:
     from lark import Lark
-
-_UNSET: Any = object()
-_cache_folder: Path | None = _UNSET
 
 
 def grammar_path(name: str) -> Path:
@@ -26,9 +23,13 @@ def grammar_path(name: str) -> Path:
     raise FileNotFoundError(f"grammar {name}.lark not found (looked beside {here})")
 
 
-def use_cache_folder(folder: Path | None) -> None:
-    """Set the folder for Lark's grammar cache (``Settings.cache``; None: no cache). The edge calls
-    this; until it does, the default folder of ``Settings()`` is used."""
+# The cache folder (``Settings.cache``), set once at the edge by :func:`configure_cache`; until
+# then the default folder. None: caching is off (``FMSCRIPT_CACHE=off``).
+_cache_folder: Path | None | bool = True  # True: not configured, use the default
+
+
+def configure_cache(folder: Path | None) -> None:
+    """Called by the edge (CLI, server, public API) with ``Settings.cache``."""
     global _cache_folder
     _cache_folder = folder
 
@@ -36,23 +37,24 @@ def use_cache_folder(folder: Path | None) -> None:
 def cache_file(name: str) -> str | bool:
     """Where Lark keeps the analysed grammar between runs (2-3x faster start-up); Lark names the
     file after the grammar's hash, so an edited grammar is never read from a stale cache."""
-    import lark
+    import os
 
-    folder = _cache_folder
-    if folder is _UNSET:
+    if _cache_folder is None:
+        return False
+    if _cache_folder is True:
         from fmscript.settings import Settings
 
-        folder = Settings().cache
-    if folder is None:
-        return False
+        folder = str(Settings().cache)
+    else:
+        folder = str(_cache_folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
     except OSError:
         return False
-    return str(folder / f"{name}-lark-{lark.__version__}.cache")
+    return os.path.join(folder, f"{name}-lark-{__import__('lark').__version__}.cache")
 
 
-def lark_options(name: str, strict: bool = False) -> dict[str, Any]:
+def lark_options(name: str, strict: bool = False) -> dict:
     return {
         "parser": "lalr",
         "lexer": "contextual",
@@ -66,7 +68,7 @@ def lark_options(name: str, strict: bool = False) -> dict[str, Any]:
 @functools.cache
 def get_parser(name: str, strict: bool = False) -> Lark:
     """The Lark parser for ``script`` or ``calc`` (cached; ``strict`` for the grammar test)."""
-    from lark import Lark
+    from lark import Lark  # imported on first parse only (start-up of commands that never parse)
 
     text = grammar_path(name).read_text(encoding="utf-8")
     return Lark(text, **lark_options(name, strict))

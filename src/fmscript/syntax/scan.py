@@ -125,7 +125,7 @@ def strings(text: str) -> list[str]:
 
 def bracket_depth(text: str, start: int = 0, stop: int | None = None, pairs: str = "[]") -> int:
     """Net depth of ``pairs`` (e.g. ``[]`` or ``()``) outside quotes in ``text[start:stop]``."""
-    opener, closer = pairs
+    opener, closer = pairs[0], pairs[1]
     depth = 0
     for _i, ch in unquoted(text, start, stop):
         if ch == opener:

@@ -92,8 +92,6 @@ mlx_local._train_loop = _timed_loop
 mlx_local.schedule = lambda steps: ({schedule_literal(args)})
 if {getattr(args, "length_class", 0)}:
     mlx_local.LENGTH_CLASS = {getattr(args, "length_class", 0)}
-if {getattr(args, "sort_window", -1)} >= 0:
-    mlx_local.SORT_WINDOW = {getattr(args, "sort_window", -1)}
 from fmscript.settings import Settings
 service = LocalFineTuning(Path({str(home)!r}), Settings(home_override=Path({str(home)!r}), progress=False))
 params = {{"max_steps": {args.steps}, "batch_size": {args.batch_size}, "lora_layers": {args.layers},
@@ -265,7 +263,6 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument(
         "--length-class", type=int, default=0, help="override mlx_local.LENGTH_CLASS (tuning)"
     )
-    parser.add_argument("--sort-window", type=int, default=-1, help="override mlx_local.SORT_WINDOW (tuning)")
     parser.add_argument(
         "--save-every", type=int, default=0, help="checkpoint every N steps (default steps/12)"
     )

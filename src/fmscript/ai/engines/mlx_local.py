@@ -38,7 +38,6 @@ LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
 # MAX_SEQ_LENGTH: declared once, in fmscript.ai.datasets (validation and training agree).
 PAD_MULTIPLE = 8
 LENGTH_CLASS = 32
-SORT_WINDOW = 0
 VAL_MIN_EXAMPLES = 20
 LOSS_PROBE_BATCHES = 8
 HEARTBEAT_SECONDS = 1.0
@@ -140,19 +139,11 @@ def _batches(
     ``rng`` is given (training: the batches change every epoch) and by length otherwise (evaluation),
     so a batch pads little yet still mixes examples.
     """
-    if rng is not None and SORT_WINDOW:
-        # Sortish: random windows of SORT_WINDOW batches, sorted by length inside each window.
-        perm = [int(i) for i in rng.permutation(len(items))]
-        size = SORT_WINDOW * batch_size
-        order = []
-        for w in range(0, len(perm), size):
-            order += sorted(perm[w : w + size], key=lambda i: len(items[i][0]))
-    else:
-        keys = rng.random(len(items)) if rng is not None else [0.0] * len(items)
-        order = sorted(
-            range(len(items)),
-            key=lambda i: ((len(items[i][0]) - 1) // LENGTH_CLASS, keys[i], len(items[i][0])),
-        )
+    keys = rng.random(len(items)) if rng is not None else [0.0] * len(items)
+    order = sorted(
+        range(len(items)),
+        key=lambda i: ((len(items[i][0]) - 1) // LENGTH_CLASS, keys[i], len(items[i][0])),
+    )
     groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if len(groups[-1]) < batch_size:
         groups[-1] = order[-batch_size:]

@@ -64,7 +64,8 @@ def load_model(path: Path, adapter_path: Path | None = None) -> tuple[Any, Any]:
     _import_mlx()
     import mlx_lm
 
-    return mlx_lm.load(str(path), adapter_path=str(adapter_path) if adapter_path else None)
+    loaded = mlx_lm.load(str(path), adapter_path=str(adapter_path) if adapter_path else None)
+    return loaded[0], loaded[1]  # (model, tokenizer); a third item (config) only when asked for
 
 
 class SpanChatDataset:
@@ -203,12 +204,12 @@ def _quiet_trainer() -> Iterator[None]:
 
     saved = getattr(trainer, "TrainUI", None)
     if saved is not None:
-        trainer.TrainUI = _QuietUI
+        setattr(trainer, "TrainUI", _QuietUI)  # noqa: B010 (a class attribute mypy types as final)
     try:
         yield
     finally:
         if saved is not None:
-            trainer.TrainUI = saved
+            setattr(trainer, "TrainUI", saved)  # noqa: B010
 
 
 def _callback(
@@ -486,7 +487,7 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
-    model, tokenizer = mlx_lm.load(str(base_path))
+    model, tokenizer = load_model(base_path)
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.add_event(job_id, "warn", note)

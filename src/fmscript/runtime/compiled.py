@@ -16,7 +16,7 @@ from typing import overload
 import attrs
 
 from fmscript.errors import CANNOT_OPEN_FILE, FMScriptError, ScriptRuntimeError
-from fmscript.steps.registry import Handler, load_handlers
+from fmscript.steps.registry import Handler, handler_for
 from fmscript.steps.state import Frame, Value
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
@@ -51,16 +51,15 @@ class CompiledScript:
         return Frame(self.script, self.blocks, parameter)
 
 
-def _planned(step: ast.Step, handlers: dict[str, Handler]) -> PlannedStep:
+def _planned(step: ast.Step) -> PlannedStep:
     skip = step.disabled or step.name == "#"
     spec = None if skip else spec_for(step.name)
-    handler = handlers.get(step.name) if spec is not None and spec.implemented else None
+    handler = handler_for(step.name) if spec is not None and spec.implemented else None
     return PlannedStep(step, handler, skip, bool(spec and spec.keeps_last_error))
 
 
 def _plan(script: ast.Script) -> tuple[PlannedStep, ...]:
-    handlers = load_handlers()
-    return tuple(_planned(step, handlers) for step in script.steps)
+    return tuple(_planned(step) for step in script.steps)
 
 
 class _LazyPlan(Sequence[PlannedStep]):
@@ -69,7 +68,6 @@ class _LazyPlan(Sequence[PlannedStep]):
 
     def __init__(self, steps: Sequence[ast.Step]) -> None:
         self._steps = steps
-        self._handlers = load_handlers()
         self._items: list[PlannedStep | None] = [None] * len(steps)
 
     def __len__(self) -> int:
@@ -84,7 +82,7 @@ class _LazyPlan(Sequence[PlannedStep]):
             return tuple(self[i] for i in range(*index.indices(len(self))))
         planned = self._items[index]
         if planned is None:
-            planned = self._items[index] = _planned(self._steps[index], self._handlers)
+            planned = self._items[index] = _planned(self._steps[index])
         return planned
 
 

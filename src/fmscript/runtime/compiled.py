@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import overload
+from typing import Any
 
 import attrs
 
@@ -62,28 +62,45 @@ def _plan(script: ast.Script) -> tuple[PlannedStep, ...]:
     return tuple(_planned(step) for step in script.steps)
 
 
-class _LazyPlan(Sequence[PlannedStep]):
+class _LazyPlan(list[Any]):
     """The plan of a script read from the disk cache: a step is decoded and planned when it first
-    runs (or is looked at), so a warm start costs little whatever the script's length."""
+    runs (or is looked at), so a warm start costs little whatever the script's length. A list, so
+    the interpreter's ``plan[pc]`` stays a C-level index: each slot holds a :class:`_Pending` until
+    its step is first used, then the :class:`PlannedStep`."""
 
     def __init__(self, steps: Sequence[ast.Step]) -> None:
-        self._steps = steps
-        self._items: list[PlannedStep | None] = [None] * len(steps)
+        super().__init__(_Pending(self, steps, i) for i in range(len(steps)))
 
-    def __len__(self) -> int:
-        return len(self._items)
 
-    @overload
-    def __getitem__(self, index: int) -> PlannedStep: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[PlannedStep, ...]: ...
-    def __getitem__(self, index: int | slice) -> PlannedStep | tuple[PlannedStep, ...]:
-        if isinstance(index, slice):
-            return tuple(self[i] for i in range(*index.indices(len(self))))
-        planned = self._items[index]
-        if planned is None:
-            planned = self._items[index] = _planned(self._steps[index])
-        return planned
+class _Pending:
+    """A plan slot not planned yet: any attribute plans it, puts it in the slot, and answers."""
+
+    __slots__ = ("_index", "_plan", "_steps")
+
+    def __init__(self, plan: _LazyPlan, steps: Sequence[ast.Step], index: int) -> None:
+        self._plan, self._steps, self._index = plan, steps, index
+
+    def _real(self) -> PlannedStep:
+        planned = self._plan[self._index]
+        if planned is self:
+            planned = self._plan[self._index] = _planned(self._steps[self._index])
+        return planned  # type: ignore[no-any-return]
+
+    @property
+    def step(self) -> ast.Step:
+        return self._real().step
+
+    @property
+    def handler(self) -> Handler | None:
+        return self._real().handler
+
+    @property
+    def skip(self) -> bool:
+        return self._real().skip
+
+    @property
+    def keeps_last_error(self) -> bool:
+        return self._real().keeps_last_error
 
 
 def compile_text(text: str, source: str) -> CompiledScript:

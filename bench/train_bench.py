@@ -376,8 +376,12 @@ report/validation schedule. Best of {args.repeats} alternating runs after one wa
   padding position after each example; fmscript's covers every assistant message and nothing after.
 * **whole process seconds** includes interpreter start-up, imports, model load and, for fmscript, the
   loss probes before and after training and the job bookkeeping.
-* **final validation loss** is on the same held-out examples. mlx-lm's figure is a little lower partly
-  because its mask also covers one padding position after each example, an easy target.
+* **final validation loss** is on the same held-out examples. mlx-lm's own figure is a little lower
+  partly because its mask also covers one padding position after each example, an easy target; the
+  "one loss for both" row scores both runs' final adapters with the same loss (assistant tokens).
+* **seconds to the same validation loss** (time-to-quality): both runs save a checkpoint every
+  `--save-every` steps; every checkpoint is scored with that one loss, and each side's time is when
+  its curve first reaches the worse of the two finals (interpolated between checkpoints).
 * Where fmscript gains: its batches are drawn from examples of the same 32-token length class and
   padded to a multiple of 8; mlx-lm pads to a multiple of 32, and its length sort keys on
   `CacheDataset.itemlen` (the number of keys of the raw JSON example), so its batches mix lengths.

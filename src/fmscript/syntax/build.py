@@ -181,7 +181,7 @@ def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError
             found = catalogue.lookup_step(head.lstrip("/").strip())
             step_name = found[0].name if found else head
             open_quote = None
-        chars = scan.unquoted(line, only="[]")
+        chars = scan.unquoted(line)
         for _i, ch in chars:
             if ch == "[":
                 depth += 1

@@ -45,7 +45,7 @@ def _top_level_colons(text: str) -> list[int]:
     out = []
     depth = 0
     skip_to = 0
-    for i, ch in scan.unquoted(text, only="()[]:："):
+    for i, ch in scan.unquoted(text):
         if i < skip_to:
             continue
         if ch in "([":

@@ -10,7 +10,6 @@ derived from :func:`unquoted`.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterator
 
@@ -23,28 +22,18 @@ OPENERS = "".join(QUOTES)
 
 class Unquoted:
     """Iterate ``(index, char)`` over the characters of ``text[start:stop]`` that are outside
-    quoted strings (the quote characters themselves are not yielded); with ``only``, just those
-    characters (found by one regex in C: the parser's pre-scans look at every line). After the
-    iteration, ``open_quote`` is the index of a quote left open at ``stop`` (else None)."""
+    quoted strings (the quote characters themselves are not yielded). After the iteration,
+    ``open_quote`` is the index of a quote left open at ``stop`` (else None)."""
 
-    def __init__(self, text: str, start: int = 0, stop: int | None = None, only: str | None = None) -> None:
+    def __init__(self, text: str, start: int = 0, stop: int | None = None) -> None:
         self.text = text
         self.start = start
         self.stop = len(text) if stop is None else stop
-        self.only = only
         self.open_quote: int | None = None
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
         text, i, stop = self.text, self.start, self.stop
         self.open_quote = None
-        if self.only is not None:
-            for m in _only_pattern(self.only).finditer(text, i, stop):
-                if m.lastgroup == "ch":
-                    yield m.start(), m.group()
-                elif m.lastgroup == "open":
-                    self.open_quote = m.start()
-                    return
-            return
         while i < stop:
             ch = text[i]
             close = QUOTES.get(ch)
@@ -59,16 +48,8 @@ class Unquoted:
             i = end
 
 
-def unquoted(text: str, start: int = 0, stop: int | None = None, only: str | None = None) -> Unquoted:
-    return Unquoted(text, start, stop, only)
-
-
-@functools.cache
-def _only_pattern(chars: str) -> re.Pattern[str]:
-    # Whole strings (as _STRING_AT) are skipped; an opener that does not close is "open"; else
-    # one of ``chars``.
-    strings = "|".join(p.pattern for p in _STRING_AT.values())
-    return re.compile(f"{strings}|(?P<open>[{re.escape(OPENERS)}])|(?P<ch>[{re.escape(chars)}])")
+def unquoted(text: str, start: int = 0, stop: int | None = None) -> Unquoted:
+    return Unquoted(text, start, stop)
 
 
 # One compiled pattern per opening quote, as the grammar's STRING token: a string does not span
@@ -146,7 +127,7 @@ def bracket_depth(text: str, start: int = 0, stop: int | None = None, pairs: str
     """Net depth of ``pairs`` (e.g. ``[]`` or ``()``) outside quotes in ``text[start:stop]``."""
     opener, closer = pairs[0], pairs[1]
     depth = 0
-    for _i, ch in unquoted(text, start, stop, only=pairs):
+    for _i, ch in unquoted(text, start, stop):
         if ch == opener:
             depth += 1
         elif ch == closer:

@@ -178,10 +178,11 @@ def test_disabled_by_setting(tmp_path: Path, compiles: list[str]) -> None:
     assert len(compiles) == 2 and not cache.exists()
 
 
-def test_a_folder_others_can_write_to_is_not_used(tmp_path: Path, compiles: list[str]) -> None:
+@pytest.mark.parametrize("shared", ["compiled", "."])
+def test_a_folder_others_can_write_to_is_not_used(tmp_path: Path, compiles: list[str], shared: str) -> None:
     path, cache = _script(tmp_path), tmp_path / "cache"
     (cache / "compiled").mkdir(parents=True)
-    (cache / "compiled").chmod(0o777)
+    (cache / shared).chmod(0o777)
     for _ in range(2):
         _run(path, cache)
     assert len(compiles) == 2 and _entries(cache) == []

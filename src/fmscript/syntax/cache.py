@@ -68,15 +68,18 @@ def code_stamp() -> str:
 
 
 def _private_folder(folder: Path) -> bool:
-    """Create ``folder`` (mode 700) if needed; True when only this user can write into it."""
+    """Create ``folder`` (mode 700) if needed; True when only this user can write into it and
+    into the folder above it (the cache root, which may sit in the shared temp dir: another user
+    who owned it could swap ``compiled/`` for a folder of their pickles)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
+        infos = [folder.stat(), folder.parent.stat()]
     except OSError:
         return False
     if not hasattr(os, "getuid"):
         return True
-    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    uid = os.getuid()
+    return all(i.st_uid == uid and not i.st_mode & (stat.S_IWGRP | stat.S_IWOTH) for i in infos)
 
 
 class ScriptCache:

@@ -68,7 +68,8 @@ CREATE TABLE IF NOT EXISTS job_meta (job_id TEXT PRIMARY KEY, data TEXT NOT NULL
 CREATE TABLE IF NOT EXISTS remote_jobs (
     provider TEXT NOT NULL, base_url TEXT NOT NULL, id TEXT NOT NULL, model TEXT NOT NULL,
     fine_tuned_model TEXT, status TEXT NOT NULL, created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL, job TEXT NOT NULL, PRIMARY KEY (base_url, id));
+    updated_at INTEGER NOT NULL, job TEXT NOT NULL, verify_ssl INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (base_url, id));
 """
 
 
@@ -586,16 +587,18 @@ class JobStore:
         rows = self._query("SELECT data FROM job_meta WHERE job_id = ?", (job_id,))
         return json.loads(rows[0]["data"]) if rows else {}
 
-    def record_remote_job(self, provider: str, base_url: str, job: dict[str, Any]) -> dict[str, Any]:
+    def record_remote_job(
+        self, provider: str, base_url: str, job: dict[str, Any], verify_ssl: bool | None = None
+    ) -> dict[str, Any]:
         """Insert or update a job a remote provider runs (its last known object; never a key)."""
         now = now_ms()
         with self._tx() as db:
             db.execute(
-                "INSERT INTO remote_jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (base_url, id) DO UPDATE"
+                "INSERT INTO remote_jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (base_url, id) DO UPDATE"
                 " SET status = excluded.status, fine_tuned_model = excluded.fine_tuned_model,"
                 " updated_at = excluded.updated_at, job = excluded.job",
                 (provider, base_url, str(job["id"]), str(job.get("model") or ""), job.get("fine_tuned_model"),
-                 str(job.get("status") or "unknown"), now, now, json.dumps(job)),
+                 str(job.get("status") or "unknown"), now, now, json.dumps(job), int(verify_ssl is not False)),
             )  # fmt: skip
         return self.get_remote_job(str(job["id"]), base_url)
 
@@ -611,6 +614,7 @@ class JobStore:
             "created_at": row["created_at"],
             "updated_at": row["updated_at"],
             "job": json.loads(row["job"]),
+            "verify_ssl": bool(row["verify_ssl"]),
         }
 
     def get_remote_job(self, job_id: str, base_url: str | None = None) -> dict[str, Any]:

@@ -74,9 +74,14 @@ def test_seed_example1_verbatim(lang: str, tmp_path: Path, env: Path) -> None:
     assert sent.headers["authorization"] == f"Bearer {KEY}"
     body = sent.content.decode()
     assert 'name="purpose"' in body and "fine-tune" in body
-    lines = [json.loads(line) for line in body.replace("\r\n", "\n").split("\n") if line.startswith('{"messages"')]
+    lines = [
+        json.loads(line) for line in body.replace("\r\n", "\n").split("\n") if line.startswith('{"messages"')
+    ]
     assert len(lines) == 12
-    assert json.loads(create.calls[0].request.content) == {"model": "gpt-4.1-2025-04-14", "training_file": "file-abc123"}
+    assert json.loads(create.calls[0].request.content) == {
+        "model": "gpt-4.1-2025-04-14",
+        "training_file": "file-abc123",
+    }
     # The Response Target is the provider's job object as it came: every key, nulls included.
     target = rt.get_variable("$$responseTarget")
     assert json.loads(target) == {"result": RECORDED["job_created"]}
@@ -113,7 +118,9 @@ def _script(tmp_path: Path, params: dict[str, Any] | None = None, provider: str 
         key=KEY,
     )
     if capture:
-        text = "Set Error Capture [ On ]\n" + text.replace("Text Result: $r", "Text Result: Get ( LastError )")
+        text = "Set Error Capture [ On ]\n" + text.replace(
+            "Text Result: $r", "Text Result: Get ( LastError )"
+        )
     return text
 
 
@@ -138,7 +145,9 @@ MAPPING = [
 
 
 @pytest.mark.parametrize(("params", "expected"), MAPPING)
-def test_openai_parameters_are_mapped(params: dict[str, Any], expected: dict[str, Any], tmp_path: Path) -> None:
+def test_openai_parameters_are_mapped(
+    params: dict[str, Any], expected: dict[str, Any], tmp_path: Path
+) -> None:
     with respx.mock(base_url=API) as mock:
         mock.post("/files").respond(200, json=RECORDED["file"])
         create = mock.post("/fine_tuning/jobs").respond(200, json=RECORDED["job_created"])
@@ -153,7 +162,9 @@ def test_custom_sends_ai_model_server_parameters_and_uses_the_endpoint(tmp_path:
     with respx.mock(base_url="https://fms.example.com/llm/v1") as mock:
         mock.post("/files").respond(200, json=RECORDED["file"])
         create = mock.post("/fine_tuning/jobs").respond(200, json=RECORDED["job_created"])
-        code, _, err, _ = _run(_script(tmp_path, params, "Custom", "https://fms.example.com/llm/v1/"), tmp_path)
+        code, _, err, _ = _run(
+            _script(tmp_path, params, "Custom", "https://fms.example.com/llm/v1/"), tmp_path
+        )
     assert code == 0, err
     body = json.loads(create.calls[0].request.content)
     assert body == {"model": "gpt-4o-mini-2024-07-18", "training_file": "file-abc123", **params}
@@ -163,7 +174,9 @@ def test_openai_endpoint_is_the_base_url(tmp_path: Path) -> None:
     with respx.mock(base_url="https://proxy.example.com/openai/v1") as mock:
         mock.post("/files").respond(200, json=RECORDED["file"])
         mock.post("/fine_tuning/jobs").respond(200, json=RECORDED["job_created"])
-        code, _, err, _ = _run(_script(tmp_path, {}, "OpenAI", "https://proxy.example.com/openai/v1"), tmp_path)
+        code, _, err, _ = _run(
+            _script(tmp_path, {}, "OpenAI", "https://proxy.example.com/openai/v1"), tmp_path
+        )
     assert code == 0, err
 
 
@@ -178,7 +191,9 @@ def test_openai_endpoint_is_the_base_url(tmp_path: Path) -> None:
         ({"epochs": 3}, 14, ["unknown", "'epochs'"]),
     ],
 )
-def test_bad_parameters_upload_nothing(params: dict[str, Any], code: int, words: list[str], tmp_path: Path) -> None:
+def test_bad_parameters_upload_nothing(
+    params: dict[str, Any], code: int, words: list[str], tmp_path: Path
+) -> None:
     with respx.mock(base_url=API, assert_all_called=False) as mock:
         upload = mock.post("/files").respond(200, json=RECORDED["file"])
         exit_code, _, err, _ = _run(_script(tmp_path, params), tmp_path)
@@ -230,8 +245,20 @@ def test_error_matrix(call: str, reply: Any, code: int, words: list[str], tmp_pa
 
     for capture in (False, True):
         with respx.mock(base_url=API, assert_all_called=False) as mock:
-            mock.post("/files").mock(**(answer(reply, {}) if call == "upload" else {"return_value": httpx.Response(200, json=RECORDED["file"])}))
-            mock.post("/fine_tuning/jobs").mock(**(answer(reply, {}) if call == "create" else {"return_value": httpx.Response(200, json=RECORDED["job_created"])}))
+            mock.post("/files").mock(
+                **(
+                    answer(reply, {})
+                    if call == "upload"
+                    else {"return_value": httpx.Response(200, json=RECORDED["file"])}
+                )
+            )
+            mock.post("/fine_tuning/jobs").mock(
+                **(
+                    answer(reply, {})
+                    if call == "create"
+                    else {"return_value": httpx.Response(200, json=RECORDED["job_created"])}
+                )
+            )
             exit_code, out, err, _ = _run(_script(tmp_path, {}, capture=capture), tmp_path)
         assert "Traceback" not in out + err and KEY not in out + err
         if capture:  # Set Error Capture [ On ]: Get ( LastError ) has the code, nothing is printed
@@ -284,11 +311,17 @@ def test_timeouts_and_retries_come_from_settings() -> None:
     from fmscript.ai.engines.openai_remote import Remote
     from fmscript.settings import Settings
 
-    settings = Settings.from_env({"FMSCRIPT_CONNECT_TIMEOUT": "3", "FMSCRIPT_REQUEST_TIMEOUT": "7", "FMSCRIPT_MAX_RETRIES": "1"})
+    settings = Settings.from_env(
+        {"FMSCRIPT_CONNECT_TIMEOUT": "3", "FMSCRIPT_REQUEST_TIMEOUT": "7", "FMSCRIPT_MAX_RETRIES": "1"}
+    )
     remote = Remote("OpenAI", API, KEY, True, settings)
     assert (remote.client.timeout.connect, remote.client.timeout.read, remote.client.max_retries) == (3, 7, 1)
     defaults = Remote("OpenAI", API, KEY, True, Settings())
-    assert (defaults.client.timeout.connect, defaults.client.timeout.read, defaults.client.max_retries) == (10, 60, 2)
+    assert (defaults.client.timeout.connect, defaults.client.timeout.read, defaults.client.max_retries) == (
+        10,
+        60,
+        2,
+    )
 
 
 def test_bad_endpoint_is_error_1630(tmp_path: Path) -> None:
@@ -317,7 +350,9 @@ def test_jobs_follow_a_remote_job_to_success(env: Path) -> None:
     _record(env)
     with respx.mock(base_url=API) as mock:
         retrieve = mock.get("/fine_tuning/jobs/ftjob-abc123")
-        retrieve.side_effect = [httpx.Response(200, json=RECORDED[k]) for k in ("job_running", "job_succeeded", "job_succeeded")]
+        retrieve.side_effect = [
+            httpx.Response(200, json=RECORDED[k]) for k in ("job_running", "job_succeeded", "job_succeeded")
+        ]
         mock.get("/fine_tuning/jobs/ftjob-abc123/events").respond(200, json=RECORDED["events"])
         listed = _jobs("list")
         waited = _jobs("wait", "ftjob-abc123", "--poll", "0.1", "--no-progress")
@@ -337,9 +372,13 @@ def test_jobs_report_a_failed_remote_job_and_cancel(env: Path) -> None:
     with respx.mock(base_url=API) as mock:
         mock.get("/fine_tuning/jobs/ftjob-abc123").respond(200, json=RECORDED["job_failed"])
         mock.get("/fine_tuning/jobs/ftjob-abc123/events").respond(200, json={"object": "list", "data": []})
-        cancel = mock.post("/fine_tuning/jobs/ftjob-abc123/cancel").respond(200, json={**RECORDED["job_running"], "status": "cancelled"})
+        cancel = mock.post("/fine_tuning/jobs/ftjob-abc123/cancel").respond(
+            200, json={**RECORDED["job_running"], "status": "cancelled"}
+        )
         waited = _jobs("wait", "ftjob-abc123", "--no-progress", key_env="MY_KEY", key="sk-other-1234")
-        cancelled = _jobs("cancel", "ftjob-abc123", "--api-key-env", "MY_KEY", key_env="MY_KEY", key="sk-other-1234")
+        cancelled = _jobs(
+            "cancel", "ftjob-abc123", "--api-key-env", "MY_KEY", key_env="MY_KEY", key="sk-other-1234"
+        )
     assert waited.exit_code == 1 and "failed" in waited.output
     assert cancel.calls[0].request.headers["authorization"] == "Bearer sk-other-1234"
     assert "cancelled" in cancelled.output
@@ -348,7 +387,9 @@ def test_jobs_report_a_failed_remote_job_and_cancel(env: Path) -> None:
 def test_jobs_remote_errors_are_clean(env: Path) -> None:
     _record(env)
     with respx.mock(base_url=API) as mock:
-        mock.get("/fine_tuning/jobs/ftjob-abc123").respond(401, json={"error": {"message": "Incorrect API key provided"}})
+        mock.get("/fine_tuning/jobs/ftjob-abc123").respond(
+            401, json={"error": {"message": "Incorrect API key provided"}}
+        )
         shown = _jobs("show", "ftjob-abc123", key="sk-wrong-9999")
     assert shown.exit_code == 1 and "error 1627" in shown.output and "Traceback" not in shown.output
     assert "sk-wrong-9999" not in shown.output

@@ -23,18 +23,32 @@ def test_kill_9_while_training_then_restart(tmp_path: Path, demo_model: Path) ->
         api = f"{server.url}/llm/v1"
         file = httpx.post(f"{api}/files", headers=headers, files={"file": ("d.jsonl", jsonl())},
                           data={"purpose": "fine-tune"}).json()  # fmt: skip
-        long = {"model": "demo", "training_file": file["id"], "max_steps": 100000, "fine_tuned_model_name": "long"}
-        short = {"model": "demo", "training_file": file["id"], "max_steps": "3", "fine_tuned_model_name": "short"}
+        long = {
+            "model": "demo",
+            "training_file": file["id"],
+            "max_steps": 100000,
+            "fine_tuned_model_name": "long",
+        }
+        short = {
+            "model": "demo",
+            "training_file": file["id"],
+            "max_steps": "3",
+            "fine_tuned_model_name": "short",
+        }
         first = httpx.post(f"{api}/fine_tuning/jobs", headers=headers, json=long).json()
         second = httpx.post(f"{api}/fine_tuning/jobs", headers=headers, json=short).json()
 
         def step_events() -> bool:
-            events = httpx.get(f"{api}/fine_tuning/jobs/{first['id']}/events?limit=100", headers=headers).json()
+            events = httpx.get(
+                f"{api}/fine_tuning/jobs/{first['id']}/events?limit=100", headers=headers
+            ).json()
             return any((e.get("data") or {}).get("step") for e in events["data"])
 
         wait_for(step_events)  # the first job is really training
         # The API answers while it trains (training runs outside the event loop).
-        assert httpx.get(f"{api}/fine_tuning/jobs/{second['id']}", headers=headers).json()["status"] == "queued"
+        assert (
+            httpx.get(f"{api}/fine_tuning/jobs/{second['id']}", headers=headers).json()["status"] == "queued"
+        )
         server.kill9()
 
         server.start()
@@ -42,12 +56,19 @@ def test_kill_9_while_training_then_restart(tmp_path: Path, demo_model: Path) ->
         assert file["id"] in [f["id"] for f in httpx.get(f"{api}/files", headers=headers).json()["data"]]
         assert httpx.get(f"{api}/files/{file['id']}/content", headers=headers).text == jsonl()
         failed = wait_for(
-            lambda: (j := httpx.get(f"{api}/fine_tuning/jobs/{first['id']}", headers=headers).json())["status"] == "failed" and j
+            lambda: (
+                (j := httpx.get(f"{api}/fine_tuning/jobs/{first['id']}", headers=headers).json())["status"]
+                == "failed"
+                and j
+            )
         )
         assert "stopped" in failed["error"]["message"]
         done = wait_for(
-            lambda: (j := httpx.get(f"{api}/fine_tuning/jobs/{second['id']}", headers=headers).json())["status"]
-            in ("succeeded", "failed") and j
+            lambda: (
+                (j := httpx.get(f"{api}/fine_tuning/jobs/{second['id']}", headers=headers).json())["status"]
+                in ("succeeded", "failed")
+                and j
+            )
         )
         assert done["status"] == "succeeded", done["error"]
     finally:

@@ -40,7 +40,9 @@ def home(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(home: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(home_override=home), ServerOptions(max_upload_bytes=4096, max_body_bytes=2048, worker=False))
+    app = create_app(
+        Settings(home_override=home), ServerOptions(max_upload_bytes=4096, max_body_bytes=2048, worker=False)
+    )
     with TestClient(app) as test_client:
         yield test_client
 
@@ -55,7 +57,9 @@ def _auth(key: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(("method", "path"), ROUTES)
-def test_every_route_needs_a_valid_key(method: str, path: str, client: TestClient, key: str, home: Path) -> None:
+def test_every_route_needs_a_valid_key(
+    method: str, path: str, client: TestClient, key: str, home: Path
+) -> None:
     revoked = KeyStore(home).create("old")
     KeyStore(home).revoke("old")
     for headers in ({}, _auth("fmk-wrong-key-1234567890"), _auth(revoked), {"Authorization": f"Basic {key}"}):
@@ -74,10 +78,16 @@ def test_health_and_docs_need_no_key(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
 
 
-@pytest.mark.parametrize("name", ["../../../evil.jsonl", "..\\..\\evil.jsonl", "/etc/passwd", "..", "a\x00b\n.jsonl"])
-def test_client_file_names_never_choose_where_files_go(name: str, client: TestClient, key: str, home: Path) -> None:
+@pytest.mark.parametrize(
+    "name", ["../../../evil.jsonl", "..\\..\\evil.jsonl", "/etc/passwd", "..", "a\x00b\n.jsonl"]
+)
+def test_client_file_names_never_choose_where_files_go(
+    name: str, client: TestClient, key: str, home: Path
+) -> None:
     data = jsonl().encode()
-    response = client.post("/v1/files", headers=_auth(key), files={"file": (name, data)}, data={"purpose": "fine-tune"})
+    response = client.post(
+        "/v1/files", headers=_auth(key), files={"file": (name, data)}, data={"purpose": "fine-tune"}
+    )
     assert response.status_code == 200, response.text
     file = response.json()
     assert "/" not in file["filename"] and "\\" not in file["filename"] and file["filename"] not in ("", "..")
@@ -88,7 +98,9 @@ def test_client_file_names_never_choose_where_files_go(name: str, client: TestCl
 
 def test_oversize_upload_is_413(client: TestClient, key: str, home: Path) -> None:
     big = b'{"messages": []}\n' * 400  # 6.8 kB > the 4 kB limit
-    declared = client.post("/v1/files", headers=_auth(key), files={"file": ("big.jsonl", big)}, data={"purpose": "fine-tune"})
+    declared = client.post(
+        "/v1/files", headers=_auth(key), files={"file": ("big.jsonl", big)}, data={"purpose": "fine-tune"}
+    )
     assert declared.status_code == 413 and declared.json()["error"]["code"] == "request_too_large"
 
     def chunks() -> Iterator[bytes]:  # no Content-Length: counted as it streams in
@@ -99,7 +111,9 @@ def test_oversize_upload_is_413(client: TestClient, key: str, home: Path) -> Non
         yield b"\r\n--xyz--\r\n"
 
     streamed = client.post(
-        "/v1/files", headers={**_auth(key), "content-type": "multipart/form-data; boundary=xyz"}, content=chunks()
+        "/v1/files",
+        headers={**_auth(key), "content-type": "multipart/form-data; boundary=xyz"},
+        content=chunks(),
     )
     assert streamed.status_code == 413 and streamed.json()["error"]["code"] == "request_too_large"
     assert not [p for p in (home / "files").iterdir()]
@@ -110,7 +124,9 @@ def test_oversize_upload_is_413(client: TestClient, key: str, home: Path) -> Non
 def test_invalid_upload_lists_every_bad_line(client: TestClient, key: str, home: Path) -> None:
     lines = jsonl().splitlines()
     bad = "\n".join(lines[:3] + ["{oops", lines[3], '{"messages": [{"role": "user"}]}'] + lines[4:]) + "\n"
-    response = client.post("/v1/files", headers=_auth(key), files={"file": ("d.jsonl", bad)}, data={"purpose": "fine-tune"})
+    response = client.post(
+        "/v1/files", headers=_auth(key), files={"file": ("d.jsonl", bad)}, data={"purpose": "fine-tune"}
+    )
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid_file" and "line 4:" in error["message"] and "line 6:" in error["message"]
@@ -121,9 +137,13 @@ def test_openai_shaped_errors(client: TestClient, key: str) -> None:
     missing = client.get("/v1/fine_tuning/jobs/fm-ftjob-404", headers=_auth(key))
     assert missing.status_code == 404
     assert set(missing.json()["error"]) == {"message", "type", "param", "code"}
-    bad = client.post("/v1/fine_tuning/jobs", headers=_auth(key), json={"model": "demo", "training_file": "fm-ft-train-1"})
+    bad = client.post(
+        "/v1/fine_tuning/jobs", headers=_auth(key), json={"model": "demo", "training_file": "fm-ft-train-1"}
+    )
     assert bad.status_code == 400 and bad.json()["error"]["param"] == "training_file"
-    unknown = client.post("/v1/fine_tuning/jobs", headers=_auth(key), json={"model": "x", "training_file": "y", "epochs": 1})
+    unknown = client.post(
+        "/v1/fine_tuning/jobs", headers=_auth(key), json={"model": "x", "training_file": "y", "epochs": 1}
+    )
     assert unknown.status_code == 400 and unknown.json()["error"]["param"] == "epochs"
     assert client.get("/v1/nowhere", headers=_auth(key)).json()["error"]["code"] == "not_found"
 

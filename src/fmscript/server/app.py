@@ -72,14 +72,20 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 def _error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, APIError)
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        return JSONResponse(
+            exc.body(), status_code=exc.status, headers=dict(exc.headers) if exc.headers else None
+        )
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)
         kind = "invalid_request_error" if exc.status_code < 500 else "server_error"
         codes = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
         error = APIError(
-            exc.status_code, str(exc.detail), kind, codes.get(exc.status_code), headers=exc.headers
+            exc.status_code,
+            str(exc.detail),
+            kind,
+            codes.get(exc.status_code),
+            headers=dict(exc.headers or {}),
         )
         return await api_error(request, error)
 

@@ -17,7 +17,7 @@ class ServerState:
     def __init__(self, settings: Settings, options: ServerOptions) -> None:
         self.settings = settings
         self.options = options
-        self.service = LocalFineTuning(settings.home)
+        self.service = LocalFineTuning(settings.home, settings)
         self.home: Path = self.service.home
         self.keys = KeyStore(self.home)
         self.queue = TrainingQueue(self.home)

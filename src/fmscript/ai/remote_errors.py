@@ -18,7 +18,9 @@ code  meaning
 
 from __future__ import annotations
 
-from fmscript.errors import AUTH_FAILED, CONNECTION_FAILED, TIMED_OUT, URL_INVALID
+from fmscript.errors import AUTH_FAILED, CONNECTION_FAILED, SSL_ERROR, TIMED_OUT, URL_INVALID
+
+__all__ = ["AUTH_FAILED", "BAD_URL", "HTTP_STATUS", "PROVIDER_FAILED", "SSL_ERROR", "TIMED_OUT", "for_status"]
 
 BAD_URL = URL_INVALID
 PROVIDER_FAILED = CONNECTION_FAILED

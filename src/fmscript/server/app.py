@@ -72,9 +72,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 def _error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, APIError)
-        return JSONResponse(
-            exc.body(), status_code=exc.status, headers=dict(exc.headers) if exc.headers else None
-        )
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, HTTPException)

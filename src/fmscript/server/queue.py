@@ -79,12 +79,10 @@ class TrainingQueue:
             store.close()
 
     def _train(self, store: JobStore, job_id: str) -> None:
-        env = {**os.environ, "FMSCRIPT_HOME": str(self.home), "FMSCRIPT_PROGRESS": "0"}
         self.current = job_id
         try:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "fmscript.server.queue", job_id, str(os.getpid())],
-                env=env,
+                [sys.executable, "-m", "fmscript.server.queue", job_id, str(os.getpid()), str(self.home)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -115,14 +113,13 @@ def _watch_parent(parent: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m fmscript.server.queue JOB_ID SERVER_PID``: train one job (the server's child)."""
-    job_id, parent = argv[0], int(argv[1])
+    """``python -m fmscript.server.queue JOB_ID SERVER_PID HOME``: train one job (the server's child)."""
+    job_id, parent, home = argv[0], int(argv[1]), Path(argv[2])
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     from fmscript.ai.jobs.worker import run_job
-    from fmscript.settings import Settings
 
-    store = JobStore(Settings.from_env().home)
-    job = run_job(store, job_id)
+    store = JobStore(home)
+    job = run_job(store, job_id)  # no progress display: the events are the progress
     return 0 if job["status"] in ("succeeded", "failed", "cancelled") else 1
 
 

@@ -20,7 +20,12 @@ from collections.abc import Callable, Iterable, Iterator
 
 import attrs
 
-_CLOSE_QUOTE = {'"': '"', "“": "”", "「": "」"}
+from fmscript.syntax.scan import ESCAPING, QUOTES
+
+# The quote table and escape rule of all step text (fmscript.syntax.scan), scanned incrementally
+# here because an entry arrives line by line.
+_CLOSE_QUOTE = QUOTES
+_ESCAPING_CLOSERS = frozenset(QUOTES[o] for o in ESCAPING)
 
 
 @attrs.define
@@ -47,7 +52,7 @@ def scan(text: str, state: ScanState | None = None) -> ScanState:
                 st.block_comment = False
                 i += 1
         elif st.quote:
-            if ch == "\\" and st.quote == '"' and i + 1 < n:
+            if ch == "\\" and st.quote in _ESCAPING_CLOSERS and i + 1 < n:
                 i += 1  # \" and \\ inside "…" (FileMaker's escapes)
             elif ch == st.quote:
                 st.quote = ""

@@ -36,6 +36,7 @@ class RunOptions:
     documents_path: Path | None = None
     wait_for_jobs: bool = True
     progress: bool = True
+    follow_remote: bool = False  # --wait: follow the jobs remote providers run to the end
 
 
 class RunContext:
@@ -73,6 +74,7 @@ class RunContext:
         self.active_field: Any = None  # Go to Field target (for Set Field without a field)
         self.accounts: dict[str, Any] = {}
         self.queued_jobs: list[str] = []  # local fine-tuning jobs this run queued
+        self.remote_jobs: list[tuple[Any, dict[str, Any]]] = []  # (account, job) of remote providers
         self.uncaptured_errors = 0
         self.final_locals: dict[tuple[str, int], Value] = {}  # the top-level script's $variables
         self.evaluator = Evaluator(self)

@@ -66,6 +66,13 @@ def run_session(
             f"{len(rt.queued_jobs)} fine-tuning job(s) left queued: {', '.join(rt.queued_jobs)} (fmscript jobs wait ID)",
             file=err,
         )
+    if rt.remote_jobs and options.follow_remote:
+        from fmscript.ai.remote_jobs import follow_all
+        from fmscript.settings import Settings
+
+        settings = getattr(rt, "settings", None) or Settings.from_env()
+        if follow_all(rt.remote_jobs, settings, options.progress, err):
+            rt.uncaptured_errors += 1
     if save is not None and fm_file is not None:
         fm_file.save(save)
     if fm_file is not None:

@@ -246,8 +246,11 @@ def fine_tune_model(interp: Any, step: ast.Step) -> None:
             rt.queued_jobs.append(job["id"])
         elif acct.provider in ("OpenAI", "Custom"):
             from fmscript.ai.engines.openai_remote import submit_fine_tune
+            from fmscript.settings import Settings
 
-            job = submit_fine_tune(acct, base_model, path, name, params)
+            settings = getattr(rt, "settings", None) or Settings.from_env()
+            job = submit_fine_tune(acct, base_model, path, name, params, settings)
+            rt.remote_jobs.append((acct, job))
         else:
             raise ScriptRuntimeError(
                 f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",

@@ -108,7 +108,9 @@ def test_job_summary_follows_the_events(store: JobStore, tmp_path: Path) -> None
     assert row["duration_ms"] is None and row["active"]
 
     store.claim(job_id)
-    store.add_event(job_id, "info", "Step 0/10: validation loss=7", {"step": 0, "val_loss": 7.0, "total_steps": 10})
+    store.add_event(
+        job_id, "info", "Step 0/10: validation loss=7", {"step": 0, "val_loss": 7.0, "total_steps": 10}
+    )
     row = insights.job_summary(store.get_job(job_id), cache.curve(store, job_id))
     assert (row["step"], row["max_steps"], row["last_val_loss"]) == (0, 10, 7.0)  # the trainer's total wins
 
@@ -168,7 +170,9 @@ def test_model_info_counts_parameters_and_reads_the_card(tmp_path: Path) -> None
     card = {"parameters": {"max_steps": 30, "lora_layers": 2, "batch_size": 1, "learning_rate": 0.001},
             "final_train_loss": 1.25, "val_loss": 1.5, "initial_train_loss": 3.0, "data": {"n_examples": 12}}  # fmt: skip
     (tuned / "card.json").write_text(json.dumps(card))
-    info = insights.model_info({"name": "fm-mlx-x", "kind": "fine-tuned", "path": str(tuned), "base_model": "b"})
+    info = insights.model_info(
+        {"name": "fm-mlx-x", "kind": "fine-tuned", "path": str(tuned), "base_model": "b"}
+    )
     assert info["parameters"] == 32  # the LoRA weights, not the base model's
     assert info["losses"]["final_train_loss"] == 1.25 and info["losses"]["val_loss"] == 1.5
     assert info["training"] == card["parameters"] and info["n_examples"] == 12
@@ -215,16 +219,27 @@ def test_page_and_assets_are_served_with_a_strict_policy(client) -> None:  # typ
     js = client.get("/admin/static/admin.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert "sessionStorage" in js.text and "localStorage" not in js.text
-    for bad in ("/admin/static/..%2Froutes.py", "/admin/static/routes.py", "/admin/static/.hidden.js", "/admin/static/nope.css"):
+    for bad in (
+        "/admin/static/..%2Froutes.py",
+        "/admin/static/routes.py",
+        "/admin/static/.hidden.js",
+        "/admin/static/nope.css",
+    ):
         assert client.get(bad).status_code == 404, bad
 
 
 def test_every_api_route_needs_the_key(client, store: JobStore, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     job_id = make_job(store, tmp_path)
-    for path in ("/admin/api/session", "/admin/api/jobs", f"/admin/api/jobs/{job_id}", f"/admin/api/jobs/{job_id}/chart.svg", "/admin/api/models"):
+    for path in (
+        "/admin/api/session",
+        "/admin/api/jobs",
+        f"/admin/api/jobs/{job_id}",
+        f"/admin/api/jobs/{job_id}/chart.svg",
+        "/admin/api/models",
+    ):
         assert client.get(path).status_code == 401, path
         assert client.get(path, headers={"Authorization": "Bearer good"}).status_code == 200, path
-    assert client.post("/admin/api/validate", content=b"{}").status_code == 401
+    assert client.post("/admin/api/files", content=b"{}").status_code == 401
 
 
 def test_jobs_and_chart_routes(client, store: JobStore, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -247,15 +262,21 @@ def test_validate_reports_every_bad_line(client) -> None:  # type: ignore[no-unt
     lines[4] = json.dumps({"messages": [{"role": "user", "content": "no answer"}]})
     body = ("\n".join(lines) + "\n").encode()
     report = client.post(
-        "/admin/api/validate?filename=dir/../my%20data.jsonl", content=body, headers={"Authorization": "Bearer good"}
+        "/admin/api/files?filename=dir/../my%20data.jsonl",
+        content=body,
+        headers={"Authorization": "Bearer good"},
     ).json()
     assert report["ok"] is False and report["filename"] == "my data.jsonl"
     assert [p["line"] for p in report["problems"]] == [2, 5]
     assert "not valid JSON" in report["problems"][0]["reason"]
     assert report["n_examples"] == 10 and report["n_lines"] == 12
 
-    ok = client.post("/admin/api/validate", content="\n".join(GOOD).encode(), headers={"Authorization": "Bearer good"}).json()
+    ok = client.post(
+        "/admin/api/files", content="\n".join(GOOD).encode(), headers={"Authorization": "Bearer good"}
+    ).json()
     assert ok["ok"] is True and ok["problems"] == [] and ok["n_examples"] == 12
 
-    few = client.post("/admin/api/validate", content=GOOD[0].encode(), headers={"Authorization": "Bearer good"}).json()
+    few = client.post(
+        "/admin/api/files", content=GOOD[0].encode(), headers={"Authorization": "Bearer good"}
+    ).json()
     assert [p["line"] for p in few["problems"]] == [0]  # the whole file: too few examples

@@ -79,7 +79,9 @@ def loss_chart_svg(
 
     desc = [f"{len(train)} training loss reports"]
     if train:
-        desc.append(f"training loss {_fmt(train[0][1])} at step {train[0][0]} to {_fmt(train[-1][1])} at step {train[-1][0]}")
+        desc.append(
+            f"training loss {_fmt(train[0][1])} at step {train[0][0]} to {_fmt(train[-1][1])} at step {train[-1][0]}"
+        )
     if val:
         desc.append(f"{len(val)} validation loss reports, last {_fmt(val[-1][1])} at step {val[-1][0]}")
     out = [
@@ -91,11 +93,13 @@ def loss_chart_svg(
     ]
     for tick in y_ticks:
         out.append(f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{y(tick):.1f}" y2="{y(tick):.1f}"/>')
-    out.append("</g><g class=\"axis\">")
+    out.append('</g><g class="axis">')
     for tick in y_ticks:
         out.append(f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{_fmt(tick)}</text>')
     for tick in x_ticks:
-        out.append(f'<text x="{x(tick):.1f}" y="{height - BOTTOM + 16}" text-anchor="middle">{int(tick)}</text>')
+        out.append(
+            f'<text x="{x(tick):.1f}" y="{height - BOTTOM + 16}" text-anchor="middle">{int(tick)}</text>'
+        )
     out.append(
         f'<line x1="{LEFT}" x2="{width - RIGHT}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>'
         f'<text x="{LEFT + plot_w / 2}" y="{height - 6}" text-anchor="middle" class="label">step</text>'
@@ -116,7 +120,9 @@ def loss_chart_svg(
         out.append("</g>")
     legend_x = max(LEFT, width - RIGHT - 250)
     out.append(f'<g class="legend" transform="translate({legend_x} 8)">')
-    out.append('<g class="series train"><line x1="0" x2="18" y1="6" y2="6"/></g><text x="24" y="10">training loss</text>')
+    out.append(
+        '<g class="series train"><line x1="0" x2="18" y1="6" y2="6"/></g><text x="24" y="10">training loss</text>'
+    )
     if val:
         out.append(
             '<g class="series val"><line x1="126" x2="144" y1="6" y2="6"/></g><text x="150" y="10">validation loss</text>'

@@ -20,7 +20,12 @@ from fmscript.errors import FMScriptError
 from fmscript.server.admin import chart, insights
 
 STATIC = Path(__file__).parent / "static"
-MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css", ".js": "text/javascript", ".svg": "image/svg+xml"}
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".svg": "image/svg+xml",
+}
 # Everything the page loads comes from this server; inline SVG needs no exception.
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
@@ -32,7 +37,9 @@ MAX_UPLOAD = 512 * 1024 * 1024
 
 
 def _error(status: int, message: str, code: str) -> JSONResponse:
-    return JSONResponse({"error": {"message": message, "type": "invalid_request_error", "code": code}}, status)
+    return JSONResponse(
+        {"error": {"message": message, "type": "invalid_request_error", "code": code}}, status
+    )
 
 
 def create_admin_router(
@@ -43,7 +50,9 @@ def create_admin_router(
     """The admin routes over the job store ``store()`` returns; ``auth`` is the server's API-key
     dependency (None only in tests of the page's JSON)."""
     router = APIRouter(include_in_schema=False)
-    api = APIRouter(prefix="/admin/api", dependencies=[Depends(auth)] if auth else [], include_in_schema=False)
+    api = APIRouter(
+        prefix="/admin/api", dependencies=[Depends(auth)] if auth else [], include_in_schema=False
+    )
     curves = insights.CurveCache()
 
     @router.get("/admin")
@@ -98,9 +107,12 @@ def create_admin_router(
     def models() -> dict[str, Any]:
         return {"object": "list", "data": [insights.model_info(m) for m in store().list_models()]}
 
-    @api.post("/validate")
+    @api.post("/files")
     async def validate(request: Request, filename: str = "training.jsonl") -> Response:
-        """The raw JSONL in the body → every bad line with its number (nothing is stored)."""
+        """Check a training file: the raw JSONL in the body → every bad line with its number.
+
+        Nothing is stored (the page uploads through ``/v1/files`` once the file is good); the path
+        ends in ``/files`` so the server's body limit for uploads, not for JSON requests, applies."""
         folder = temp_dir or Path(tempfile.gettempdir())
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix="admin-validate-", suffix=".jsonl") as tmp:

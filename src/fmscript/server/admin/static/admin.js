@@ -362,7 +362,8 @@ async function loadModels() {
 function trainingText(m) {
   const t = m.training;
   if (!t) return "—";
-  return `${t.max_steps} iterations · ${t.lora_layers} LoRA layers · batch ${t.batch_size} · lr ${t.learning_rate}`;
+  return [h("span", { text: `${t.max_steps} iterations` }),
+    h("span", { class: "sub", text: `${t.lora_layers} LoRA layers · batch ${t.batch_size} · lr ${t.learning_rate}` })];
 }
 
 function modelRow(m) {
@@ -378,16 +379,17 @@ function modelRow(m) {
     fmtBytes(m.size_bytes),
     [fmtCount(m.parameters), m.kind === "fine-tuned" && m.parameters !== null ? h("span", { class: "sub", text: "LoRA" }) : null],
     trainingText(m),
-    fmtLoss(losses.final_train_loss),
-    fmtLoss(losses.val_loss),
+    m.losses ? [h("span", { text: "train " + fmtLoss(losses.final_train_loss),
+      title: "training loss before training: " + fmtLoss(losses.initial_train_loss) }),
+    h("span", { class: "sub", text: "val " + fmtLoss(losses.val_loss) })] : "—",
     actions,
   ];
-  const labels = ["Model", "Kind", "Base model", "Size on disk", "Parameters", "Training", "Final training loss", "Validation loss", ""];
-  const numeric = [3, 4, 6, 7];
+  const labels = ["Model", "Kind", "Base model", "Size on disk", "Parameters", "Training", "Final loss", ""];
+  const numeric = [3, 4, 6];
   // one element per cell: on a narrow window each cell is a two-column grid (label, value)
   return h("tr", { "data-name": m.name }, ...cells.map((c, i) => h("td", {
-    "data-label": labels[i], class: [numeric.includes(i) ? "num" : "", i === 8 ? "no-label" : ""].join(" ").trim() || null,
-  }, i === 8 ? c : h("div", {}, c))));
+    "data-label": labels[i], class: [numeric.includes(i) ? "num" : "", i === 7 ? "no-label" : ""].join(" ").trim() || null,
+  }, i === 7 ? c : h("div", {}, c))));
 }
 
 function renderModels(models, tryName) {
@@ -397,8 +399,8 @@ function renderModels(models, tryName) {
   const select = $("try-model");
   const current = tryName || select.value;
   select.replaceChildren(...models.map((m) => h("option", { value: m.name, text: m.name + (m.kind === "base" ? " (base)" : "") })));
-  const fine = models.filter((m) => m.kind === "fine-tuned");
-  const wanted = models.some((m) => m.name === current) ? current : (fine.length ? fine[fine.length - 1].name : (models[0] || {}).name);
+  const newest = models.filter((m) => m.kind === "fine-tuned").sort((a, b) => b.created_at - a.created_at)[0];
+  const wanted = models.some((m) => m.name === current) ? current : (newest || models[0] || {}).name;
   if (wanted) select.value = wanted;
 }
 
@@ -505,7 +507,7 @@ async function validateFile() {
   if (!file) return null;
   $("create-busy").textContent = "Checking " + file.name + "…";
   try {
-    const report = await api("/admin/api/validate?filename=" + encodeURIComponent(file.name), {
+    const report = await api("/admin/api/files?filename=" + encodeURIComponent(file.name), {
       method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file });
     if ($("create-file").files[0] !== file) return null; // another file was chosen meanwhile
     state.validated = { file, report };

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import struct
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -86,7 +87,7 @@ def test_nice_ticks_cover_the_range(low: float, high: float, first: float, last:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> JobStore:
+def store(tmp_path: Path) -> Iterator[JobStore]:
     st = JobStore(tmp_path / "home")
     yield st
     st.close()

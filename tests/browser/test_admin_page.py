@@ -112,8 +112,14 @@ def test_create_watch_the_loss_curve_and_try_the_model(page: Any, server: Server
     expect(page.get_by_role("button", name="Cancel job")).to_be_hidden()
     page.screenshot(path=str(tmp_path / "admin-job.png"))
 
+    # "Try this model" opens Models with the new model chosen in the Try it box
+    page.get_by_role("link", name="Try this model").click()
+    expect(page.get_by_role("heading", name="Models")).to_be_visible()
+    expect(page.get_by_label("Model", exact=True)).to_have_value("fm-mlx-browser-test")
+    expect(page.get_by_label("Message")).to_be_focused()
+
     # the jobs table agrees
-    page.get_by_role("link", name="← All jobs").click()
+    page.get_by_role("navigation").get_by_role("link", name="Jobs").click()
     expect(row).to_have_attribute("data-status", "succeeded")
     expect(row).to_contain_text(f"{STEPS} / {STEPS}")
     expect(row).to_contain_text(f"{train[-1]['data']['train_loss']:.4f}")
@@ -126,6 +132,7 @@ def test_create_watch_the_loss_curve_and_try_the_model(page: Any, server: Server
     expect(model_row).to_contain_text("LoRA")
     expect(model_row).to_contain_text(f"{STEPS} iterations")
     expect(model_row).to_contain_text(re.compile(r"train \d+\.\d{4}"))
+    page.get_by_label("Model", exact=True).select_option("demo")
     model_row.get_by_role("button", name="Try fm-mlx-browser-test").click()
     expect(page.get_by_label("Model", exact=True)).to_have_value("fm-mlx-browser-test")
     expect(page.get_by_label("Message")).to_be_focused()

@@ -150,10 +150,11 @@ function route() {
   stopPolling();
   const hash = location.hash || "#/jobs";
   if (!state.key) { show("signin"); $("api-key").focus(); return; }
-  const [, section, id] = hash.split("/");
+  const [path, query] = hash.split("?");
+  const [, section, id] = path.split("/");
   const focusMain = state.view !== null;
   if (section === "jobs" && id) openJob(decodeURIComponent(id));
-  else if (section === "models") openModels(new URLSearchParams(hash.split("?")[1] || "").get("try"));
+  else if (section === "models") openModels(new URLSearchParams(query || "").get("try"));
   else if (section === "create") openCreate();
   else openJobs();
   if (focusMain) $("main").focus({ preventScroll: true });

@@ -18,7 +18,17 @@ from tests.server.conftest import QA, LiveServer, jsonl, wait_for
 
 pytestmark = pytest.mark.slow
 SEEDS = Path(__file__).parent / "seeds"
-SEED_KEYS = ["object", "id", "file_id", "model", "created_at", "fine_tuned_model", "status", "training_file", "tags"]
+SEED_KEYS = [
+    "object",
+    "id",
+    "file_id",
+    "model",
+    "created_at",
+    "fine_tuned_model",
+    "status",
+    "training_file",
+    "tags",
+]
 
 
 def _db(path: Path, lang: str, key: str) -> Path:
@@ -69,7 +79,11 @@ def test_seed_example2_against_fmscript_serve(
     assert re.fullmatch(r"fm-ftjob-\d{13}", result["id"])
     assert re.fullmatch(r"fm-ft-train-\d{13}", result["file_id"])
     assert result["created_at"] == int(result["id"].rsplit("-", 1)[1])
-    assert (result["model"], result["fine_tuned_model"], result["status"]) == ("demo", "fm-mlx-product-expert-v2", "queued")
+    assert (result["model"], result["fine_tuned_model"], result["status"]) == (
+        "demo",
+        "fm-mlx-product-expert-v2",
+        "queued",
+    )
     assert (result["training_file"], result["tags"]) == ("training_data.jsonl", ["fine-tune"])
     assert "finished_at" in result and result["finished_at"] is None and result["error"] is None
     # The numeric strings FileMaker sends were taken as numbers (steps capped by the server).
@@ -78,9 +92,13 @@ def test_seed_example2_against_fmscript_serve(
         "fine_tuned_model_name": "product-expert-v2", "seed": 0,
     }  # fmt: skip
 
-    field = ("グローバル", "ファインチューニング済みモデル") if lang == "ja" else ("Global", "Fine_Tuned_Model")
+    field = (
+        ("グローバル", "ファインチューニング済みモデル") if lang == "ja" else ("Global", "Fine_Tuned_Model")
+    )
     con = sqlite3.connect(db)
-    row = con.execute("SELECT value FROM fmscript_globals WHERE table_name = ? AND field_name = ?", field).fetchone()
+    row = con.execute(
+        "SELECT value FROM fmscript_globals WHERE table_name = ? AND field_name = ?", field
+    ).fetchone()
     assert row == ("fm-mlx-product-expert-v2",)
 
     headers = {"Authorization": f"Bearer {key}"}
@@ -125,11 +143,15 @@ def test_openai_sdk_against_fmscript_serve(live: tuple[LiveServer, str]) -> None
     assert job.hyperparameters.batch_size == 2 and job.seed == 3
 
     # A second job, cancelled while it waits in the queue behind the first.
-    second = client.fine_tuning.jobs.create(model="demo", training_file=uploaded.id, extra_body={"max_steps": "3"})
+    second = client.fine_tuning.jobs.create(
+        model="demo", training_file=uploaded.id, extra_body={"max_steps": "3"}
+    )
     cancelled = client.fine_tuning.jobs.cancel(second.id)
     assert cancelled.status == "cancelled"
 
-    done = wait_for(lambda: (j := client.fine_tuning.jobs.retrieve(job.id)).status in ("succeeded", "failed") and j)
+    done = wait_for(
+        lambda: (j := client.fine_tuning.jobs.retrieve(job.id)).status in ("succeeded", "failed") and j
+    )
     assert done.status == "succeeded", done.error
     assert done.trained_tokens and done.finished_at
     listed = client.fine_tuning.jobs.list(limit=5)
@@ -148,7 +170,9 @@ def test_openai_sdk_against_fmscript_serve(live: tuple[LiveServer, str]) -> None
     reply = client.chat.completions.create(model="fm-mlx-sdk-model", messages=question, max_tokens=6)
     assert reply.choices[0].message.role == "assistant" and reply.choices[0].message.content
     assert reply.choices[0].finish_reason in ("stop", "length")
-    stream = client.chat.completions.create(model="fm-mlx-sdk-model", messages=question, max_tokens=6, stream=True)
+    stream = client.chat.completions.create(
+        model="fm-mlx-sdk-model", messages=question, max_tokens=6, stream=True
+    )
     chunks = list(stream)
     text = "".join(c.choices[0].delta.content or "" for c in chunks)
     assert text == reply.choices[0].message.content  # greedy: the same reply, streamed

@@ -20,10 +20,16 @@ from fmscript.ai.cli_support import cli_errors
     "--max-upload-mb", type=click.IntRange(min=1), default=512, show_default=True, help="Largest file upload."
 )
 @click.option(
+    "--train/--no-train",
+    default=True,
+    show_default=True,
+    help="Train queued jobs here (--no-train: accept jobs, leave them queued for another trainer).",
+)
+@click.option(
     "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
 )
 @cli_errors
-def serve(host: str, port: int, max_upload_mb: int, log_level: str) -> None:
+def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str) -> None:
     """Serve fine-tuning, models and chat completions under /llm/v1 and /v1 (FileMaker's AI Model
     Server API; use http://HOST:PORT/llm/v1/ as a Custom account's Endpoint).
 
@@ -45,7 +51,7 @@ def serve(host: str, port: int, max_upload_mb: int, log_level: str) -> None:
     from fmscript.settings import Settings
 
     settings = Settings.from_env()
-    app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB))
+    app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB, worker=train))
     if not KeyStore(settings.home).list():
         click.echo(
             "warning: no API keys yet; every request but /health is refused (fmscript keys create NAME)",

@@ -70,7 +70,7 @@ class Remote:
 
     # -- calls -----------------------------------------------------------------------------------
 
-    def _call(self, what: str, method: Any, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, what: str, method: Any, /, *args: Any, **kwargs: Any) -> Any:
         """Call a ``with_raw_response`` SDK method; the reply's JSON, or a coded error."""
         openai = self.openai
         try:
@@ -195,8 +195,10 @@ def _snippet(text: str, limit: int = 160) -> str:
 
 
 def _is_ssl(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
+    seen: object = exc
+    for _ in range(10):  # the chain is short: SDK error, httpx error, ssl error
+        if not isinstance(seen, BaseException):
+            return False
         if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
             return True
         seen = seen.__cause__ or seen.__context__
@@ -204,10 +206,9 @@ def _is_ssl(exc: BaseException) -> bool:
 
 
 def _cause(exc: BaseException) -> str:
-    root: BaseException = exc
-    while root.__cause__ is not None:
-        root = root.__cause__
-    return str(root) or type(root).__name__
+    """What the transport said (the SDK's own text is only "Connection error.")."""
+    cause = exc.__cause__ or exc.__context__
+    return (str(cause) if isinstance(cause, BaseException) else "") or str(exc) or type(exc).__name__
 
 
 def submit_fine_tune(

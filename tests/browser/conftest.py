@@ -102,10 +102,27 @@ class WriteHold:
     every step writes a heartbeat — while the server and the page go on reading (WAL). This makes
     "running" and a half-drawn curve observable without racing the training."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, job_id: str, status: str = "running", loss_reports: int = 0) -> None:
+        """Hold as soon as the job has ``status`` and at least ``loss_reports`` training-loss
+        events: the store is read every millisecond, so the trainer gets at most a step further."""
         self.db = server.db()
+        self.wanted = (job_id, status, loss_reports)
+
+    def _ready(self) -> bool:
+        job_id, status, loss_reports = self.wanted
+        row = self.db.execute(
+            "SELECT status, (SELECT count(*) FROM events WHERE job_id = jobs.id AND data LIKE '%\"train_loss\"%')"
+            " FROM jobs WHERE id = ?",
+            (job_id,),
+        ).fetchone()
+        assert row is not None and row[0] in ("queued", "running", status), f"{job_id} is {row}"
+        return bool(row[0] == status and row[1] >= loss_reports)
 
     def __enter__(self) -> WriteHold:
+        deadline = time.monotonic() + 120
+        while not self._ready():
+            assert time.monotonic() < deadline, f"{self.wanted} never came"
+            time.sleep(0.001)
         self.db.execute("BEGIN IMMEDIATE")
         return self
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import QA, Server, WriteHold, chat_line, sign_in
 
-STEPS = 40  # the demo model trains this in seconds; a loss report every step
+STEPS = 60  # the demo model trains this in seconds; a loss report every step
 
 
 def write(path: Path, lines: list[str]) -> Path:
@@ -78,16 +77,11 @@ def test_create_watch_the_loss_curve_and_try_the_model(page: Any, server: Server
 
     # running: hold the trainer right after it claimed the job, and see the table say so
     server.state.queue.start()
-    server.wait_status(job_id, "running")
-    with WriteHold(server):
+    with WriteHold(server, job_id, "running"):
         expect(row).to_have_attribute("data-status", "running")
 
     # halfway: a few loss reports in, hold the trainer again; the curve has exactly those points
-    deadline = time.monotonic() + 120
-    while len(server.loss_events(job_id)) < 3:
-        assert time.monotonic() < deadline and server.job_status(job_id) == "running"
-        time.sleep(0.02)
-    with WriteHold(server):
+    with WriteHold(server, job_id, "running", loss_reports=3):
         reported = server.loss_events(job_id)
         assert server.job_status(job_id) == "running"
         row.get_by_role("link", name=job_id).click()

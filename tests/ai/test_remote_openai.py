@@ -15,8 +15,9 @@ from typing import Any
 import httpx
 import pytest
 
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.settings import Settings
+from fmscript.steps.state import RunOptions
 
 respx = pytest.importorskip("respx")
 pytest.importorskip("openai")
@@ -58,7 +59,9 @@ def _run(script: Path | str, tmp_path: Path, db: Path | None = None) -> tuple[in
         path.write_text(script, "utf-8")
         script = path
     out, err = io.StringIO(), io.StringIO()
-    code, result, rt = run_session(script, db, "", RunOptions(progress=False), out, err)
+    code, result, rt = run_session(
+        script, db, "", RunOptions(progress=False, settings=Settings.from_env()), out, err
+    )
     return code, out.getvalue(), err.getvalue(), rt
 
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.settings import Settings
+from fmscript.steps.state import RunOptions
 from tests.server.conftest import QA, LiveServer, jsonl, wait_for
 
 pytestmark = pytest.mark.slow
@@ -67,14 +68,16 @@ def test_seed_example2_against_fmscript_serve(
     (docs / "training_data.jsonl").write_text(jsonl(), "utf-8")
     db = _db(tmp_path / "file.sqlite", lang, key)
     out, err = io.StringIO(), io.StringIO()
-    options = RunOptions(documents_path=docs, progress=False, follow_remote=True)
+    options = RunOptions(
+        documents_path=docs, progress=False, follow_remote=True, settings=Settings.from_env()
+    )
     code, _, rt = run_session(_script(tmp_path, lang, server.url), db, "", options, out, err)
     assert code == 0, err.getvalue()
     assert "succeeded: model fm-mlx-product-expert-v2" in err.getvalue()
 
     # The Response Target: the seed's keys first, in order, with the seed's values; OpenAI's
     # fields after them, kept even when null.
-    result = json.loads(rt.final_locals[("$responsetarget", 1)])["result"]
+    result = json.loads(rt.vars.final_locals[("$responsetarget", 1)])["result"]
     assert list(result)[: len(SEED_KEYS)] == SEED_KEYS
     assert re.fullmatch(r"fm-ftjob-\d{13}", result["id"])
     assert re.fullmatch(r"fm-ft-train-\d{13}", result["file_id"])

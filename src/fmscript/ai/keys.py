@@ -35,7 +35,7 @@ def hash_key(key: str) -> str:
 class KeyStore:
     """The API keys of one fmscript home."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path) -> None:
         self.home = homes.ensure_home(home)
         self.path = self.home / "api-keys.json"
         self._lock = threading.Lock()
@@ -59,7 +59,7 @@ class KeyStore:
             self._cache = (stamp, keys)
             return keys
 
-    def list(self) -> list[dict[str, Any]]:
+    def entries(self) -> list[dict[str, Any]]:
         """Every key (active and revoked), without hashes: name, prefix, created_at, revoked_at."""
         return [{k: v for k, v in key.items() if k != "sha256"} for key in self._load()]
 

@@ -62,7 +62,7 @@ class LocalParams:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LocalParams:
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: (tuple(v) if k == "notes" else v) for k, v in data.items() if k in known})
+        return cls(**{k: (tuple(v) if k == "notes" else v) for k, v in data.items() if k in known})  # type: ignore[arg-type]
 
     def capped(self, n_layers: int) -> LocalParams:
         """These parameters with ``lora_layers`` capped to a model's layer count (with a note)."""

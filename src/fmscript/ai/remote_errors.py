@@ -1,7 +1,8 @@
 """Error codes of the remote providers (OpenAI, Custom), as data.
 
-FileMaker reports network failures of its URL-based steps in the 1626–1635 range; fmscript uses
-the same numbers for the model provider's failures, with the provider's own message in the text:
+FileMaker reports network failures of its URL-based steps in the 1626–1635 range (names in
+:mod:`fmscript.errors`); fmscript uses the same numbers for the model provider's failures, with the
+provider's own message in the text:
 
 ====  =========================================================================================
 code  meaning
@@ -17,11 +18,12 @@ code  meaning
 
 from __future__ import annotations
 
-AUTH_FAILED = 1627
-SSL_ERROR = 1628
-TIMED_OUT = 1629
-BAD_URL = 1630
-PROVIDER_FAILED = 1631
+from fmscript.errors import AUTH_FAILED, CONNECTION_FAILED, SSL_ERROR, TIMED_OUT, URL_INVALID
+
+__all__ = ["AUTH_FAILED", "BAD_URL", "HTTP_STATUS", "PROVIDER_FAILED", "SSL_ERROR", "TIMED_OUT", "for_status"]
+
+BAD_URL = URL_INVALID
+PROVIDER_FAILED = CONNECTION_FAILED
 
 # HTTP status -> (code, what happened); other 4xx/5xx use the 400/500 rows.
 HTTP_STATUS: dict[int, tuple[int, str]] = {

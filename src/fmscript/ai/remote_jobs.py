@@ -87,7 +87,7 @@ def follow_all(
             verify = True if account.provider == "OpenAI" else bool(account.verify_ssl)
             record = {"provider": account.provider, "base_url": base_url, "id": job["id"],
                       "fine_tuned_model": job.get("fine_tuned_model")}  # fmt: skip
-            bar = TrainingProgress(progress)
+            bar = TrainingProgress(progress, settings.progress)
             try:
                 remote = Remote(account.provider, base_url, account.key(), verify, settings)
                 try:

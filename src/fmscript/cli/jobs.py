@@ -19,8 +19,10 @@ if TYPE_CHECKING:
 
 def _service() -> LocalFineTuning:
     from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import current_settings
 
-    return LocalFineTuning()
+    settings = current_settings()
+    return LocalFineTuning(settings.home, settings)
 
 
 def _remote_record(job_id: str) -> dict[str, Any] | None:
@@ -37,10 +39,10 @@ def _remote_record(job_id: str) -> dict[str, Any] | None:
 
 def _connect(record: dict[str, Any], key_env: str) -> Any:
     from fmscript.ai.remote_jobs import connect
-    from fmscript.settings import Settings
+    from fmscript.cli import current_settings
 
-    # The command line is the edge: the key and the timeouts are read from the environment here.
-    return connect(record, os.environ.get(key_env, ""), Settings.from_env())
+    # The command line is the edge: the key is read from the environment here.
+    return connect(record, os.environ.get(key_env, ""), current_settings())
 
 
 def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -181,8 +183,9 @@ def wait(job_id: str, progress: bool, poll: float, key_env: str) -> None:
     if record is not None:
         from fmscript.ai.progress import TrainingProgress
         from fmscript.ai.remote_jobs import follow
+        from fmscript.cli import current_settings
 
-        bar = TrainingProgress(progress)
+        bar = TrainingProgress(progress, current_settings().progress)
         job = follow(_service().store, record, _connect(record, key_env), bar, poll, bar.message)
         error = job.get("error") if isinstance(job.get("error"), dict) else {}
         click.echo(

@@ -9,9 +9,9 @@ from fmscript.ai.cli_support import cli_errors, dump, table, when
 
 def _store():  # type: ignore[no-untyped-def]
     from fmscript.ai.keys import KeyStore
-    from fmscript.settings import Settings
+    from fmscript.cli import current_settings
 
-    return KeyStore(Settings.from_env().home)
+    return KeyStore(current_settings().home)
 
 
 @click.group()
@@ -33,7 +33,7 @@ def create(name: str) -> None:
 @cli_errors
 def list_keys(as_json: bool) -> None:
     """List keys: name, prefix, created, revoked."""
-    found = _store().list()
+    found = _store().entries()
     if as_json:
         click.echo(dump(found))
         return

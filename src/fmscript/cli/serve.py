@@ -48,11 +48,11 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
         )
         sys.exit(1)
     from fmscript.ai.keys import KeyStore
-    from fmscript.settings import Settings
+    from fmscript.cli import current_settings
 
-    settings = Settings.from_env()
+    settings = current_settings()
     app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB, worker=train))
-    if not KeyStore(settings.home).list():
+    if not KeyStore(settings.home).entries():
         click.echo(
             "warning: no API keys yet; every request but /health is refused (fmscript keys create NAME)",
             err=True,

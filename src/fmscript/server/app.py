@@ -83,7 +83,11 @@ def _error_handlers(app: FastAPI) -> None:
         kind = "invalid_request_error" if exc.status_code < 500 else "server_error"
         codes = {404: "not_found", 405: "method_not_allowed", 413: "request_too_large"}
         error = APIError(
-            exc.status_code, str(exc.detail), kind, codes.get(exc.status_code), headers=exc.headers
+            exc.status_code,
+            str(exc.detail),
+            kind,
+            codes.get(exc.status_code),
+            headers=dict(exc.headers or {}),
         )
         return await api_error(request, error)
 

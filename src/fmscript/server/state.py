@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from fmscript.ai.jobs.store import JobStore
 from fmscript.ai.keys import KeyStore
 from fmscript.ai.service import LocalFineTuning
+from fmscript.server.batching import GenerationThread
 from fmscript.server.config import ServerOptions
 from fmscript.server.queue import TrainingQueue
 from fmscript.settings import Settings
@@ -17,13 +17,13 @@ class ServerState:
     def __init__(self, settings: Settings, options: ServerOptions) -> None:
         self.settings = settings
         self.options = options
-        self.service = LocalFineTuning(settings.home)
+        self.service = LocalFineTuning(settings.home, settings)
         self.home: Path = self.service.home
         self.keys = KeyStore(self.home)
         self.queue = TrainingQueue(self.home)
-        # One generation at a time: one model is resident (as on the AI Model Server) and mlx
-        # evaluation is not shared between threads.
-        self.generation = asyncio.Lock()
+        # One mlx thread for chat: one model resident (as on the AI Model Server), concurrent
+        # requests on it decoded as one batch.
+        self.chat = GenerationThread(self.service, options.chat_batch)
 
     @property
     def store(self) -> JobStore:

@@ -55,10 +55,10 @@ class Remote:
         self.client = openai.OpenAI(
             api_key=api_key or "not-needed",
             base_url=self.base_url,
-            timeout=self.timeout,
+            timeout=self.timeout,  # type: ignore[arg-type]  # openai 3 types httpx2, accepts httpx
             max_retries=self.settings.max_retries,
             # FileMaker checks a Custom server's certificate only when "Verify SSL Certificates" is on.
-            http_client=httpx.Client(verify=bool(verify_ssl), timeout=self.timeout),
+            http_client=httpx.Client(verify=bool(verify_ssl), timeout=self.timeout),  # type: ignore[arg-type]
         )
 
     def close(self) -> None:

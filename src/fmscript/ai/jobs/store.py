@@ -164,7 +164,7 @@ class TrainingLock:
 class JobStore:
     """Files, jobs, events and the model registry of one fmscript home."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path) -> None:
         self.home = homes.ensure_home(home)
         self.db_path = homes.jobs_db(self.home)
         self._lock = threading.RLock()
@@ -253,7 +253,10 @@ class JobStore:
 
     def list_files(self) -> list[dict[str, Any]]:
         """Every stored file, newest first."""
-        return [{"object": "file", **dict(row)} for row in self._query("SELECT * FROM files ORDER BY created_at DESC, id DESC")]
+        return [
+            {"object": "file", **dict(row)}
+            for row in self._query("SELECT * FROM files ORDER BY created_at DESC, id DESC")
+        ]
 
     def delete_file(self, file_id: str) -> dict[str, Any]:
         """Forget a file and remove its copy (its jobs keep their file id)."""
@@ -619,7 +622,9 @@ class JobStore:
 
     def get_remote_job(self, job_id: str, base_url: str | None = None) -> dict[str, Any]:
         sql = "SELECT * FROM remote_jobs WHERE id = ?" + (" AND base_url = ?" if base_url is not None else "")
-        rows = self._query(sql + " ORDER BY updated_at DESC", (job_id,) if base_url is None else (job_id, base_url))
+        rows = self._query(
+            sql + " ORDER BY updated_at DESC", (job_id,) if base_url is None else (job_id, base_url)
+        )
         if not rows:
             raise ai_error(f"no such fine-tuning job: {job_id}", UNKNOWN_JOB)
         return self._remote(rows[0])

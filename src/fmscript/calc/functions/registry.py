@@ -59,9 +59,10 @@ def function(
         if key in FUNCTIONS:
             raise RuntimeError(f"calculation function {name} declared twice")
         top = min_args if max_args == "same" else max_args
+        assert not isinstance(top, str)
         FUNCTIONS[key] = FunctionSpec(
             name, min_args, top, impl, lazy, bare, category or impl.__module__.rsplit(".", 1)[-1]
-        )  # type: ignore[arg-type]
+        )
         return impl
 
     return register

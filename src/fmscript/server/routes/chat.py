@@ -1,8 +1,8 @@
 """``/chat/completions`` on a base model or a fine-tuned ``fm-mlx-*`` model, plain or streamed (SSE).
 
-As on the AI Model Server, one model is resident at a time (base + adapter, loaded on demand by
-the engine) and one generation runs at a time; generation runs in a worker thread, so the event
-loop keeps answering other requests meanwhile.
+As on the AI Model Server, one model is resident at a time (base + adapter, loaded on demand).
+Generation runs in the server's one mlx thread (:mod:`fmscript.server.batching`), where concurrent
+requests on the resident model are decoded together; the event loop keeps answering meanwhile.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from fmscript.errors import FMScriptError
+from fmscript.server.batching import ChatStream
 from fmscript.server.errors import APIError, from_fmscript
 from fmscript.server.routes.common import server
 from fmscript.server.state import ServerState
@@ -54,7 +55,7 @@ def _text(content: str | list[dict[str, Any]] | None) -> str:
     return "".join(str(part.get("text", "")) for part in content if part.get("type", "text") == "text")
 
 
-def _prepare(state: ServerState, body: ChatRequest) -> tuple[Iterator[str], int]:
+def _submit(state: ServerState, body: ChatRequest) -> ChatStream:
     limit = body.max_completion_tokens or body.max_tokens or 256
     if limit > state.options.chat_max_tokens:
         raise APIError(
@@ -65,35 +66,33 @@ def _prepare(state: ServerState, body: ChatRequest) -> tuple[Iterator[str], int]
         for m in body.messages
     ]
     try:
-        chunks = state.service.generate_stream(
-            body.model, messages, max_tokens=limit, temperature=body.temperature or 0.0, seed=body.seed
-        )
+        return state.chat.submit(body.model, messages, limit, body.temperature or 0.0, body.seed)
     except FMScriptError as exc:
         raise from_fmscript(exc, "model" if exc.code == 10 else "messages") from None
-    return chunks, limit
 
 
-def _collect(chunks: Iterator[str]) -> tuple[str, int]:
-    parts = list(chunks)
-    return "".join(parts), len(parts)
+def _usage(stream: ChatStream) -> dict[str, int]:
+    return {
+        "prompt_tokens": stream.prompt_tokens,
+        "completion_tokens": stream.completion_tokens,
+        "total_tokens": stream.prompt_tokens + stream.completion_tokens,
+    }
 
 
 @router.post("/chat/completions", summary="Chat with a base or fine-tuned model", response_model=None)
 async def chat_completions(state: Server, body: ChatRequest) -> dict[str, Any] | StreamingResponse:
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
+    # An unknown model or bad messages are an error answer before anything streams.
+    stream = await run_in_threadpool(_submit, state, body)
     if body.stream:
-        try:  # an unknown model is a 404 before the stream starts
-            await run_in_threadpool(state.service.model_paths, body.model)
-        except FMScriptError as exc:
-            raise from_fmscript(exc, "model") from None
-        return StreamingResponse(_stream(state, body, completion_id, created), media_type="text/event-stream")
-    async with state.generation:
-        chunks, limit = _prepare(state, body)
-        try:
-            text, count = await run_in_threadpool(_collect, chunks)
-        except FMScriptError as exc:
-            raise from_fmscript(exc, "model") from None
+        return StreamingResponse(
+            _sse_stream(stream, body, completion_id, created), media_type="text/event-stream"
+        )
+    try:
+        text = await run_in_threadpool(stream.text)
+    except FMScriptError as exc:
+        raise from_fmscript(exc, "model") from None
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -103,10 +102,11 @@ async def chat_completions(state: Server, body: ChatRequest) -> dict[str, Any] |
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": text},
-                "finish_reason": "length" if count >= limit else "stop",
+                "finish_reason": stream.finish_reason or "stop",
                 "logprobs": None,
             }
         ],
+        "usage": _usage(stream),
     }
 
 
@@ -114,36 +114,28 @@ def _sse(data: dict[str, Any]) -> str:
     return f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-async def _stream(
-    state: ServerState, body: ChatRequest, completion_id: str, created: int
+async def _sse_stream(
+    stream: ChatStream, body: ChatRequest, completion_id: str, created: int
 ) -> AsyncIterator[str]:
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> str:
-        return _sse(
-            {
-                "id": completion_id,
-                "object": "chat.completion.chunk",
-                "created": created,
-                "model": body.model,
-                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
-            }
-        )
+    def chunk(delta: dict[str, Any], finish: str | None = None, usage: dict[str, int] | None = None) -> str:
+        data: dict[str, Any] = {
+            "id": completion_id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": body.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": None}],
+        }
+        if usage is not None:
+            data["usage"] = usage
+        return _sse(data)
 
-    async with state.generation:
-        try:
-            chunks, limit = _prepare(state, body)
-        except APIError as exc:
-            yield _sse(exc.body())
-            yield "data: [DONE]\n\n"
-            return
-        yield chunk({"role": "assistant", "content": ""})
-        count = 0
-        try:
-            async for text in iterate_in_threadpool(chunks):
-                count += 1
-                yield chunk({"content": text})
-        except FMScriptError as exc:
-            yield _sse(from_fmscript(exc, "model").body())
-            yield "data: [DONE]\n\n"
-            return
-        yield chunk({}, "length" if count >= limit else "stop")
+    yield chunk({"role": "assistant", "content": ""})
+    try:
+        async for text in iterate_in_threadpool(iter(stream)):
+            yield chunk({"content": text})
+    except FMScriptError as exc:
+        yield _sse(from_fmscript(exc, "model").body())
         yield "data: [DONE]\n\n"
+        return
+    yield chunk({}, stream.finish_reason or "stop", _usage(stream))
+    yield "data: [DONE]\n\n"

@@ -28,13 +28,6 @@ from fmscript.ai.errors import BAD_NAME, BAD_PARAMETER, ai_error
 MODEL_PREFIX = "fm-mlx-"
 MAX_NAME_LENGTH = 64
 
-DEFAULTS: dict[str, Any] = {
-    "max_steps": 1000,
-    "learning_rate": 2e-4,
-    "lora_layers": 4,
-    "batch_size": 1,
-    "seed": 0,
-}
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -157,3 +150,11 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
         else:
             values[key] = _integer(key, value, 0 if key == "seed" else 1)
     return LocalParams(fine_tuned_model_name=name or default_model_name(), **values)
+
+
+# The documented defaults, declared once (the dataclass above), as a dict for messages and docs.
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default
+    for f in dataclasses.fields(LocalParams)
+    if f.name not in ("fine_tuned_model_name", "notes")
+}

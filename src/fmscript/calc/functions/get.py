@@ -20,7 +20,6 @@ import os
 import socket
 import sys
 import tempfile
-import unicodedata
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -32,6 +31,7 @@ import attrs
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
 from fmscript.errors import FUNCTION_MISSING, CalcError
+from fmscript.syntax.names import lookup_key
 
 _FM_EPOCH = _dt.datetime(1, 1, 1, tzinfo=_dt.UTC)  # FileMaker counts time from 1/1/0001
 
@@ -211,9 +211,7 @@ GET_FUNCTIONS: dict[str, GetFunction] = {
 }
 
 
-def _normal(text: str) -> str:
-    """Lookup key: full-width forms folded (NFKC), whitespace removed, case ignored."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+_normal = lookup_key  # full-width forms folded (NFKC), whitespace removed, case ignored
 
 
 _LOOKUP: dict[str, str] = {

@@ -20,6 +20,8 @@ from typing import Any
 
 import attrs
 
+from fmscript.syntax.names import fold
+
 
 @attrs.frozen
 class FunctionSpec:
@@ -55,7 +57,7 @@ def function(
     """Declare a calculation function. ``max_args`` defaults to ``min_args``; None means variadic."""
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        key = name.lower()
+        key = fold(name)
         if key in FUNCTIONS:
             raise RuntimeError(f"calculation function {name} declared twice")
         top = min_args if max_args == "same" else max_args
@@ -70,7 +72,7 @@ def function(
 
 def lookup(name: str) -> FunctionSpec | None:
     load_all()
-    return FUNCTIONS.get(name.lower())
+    return FUNCTIONS.get(fold(name))
 
 
 _loaded = False

@@ -24,6 +24,7 @@ NAME_INVALID = 11
 NAME_EXISTS = 12
 OUT_OF_RANGE = 14
 DIVIDE_BY_ZERO = 15
+OPERATION_FAILED = 16  # "operation failed; request retry"
 REQUEST_NOT_SUPPORTED = 21
 NO_OPEN_FILE = 100  # "file is missing"
 NO_RECORD = 101  # "record is missing"
@@ -63,6 +64,7 @@ ERROR_MEANINGS: dict[int, str] = {
     NAME_EXISTS: "name already exists",
     OUT_OF_RANGE: "out of range",
     DIVIDE_BY_ZERO: "cannot divide by zero",
+    OPERATION_FAILED: "operation failed; request retry",
     REQUEST_NOT_SUPPORTED: "request not supported",
     NO_OPEN_FILE: "file is missing",
     NO_RECORD: "record is missing",

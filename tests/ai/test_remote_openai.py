@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
+from fmscript.errors import error_meaning
 from fmscript.runtime.session import run_session
 from fmscript.settings import Settings
 from fmscript.steps.state import RunOptions
@@ -219,17 +220,17 @@ HTML = "<html><head><title>502</title></head><body><h1>Welcome to nginx</h1></bo
 ERRORS = [
     # (which call, response or exception, FileMaker-style code, words in the message)
     ("upload", httpx.Response(400, json={"error": {"message": "Invalid file format for Fine-Tuning API. Must be .jsonl",
-     "type": "invalid_request_error", "param": None, "code": None}}), 1631, ["HTTP 400", "Invalid file format"]),
+     "type": "invalid_request_error", "param": None, "code": None}}), 14, ["rejected", "HTTP 400", "Invalid file format"]),
     ("upload", httpx.Response(401, json={"error": {"message": f"Incorrect API key provided: {KEY}.",
      "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}}), 1627,
      ["authentication failed", "HTTP 401", "Incorrect API key provided: ***"]),
     ("create", httpx.Response(404, json={"error": {"message": "The model `gpt-4o-mini-2024-07-18` does not exist",
-     "type": "invalid_request_error", "param": "model", "code": "model_not_found"}}), 1631,
+     "type": "invalid_request_error", "param": "model", "code": "model_not_found"}}), 10,
      ["not found", "HTTP 404", "does not exist"]),
-    ("create", httpx.Response(429, json={"error": {"message": "You exceeded your current quota"}}), 1631,
+    ("create", httpx.Response(429, json={"error": {"message": "You exceeded your current quota"}}), 16,
      ["rate limited", "exceeded your current quota"]),
     ("create", httpx.Response(500, json={"error": {"message": "The server had an error while processing your request."}}),
-     1631, ["failed (HTTP 500)", "server had an error"]),
+     16, ["failed; retry later (HTTP 500)", "server had an error"]),
     ("upload", httpx.Response(200, text=HTML, headers={"content-type": "text/html"}), 1631,
      ["not JSON", "HTTP 200, text/html", "Welcome to nginx"]),
     ("create", httpx.Response(200, json={"object": "fine_tuning.job", "status": "queued"}), 1631, ["no 'id'"]),
@@ -266,8 +267,8 @@ def test_error_matrix(call: str, reply: Any, code: int, words: list[str], tmp_pa
         assert "Traceback" not in out + err and KEY not in out + err
         if capture:  # Set Error Capture [ On ]: Get ( LastError ) has the code, nothing is printed
             assert (exit_code, out.strip(), err) == (0, str(code), "")
-        else:
-            assert exit_code == 1 and f"error {code} " in err
+        else:  # the code with FileMaker's meaning of it, then the provider's message
+            assert exit_code == 1 and f"error {code} ({error_meaning(code)}): " in err
             assert all(word in err for word in words), err
 
 
@@ -276,7 +277,7 @@ def test_server_errors_are_retried_within_the_bound(tmp_path: Path, monkeypatch:
     with respx.mock(base_url=API) as mock:
         upload = mock.post("/files").respond(503, json={"error": {"message": "overloaded"}})
         code, _, err, _ = _run(_script(tmp_path, {}), tmp_path)
-    assert code == 1 and "error 1631 " in err and upload.call_count == 3
+    assert code == 1 and "error 16 " in err and upload.call_count == 3
 
 
 def test_a_hung_server_times_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

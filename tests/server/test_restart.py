@@ -73,3 +73,31 @@ def test_kill_9_while_training_then_restart(tmp_path: Path, demo_model: Path) ->
         assert done["status"] == "succeeded", done["error"]
     finally:
         server.stop()
+
+
+def test_stopping_the_server_queues_the_training_job_again(tmp_path: Path, demo_model: Path) -> None:
+    from fmscript.ai.jobs.store import JobStore
+
+    home = make_home(tmp_path / "home", demo_model)
+    key = KeyStore(home).create("tests")
+    headers = {"Authorization": f"Bearer {key}"}
+    server = LiveServer(home).start()
+    try:
+        api = f"{server.url}/v1"
+        file = httpx.post(f"{api}/files", headers=headers, files={"file": ("d.jsonl", jsonl())},
+                          data={"purpose": "fine-tune"}).json()  # fmt: skip
+        body = {"model": "demo", "training_file": file["id"], "max_steps": 100000}
+        job = httpx.post(f"{api}/fine_tuning/jobs", headers=headers, json=body).json()
+        wait_for(
+            lambda: (
+                httpx.get(f"{api}/fine_tuning/jobs/{job['id']}", headers=headers).json()["status"]
+                == "running"
+            )
+        )
+    finally:
+        server.stop()  # SIGTERM: uvicorn shuts down gracefully
+    store = JobStore(home)
+    stopped = store.get_job(job["id"])
+    assert (stopped["status"], stopped["pid"]) == ("queued", None)
+    assert any("queued again" in e["message"] for e in store.events(job["id"]))
+    assert store.reap_dead() == []  # nobody owns it: the next server trains it

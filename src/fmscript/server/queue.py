@@ -6,8 +6,9 @@ fmscript.server.queue JOB_ID`` — a child process, so training never holds the 
 or its interpreter lock, and mlx never shares a process with chat generation. The job store's
 ``train.lock`` still keeps it to one training per home, whoever trains.
 
-A restart finds the queued jobs again (they live in the store). A job whose trainer died (the
-server was killed, the child crashed) is failed with the reason by the store's dead-process check.
+A restart finds the queued jobs again (they live in the store). A job being trained when the
+server stops is queued again (it starts over); one whose trainer died (the server was killed, the
+child crashed) is failed with the reason by the store's dead-process check.
 The child exits when the server process is gone, so it never trains on unattended.
 """
 
@@ -31,10 +32,12 @@ class TrainingQueue:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._child: subprocess.Popen[bytes] | None = None
+        self._store: JobStore | None = None
         self.current: str | None = None
 
     def start(self) -> None:
         if self._thread is None:
+            self._store = JobStore(self.home)
             self._thread = threading.Thread(target=self._loop, name="fmscript-training-queue", daemon=True)
             self._thread.start()
 
@@ -43,18 +46,27 @@ class TrainingQueue:
         self._wake.set()
 
     def stop(self, timeout: float = 5.0) -> None:
+        """Stop training: a job the child was training goes back to the queue (it starts over at
+        the next start), unlike a crash, which fails it."""
         self._stop.set()
         self._wake.set()
-        child = self._child
+        child, job_id = self._child, self.current
         if child is not None and child.poll() is None:
             child.terminate()
             try:
                 child.wait(timeout)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self._store is not None:
+            # Not a new JobStore: opening one fails every job of a dead process, this one included.
+            if job_id is not None:
+                self._store.requeue(job_id, "the server stopped while training it")
+            self._store.close()
+            self._store = None
 
     @staticmethod
     def next_job(store: JobStore) -> str | None:
@@ -66,25 +78,21 @@ class TrainingQueue:
         return None
 
     def _loop(self) -> None:
-        store = JobStore(self.home)
-        try:
-            while not self._stop.is_set():
-                job_id = self.next_job(store)
-                if job_id is None:
-                    self._wake.wait(self.poll)
-                    self._wake.clear()
-                    continue
-                self._train(store, job_id)
-        finally:
-            store.close()
+        store = self._store
+        assert store is not None
+        while not self._stop.is_set():
+            job_id = self.next_job(store)
+            if job_id is None:
+                self._wake.wait(self.poll)
+                self._wake.clear()
+                continue
+            self._train(store, job_id)
 
     def _train(self, store: JobStore, job_id: str) -> None:
-        env = {**os.environ, "FMSCRIPT_HOME": str(self.home), "FMSCRIPT_PROGRESS": "0"}
         self.current = job_id
         try:
             self._child = subprocess.Popen(
-                [sys.executable, "-m", "fmscript.server.queue", job_id, str(os.getpid())],
-                env=env,
+                [sys.executable, "-m", "fmscript.server.queue", job_id, str(os.getpid()), str(self.home)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
@@ -115,14 +123,13 @@ def _watch_parent(parent: int) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """``python -m fmscript.server.queue JOB_ID SERVER_PID``: train one job (the server's child)."""
-    job_id, parent = argv[0], int(argv[1])
+    """``python -m fmscript.server.queue JOB_ID SERVER_PID HOME``: train one job (the server's child)."""
+    job_id, parent, home = argv[0], int(argv[1]), Path(argv[2])
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     from fmscript.ai.jobs.worker import run_job
-    from fmscript.settings import Settings
 
-    store = JobStore(Settings.from_env().home)
-    job = run_job(store, job_id)
+    store = JobStore(home)
+    job = run_job(store, job_id)  # no progress display: the events are the progress
     return 0 if job["status"] in ("succeeded", "failed", "cancelled") else 1
 
 

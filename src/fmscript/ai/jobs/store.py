@@ -424,6 +424,21 @@ class JobStore:
                 self._event(db, job_id, "info", "Job left queued for another process to train", None)
         return bool(changed)
 
+    def requeue(self, job_id: str, reason: str) -> bool:
+        """running -> queued, owned by nobody (the server stopping mid-training: it starts over
+        when a trainer picks it up again); False when the job was not running."""
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE jobs SET status = 'queued', pid = NULL, pid_start = NULL, started_at = NULL,"
+                " cancel_requested = 0 WHERE id = ? AND status = 'running'",
+                (job_id,),
+            ).rowcount
+            if changed:
+                self._event(db, job_id, "warn", f"Job queued again: {reason}", None)
+        if changed:
+            shutil.rmtree(model_tmp_dir(self.home, job_id), ignore_errors=True)
+        return bool(changed)
+
     def reap_dead(self) -> list[str]:
         """Fail every unfinished job whose owning process is gone; return their ids."""
         reaped = []

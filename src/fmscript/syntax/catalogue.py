@@ -507,7 +507,10 @@ for _spec in STEPS:
 
 
 def lookup_step(name: str) -> tuple[StepSpec, str] | None:
-    """(spec, language) for a step name written in en, ja or zh; None when unknown."""
+    """(spec, language) for a step name written in en, ja or zh (ja also in 「」); None when unknown."""
+    name = name.strip()
+    if len(name) > 2 and name[0] == "「" and name[-1] == "」":
+        name = name[1:-1]
     spec = _BY_NAME.get(norm(name))
     if spec is None:
         return None

@@ -167,8 +167,25 @@ class RunContext:
         self._vars(name)[(name.casefold(), repetition)] = value
 
     def get_info(self, name: str) -> Value | None:
-        getter = _INFO.get(name)
+        from fmscript.runtime.file_view import FILE_INFO
+
+        getter = _INFO.get(name) or FILE_INFO.get(name)
         return getter(self) if getter is not None else None
+
+    def file_view(self) -> Any:
+        """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""
+        from fmscript.runtime.file_view import RunFileView
+
+        return RunFileView(self) if self.file is not None else None
+
+    def record_value(self, table: str, rid: int, field: str) -> Value:
+        return self.file.get(table, rid, field)
+
+    def record_open_state(self) -> int:
+        return 0
+
+    def record_open_count(self) -> int:
+        return 0
 
     # ------------------------------------------------------------------ paths
     def documents_path(self) -> Path:

@@ -15,23 +15,23 @@ from pathlib import Path
 from typing import Any
 
 from fmscript.data.sqlite_file import FMFile
-from fmscript.runtime.context import RunContext
+from fmscript.steps.state import StepContext
 
 FILES = Path(__file__).resolve().parent / "calc" / "_files"
 
 
-def file_context(case: dict[str, Any], tmp: Path) -> RunContext:
+def file_context(case: dict[str, Any], tmp: Path) -> StepContext:
     sql = FILES / case["db"]
     db = tmp / (sql.stem + ".sqlite")
     con = sqlite3.connect(db)
     con.executescript(sql.read_text(encoding="utf-8"))
     con.close()
     file = FMFile.open(db)
-    rt = RunContext(file, FILES, out=io.StringIO(), err=io.StringIO())
-    rt.layout = case.get("layout") or file.layouts()[0]
-    fs = rt.found_set()
+    ctx = StepContext(file, FILES, out=io.StringIO(), err=io.StringIO())
+    ctx.data.layout = case.get("layout") or file.layouts()[0]
+    fs = ctx.data.found_set()
     if case.get("sort"):
         fs.sort(file, [(name, bool(asc)) for name, asc in case["sort"]])
     if case.get("record"):
         fs.goto(int(case["record"]))
-    return rt
+    return ctx

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from fmscript.settings import Settings
 
 # name -> (module, attribute, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -40,8 +44,22 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="fmscript")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """fmscript: run FileMaker-style scripts, fine-tune models with them, chat with the result."""
+    from fmscript.settings import Settings
+
+    ctx.obj = Settings.from_env()  # the one place the environment is read
+
+
+def current_settings() -> Settings:
+    """The settings of this command line (read once by the group), for subcommands."""
+    from fmscript.settings import Settings
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    obj = root.obj if root is not None else None
+    return obj if isinstance(obj, Settings) else Settings.from_env()
 
 
 def main() -> None:

@@ -50,11 +50,16 @@ def run(
     Show Custom Dialog messages print to stdout; the Exit Script result prints last. Errors not
     captured by Set Error Capture print to stderr and make the exit code 1.
     """
-    from fmscript.runtime.context import RunOptions
+    from fmscript.cli import current_settings
     from fmscript.runtime.session import run_session
+    from fmscript.steps.state import RunOptions
 
     options = RunOptions(
-        halt_on_error=halt_on_error, documents_path=documents, wait_for_jobs=not no_wait, progress=progress
+        halt_on_error=halt_on_error,
+        documents_path=documents,
+        wait_for_jobs=not no_wait,
+        progress=progress,
+        settings=current_settings(),
     )
     code, _result, _rt = run_session(script, file, parameter, options, save=save)
     sys.stdout.flush()

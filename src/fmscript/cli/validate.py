@@ -14,8 +14,10 @@ def _tokenizer(model: str) -> object:
     """The tokenizer (and chat template) of a base or fine-tuned model, without loading weights."""
     from fmscript.ai.engines import quiet_offline_env
     from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import current_settings
 
-    base, _ = LocalFineTuning().model_paths(model)
+    settings = current_settings()
+    base, _ = LocalFineTuning(settings.home, settings).model_paths(model)
     quiet_offline_env()
     from transformers import AutoTokenizer
 

@@ -17,8 +17,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from fmscript.errors import FMScriptError, ScriptSyntaxError, SourceSpan, UnknownStepError
-from fmscript.steps import catalogue
-from fmscript.syntax import ast
+from fmscript.syntax import ast, catalogue
 from fmscript.syntax.calc_build import Locator
 from fmscript.syntax.options import RawOption, build_options
 from fmscript.syntax.parser import grammar_path, lark_options

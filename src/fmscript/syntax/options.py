@@ -15,9 +15,9 @@ from typing import Any
 import attrs
 
 from fmscript.errors import OptionError, SourceSpan
-from fmscript.steps.catalogue import Opt, StepSpec, norm, value_word
 from fmscript.syntax import ast
 from fmscript.syntax.calc_build import parse_calc, unescape_string
+from fmscript.syntax.catalogue import Opt, StepSpec, norm, value_word
 
 
 @attrs.frozen
@@ -177,7 +177,7 @@ def convert(opt: Opt, c: Classified) -> Any:
         return word
     if kind == "name":
         # A table occurrence is picked from a list in FileMaker, so unquoted text is its name.
-        return name_of(c) if c.value[:1] in "\"“「" else c.value
+        return name_of(c) if c.value[:1] in '"“「' else c.value
     return c.value  # text
 
 

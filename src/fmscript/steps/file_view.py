@@ -1,5 +1,5 @@
 """The open file as design and record functions see it (``fmscript.calc.functions.design.FileView``),
-and the Get ( … ) values that come from the file: one adapter over the run context, so the calc
+and the Get ( … ) values that come from the file: one adapter over the step context, so the calc
 layer never imports the data layer."""
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ _ALLOWED = {
 
 
 class RunFileView:
-    def __init__(self, rt: Any) -> None:
-        self.rt = rt
-        self.file = rt.file
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.data = ctx.data
+        self.file = ctx.data.file
 
     # ------------------------------------------------------------------ names
     def file_name(self) -> str:
@@ -55,7 +56,7 @@ class RunFileView:
         return self.file.layouts()
 
     def script_names(self) -> list[str]:
-        folder = self.rt.script_dir
+        folder = self.ctx.script_dir
         return sorted((p.stem for p in folder.glob("*.fmscript")), key=str.casefold)
 
     def field_names(self, layout_or_table: str) -> list[str] | None:
@@ -67,7 +68,7 @@ class RunFileView:
 
     def field_type(self, field: str) -> str | None:
         table, _, name = field.rpartition("::")
-        t = self.file.resolve_table(table) if table else self.rt.current_table()
+        t = self.file.resolve_table(table) if table else self.data.current_table()
         if t is None or self.file.resolve_field(t, name) is None:
             return None
         f = self.file.field(t, name)
@@ -111,20 +112,19 @@ class RunFileView:
 
     # ------------------------------------------------------------------ records
     def nth_record(self, table: str | None, field: str, number: int) -> tuple[bool, Value]:
-        rt = self.rt
-        t, f = rt.resolve_field(table, field)
+        t, f = self.data.resolve_field(table, field)
         if self.file.field(t, f).is_global:
             return True, self.file.get(t, None, f)
         ids = self._ids(t)
         if not 1 <= number <= len(ids):
             return False, ""
-        return True, rt.record_value(t, ids[number - 1], f)
+        return True, self.data.record_value(t, ids[number - 1], f)
 
     def _ids(self, table: str) -> list[int]:
-        rt = self.rt
-        if rt.layout is not None and rt.current_table() == table:
-            return list(rt.found_set().ids)
-        for fs in rt.found_sets.values():
+        data = self.data
+        if data.layout is not None and data.current_table() == table:
+            return list(data.found_set().ids)
+        for fs in data.found_sets.values():
             if fs.table == table:
                 return list(fs.ids)
         return self.file.record_ids(table)
@@ -170,34 +170,37 @@ def _column_comments(conn: sqlite3.Connection, table: str) -> dict[str, str]:
     return comments
 
 
-def _sort_state(rt: Any) -> Decimal:
+def _sort_state(ctx: Any) -> Decimal:
     # Claris Get ( SortState ): 0 unsorted, 1 sorted, 2 semi-sorted (not reachable here).
-    return Decimal(1 if rt.layout is not None and rt.found_set().sort_order else 0)
+    data = ctx.data
+    return Decimal(1 if data.layout is not None and data.found_set().sort_order else 0)
 
 
-def _layout_number(rt: Any) -> Decimal:
-    if rt.layout is None or rt.file is None:
+def _layout_number(ctx: Any) -> Decimal:
+    data = ctx.data
+    if data.layout is None or data.file is None:
         return Decimal(0)
-    names = [n.casefold() for n in rt.file.layouts()]
-    return Decimal(names.index(rt.layout.casefold()) + 1) if rt.layout.casefold() in names else Decimal(0)
+    names = [n.casefold() for n in data.file.layouts()]
+    return Decimal(names.index(data.layout.casefold()) + 1) if data.layout.casefold() in names else Decimal(0)
 
 
-def _file_size(rt: Any) -> Decimal:
-    path = rt.file.path if rt.file is not None else None
+def _file_size(ctx: Any) -> Decimal:
+    path = ctx.data.file.path if ctx.data.file is not None else None
     return Decimal(path.stat().st_size) if path is not None and path.exists() else Decimal(0)
 
 
-# Get ( … ) values computed from the file and the window (the run context looks here after its own).
+def _request_count(ctx: Any) -> Decimal:
+    mode = ctx.data.find_mode
+    return Decimal(len(mode.requests)) if mode is not None else Decimal(0)
+
+
+# Get ( … ) values computed from the file and the window (StepContext.get_info looks here after INFO).
 FILE_INFO: dict[str, Any] = {
     "SortState": _sort_state,
     "LayoutNumber": _layout_number,
-    "LayoutCount": lambda rt: Decimal(len(rt.file.layouts())) if rt.file is not None else Decimal(0),
-    "RequestCount": lambda rt: (
-        Decimal(len(rt.find_mode.requests))
-        if getattr(rt.find_mode, "requests", None) is not None
-        else Decimal(0)
-    ),
+    "LayoutCount": lambda c: Decimal(len(c.data.file.layouts())) if c.data.file is not None else Decimal(0),
+    "RequestCount": _request_count,
     "FileSize": _file_size,
-    "RecordOpenState": lambda rt: Decimal(rt.record_open_state()),
-    "RecordOpenCount": lambda rt: Decimal(rt.record_open_count()),
+    "RecordOpenState": lambda c: Decimal(c.data.record_open_state()),
+    "RecordOpenCount": lambda c: Decimal(c.data.record_open_count()),
 }

@@ -44,6 +44,9 @@ def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
             if step.opt("exit_after_last"):
                 from fmscript.steps.control import exit_loop
 
+                # FileMaker leaves the loop and Get ( LastError ) reports 101 (record is missing),
+                # without an error dialog: the step did what it was asked.
+                ctx.errors.quiet = (101, f"there is no {where.lower()} record (Exit after last)")
                 return exit_loop(ctx)
             raise ScriptRuntimeError(f"there is no {where.lower()} record", code=101)
         return None

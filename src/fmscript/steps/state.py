@@ -101,10 +101,18 @@ class ErrorState:
     location: str = ""
     capture: bool = False
     uncaptured: int = 0
+    quiet: tuple[int, str] | None = None  # set by a step that succeeds with an error number
 
     def clear(self) -> None:
         self.last = 0
         self.detail = ""
+
+    def settle(self) -> None:
+        """After a step that succeeded: no error, unless it left a quiet one — an error FileMaker
+        records without treating the step as failed (Go to Record [ Next ; Exit after last ]
+        leaving a loop: 101)."""
+        self.last, self.detail = self.quiet or (0, "")
+        self.quiet = None
 
 
 @attrs.define

@@ -18,6 +18,7 @@ USER_CANCELED = 1
 COMMAND_UNAVAILABLE = 3
 COMMAND_UNKNOWN = 4
 COMMAND_INVALID = 5
+FILE_READ_ONLY = 6
 DATA_MISSING = 10
 NAME_INVALID = 11
 NAME_EXISTS = 12
@@ -60,6 +61,7 @@ ERROR_MEANINGS: dict[int, str] = {
     COMMAND_UNAVAILABLE: "command is unavailable",
     COMMAND_UNKNOWN: "command is unknown",
     COMMAND_INVALID: "command is invalid",
+    FILE_READ_ONLY: "file is read-only",
     DATA_MISSING: "requested data is missing",
     NAME_INVALID: "name is not valid",
     NAME_EXISTS: "name already exists",

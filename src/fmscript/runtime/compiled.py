@@ -15,7 +15,7 @@ import attrs
 
 from fmscript.errors import CANNOT_OPEN_FILE, FMScriptError, ScriptRuntimeError
 from fmscript.steps.registry import Handler, load_handlers
-from fmscript.steps.state import Frame
+from fmscript.steps.state import Frame, Value
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
 from fmscript.syntax.build import check_script
@@ -45,7 +45,7 @@ class CompiledScript:
     def name(self) -> str:
         return self.script.name
 
-    def new_frame(self, parameter: object = "") -> Frame:
+    def new_frame(self, parameter: Value = "") -> Frame:
         return Frame(self.script, self.blocks, parameter)
 
 

@@ -15,7 +15,17 @@ from typing import Any
 
 from fmscript.ai.accounts import Account
 from fmscript.calc import values as V
-from fmscript.errors import FMScriptError, ScriptRuntimeError
+from fmscript.errors import (
+    CANNOT_CREATE_FILE,
+    COMMAND_UNAVAILABLE,
+    DATA_MISSING,
+    FIELD_MISSING,
+    NAME_INVALID,
+    NO_OPEN_FILE,
+    TABLE_MISSING,
+    FMScriptError,
+    ScriptRuntimeError,
+)
 from fmscript.steps.paths import resolve_paths
 from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
@@ -37,11 +47,11 @@ def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
 def configure_ai_account(ctx: StepContext, step: ast.Step) -> None:
     name = _text(ctx, step.opt("account_name")).strip()
     if not name:
-        raise ScriptRuntimeError("Configure AI Account needs an Account Name", code=11)
+        raise ScriptRuntimeError("Configure AI Account needs an Account Name", code=NAME_INVALID)
     provider = step.opt("provider") or "OpenAI"
     endpoint = _text(ctx, step.opt("endpoint")).strip()
     if provider == "Custom" and not endpoint:
-        raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=11)
+        raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=NAME_INVALID)
     # A later Configure AI Account with the same name replaces the account.
     key = _text(ctx, step.opt("api_key"))
     if not key and provider == "OpenAI":
@@ -57,7 +67,7 @@ def account(ctx: StepContext, step: ast.Step) -> Account:
     acct = ctx.ai.accounts.get(name.casefold())
     if acct is None:
         raise ScriptRuntimeError(
-            f"AI account {name!r} is not configured (use Configure AI Account first)", code=10
+            f"AI account {name!r} is not configured (use Configure AI Account first)", code=DATA_MISSING
         )
     return acct
 
@@ -70,7 +80,7 @@ def _table_records(ctx: StepContext, table_name: str) -> tuple[str, list[int]]:
     file = ctx.data.require_file()
     table = file.resolve_table(table_name)
     if table is None:
-        raise ScriptRuntimeError(f"table {table_name!r} is missing", code=106)
+        raise ScriptRuntimeError(f"table {table_name!r} is missing", code=TABLE_MISSING)
     if ctx.data.layout is not None and ctx.data.current_table() == table:
         return table, list(ctx.data.found_set().ids)
     for fs in ctx.data.found_sets.values():
@@ -84,7 +94,7 @@ def _user_fields(ctx: StepContext, table: str, completion: str) -> list[str]:
     # record data, so they are left out.
     return [
         f.name
-        for f in ctx.data.file.fields(table)
+        for f in ctx.data.require_file().fields(table)
         if f.name != completion and not f.is_global and str(f.type) != "container"
     ]
 
@@ -106,15 +116,15 @@ def table_examples(
     ctx: StepContext, table_name: str, completion: ast.Target, system: str | None = None
 ) -> list[str]:
     table, ids = _table_records(ctx, table_name)
-    t, completion_field = ctx.data.resolve_field(completion.table or table, completion.field)
+    t, completion_field = ctx.data.resolve_field(completion.table or table, completion.field or "")
     if t != table:
         raise ScriptRuntimeError(
-            f"the Completion Field {t}::{completion_field} is not in table {table}", code=102
+            f"the Completion Field {t}::{completion_field} is not in table {table}", code=FIELD_MISSING
         )
     names = _user_fields(ctx, table, completion_field)
     lines = []
     for rid in ids:
-        rec = ctx.data.file.record(table, rid)
+        rec = ctx.data.require_file().record(table, rid)
         msgs = ([("system", system)] if system else []) + [
             ("user", _pairs(rec, names)),
             ("assistant", V.to_text(rec.get(completion_field, ""))),
@@ -154,19 +164,19 @@ def save_records_as_jsonl(ctx: StepContext, step: ast.Step) -> None:
     if isinstance(table, ast.Calc):
         table = _text(ctx, table)
     if not table:
-        raise ScriptRuntimeError("Save Records as JSONL needs a Table", code=106)
+        raise ScriptRuntimeError("Save Records as JSONL needs a Table", code=TABLE_MISSING)
     if step.opt("fine_tuning_format"):
         lines = prompt_examples(ctx, step, table)
     else:
         completion = step.opt("completion_field")
         if completion is None:
             raise ScriptRuntimeError(
-                "with Format for fine-tuning Off, a Completion Field is needed", code=102
+                "with Format for fine-tuning Off, a Completion Field is needed", code=FIELD_MISSING
             )
         lines = table_examples(ctx, table, completion, DEFAULT_SYSTEM_PROMPT)
     paths = resolve_paths(step.opt("files") or "", ctx)
     if not paths:
-        raise ScriptRuntimeError("Save Records as JSONL needs an output file", code=800)
+        raise ScriptRuntimeError("Save Records as JSONL needs an output file", code=CANNOT_CREATE_FILE)
     data = "".join(line + "\n" for line in lines)
     problems = []
     for path in paths:  # the first path it can save to wins
@@ -177,7 +187,7 @@ def save_records_as_jsonl(ctx: StepContext, step: ast.Step) -> None:
             return None
         except OSError as exc:
             problems.append(f"{path}: {exc.strerror or exc}")
-    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=800)
+    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=CANNOT_CREATE_FILE)
 
 
 # ----------------------------------------------------------------------------- Fine-Tune Model
@@ -188,13 +198,15 @@ def _training_file(ctx: StepContext, step: ast.Step) -> tuple[Path, str]:
         for path in resolve_paths(step.opt("files") or "", ctx):
             if path.is_file():
                 return path, path.name
-        raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=100)
+        raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=NO_OPEN_FILE)
     table = step.opt("table")
     if isinstance(table, ast.Calc):
         table = _text(ctx, table)
     completion = step.opt("completion_field")
     if not table or completion is None:
-        raise ScriptRuntimeError("Training Data: Table needs a table and a Completion Field", code=102)
+        raise ScriptRuntimeError(
+            "Training Data: Table needs a table and a Completion Field", code=FIELD_MISSING
+        )
     lines = table_examples(ctx, table, completion)
     ms = int(time.time() * 1000)
     folder = Path(tempfile.mkdtemp(prefix="fmscript-train-"))
@@ -211,10 +223,10 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
         params = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScriptRuntimeError(
-            f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=11
+            f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
     if not isinstance(params, dict):
-        raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=11)
+        raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=NAME_INVALID)
     return params
 
 
@@ -234,7 +246,7 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
     acct = account(ctx, step)
     base_model = _text(ctx, step.opt("base_model")).strip()
     if not base_model:
-        raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=11)
+        raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=NAME_INVALID)
     params = _parameters(ctx, step)
     path, name = _training_file(ctx, step)
     try:
@@ -251,7 +263,7 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
         else:
             raise ScriptRuntimeError(
                 f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
-                code=3,
+                code=COMMAND_UNAVAILABLE,
             )
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)

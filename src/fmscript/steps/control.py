@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from fmscript.calc import values as V
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import OUT_OF_RANGE, ScriptRuntimeError
 from fmscript.steps.registry import handles
 from fmscript.steps.signals import ExitScript, HaltScript
 from fmscript.steps.state import StepContext
@@ -45,7 +45,7 @@ def else_if(ctx: StepContext, step: ast.Step) -> int:
 
 
 @handles("Else")
-def else_(ctx: StepContext, step: ast.Step) -> int:
+def else_(ctx: StepContext, step: ast.Step) -> int | None:
     return else_if(ctx, step)
 
 
@@ -120,6 +120,6 @@ def pause_resume(ctx: StepContext, step: ast.Step) -> None:
     if seconds is None or seconds <= 0:
         return None  # FileMaker: a duration that is not a positive number does not pause
     if seconds > 3600:
-        raise ScriptRuntimeError("a pause longer than an hour is refused", code=14)
+        raise ScriptRuntimeError("a pause longer than an hour is refused", code=OUT_OF_RANGE)
     time.sleep(float(seconds))
     return None

@@ -4,7 +4,7 @@ Record/Request, Delete All Records, Commit / Revert Record/Request."""
 from __future__ import annotations
 
 from fmscript.calc import values as V
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import NO_LAYOUT, NO_RECORD, ScriptRuntimeError
 from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
@@ -24,7 +24,7 @@ def go_to_layout(ctx: StepContext, step: ast.Step) -> None:
     try:
         file.table_for_layout(name)
     except KeyError:
-        raise ScriptRuntimeError(f"layout {name!r} is missing", code=105) from None
+        raise ScriptRuntimeError(f"layout {name!r} is missing", code=NO_LAYOUT) from None
     canonical = next((n for n in file.layouts() if n.casefold() == name.casefold()), name)
     ctx.data.previous_layout, ctx.data.layout = ctx.data.layout, canonical
     ctx.data.find_mode = None
@@ -48,10 +48,10 @@ def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
                 # without an error dialog: the step did what it was asked.
                 ctx.errors.quiet = (101, f"there is no {where.lower()} record (Exit after last)")
                 return exit_loop(ctx)
-            raise ScriptRuntimeError(f"there is no {where.lower()} record", code=101)
+            raise ScriptRuntimeError(f"there is no {where.lower()} record", code=NO_RECORD)
         return None
     if not fs.ids:
-        raise ScriptRuntimeError("the found set is empty", code=101)
+        raise ScriptRuntimeError("the found set is empty", code=NO_RECORD)
     if where == "First":
         fs.first()
     elif where == "Last":
@@ -60,7 +60,7 @@ def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
         n = V.to_number(ctx.evaluator.evaluate(where))
         if n is None or not fs.goto(int(n)):
             raise ScriptRuntimeError(
-                f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=101
+                f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=NO_RECORD
             )
     return None
 
@@ -83,7 +83,7 @@ def duplicate_record(ctx: StepContext, step: ast.Step) -> None:
         return None
     fs = ctx.data.found_set()
     if fs.current_id is None:
-        raise ScriptRuntimeError("there is no record to duplicate", code=101)
+        raise ScriptRuntimeError("there is no record to duplicate", code=NO_RECORD)
     rid = ctx.data.require_file().duplicate_record(fs.table, fs.current_id)
     fs.add_record(rid)
     return None
@@ -97,7 +97,7 @@ def delete_record(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     rid = fs.current_id
     if rid is None:
-        raise ScriptRuntimeError("there is no record to delete", code=101)
+        raise ScriptRuntimeError("there is no record to delete", code=NO_RECORD)
     ctx.data.require_file().delete_record(fs.table, rid)
     _forget(ctx, fs.table, [rid])
     return None

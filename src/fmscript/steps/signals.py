@@ -5,11 +5,12 @@ They are not errors (Get ( LastError ) never sees them); steps raise them, the r
 
 from __future__ import annotations
 
+from fmscript.calc.values import Value
 from fmscript.errors import FMScriptError
 
 
 class ExitScript(Exception):  # noqa: N818 - a control-flow signal, not an error
-    def __init__(self, result: object) -> None:
+    def __init__(self, result: Value) -> None:
         self.result = result
 
 

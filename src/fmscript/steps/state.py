@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, TextIO
 import attrs
 
 from fmscript.calc.evaluator import Evaluator
+from fmscript.calc.values import Value
 from fmscript.errors import (
+    COMMAND_UNAVAILABLE,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
-
-Value = object  # a calculation value: str, Decimal, date, time, datetime
 
 
 @attrs.define
@@ -233,7 +233,7 @@ def _full(table: str | None, field: str) -> str:
 
 
 def _no_perform(name: str, parameter: Value) -> Value:
-    raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=3)
+    raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=COMMAND_UNAVAILABLE)
 
 
 class StepContext:

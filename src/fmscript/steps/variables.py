@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fmscript.calc import values as V
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import COMMAND_INVALID, FIELD_MISSING, REPETITION_INVALID, ScriptRuntimeError
 from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
@@ -18,7 +18,7 @@ def repetition(ctx: StepContext, target: ast.Target | None, step: ast.Step, key:
     n = V.to_number(ctx.evaluator.evaluate(calc))
     if n is None or n < 1:
         raise ScriptRuntimeError(
-            f"repetition {V.to_text(n) if n is not None else '(empty)'} is not valid", code=111
+            f"repetition {V.to_text(n) if n is not None else '(empty)'} is not valid", code=REPETITION_INVALID
         )
     return int(n)
 
@@ -28,7 +28,7 @@ def write_target(ctx: StepContext, target: ast.Target, value: Any, rep: int = 1)
     if target.kind == "variable":
         ctx.vars.set(target.name, value, rep)
     else:
-        ctx.data.set_field(target.table, target.field, value, rep)
+        ctx.data.set_field(target.table, target.field or "", value, rep)
 
 
 @handles("Set Variable")
@@ -46,16 +46,16 @@ def set_field(ctx: StepContext, step: ast.Step) -> None:
     target: ast.Target | None = step.opt("target")
     calc = step.opt("value")
     if calc is None:
-        raise ScriptRuntimeError("Set Field needs a calculation", code=5)
+        raise ScriptRuntimeError("Set Field needs a calculation", code=COMMAND_INVALID)
     if target is None:
         target = ctx.data.active_field
         if target is None:
             raise ScriptRuntimeError(
-                "Set Field without a field needs an active field (Go to Field)", code=102
+                "Set Field without a field needs an active field (Go to Field)", code=FIELD_MISSING
             )
     value = ctx.evaluator.evaluate(calc)
     if ctx.data.find_mode is not None:
-        ctx.data.find_mode.set_criterion(target.table, target.field, V.to_text(value))
+        ctx.data.find_mode.set_criterion(target.table, target.field or "", V.to_text(value))
         return
     write_target(ctx, target, value, repetition(ctx, target, step))
 
@@ -72,7 +72,7 @@ def set_field_by_name(ctx: StepContext, step: ast.Step) -> None:
 def go_to_field(ctx: StepContext, step: ast.Step) -> None:
     calc = step.opt("field")
     if calc is None or not isinstance(calc.expr, ast.FieldRef):
-        raise ScriptRuntimeError("Go to Field needs a field", code=102)
+        raise ScriptRuntimeError("Go to Field needs a field", code=FIELD_MISSING)
     ref = calc.expr
     ctx.data.resolve_field(ref.table, ref.field)  # error 102 when missing
     ctx.data.active_field = ast.Target("field", ref.full_name, ref.table, ref.field)

@@ -51,11 +51,11 @@ class _Inline(Transformer):
 
 
 def _start(x: Any) -> int:
-    return x.start_pos if isinstance(x, Token) else x[0]
+    return int(x.start_pos or 0) if isinstance(x, Token) else int(x[0])
 
 
 def _end(x: Any) -> int:
-    return x.end_pos if isinstance(x, Token) else x[1]
+    return int(x.end_pos or 0) if isinstance(x, Token) else int(x[1])
 
 
 @functools.cache
@@ -136,7 +136,7 @@ def _parse_with_recovery(text: str, smap: SourceMap, errors: list[FMScriptError]
     work = text
     for _ in range(100):
         try:
-            return _script_parser().parse(work)
+            return _script_parser().parse(work)  # type: ignore[return-value]  # the inline transformer's list
         except UnexpectedInput as exc:
             pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(work)
             pos = min(max(pos, 0), len(work))

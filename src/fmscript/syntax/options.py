@@ -306,7 +306,7 @@ def _post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dic
             out.setdefault("message", calc_of(pos[0]))
         else:
             second = calc_of(pos[1])
-            if isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
+            if second is not None and isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
                 # 显示自定义对话框 [ "message" ; Table::Field ]: the field is an input field.
                 out.setdefault("message", calc_of(pos[0]))
                 out.setdefault("input1", pos[1].value)
@@ -331,7 +331,11 @@ def _post_find(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[
         elif c.key in ("omit_records", "find_records"):
             omit = c.key == "omit_records"
         elif c.key == "criteria":
-            requests.append(ast.FindRequest(bool(omit), tuple(parse_criteria(c))))
+            requests.append(
+                ast.FindRequest(
+                    ((f"{t}::{f}" if t else f, text) for t, f, text in parse_criteria(c)), bool(omit)
+                )
+            )
         else:
             rest.append(c)
     out.update(_generic(spec, rest))

@@ -22,7 +22,7 @@ from typing import Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.registry import function
-from fmscript.errors import ArityError, CalcSyntaxError, FMScriptError, UnknownFunctionError
+from fmscript.errors import CALC_GENERIC, ArityError, CalcSyntaxError, FMScriptError, UnknownFunctionError
 from fmscript.syntax.calc_build import parse_calc
 
 # (code, detail) of the last "?" answered inside the innermost EvaluationError, if any is listening.
@@ -116,7 +116,7 @@ def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
     try:
         ev(expression)
     except FMScriptError as exc:
-        return Decimal(exc.code if exc.code is not None else 1200)
+        return Decimal(exc.code if exc.code is not None else CALC_GENERIC)
     finally:
         _noted.reset(token)
     return Decimal(noted[-1][0]) if noted else Decimal(0)

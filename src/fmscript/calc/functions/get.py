@@ -20,7 +20,6 @@ import os
 import socket
 import sys
 import tempfile
-import unicodedata
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -31,7 +30,8 @@ import attrs
 
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
-from fmscript.errors import CalcError
+from fmscript.errors import FUNCTION_MISSING, CalcError
+from fmscript.syntax.names import lookup_key
 
 _FM_EPOCH = _dt.datetime(1, 1, 1, tzinfo=_dt.UTC)  # FileMaker counts time from 1/1/0001
 
@@ -254,9 +254,7 @@ GET_FUNCTIONS: dict[str, GetFunction] = {
 }
 
 
-def _normal(text: str) -> str:
-    """Lookup key: full-width forms folded (NFKC), whitespace removed, case ignored."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+_normal = lookup_key  # full-width forms folded (NFKC), whitespace removed, case ignored
 
 
 _LOOKUP: dict[str, str] = {
@@ -276,7 +274,7 @@ def _node_text(node: Any) -> str:
         value = getattr(node, attr, None)
         if isinstance(value, str) and not (attr == "field" and getattr(node, "table", None)):
             return value
-    raise CalcError("Get needs the name of a Get function, such as Get ( FoundCount )", code=113)
+    raise CalcError("Get needs the name of a Get function, such as Get ( FoundCount )", code=FUNCTION_MISSING)
 
 
 def _convert(entry: GetFunction, value: Any) -> Any:
@@ -295,7 +293,7 @@ def get(ctx: Any, ev: Any, node: Any) -> Any:
     if name is None:
         close = difflib.get_close_matches(_normal(written), list(_LOOKUP), n=1, cutoff=0.6)
         hint = f"; did you mean {_display(close[0])}?" if close else ""
-        raise CalcError(f"unknown Get function: {written}{hint}", code=113)
+        raise CalcError(f"unknown Get function: {written}{hint}", code=FUNCTION_MISSING)
     entry = GET_FUNCTIONS[name]
     info = getattr(ctx, "get_info", None)
     value = info(name) if info is not None else None

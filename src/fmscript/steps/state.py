@@ -202,16 +202,33 @@ class DataSession:
         rid = self.current_record(t)
         if rid is None:
             raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
-        file.set(t, rid, f, value)
+        file.stage(t, rid, f, value)  # held in the open record until it is committed
 
     def record_value(self, table: str, rid: int, field: str) -> Value:
         return self.require_file().get(table, rid, field)
 
+    # Open records (``fmscript.data.open_records``): what leaving a record commits, Revert discards.
+    def commit_records(self) -> None:
+        file = self.file
+        if file is not None and file.buffer:
+            mapping = file.commit_records()  # new records get their real ids
+            for fs in self.found_sets.values():
+                fs.rename_ids(mapping)
+
+    def revert_records(self) -> None:
+        file = self.file
+        if file is not None and file.buffer:
+            for table, rid in file.revert_records():  # uncommitted new records disappear
+                self.forget(table, [rid])
+
     def record_open_state(self) -> int:
-        return 0
+        table = self.current_table()
+        if table is None or self.file is None:
+            return 0
+        return self.file.open_state(table, self.found_set().current_id)
 
     def record_open_count(self) -> int:
-        return 0
+        return len(self.file.buffer) if self.file is not None else 0
 
     def forget(self, table: str, ids: list[int]) -> None:
         """Deleted records leave every found set of their table."""

@@ -42,6 +42,12 @@ class LocalFineTuning:
             self._store.close()
             self._store = None
 
+    def __enter__(self) -> LocalFineTuning:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def submit(
         self,
         base_model: str,

@@ -49,7 +49,11 @@ def cli(ctx: click.Context) -> None:
     """fmscript: run FileMaker-style scripts, fine-tune models with them, chat with the result."""
     from fmscript.settings import Settings
 
-    ctx.obj = Settings.from_env()  # the one place the environment is read
+    settings = Settings.from_env()  # the one place the environment is read
+    ctx.obj = settings
+    from fmscript.syntax.parser import configure_cache
+
+    configure_cache(settings.cache)
 
 
 def current_settings() -> Settings:

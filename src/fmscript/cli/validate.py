@@ -17,7 +17,8 @@ def _tokenizer(model: str) -> object:
     from fmscript.cli import current_settings
 
     settings = current_settings()
-    base, _ = LocalFineTuning(settings.home, settings).model_paths(model)
+    with LocalFineTuning(settings.home, settings) as service:
+        base, _ = service.model_paths(model)
     quiet_offline_env()
     from transformers import AutoTokenizer
 

@@ -254,7 +254,8 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
             from fmscript.ai.service import LocalFineTuning
 
             params = _cap_steps(params, ctx.settings.max_steps)
-            job = LocalFineTuning(ctx.settings.home, ctx.settings).submit(base_model, path, name, params)
+            with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
+                job = service.submit(base_model, path, name, params)
             ctx.ai.queued_jobs.append(job["id"])
         elif acct.provider in ("OpenAI", "Custom"):
             from fmscript.ai.engines.openai_remote import submit_fine_tune

@@ -14,19 +14,16 @@ from pathlib import Path
 
 from fmscript.calc import values as V
 from fmscript.steps.state import StepContext
+from fmscript.syntax import scan
 
 _PREFIX = re.compile(
     r"^(file|filemac|filewin|filelinux|image|imagemac|imagewin|movie|moviemac|moviewin)\s*:", re.I
 )
-_QUOTED = re.compile(r'"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」')
 
 
 def path_entries(text: str, ctx: StepContext) -> list[str]:
     """The entries of a path list as written in the step (quoted or not), variables expanded."""
-    quoted = [
-        m.group(1) if m.group(1) is not None else (m.group(2) or m.group(3) or "")
-        for m in _QUOTED.finditer(text)
-    ]
+    quoted = scan.strings(text)
     raw = quoted if quoted else [text]
     out: list[str] = []
     for chunk in raw:

@@ -127,7 +127,7 @@ def base64_encode_rfc(ctx: Any, rfc: Value, data: Value) -> str:
 
 
 @function("Base64Decode", 1, 2)
-def base64_decode(ctx: Any, text: Value, *file_name: Value) -> Value:
+def base64_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or Binary
     """*Choice*: fmscript has no container values, so the decoded bytes are returned as UTF-8 text
     (invalid base64 or bytes that are not UTF-8 give "?")."""
     try:
@@ -146,7 +146,7 @@ def hex_encode(ctx: Any, data: Value) -> str:
 
 
 @function("HexDecode", 1, 2)
-def hex_decode(ctx: Any, text: Value, *file_name: Value) -> Value:
+def hex_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or Binary
     """*Choice*: like Base64Decode, the decoded bytes come back as UTF-8 text; invalid input gives "?"."""
     try:
         raw = bytes.fromhex("".join(to_text(text).split()))

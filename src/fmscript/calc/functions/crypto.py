@@ -69,7 +69,7 @@ def _algorithm(name: Value) -> str | None:
 
 
 @function("CryptDigest", 2)
-def crypt_digest(ctx: Any, data: Value, algorithm: Value) -> Value:
+def crypt_digest(ctx: Any, data: Value, algorithm: Value) -> Any:  # Binary or "?"
     """A binary hash of the data (Claris: returns container data; encode it with HexEncode or
     Base64EncodeRFC). An unknown algorithm gives "?"."""
     algo = _algorithm(algorithm)
@@ -79,7 +79,7 @@ def crypt_digest(ctx: Any, data: Value, algorithm: Value) -> Value:
 
 
 @function("CryptAuthCode", 3)
-def crypt_auth_code(ctx: Any, data: Value, algorithm: Value, key: Value) -> Value:
+def crypt_auth_code(ctx: Any, data: Value, algorithm: Value, key: Value) -> Any:
     """An HMAC of the data with the key (text or binary)."""
     algo = _algorithm(algorithm)
     if algo is None:
@@ -110,7 +110,7 @@ def _line_endings(text: str, ending: str) -> str:
 
 
 @function("TextEncode", 3)
-def text_encode(ctx: Any, text: Value, encoding: Value, line_endings: Value) -> Value:
+def text_encode(ctx: Any, text: Value, encoding: Value, line_endings: Value) -> Any:
     codec = _ENCODINGS.get(to_text(encoding).strip().lower())
     if codec is None:
         return ERROR_TEXT

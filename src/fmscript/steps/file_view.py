@@ -110,7 +110,21 @@ class RunFileView:
             lines[-1] = last[:comma] + last[comma + 1 :]
         return f'CREATE TABLE "{t}" (\n' + "\n".join(lines + tail) + "\n);"
 
+    def base_table(self, table: str | None) -> str:
+        return (self.file.resolve_table(table) if table else self.data.current_table()) or ""
+
+    def field_comment(self, field: str) -> str | None:
+        table, _, name = field.rpartition("::")
+        t = self.file.resolve_table(table) if table else self.data.current_table()
+        f = self.file.resolve_field(t, name) if t is not None else None
+        if t is None or f is None:
+            return None
+        return _column_comments(self.file.connection, t).get(f.casefold(), "")
+
     # ------------------------------------------------------------------ records
+    def found_set_ids(self) -> list[int]:
+        return list(self.data.found_set().ids) if self.data.layout is not None else []
+
     def nth_record(self, table: str | None, field: str, number: int) -> tuple[bool, Value]:
         t, f = self.data.resolve_field(table, field)
         if self.file.field(t, f).is_global:

@@ -1,5 +1,6 @@
 """Design functions and functions over records: TableNames, FieldNames, LayoutNames, ScriptNames,
-DatabaseNames, FieldType, GetTableDDL, GetNthRecord.
+DatabaseNames, FieldType, FieldComment, GetTableDDL, GetBaseTableName, GetNthRecord, GetRepetition,
+GetRecordIDsFromFoundSet.
 
 They reach the file through the calc context: ``ctx.file_view()`` returns an object following
 :class:`FileView` (the runtime implements it over the SQLite file), or None when no file is open —
@@ -13,6 +14,7 @@ Claris (Design functions): ``fileName`` is the name of an open file, without ext
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any, Protocol
 
 from fmscript.calc import values as V
@@ -36,6 +38,9 @@ class FileView(Protocol):
     def table_ddl(self, table: str) -> str | None: ...
     def nth_record(self, table: str | None, field: str, number: int) -> tuple[bool, Value]: ...
     def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]: ...
+    def found_set_ids(self) -> list[int]: ...
+    def base_table(self, table: str | None) -> str: ...
+    def field_comment(self, field: str) -> str | None: ...
 
 
 def file_view(ctx: Any) -> FileView | None:
@@ -137,3 +142,74 @@ def get_nth_record(ctx: Any, ev: Any, field: Any, record_number: Any) -> Value:
         return V.ERROR_TEXT
     found, value = view.nth_record(table or None, name, int(n))
     return value if found else V.ERROR_TEXT
+
+
+# GetRecordIDsFromFoundSet's type constants (JSONString = 1 and JSONNumber = 2 are the JSON type
+# constants, which have the same numbers).
+for _name, _number in (("ValueNumber", 0), ("ValueNumberRanges", 3), ("JSONStringRanges", 4)):
+    function(_name, 0, bare=True)(lambda ctx, _n=_number: Decimal(_n))
+
+
+def _ranges(ids: list[int]) -> list[str]:
+    """Consecutive ids compressed: 1, 5, 21, 22, 23, 7 → 1, 5, 21-23, 7."""
+    out: list[str] = []
+    start = prev = None
+    for rid in [*ids, None]:
+        if start is not None and rid is not None and prev is not None and rid == prev + 1:
+            prev = rid
+            continue
+        if start is not None:
+            out.append(str(start) if start == prev else f"{start}-{prev}")
+        start = prev = rid
+    return out
+
+
+@function("GetRecordIDsFromFoundSet", 1)
+def get_record_ids_from_found_set(ctx: Any, kind: Value) -> str:
+    """Claris (22.0): the record IDs of the current found set in its order — 0 ValueNumber (one per
+    line), 1 JSONString, 2 JSONNumber, 3 ValueNumberRanges, 4 JSONStringRanges (consecutive IDs
+    as ``21-23``); no records: "" for a list, "[]" for JSON."""
+    view = file_view(ctx)
+    n = V.to_number(kind)
+    ids = view.found_set_ids() if view is not None else []
+    k = int(n) if n is not None else 0
+    if k == 1:
+        return json.dumps([str(i) for i in ids], separators=(",", ":"))
+    if k == 2:
+        return json.dumps(ids, separators=(",", ":"))
+    if k == 3:
+        return "\r".join(_ranges(ids))
+    if k == 4:
+        return json.dumps(_ranges(ids), separators=(",", ":"))
+    return "\r".join(str(i) for i in ids)
+
+
+@function("GetRepetition", 2, lazy=True)
+def get_repetition(ctx: Any, ev: Any, field: Any, number: Any) -> Value:
+    """Repetition N of a repeating field (``field[N]``). fmscript's fields do not repeat, so a field
+    has only repetition 1 (others are empty); a ``$variable`` gives its repetition N."""
+    n = V.to_number(ev(number))
+    if n is None or n < 1:
+        return ""
+    if isinstance(field, ast.Variable):
+        return ctx.get_variable(field.name, int(n))
+    return ev(field) if int(n) == 1 else ""
+
+
+@function("GetBaseTableName", 1, lazy=True)
+def get_base_table_name(ctx: Any, ev: Any, field: Any) -> str:
+    """The table of a field (a table occurrence is its table here)."""
+    if isinstance(field, ast.FieldRef):
+        view = file_view(ctx)
+        return view.base_table(field.table) if view is not None else ""
+    if isinstance(field, ast.Name):
+        view = file_view(ctx)
+        return view.base_table(None) if view is not None else ""
+    return V.ERROR_TEXT
+
+
+@function("FieldComment", 2)
+def field_comment(ctx: Any, file_name: Value, field_name: Value) -> str:
+    """The field's comment: a SQL ``--`` comment after the column in the CREATE TABLE text."""
+    view = _open(ctx, file_name)
+    return (view.field_comment(V.to_text(field_name)) or "") if view else ""

@@ -1,4 +1,4 @@
-"""Japanese functions not covered by text.py: RomanHankaku, RomanZenkaku, NumToJText.
+"""Japanese functions not covered by text.py: RomanHankaku, RomanZenkaku, NumToJText, YearName.
 
 Claris (ja): RomanHankaku converts full-width (zenkaku) Roman letters, digits and symbols to
 half-width; RomanZenkaku does the reverse (RomanZenkaku ( "Apple" ) = "Ａｐｐｌｅ"). Kana are left
@@ -11,11 +11,12 @@ numerals, 3 old-style kanji numerals. Blank or other values count as 0.
 
 from __future__ import annotations
 
+import datetime as _dt
 from decimal import Decimal
 from typing import Any
 
 from fmscript.calc.functions.registry import function
-from fmscript.calc.values import Value, to_number, to_text
+from fmscript.calc.values import Value, to_date, to_number, to_text
 
 _FULL_OFFSET = 0xFEE0  # U+FF01..U+FF5E are U+0021..U+007E shifted
 
@@ -117,3 +118,32 @@ def num_to_jtext(ctx: Any, number: Value, separator: Value, kind: Value) -> str:
 def _choice(value: Value) -> int:
     n = to_number(value)
     return int(n) if n is not None and int(n) in (0, 1, 2, 3) else 0
+
+
+# Japanese eras (the day each began) for YearName; before Meiji (1868/9/8) the Western year.
+_ERAS = (
+    (_dt.date(2019, 5, 1), "令和", "令", "R"),
+    (_dt.date(1989, 1, 8), "平成", "平", "H"),
+    (_dt.date(1926, 12, 25), "昭和", "昭", "S"),
+    (_dt.date(1912, 7, 30), "大正", "大", "T"),
+    (_dt.date(1868, 9, 8), "明治", "明", "M"),
+)
+
+
+@function("YearName", 2)
+def year_name(ctx: Any, date: Value, fmt: Value) -> str:
+    """Claris (ja): the Japanese year name — 0 long (平成20), 1 short ((平)20; the first year of an
+    era is 元: (令)元), 2 letter (H20); before 1868/9/8 the Western year (西暦xxxx, (西)xxxx,
+    xxxx CE). Blank or other formats count as 0. *Choice*: no space between era and number."""
+    day = to_date(date)
+    if day is None:
+        return "" if to_text(date) == "" else "?"
+    kind = _choice(fmt)
+    kind = kind if kind in (0, 1, 2) else 0
+    for start, long, short, letter in _ERAS:
+        if day >= start:
+            year = day.year - start.year + 1
+            if kind == 1:
+                return f"({short})" + ("元" if year == 1 else str(year))
+            return f"{letter}{year}" if kind == 2 else f"{long}{year}"
+    return (f"西暦{day.year}", f"(西){day.year}", f"{day.year} CE")[kind]

@@ -116,7 +116,7 @@ def test_new_record_is_open_until_committed_and_revert_removes_it(tmp_path: Path
         db,
         "New Record/Request\n"
         'Set Field [ People::Name ; "Cy" ]\n'
-        'Show Custom Dialog [ Get ( RecordOpenState ) & " " & Get ( FoundCount ) & " " & People::Score & " " & ExecuteSQL ( "SELECT COUNT(*) FROM People" ; "" ; "" ) ]\n'
+        'Show Custom Dialog [ Get ( RecordOpenState ) & " " & Get ( FoundCount ) & " " & People::Score & " " & ExecuteSQL ( "SELECT COUNT(*) FROM People" ; "" ; "" ) & " id " & Get ( RecordID ) ]\n'
         "Revert Record/Request [ With dialog: Off ]\n"
         'Show Custom Dialog [ Get ( RecordOpenState ) & " " & Get ( FoundCount ) & " " & Get ( TotalRecordCount ) ]\n'
         "New Record/Request\n"
@@ -125,8 +125,8 @@ def test_new_record_is_open_until_committed_and_revert_removes_it(tmp_path: Path
         'Show Custom Dialog [ Get ( RecordOpenState ) & " " & Get ( RecordNumber ) & " " & People::Name & " " & Get ( RecordID ) ]\n',
     )
     assert (code, err) == (0, "")
-    # The new record shows its column default (Score 10) before it is written.
-    assert out == "1 3 10 2\n0 2 2\n0 3 Dee 3\n"
+    # The new record shows its column default (Score 10) and its id before it is written.
+    assert out == "1 3 10 2 id 3\n0 2 2\n0 3 Dee 3\n"
     assert rows(db) == [("Ann", "ann@example.com", 1), ("Bob", "bob@example.com", 2), ("Dee", None, 10)]
 
 

@@ -364,6 +364,20 @@ class FMFile:
         """Throw every open change away; returns the new records that disappear with them."""
         return self.buffer.revert()
 
+    def record_id(self, table: str, rid: int) -> int:
+        """Get ( RecordID ): a new record has its id before it is committed — the id its INSERT
+        will get (the next rowid, counting the table's other new records)."""
+        if rid >= 0:
+            return rid
+        t, rowid = self._record_table(table)
+        top = self._conn.execute(f"SELECT max({rowid}) FROM {quote_ident(t)}").fetchone()[0] or 0
+        try:
+            seq = self._conn.execute("SELECT seq FROM sqlite_sequence WHERE name = ?", (t,)).fetchone()
+        except sqlite3.OperationalError:  # no AUTOINCREMENT table in this file
+            seq = None
+        base = max(int(top), int(seq[0]) if seq else 0)
+        return base + self.buffer.new_ids(t).index(rid) + 1
+
     def open_state(self, table: str, rid: int | None) -> int:
         """Get ( RecordOpenState ) of a record: 0 closed, 1 new, 2 modified (not committed)."""
         return self.buffer.state(table, rid)

@@ -123,7 +123,10 @@ class RunFileView:
 
     # ------------------------------------------------------------------ records
     def found_set_ids(self) -> list[int]:
-        return list(self.data.found_set().ids) if self.data.layout is not None else []
+        if self.data.layout is None:
+            return []
+        fs = self.data.found_set()
+        return [self.file.record_id(fs.table, rid) for rid in fs.ids]
 
     def nth_record(self, table: str | None, field: str, number: int) -> tuple[bool, Value]:
         t, f = self.data.resolve_field(table, field)

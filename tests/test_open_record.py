@@ -205,10 +205,14 @@ def blocking_server() -> Iterator[str]:
     ],
     ids=["changed-record", "new-record"],
 )
+@pytest.mark.parametrize("journal", ["delete", "wal"])  # WAL files commit at synchronous=NORMAL
 def test_killed_mid_edit_leaves_the_database_as_before_the_uncommitted_change(
-    tmp_path: Path, db: Path, blocking_server: str, edit: str
+    tmp_path: Path, db: Path, blocking_server: str, edit: str, journal: str
 ) -> None:
     pytest.importorskip("httpx")
+    con = sqlite3.connect(db)
+    con.execute(f"PRAGMA journal_mode={journal}")
+    con.close()
     script = tmp_path / "edit.fmscript"
     script.write_text(
         "Set Field [ People::Score ; 100 ]\n"

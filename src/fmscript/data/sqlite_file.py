@@ -76,6 +76,11 @@ class FMFile:
         if not p.exists() and not create:
             raise FileNotFoundError(f"{p}: no such database file")
         conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False)
+        # Every record commit is a transaction. A file in WAL mode (PRAGMA journal_mode=WAL, the
+        # owner's choice) commits without a disk sync at synchronous=NORMAL, still safe when the
+        # process is killed (about 0.02 ms instead of 15 ms a commit); other modes keep their syncs.
+        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            conn.execute("PRAGMA synchronous=NORMAL")
         return cls(conn, p.resolve())
 
     @classmethod

@@ -14,6 +14,7 @@ for name in (
     "startup_bench.py",
     "repl_bench.py",
     "train_bench.py",
+    "server_bench.py",
 ):
     if (HERE / name).exists():
         print(f"== {name}", flush=True)

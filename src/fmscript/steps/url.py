@@ -30,10 +30,10 @@ from fmscript.errors import (
     CERTIFICATE_VERIFY_FAILED,
     COMMAND_UNAVAILABLE,
     CONNECTION_FAILED,
-    CONNECTION_TIMED_OUT,
     FIELD_MISSING,
     PROTOCOL_NOT_SUPPORTED,
     SSL_ERROR,
+    TIMED_OUT,
     URL_INVALID,
     ScriptRuntimeError,
 )
@@ -131,7 +131,7 @@ def fetch(url: str, req: CurlRequest, verify: bool) -> Any:
         with httpx.Client(verify=verify, follow_redirects=req.follow, timeout=timeout) as client:
             return client.request(req.effective_method(), url, headers=_headers(req), content=req.body())
     except httpx.TimeoutException as exc:
-        raise ScriptRuntimeError(f"connection timed out: {url}", code=CONNECTION_TIMED_OUT) from exc
+        raise ScriptRuntimeError(f"connection timed out: {url}", code=TIMED_OUT) from exc
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise ScriptRuntimeError(f"URL format is incorrect: {exc}", code=URL_INVALID) from exc
     except httpx.ConnectError as exc:

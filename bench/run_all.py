@@ -1,8 +1,9 @@
 """Run the benchmarks and print one table: each figure, its yardstick (measured in the same run)
-and its goal (issue 16). ``python bench/run_all.py [--train] [--quick]``.
+and its goal (issue 16). ``python bench/run_all.py [--train]``.
 
-The training comparison takes minutes (four LoRA runs and checkpoint scoring); it runs only with
-``--train``. Each benchmark also runs on its own (``python bench/<name>.py``) and prints details.
+The training and model-server comparisons take minutes (four LoRA runs and checkpoint scoring;
+two servers); they run only with ``--train``. Each benchmark also runs on its own
+(``python bench/<name>.py``) and prints details.
 """
 
 from __future__ import annotations
@@ -39,6 +40,12 @@ ROWS: list[Row] = [
      "(process peak RSS)", "≤ 40 MB", lambda v: v <= 40, "{:.0f} MB"),
     ("loop_bench", "Loop: 100k × Set Variable + calc + Exit Loop If", "loop_ratio",
      "same loop in Python with Decimal", "≤ 20×", lambda v: v <= 20, "{:.1f}×"),
+    ("memory_bench", "fmscript check, a 10 MB text constant: peak RSS", "check_10mb_rss_ratio",
+     "the input size", "≤ 10×", lambda v: v <= 10, "{:.1f}×"),
+    ("memory_bench", "fmscript run, same script: peak RSS", "run_10mb_rss_ratio",
+     "the input size", "≤ 10×", lambda v: v <= 10, "{:.1f}×"),
+    ("server_bench", "AI Model Server: chat latency, 8 clients (median)", "chat_ratio",
+     "mlx_lm.server, same model", "≤ 1×", lambda v: v <= 1, "{:.2f}×"),
     ("train_bench", "LoRA training: seconds to the same validation loss", "train_ttq_ratio",
      "mlx_lm lora, same model/data/params", "≤ 0.67×", lambda v: v <= 0.67, "{:.2f}×"),
     ("train_bench", "  same: data tokens/s", "train_tps_ratio",
@@ -48,11 +55,15 @@ ROWS: list[Row] = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", action="store_true", help="also run the training comparison (minutes)")
+    parser.add_argument(
+        "--train", action="store_true", help="also run the training and model-server comparisons (minutes)"
+    )
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
     for module in dict.fromkeys(row[0] for row in ROWS):
-        if module == "train_bench" and not args.train:
+        if module in ("train_bench", "server_bench") and not args.train:
+            continue  # minutes each (training; model servers)
+        if not (Path(__file__).parent / f"{module}.py").is_file():
             continue
         print(f"== {module}", flush=True)
         bench = importlib.import_module(module)

@@ -23,6 +23,7 @@ def test_well_formed_lines_are_parsed(files: dict[str, str]) -> None:
     assert parse(["run", s]) == {
         "halt_on_error": False,
         "no_wait": False,
+        "follow_remote": False,
         "progress": True,
         "parameter": "",
         "script": s,

@@ -259,3 +259,20 @@ def test_the_folder_is_pruned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         cache.put(f"text {i}", "s", i)
         assert len(_entries(tmp_path / "cache")) <= 10
     assert cache.get("text 24", "s") == 24  # the newest are kept
+
+
+def test_the_source_text_survives_the_cache(tmp_path: Path) -> None:
+    path, cache = _script(tmp_path, SCRIPT.replace("\n", "\r\n")), tmp_path / "cache"
+    for _ in range(2):  # cold, then warm
+        compiled = compiled_mod.load_script(path, ScriptCache(cache))
+        assert compiled.script.source == SCRIPT  # the normalised text, as a parse gives it
+    plain = _script(tmp_path, SCRIPT, "plain.fmscript")
+    for _ in range(2):
+        assert compiled_mod.load_script(plain, ScriptCache(cache)).script.source == SCRIPT
+
+
+def test_very_long_scripts_are_not_stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(compiled_mod, "MAX_CACHED_TEXT", 20)
+    path, cache = _script(tmp_path), tmp_path / "cache"
+    _run(path, cache)
+    assert _entries(cache) == []

@@ -225,6 +225,7 @@ class Evaluator:
             raise ArityError(
                 f"{spec.name} takes {spec.arity_text()} parameter{'s' if spec.arity_text() != '1' else ''}, got {n}",
                 node.span,
+                code=1201 if n < spec.min_args else 1202,  # too few / too many parameters
             )
         span, ctx, impl = node.span, self.ctx, spec.impl
         if spec.lazy:

@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "validate": ("fmscript.cli.validate", "validate", "Validate a fine-tuning JSONL file."),
     "jobs": ("fmscript.cli.jobs", "jobs", "List, inspect, wait for and cancel fine-tuning jobs."),
     "models": ("fmscript.cli.models", "models", "List, add, remove and create base/fine-tuned models."),
+    "serve": ("fmscript.cli.serve", "serve", "Serve the AI Model Server API (OpenAI-compatible)."),
+    "keys": ("fmscript.cli.keys", "keys", "Create, list and revoke the server's API keys."),
 }
 
 

@@ -1,7 +1,7 @@
 """``fmscript run`` without click, for the common, well-formed command line.
 
 Accepts exactly what ``fmscript.cli.run`` accepts (``SCRIPT``, ``--file/-f FILE``, ``--param TEXT``,
-``--save PATH``, ``--halt-on-error``, ``--no-wait``, ``--documents DIR``, ``--progress/--no-progress``,
+``--save PATH``, ``--halt-on-error``, ``--no-wait``, ``--wait``, ``--documents DIR``, ``--progress/--no-progress``,
 ``--opt=value`` forms, ``--`` before the script). Whenever something is off — an unknown option,
 a missing value, a path click would reject, ``--help`` — it returns None and click handles the
 command line, with its usual messages and exit code 2.
@@ -23,6 +23,7 @@ _VALUED = {
 _FLAGS = {
     "--halt-on-error": ("halt_on_error", True),
     "--no-wait": ("no_wait", True),
+    "--wait": ("follow_remote", True),
     "--progress": ("progress", True),
     "--no-progress": ("progress", False),
 }
@@ -32,7 +33,13 @@ def parse(argv: list[str]) -> dict[str, object] | None:
     """The options of ``run ...``, or None when click should handle ``argv``."""
     if not argv or argv[0] != "run":
         return None
-    opts: dict[str, object] = {"halt_on_error": False, "no_wait": False, "progress": True, "parameter": ""}
+    opts: dict[str, object] = {
+        "halt_on_error": False,
+        "no_wait": False,
+        "follow_remote": False,
+        "progress": True,
+        "parameter": "",
+    }
     scripts: list[str] = []
     args = iter(argv[1:])
     for arg in args:
@@ -90,6 +97,7 @@ def fast_run(argv: list[str]) -> int | None:
         wait_for_jobs=not opts["no_wait"],
         progress=bool(opts["progress"]),
         settings=Settings.from_env(),  # the one place this command line reads the environment
+        follow_remote=bool(opts["follow_remote"]),
     )
     try:
         code, _result, _ctx = run_session(

@@ -24,6 +24,9 @@ from fmscript.syntax.cache import LazyTuple, ScriptCache
 from fmscript.syntax.catalogue import spec_for
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
+# Scripts longer than this are not stored in the disk cache: the entry would cost as much memory
+# to write as the script itself (a 10 MB text constant), for a start-up gain nobody would notice.
+MAX_CACHED_TEXT = 1_000_000
 
 
 @attrs.frozen
@@ -135,11 +138,13 @@ def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
         # (handler functions) is rebuilt, lazily like the steps.
         shell, blobs, blocks = hit
         steps: LazyTuple[ast.Step] = LazyTuple(blobs)
-        return CompiledScript(attrs.evolve(shell, steps=steps), blocks, _LazyPlan(steps))  # type: ignore[arg-type]
+        script = attrs.evolve(shell, steps=steps, source=shell.source or text)
+        return CompiledScript(script, blocks, _LazyPlan(steps))  # type: ignore[arg-type]
     compiled = compile_text(text, source)
-    if not compiled.errors:
+    if not compiled.errors and len(text) <= MAX_CACHED_TEXT:
         script = compiled.script
-        shell = attrs.evolve(script, steps=())
+        # The shell keeps the source text only when it is not the file's text itself.
+        shell = attrs.evolve(script, steps=(), source="" if script.source == text else script.source)
         cache.put(text, source, (shell, LazyTuple.encode(script.steps), compiled.blocks))
     return compiled
 

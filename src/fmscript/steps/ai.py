@@ -233,7 +233,11 @@ def _training_file(ctx: StepContext, step: ast.Step) -> Iterator[tuple[Path, str
     removed when the step ends, whether the job was queued or not (the job keeps its own copy)."""
     if step.opt("training_data") == "File":
         for path in resolve_paths(step.opt("files") or "", ctx):
-            if path.is_file():
+            try:
+                found = path.is_file()
+            except OSError:  # a name too long for the file system names no file either
+                continue
+            if found:
                 yield path, path.name
                 return
         raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=NO_OPEN_FILE)
@@ -315,7 +319,9 @@ def _submit(
     if acct.provider in ("OpenAI", "Custom"):
         from fmscript.ai.engines.openai_remote import submit_fine_tune
 
-        return submit_fine_tune(acct, base_model, path, name, params)
+        job = submit_fine_tune(acct, base_model, path, name, params, ctx.settings)
+        ctx.ai.remote_jobs.append((acct, job))
+        return job
     raise ScriptRuntimeError(
         f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
         code=COMMAND_UNAVAILABLE,

@@ -57,6 +57,9 @@ def main(argv: list[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     code: int | str | None = 0
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        _echo_err("error: cannot write the output: standard output is closed")
+        sys.exit(1)
     try:
         cli.main(args=args, prog_name="fmscript", standalone_mode=True)
     except SystemExit as exit_:

@@ -35,6 +35,37 @@ _DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 # FileMaker error numbers used here (filemaker.md §11).
 ERR_READ_ONLY = 6
+ERR_RECORD_IN_USE = 301  # "Record is in use by another user": the database is locked by another process
+ERR_CANNOT_CREATE = 800  # "Unable to create file on disk"
+ERR_CANNOT_OPEN = 802  # "Unable to open file"
+# How long a write waits for another process's lock before error 301 (SQLite's busy timeout).
+LOCK_WAIT_SECONDS = 2.0
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose "database is locked" (after LOCK_WAIT_SECONDS) is FileMaker's error 301,
+    capturable like any step error, and whose other failures are clean step errors too."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as e:
+            text = str(e).lower()
+            if "locked" in text or "busy" in text:
+                raise ScriptRuntimeError(
+                    f"the database is locked by another process ({e})", code=ERR_RECORD_IN_USE
+                ) from None
+            raise
+        except sqlite3.DatabaseError as e:
+            if isinstance(e, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+                raise
+            raise ScriptRuntimeError(f"the database cannot be read: {e}", code=ERR_CANNOT_OPEN) from None
+
+
+def _connect(target: str) -> sqlite3.Connection:
+    return sqlite3.connect(
+        target, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS, factory=_Connection
+    )
 ERR_RECORD_MISSING = 101
 ERR_FIELD_MISSING = 102
 ERR_TABLE_MISSING = 106
@@ -68,26 +99,37 @@ class FMFile:
         suffix = p.suffix.lower()
         sniffed_sql = suffix not in _DB_SUFFIXES and p.exists() and not _looks_like_sqlite(p)
         if suffix == ".sql" or sniffed_sql:
-            return cls.from_sql(p.read_text(encoding="utf-8"), source=str(p))
+            from fmscript.syntax.source import read_text
+
+            return cls.from_sql(read_text(p, "SQL"), source=str(p))
         if not p.exists() and not create:
             raise FileNotFoundError(f"{p}: no such database file")
-        conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False)
-        return cls(conn, p.resolve())
+        try:
+            conn = _connect(str(p))
+        except sqlite3.Error as e:
+            raise ScriptRuntimeError(f"{p}: cannot open the database: {e}", code=ERR_CANNOT_OPEN) from None
+        try:
+            return cls(conn, p.resolve())
+        except ScriptRuntimeError as e:
+            conn.close()
+            if e.code == ERR_RECORD_IN_USE:
+                raise
+            raise ScriptRuntimeError(f"{p}: not a SQLite database ({e.message})", code=ERR_CANNOT_OPEN) from None
 
     @classmethod
     def memory(cls) -> FMFile:
         """An empty in-memory file."""
-        return cls(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+        return cls(_connect(":memory:"))
 
     @classmethod
     def from_sql(cls, text: str, *, source: str = "<sql>") -> FMFile:
         """A fresh in-memory file built by running SQL text (a ``.sql`` sample)."""
-        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn = _connect(":memory:")
         try:
             conn.executescript(text)
         except sqlite3.Error as e:
             conn.close()
-            raise ValueError(f"{source}: cannot load SQL: {e}") from e
+            raise ScriptRuntimeError(f"{source}: cannot load the SQL: {e}", code=ERR_CANNOT_OPEN) from None
         return cls(conn)
 
     @property
@@ -105,14 +147,18 @@ class FMFile:
         p = Path(path)
         if self._path is not None and p.exists() and p.resolve() == self._path:
             return  # already written through
-        if p.suffix.lower() == ".sql":
-            p.write_text("\n".join(self._conn.iterdump()) + "\n", encoding="utf-8")
-            return
-        dest = sqlite3.connect(str(p))
         try:
-            self._conn.backup(dest)
-        finally:
-            dest.close()
+            if p.suffix.lower() == ".sql":
+                p.write_text("\n".join(self._conn.iterdump()) + "\n", encoding="utf-8")
+                return
+            dest = sqlite3.connect(str(p), timeout=LOCK_WAIT_SECONDS)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+        except (OSError, sqlite3.Error) as e:
+            reason = getattr(e, "strerror", None) or str(e)
+            raise ScriptRuntimeError(f"cannot save the database to {p}: {reason}", code=ERR_CANNOT_CREATE) from None
 
     def close(self) -> None:
         self._conn.close()

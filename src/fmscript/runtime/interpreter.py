@@ -19,6 +19,7 @@ from fmscript.steps.catalogue import spec_for
 from fmscript.steps.registry import load_handlers
 from fmscript.syntax import ast
 from fmscript.syntax.build import check_script
+from fmscript.syntax.source import read_text
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
 
@@ -108,7 +109,10 @@ def analyse_blocks(script: ast.Script) -> tuple[Blocks, list[ScriptSyntaxError]]
 
 def load_script(path: Path) -> tuple[ast.Script, list[FMScriptError]]:
     """Parse a script file and check its blocks; returns the script and every error found."""
-    text = path.read_text(encoding="utf-8-sig")
+    try:
+        text = read_text(path)  # UTF-8, or UTF-16 with a BOM; else a positioned EncodingError
+    except ScriptSyntaxError as exc:
+        return ast.Script(path.stem, str(path), ()), [exc]
     script, errors = check_script(text, str(path))
     _, block_errors = analyse_blocks(script)
     all_errors = errors + list(block_errors)

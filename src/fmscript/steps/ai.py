@@ -182,8 +182,11 @@ def save_records_as_jsonl(interp: Any, step: ast.Step) -> None:
 def _training_file(rt: Any, step: ast.Step) -> tuple[Path, str]:
     if step.opt("training_data") == "File":
         for path in resolve_paths(step.opt("files") or "", rt):
-            if path.is_file():
-                return path, path.name
+            try:
+                if path.is_file():
+                    return path, path.name
+            except OSError:  # a name too long for the file system names no file either
+                continue
         raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=100)
     table = step.opt("table")
     if isinstance(table, ast.Calc):

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fmscript.calc import values as V
+from fmscript.errors import ScriptRuntimeError
 
 _PREFIX = re.compile(
     r"^(file|filemac|filewin|filelinux|image|imagemac|imagewin|movie|moviemac|moviewin)\s*:", re.I
@@ -48,7 +49,10 @@ def base_folder(rt: Any) -> Path:
 
 
 def to_local_path(entry: str, rt: Any) -> Path:
-    """A FileMaker path (with or without prefix) → a local path."""
+    """A FileMaker path (with or without prefix) → a local path. A NUL character can name no file
+    (the OS refuses it): error 800, capturable, instead of Python's ValueError."""
+    if "\x00" in entry:
+        raise ScriptRuntimeError(f"the path {entry!r} contains a NUL character", code=800)
     text = _PREFIX.sub("", entry.strip(), count=1).strip()
     if re.match(r"^/[A-Za-z]:/", text):  # /C:/Users/... (FileMaker's Windows form)
         text = text[1:]

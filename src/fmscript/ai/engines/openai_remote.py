@@ -46,10 +46,29 @@ def job_create_args(base_model: str, file_id: str, params: dict[str, Any]) -> di
 def submit_fine_tune(
     account: Any, base_model: str, path: Path, name: str, params: dict[str, Any]
 ) -> dict[str, Any]:
-    openai, client = _client(account)
+    if not account.key().isascii():
+        # HTTP headers carry ASCII only: a key with "é" or a full-width space cannot be sent.
+        raise ScriptRuntimeError("the API key contains non-ASCII characters; check the key", code=1631)
+    import httpx
+
+    try:
+        openai, client = _client(account)
+    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+        raise ScriptRuntimeError(account.redact(f"the Endpoint is not a valid URL: {exc}"), code=1630) from None
     try:
         uploaded = client.files.create(file=(name, path.read_bytes()), purpose="fine-tune")
-        job = client.fine_tuning.jobs.create(**job_create_args(base_model, uploaded.id, params))
+        job = client.fine_tuning.jobs.create(**job_create_args(base_model, _reply_id(uploaded), params))
+        result = job.model_dump(exclude_none=True) if hasattr(job, "model_dump") else None
+        if not isinstance(result, dict) or not isinstance(result.get("id"), str):
+            raise _NotAJob()
+        return result
+    except _NotAJob:
+        raise ScriptRuntimeError(
+            "the model provider's reply is not a fine-tuning job (is the Endpoint an OpenAI-compatible API?)",
+            code=1631,
+        ) from None
+    except httpx.InvalidURL as exc:
+        raise ScriptRuntimeError(account.redact(f"the Endpoint is not a valid URL: {exc}"), code=1630) from None
     except openai.APIConnectionError as exc:
         raise ScriptRuntimeError(
             account.redact(f"cannot reach the model provider: {exc}"), code=1631
@@ -59,4 +78,18 @@ def submit_fine_tune(
             account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"),
             code=1631,
         ) from None
-    return job.model_dump(exclude_none=True)
+    except (openai.OpenAIError, httpx.HTTPError, ValueError, UnicodeError) as exc:
+        raise ScriptRuntimeError(
+            account.redact("the model provider's reply cannot be used (not an OpenAI-compatible answer)"), code=1631
+        ) from None
+
+
+class _NotAJob(Exception):
+    """A reply (HTTP 200) that is HTML, or JSON that is not a file / fine-tuning job object."""
+
+
+def _reply_id(uploaded: Any) -> str:
+    file_id = getattr(uploaded, "id", None)
+    if not isinstance(file_id, str):
+        raise _NotAJob()
+    return file_id

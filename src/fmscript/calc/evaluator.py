@@ -101,7 +101,7 @@ class LazyArgs:
 # Python frames a calculation may use: MAX_NESTING levels (calc_build) take a handful of frames
 # each, plus the script and Perform Script frames around them. 3.11+ runs Python-to-Python calls
 # without C recursion, so this fits the default 8 MB C stack (checked by tests/robustness).
-_RECURSION_LIMIT = 15_000
+_RECURSION_LIMIT = 10_000
 # FileMaker documents no limit for Evaluate inside Evaluate; fmscript returns "?" (as While does
 # after 50,000 iterations) when Evaluate texts nest deeper than this, e.g. a $$e that evaluates itself.
 MAX_EVALUATE_DEPTH = 100

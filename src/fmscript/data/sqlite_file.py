@@ -42,6 +42,10 @@ ERR_CANNOT_OPEN = 802  # "Unable to open file"
 LOCK_WAIT_SECONDS = 2.0
 
 
+class SQLLoadError(ScriptRuntimeError, ValueError):
+    """A ``.sql`` text SQLite cannot run (still a ValueError, as callers knew it)."""
+
+
 class _Connection(sqlite3.Connection):
     """A connection whose "database is locked" (after LOCK_WAIT_SECONDS) is FileMaker's error 301,
     capturable like any step error, and whose other failures are clean step errors too."""
@@ -129,7 +133,7 @@ class FMFile:
             conn.executescript(text)
         except sqlite3.Error as e:
             conn.close()
-            raise ScriptRuntimeError(f"{source}: cannot load the SQL: {e}", code=ERR_CANNOT_OPEN) from None
+            raise SQLLoadError(f"{source}: cannot load the SQL: {e}", code=ERR_CANNOT_OPEN) from None
         return cls(conn)
 
     @property

@@ -40,6 +40,9 @@ class Classified:
     labelled: bool
 
 
+_QUOTE_STOP = {q: re.compile(r'["\\]' if q == '"' else re.escape(q)) for q in ('"', "”", "」")}
+
+
 def _top_level_colons(text: str) -> list[int]:
     """Positions of ':' / '：' outside quotes, parentheses and brackets, not part of '::'."""
     out = []
@@ -54,6 +57,10 @@ def _top_level_colons(text: str) -> list[int]:
                 continue
             if ch == quote:
                 quote = ""
+            else:  # jump to the next quote or backslash: a 10 MB text constant is one step
+                m = _QUOTE_STOP[quote].search(text, i + 1)
+                i = m.start() if m else len(text)
+                continue
         elif ch in '"“「':
             quote = {'"': '"', "“": "”", "「": "」"}[ch]
         elif ch in "([":
@@ -135,7 +142,7 @@ def target_of(c: Classified, want: str = "any") -> ast.Target:
 def name_of(c: Classified) -> str | ast.Calc:
     """A quoted name ("…", “…”, 「…」, optionally followed by "(table occurrence)") or a calc."""
     text = c.value
-    m = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)\s*(?:\([^()]*\))?$', text)
+    m = re.match(r'^(?:"([^"\\]*(?:\\.[^"\\]*)*)"|“([^”]*)”|「([^」]*)」)\s*(?:\([^()]*\))?$', text)
     if m:
         if m.group(1) is not None:
             return unescape_string(m.group(1))
@@ -354,7 +361,7 @@ def parse_criteria(c: Classified) -> list[tuple[str, str, str]]:
                 f"a find criterion must look like Table::Field: “value”, found {part!r}", c.raw.span()
             )
         table, field, value = m.group(1).strip(), m.group(2).strip(), m.group(3)
-        qm = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)$', value)
+        qm = re.match(r'^(?:"([^"\\]*(?:\\.[^"\\]*)*)"|“([^”]*)”|「([^」]*)」)$', value)
         if qm:
             value = (
                 unescape_string(qm.group(1))

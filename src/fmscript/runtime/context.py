@@ -270,6 +270,7 @@ ERROR_MEANINGS: dict[int, str] = {
     106: "table is missing",
     111: "field repetition is invalid",
     113: "function is missing",
+    301: "record is in use by another user",
     400: "find criteria are empty",
     401: "no records match the request",
     504: "value in field is not unique",

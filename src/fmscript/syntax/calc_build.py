@@ -49,6 +49,7 @@ def _lark_tree(text: str) -> Tree:
     return get_parser("calc").parse(text)
 
 
+_CACHED_LENGTH = 4096
 _OPS = {"≠": "<>", "≤": "<=", "≥": ">="}
 
 
@@ -58,7 +59,8 @@ def parse_calc(text: str, loc: Locator | None = None) -> Any:
     if not text.strip():
         raise CalcSyntaxError("the calculation is empty", loc.span(1, 1, 1, 2))
     try:
-        tree = _lark_tree(text)
+        # Long calcs (a 10 MB text constant) are not cached: the cache would keep another copy.
+        tree = _lark_tree(text) if len(text) <= _CACHED_LENGTH else get_parser("calc").parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, loc) from None
     return _Builder(loc).build(tree)[0]
@@ -162,6 +164,8 @@ class _Builder:
     def _token(self, tok: Token) -> Any:
         span = self._span(tok, tok)
         t = tok.type
+        if t == "STRING":  # sliced from the token itself: str(tok) would be one more copy
+            return ast.Text(unescape_string(tok[1:-1]), span)
         text = str(tok)
         if t == "NUMBER":
             return ast.Number(Decimal(text), span)

@@ -66,8 +66,8 @@ def parse_calc(text: str, loc: Locator | None = None) -> Any:
     return _Builder(loc).build(tree)[0]
 
 
-# FileMaker documents no nesting limit; fmscript stops at this many levels of nested functions,
-# parentheses and unary operators (a flat chain such as 1 + 1 + … + 1 is one level, however long).
+# FileMaker documents no nesting limit; fmscript stops at this many levels of nested functions and
+# parenthesised operands (a flat chain such as 1 + 1 + … + 1 or - - - 1 is one level, however long).
 MAX_NESTING = 1000
 
 _LEAF_NODES = (ast.Number, ast.Text, ast.Name, ast.Variable, ast.FieldRef)
@@ -123,7 +123,7 @@ class _Builder:
             if result[3] > MAX_NESTING:
                 raise CalcSyntaxError(
                     f"the calculation is nested more than {MAX_NESTING} levels deep "
-                    "(functions, parentheses or signs inside each other); split it with Let or variables",
+                    "(functions or parentheses inside each other); split it with Let or variables",
                     self._span(result[1], result[1]),
                 )
             out.append(result)
@@ -141,7 +141,9 @@ class _Builder:
             return ast.BinOp(_OPS.get(op, op), left, right, self._span(ls, re_)), ls, re_, depth
         if kind == "unop":
             ((operand, _, oe, d),) = parts
-            return ast.UnaryOp(str(kids[0]).lower(), operand, self._span(kids[0], oe)), kids[0], oe, d + 1
+            # A run of signs (- - not 1) is one flat chain, evaluated in a loop: no extra level.
+            depth = d if type(operand) in _LEAF_NODES or type(operand) is ast.UnaryOp else d + 1
+            return ast.UnaryOp(str(kids[0]).lower(), operand, self._span(kids[0], oe)), kids[0], oe, depth
         if kind in ("variable_rep", "field_rep"):
             base = self._token(kids[0])
             ((rep, _, re_, d),) = parts

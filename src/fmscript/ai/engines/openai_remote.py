@@ -49,11 +49,13 @@ def submit_fine_tune(
     if not account.key().isascii():
         # HTTP headers carry ASCII only: a key with "é" or a full-width space cannot be sent.
         raise ScriptRuntimeError("the API key contains non-ASCII characters; check the key", code=1631)
-    import httpx
-
+    if account.provider == "Custom":
+        _check_endpoint(account)
     try:
         openai, client = _client(account)
-    except (httpx.InvalidURL, ValueError, TypeError) as exc:
+    except ScriptRuntimeError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the SDK's URL and client errors vary by version
         raise ScriptRuntimeError(account.redact(f"the Endpoint is not a valid URL: {exc}"), code=1630) from None
     try:
         uploaded = client.files.create(file=(name, path.read_bytes()), purpose="fine-tune")
@@ -67,8 +69,6 @@ def submit_fine_tune(
             "the model provider's reply is not a fine-tuning job (is the Endpoint an OpenAI-compatible API?)",
             code=1631,
         ) from None
-    except httpx.InvalidURL as exc:
-        raise ScriptRuntimeError(account.redact(f"the Endpoint is not a valid URL: {exc}"), code=1630) from None
     except openai.APIConnectionError as exc:
         raise ScriptRuntimeError(
             account.redact(f"cannot reach the model provider: {exc}"), code=1631
@@ -78,10 +78,26 @@ def submit_fine_tune(
             account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"),
             code=1631,
         ) from None
-    except (openai.OpenAIError, httpx.HTTPError, ValueError, UnicodeError) as exc:
+    except Exception:  # noqa: BLE001 - any other failure of a foreign server's reply: FileMaker's 1631
         raise ScriptRuntimeError(
             account.redact("the model provider's reply cannot be used (not an OpenAI-compatible answer)"), code=1631
         ) from None
+
+
+def _check_endpoint(account: Any) -> None:
+    """FileMaker's 1630 (URL format is incorrect) for an Endpoint that is not an http(s) URL."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(account.endpoint)
+        parts.port  # noqa: B018 - raises ValueError for a bad port ("http://[::1")
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ScriptRuntimeError(
+            account.redact(f"the Endpoint {account.endpoint!r} is not a valid http(s) URL"), code=1630
+        )
 
 
 class _NotAJob(Exception):

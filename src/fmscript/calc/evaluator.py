@@ -112,6 +112,9 @@ def _deep_enough() -> None:
         sys.setrecursionlimit(_RECURSION_LIMIT)
 
 
+_deep_enough()  # at import too, so the limit does not change in the middle of a caller's work
+
+
 class Evaluator:
     def __init__(self, ctx: CalcContext) -> None:
         self.ctx = ctx

@@ -23,7 +23,9 @@ def peak_rss(cmd: list[str]) -> tuple[float, float]:
         f"subprocess.run({cmd!r}, check=False, capture_output=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, time.perf_counter() - t)"
     )
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], check=True, capture_output=True, text=True
+    ).stdout.split()
     return float(out[0]) * 1024, float(out[1])  # ru_maxrss is in KiB on Linux
 
 

@@ -137,7 +137,9 @@ def test_submit_errors(home: Path, train_file: Path, base: str, params: dict, co
     assert service.store.list_jobs() == []
 
 
-def test_a_model_with_the_same_full_name_is_kept_until_the_new_one_succeeds(home: Path, train_file: Path) -> None:
+def test_a_model_with_the_same_full_name_is_kept_until_the_new_one_succeeds(
+    home: Path, train_file: Path
+) -> None:
     # fmscript's safer reading of the seed's warning: submitting does not delete the old model
     # (tests/robustness/test_models.py covers cancel and success).
     _fake_model(home / "base-models" / "demo")

@@ -50,8 +50,14 @@ def test_debug_shows_the_traceback(boom, capsys: pytest.CaptureFixture[str]) -> 
     assert "Traceback" in err and "internal error: ZeroDivisionError: oops" in err
 
 
-def test_a_full_disk_on_stdout_is_one_error_line(boom, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(cli_module, "_output_failed", lambda exc: (cli_module._echo_err(f"error: cannot write the output: {exc.strerror}"), 1)[1])
+def test_a_full_disk_on_stdout_is_one_error_line(
+    boom, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(
+        cli_module,
+        "_output_failed",
+        lambda exc: (cli_module._echo_err(f"error: cannot write the output: {exc.strerror}"), 1)[1],
+    )
     boom(OSError(errno.ENOSPC, "No space left on device"))
     assert _exit_code(["boom"]) == 1
     assert capsys.readouterr().err == "error: cannot write the output: No space left on device\n"

@@ -78,7 +78,7 @@ def test_deep_nestings_end_in_a_result_or_a_positioned_error(
 
 
 @settings(max_examples=20, deadline=None)
-@given(st.integers(min_value=1, max_value=3000), st.sampled_from(["[", "{\"a\":"]))
+@given(st.integers(min_value=1, max_value=3000), st.sampled_from(["[", '{"a":']))
 def test_deep_json_is_a_json_error_not_a_crash(depth: int, opener: str) -> None:
     closer = "]" if opener == "[" else "}"
     doc = opener * depth + "1" + closer * depth

@@ -17,8 +17,18 @@ MASKED = 'Configure AI Account [ Account Name: "a" ; API key: "***" ; Bogus: 1 ]
         (LINE, "Bogus: 1", MASKED, "Bogus: 1"),  # after the key: moved left with the text
         (LINE, "Configure", MASKED, "Configure"),  # before the key: unchanged
         (LINE, "sk-SECRET", MASKED, '"'),  # inside the key: its start, nothing of the key
-        ('Configure AI Account [ API キー: "秘密SECRET" ]', "Configure", 'Configure AI Account [ API キー: "***" ]', "Configure"),
-        ('配置 AI 账户 [ API 密钥: Global::Key ; 端点: "x" ]', "端点", '配置 AI 账户 [ API 密钥: "***" ; 端点: "x" ]', "端点"),
+        (
+            'Configure AI Account [ API キー: "秘密SECRET" ]',
+            "Configure",
+            'Configure AI Account [ API キー: "***" ]',
+            "Configure",
+        ),
+        (
+            '配置 AI 账户 [ API 密钥: Global::Key ; 端点: "x" ]',
+            "端点",
+            '配置 AI 账户 [ API 密钥: "***" ; 端点: "x" ]',
+            "端点",
+        ),
         ("Set Variable [ $x ; Value: 1 ]", "Value", "Set Variable [ $x ; Value: 1 ]", "Value"),
     ],
 )

@@ -12,7 +12,6 @@ import pytest
 
 from fmscript.ai.jobs import JobStore
 from fmscript.ai.service import LocalFineTuning
-from tests.ai.conftest import demo_dir, demo_home, home, train_file  # noqa: F401 - fixtures
 from tests.ai.test_training import _wait_for_steps
 
 
@@ -24,9 +23,9 @@ def _fake_base(folder: Path) -> Path:
     return folder
 
 
-def _old_model(home: Path, service: LocalFineTuning, name: str) -> Path:
+def _old_model(root: Path, service: LocalFineTuning, name: str) -> Path:
     """A fine-tuned model already in place, with a marker file to tell it from a new one."""
-    folder = home / "models" / name
+    folder = root / "models" / name
     folder.mkdir(parents=True)
     (folder / "adapter_config.json").write_text("{}")
     (folder / "card.json").write_text(json.dumps({"base_model": "demo", "job_id": "fm-ftjob-old"}))
@@ -35,17 +34,19 @@ def _old_model(home: Path, service: LocalFineTuning, name: str) -> Path:
     return folder
 
 
-def test_default_names_are_unique_per_job(home: Path, train_file: Path) -> None:  # noqa: F811
+def test_default_names_are_unique_per_job(home: Path, train_file: Path) -> None:
     _fake_base(home / "base-models" / "demo")
     service = LocalFineTuning()
     names = [service.submit("demo", train_file, "t.jsonl", {})["fine_tuned_model"] for _ in range(3)]
     assert len(set(names)) == 3, names
     # An explicit name is the user's choice and stays as given.
-    again = [service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "same"}) for _ in range(2)]
+    again = [
+        service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "same"}) for _ in range(2)
+    ]
     assert {job["fine_tuned_model"] for job in again} == {"fm-mlx-same"}
 
 
-def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> None:  # noqa: F811
+def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> None:
     pytest.importorskip("mlx_lm")
     _fake_base(home / "base-models" / "demo")
     service = LocalFineTuning()
@@ -58,7 +59,7 @@ def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> 
     assert any(m["name"] == "fm-mlx-kept" for m in service.list_models())
 
 
-def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path) -> None:  # noqa: F811
+def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path) -> None:
     _fake_base(home / "base-models" / "demo")
     service = LocalFineTuning()
     old = _old_model(home, service, "fm-mlx-kept")
@@ -70,12 +71,13 @@ def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path
 
 @pytest.mark.slow
 def test_cancel_mid_training_keeps_and_success_replaces_the_old_model(
-    demo_home: Path,  # noqa: F811
-    train_file: Path,  # noqa: F811
+    demo_home: Path, train_file: Path
 ) -> None:
     service = LocalFineTuning()
     old = _old_model(demo_home, service, "fm-mlx-twice")
-    job = service.submit("demo", train_file, "t.jsonl", {"max_steps": 100_000, "fine_tuned_model_name": "twice"})
+    job = service.submit(
+        "demo", train_file, "t.jsonl", {"max_steps": 100_000, "fine_tuned_model_name": "twice"}
+    )
 
     def cancel_when_running() -> None:
         _wait_for_steps(demo_home, job["id"])

@@ -61,7 +61,9 @@ class LocalFineTuning:
         """
         local = parse_local_params(params)
         if not str((params or {}).get("fine_tuned_model_name") or "").strip():
-            local = dataclasses.replace(local, fine_tuned_model_name=self._unused_name(local.fine_tuned_model_name))
+            local = dataclasses.replace(
+                local, fine_tuned_model_name=self._unused_name(local.fine_tuned_model_name)
+            )
         base_path = self.store.resolve_base_model(base_model)
         layers = modeldir.layer_count(base_path)
         if layers:

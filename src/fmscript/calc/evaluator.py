@@ -134,7 +134,9 @@ class Evaluator:
         except RecursionError:
             # A last resort: nesting is bounded when parsing, but data can still nest (JSON built
             # level by level in a loop). Never a Python traceback.
-            raise CalcError("the calculation nests too deeply to be computed", getattr(node, "span", None)) from None
+            raise CalcError(
+                "the calculation nests too deeply to be computed", getattr(node, "span", None)
+            ) from None
 
     def evaluate_text(self, text: str) -> Value:
         """Parse and evaluate calc text (the ``Evaluate`` function, the REPL, tests); "?" when
@@ -326,7 +328,9 @@ _ONE, _ZERO = Decimal(1), Decimal(0)
 _OUT_OF_RANGE = (DecimalException, OverflowError, MemoryError)
 
 
-def _single_binop(left: Compiled, op: str, fn: Callable[[Value, Value], Value] | None, right: Compiled, span: Any) -> Compiled:
+def _single_binop(
+    left: Compiled, op: str, fn: Callable[[Value, Value], Value] | None, right: Compiled, span: Any
+) -> Compiled:
     if op == "and":
         return lambda env: _ONE if V.to_bool(left(env)) and V.to_bool(right(env)) else _ZERO
     if op == "or":

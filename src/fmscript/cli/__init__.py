@@ -6,6 +6,7 @@ Subcommands live in ``fmscript.cli.<module>`` as a click command object; they ar
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import importlib
 import sys
@@ -123,7 +124,5 @@ def _internal(exc: BaseException, debug: bool) -> int:
 
 
 def _echo_err(text: str) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         print(text, file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass

@@ -52,7 +52,7 @@ def format_step(step: object) -> str:
     parts = []
     for key, value in step.options.items():
         if key == "api_key":
-            value = 'calc(\'"***"\')'  # keys never show, not even in --ast
+            value = "calc('\"***\"')"  # keys never show, not even in --ast
         elif isinstance(value, ast.Calc):
             value = f"calc({value.text!r})"
         elif isinstance(value, ast.Target):

@@ -70,6 +70,8 @@ def _connect(target: str) -> sqlite3.Connection:
     return sqlite3.connect(
         target, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS, factory=_Connection
     )
+
+
 ERR_RECORD_MISSING = 101
 ERR_FIELD_MISSING = 102
 ERR_TABLE_MISSING = 106
@@ -118,7 +120,9 @@ class FMFile:
             conn.close()
             if e.code == ERR_RECORD_IN_USE:
                 raise
-            raise ScriptRuntimeError(f"{p}: not a SQLite database ({e.message})", code=ERR_CANNOT_OPEN) from None
+            raise ScriptRuntimeError(
+                f"{p}: not a SQLite database ({e.message})", code=ERR_CANNOT_OPEN
+            ) from None
 
     @classmethod
     def memory(cls) -> FMFile:
@@ -162,7 +166,9 @@ class FMFile:
                 dest.close()
         except (OSError, sqlite3.Error) as e:
             reason = getattr(e, "strerror", None) or str(e)
-            raise ScriptRuntimeError(f"cannot save the database to {p}: {reason}", code=ERR_CANNOT_CREATE) from None
+            raise ScriptRuntimeError(
+                f"cannot save the database to {p}: {reason}", code=ERR_CANNOT_CREATE
+            ) from None
 
     def close(self) -> None:
         self._conn.close()

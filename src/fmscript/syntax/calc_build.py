@@ -130,7 +130,9 @@ class _Builder:
         node, first, last, _ = out[0]
         return node, first, last
 
-    def _combine(self, node: Tree, parts: list[tuple[Any, Token, Token, int]]) -> tuple[Any, Token, Token, int]:
+    def _combine(
+        self, node: Tree, parts: list[tuple[Any, Token, Token, int]]
+    ) -> tuple[Any, Token, Token, int]:
         kind = node.data
         kids = node.children
         if kind == "binop":

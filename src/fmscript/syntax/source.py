@@ -43,7 +43,9 @@ def decode(data: bytes, name: str) -> str:
             try:
                 return data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise _error(data, name, exc.start + len(bom), "not valid UTF-16 (after a UTF-16 byte-order mark)") from None
+                raise _error(
+                    data, name, exc.start + len(bom), "not valid UTF-16 (after a UTF-16 byte-order mark)"
+                ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -56,7 +56,9 @@ def submit_fine_tune(
     except ScriptRuntimeError:
         raise
     except Exception as exc:  # noqa: BLE001 - the SDK's URL and client errors vary by version
-        raise ScriptRuntimeError(account.redact(f"the Endpoint is not a valid URL: {exc}"), code=1630) from None
+        raise ScriptRuntimeError(
+            account.redact(f"the Endpoint is not a valid URL: {exc}"), code=1630
+        ) from None
     try:
         uploaded = client.files.create(file=(name, path.read_bytes()), purpose="fine-tune")
         job = client.fine_tuning.jobs.create(**job_create_args(base_model, _reply_id(uploaded), params))
@@ -80,7 +82,8 @@ def submit_fine_tune(
         ) from None
     except Exception:  # noqa: BLE001 - any other failure of a foreign server's reply: FileMaker's 1631
         raise ScriptRuntimeError(
-            account.redact("the model provider's reply cannot be used (not an OpenAI-compatible answer)"), code=1631
+            account.redact("the model provider's reply cannot be used (not an OpenAI-compatible answer)"),
+            code=1631,
         ) from None
 
 

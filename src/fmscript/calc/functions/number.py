@@ -17,10 +17,10 @@ from typing import Any
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
     DEFAULT_PRECISION,
-    MAX_MAGNITUDE,
-    MAX_PRECISION,
     ERROR_TEXT,
     EXACT,
+    MAX_MAGNITUDE,
+    MAX_PRECISION,
     Value,
     compare,
     current_precision,
@@ -338,14 +338,25 @@ _NUMBER_LIMIT = 10**MAX_MAGNITUDE
 @function("Combination", 2)
 def combination(ctx: Any, set_size: Value, choices: Value) -> Value:
     n, k = num(set_size), num(choices)
-    if n < 0 or k < 0 or out_of_range(n) or out_of_range(k) or n != n.to_integral_value() or k != k.to_integral_value():
+    if (
+        n < 0
+        or k < 0
+        or out_of_range(n)
+        or out_of_range(k)
+        or n != n.to_integral_value()
+        or k != k.to_integral_value()
+    ):
         return ERROR_TEXT
     ni, ki = int(n), int(k)
     if ki > ni:
         return Decimal(0)
     ki = min(ki, ni - ki)
     # log10 C(n, k) from lgamma first: a result past 10^400 is "?" without building it.
-    if ki > 0 and (math.lgamma(ni + 1) - math.lgamma(ki + 1) - math.lgamma(ni - ki + 1)) / math.log(10) > MAX_MAGNITUDE + 1:
+    if (
+        ki > 0
+        and (math.lgamma(ni + 1) - math.lgamma(ki + 1) - math.lgamma(ni - ki + 1)) / math.log(10)
+        > MAX_MAGNITUDE + 1
+    ):
         return ERROR_TEXT
     return make_number(math.comb(ni, ki))
 

@@ -5,7 +5,6 @@ the baseline (a one-line script) is printed too, since the interpreter itself ta
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile

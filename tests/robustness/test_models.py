@@ -36,7 +36,7 @@ def _old_model(root: Path, service: LocalFineTuning, name: str) -> Path:
 
 def test_default_names_are_unique_per_job(home: Path, train_file: Path) -> None:
     _fake_base(home / "base-models" / "demo")
-    service = LocalFineTuning()
+    service = LocalFineTuning(home)
     names = [service.submit("demo", train_file, "t.jsonl", {})["fine_tuned_model"] for _ in range(3)]
     assert len(set(names)) == 3, names
     # An explicit name is the user's choice and stays as given.
@@ -49,7 +49,7 @@ def test_default_names_are_unique_per_job(home: Path, train_file: Path) -> None:
 def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> None:
     pytest.importorskip("mlx_lm")
     _fake_base(home / "base-models" / "demo")
-    service = LocalFineTuning()
+    service = LocalFineTuning(home)
     old = _old_model(home, service, "fm-mlx-kept")
     job = service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "kept", "max_steps": 2})
     assert (old / "OLD").exists()  # submitting deletes nothing
@@ -61,7 +61,7 @@ def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> 
 
 def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path) -> None:
     _fake_base(home / "base-models" / "demo")
-    service = LocalFineTuning()
+    service = LocalFineTuning(home)
     old = _old_model(home, service, "fm-mlx-kept")
     job = service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "kept"})
     assert service.cancel(job["id"])["status"] == "cancelled"
@@ -73,7 +73,7 @@ def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path
 def test_cancel_mid_training_keeps_and_success_replaces_the_old_model(
     demo_home: Path, train_file: Path
 ) -> None:
-    service = LocalFineTuning()
+    service = LocalFineTuning(demo_home)
     old = _old_model(demo_home, service, "fm-mlx-twice")
     job = service.submit(
         "demo", train_file, "t.jsonl", {"max_steps": 100_000, "fine_tuned_model_name": "twice"}
@@ -101,7 +101,7 @@ def test_cancel_mid_training_keeps_and_success_replaces_the_old_model(
     service.close()
     for suffix in ("", "-wal", "-shm"):
         (demo_home / f"jobs.sqlite{suffix}").unlink(missing_ok=True)
-    fresh = LocalFineTuning()
+    fresh = LocalFineTuning(demo_home)
     assert fresh.store.list_jobs() == []
     [found] = [m for m in fresh.list_models() if m["name"] == "fm-mlx-twice"]
     assert found["kind"] == "fine-tuned" and found["base_model"] == "demo" and found["job_id"] == job["id"]

@@ -308,7 +308,7 @@ def _parse_container(text: str) -> Any:
             doc = _Reader(text).value()
         else:
             try:
-                doc = _DECODER.raw_decode(text, _SPACE.match(text).end())[0]
+                doc = _DECODER.raw_decode(text, _space_end(text))[0]
             except (ValueError, ArithmeticError, RecursionError):  # the port says why
                 doc = _Reader(text).value()
             else:
@@ -341,7 +341,12 @@ def reused(value: Any) -> bool:
 
 
 def _starts_container(text: str) -> bool:
-    return text.startswith(("{", "["), _SPACE.match(text).end())
+    return text.startswith(("{", "["), _space_end(text))
+
+
+def _space_end(text: str, at: int = 0) -> int:
+    m = _SPACE.match(text, at)  # [ \t\r\n]* always matches
+    return m.end() if m else at
 
 
 def parse(text: str) -> Any:
@@ -603,7 +608,7 @@ def _dump(value: Any, memo: dict[int, tuple[Any, str]], inner: bool = True) -> s
             text = hit[1]
         else:
             text = _dump(item, memo)
-        parts.append(_quote(key) + ":" + text if is_dict else text)
+        parts.append(_quote(str(key)) + ":" + text if is_dict else text)
     text = ("{%s}" if is_dict else "[%s]") % ",".join(parts)
     # The top value is usually new (a copy-on-write result), so only the parts are remembered.
     if inner and memo is _MEMO and value and len(text) <= _MEMO_LONGEST:

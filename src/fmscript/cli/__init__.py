@@ -10,8 +10,12 @@ import contextlib
 import errno
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from fmscript.settings import Settings
 
 # name -> (module, attribute, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
@@ -43,8 +47,26 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="fmscript")
 @click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
-def cli(debug: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
     """fmscript: run FileMaker-style scripts, fine-tune models with them, chat with the result."""
+    from fmscript.settings import Settings
+
+    settings = Settings.from_env()  # the one place the environment is read
+    ctx.obj = settings
+    from fmscript.syntax.parser import configure_cache
+
+    configure_cache(settings.cache)
+
+
+def current_settings() -> Settings:
+    """The settings of this command line (read once by the group), for subcommands."""
+    from fmscript.settings import Settings
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    obj = root.obj if root is not None else None
+    return obj if isinstance(obj, Settings) else Settings.from_env()
 
 
 # errno values that mean "the output went away": closed pipe, full disk, I/O error, quota.

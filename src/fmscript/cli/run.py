@@ -50,16 +50,21 @@ def run(
     Show Custom Dialog messages print to stdout; the Exit Script result prints last. Errors not
     captured by Set Error Capture print to stderr and make the exit code 1.
     """
+    from fmscript.cli import current_settings
     from fmscript.errors import FMScriptError
-    from fmscript.runtime.context import RunOptions
     from fmscript.runtime.session import run_session
+    from fmscript.steps.state import RunOptions
 
     if save is not None and file is None:
         raise click.UsageError("--save needs --file (the database to save)")
     if save is not None and not save.parent.resolve().is_dir():
         raise click.UsageError(f"--save: the folder {save.parent} does not exist")
     options = RunOptions(
-        halt_on_error=halt_on_error, documents_path=documents, wait_for_jobs=not no_wait, progress=progress
+        halt_on_error=halt_on_error,
+        documents_path=documents,
+        wait_for_jobs=not no_wait,
+        progress=progress,
+        settings=current_settings(),
     )
     try:
         code, _result, _rt = run_session(script, file, parameter, options, save=save)

@@ -96,12 +96,13 @@ class _Builder:
     def __init__(self, loc: Locator) -> None:
         self.loc = loc
 
-    def _span(self, start: Token, end: Token) -> SourceSpan:
+    def _span(self, start: Any, end: Any) -> SourceSpan:
+        """Span from the first to the last token (lark Tokens; positions always set by the lexer)."""
         return self.loc.span(start.line, start.column, end.end_line, end.end_column)
 
     def build(self, root: Any) -> tuple[Any, Token, Token]:
         """Returns (ast node, first token, last token)."""
-        out: list[tuple[Any, Token, Token, int]] = []
+        out: list[tuple[Any, Any, Any, int]] = []
         stack: list[tuple[Any, bool]] = [(root, False)]
         while stack:
             node, expanded = stack.pop()
@@ -130,9 +131,7 @@ class _Builder:
         node, first, last, _ = out[0]
         return node, first, last
 
-    def _combine(
-        self, node: Tree, parts: list[tuple[Any, Token, Token, int]]
-    ) -> tuple[Any, Token, Token, int]:
+    def _combine(self, node: Tree, parts: list[tuple[Any, Any, Any, int]]) -> tuple[Any, Any, Any, int]:
         kind = node.data
         kids = node.children
         if kind == "binop":
@@ -165,7 +164,7 @@ class _Builder:
             return ast.Group(tuple(p[0] for p in parts), self._span(first, last)), first, last, depth
         raise AssertionError(f"unexpected calc tree node {kind}")  # pragma: no cover
 
-    def _token(self, tok: Token) -> Any:
+    def _token(self, tok: Any) -> Any:
         span = self._span(tok, tok)
         t = tok.type
         if t == "STRING":  # sliced from the token itself: str(tok) would be one more copy
@@ -250,7 +249,8 @@ def _syntax_error(exc: UnexpectedInput, text: str, loc: Locator) -> CalcSyntaxEr
             msg = "the calculation ends where a value is expected"
         return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
     if isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream or 0
+        ch = text[pos] if pos < len(text) else "?"
         msg = "a text constant is not closed (missing '\"')" if ch == '"' else f"unexpected character {ch!r}"
         return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
     tok = exc.token  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import COMMAND_UNAVAILABLE, CONNECTION_FAILED, ScriptRuntimeError
 
 # Top-level keys of POST /fine_tuning/jobs; other numeric keys are supervised hyperparameters.
 _TOP_LEVEL = {"suffix", "seed", "validation_file", "metadata", "method", "hyperparameters", "integrations"}
@@ -20,7 +20,8 @@ def _client(account: Any) -> Any:
         import openai
     except ImportError:
         raise ScriptRuntimeError(
-            "the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'", code=3
+            "the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'",
+            code=COMMAND_UNAVAILABLE,
         ) from None
     kwargs: dict[str, Any] = {"api_key": account.key() or "not-needed", "max_retries": 1}
     if account.provider == "Custom":
@@ -73,12 +74,12 @@ def submit_fine_tune(
         ) from None
     except openai.APIConnectionError as exc:
         raise ScriptRuntimeError(
-            account.redact(f"cannot reach the model provider: {exc}"), code=1631
+            account.redact(f"cannot reach the model provider: {exc}"), code=CONNECTION_FAILED
         ) from None
     except openai.APIStatusError as exc:
         raise ScriptRuntimeError(
             account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"),
-            code=1631,
+            code=CONNECTION_FAILED,
         ) from None
     except Exception:  # noqa: BLE001 - any other failure of a foreign server's reply: FileMaker's 1631
         raise ScriptRuntimeError(

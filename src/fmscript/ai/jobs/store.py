@@ -158,7 +158,7 @@ class TrainingLock:
 class JobStore:
     """Files, jobs, events and the model registry of one fmscript home."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path) -> None:
         self.home = homes.ensure_home(home)
         self.db_path = homes.jobs_db(self.home)
         self._lock = threading.RLock()

@@ -55,10 +55,15 @@ def run(
     from fmscript.runtime.session import run_session
     from fmscript.steps.state import RunOptions
 
+    # Checked before anything runs: one `error:` line, exit 2 (command-line usage).
+    problem = None
     if save is not None and file is None:
-        raise click.UsageError("--save needs --file (the database to save)")
-    if save is not None and not save.parent.resolve().is_dir():
-        raise click.UsageError(f"--save: the folder {save.parent} does not exist")
+        problem = "--save needs --file (the database to save)"
+    elif save is not None and not save.parent.resolve().is_dir():
+        problem = f"--save: the folder {save.parent} does not exist"
+    if problem:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     options = RunOptions(
         halt_on_error=halt_on_error,
         documents_path=documents,

@@ -13,7 +13,9 @@ for name in (
     "loop_bench.py",
     "startup_bench.py",
     "memory_bench.py",
+    "repl_bench.py",
     "train_bench.py",
+    "server_bench.py",
 ):
     if (HERE / name).exists():
         print(f"== {name}", flush=True)

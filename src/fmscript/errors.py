@@ -26,6 +26,7 @@ NAME_INVALID = 11
 NAME_EXISTS = 12
 OUT_OF_RANGE = 14
 DIVIDE_BY_ZERO = 15
+OPERATION_FAILED = 16  # "operation failed; request retry"
 REQUEST_NOT_SUPPORTED = 21
 NO_OPEN_FILE = 100  # "file is missing"
 NO_RECORD = 101  # "record is missing"
@@ -46,6 +47,9 @@ CALC_GENERIC = 1200
 CALC_TOO_FEW_PARAMETERS = 1201
 CALC_TOO_MANY_PARAMETERS = 1202
 CALC_SYNTAX = 1208
+AUTH_FAILED = 1627
+SSL_ERROR = 1628
+TIMED_OUT = 1629
 URL_INVALID = 1630
 CONNECTION_FAILED = 1631
 
@@ -62,6 +66,7 @@ ERROR_MEANINGS: dict[int, str] = {
     NAME_EXISTS: "name already exists",
     OUT_OF_RANGE: "out of range",
     DIVIDE_BY_ZERO: "cannot divide by zero",
+    OPERATION_FAILED: "operation failed; request retry",
     REQUEST_NOT_SUPPORTED: "request not supported",
     NO_OPEN_FILE: "file is missing",
     NO_RECORD: "record is missing",
@@ -82,6 +87,9 @@ ERROR_MEANINGS: dict[int, str] = {
     CALC_TOO_FEW_PARAMETERS: "too few parameters in the function",
     CALC_TOO_MANY_PARAMETERS: "too many parameters in the function",
     CALC_SYNTAX: "operator missing, function not found or '(' not expected",
+    AUTH_FAILED: "authentication failed",
+    SSL_ERROR: "there was an error with SSL",
+    TIMED_OUT: "connection timed out",
     URL_INVALID: "URL format is incorrect",
     CONNECTION_FAILED: "connection failed",
 }

@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,18 +194,34 @@ class LocalFineTuning:
         raise ai_error(f"the base model of {model} can no longer be found", UNKNOWN_MODEL)
 
     def generate(
-        self, model: str, messages: list[dict[str, Any]], max_tokens: int = 256, temperature: float = 0.0
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        seed: int | None = None,
     ) -> str:
-        """The assistant's reply from a base model or a fine-tuned ``fm-mlx-…`` model (cached here)."""
-        if not isinstance(messages, list) or not all(
-            isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
-            for m in messages
-        ):
-            raise ai_error("messages must be a list of {role, content} objects", BAD_PARAMETER)
+        """The assistant's reply from a base model or a fine-tuned ``fm-mlx-…`` model."""
+        return "".join(self.generate_stream(model, messages, max_tokens, temperature, seed))
+
+    def generate_stream(
+        self,
+        model: str,
+        messages: list[dict[str, Any]],
+        max_tokens: int = 256,
+        temperature: float = 0.0,
+        seed: int | None = None,
+    ) -> Iterator[str]:
+        """The reply as text chunks as they are generated. Bad messages or an unknown model raise
+        here, at the call; the model loads at the first ``next`` and stays resident in this
+        process, one at a time, for the next call that asks for it."""
+        _check_messages(messages)
         base, adapter = self.model_paths(model)
         from fmscript.ai.engines import mlx_local
 
-        return mlx_local.generate(base, adapter, messages, max_tokens=max_tokens, temperature=temperature)
+        return mlx_local.stream_generate(
+            base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
+        )
 
     def wait(self, job_id: str, progress: bool = True) -> dict[str, Any]:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
@@ -214,3 +231,11 @@ class LocalFineTuning:
         from fmscript.ai.jobs.worker import run_job
 
         return run_job(self.store, job_id, TrainingProgress(progress, self.settings.progress))
+
+
+def _check_messages(messages: object) -> None:
+    if not isinstance(messages, list) or not all(
+        isinstance(m, dict) and isinstance(m.get("role"), str) and isinstance(m.get("content"), str)
+        for m in messages
+    ):
+        raise ai_error("messages must be a list of {role, content} objects", BAD_PARAMETER)

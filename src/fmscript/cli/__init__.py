@@ -21,9 +21,12 @@ if TYPE_CHECKING:
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("fmscript.cli.run", "run", "Run a script against a FileMaker file (SQLite)."),
     "check": ("fmscript.cli.check", "check", "Parse scripts and report every error."),
+    "repl": ("fmscript.cli.repl", "repl", "Try script steps and calculations interactively (en/ja/zh)."),
     "validate": ("fmscript.cli.validate", "validate", "Validate a fine-tuning JSONL file."),
     "jobs": ("fmscript.cli.jobs", "jobs", "List, inspect, wait for and cancel fine-tuning jobs."),
     "models": ("fmscript.cli.models", "models", "List, add, remove and create base/fine-tuned models."),
+    "serve": ("fmscript.cli.serve", "serve", "Serve the AI Model Server API (OpenAI-compatible)."),
+    "keys": ("fmscript.cli.keys", "keys", "Create, list and revoke the server's API keys."),
 }
 
 

@@ -71,6 +71,7 @@ def run_session(
             print(str(exc), file=err)
             ctx.errors.uncaptured += 1
         finish_jobs(ctx)
+        follow_remote_jobs(ctx)
         if save is not None and fm_file is not None:
             fm_file.save(save)
     finally:
@@ -104,6 +105,16 @@ def finish_jobs(ctx: StepContext) -> None:
     finally:
         service.close()
     ctx.ai.queued_jobs.clear()
+
+
+def follow_remote_jobs(ctx: StepContext) -> None:
+    """``--wait``: follow the jobs remote providers run (OpenAI, Custom) to their end."""
+    if ctx.ai.remote_jobs and ctx.options.follow_remote:
+        from fmscript.ai.remote_jobs import follow_all
+
+        if follow_all(ctx.ai.remote_jobs, ctx.settings, ctx.options.progress, ctx.err):
+            ctx.errors.uncaptured += 1
+    ctx.ai.remote_jobs.clear()
 
 
 def _wait_for_jobs(service: LocalFineTuning, queued: list[str], progress: bool, err: TextIO) -> int:

@@ -263,7 +263,8 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
         elif acct.provider in ("OpenAI", "Custom"):
             from fmscript.ai.engines.openai_remote import submit_fine_tune
 
-            job = submit_fine_tune(acct, base_model, path, name, params)
+            job = submit_fine_tune(acct, base_model, path, name, params, ctx.settings)
+            ctx.ai.remote_jobs.append((acct, job))
         else:
             raise ScriptRuntimeError(
                 f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",

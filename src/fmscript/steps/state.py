@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -61,6 +61,7 @@ class RunOptions:
     wait_for_jobs: bool = True
     progress: bool = True
     settings: Settings = attrs.field(factory=Settings)
+    follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
 
 
 @attrs.define
@@ -209,6 +210,7 @@ class AISession:
 
     accounts: dict[str, Account] = attrs.field(factory=dict)
     queued_jobs: list[str] = attrs.field(factory=list)
+    remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
 
 
 def _full(table: str | None, field: str) -> str:

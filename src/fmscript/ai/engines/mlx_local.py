@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -457,6 +458,48 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
 
 
 _LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def _resident(base_path: Path, adapter_path: Path | None) -> tuple[Any, Any]:
+    """The loaded (model, tokenizer): one model stays resident in this process, as the AI Model
+    Server keeps one; asking for another replaces it (a stream already running keeps its own)."""
+    stamp = str((adapter_path / "adapters.safetensors").stat().st_mtime_ns) if adapter_path else ""
+    key = (str(base_path), f"{adapter_path}@{stamp}" if adapter_path else "")
+    with _LOAD_LOCK:
+        if key not in _LOADED:
+            _LOADED.clear()
+            _LOADED[key] = load_model(base_path, adapter_path)
+        return _LOADED[key]
+
+
+def stream_generate(
+    base_path: Path,
+    adapter_path: Path | None,
+    messages: list[dict[str, Any]],
+    max_tokens: int = 256,
+    temperature: float = 0.0,
+    seed: int | None = None,
+) -> Iterator[str]:
+    """The assistant's reply as text chunks, as mlx-lm decodes them (empty chunks skipped)."""
+    _import_mlx()
+    import mlx.core as mx
+    from mlx_lm import stream_generate as mlx_stream
+    from mlx_lm.sample_utils import make_sampler
+
+    model, tokenizer = _resident(base_path, adapter_path)
+    if max_tokens <= 0:
+        return
+    if seed is not None:
+        mx.random.seed(seed)
+    prompt = tokenizer.apply_chat_template(
+        messages, add_generation_prompt=True, tokenize=True, return_dict=False
+    )
+    for response in mlx_stream(
+        model, tokenizer, list(prompt), max_tokens=max_tokens, sampler=make_sampler(temp=temperature)
+    ):
+        if response.text:
+            yield response.text
 
 
 def generate(
@@ -467,24 +510,5 @@ def generate(
     temperature: float = 0.0,
     seed: int | None = None,
 ) -> str:
-    """Generate the assistant's reply; loaded models stay cached in this process (the last two)."""
-    _import_mlx()
-    import mlx.core as mx
-    from mlx_lm import generate as mlx_generate
-    from mlx_lm.sample_utils import make_sampler
-
-    stamp = str((adapter_path / "adapters.safetensors").stat().st_mtime_ns) if adapter_path else ""
-    key = (str(base_path), f"{adapter_path}@{stamp}" if adapter_path else "")
-    if key not in _LOADED:
-        while len(_LOADED) >= 2:
-            _LOADED.pop(next(iter(_LOADED)))
-        _LOADED[key] = load_model(base_path, adapter_path)
-    model, tokenizer = _LOADED[key]
-    if seed is not None:
-        mx.random.seed(seed)
-    prompt = tokenizer.apply_chat_template(
-        messages, add_generation_prompt=True, tokenize=True, return_dict=False
-    )
-    return mlx_generate(
-        model, tokenizer, list(prompt), max_tokens=max_tokens, sampler=make_sampler(temp=temperature)
-    )
+    """The assistant's whole reply (see :func:`stream_generate`)."""
+    return "".join(stream_generate(base_path, adapter_path, messages, max_tokens, temperature, seed))

@@ -661,6 +661,7 @@ class JobStore:
             args = (int(limit),)
         return [self._remote(row) for row in self._query(sql, args)]
 
+
 def _fine_tuned_on_disk(folder: Path) -> dict[str, Any] | None:
     """A fine-tuned model folder (adapter + card.json) as a model entry, or None."""
     try:

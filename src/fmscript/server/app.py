@@ -66,6 +66,10 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     for prefix in PREFIXES:
         app.include_router(router, prefix=prefix)
     # Further routers (the admin console, …) are included here, after the API.
+    from fmscript.server.admin.routes import create_admin_router
+    from fmscript.server.auth import require_key
+
+    app.include_router(create_admin_router(lambda: state.store, require_key, settings.temp))
     return app
 
 

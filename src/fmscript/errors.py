@@ -47,11 +47,15 @@ CALC_GENERIC = 1200
 CALC_TOO_FEW_PARAMETERS = 1201
 CALC_TOO_MANY_PARAMETERS = 1202
 CALC_SYNTAX = 1208
+PROTOCOL_NOT_SUPPORTED = 1626
 AUTH_FAILED = 1627
 SSL_ERROR = 1628
 TIMED_OUT = 1629
 URL_INVALID = 1630
 CONNECTION_FAILED = 1631
+CERTIFICATE_EXPIRED = 1632
+CERTIFICATE_SELF_SIGNED = 1633
+CERTIFICATE_VERIFY_FAILED = 1634
 
 ERROR_MEANINGS: dict[int, str] = {
     UNKNOWN_ERROR: "unknown error",
@@ -87,11 +91,15 @@ ERROR_MEANINGS: dict[int, str] = {
     CALC_TOO_FEW_PARAMETERS: "too few parameters in the function",
     CALC_TOO_MANY_PARAMETERS: "too many parameters in the function",
     CALC_SYNTAX: "operator missing, function not found or '(' not expected",
+    PROTOCOL_NOT_SUPPORTED: "protocol is not supported",
     AUTH_FAILED: "authentication failed",
     SSL_ERROR: "there was an error with SSL",
     TIMED_OUT: "connection timed out",
     URL_INVALID: "URL format is incorrect",
     CONNECTION_FAILED: "connection failed",
+    CERTIFICATE_EXPIRED: "the certificate has expired",
+    CERTIFICATE_SELF_SIGNED: "the certificate is self-signed",
+    CERTIFICATE_VERIFY_FAILED: "a certificate verification error occurred",
 }
 
 

@@ -127,6 +127,10 @@ class Evaluator:
         """Evaluate an expression node (or an ``ast.Calc``)."""
         if type(node) is ast.Calc:
             node = node.expr
+        # Evaluate re-enters here: "?" past MAX_EVALUATE_DEPTH (a $$e that evaluates itself).
+        if self._evaluate_depth > MAX_EVALUATE_DEPTH:
+            return V.ERROR_TEXT
+        self._evaluate_depth += 1
         try:
             hit = self._cache.get(id(node))
             fn = hit[1] if hit is not None and hit[0] is node else self.compile(node)
@@ -137,17 +141,12 @@ class Evaluator:
             raise CalcError(
                 "the calculation nests too deeply to be computed", getattr(node, "span", None)
             ) from None
-
-    def evaluate_text(self, text: str) -> Value:
-        """Parse and evaluate calc text (the ``Evaluate`` function, the REPL, tests); "?" when
-        Evaluate texts nest more than MAX_EVALUATE_DEPTH levels."""
-        if self._evaluate_depth >= MAX_EVALUATE_DEPTH:
-            return V.ERROR_TEXT
-        self._evaluate_depth += 1
-        try:
-            return self.evaluate(parse_calc(text))
         finally:
             self._evaluate_depth -= 1
+
+    def evaluate_text(self, text: str) -> Value:
+        """Parse and evaluate calc text (the REPL, tests)."""
+        return self.evaluate(parse_calc(text))
 
     def compile(self, node: Any) -> Compiled:
         hit = self._cache.get(id(node))
@@ -291,6 +290,7 @@ class Evaluator:
             raise ArityError(
                 f"{spec.name} takes {spec.arity_text()} parameter{'s' if spec.arity_text() != '1' else ''}, got {n}",
                 node.span,
+                code=1201 if n < spec.min_args else 1202,  # too few / too many parameters
             )
         span, ctx, impl = node.span, self.ctx, spec.impl
         if spec.lazy:

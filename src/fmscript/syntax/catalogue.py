@@ -464,7 +464,6 @@ STEPS: tuple[StepSpec, ...] = (
         family="ai",
         implemented=False,
     ),
-    # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
     _s(
         "Insert from URL",
         "URL から挿入",
@@ -476,9 +475,9 @@ STEPS: tuple[StepSpec, ...] = (
         _o("url", "calc", "URL", "URL を指定", "指定 URL"),
         _o("curl", "calc", "cURL options", "cURL オプションの指定", "指定 cURL 选项"),
         positional=("first", "second", "third"),
-        family="unsupported",
-        implemented=False,
+        family="url",
     ),
+    # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
     _s(
         "Export Field Contents",
         "フィールド内容のエクスポート",
@@ -507,7 +506,10 @@ for _spec in STEPS:
 
 
 def lookup_step(name: str) -> tuple[StepSpec, str] | None:
-    """(spec, language) for a step name written in en, ja or zh; None when unknown."""
+    """(spec, language) for a step name written in en, ja or zh (ja also in 「」); None when unknown."""
+    name = name.strip()
+    if len(name) > 2 and name[0] == "「" and name[-1] == "」":
+        name = name[1:-1]
     spec = _BY_NAME.get(norm(name))
     if spec is None:
         return None

@@ -63,10 +63,3 @@ def test_well_formed_lines_are_parsed(files: dict[str, str]) -> None:
 )
 def test_anything_else_goes_to_click(files: dict[str, str], argv: list[str]) -> None:
     assert parse([a.format(**files) for a in argv]) is None
-
-
-def test_the_step_family_table_matches_the_registrations() -> None:
-    from fmscript.steps.registry import MODULE_OF, load_handlers
-
-    registered = {name: fn.__module__.rsplit(".", 1)[1] for name, fn in load_handlers().items()}
-    assert registered == MODULE_OF

@@ -7,7 +7,6 @@ Subcommands live in ``fmscript.cli.<module>`` as a click command object; they ar
 from __future__ import annotations
 
 import importlib
-import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -47,8 +46,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="fmscript")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, debug: bool) -> None:
     """fmscript: run FileMaker-style scripts, fine-tune models with them, chat with the result."""
     from fmscript.settings import Settings
 
@@ -67,12 +67,3 @@ def current_settings() -> Settings:
     root = ctx.find_root() if ctx is not None else None
     obj = root.obj if root is not None else None
     return obj if isinstance(obj, Settings) else Settings.from_env()
-
-
-def click_main() -> None:
-    # click exits 2 on usage errors already; make sure no traceback reaches a user otherwise.
-    try:
-        cli(standalone_mode=True)
-    except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)

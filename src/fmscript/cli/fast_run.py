@@ -12,6 +12,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fmscript.settings import Settings
 
 _VALUED = {
     "--file": "file",
@@ -84,30 +88,64 @@ def fast_run(argv: list[str]) -> int | None:
     opts = parse(argv)
     if opts is None:
         return None
-    from fmscript.runtime.session import run_session
     from fmscript.settings import Settings
-    from fmscript.steps.state import RunOptions
 
     def path(key: str) -> Path | None:
         return Path(str(opts[key])) if key in opts else None
 
-    options = RunOptions(
+    return execute(
+        Path(str(opts["script"])),
+        path("file"),
+        str(opts["parameter"]),
+        path("save"),
         halt_on_error=bool(opts["halt_on_error"]),
-        documents_path=path("documents"),
-        wait_for_jobs=not opts["no_wait"],
+        no_wait=bool(opts["no_wait"]),
+        follow_remote=bool(opts["follow_remote"]),
+        documents=path("documents"),
         progress=bool(opts["progress"]),
         settings=Settings.from_env(),  # the one place this command line reads the environment
-        follow_remote=bool(opts["follow_remote"]),
+    )
+
+
+def execute(
+    script: Path,
+    file: Path | None,
+    parameter: str,
+    save: Path | None,
+    *,
+    halt_on_error: bool,
+    no_wait: bool,
+    follow_remote: bool,
+    documents: Path | None,
+    progress: bool,
+    settings: Settings,
+) -> int:
+    """The body of ``fmscript run`` (click's ``run`` and the fast path both call it): checks,
+    the run, the exit code."""
+    from fmscript.errors import FMScriptError
+    from fmscript.runtime.session import run_session
+    from fmscript.steps.state import RunOptions
+
+    # Checked before anything runs: one `error:` line, exit 2 (command-line usage).
+    problem = None
+    if save is not None and file is None:
+        problem = "--save needs --file (the database to save)"
+    elif save is not None and not save.parent.resolve().is_dir():
+        problem = f"--save: the folder {save.parent} does not exist"
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    options = RunOptions(
+        halt_on_error=halt_on_error,
+        documents_path=documents,
+        wait_for_jobs=not no_wait,
+        progress=progress,
+        settings=settings,
+        follow_remote=follow_remote,
     )
     try:
-        code, _result, _ctx = run_session(
-            Path(str(opts["script"])), path("file"), str(opts["parameter"]), options, save=path("save")
-        )
-        sys.stdout.flush()
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:  # as click does: output piped into a closed reader is not an error report
-        sys.stdout = None  # type: ignore[assignment]
+        code, _result, _rt = run_session(script, file, parameter, options, save=save)
+    except FMScriptError as exc:  # the --file cannot be opened or --save cannot be written
+        print(f"error: {exc}" if exc.span else f"error: {exc.message}", file=sys.stderr)
         return 1
     return code

@@ -58,17 +58,19 @@ def run(
     captured by Set Error Capture print to stderr and make the exit code 1.
     """
     from fmscript.cli import current_settings
-    from fmscript.runtime.session import run_session
-    from fmscript.steps.state import RunOptions
+    from fmscript.cli.fast_run import execute
 
-    options = RunOptions(
+    code = execute(
+        script,
+        file,
+        parameter,
+        save,
         halt_on_error=halt_on_error,
-        documents_path=documents,
-        wait_for_jobs=not no_wait,
+        no_wait=no_wait,
+        follow_remote=follow_remote,
+        documents=documents,
         progress=progress,
         settings=current_settings(),
-        follow_remote=follow_remote,
     )
-    code, _result, _rt = run_session(script, file, parameter, options, save=save)
     sys.stdout.flush()
     sys.exit(code)

@@ -31,9 +31,12 @@ from fmscript.data.convert import Value, from_storage, to_storage
 from fmscript.data.open_records import RecordBuffer
 from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
 from fmscript.errors import (
+    CANNOT_CREATE_FILE,
+    CANNOT_OPEN_FILE,
     FIELD_MISSING,
     FILE_READ_ONLY,
     NO_RECORD,
+    RECORD_IN_USE,
     TABLE_MISSING,
     VALUE_INVALID,
     VALUE_NOT_UNIQUE,
@@ -44,6 +47,41 @@ _GLOBALS = "fmscript_globals"
 _LAYOUTS = "fmscript_layouts"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+# How long a write waits for another process's lock before error 301 (SQLite's busy timeout).
+LOCK_WAIT_SECONDS = 2.0
+
+
+class SQLLoadError(ScriptRuntimeError, ValueError):
+    """A ``.sql`` text SQLite cannot run (still a ValueError, as callers knew it)."""
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose "database is locked" (after LOCK_WAIT_SECONDS) is FileMaker's error 301,
+    capturable like any step error, and whose other failures are clean step errors too."""
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:  # type: ignore[override]
+        try:
+            return super().execute(sql, parameters)
+        except sqlite3.OperationalError as e:
+            text = str(e).lower()
+            if "locked" in text or "busy" in text:
+                raise ScriptRuntimeError(
+                    f"the database is locked by another process ({e})", code=RECORD_IN_USE
+                ) from None
+            raise
+        except sqlite3.DatabaseError as e:
+            # A damaged or foreign file; other database errors (constraints, an authorizer's
+            # "not authorized") stay as they are for their callers.
+            if any(m in str(e).lower() for m in ("not a database", "malformed", "disk i/o")):
+                raise ScriptRuntimeError(f"the database cannot be read: {e}", code=CANNOT_OPEN_FILE) from None
+            raise
+
+
+def _connect(target: str) -> sqlite3.Connection:
+    return sqlite3.connect(
+        target, isolation_level=None, check_same_thread=False, timeout=LOCK_WAIT_SECONDS, factory=_Connection
+    )
 
 
 def _is_internal(name: str) -> bool:
@@ -73,31 +111,44 @@ class FMFile:
         suffix = p.suffix.lower()
         sniffed_sql = suffix not in _DB_SUFFIXES and p.exists() and not _looks_like_sqlite(p)
         if suffix == ".sql" or sniffed_sql:
-            return cls.from_sql(p.read_text(encoding="utf-8"), source=str(p))
+            from fmscript.syntax.source import read_text
+
+            return cls.from_sql(read_text(p, "SQL"), source=str(p))
         if not p.exists() and not create:
             raise FileNotFoundError(f"{p}: no such database file")
-        conn = sqlite3.connect(str(p), isolation_level=None, check_same_thread=False)
-        # Every record commit is a transaction. A file in WAL mode (PRAGMA journal_mode=WAL, the
-        # owner's choice) commits without a disk sync at synchronous=NORMAL, still safe when the
-        # process is killed (about 0.02 ms instead of 15 ms a commit); other modes keep their syncs.
-        if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
-            conn.execute("PRAGMA synchronous=NORMAL")
-        return cls(conn, p.resolve())
+        try:
+            conn = _connect(str(p))
+        except sqlite3.Error as e:
+            raise ScriptRuntimeError(f"{p}: cannot open the database: {e}", code=CANNOT_OPEN_FILE) from None
+        try:
+            # Every record commit is a transaction. A file in WAL mode (PRAGMA journal_mode=WAL, the
+            # owner's choice) commits without a disk sync at synchronous=NORMAL, still safe when the
+            # process is killed (about 0.02 ms instead of 15 ms a commit); other modes keep their syncs.
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                conn.execute("PRAGMA synchronous=NORMAL")
+            return cls(conn, p.resolve())
+        except ScriptRuntimeError as e:
+            conn.close()
+            if e.code == RECORD_IN_USE:
+                raise
+            raise ScriptRuntimeError(
+                f"{p}: not a SQLite database ({e.message})", code=CANNOT_OPEN_FILE
+            ) from None
 
     @classmethod
     def memory(cls) -> FMFile:
         """An empty in-memory file."""
-        return cls(sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False))
+        return cls(_connect(":memory:"))
 
     @classmethod
     def from_sql(cls, text: str, *, source: str = "<sql>") -> FMFile:
         """A fresh in-memory file built by running SQL text (a ``.sql`` sample)."""
-        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        conn = _connect(":memory:")
         try:
             conn.executescript(text)
         except sqlite3.Error as e:
             conn.close()
-            raise ValueError(f"{source}: cannot load SQL: {e}") from e
+            raise SQLLoadError(f"{source}: cannot load the SQL: {e}", code=CANNOT_OPEN_FILE) from None
         return cls(conn)
 
     @property
@@ -115,14 +166,20 @@ class FMFile:
         p = Path(path)
         if self._path is not None and p.exists() and p.resolve() == self._path:
             return  # already written through
-        if p.suffix.lower() == ".sql":
-            p.write_text("\n".join(self._conn.iterdump()) + "\n", encoding="utf-8")
-            return
-        dest = sqlite3.connect(str(p))
         try:
-            self._conn.backup(dest)
-        finally:
-            dest.close()
+            if p.suffix.lower() == ".sql":
+                p.write_text("\n".join(self._conn.iterdump()) + "\n", encoding="utf-8")
+                return
+            dest = sqlite3.connect(str(p), timeout=LOCK_WAIT_SECONDS)
+            try:
+                self._conn.backup(dest)
+            finally:
+                dest.close()
+        except (OSError, sqlite3.Error) as e:
+            reason = getattr(e, "strerror", None) or str(e)
+            raise ScriptRuntimeError(
+                f"cannot save the database to {p}: {reason}", code=CANNOT_CREATE_FILE
+            ) from None
 
     def close(self) -> None:
         self._conn.close()
@@ -351,7 +408,17 @@ class FMFile:
             return
         if not self.has_record(t, rid):
             raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
+        if self.buffer.get(t, rid) is None:
+            self._lock_check()
         self.buffer.stage(t, rid, f.name, to_storage(value, f.type))
+
+    def _lock_check(self) -> None:
+        """FileMaker locks a record when a change opens it: while another process holds the
+        database's write lock that is error 301 at once (after LOCK_WAIT_SECONDS), not at commit."""
+        if self._path is None or self._conn.in_transaction:
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._conn.execute("ROLLBACK")
 
     def commit_records(self) -> dict[int, int]:
         """Write every open record (one transaction); returns {provisional id: real id}.

@@ -22,6 +22,7 @@ from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
 from fmscript.syntax.cache import LazyTuple, ScriptCache
 from fmscript.syntax.catalogue import spec_for
+from fmscript.syntax.source import EncodingError, decode
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
 # Scripts longer than this are not stored in the disk cache: the entry would cost as much memory
@@ -118,18 +119,25 @@ def compile_text(text: str, source: str) -> CompiledScript:
 
 
 def read_script_text(path: Path) -> str:
+    """UTF-8, or UTF-16 with a byte-order mark; anything else raises a positioned EncodingError."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ScriptRuntimeError(
             f"cannot read {path}: {exc.strerror or exc}", code=CANNOT_OPEN_FILE
         ) from None
+    return decode(data, str(path))
 
 
 def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
     """Compile a script file, or read its compiled form from the on-disk ``cache`` (for the run,
     see :class:`ScriptLoader`). Only scripts without errors are stored."""
-    text, source = read_script_text(path), str(path)
+    try:
+        text = read_script_text(path)
+    except EncodingError as exc:  # `file:line:col: EncodingError: not valid UTF-8`, nothing runs
+        script = ast.Script(path.stem, str(path), ())
+        return CompiledScript(script, analyse_blocks(script)[0], (), (exc,))
+    source = str(path)
     if cache is None:
         return compile_text(text, source)
     hit = cache.get(text, source)
@@ -145,7 +153,11 @@ def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
         script = compiled.script
         # The shell keeps the source text only when it is not the file's text itself.
         shell = attrs.evolve(script, steps=(), source="" if script.source == text else script.source)
-        cache.put(text, source, (shell, LazyTuple.encode(script.steps), compiled.blocks))
+        try:
+            blobs = LazyTuple.encode(script.steps)
+        except RecursionError:  # a calculation nested thousands deep: run it, do not cache it
+            return compiled
+        cache.put(text, source, (shell, blobs, compiled.blocks))
     return compiled
 
 

@@ -28,38 +28,9 @@ def handles(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-# The module that registers each step's handler: a run imports only the step families its
-# script uses (start-up time). tests/test_fast_run.py checks this table against the registrations.
-_FAMILIES: dict[str, tuple[str, ...]] = {
-    "ai": ("Configure AI Account", "Fine-Tune Model", "Save Records as JSONL"),
-    "control": (
-        "Allow User Abort", "Else", "Else If", "End If", "End Loop", "Exit Loop If", "Exit Script",
-        "Halt Script", "If", "Loop", "Pause/Resume Script", "Perform Script", "Set Error Capture",
-    ),
-    "dialogs": ("Beep", "Freeze Window", "Refresh Window", "Show Custom Dialog"),
-    "found_sets": (
-        "Constrain Found Set", "Enter Find Mode", "Extend Found Set", "Omit Record", "Perform Find",
-        "Show All Records", "Show Omitted Only", "Sort Records", "Unsort Records",
-    ),
-    "records": (
-        "Commit Records/Requests", "Delete All Records", "Delete Record/Request",
-        "Duplicate Record/Request", "Go to Layout", "Go to Record/Request/Page", "New Record/Request",
-        "Revert Record/Request",
-    ),
-    "variables": ("Go to Field", "Set Field", "Set Field By Name", "Set Variable"),
-}  # fmt: skip
-MODULE_OF: dict[str, str] = {name: module for module, names in _FAMILIES.items() for name in names}
-
-
 def handler_for(name: str) -> Handler | None:
-    """The handler of a step (canonical name), importing its module on first use; None: no handler."""
-    handler = HANDLERS.get(name)
-    if handler is None and name in MODULE_OF:
-        import importlib
-
-        importlib.import_module(f"fmscript.steps.{MODULE_OF[name]}")
-        handler = HANDLERS.get(name)
-    return handler
+    """The handler of a step (canonical name); None: no handler."""
+    return load_handlers().get(name)
 
 
 _loaded = False

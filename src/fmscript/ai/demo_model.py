@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
+LORA_KEYS = ("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
     "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
@@ -105,6 +106,12 @@ def create_demo_model(
         "tie_word_embeddings": True,
         "eos_token_id": tokenizer.convert_tokens_to_ids("<|im_end|>"),  # type: ignore[attr-defined]
         "fmscript_demo": {"seed": seed},
+        # LoRA adapts the MLPs only. With every linear layer adapted, Adam at the high learning
+        # rates that let a 64-wide model learn in a few hundred steps (1e-2) blows the attention's
+        # value/output adapters up into one constant direction that swamps the residual stream:
+        # the loss stalls near 5.5 and the model answers gibberish (measured; MLP-only LoRA
+        # memorises the same example).
+        "fmscript_lora_keys": list(LORA_KEYS),
     }
     mx.random.seed(seed)
     model = llama.Model(llama.ModelArgs.from_dict(config))

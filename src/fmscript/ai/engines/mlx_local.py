@@ -250,6 +250,15 @@ def _callback(
     return JobCallback()
 
 
+def lora_parameters(base_path: Path) -> dict[str, Any]:
+    """LoRA rank/scale/dropout, plus the modules to adapt when the base model's ``config.json``
+    names them (``fmscript_lora_keys``; the demo model adapts its MLPs only, see demo_model)."""
+    from fmscript.ai.modeldir import read_config
+
+    keys = read_config(base_path).get("fmscript_lora_keys")
+    return {**LORA_PARAMETERS, "keys": list(keys)} if isinstance(keys, list) and keys else dict(LORA_PARAMETERS)
+
+
 def schedule(max_steps: int) -> tuple[int, int]:
     """(steps per loss report, steps per validation) for a run of ``max_steps``."""
     return max(1, min(10, max_steps // 50)), max(10, min(200, max_steps // 5))
@@ -357,14 +366,15 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     )
 
     model.freeze()
-    linear_to_lora_layers(model, params.lora_layers, dict(LORA_PARAMETERS))
+    lora = lora_parameters(base_path)
+    linear_to_lora_layers(model, params.lora_layers, dict(lora))
     out = model_tmp_dir(store.home, job_id)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     adapter_config = {
         "fine_tune_type": "lora",
         "num_layers": params.lora_layers,
-        "lora_parameters": dict(LORA_PARAMETERS),
+        "lora_parameters": dict(lora),
         "model": str(base_path),
         "base_model": job["model"],
         "batch_size": params.batch_size,
@@ -424,7 +434,7 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
         "job_id": job_id,
         "parameters": params.to_dict(),
         "notes": list(params.notes),
-        "lora_parameters": dict(LORA_PARAMETERS),
+        "lora_parameters": dict(lora),
         "data": {
             "file_id": file["id"],
             "training_file": job["training_file"],

@@ -10,8 +10,8 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.steps.state import RunOptions
 
 N = 100_000
 SCRIPT = f"""Set Variable [ $i ; Value: 0 ]

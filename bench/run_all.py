@@ -7,7 +7,15 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-for name in ("parse_bench.py", "calc_bench.py", "loop_bench.py", "startup_bench.py", "train_bench.py"):
+for name in (
+    "parse_bench.py",
+    "calc_bench.py",
+    "loop_bench.py",
+    "startup_bench.py",
+    "repl_bench.py",
+    "train_bench.py",
+    "server_bench.py",
+):
     if (HERE / name).exists():
         print(f"== {name}", flush=True)
         subprocess.run([sys.executable, str(HERE / name)], check=False)

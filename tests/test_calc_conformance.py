@@ -1,8 +1,11 @@
 """Data-driven calculation conformance: tests/conformance/calc/*.json.
 
-Each case: ``{"calc", "result" | "error", "type"?, "context"?, "source"?, "note"?}``; the result is
+Each case: ``{"calc", "result" | "error", "type"?, "context"?, "fields"?, "source"?, "note"?}``; the
+result is
 compared with FileMaker's text form of the value (``to_text``); ``error`` is the error kind.
-``context`` gives Get-function values for the fake context (e.g. ``{"FoundCount": "3"}``).
+``type`` (text, number, date, time, timestamp) checks the value's type; ``context`` gives
+Get-function values for the fake context (e.g. ``{"FoundCount": "3"}``) and ``fields`` field values
+by name (``{"Contacts::Name": "Ada"}``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ for path in sorted((Path(__file__).parent / "conformance" / "calc").glob("*.json
         CASES.append(pytest.param(case, id=f"{path.stem}:{i}:{case['calc'][:40]}"))
 
 _TYPES = {"text": str, "number": Decimal, "date": dt.date, "timestamp": dt.datetime}
+_KEYS = {"calc", "result", "error", "type", "context", "fields", "source", "note"}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -44,6 +48,13 @@ def test_calc_case(case: dict) -> None:
         assert isinstance(value, dt.date) and not isinstance(value, dt.datetime)
     elif kind:
         assert isinstance(value, _TYPES[kind])
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_case_is_well_formed(case: dict) -> None:
+    assert set(case) <= _KEYS, set(case) - _KEYS
+    assert ("result" in case) != ("error" in case)
+    assert case.get("type") in (None, "time", *_TYPES)
 
 
 def test_enough_cases() -> None:

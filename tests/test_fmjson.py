@@ -463,8 +463,9 @@ def test_canonical_get_name(written: str, canonical: str | None) -> None:
 
 def test_get_uses_context_then_default(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     node = SimpleNamespace(name="文档路径")
+    # Outside a run (no context answers) the platform's Documents folder; the environment is not read.
     monkeypatch.setenv("FMSCRIPT_DOCUMENTS", str(tmp_path))
-    assert get_mod.get(SimpleNamespace(), None, node) == fm_path(tmp_path)
+    assert get_mod.get(SimpleNamespace(), None, node) != fm_path(tmp_path)
     assert fm_path(tmp_path).endswith("/") and fm_path(tmp_path).startswith("/")
     ctx = SimpleNamespace(get_info=lambda name: "/x/" if name == "DocumentsPath" else None)
     assert get_mod.get(ctx, None, node) == "/x/"

@@ -39,7 +39,7 @@ def test_plain_run_imports_nothing_heavy(tmp_path: Path) -> None:
     )
     code = (
         "import sys, json\n"
-        "from fmscript.runtime.interpreter import run_file\n"
+        "from fmscript.runtime.session import run_file\n"
         f"code, result, _ = run_file({str(script)!r}, file={str(ROOT / 'samples' / 'support_qa.sql')!r})\n"
         f"print(json.dumps([code, str(result), sorted(m for m in {HEAVY!r} if m in sys.modules)]))\n"
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fmscript.errors import FMScriptError
-from fmscript.runtime.interpreter import analyse_blocks
+from fmscript.syntax.blocks import analyse_blocks
 from fmscript.syntax.build import check_script
 from tests.conformance.describe import describe_step
 

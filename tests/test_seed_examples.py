@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.runtime.context import RunOptions
 from fmscript.runtime.session import run_session
+from fmscript.settings import Settings
+from fmscript.steps.state import RunOptions
 
 pytestmark = pytest.mark.slow
 SEEDS = Path(__file__).parent / "seeds"
@@ -46,8 +47,6 @@ def _db(path: Path, lang: str) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("FMSCRIPT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("FMSCRIPT_MAX_STEPS", "12")
     docs = tmp_path / "Documents"
     docs.mkdir()
     lines = [
@@ -62,6 +61,12 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     create_demo_model(model)
     JobStore(tmp_path / "home").add_base_model("demo", model)
     return docs
+
+
+def _options(docs: Path) -> RunOptions:
+    """Settings, not the environment: a private home, local jobs capped at 12 steps."""
+    settings = Settings(home_override=docs.parent / "home", max_steps=12, progress=False)
+    return RunOptions(documents_path=docs, progress=False, settings=settings)
 
 
 def _check_response(text: str, training_file: str, fine_tuned: str | None) -> dict:
@@ -108,11 +113,9 @@ def _assert_trained(home: Path, name: str) -> None:
 def test_example1_table_data(lang: str, env: Path, tmp_path: Path) -> None:
     db = _db(tmp_path / "file.sqlite", lang)
     out, err = io.StringIO(), io.StringIO()
-    code, _, rt = run_session(
-        SEEDS / f"{lang}_example1.fmscript", db, "", RunOptions(documents_path=env, progress=False), out, err
-    )
+    code, _, rt = run_session(SEEDS / f"{lang}_example1.fmscript", db, "", _options(env), out, err)
     assert code == 0, err.getvalue()
-    response = _check_response(rt.get_variable("$$responseTarget"), "*", None)
+    response = _check_response(rt.vars.get("$$responseTarget"), "*", None)
     assert "sk-secret" not in err.getvalue() + out.getvalue()
     _assert_trained(tmp_path / "home", response["fine_tuned_model"])
 
@@ -121,11 +124,9 @@ def test_example1_table_data(lang: str, env: Path, tmp_path: Path) -> None:
 def test_example2_jsonl_file(lang: str, env: Path, tmp_path: Path) -> None:
     db = _db(tmp_path / "file.sqlite", lang)
     out, err = io.StringIO(), io.StringIO()
-    code, _, rt = run_session(
-        SEEDS / f"{lang}_example2.fmscript", db, "", RunOptions(documents_path=env, progress=False), out, err
-    )
+    code, _, rt = run_session(SEEDS / f"{lang}_example2.fmscript", db, "", _options(env), out, err)
     assert code == 0, err.getvalue()
-    params = json.loads(rt.final_locals[("$parameters".casefold(), 1)])
+    params = json.loads(rt.vars.final_locals[("$parameters".casefold(), 1)])
     # Every value is what FileMaker's JSONString holds: the number's text form.
     assert params == {
         "batch_size": "2",
@@ -134,7 +135,7 @@ def test_example2_jsonl_file(lang: str, env: Path, tmp_path: Path) -> None:
         "max_steps": "1500",
     }
     _check_response(
-        rt.final_locals[("$responsetarget", 1)], "training_data.jsonl", "fm-mlx-product-expert-v2"
+        rt.vars.final_locals[("$responsetarget", 1)], "training_data.jsonl", "fm-mlx-product-expert-v2"
     )
     field = (
         ("グローバル", "ファインチューニング済みモデル") if lang == "ja" else ("Global", "Fine_Tuned_Model")

@@ -20,7 +20,7 @@ def parse_script(text: str, filename: str = "<script>") -> Any:
 
 
 def run_script(path: str, **options: Any) -> Any:
-    """Run a script file; see ``fmscript.runtime.interpreter.run_file`` for the options."""
-    from fmscript.runtime.interpreter import run_file
+    """Run a script file; see ``fmscript.runtime.session.run_file`` for the options."""
+    from fmscript.runtime.session import run_file
 
     return run_file(path, **options)

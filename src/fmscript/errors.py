@@ -9,6 +9,93 @@ from __future__ import annotations
 
 import attrs
 
+# ---------------------------------------------------------------------------------------------------
+# FileMaker error codes (Claris "FileMaker error codes"; reference §11): the one table every module
+# uses through these names. ``Get ( LastError )`` reports the number; reports print the meaning.
+UNKNOWN_ERROR = -1
+NO_ERROR = 0
+USER_CANCELED = 1
+COMMAND_UNAVAILABLE = 3
+COMMAND_UNKNOWN = 4
+COMMAND_INVALID = 5
+FILE_READ_ONLY = 6
+DATA_MISSING = 10
+NAME_INVALID = 11
+NAME_EXISTS = 12
+OUT_OF_RANGE = 14
+DIVIDE_BY_ZERO = 15
+OPERATION_FAILED = 16  # "operation failed; request retry"
+REQUEST_NOT_SUPPORTED = 21
+NO_OPEN_FILE = 100  # "file is missing"
+NO_RECORD = 101  # "record is missing"
+FIELD_MISSING = 102
+SCRIPT_MISSING = 104
+NO_LAYOUT = 105  # "layout is missing"
+TABLE_MISSING = 106
+REPETITION_INVALID = 111
+FUNCTION_MISSING = 113
+RECORD_IN_USE = 301
+FIND_CRITERIA_EMPTY = 400
+NO_RECORDS_MATCH = 401
+VALUE_NOT_UNIQUE = 504
+VALUE_INVALID = 509
+CANNOT_CREATE_FILE = 800
+CANNOT_OPEN_FILE = 802
+CALC_GENERIC = 1200
+CALC_TOO_FEW_PARAMETERS = 1201
+CALC_TOO_MANY_PARAMETERS = 1202
+CALC_SYNTAX = 1208
+AUTH_FAILED = 1627
+SSL_ERROR = 1628
+TIMED_OUT = 1629
+URL_INVALID = 1630
+CONNECTION_FAILED = 1631
+
+ERROR_MEANINGS: dict[int, str] = {
+    UNKNOWN_ERROR: "unknown error",
+    NO_ERROR: "no error",
+    USER_CANCELED: "user canceled action",
+    COMMAND_UNAVAILABLE: "command is unavailable",
+    COMMAND_UNKNOWN: "command is unknown",
+    COMMAND_INVALID: "command is invalid",
+    FILE_READ_ONLY: "file is read-only",
+    DATA_MISSING: "requested data is missing",
+    NAME_INVALID: "name is not valid",
+    NAME_EXISTS: "name already exists",
+    OUT_OF_RANGE: "out of range",
+    DIVIDE_BY_ZERO: "cannot divide by zero",
+    OPERATION_FAILED: "operation failed; request retry",
+    REQUEST_NOT_SUPPORTED: "request not supported",
+    NO_OPEN_FILE: "file is missing",
+    NO_RECORD: "record is missing",
+    FIELD_MISSING: "field is missing",
+    SCRIPT_MISSING: "script is missing",
+    NO_LAYOUT: "layout is missing",
+    TABLE_MISSING: "table is missing",
+    REPETITION_INVALID: "field repetition is invalid",
+    FUNCTION_MISSING: "function is missing",
+    RECORD_IN_USE: "record is in use by another user",
+    FIND_CRITERIA_EMPTY: "find criteria are empty",
+    NO_RECORDS_MATCH: "no records match the request",
+    VALUE_NOT_UNIQUE: "value in field is not unique",
+    VALUE_INVALID: "field requires a valid value",
+    CANNOT_CREATE_FILE: "unable to create file on disk",
+    CANNOT_OPEN_FILE: "unable to open file",
+    CALC_GENERIC: "generic calculation error",
+    CALC_TOO_FEW_PARAMETERS: "too few parameters in the function",
+    CALC_TOO_MANY_PARAMETERS: "too many parameters in the function",
+    CALC_SYNTAX: "operator missing, function not found or '(' not expected",
+    AUTH_FAILED: "authentication failed",
+    SSL_ERROR: "there was an error with SSL",
+    TIMED_OUT: "connection timed out",
+    URL_INVALID: "URL format is incorrect",
+    CONNECTION_FAILED: "connection failed",
+}
+
+
+def error_meaning(code: int) -> str:
+    return ERROR_MEANINGS.get(code, "error")
+
 
 @attrs.frozen
 class SourceSpan:
@@ -91,36 +178,36 @@ class OptionError(ScriptSyntaxError):
 
 class CalcSyntaxError(FMScriptError):
     kind = "CalcSyntaxError"
-    default_code = 1208  # FileMaker: "operator missing, function not found or '(' not expected"
+    default_code = CALC_SYNTAX  # FileMaker: "operator missing, function not found or '(' not expected"
 
 
 class CalcError(FMScriptError):
     """An error while evaluating a calculation."""
 
     kind = "CalcError"
-    default_code = 1200  # FileMaker: "generic calculation error"
+    default_code = CALC_GENERIC  # FileMaker: "generic calculation error"
 
 
 class UnknownFunctionError(CalcError):
     kind = "UnknownFunction"
-    default_code = 113  # FileMaker: "function is missing"
+    default_code = FUNCTION_MISSING  # FileMaker: "function is missing"
 
 
 class ArityError(CalcError):
     kind = "ArityError"
-    default_code = 1201  # FileMaker: "too few parameters in the function" (1202: too many)
+    default_code = CALC_TOO_FEW_PARAMETERS  # FileMaker: "too few parameters in the function" (1202: too many)
 
 
 class FieldMissingError(CalcError):
     kind = "FieldMissing"
-    default_code = 102
+    default_code = FIELD_MISSING
 
 
 class ScriptRuntimeError(FMScriptError):
     """A step failed at run time; ``code`` is what Get ( LastError ) reports."""
 
     kind = "RuntimeError"
-    default_code = -1
+    default_code = UNKNOWN_ERROR
 
 
 class UsageError(FMScriptError):

@@ -51,7 +51,7 @@ def test_validate_reports_lines_tokens_and_estimate(
 
 def test_jobs_wait_trains_a_queued_job_and_the_other_commands(demo_home: Path, train_file: Path) -> None:
     assert run("jobs", "list")[1].strip() == "no fine-tuning jobs"
-    service = LocalFineTuning()
+    service = LocalFineTuning(demo_home)
     job = service.submit(
         "demo", train_file, "t.jsonl", {"max_steps": 10, "batch_size": 4, "fine_tuned_model_name": "from cli"}
     )

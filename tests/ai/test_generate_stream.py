@@ -15,7 +15,7 @@ QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 def test_stream_chunks_join_to_the_generated_text(demo_home: Path) -> None:
     from fmscript.ai.engines import mlx_local
 
-    service = LocalFineTuning()
+    service = LocalFineTuning(demo_home)
     chunks = list(service.generate_stream("demo", QUESTION, max_tokens=6))
     assert chunks and all(isinstance(c, str) and c for c in chunks)
     assert "".join(chunks) == service.generate("demo", QUESTION, max_tokens=6)
@@ -24,7 +24,7 @@ def test_stream_chunks_join_to_the_generated_text(demo_home: Path) -> None:
 
 
 def test_stream_checks_the_model_and_messages_at_the_call(demo_home: Path) -> None:
-    service = LocalFineTuning()
+    service = LocalFineTuning(demo_home)
     with pytest.raises(ScriptRuntimeError) as info:
         service.generate_stream("fm-mlx-nothing", QUESTION)
     assert info.value.code == 10

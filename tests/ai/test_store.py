@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.ai.home import fmscript_home
 from fmscript.ai.jobs import JobStore, TrainingLock, to_response
 from fmscript.ai.jobs.store import process_alive
 from fmscript.errors import ScriptRuntimeError
+from fmscript.settings import Settings
 
 
 def _fake_model(folder: Path, layers: int = 2) -> Path:
@@ -20,9 +20,9 @@ def _fake_model(folder: Path, layers: int = 2) -> Path:
     return folder
 
 
-def test_home_comes_from_the_environment(home: Path) -> None:
-    assert fmscript_home() == home
-    store = JobStore()
+def test_home_comes_from_the_settings(home: Path) -> None:
+    assert Settings.from_env({"FMSCRIPT_HOME": str(home)}).home == home
+    store = JobStore(Settings(home_override=home).home)
     assert store.home == home
     assert {p.name for p in home.iterdir()} >= {"base-models", "models", "files", "jobs.sqlite"}
 

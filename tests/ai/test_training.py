@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_training_memorises_and_the_adapter_changes_generation(demo_home: Path, train_file: Path) -> None:
-    service = LocalFineTuning()
+    service = LocalFineTuning(demo_home)
     job = service.submit(
         "demo",
         train_file,
@@ -61,10 +61,9 @@ def test_training_memorises_and_the_adapter_changes_generation(demo_home: Path, 
 def _script(home: Path, data: Path, steps: int, name: str) -> str:
     return textwrap.dedent(
         f"""
-        import os
-        os.environ["FMSCRIPT_HOME"] = {str(home)!r}
+        from pathlib import Path
         from fmscript.ai.service import LocalFineTuning
-        service = LocalFineTuning()
+        service = LocalFineTuning(Path({str(home)!r}))
         job = service.submit("demo", {str(data)!r}, "t.jsonl", {{"max_steps": {steps}, "fine_tuned_model_name": {name!r}}})
         print(job["id"], flush=True)
         [final] = service.run_queued(progress=False)
@@ -130,7 +129,7 @@ def test_ctrl_c_cancels_the_job_cleanly(demo_home: Path, train_file: Path) -> No
 
 
 def test_cancel_from_another_connection_stops_training(demo_home: Path, train_file: Path) -> None:
-    service = LocalFineTuning()
+    service = LocalFineTuning(demo_home)
     job = service.submit(
         "demo", train_file, "t.jsonl", {"max_steps": 100_000, "fine_tuned_model_name": "stopped"}
     )

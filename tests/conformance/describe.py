@@ -13,7 +13,7 @@ def describe_value(value: Any) -> Any:
     if isinstance(value, ast.Target):
         return f"{value.kind}:{value.name}"
     if isinstance(value, tuple) and value and isinstance(value[0], ast.FindRequest):
-        return [{"omit": r.omit, "criteria": [f"{t}::{f}: {c}" for t, f, c in r.criteria]} for r in value]
+        return [{"omit": r.omit, "criteria": [f"{name}: {c}" for name, c in r.criteria]} for r in value]
     if isinstance(value, tuple):
         return [describe_value(v) for v in value]
     return value

@@ -3,8 +3,6 @@ exists only in the current file until it closes. API keys never appear in output
 
 from __future__ import annotations
 
-import os
-
 import attrs
 
 PROVIDERS = ("OpenAI", "Custom", "Local", "Anthropic", "Cohere")
@@ -19,10 +17,8 @@ class Account:
     api_key: str = attrs.field(default="", repr=False)
 
     def key(self) -> str:
-        """The API key: the configured one, else OPENAI_API_KEY for OpenAI accounts."""
-        if self.api_key:
-            return self.api_key
-        return os.environ.get("OPENAI_API_KEY", "") if self.provider == "OpenAI" else ""
+        """The API key (Configure AI Account fills in OPENAI_API_KEY's for an OpenAI account without one)."""
+        return self.api_key
 
     def redact(self, text: str) -> str:
         """Remove the key from a message before it is shown anywhere."""

@@ -1,20 +1,50 @@
-"""Error codes of the AI steps and a helper to raise them (the table is in :mod:`fmscript.ai`)."""
+"""Error codes of the AI steps (names from the one table in :mod:`fmscript.errors`) and a helper."""
 
 from __future__ import annotations
 
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import (
+    CANNOT_CREATE_FILE,
+    CANNOT_OPEN_FILE,
+    COMMAND_UNAVAILABLE,
+    CONNECTION_FAILED,
+    DATA_MISSING,
+    NAME_INVALID,
+    NO_OPEN_FILE,
+    NO_RECORD,
+    OUT_OF_RANGE,
+    UNKNOWN_ERROR,
+    USER_CANCELED,
+    VALUE_INVALID,
+    ScriptRuntimeError,
+)
 
-CANCELLED = 1
-UNAVAILABLE = 3
-UNKNOWN_MODEL = 10
-BAD_NAME = 11
-BAD_PARAMETER = 14
-FILE_MISSING = 100
-UNKNOWN_JOB = 101
-INVALID_TRAINING_DATA = 509
-CANNOT_CREATE_FILE = 800
-CANNOT_OPEN_FILE = 802
-UNEXPECTED = -1
+# What each code means for fine-tuning (FileMaker's numbers; see fmscript.errors.ERROR_MEANINGS).
+CANCELLED = USER_CANCELED
+UNAVAILABLE = COMMAND_UNAVAILABLE
+UNKNOWN_MODEL = DATA_MISSING
+BAD_NAME = NAME_INVALID
+BAD_PARAMETER = OUT_OF_RANGE
+FILE_MISSING = NO_OPEN_FILE
+UNKNOWN_JOB = NO_RECORD
+INVALID_TRAINING_DATA = VALUE_INVALID
+UNEXPECTED = UNKNOWN_ERROR
+PROVIDER_FAILED = CONNECTION_FAILED
+
+__all__ = [
+    "BAD_NAME",
+    "BAD_PARAMETER",
+    "CANCELLED",
+    "CANNOT_CREATE_FILE",
+    "CANNOT_OPEN_FILE",
+    "FILE_MISSING",
+    "INVALID_TRAINING_DATA",
+    "PROVIDER_FAILED",
+    "UNAVAILABLE",
+    "UNEXPECTED",
+    "UNKNOWN_JOB",
+    "UNKNOWN_MODEL",
+    "ai_error",
+]
 
 
 def ai_error(message: str, code: int) -> ScriptRuntimeError:

@@ -1,4 +1,4 @@
-"""Where fmscript keeps its AI state: ``FMSCRIPT_HOME`` or the user data directory.
+"""Where fmscript keeps its AI state: ``Settings.home`` (``FMSCRIPT_HOME`` or the user data directory).
 
 Layout::
 
@@ -11,7 +11,6 @@ Layout::
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from fmscript.ai.errors import CANNOT_CREATE_FILE, ai_error
@@ -19,19 +18,9 @@ from fmscript.ai.errors import CANNOT_CREATE_FILE, ai_error
 SUBDIRS = ("base-models", "models", "files")
 
 
-def fmscript_home() -> Path:
-    """``$FMSCRIPT_HOME`` when set, else the platform's user data directory for ``fmscript``."""
-    env = os.environ.get("FMSCRIPT_HOME", "").strip()
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("fmscript", appauthor=False))
-
-
-def ensure_home(home: Path | None = None) -> Path:
-    """Create the home folder and its subfolders; return the home path."""
-    root = Path(home) if home is not None else fmscript_home()
+def ensure_home(home: Path) -> Path:
+    """Create the home folder (``Settings.home``) and its subfolders; return the home path."""
+    root = Path(home)
     try:
         for sub in SUBDIRS:
             (root / sub).mkdir(parents=True, exist_ok=True)

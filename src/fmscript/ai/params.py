@@ -28,13 +28,6 @@ from fmscript.ai.errors import BAD_NAME, BAD_PARAMETER, ai_error
 MODEL_PREFIX = "fm-mlx-"
 MAX_NAME_LENGTH = 64
 
-DEFAULTS: dict[str, Any] = {
-    "max_steps": 1000,
-    "learning_rate": 2e-4,
-    "lora_layers": 4,
-    "batch_size": 1,
-    "seed": 0,
-}
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
@@ -62,7 +55,7 @@ class LocalParams:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LocalParams:
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: (tuple(v) if k == "notes" else v) for k, v in data.items() if k in known})
+        return cls(**{k: (tuple(v) if k == "notes" else v) for k, v in data.items() if k in known})  # type: ignore[arg-type]
 
     def capped(self, n_layers: int) -> LocalParams:
         """These parameters with ``lora_layers`` capped to a model's layer count (with a note)."""
@@ -157,3 +150,11 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
         else:
             values[key] = _integer(key, value, 0 if key == "seed" else 1)
     return LocalParams(fine_tuned_model_name=name or default_model_name(), **values)
+
+
+# The documented defaults, declared once (the dataclass above), as a dict for messages and docs.
+DEFAULTS: dict[str, Any] = {
+    f.name: f.default
+    for f in dataclasses.fields(LocalParams)
+    if f.name not in ("fine_tuned_model_name", "notes")
+}

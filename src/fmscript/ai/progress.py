@@ -6,25 +6,23 @@ Shown when asked for and stderr is a terminal, or when ``FMSCRIPT_PROGRESS=1`` f
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
 
-def progress_wanted(requested: bool = True) -> bool:
-    forced = os.environ.get("FMSCRIPT_PROGRESS", "").strip().lower()
-    if forced in ("0", "false", "no", "off"):
-        return False
-    if forced in ("1", "true", "yes", "on"):
-        return True
+def progress_wanted(requested: bool = True, forced: bool | None = None) -> bool:
+    """``forced`` is ``Settings.progress`` (FMSCRIPT_PROGRESS): True/False override, None = auto."""
+    if forced is not None:
+        return forced
     return requested and sys.stderr.isatty()
 
 
 class TrainingProgress:
     """One bar per job; a disabled instance does nothing, so callers never check."""
 
-    def __init__(self, enabled: bool = True) -> None:
-        self.enabled = progress_wanted(enabled)
+    def __init__(self, enabled: bool = True, forced: bool | None = None) -> None:
+        self.enabled = progress_wanted(enabled, forced)
+        self._forced = forced
         self._progress: Any = None
         self._task: Any = None
         self._fields: dict[str, str] = {"loss": "-", "tps": "-"}
@@ -43,7 +41,7 @@ class TrainingProgress:
             TimeRemainingColumn,
         )
 
-        console = Console(stderr=True, force_terminal=os.environ.get("FMSCRIPT_PROGRESS") == "1" or None)
+        console = Console(stderr=True, force_terminal=self._forced or None)
         self._progress = Progress(
             TextColumn("[bold blue]{task.description}"),
             BarColumn(bar_width=30),

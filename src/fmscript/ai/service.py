@@ -21,13 +21,15 @@ from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
 from fmscript.ai.params import parse_local_params
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
+from fmscript.settings import Settings
 
 
 class LocalFineTuning:
-    """Fine-tuning jobs and models of one fmscript home (``FMSCRIPT_HOME`` by default)."""
+    """Fine-tuning jobs and models of one fmscript home (``Settings.home``)."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path, settings: Settings | None = None) -> None:
         self.home = homes.ensure_home(home)
+        self.settings = settings or Settings()
         self._store: JobStore | None = None
 
     @property
@@ -40,6 +42,12 @@ class LocalFineTuning:
         if self._store is not None:
             self._store.close()
             self._store = None
+
+    def __enter__(self) -> LocalFineTuning:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def submit(
         self,
@@ -104,7 +112,7 @@ class LocalFineTuning:
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
-                finished.append(run_job(store, job_id, TrainingProgress(progress)))
+                finished.append(run_job(store, job_id, TrainingProgress(progress, self.settings.progress)))
             except KeyboardInterrupt:
                 finished.append(store.get_job(job_id))
                 for rest in job_ids[index + 1 :]:
@@ -202,7 +210,7 @@ class LocalFineTuning:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(self.store, job_id, TrainingProgress(progress))
+        return run_job(self.store, job_id, TrainingProgress(progress, self.settings.progress))
 
 
 def _check_messages(messages: object) -> None:

@@ -8,16 +8,23 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from fmscript.settings import Settings
 
 # name -> (module, attribute, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("fmscript.cli.run", "run", "Run a script against a FileMaker file (SQLite)."),
     "check": ("fmscript.cli.check", "check", "Parse scripts and report every error."),
+    "repl": ("fmscript.cli.repl", "repl", "Try script steps and calculations interactively (en/ja/zh)."),
     "validate": ("fmscript.cli.validate", "validate", "Validate a fine-tuning JSONL file."),
     "jobs": ("fmscript.cli.jobs", "jobs", "List, inspect, wait for and cancel fine-tuning jobs."),
     "models": ("fmscript.cli.models", "models", "List, add, remove and create base/fine-tuned models."),
+    "serve": ("fmscript.cli.serve", "serve", "Serve the AI Model Server API (OpenAI-compatible)."),
+    "keys": ("fmscript.cli.keys", "keys", "Create, list and revoke the server's API keys."),
 }
 
 
@@ -40,8 +47,26 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="fmscript")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """fmscript: run FileMaker-style scripts, fine-tune models with them, chat with the result."""
+    from fmscript.settings import Settings
+
+    settings = Settings.from_env()  # the one place the environment is read
+    ctx.obj = settings
+    from fmscript.syntax.parser import configure_cache
+
+    configure_cache(settings.cache)
+
+
+def current_settings() -> Settings:
+    """The settings of this command line (read once by the group), for subcommands."""
+    from fmscript.settings import Settings
+
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    obj = root.obj if root is not None else None
+    return obj if isinstance(obj, Settings) else Settings.from_env()
 
 
 def main() -> None:

@@ -17,13 +17,14 @@ def check(scripts: tuple[Path, ...], show_ast: bool) -> None:
     """Parse each script (steps, options, calculations, If/Loop blocks) and print every error."""
     from fmscript.calc.evaluator import Evaluator, SimpleContext
     from fmscript.errors import FMScriptError
-    from fmscript.runtime.interpreter import load_script
+    from fmscript.runtime.compiled import load_script
     from fmscript.syntax import ast
 
     failed = 0
     checker = Evaluator(SimpleContext())
     for path in scripts:
-        script, errors = load_script(path)
+        compiled = load_script(path)
+        script, errors = compiled.script, list(compiled.errors)
         for step in script.steps:
             for value in step.options.values():
                 if isinstance(value, ast.Calc):

@@ -1,9 +1,13 @@
-"""``fmscript jobs``: list, show, follow and cancel local fine-tuning jobs."""
+"""``fmscript jobs``: list, show, follow and cancel fine-tuning jobs: local ones, and those remote
+providers (OpenAI, Custom) run, which the Fine-Tune Model step recorded. Remote jobs are asked
+for through the SDK with the key in ``OPENAI_API_KEY`` or the variable ``--api-key-env`` names."""
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,8 +19,41 @@ if TYPE_CHECKING:
 
 def _service() -> LocalFineTuning:
     from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import current_settings
 
-    return LocalFineTuning()
+    settings = current_settings()
+    return LocalFineTuning(settings.home, settings)
+
+
+def _remote_record(job_id: str) -> dict[str, Any] | None:
+    """The recorded remote job ``job_id`` when it is not a local job, else None."""
+    from fmscript.errors import FMScriptError
+
+    store = _service().store
+    try:
+        store.get_job(job_id)
+        return None
+    except FMScriptError:
+        return store.get_remote_job(job_id)  # raises "no such fine-tuning job" when neither
+
+
+def _connect(record: dict[str, Any], key_env: str) -> Any:
+    from fmscript.ai.remote_jobs import connect
+    from fmscript.cli import current_settings
+
+    # The command line is the edge: the key is read from the environment here.
+    return connect(record, os.environ.get(key_env, ""), current_settings())
+
+
+def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--api-key-env",
+        "key_env",
+        default="OPENAI_API_KEY",
+        show_default=True,
+        metavar="NAME",
+        help="Environment variable holding the API key for remote (OpenAI/Custom) jobs.",
+    )(fn)
 
 
 def _summary(job: dict) -> str:
@@ -47,51 +84,81 @@ def jobs() -> None:
 @cli_errors
 def list_jobs(status: str | None, limit: int | None, as_json: bool) -> None:
     """List jobs, newest first."""
-    found = _service().store.list_jobs(status=status, limit=limit)
+    store = _service().store
+    found = store.list_jobs(status=status, limit=limit)
+    remote = [r for r in store.list_remote_jobs(limit=limit) if status in (None, r["status"])]
     if as_json:
-        click.echo(dump(found))
+        click.echo(
+            dump(found + [{**r["job"], "provider": r["provider"], "base_url": r["base_url"]} for r in remote])
+        )
         return
-    if not found:
+    if not found and not remote:
         click.echo("no fine-tuning jobs")
         return
-    rows = [[j["id"], j["status"], j["model"], j["fine_tuned_model"], when(j["created_at"])] for j in found]
-    click.echo(table(rows, ["ID", "STATUS", "BASE MODEL", "FINE-TUNED MODEL", "CREATED"]))
+    rows = [
+        [j["id"], j["status"], "Local", j["model"], j["fine_tuned_model"], when(j["created_at"])]
+        for j in found
+    ]
+    rows += [
+        [r["id"], r["status"] + " (last seen)", f"{r['provider']} {r['base_url']}", r["model"],
+         r["fine_tuned_model"] or "", when(r["created_at"])]
+        for r in remote
+    ]  # fmt: skip
+    click.echo(table(rows, ["ID", "STATUS", "PROVIDER", "BASE MODEL", "FINE-TUNED MODEL", "CREATED"]))
 
 
 @jobs.command()
 @click.argument("job_id")
+@api_key_env
 @cli_errors
-def show(job_id: str) -> None:
-    """Print a job as JSON."""
-    click.echo(dump(_service().store.get_job(job_id)))
+def show(job_id: str, key_env: str) -> None:
+    """Print a job as JSON (a remote job as its provider has it now)."""
+    record = _remote_record(job_id)
+    if record is None:
+        click.echo(dump(_service().store.get_job(job_id)))
+        return
+    from fmscript.ai.remote_jobs import refresh
+
+    remote = _connect(record, key_env)
+    click.echo(dump(refresh(_service().store, record, remote)))
 
 
 @jobs.command()
 @click.argument("job_id")
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 @click.option("--limit", type=int, default=None, help="Show only the last N events.")
+@api_key_env
 @cli_errors
-def events(job_id: str, as_json: bool, limit: int | None) -> None:
+def events(job_id: str, as_json: bool, limit: int | None, key_env: str) -> None:
     """Print a job's events (loss per step, validation loss, status changes)."""
     store = _service().store
-    store.get_job(job_id)
-    found = store.events(job_id)
+    record = _remote_record(job_id)
+    found = store.events(job_id) if record is None else _connect(record, key_env).events(job_id)
     if limit is not None:
         found = found[-limit:]
     if as_json:
         click.echo(dump(found))
         return
     for event in found:
-        if event["message"] == "traceback":
+        if event.get("message") == "traceback":
             continue
-        click.echo(f"{when(event['created_at'])}  {event['level']:<5}  {event['message']}")
+        stamp = event.get("created_at") or 0
+        stamp = stamp * 1000 if stamp < 10**11 else stamp  # OpenAI counts seconds, fmscript ms
+        click.echo(f"{when(stamp)}  {event.get('level', 'info'):<5}  {event.get('message', '')}")
 
 
 @jobs.command()
 @click.argument("job_id")
+@api_key_env
 @cli_errors
-def cancel(job_id: str) -> None:
+def cancel(job_id: str, key_env: str) -> None:
     """Cancel a job (a running one stops at its next step)."""
+    record = _remote_record(job_id)
+    if record is not None:
+        job = _connect(record, key_env).cancel(job_id)
+        _service().store.record_remote_job(record["provider"], record["base_url"], job)
+        click.echo(f"{job_id}: {job.get('status')}")
+        return
     job = _service().cancel(job_id)
     status = job["status"] if job["status"] != "running" else "running (cancellation requested)"
     click.echo(f"{job_id}: {status}")
@@ -100,9 +167,31 @@ def cancel(job_id: str) -> None:
 @jobs.command()
 @click.argument("job_id")
 @click.option("--progress/--no-progress", default=True, help="Show the progress bar (on a terminal).")
+@click.option(
+    "--poll",
+    type=click.FloatRange(min=0.1),
+    default=2.0,
+    show_default=True,
+    help="Seconds between remote polls.",
+)
+@api_key_env
 @cli_errors
-def wait(job_id: str, progress: bool) -> None:
-    """Train a queued job here if nobody does, else follow it; exit 0 when it succeeded."""
+def wait(job_id: str, progress: bool, poll: float, key_env: str) -> None:
+    """Train a queued job here if nobody does, else follow it (a remote one at its provider);
+    exit 0 when it succeeded."""
+    record = _remote_record(job_id)
+    if record is not None:
+        from fmscript.ai.progress import TrainingProgress
+        from fmscript.ai.remote_jobs import follow
+        from fmscript.cli import current_settings
+
+        bar = TrainingProgress(progress, current_settings().progress)
+        job = follow(_service().store, record, _connect(record, key_env), bar, poll, bar.message)
+        error = job.get("error") if isinstance(job.get("error"), dict) else {}
+        click.echo(
+            f"{job_id}: {job.get('status')}  {job.get('fine_tuned_model') or ''}  {(error or {}).get('message') or ''}".rstrip()
+        )
+        sys.exit(0 if job.get("status") == "succeeded" else 1)
     job = _service().wait(job_id, progress=progress)
     click.echo(_summary(job))
     sys.exit(0 if job["status"] == "succeeded" else 1)

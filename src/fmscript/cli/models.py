@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 
 def _service() -> LocalFineTuning:
     from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import current_settings
 
-    return LocalFineTuning()
+    settings = current_settings()
+    return LocalFineTuning(settings.home, settings)
 
 
 def _card(model: dict) -> dict:

@@ -30,6 +30,12 @@ import click
     "--no-wait", is_flag=True, help="Leave queued local fine-tuning jobs queued instead of training them now."
 )
 @click.option(
+    "--wait",
+    "follow_remote",
+    is_flag=True,
+    help="Follow the fine-tuning jobs of remote providers (OpenAI, Custom) to the end, with progress.",
+)
+@click.option(
     "--documents",
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for Get ( DocumentsPath ) (default: FMSCRIPT_DOCUMENTS or your Documents folder).",
@@ -42,6 +48,7 @@ def run(
     save: Path | None,
     halt_on_error: bool,
     no_wait: bool,
+    follow_remote: bool,
     documents: Path | None,
     progress: bool,
 ) -> None:
@@ -50,11 +57,17 @@ def run(
     Show Custom Dialog messages print to stdout; the Exit Script result prints last. Errors not
     captured by Set Error Capture print to stderr and make the exit code 1.
     """
-    from fmscript.runtime.context import RunOptions
+    from fmscript.cli import current_settings
     from fmscript.runtime.session import run_session
+    from fmscript.steps.state import RunOptions
 
     options = RunOptions(
-        halt_on_error=halt_on_error, documents_path=documents, wait_for_jobs=not no_wait, progress=progress
+        halt_on_error=halt_on_error,
+        documents_path=documents,
+        wait_for_jobs=not no_wait,
+        progress=progress,
+        settings=current_settings(),
+        follow_remote=follow_remote,
     )
     code, _result, _rt = run_session(script, file, parameter, options, save=save)
     sys.stdout.flush()

@@ -14,8 +14,11 @@ def _tokenizer(model: str) -> object:
     """The tokenizer (and chat template) of a base or fine-tuned model, without loading weights."""
     from fmscript.ai.engines import quiet_offline_env
     from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import current_settings
 
-    base, _ = LocalFineTuning().model_paths(model)
+    settings = current_settings()
+    with LocalFineTuning(settings.home, settings) as service:
+        base, _ = service.model_paths(model)
     quiet_offline_env()
     from transformers import AutoTokenizer
 

@@ -48,7 +48,6 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -62,31 +61,58 @@ from fmscript.data.convert import (
     to_text,
 )
 from fmscript.data.schema import Field, FieldType, fold
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import FIELD_MISSING, FIND_CRITERIA_EMPTY, NO_RECORD, TABLE_MISSING, ScriptRuntimeError
+from fmscript.syntax.ast import FindRequest
 
 if TYPE_CHECKING:
     from fmscript.data.sqlite_file import FMFile
 
-ERR_CRITERIA_EMPTY = 400
-
 Pred = Callable[[Any], bool]
 
 
-@dataclass(frozen=True)
-class FindRequest:
-    """One find request: ``(field name, criterion text as typed in Find mode)`` pairs.
+class FindMode:
+    """Find requests being typed in Find mode: one dict of criteria per request."""
 
-    Field names may be qualified (``Table::Field``) with the table being searched.
-    """
+    def __init__(self, requests: list[FindRequest] | None = None) -> None:
+        self.requests: list[tuple[bool, dict[str, str]]] = [
+            (r.omit, dict(r.criteria)) for r in (requests or [FindRequest(())])
+        ]
+        self.current = len(self.requests) - 1
 
-    criteria: Sequence[tuple[str, str]]
-    omit: bool = False
+    def set_criterion(self, table: str | None, field: str, text: str) -> None:
+        name = f"{table}::{field}" if table else field
+        self.requests[self.current][1][name] = text
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "criteria", tuple((str(f), str(c)) for f, c in self.criteria))
+    def new_request(self) -> None:
+        self.requests.append((False, {}))
+        self.current = len(self.requests) - 1
 
-    def is_empty(self) -> bool:
-        return all(not c.strip() for _f, c in self.criteria)
+    def duplicate_request(self) -> None:
+        omit, crit = self.requests[self.current]
+        self.requests.append((omit, dict(crit)))
+        self.current = len(self.requests) - 1
+
+    def delete_request(self) -> None:
+        if len(self.requests) > 1:
+            del self.requests[self.current]
+            self.current = min(self.current, len(self.requests) - 1)
+        else:
+            self.requests = [(False, {})]
+
+    def omit_current(self) -> None:
+        omit, crit = self.requests[self.current]
+        self.requests[self.current] = (not omit, crit)
+
+    def go(self, where: str | int) -> None:
+        n = len(self.requests)
+        moves = {"First": 0, "Last": n - 1, "Next": self.current + 1, "Previous": self.current - 1}
+        target = where - 1 if isinstance(where, int) else moves.get(where, 0)
+        if not 0 <= target < n:
+            raise ScriptRuntimeError("there is no such find request", code=NO_RECORD)
+        self.current = target
+
+    def to_requests(self) -> list[FindRequest]:
+        return [FindRequest(tuple(crit.items()), omit) for omit, crit in self.requests]
 
 
 class _Duplicates:
@@ -102,10 +128,10 @@ def find(
     """Record ids of ``table`` matching ``requests`` (in order), in creation order."""
     t = file.resolve_table(table)
     if t is None:
-        raise ScriptRuntimeError(f"Table “{table}” is missing", code=106)
+        raise ScriptRuntimeError(f"Table “{table}” is missing", code=TABLE_MISSING)
     today = today or dt.date.today()
     if not requests or any(r.is_empty() for r in requests):
-        raise ScriptRuntimeError("Find criteria are empty", code=ERR_CRITERIA_EMPTY)
+        raise ScriptRuntimeError("Find criteria are empty", code=FIND_CRITERIA_EMPTY)
 
     columns: list[str] = []
     compiled: list[tuple[bool, list[tuple[int, Field, Any]]]] = []
@@ -143,7 +169,7 @@ def _unqualified(table: str, name: str) -> str:
     if owner.strip() and fold(owner.strip()) != fold(table):
         raise ScriptRuntimeError(
             f"Finding on “{name}” needs a related table; only fields of “{table}” can be searched",
-            code=102,
+            code=FIELD_MISSING,
         )
     return field.strip()
 
@@ -411,4 +437,4 @@ def _field_regex(s: str) -> str:
     return "".join(out)
 
 
-__all__ = ["FindRequest", "find"]
+__all__ = ["FindMode", "FindRequest", "find"]

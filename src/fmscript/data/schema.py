@@ -11,6 +11,8 @@ import enum
 import re
 from dataclasses import dataclass
 
+from fmscript.syntax.names import fold as fold  # table, field and layout names ignore case
+
 
 class FieldType(enum.StrEnum):
     TEXT = "text"
@@ -64,8 +66,3 @@ def quote_ident(name: str) -> str:
     if "\x00" in name:
         raise ValueError("a name cannot contain a NUL character")
     return '"' + name.replace('"', '""') + '"'
-
-
-def fold(name: str) -> str:
-    """Case-insensitive key for FileMaker names (table, field, layout names ignore case)."""
-    return name.casefold()

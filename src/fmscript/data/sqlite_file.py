@@ -26,20 +26,20 @@ from typing import Any
 
 from fmscript.data.convert import Value, from_storage, to_storage
 from fmscript.data.schema import Field, field_type_for, fold, quote_ident
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import (
+    FIELD_MISSING,
+    FILE_READ_ONLY,
+    NO_RECORD,
+    TABLE_MISSING,
+    VALUE_INVALID,
+    VALUE_NOT_UNIQUE,
+    ScriptRuntimeError,
+)
 
 _GLOBALS = "fmscript_globals"
 _LAYOUTS = "fmscript_layouts"
 _SQLITE_HEADER = b"SQLite format 3\x00"
 _DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
-
-# FileMaker error numbers used here (filemaker.md §11).
-ERR_READ_ONLY = 6
-ERR_RECORD_MISSING = 101
-ERR_FIELD_MISSING = 102
-ERR_TABLE_MISSING = 106
-ERR_NOT_UNIQUE = 504
-ERR_REQUIRED = 509
 
 
 def _is_internal(name: str) -> bool:
@@ -182,7 +182,7 @@ class FMFile:
         self.fields(canonical)
         f = self._field_index[canonical].get(fold(name))
         if f is None:
-            raise ScriptRuntimeError(f"Field “{canonical}::{name}” is missing", code=ERR_FIELD_MISSING)
+            raise ScriptRuntimeError(f"Field “{canonical}::{name}” is missing", code=FIELD_MISSING)
         return f
 
     # ------------------------------------------------------------------ layouts
@@ -248,7 +248,7 @@ class FMFile:
             f"SELECT {quote_ident(f.name)} FROM {quote_ident(t)} WHERE {rowid} = ?", (rid,)
         ).fetchone()
         if row is None:
-            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
         return from_storage(row[0], f.type)
 
     def set(self, table: str, rid: int | None, field: str, value: Value) -> None:
@@ -268,7 +268,7 @@ class FMFile:
             f"UPDATE {quote_ident(t)} SET {quote_ident(f.name)} = ? WHERE {rowid} = ?", (stored, rid)
         )
         if cur.rowcount == 0:
-            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
 
     def record(self, table: str, rid: int) -> dict[str, Value]:
         """All field values of a record (global fields included), by canonical field name."""
@@ -277,7 +277,7 @@ class FMFile:
         cols = ", ".join(quote_ident(f.name) for f in fields)
         row = self._conn.execute(f"SELECT {cols} FROM {quote_ident(t)} WHERE {rowid} = ?", (rid,)).fetchone()
         if row is None:
-            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
         return {
             f.name: from_storage(self._global_raw(t, f.name) if f.is_global else raw, f.type)
             for f, raw in zip(fields, row)
@@ -314,19 +314,19 @@ class FMFile:
         cols = ", ".join(quote_ident(name) for name in self._copyable_columns(t))
         if not cols:
             if not self.has_record(t, rid):
-                raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+                raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
             return self.new_record(t)
         sql = f"INSERT INTO {quote_ident(t)} ({cols}) SELECT {cols} FROM {quote_ident(t)} WHERE {rowid} = ?"
         cur = self._write(sql, (rid,))
         if cur.rowcount == 0:
-            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
         return int(cur.lastrowid or 0)
 
     def delete_record(self, table: str, rid: int) -> None:
         t, rowid = self._record_table(table)
         cur = self._write(f"DELETE FROM {quote_ident(t)} WHERE {rowid} = ?", (rid,))
         if cur.rowcount == 0:
-            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=ERR_RECORD_MISSING)
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
 
     def delete_records(self, table: str, rids: Iterable[int]) -> int:
         """Delete several records in one transaction; returns how many were deleted."""
@@ -348,7 +348,7 @@ class FMFile:
     def _table(self, name: str) -> str:
         canonical = self.resolve_table(name)
         if canonical is None:
-            raise ScriptRuntimeError(f"Table “{name}” is missing", code=ERR_TABLE_MISSING)
+            raise ScriptRuntimeError(f"Table “{name}” is missing", code=TABLE_MISSING)
         return canonical
 
     def _record_table(self, name: str) -> tuple[str, str]:
@@ -358,16 +358,14 @@ class FMFile:
             raise ScriptRuntimeError(
                 f"Table “{t}” is a WITHOUT ROWID table; fmscript identifies records by rowid "
                 "and cannot use it (recreate it without WITHOUT ROWID)",
-                code=ERR_TABLE_MISSING,
+                code=TABLE_MISSING,
             )
         if t not in self._rowid_name:
             columns = {fold(f.name) for f in self.fields(t)}
             # A column may itself be called rowid; SQLite then offers _rowid_ and oid.
             free = [n for n in ("rowid", "_rowid_", "oid") if n not in columns]
             if not free:
-                raise ScriptRuntimeError(
-                    f"Table “{t}” hides its rowid behind columns", code=ERR_TABLE_MISSING
-                )
+                raise ScriptRuntimeError(f"Table “{t}” hides its rowid behind columns", code=TABLE_MISSING)
             self._rowid_name[t] = free[0]
         return t, self._rowid_name[t]
 
@@ -383,11 +381,11 @@ class FMFile:
             return self._conn.execute(sql, params)
         except sqlite3.IntegrityError as e:
             message = str(e)
-            code = ERR_NOT_UNIQUE if "UNIQUE" in message.upper() else ERR_REQUIRED
+            code = VALUE_NOT_UNIQUE if "UNIQUE" in message.upper() else VALUE_INVALID
             raise ScriptRuntimeError(f"Field validation failed: {message}", code=code) from e
         except sqlite3.OperationalError as e:
             if "readonly" in str(e).replace("-", "").lower():
-                raise ScriptRuntimeError(f"The file is read-only: {e}", code=ERR_READ_ONLY) from e
+                raise ScriptRuntimeError(f"The file is read-only: {e}", code=FILE_READ_ONLY) from e
             raise
 
     def _ensure_globals(self) -> None:

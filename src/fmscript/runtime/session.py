@@ -1,19 +1,26 @@
 """One ``fmscript run``: open the file, run the script, wait for the local fine-tuning jobs it
-queued, print the result, and work out the exit code."""
+queued, print the result, and work out the exit code. ``run_file`` is the public entry."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TextIO
 
 from fmscript.calc import values as V
 from fmscript.errors import FMScriptError
-from fmscript.runtime.context import RunContext, RunOptions
-from fmscript.runtime.interpreter import HaltOnError, Interpreter, load_script
+from fmscript.runtime.compiled import ScriptLoader
+from fmscript.runtime.interpreter import Interpreter
+from fmscript.settings import Settings
+from fmscript.steps.signals import HaltOnError
+from fmscript.steps.state import RunOptions, StepContext, Value
+
+if TYPE_CHECKING:
+    from fmscript.ai.service import LocalFineTuning
+    from fmscript.data.sqlite_file import FMFile
 
 
-def open_file(file: str | Path | None) -> Any:
+def open_file(file: str | Path | None) -> FMFile | None:
     if file is None:
         return None
     from fmscript.data.sqlite_file import FMFile
@@ -21,69 +28,100 @@ def open_file(file: str | Path | None) -> Any:
     return FMFile.open(file)
 
 
+def new_context(
+    fm_file: FMFile | None, script_dir: Path, options: RunOptions, out: TextIO, err: TextIO
+) -> StepContext:
+    """A fresh run context on ``fm_file``, on its first layout (FileMaker opens a file on its
+    first layout; fmscript on the first table's layout)."""
+    ctx = StepContext(fm_file, script_dir, out, err, options)
+    if fm_file is not None:
+        layouts = fm_file.layouts()
+        ctx.data.layout = ctx.data.original_layout = layouts[0] if layouts else None
+    return ctx
+
+
 def run_session(
     path: Path,
     file: str | Path | None,
     parameter: str,
     options: RunOptions,
-    out: Any = None,
-    err: Any = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
     save: str | Path | None = None,
-) -> tuple[int, Any, RunContext]:
+) -> tuple[int, Value, StepContext | None]:
     """Returns (exit code, script result, context). Exit 1 if any error was not captured."""
     out = out or sys.stdout
     err = err or sys.stderr
-    script, errors = load_script(path)
-    if errors:
-        for e in errors:
+    loader = ScriptLoader()
+    compiled = loader.load(path)
+    if compiled.errors:
+        for e in compiled.errors:
             print(str(e), file=err)
-        return 1, "", None  # type: ignore[return-value]
+        return 1, "", None
     fm_file = open_file(file)
-    rt = RunContext(fm_file, path.resolve().parent, out, err, options)
-    if fm_file is not None:
-        # FileMaker opens a file on its first layout; fmscript on the first table's layout.
-        layouts = fm_file.layouts()
-        rt.layout = rt.original_layout = layouts[0] if layouts else None
-    interp = Interpreter(rt)
-    result: Any = ""
+    ctx = new_context(fm_file, path.resolve().parent, options, out, err)
+    interp = Interpreter(ctx, loader)
+    result: Value = ""
     try:
-        result = interp.run(script, parameter)
-    except HaltOnError:
-        pass
-    except FMScriptError as exc:
-        print(str(exc), file=err)
-        rt.uncaptured_errors += 1
-    if rt.queued_jobs and options.wait_for_jobs:
-        result_code = _wait_for_jobs(rt, err)
-        if result_code:
-            rt.uncaptured_errors += 1
-    elif rt.queued_jobs:
-        from fmscript.ai.service import LocalFineTuning
-
-        # Hand the jobs over so the dead-process check does not fail them once this run exits.
-        LocalFineTuning().release(list(rt.queued_jobs))
-        print(
-            f"{len(rt.queued_jobs)} fine-tuning job(s) left queued: {', '.join(rt.queued_jobs)} (fmscript jobs wait ID)",
-            file=err,
-        )
-    if save is not None and fm_file is not None:
-        fm_file.save(save)
-    if fm_file is not None:
-        fm_file.close()
+        try:
+            result = interp.run(compiled, parameter)
+        except HaltOnError:
+            pass
+        except FMScriptError as exc:
+            print(str(exc), file=err)
+            ctx.errors.uncaptured += 1
+        finish_jobs(ctx)
+        follow_remote_jobs(ctx)
+        if save is not None and fm_file is not None:
+            fm_file.save(save)
+    finally:
+        if fm_file is not None:
+            fm_file.close()
     text = V.to_text(result)
     if text:
         print(text.replace("\r\n", "\n").replace("\r", "\n"), file=out)
-    return (1 if rt.uncaptured_errors else 0), result, rt
+    return (1 if ctx.errors.uncaptured else 0), result, ctx
 
 
-def _wait_for_jobs(rt: RunContext, err: Any) -> int:
-    """Train the jobs this run queued, in this process, with a progress bar. 1 if any failed."""
+def finish_jobs(ctx: StepContext) -> None:
+    """Train the local jobs this run queued (or hand them over with --no-wait)."""
+    queued = list(ctx.ai.queued_jobs)
+    if not queued:
+        return
     from fmscript.ai.service import LocalFineTuning
 
-    service = LocalFineTuning()
+    service = LocalFineTuning(ctx.settings.home, ctx.settings)
+    try:
+        if ctx.options.wait_for_jobs:
+            if _wait_for_jobs(service, queued, ctx.options.progress, ctx.err):
+                ctx.errors.uncaptured += 1
+        else:
+            # Hand the jobs over so the dead-process check does not fail them once this run exits.
+            service.release(queued)
+            print(
+                f"{len(queued)} fine-tuning job(s) left queued: {', '.join(queued)} (fmscript jobs wait ID)",
+                file=ctx.err,
+            )
+    finally:
+        service.close()
+    ctx.ai.queued_jobs.clear()
+
+
+def follow_remote_jobs(ctx: StepContext) -> None:
+    """``--wait``: follow the jobs remote providers run (OpenAI, Custom) to their end."""
+    if ctx.ai.remote_jobs and ctx.options.follow_remote:
+        from fmscript.ai.remote_jobs import follow_all
+
+        if follow_all(ctx.ai.remote_jobs, ctx.settings, ctx.options.progress, ctx.err):
+            ctx.errors.uncaptured += 1
+    ctx.ai.remote_jobs.clear()
+
+
+def _wait_for_jobs(service: LocalFineTuning, queued: list[str], progress: bool, err: TextIO) -> int:
+    """Train the jobs this run queued, in this process, with a progress bar. 1 if any failed."""
     failed = 0
     try:
-        jobs = service.run_queued(list(rt.queued_jobs), progress=rt.options.progress)
+        jobs = service.run_queued(queued, progress=progress)
     except KeyboardInterrupt:
         print("interrupted: the running fine-tuning job was cancelled", file=err)
         return 1
@@ -91,12 +129,27 @@ def _wait_for_jobs(rt: RunContext, err: Any) -> int:
         status = job.get("status")
         if status != "succeeded":
             failed = 1
-            reason = (
-                (job.get("error") or {}).get("message", "")
-                if isinstance(job.get("error"), dict)
-                else job.get("error", "")
-            )
+            error = job.get("error")
+            reason = error.get("message", "") if isinstance(error, dict) else (error or "")
             print(f"fine-tuning job {job.get('id')} {status}{': ' + str(reason) if reason else ''}", file=err)
         else:
             print(f"fine-tuning job {job['id']} succeeded: model {job.get('fine_tuned_model')}", file=err)
     return failed
+
+
+def run_file(
+    path: str | Path,
+    file: str | Path | None = None,
+    parameter: str = "",
+    options: RunOptions | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    save: str | Path | None = None,
+    settings: Settings | None = None,
+) -> tuple[int, Value, StepContext | None]:
+    """Run a script file. Returns (exit code, script result, run context).
+
+    ``settings`` default to the environment's (``Settings.from_env()``): this is an edge.
+    """
+    options = options or RunOptions(settings=settings or Settings.from_env())
+    return run_session(Path(path), file, parameter, options, out, err, save)

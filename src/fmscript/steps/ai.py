@@ -15,9 +15,20 @@ from typing import Any
 
 from fmscript.ai.accounts import Account
 from fmscript.calc import values as V
-from fmscript.errors import FMScriptError, ScriptRuntimeError
+from fmscript.errors import (
+    CANNOT_CREATE_FILE,
+    COMMAND_UNAVAILABLE,
+    DATA_MISSING,
+    FIELD_MISSING,
+    NAME_INVALID,
+    NO_OPEN_FILE,
+    TABLE_MISSING,
+    FMScriptError,
+    ScriptRuntimeError,
+)
 from fmscript.steps.paths import resolve_paths
 from fmscript.steps.registry import handles
+from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
 
@@ -28,33 +39,35 @@ DEFAULT_SYSTEM_PROMPT = (
 )
 
 
-def _text(rt: Any, calc: ast.Calc | None) -> str:
-    return V.to_text(rt.evaluator.evaluate(calc)) if calc is not None else ""
+def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
+    return V.to_text(ctx.evaluator.evaluate(calc)) if calc is not None else ""
 
 
 @handles("Configure AI Account")
-def configure_ai_account(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    name = _text(rt, step.opt("account_name")).strip()
+def configure_ai_account(ctx: StepContext, step: ast.Step) -> None:
+    name = _text(ctx, step.opt("account_name")).strip()
     if not name:
-        raise ScriptRuntimeError("Configure AI Account needs an Account Name", code=11)
+        raise ScriptRuntimeError("Configure AI Account needs an Account Name", code=NAME_INVALID)
     provider = step.opt("provider") or "OpenAI"
-    endpoint = _text(rt, step.opt("endpoint")).strip()
+    endpoint = _text(ctx, step.opt("endpoint")).strip()
     if provider == "Custom" and not endpoint:
-        raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=11)
+        raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=NAME_INVALID)
     # A later Configure AI Account with the same name replaces the account.
-    rt.accounts[name.casefold()] = Account(
-        name, provider, endpoint, bool(step.opt("verify_ssl")), _text(rt, step.opt("api_key"))
-    )
+    key = _text(ctx, step.opt("api_key"))
+    if not key and provider == "OpenAI":
+        key = (
+            ctx.settings.openai_api_key
+        )  # FileMaker reads the key from the step; fmscript also OPENAI_API_KEY
+    ctx.ai.accounts[name.casefold()] = Account(name, provider, endpoint, bool(step.opt("verify_ssl")), key)
     return None
 
 
-def account(rt: Any, step: ast.Step) -> Account:
-    name = _text(rt, step.opt("account_name")).strip()
-    acct = rt.accounts.get(name.casefold())
+def account(ctx: StepContext, step: ast.Step) -> Account:
+    name = _text(ctx, step.opt("account_name")).strip()
+    acct = ctx.ai.accounts.get(name.casefold())
     if acct is None:
         raise ScriptRuntimeError(
-            f"AI account {name!r} is not configured (use Configure AI Account first)", code=10
+            f"AI account {name!r} is not configured (use Configure AI Account first)", code=DATA_MISSING
         )
     return acct
 
@@ -62,26 +75,26 @@ def account(rt: Any, step: ast.Step) -> Account:
 # ----------------------------------------------------------------------------- records → JSONL
 
 
-def _table_records(rt: Any, table_name: str) -> tuple[str, list[int]]:
+def _table_records(ctx: StepContext, table_name: str) -> tuple[str, list[int]]:
     """The table's current found set (the layout showing it), as FileMaker uses."""
-    file = rt.require_file()
+    file = ctx.data.require_file()
     table = file.resolve_table(table_name)
     if table is None:
-        raise ScriptRuntimeError(f"table {table_name!r} is missing", code=106)
-    if rt.layout is not None and rt.current_table() == table:
-        return table, list(rt.found_set().ids)
-    for fs in rt.found_sets.values():
+        raise ScriptRuntimeError(f"table {table_name!r} is missing", code=TABLE_MISSING)
+    if ctx.data.layout is not None and ctx.data.current_table() == table:
+        return table, list(ctx.data.found_set().ids)
+    for fs in ctx.data.found_sets.values():
         if fs.table == table:
             return table, list(fs.ids)
     return table, file.record_ids(table)
 
 
-def _user_fields(rt: Any, table: str, completion: str) -> list[str]:
+def _user_fields(ctx: StepContext, table: str, completion: str) -> list[str]:
     # Every other field of the table, in schema order; global and container fields are not
     # record data, so they are left out.
     return [
         f.name
-        for f in rt.file.fields(table)
+        for f in ctx.data.require_file().fields(table)
         if f.name != completion and not f.is_global and str(f.type) != "container"
     ]
 
@@ -99,17 +112,19 @@ def _line(messages: list[tuple[str, str]]) -> str:
     )
 
 
-def table_examples(rt: Any, table_name: str, completion: ast.Target, system: str | None = None) -> list[str]:
-    table, ids = _table_records(rt, table_name)
-    t, completion_field = rt.resolve_field(completion.table or table, completion.field)
+def table_examples(
+    ctx: StepContext, table_name: str, completion: ast.Target, system: str | None = None
+) -> list[str]:
+    table, ids = _table_records(ctx, table_name)
+    t, completion_field = ctx.data.resolve_field(completion.table or table, completion.field or "")
     if t != table:
         raise ScriptRuntimeError(
-            f"the Completion Field {t}::{completion_field} is not in table {table}", code=102
+            f"the Completion Field {t}::{completion_field} is not in table {table}", code=FIELD_MISSING
         )
-    names = _user_fields(rt, table, completion_field)
+    names = _user_fields(ctx, table, completion_field)
     lines = []
     for rid in ids:
-        rec = rt.file.record(table, rid)
+        rec = ctx.data.require_file().record(table, rid)
         msgs = ([("system", system)] if system else []) + [
             ("user", _pairs(rec, names)),
             ("assistant", V.to_text(rec.get(completion_field, ""))),
@@ -118,10 +133,10 @@ def table_examples(rt: Any, table_name: str, completion: ast.Target, system: str
     return lines
 
 
-def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> list[str]:
+def prompt_examples(ctx: StepContext, step: ast.Step, table_name: str) -> list[str]:
     """Format for fine-tuning On: the three prompt calcs, evaluated with each record current."""
-    table, ids = _table_records(rt, table_name)
-    fs = rt.found_set() if rt.layout is not None and rt.current_table() == table else None
+    table, ids = _table_records(ctx, table_name)
+    fs = ctx.data.found_set() if ctx.data.layout is not None and ctx.data.current_table() == table else None
     saved = fs.current if fs is not None else None
     lines = []
     try:
@@ -135,7 +150,7 @@ def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> list[str]:
                 ("assistant", "assistant_prompt"),
             ):
                 if step.opt(key) is not None:
-                    msgs.append((role, _text(rt, step.opt(key))))
+                    msgs.append((role, _text(ctx, step.opt(key))))
             lines.append(_line(msgs))
     finally:
         if fs is not None and saved:
@@ -144,25 +159,24 @@ def prompt_examples(rt: Any, step: ast.Step, table_name: str) -> list[str]:
 
 
 @handles("Save Records as JSONL")
-def save_records_as_jsonl(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    table = step.opt("table") or rt.current_table()
+def save_records_as_jsonl(ctx: StepContext, step: ast.Step) -> None:
+    table = step.opt("table") or ctx.data.current_table()
     if isinstance(table, ast.Calc):
-        table = _text(rt, table)
+        table = _text(ctx, table)
     if not table:
-        raise ScriptRuntimeError("Save Records as JSONL needs a Table", code=106)
+        raise ScriptRuntimeError("Save Records as JSONL needs a Table", code=TABLE_MISSING)
     if step.opt("fine_tuning_format"):
-        lines = prompt_examples(rt, step, table)
+        lines = prompt_examples(ctx, step, table)
     else:
         completion = step.opt("completion_field")
         if completion is None:
             raise ScriptRuntimeError(
-                "with Format for fine-tuning Off, a Completion Field is needed", code=102
+                "with Format for fine-tuning Off, a Completion Field is needed", code=FIELD_MISSING
             )
-        lines = table_examples(rt, table, completion, DEFAULT_SYSTEM_PROMPT)
-    paths = resolve_paths(step.opt("files") or "", rt)
+        lines = table_examples(ctx, table, completion, DEFAULT_SYSTEM_PROMPT)
+    paths = resolve_paths(step.opt("files") or "", ctx)
     if not paths:
-        raise ScriptRuntimeError("Save Records as JSONL needs an output file", code=800)
+        raise ScriptRuntimeError("Save Records as JSONL needs an output file", code=CANNOT_CREATE_FILE)
     data = "".join(line + "\n" for line in lines)
     problems = []
     for path in paths:  # the first path it can save to wins
@@ -173,25 +187,27 @@ def save_records_as_jsonl(interp: Any, step: ast.Step) -> None:
             return None
         except OSError as exc:
             problems.append(f"{path}: {exc.strerror or exc}")
-    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=800)
+    raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=CANNOT_CREATE_FILE)
 
 
 # ----------------------------------------------------------------------------- Fine-Tune Model
 
 
-def _training_file(rt: Any, step: ast.Step) -> tuple[Path, str]:
+def _training_file(ctx: StepContext, step: ast.Step) -> tuple[Path, str]:
     if step.opt("training_data") == "File":
-        for path in resolve_paths(step.opt("files") or "", rt):
+        for path in resolve_paths(step.opt("files") or "", ctx):
             if path.is_file():
                 return path, path.name
-        raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=100)
+        raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=NO_OPEN_FILE)
     table = step.opt("table")
     if isinstance(table, ast.Calc):
-        table = _text(rt, table)
+        table = _text(ctx, table)
     completion = step.opt("completion_field")
     if not table or completion is None:
-        raise ScriptRuntimeError("Training Data: Table needs a table and a Completion Field", code=102)
-    lines = table_examples(rt, table, completion)
+        raise ScriptRuntimeError(
+            "Training Data: Table needs a table and a Completion Field", code=FIELD_MISSING
+        )
+    lines = table_examples(ctx, table, completion)
     ms = int(time.time() * 1000)
     folder = Path(tempfile.mkdtemp(prefix="fmscript-train-"))
     path = folder / f"{str(table).replace(' ', '_')}-{ms}.jsonl"
@@ -199,64 +215,62 @@ def _training_file(rt: Any, step: ast.Step) -> tuple[Path, str]:
     return path, path.name
 
 
-def _parameters(rt: Any, step: ast.Step) -> dict[str, Any]:
-    text = _text(rt, step.opt("parameters")).strip()
+def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
+    text = _text(ctx, step.opt("parameters")).strip()
     if not text:
         return {}
     try:
         params = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScriptRuntimeError(
-            f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=11
+            f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
     if not isinstance(params, dict):
-        raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=11)
+        raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=NAME_INVALID)
     return params
 
 
-def _cap_steps(params: dict[str, Any]) -> dict[str, Any]:
+def _cap_steps(params: dict[str, Any], cap: int | None) -> dict[str, Any]:
     """FMSCRIPT_MAX_STEPS caps max_steps of local jobs (CI and demos run documented scripts that
     ask for 1000+ steps); the job records the capped value."""
-    import os
-
-    cap = os.environ.get("FMSCRIPT_MAX_STEPS", "").strip()
-    if not cap.isdigit():
+    if cap is None:
         return params
     asked = V.to_number(str(params.get("max_steps", 1000)))
-    if asked is None or asked > int(cap):
-        return {**params, "max_steps": int(cap)}
+    if asked is None or asked > cap:
+        return {**params, "max_steps": cap}
     return params
 
 
 @handles("Fine-Tune Model")
-def fine_tune_model(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    acct = account(rt, step)
-    base_model = _text(rt, step.opt("base_model")).strip()
+def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
+    acct = account(ctx, step)
+    base_model = _text(ctx, step.opt("base_model")).strip()
     if not base_model:
-        raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=11)
-    params = _parameters(rt, step)
-    path, name = _training_file(rt, step)
+        raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=NAME_INVALID)
+    params = _parameters(ctx, step)
+    path, name = _training_file(ctx, step)
     try:
         if acct.provider == "Local":
             from fmscript.ai.service import LocalFineTuning
 
-            params = _cap_steps(params)
-            job = LocalFineTuning().submit(base_model, path, name, params)
-            rt.queued_jobs.append(job["id"])
+            params = _cap_steps(params, ctx.settings.max_steps)
+            with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
+                job = service.submit(base_model, path, name, params)
+            ctx.ai.queued_jobs.append(job["id"])
         elif acct.provider in ("OpenAI", "Custom"):
             from fmscript.ai.engines.openai_remote import submit_fine_tune
 
-            job = submit_fine_tune(acct, base_model, path, name, params)
+            job = submit_fine_tune(acct, base_model, path, name, params, ctx.settings)
+            ctx.ai.remote_jobs.append((acct, job))
         else:
             raise ScriptRuntimeError(
                 f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
-                code=3,
+                code=COMMAND_UNAVAILABLE,
             )
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)
         raise
     target = step.opt("response_target")
     if target is not None:
-        write_target(interp, target, json.dumps({"result": job}, ensure_ascii=False, separators=(",", ":")))
+        write_target(ctx, target, json.dumps({"result": job}, ensure_ascii=False, separators=(",", ":")))
     return None

@@ -4,32 +4,32 @@ Halt Script, Perform Script, Set Error Capture, Pause/Resume Script, Allow User 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from fmscript.calc import values as V
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import OUT_OF_RANGE, ScriptRuntimeError
 from fmscript.steps.registry import handles
+from fmscript.steps.signals import ExitScript, HaltScript
+from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
-def _truth(interp: Any, calc: ast.Calc) -> bool:
-    return V.to_bool(interp.rt.evaluator.evaluate(calc))
+def _truth(ctx: StepContext, calc: ast.Calc) -> bool:
+    return V.to_bool(ctx.evaluator.evaluate(calc))
 
 
 @handles("If")
-def if_(interp: Any, step: ast.Step) -> int | None:
-    rt = interp.rt
-    if _truth(interp, step.opt("condition")):
+def if_(ctx: StepContext, step: ast.Step) -> int | None:
+    if _truth(ctx, step.opt("condition")):
         return None
-    steps = rt.frame.script.steps
+    steps = ctx.vars.frame.script.steps
     # Try each later branch in order: Else If conditions, then Else, else past End If.
-    for j in interp.blocks(rt.frame.script).chain[rt.frame.pc]:
+    for j in ctx.vars.frame.blocks.chain[ctx.vars.frame.pc]:
         marker = steps[j]
         if marker.name == "Else If":
             try:
-                taken = _truth(interp, marker.opt("condition"))
+                taken = _truth(ctx, marker.opt("condition"))
             except Exception:
-                rt.frame.pc = j  # report the error at the Else If itself
+                ctx.vars.frame.pc = j  # report the error at the Else If itself
                 raise
             if taken:
                 return j + 1
@@ -39,96 +39,87 @@ def if_(interp: Any, step: ast.Step) -> int | None:
 
 
 @handles("Else If")
-def else_if(interp: Any, step: ast.Step) -> int:
+def else_if(ctx: StepContext, step: ast.Step) -> int:
     # Reached by falling through from a branch that ran: skip to after End If.
-    rt = interp.rt
-    return interp.blocks(rt.frame.script).end_if[rt.frame.pc] + 1
+    return ctx.vars.frame.blocks.end_if[ctx.vars.frame.pc] + 1
 
 
 @handles("Else")
-def else_(interp: Any, step: ast.Step) -> int:
-    return else_if(interp, step)
+def else_(ctx: StepContext, step: ast.Step) -> int | None:
+    return else_if(ctx, step)
 
 
 @handles("End If")
-def end_if(interp: Any, step: ast.Step) -> None:
+def end_if(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
 @handles("Loop")
-def loop(interp: Any, step: ast.Step) -> None:
+def loop(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
 @handles("End Loop")
-def end_loop(interp: Any, step: ast.Step) -> int:
-    rt = interp.rt
-    return interp.blocks(rt.frame.script).loop_start[rt.frame.pc] + 1
+def end_loop(ctx: StepContext, step: ast.Step) -> int:
+    return ctx.vars.frame.blocks.loop_start[ctx.vars.frame.pc] + 1
 
 
-def exit_loop(interp: Any) -> int:
+def exit_loop(ctx: StepContext) -> int:
     """Index after the End Loop of the innermost loop around the current step."""
-    rt = interp.rt
-    blocks = interp.blocks(rt.frame.script)
-    start = blocks.enclosing_loop.get(rt.frame.pc)
+    blocks = ctx.vars.frame.blocks
+    start = blocks.enclosing_loop.get(ctx.vars.frame.pc)
     if start is None:
-        return len(rt.frame.script.steps)  # outside any loop: FileMaker ends the script
+        return len(ctx.vars.frame.script.steps)  # outside any loop: FileMaker ends the script
     return blocks.loop_end[start] + 1
 
 
 @handles("Exit Loop If")
-def exit_loop_if(interp: Any, step: ast.Step) -> int | None:
-    return exit_loop(interp) if _truth(interp, step.opt("condition")) else None
+def exit_loop_if(ctx: StepContext, step: ast.Step) -> int | None:
+    return exit_loop(ctx) if _truth(ctx, step.opt("condition")) else None
 
 
 @handles("Exit Script")
-def exit_script(interp: Any, step: ast.Step) -> None:
-    from fmscript.runtime.interpreter import ExitScript
-
+def exit_script(ctx: StepContext, step: ast.Step) -> None:
     calc = step.opt("result")
-    raise ExitScript(interp.rt.evaluator.evaluate(calc) if calc is not None else "")
+    raise ExitScript(ctx.evaluator.evaluate(calc) if calc is not None else "")
 
 
 @handles("Halt Script")
-def halt_script(interp: Any, step: ast.Step) -> None:
-    from fmscript.runtime.interpreter import HaltScript
-
+def halt_script(ctx: StepContext, step: ast.Step) -> None:
     raise HaltScript()
 
 
 @handles("Perform Script")
-def perform_script(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
+def perform_script(ctx: StepContext, step: ast.Step) -> None:
     target = step.opt("script")
-    name = V.to_text(rt.evaluator.evaluate(target)) if isinstance(target, ast.Calc) else target
+    name = V.to_text(ctx.evaluator.evaluate(target)) if isinstance(target, ast.Calc) else target
     param_calc = step.opt("parameter")
-    parameter = rt.evaluator.evaluate(param_calc) if param_calc is not None else ""
-    script = interp.find_script(name)
+    parameter = ctx.evaluator.evaluate(param_calc) if param_calc is not None else ""
     # Get ( ScriptResult ) keeps the last sub-script's result until another one returns.
-    rt.script_result = interp.call(script, V.to_text(parameter) if parameter != "" else "")
+    ctx.script_result = ctx.perform_script(name, V.to_text(parameter) if parameter != "" else "")
     return None
 
 
 @handles("Set Error Capture")
-def set_error_capture(interp: Any, step: ast.Step) -> None:
-    interp.rt.error_capture = bool(step.opt("state"))
+def set_error_capture(ctx: StepContext, step: ast.Step) -> None:
+    ctx.errors.capture = bool(step.opt("state"))
 
 
 @handles("Allow User Abort")
-def allow_user_abort(interp: Any, step: ast.Step) -> None:
+def allow_user_abort(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
 @handles("Pause/Resume Script")
-def pause_resume(interp: Any, step: ast.Step) -> None:
+def pause_resume(ctx: StepContext, step: ast.Step) -> None:
     calc = step.opt("duration")
     if calc is None:
         # Indefinitely: nobody can press Continue in a non-interactive run, so go on at once.
         return None
-    seconds = V.to_number(interp.rt.evaluator.evaluate(calc))
+    seconds = V.to_number(ctx.evaluator.evaluate(calc))
     if seconds is None or seconds <= 0:
         return None  # FileMaker: a duration that is not a positive number does not pause
     if seconds > 3600:
-        raise ScriptRuntimeError("a pause longer than an hour is refused", code=14)
+        raise ScriptRuntimeError("a pause longer than an hour is refused", code=OUT_OF_RANGE)
     time.sleep(float(seconds))
     return None

@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fmscript.calc import values as V
 from fmscript.steps.registry import handles
+from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
 @handles("Show Custom Dialog")
-def show_custom_dialog(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
+def show_custom_dialog(ctx: StepContext, step: ast.Step) -> None:
     title = step.opt("title")
     message = step.opt("message")
-    text = V.to_text(rt.evaluator.evaluate(message)) if message is not None else ""
+    text = V.to_text(ctx.evaluator.evaluate(message)) if message is not None else ""
     if not text and title is not None:
-        text = V.to_text(rt.evaluator.evaluate(title))
+        text = V.to_text(ctx.evaluator.evaluate(title))
     # FileMaker's return (CR) prints as a line break; non-interactive: the first (default)
     # button is chosen, so Get ( LastMessageChoice ) = 1 and input fields keep their values.
-    print(text.replace("\r\n", "\n").replace("\r", "\n"), file=rt.out)
-    rt.last_message_choice = 1
+    print(text.replace("\r\n", "\n").replace("\r", "\n"), file=ctx.out)
+    ctx.last_message_choice = 1
     return None
 
 
 @handles("Beep")
-def beep(interp: Any, step: ast.Step) -> None:
+def beep(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
 @handles("Freeze Window")
-def freeze_window(interp: Any, step: ast.Step) -> None:
+def freeze_window(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
 @handles("Refresh Window")
-def refresh_window(interp: Any, step: ast.Step) -> None:
+def refresh_window(ctx: StepContext, step: ast.Step) -> None:
     return None

@@ -11,22 +11,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
 
 from fmscript.calc import values as V
+from fmscript.steps.state import StepContext
+from fmscript.syntax import scan
 
 _PREFIX = re.compile(
     r"^(file|filemac|filewin|filelinux|image|imagemac|imagewin|movie|moviemac|moviewin)\s*:", re.I
 )
-_QUOTED = re.compile(r'"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」')
 
 
-def path_entries(text: str, rt: Any) -> list[str]:
+def path_entries(text: str, ctx: StepContext) -> list[str]:
     """The entries of a path list as written in the step (quoted or not), variables expanded."""
-    quoted = [
-        m.group(1) if m.group(1) is not None else (m.group(2) or m.group(3) or "")
-        for m in _QUOTED.finditer(text)
-    ]
+    quoted = scan.strings(text)
     raw = quoted if quoted else [text]
     out: list[str] = []
     for chunk in raw:
@@ -35,19 +32,19 @@ def path_entries(text: str, rt: Any) -> list[str]:
             if not entry:
                 continue
             if re.fullmatch(r"\$\$?[^\s$]+", entry):
-                value = V.to_text(rt.get_variable(entry))
+                value = V.to_text(ctx.vars.get(entry))
                 out.extend(e.strip() for e in re.split(r"\r\n|\r|\n", value) if e.strip())
             else:
                 out.append(entry)
     return out
 
 
-def base_folder(rt: Any) -> Path:
-    file_path = getattr(rt.file, "path", None) if rt.file is not None else None
-    return Path(file_path).parent if file_path else rt.script_dir
+def base_folder(ctx: StepContext) -> Path:
+    file_path = getattr(ctx.data.file, "path", None) if ctx.data.file is not None else None
+    return Path(file_path).parent if file_path else ctx.script_dir
 
 
-def to_local_path(entry: str, rt: Any) -> Path:
+def to_local_path(entry: str, ctx: StepContext) -> Path:
     """A FileMaker path (with or without prefix) → a local path."""
     text = _PREFIX.sub("", entry.strip(), count=1).strip()
     if re.match(r"^/[A-Za-z]:/", text):  # /C:/Users/... (FileMaker's Windows form)
@@ -55,8 +52,8 @@ def to_local_path(entry: str, rt: Any) -> Path:
     if text.startswith("~"):
         return Path(text).expanduser()
     path = Path(text)
-    return path if path.is_absolute() else base_folder(rt) / path
+    return path if path.is_absolute() else base_folder(ctx) / path
 
 
-def resolve_paths(text: str, rt: Any) -> list[Path]:
-    return [to_local_path(e, rt) for e in path_entries(text, rt)]
+def resolve_paths(text: str, ctx: StepContext) -> list[Path]:
+    return [to_local_path(e, ctx) for e in path_entries(text, ctx)]

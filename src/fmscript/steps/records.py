@@ -3,132 +3,125 @@ Record/Request, Delete All Records, Commit / Revert Record/Request."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fmscript.calc import values as V
-from fmscript.errors import ScriptRuntimeError
+from fmscript.errors import NO_LAYOUT, NO_RECORD, ScriptRuntimeError
 from fmscript.steps.registry import handles
+from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
 @handles("Go to Layout")
-def go_to_layout(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    file = rt.require_file()
+def go_to_layout(ctx: StepContext, step: ast.Step) -> None:
+    file = ctx.data.require_file()
     layout = step.opt("layout")
     if layout == "original layout":
         # The layout that was current when the script started.
-        name = rt.original_layout
+        name = ctx.data.original_layout
         if name is None:
             return None
     else:
-        name = V.to_text(rt.evaluator.evaluate(layout)) if isinstance(layout, ast.Calc) else layout
+        name = V.to_text(ctx.evaluator.evaluate(layout)) if isinstance(layout, ast.Calc) else layout
     try:
         file.table_for_layout(name)
     except KeyError:
-        raise ScriptRuntimeError(f"layout {name!r} is missing", code=105) from None
+        raise ScriptRuntimeError(f"layout {name!r} is missing", code=NO_LAYOUT) from None
     canonical = next((n for n in file.layouts() if n.casefold() == name.casefold()), name)
-    rt.previous_layout, rt.layout = rt.layout, canonical
-    rt.find_mode = None
+    ctx.data.previous_layout, ctx.data.layout = ctx.data.layout, canonical
+    ctx.data.find_mode = None
     return None
 
 
 @handles("Go to Record/Request/Page")
-def go_to_record(interp: Any, step: ast.Step) -> int | None:
-    rt = interp.rt
+def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
     where = step.opt("where")
-    if rt.find_mode is not None:
-        rt.find_mode.go(where if isinstance(where, str) else int(V.num(rt.evaluator.evaluate(where))))
+    if ctx.data.find_mode is not None:
+        ctx.data.find_mode.go(where if isinstance(where, str) else int(V.num(ctx.evaluator.evaluate(where))))
         return None
-    fs = rt.found_set()
+    fs = ctx.data.found_set()
     if where == "Next" or where == "Previous":
         moved = fs.next() if where == "Next" else fs.previous()
         if not moved:
             if step.opt("exit_after_last"):
                 from fmscript.steps.control import exit_loop
 
-                return exit_loop(interp)
-            raise ScriptRuntimeError(f"there is no {where.lower()} record", code=101)
+                return exit_loop(ctx)
+            raise ScriptRuntimeError(f"there is no {where.lower()} record", code=NO_RECORD)
         return None
     if not fs.ids:
-        raise ScriptRuntimeError("the found set is empty", code=101)
+        raise ScriptRuntimeError("the found set is empty", code=NO_RECORD)
     if where == "First":
         fs.first()
     elif where == "Last":
         fs.last()
     else:
-        n = V.to_number(rt.evaluator.evaluate(where))
+        n = V.to_number(ctx.evaluator.evaluate(where))
         if n is None or not fs.goto(int(n)):
             raise ScriptRuntimeError(
-                f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=101
+                f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=NO_RECORD
             )
     return None
 
 
 @handles("New Record/Request")
-def new_record(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    if rt.find_mode is not None:
-        rt.find_mode.new_request()
+def new_record(ctx: StepContext, step: ast.Step) -> None:
+    if ctx.data.find_mode is not None:
+        ctx.data.find_mode.new_request()
         return None
-    fs = rt.found_set()
-    rid = rt.require_file().new_record(fs.table)
+    fs = ctx.data.found_set()
+    rid = ctx.data.require_file().new_record(fs.table)
     fs.add_record(rid)
     return None
 
 
 @handles("Duplicate Record/Request")
-def duplicate_record(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    if rt.find_mode is not None:
-        rt.find_mode.duplicate_request()
+def duplicate_record(ctx: StepContext, step: ast.Step) -> None:
+    if ctx.data.find_mode is not None:
+        ctx.data.find_mode.duplicate_request()
         return None
-    fs = rt.found_set()
+    fs = ctx.data.found_set()
     if fs.current_id is None:
-        raise ScriptRuntimeError("there is no record to duplicate", code=101)
-    rid = rt.require_file().duplicate_record(fs.table, fs.current_id)
+        raise ScriptRuntimeError("there is no record to duplicate", code=NO_RECORD)
+    rid = ctx.data.require_file().duplicate_record(fs.table, fs.current_id)
     fs.add_record(rid)
     return None
 
 
 @handles("Delete Record/Request")
-def delete_record(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    if rt.find_mode is not None:
-        rt.find_mode.delete_request()
+def delete_record(ctx: StepContext, step: ast.Step) -> None:
+    if ctx.data.find_mode is not None:
+        ctx.data.find_mode.delete_request()
         return None
-    fs = rt.found_set()
+    fs = ctx.data.found_set()
     rid = fs.current_id
     if rid is None:
-        raise ScriptRuntimeError("there is no record to delete", code=101)
-    rt.require_file().delete_record(fs.table, rid)
-    _forget(rt, fs.table, [rid])
+        raise ScriptRuntimeError("there is no record to delete", code=NO_RECORD)
+    ctx.data.require_file().delete_record(fs.table, rid)
+    _forget(ctx, fs.table, [rid])
     return None
 
 
 @handles("Delete All Records")
-def delete_all_records(interp: Any, step: ast.Step) -> None:
-    rt = interp.rt
-    fs = rt.found_set()
+def delete_all_records(ctx: StepContext, step: ast.Step) -> None:
+    fs = ctx.data.found_set()
     ids = list(fs.ids)
-    rt.require_file().delete_records(fs.table, ids)
-    _forget(rt, fs.table, ids)
+    ctx.data.require_file().delete_records(fs.table, ids)
+    _forget(ctx, fs.table, ids)
     return None
 
 
-def _forget(rt: Any, table: str, ids: list[int]) -> None:
-    for other in rt.found_sets.values():
+def _forget(ctx: StepContext, table: str, ids: list[int]) -> None:
+    for other in ctx.data.found_sets.values():
         if other.table == table:
             other.remove_records(ids)
 
 
 @handles("Commit Records/Requests")
-def commit_records(interp: Any, step: ast.Step) -> None:
+def commit_records(ctx: StepContext, step: ast.Step) -> None:
     # Every change is written through to SQLite as it happens; committing has nothing left to do.
     return None
 
 
 @handles("Revert Record/Request")
-def revert_record(interp: Any, step: ast.Step) -> None:
+def revert_record(ctx: StepContext, step: ast.Step) -> None:
     # Changes are already committed (write-through), so there is nothing to revert.
     return None

@@ -1,4 +1,4 @@
-"""Step handlers, attached to the catalogue entries (``fmscript.steps.catalogue``) by name.
+"""Step handlers, attached to the catalogue entries (``fmscript.syntax.catalogue``) by name.
 
 A handler is ``handler(rt, step) -> int | None``: it returns the index of the next step to run
 when it jumps (control steps), else None. It raises ``ScriptRuntimeError(code=N)`` for FileMaker
@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fmscript.steps.catalogue import spec_for
+from fmscript.syntax.catalogue import spec_for
 
 Handler = Callable[[Any, Any], "int | None"]
 HANDLERS: dict[str, Handler] = {}

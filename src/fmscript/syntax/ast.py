@@ -6,6 +6,7 @@ and column of each of its tokens, so a calc error points at the right place in t
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -114,12 +115,21 @@ class Target:
     span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
 
 
+def _criteria(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(f), str(c)) for f, c in pairs)
+
+
 @attrs.frozen
 class FindRequest:
-    """One stored find request: ``Find Records ; Criteria: T::F: "x" AND T::G: "y"``."""
+    """One find request — stored in the step text (``Find Records ; Criteria: T::F: "x" AND
+    T::G: "y"``) or typed in Find mode: ``(field name, criterion text)`` pairs, the field name
+    qualified (``Table::Field``) or not. The one request type of parser, steps and data layer."""
 
-    omit: bool
-    criteria: tuple[tuple[str, str, str], ...]  # (table, field, criterion text)
+    criteria: tuple[tuple[str, str], ...] = attrs.field(converter=_criteria)
+    omit: bool = False
+
+    def is_empty(self) -> bool:
+        return all(not c.strip() for _f, c in self.criteria)
 
 
 @attrs.frozen

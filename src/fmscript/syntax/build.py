@@ -17,8 +17,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from fmscript.errors import FMScriptError, ScriptSyntaxError, SourceSpan, UnknownStepError
-from fmscript.steps import catalogue
-from fmscript.syntax import ast
+from fmscript.syntax import ast, catalogue, scan
 from fmscript.syntax.calc_build import Locator
 from fmscript.syntax.options import RawOption, build_options
 from fmscript.syntax.parser import grammar_path, lark_options
@@ -52,11 +51,11 @@ class _Inline(Transformer):
 
 
 def _start(x: Any) -> int:
-    return x.start_pos if isinstance(x, Token) else x[0]
+    return int(x.start_pos or 0) if isinstance(x, Token) else int(x[0])
 
 
 def _end(x: Any) -> int:
-    return x.end_pos if isinstance(x, Token) else x[1]
+    return int(x.end_pos or 0) if isinstance(x, Token) else int(x[1])
 
 
 @functools.cache
@@ -137,7 +136,7 @@ def _parse_with_recovery(text: str, smap: SourceMap, errors: list[FMScriptError]
     work = text
     for _ in range(100):
         try:
-            return _script_parser().parse(work)
+            return _script_parser().parse(work)  # type: ignore[return-value]  # the inline transformer's list
         except UnexpectedInput as exc:
             pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(work)
             pos = min(max(pos, 0), len(work))
@@ -160,10 +159,13 @@ def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError
     last_end = 0  # end of the last non-blank line
     offset = 0
     open_quote: int | None = None  # where a quote left open on a line of this step began
-    quote_at = 0
     blanks: list[tuple[int, int]] = []
     for line in text.split("\n"):
         head = line.split("[", 1)[0].strip()
+        if depth == 0 and line.lstrip(" \t\u3000").startswith(("#", "//#", "// #")):
+            # A comment step is free text to the end of its line: its '[', ']' and quotes are words.
+            offset += len(line) + 1
+            continue
         if depth > 0 and _looks_like_step(head, line):
             if open_quote is not None:
                 msg = f"a quoted name or text is not closed in the options of {step_name}"
@@ -179,25 +181,14 @@ def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError
             found = catalogue.lookup_step(head.lstrip("/").strip())
             step_name = found[0].name if found else head
             open_quote = None
-        quote = ""
-        escaped = False
-        for i, ch in enumerate(line):
-            if quote:
-                if escaped:
-                    escaped = False
-                elif ch == "\\" and quote == '"':
-                    escaped = True
-                elif ch == quote:
-                    quote = ""
-            elif ch in '"“「':
-                quote = {'"': '"', "“": "”", "「": "」"}[ch]
-                quote_at = offset + i
-            elif ch == "[":
+        chars = scan.unquoted(line)
+        for _i, ch in chars:
+            if ch == "[":
                 depth += 1
             elif ch == "]":
                 depth = max(0, depth - 1)
-        if quote and open_quote is None:
-            open_quote = quote_at
+        if chars.open_quote is not None and open_quote is None:
+            open_quote = offset + chars.open_quote
         if line.strip():
             last_end = offset + len(line.rstrip())
         offset += len(line) + 1
@@ -259,7 +250,7 @@ def _syntax_error(exc: UnexpectedInput, smap: SourceMap, pos: int, text: str) ->
         return ScriptSyntaxError(msg, smap.span(max(0, pos - 1), pos))
     ch = smap.text[pos] if pos < len(smap.text) else ""
     inside = f" in the options{where}" if where else ""
-    if isinstance(exc, UnexpectedCharacters) and ch in '"“「':
+    if isinstance(exc, UnexpectedCharacters) and ch in scan.OPENERS:
         msg = f"a quoted name or text is not closed{inside}"
     elif ch == "]" and _open_parens(smap.text, _step_start(smap.text, pos), pos) > 0:
         msg = f"missing ')' before ']'{inside}: a '(' is not closed"
@@ -277,17 +268,7 @@ def _syntax_error(exc: UnexpectedInput, smap: SourceMap, pos: int, text: str) ->
 
 
 def _open_parens(text: str, start: int, stop: int) -> int:
-    depth, quote = 0, ""
-    for ch in text[start:stop]:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in '"“「':
-            quote = {'"': '"', "“": "”", "「": "」"}[ch]
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-    return depth
+    return scan.bracket_depth(text, start, stop, "()")
 
 
 def _step_name_before(text: str, pos: int) -> str:

@@ -15,9 +15,9 @@ from typing import Any
 import attrs
 
 from fmscript.errors import OptionError, SourceSpan
-from fmscript.steps.catalogue import Opt, StepSpec, norm, value_word
-from fmscript.syntax import ast
-from fmscript.syntax.calc_build import parse_calc, unescape_string
+from fmscript.syntax import ast, scan
+from fmscript.syntax.calc_build import parse_calc
+from fmscript.syntax.catalogue import Opt, StepSpec, norm, value_word
 
 
 @attrs.frozen
@@ -44,28 +44,19 @@ def _top_level_colons(text: str) -> list[int]:
     """Positions of ':' / '：' outside quotes, parentheses and brackets, not part of '::'."""
     out = []
     depth = 0
-    quote = ""
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == "\\" and quote == '"':
-                i += 2
-                continue
-            if ch == quote:
-                quote = ""
-        elif ch in '"“「':
-            quote = {'"': '"', "“": "”", "「": "」"}[ch]
-        elif ch in "([":
+    skip_to = 0
+    for i, ch in scan.unquoted(text):
+        if i < skip_to:
+            continue
+        if ch in "([":
             depth += 1
         elif ch in ")]":
             depth -= 1
         elif ch in ":：" and depth == 0:
             if text[i : i + 2] == "::" or (i > 0 and text[i - 1] == ":"):
-                i += 2 if text[i : i + 2] == "::" else 1
+                skip_to = i + 2 if text[i : i + 2] == "::" else i + 1
                 continue
             out.append(i)
-        i += 1
     return out
 
 
@@ -135,11 +126,9 @@ def target_of(c: Classified, want: str = "any") -> ast.Target:
 def name_of(c: Classified) -> str | ast.Calc:
     """A quoted name ("…", “…”, 「…」, optionally followed by "(table occurrence)") or a calc."""
     text = c.value
-    m = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)\s*(?:\([^()]*\))?$', text)
-    if m:
-        if m.group(1) is not None:
-            return unescape_string(m.group(1))
-        return m.group(2) if m.group(2) is not None else m.group(3)
+    lead = scan.leading_string(text)
+    if lead is not None and re.fullmatch(r"\s*(?:\([^()]*\))?", text[lead[1] :]):
+        return lead[0]
     calc = calc_of(c)
     if calc is None:
         raise OptionError("a name is missing here", c.raw.span())
@@ -177,7 +166,7 @@ def convert(opt: Opt, c: Classified) -> Any:
         return word
     if kind == "name":
         # A table occurrence is picked from a list in FileMaker, so unquoted text is its name.
-        return name_of(c) if c.value[:1] in "\"“「" else c.value
+        return name_of(c) if c.value[:1] in scan.OPENERS else c.value
     return c.value  # text
 
 
@@ -306,7 +295,7 @@ def _post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dic
             out.setdefault("message", calc_of(pos[0]))
         else:
             second = calc_of(pos[1])
-            if isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
+            if second is not None and isinstance(second.expr, ast.FieldRef) and len(pos) == 2:
                 # 显示自定义对话框 [ "message" ; Table::Field ]: the field is an input field.
                 out.setdefault("message", calc_of(pos[0]))
                 out.setdefault("input1", pos[1].value)
@@ -331,7 +320,11 @@ def _post_find(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[
         elif c.key in ("omit_records", "find_records"):
             omit = c.key == "omit_records"
         elif c.key == "criteria":
-            requests.append(ast.FindRequest(bool(omit), tuple(parse_criteria(c))))
+            requests.append(
+                ast.FindRequest(
+                    ((f"{t}::{f}" if t else f, text) for t, f, text in parse_criteria(c)), bool(omit)
+                )
+            )
         else:
             rest.append(c)
     out.update(_generic(spec, rest))
@@ -354,32 +347,20 @@ def parse_criteria(c: Classified) -> list[tuple[str, str, str]]:
                 f"a find criterion must look like Table::Field: “value”, found {part!r}", c.raw.span()
             )
         table, field, value = m.group(1).strip(), m.group(2).strip(), m.group(3)
-        qm = re.match(r'^(?:"((?:\\.|[^"\\])*)"|“([^”]*)”|「([^」]*)」)$', value)
-        if qm:
-            value = (
-                unescape_string(qm.group(1))
-                if qm.group(1) is not None
-                else (qm.group(2) if qm.group(2) is not None else qm.group(3))
-            )
+        quoted = scan.whole_string(value)
+        if quoted is not None:
+            value = quoted
         out.append((table, field, value))
     return out
 
 
 def _split_and(text: str) -> list[str]:
-    parts, quote, start, i = [], "", 0, 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in '"“「':
-            quote = {'"': '"', "“": "”", "「": "」"}[ch]
-        elif text[i : i + 5].upper() == " AND ":
+    """Find criteria joined by `` AND `` (outside quoted text)."""
+    parts, start = [], 0
+    for i, _ch in scan.unquoted(text):
+        if i >= start and text[i : i + 5].upper() == " AND ":
             parts.append(text[start:i])
             start = i + 5
-            i += 5
-            continue
-        i += 1
     parts.append(text[start:])
     return [p for p in parts if p.strip()]
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from lark import Lark
+if TYPE_CHECKING:
+    from lark import Lark
 
 
 def grammar_path(name: str) -> Path:
@@ -21,15 +23,30 @@ def grammar_path(name: str) -> Path:
     raise FileNotFoundError(f"grammar {name}.lark not found (looked beside {here})")
 
 
+# The cache folder (``Settings.cache``), set once at the edge by :func:`configure_cache`; until
+# then the default folder. None: caching is off (``FMSCRIPT_CACHE=off``).
+_cache_folder: Path | None | bool = True  # True: not configured, use the default
+
+
+def configure_cache(folder: Path | None) -> None:
+    """Called by the edge (CLI, server, public API) with ``Settings.cache``."""
+    global _cache_folder
+    _cache_folder = folder
+
+
 def cache_file(name: str) -> str | bool:
     """Where Lark keeps the analysed grammar between runs (2-3x faster start-up); Lark names the
     file after the grammar's hash, so an edited grammar is never read from a stale cache."""
     import os
-    import tempfile
 
-    folder = os.environ.get("FMSCRIPT_CACHE") or os.path.join(
-        tempfile.gettempdir(), f"fmscript-cache-{os.getuid() if hasattr(os, 'getuid') else 0}"
-    )
+    if _cache_folder is None:
+        return False
+    if _cache_folder is True:
+        from fmscript.settings import Settings
+
+        folder = str(Settings().cache)
+    else:
+        folder = str(_cache_folder)
     try:
         os.makedirs(folder, exist_ok=True)
     except OSError:
@@ -51,5 +68,7 @@ def lark_options(name: str, strict: bool = False) -> dict:
 @functools.cache
 def get_parser(name: str, strict: bool = False) -> Lark:
     """The Lark parser for ``script`` or ``calc`` (cached; ``strict`` for the grammar test)."""
+    from lark import Lark  # imported on first parse only (start-up of commands that never parse)
+
     text = grammar_path(name).read_text(encoding="utf-8")
     return Lark(text, **lark_options(name, strict))

@@ -28,6 +28,7 @@ from typing import Any
 
 from fmscript.ai import datasets
 from fmscript.ai import home as homes
+from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.engines import quiet_offline_env
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
 from fmscript.ai.jobs.store import JobStore, model_tmp_dir
@@ -35,7 +36,7 @@ from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
 
 LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
-MAX_SEQ_LENGTH = 2048
+# MAX_SEQ_LENGTH: declared once, in fmscript.ai.datasets (validation and training agree).
 PAD_MULTIPLE = 8
 LENGTH_CLASS = 32
 VAL_MIN_EXAMPLES = 20

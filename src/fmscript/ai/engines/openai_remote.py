@@ -1,62 +1,251 @@
-"""Fine-tuning through an OpenAI-compatible API with the ``openai`` SDK: OpenAI itself
-(provider OpenAI) or any server at the account's Endpoint (provider Custom), such as an AI Model
-Server. ``openai`` is imported only here."""
+"""Fine-tuning through an OpenAI-compatible API with the ``openai`` SDK: OpenAI itself (provider
+OpenAI; the account's Endpoint, when given, is the base URL) or any server at the Endpoint
+(provider Custom: an AI Model Server, ``fmscript serve``). ``openai`` is imported only here.
+
+Every call is bounded (``Settings.connect_timeout``, ``request_timeout`` — uploads get one more
+second per MB —, ``max_retries``) and every failure is a :class:`ScriptRuntimeError` with a code
+from :mod:`fmscript.ai.remote_errors` and the provider's own message; replies are checked before
+use (JSON, the object asked for, an ``id``). The API key never reaches a message, the job store or
+a log: messages pass through ``Account.redact``.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+import ssl
 from pathlib import Path
 from typing import Any
 
+from fmscript.ai import datasets
+from fmscript.ai import remote_errors as rc
+from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
+from fmscript.ai.remote_params import create_args
 from fmscript.errors import ScriptRuntimeError
+from fmscript.settings import Settings
 
-# Top-level keys of POST /fine_tuning/jobs; other numeric keys are supervised hyperparameters.
-_TOP_LEVEL = {"suffix", "seed", "validation_file", "metadata", "method", "hyperparameters", "integrations"}
-_HYPER = {"n_epochs", "batch_size", "learning_rate_multiplier"}
+OPENAI_BASE_URL = "https://api.openai.com/v1"
 
 
-def _client(account: Any) -> Any:
+class Remote:
+    """One provider connection: ``provider`` (OpenAI | Custom), ``base_url``, the key, SSL checking."""
+
+    def __init__(
+        self,
+        provider: str,
+        base_url: str,
+        api_key: str,
+        verify_ssl: bool = True,
+        settings: Settings | None = None,
+    ) -> None:
+        try:
+            import httpx
+            import openai
+        except ImportError:
+            raise ai_error(
+                "the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'",
+                UNAVAILABLE,
+            ) from None
+        self.provider = provider
+        self.base_url = check_url(base_url or OPENAI_BASE_URL)
+        self._key = api_key
+        self.settings = settings or Settings()
+        self.openai = openai
+        self.timeout = httpx.Timeout(self.settings.request_timeout, connect=self.settings.connect_timeout)
+        self.client = openai.OpenAI(
+            api_key=api_key or "not-needed",
+            base_url=self.base_url,
+            timeout=self.timeout,  # type: ignore[arg-type]  # openai 3 types httpx2, accepts httpx
+            max_retries=self.settings.max_retries,
+            # FileMaker checks a Custom server's certificate only when "Verify SSL Certificates" is on.
+            http_client=httpx.Client(verify=bool(verify_ssl), timeout=self.timeout),  # type: ignore[arg-type]
+        )
+
+    def close(self) -> None:
+        self.client.close()
+
+    def redact(self, text: str) -> str:
+        key = self._key
+        return text.replace(key, "***") if key and len(key) >= 4 else text
+
+    # -- calls -----------------------------------------------------------------------------------
+
+    def _call(self, what: str, method: Any, /, *args: Any, **kwargs: Any) -> Any:
+        """Call a ``with_raw_response`` SDK method; the reply's JSON, or a coded error."""
+        openai = self.openai
+        try:
+            raw = method(*args, **kwargs)
+        except openai.APITimeoutError:
+            raise self._error(
+                rc.TIMED_OUT,
+                f"{what}: no answer from {self.base_url} within {self.settings.request_timeout:g} s "
+                f"(after {self.settings.max_retries} retries)",
+            ) from None
+        except openai.APIConnectionError as exc:
+            if _is_ssl(exc):
+                raise self._error(
+                    rc.SSL_ERROR,
+                    f"{what}: the SSL certificate of {self.base_url} could not be verified ({_cause(exc)}); "
+                    "turn Verify SSL Certificates off only for a server you trust",
+                ) from None
+            raise self._error(
+                rc.PROVIDER_FAILED, f"{what}: cannot connect to {self.base_url} ({_cause(exc)})"
+            ) from None
+        except openai.APIStatusError as exc:
+            code, meaning = rc.for_status(exc.status_code)
+            detail = provider_message(exc.response)
+            raise self._error(
+                code, f"{what}: {meaning} (HTTP {exc.status_code}){': ' + detail if detail else ''}"
+            ) from None
+        return self._json(what, raw.http_response)
+
+    def _json(self, what: str, response: Any) -> Any:
+        try:
+            return json.loads(response.content)
+        except ValueError:
+            kind = response.headers.get("content-type", "no content type")
+            raise self._error(
+                rc.PROVIDER_FAILED,
+                f"{what}: the reply of {self.base_url} is not JSON (HTTP {response.status_code}, {kind}): "
+                f"{_snippet(response.text)!r}",
+            ) from None
+
+    def _error(self, code: int, message: str) -> ScriptRuntimeError:
+        return ScriptRuntimeError(self.redact(f"{self.provider} provider: {message}"), code=code)
+
+    def _object(self, what: str, data: Any, kind: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+        """``data`` when it is a JSON object with a text ``id`` (and ``required`` keys), else an error."""
+        if not isinstance(data, dict):
+            raise self._error(
+                rc.PROVIDER_FAILED,
+                f"{what}: the reply is not a {kind} object: {_snippet(json.dumps(data))!r}",
+            )
+        missing = [
+            key for key in ("id", *required) if not isinstance(data.get(key), str) or not data.get(key)
+        ]
+        if missing:
+            raise self._error(
+                rc.PROVIDER_FAILED,
+                f"{what}: the reply is not a {kind} object (no {missing[0]!r}): {_snippet(json.dumps(data))!r}",
+            )
+        return data
+
+    def upload(self, path: Path, name: str) -> dict[str, Any]:
+        data = path.read_bytes()
+        timeout = self.timeout.read + len(data) / 1_000_000 if self.timeout.read else None
+        reply = self._call(
+            "upload", self.client.files.with_raw_response.create, file=(name, data), purpose="fine-tune",
+            timeout=self.timeout.__class__(timeout, connect=self.settings.connect_timeout),
+        )  # fmt: skip
+        return self._object("upload", reply, "file")
+
+    def create_job(self, args: dict[str, Any]) -> dict[str, Any]:
+        reply = self._call("create job", self.client.fine_tuning.jobs.with_raw_response.create, **args)
+        return self._object("create job", reply, "fine-tuning job", ("status",))
+
+    def retrieve(self, job_id: str) -> dict[str, Any]:
+        reply = self._call("retrieve job", self.client.fine_tuning.jobs.with_raw_response.retrieve, job_id)
+        return self._object("retrieve job", reply, "fine-tuning job", ("status",))
+
+    def cancel(self, job_id: str) -> dict[str, Any]:
+        reply = self._call("cancel job", self.client.fine_tuning.jobs.with_raw_response.cancel, job_id)
+        return self._object("cancel job", reply, "fine-tuning job", ("status",))
+
+    def events(self, job_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        """The job's events, oldest first."""
+        reply = self._call(
+            "list events", self.client.fine_tuning.jobs.with_raw_response.list_events, job_id, limit=limit
+        )
+        if not isinstance(reply, dict) or not isinstance(reply.get("data"), list):
+            raise self._error(
+                rc.PROVIDER_FAILED, f"list events: the reply is not a list: {_snippet(json.dumps(reply))!r}"
+            )
+        events = [e for e in reply["data"] if isinstance(e, dict)]
+        return sorted(events, key=lambda e: (e.get("created_at") or 0, str(e.get("id"))))
+
+
+def check_url(url: str) -> str:
+    """An http(s) Endpoint, or error 1630."""
+    if not re.match(r"https?://[^/\s]+", url.strip()):
+        raise ScriptRuntimeError(f"the Endpoint {url!r} is not an http:// or https:// URL", code=rc.BAD_URL)
+    return url.strip()
+
+
+def provider_message(response: Any) -> str:
+    """The provider's error message: OpenAI's ``error.message``, else a short text of the body."""
     try:
-        import httpx
-        import openai
-    except ImportError:
-        raise ScriptRuntimeError(
-            "the OpenAI and Custom providers need the openai extra: pip install 'fmscript[openai]'", code=3
-        ) from None
-    kwargs: dict[str, Any] = {"api_key": account.key() or "not-needed", "max_retries": 1}
-    if account.provider == "Custom":
-        kwargs["base_url"] = account.endpoint
-        # FileMaker only checks the certificate when "Verify SSL Certificates" is on.
-        kwargs["http_client"] = httpx.Client(verify=bool(account.verify_ssl))
-    return openai, openai.OpenAI(**kwargs)
+        body = json.loads(response.content)
+    except (ValueError, AttributeError):
+        return _snippet(getattr(response, "text", "") or "")
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict) and isinstance(error.get("message"), str):
+            return error["message"]
+        if isinstance(error, str):
+            return error
+        if isinstance(body.get("detail"), str):
+            return body["detail"]
+    return _snippet(json.dumps(body))
 
 
-def job_create_args(base_model: str, file_id: str, params: dict[str, Any]) -> dict[str, Any]:
-    args: dict[str, Any] = {"model": base_model, "training_file": file_id}
-    hyper = {k: v for k, v in params.items() if k in _HYPER}
-    extra = {k: v for k, v in params.items() if k not in _HYPER and k not in _TOP_LEVEL}
-    args.update({k: v for k, v in params.items() if k in _TOP_LEVEL})
-    if hyper:
-        args.setdefault("method", {"type": "supervised", "supervised": {"hyperparameters": hyper}})
-    if extra:
-        # Provider-specific keys (an AI Model Server's max_steps, lora_layers, …) travel as-is.
-        args["extra_body"] = extra
-    return args
+def _snippet(text: str, limit: int = 160) -> str:
+    text = re.sub(r"<[^>]*>", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _is_ssl(exc: BaseException) -> bool:
+    seen: object = exc
+    for _ in range(10):  # the chain is short: SDK error, httpx error, ssl error
+        if not isinstance(seen, BaseException):
+            return False
+        if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _cause(exc: BaseException) -> str:
+    """What the transport said (the SDK's own text is only "Connection error.")."""
+    cause = exc.__cause__ or exc.__context__
+    return (str(cause) if isinstance(cause, BaseException) else "") or str(exc) or type(exc).__name__
 
 
 def submit_fine_tune(
-    account: Any, base_model: str, path: Path, name: str, params: dict[str, Any]
+    account: Any,
+    base_model: str,
+    path: Path,
+    name: str,
+    params: dict[str, Any],
+    settings: Settings | None = None,
+    home: Path | None = None,
 ) -> dict[str, Any]:
-    openai, client = _client(account)
+    """Validate → upload → create → record: the Fine-Tune Model step for OpenAI and Custom.
+
+    Parameters and training data are checked here first; nothing is uploaded when either is
+    wrong. The provider's job object is returned as it came (keys kept, nulls included) and
+    recorded in the job store (provider, base URL, id, status; never the key).
+    """
+    from fmscript.ai.jobs.store import JobStore
+
+    settings = settings or Settings()
+    base_url = check_url(account.endpoint) if account.endpoint else OPENAI_BASE_URL
+    create_args(account.provider, base_model, "file-check", params)  # raises before any upload
+    report = datasets.validate_jsonl(path)
+    if not report.ok:
+        raise ai_error(
+            "invalid training data (nothing was uploaded): " + report.format_text(), INVALID_TRAINING_DATA
+        )
+    verify = True if account.provider == "OpenAI" else bool(account.verify_ssl)
+    remote = Remote(account.provider, base_url, account.key(), verify, settings)
     try:
-        uploaded = client.files.create(file=(name, path.read_bytes()), purpose="fine-tune")
-        job = client.fine_tuning.jobs.create(**job_create_args(base_model, uploaded.id, params))
-    except openai.APIConnectionError as exc:
-        raise ScriptRuntimeError(
-            account.redact(f"cannot reach the model provider: {exc}"), code=1631
-        ) from None
-    except openai.APIStatusError as exc:
-        raise ScriptRuntimeError(
-            account.redact(f"the model provider refused the job (HTTP {exc.status_code}): {exc.message}"),
-            code=1631,
-        ) from None
-    return job.model_dump(exclude_none=True)
+        file = remote.upload(path, name)
+        job = remote.create_job(create_args(account.provider, base_model, file["id"], params))
+    finally:
+        remote.close()
+    store = JobStore(home if home is not None else settings.home)
+    try:
+        store.record_remote_job(account.provider, base_url, job, verify)
+    finally:
+        store.close()
+    return job

@@ -64,6 +64,12 @@ CREATE INDEX IF NOT EXISTS events_by_job ON events (job_id, seq);
 CREATE TABLE IF NOT EXISTS models (
     name TEXT PRIMARY KEY, kind TEXT NOT NULL, path TEXT NOT NULL, base_model TEXT,
     job_id TEXT, created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS job_meta (job_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS remote_jobs (
+    provider TEXT NOT NULL, base_url TEXT NOT NULL, id TEXT NOT NULL, model TEXT NOT NULL,
+    fine_tuned_model TEXT, status TEXT NOT NULL, created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL, job TEXT NOT NULL, verify_ssl INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (base_url, id));
 """
 
 
@@ -158,7 +164,7 @@ class TrainingLock:
 class JobStore:
     """Files, jobs, events and the model registry of one fmscript home."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path) -> None:
         self.home = homes.ensure_home(home)
         self.db_path = homes.jobs_db(self.home)
         self._lock = threading.RLock()
@@ -244,6 +250,21 @@ class JobStore:
         if not rows:
             raise ai_error(f"no such file: {file_id}", FILE_MISSING)
         return {"object": "file", **dict(rows[0])}
+
+    def list_files(self) -> list[dict[str, Any]]:
+        """Every stored file, newest first."""
+        return [
+            {"object": "file", **dict(row)}
+            for row in self._query("SELECT * FROM files ORDER BY created_at DESC, id DESC")
+        ]
+
+    def delete_file(self, file_id: str) -> dict[str, Any]:
+        """Forget a file and remove its copy (its jobs keep their file id)."""
+        file = self.get_file(file_id)
+        with self._tx() as db:
+            db.execute("DELETE FROM files WHERE id = ?", (file_id,))
+        Path(file["path"]).unlink(missing_ok=True)
+        return file
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -403,6 +424,21 @@ class JobStore:
                 self._event(db, job_id, "info", "Job left queued for another process to train", None)
         return bool(changed)
 
+    def requeue(self, job_id: str, reason: str) -> bool:
+        """running -> queued, owned by nobody (the server stopping mid-training: it starts over
+        when a trainer picks it up again); False when the job was not running."""
+        with self._tx() as db:
+            changed = db.execute(
+                "UPDATE jobs SET status = 'queued', pid = NULL, pid_start = NULL, started_at = NULL,"
+                " cancel_requested = 0 WHERE id = ? AND status = 'running'",
+                (job_id,),
+            ).rowcount
+            if changed:
+                self._event(db, job_id, "warn", f"Job queued again: {reason}", None)
+        if changed:
+            shutil.rmtree(model_tmp_dir(self.home, job_id), ignore_errors=True)
+        return bool(changed)
+
     def reap_dead(self) -> list[str]:
         """Fail every unfinished job whose owning process is gone; return their ids."""
         reaped = []
@@ -557,3 +593,61 @@ class JobStore:
             "create one with `fmscript models demo NAME` or add one with `fmscript models add NAME PATH`",
             UNKNOWN_MODEL,
         )
+
+    # -- server job fields and remote jobs (additive: the server and the remote providers) ------
+
+    def set_job_meta(self, job_id: str, data: dict[str, Any]) -> None:
+        """OpenAI request fields a server job keeps beside its parameters (suffix, metadata, …)."""
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO job_meta VALUES (?, ?)", (job_id, json.dumps(data)))
+
+    def job_meta(self, job_id: str) -> dict[str, Any]:
+        rows = self._query("SELECT data FROM job_meta WHERE job_id = ?", (job_id,))
+        return json.loads(rows[0]["data"]) if rows else {}
+
+    def record_remote_job(
+        self, provider: str, base_url: str, job: dict[str, Any], verify_ssl: bool | None = None
+    ) -> dict[str, Any]:
+        """Insert or update a job a remote provider runs (its last known object; never a key)."""
+        now = now_ms()
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO remote_jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (base_url, id) DO UPDATE"
+                " SET status = excluded.status, fine_tuned_model = excluded.fine_tuned_model,"
+                " updated_at = excluded.updated_at, job = excluded.job",
+                (provider, base_url, str(job["id"]), str(job.get("model") or ""), job.get("fine_tuned_model"),
+                 str(job.get("status") or "unknown"), now, now, json.dumps(job), int(verify_ssl is not False)),
+            )  # fmt: skip
+        return self.get_remote_job(str(job["id"]), base_url)
+
+    @staticmethod
+    def _remote(row: sqlite3.Row) -> dict[str, Any]:
+        return {
+            "provider": row["provider"],
+            "base_url": row["base_url"],
+            "id": row["id"],
+            "model": row["model"],
+            "fine_tuned_model": row["fine_tuned_model"],
+            "status": row["status"],
+            "created_at": row["created_at"],
+            "updated_at": row["updated_at"],
+            "job": json.loads(row["job"]),
+            "verify_ssl": bool(row["verify_ssl"]),
+        }
+
+    def get_remote_job(self, job_id: str, base_url: str | None = None) -> dict[str, Any]:
+        sql = "SELECT * FROM remote_jobs WHERE id = ?" + (" AND base_url = ?" if base_url is not None else "")
+        rows = self._query(
+            sql + " ORDER BY updated_at DESC", (job_id,) if base_url is None else (job_id, base_url)
+        )
+        if not rows:
+            raise ai_error(f"no such fine-tuning job: {job_id}", UNKNOWN_JOB)
+        return self._remote(rows[0])
+
+    def list_remote_jobs(self, limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM remote_jobs ORDER BY created_at DESC, id DESC"
+        args: tuple[Any, ...] = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            args = (int(limit),)
+        return [self._remote(row) for row in self._query(sql, args)]

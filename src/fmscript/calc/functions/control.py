@@ -11,7 +11,7 @@ from typing import Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.registry import function
-from fmscript.errors import CalcError, CalcSyntaxError, FMScriptError
+from fmscript.errors import CALC_GENERIC, CalcError, CalcSyntaxError, FMScriptError
 from fmscript.syntax import ast
 from fmscript.syntax.calc_build import parse_calc
 
@@ -100,7 +100,7 @@ def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
     try:
         ev(expression)
     except FMScriptError as exc:
-        return Decimal(exc.code if exc.code is not None else 1200)
+        return Decimal(exc.code if exc.code is not None else CALC_GENERIC)
     return Decimal(0)
 
 

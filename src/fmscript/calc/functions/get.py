@@ -20,7 +20,6 @@ import os
 import socket
 import sys
 import tempfile
-import unicodedata
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -31,7 +30,8 @@ import attrs
 
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
-from fmscript.errors import CalcError
+from fmscript.errors import FUNCTION_MISSING, CalcError
+from fmscript.syntax.names import lookup_key
 
 _FM_EPOCH = _dt.datetime(1, 1, 1, tzinfo=_dt.UTC)  # FileMaker counts time from 1/1/0001
 
@@ -61,9 +61,10 @@ def fm_path(path: str | os.PathLike[str]) -> str:
     return text if text.endswith("/") else text + "/"
 
 
-def _folder(env: str, fallback: Callable[[], str]) -> Callable[[], str]:
+def _folder(fallback: Callable[[], str]) -> Callable[[], str]:
+    # Only for calculations outside a run (no context): a run answers from its settings.
     def get() -> str:
-        return fm_path(os.environ.get(env) or fallback())
+        return fm_path(fallback())
 
     return get
 
@@ -87,8 +88,8 @@ def _temporary() -> str:
     return str(folder)
 
 
-def _documents_listing() -> str:
-    root = Path(os.environ.get("FMSCRIPT_DOCUMENTS") or _documents())
+def documents_listing(root: Path) -> str:
+    """Every file and folder below ``root``, one FileMaker path per line (folders end in /)."""
     if not root.is_dir():
         return ""
     return "\r".join(fm_path(p).rstrip("/") if p.is_file() else fm_path(p) for p in sorted(root.rglob("*")))
@@ -118,7 +119,9 @@ _LANGUAGES = {"ja": "Japanese", "zh": "Chinese", "en": "English", "de": "German"
 
 def _language() -> str:
     # Documented: the English name of the system's language ("Japanese").
-    code = (os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or "en")[:2]
+    import locale
+
+    code = (locale.getlocale()[0] or "en")[:2]
     return _LANGUAGES.get(code.lower(), "English")
 
 
@@ -170,9 +173,9 @@ _TABLE = [
     ("CurrentTimestamp", ("タイムスタンプ",), ("当前系统时间", "当前时间戳"), "timestamp", _now, "current date and time"),
     ("CurrentTimeUTCMicroseconds", ("現在の時刻UTCマイクロ秒",), ("当前时间UTC微秒",), "number", lambda: _utc_units(10**6), "UTC microseconds since 1/1/0001"),  # ja [U]
     ("CurrentTimeUTCMilliseconds", ("現在の時刻UTCミリ秒",), ("当前时间UTC毫秒",), "number", lambda: _utc_units(1000), "UTC milliseconds since 1/1/0001"),  # ja [U]
-    ("DesktopPath", ("デスクトップパス",), ("桌面路径",), "text", _folder("FMSCRIPT_DESKTOP", _desktop), "user's desktop folder"),
-    ("DocumentsPath", ("ドキュメントパス",), ("文档路径",), "text", _folder("FMSCRIPT_DOCUMENTS", _documents), "user's Documents folder"),
-    ("DocumentsPathListing", ("ドキュメントパス一覧",), ("文档路径列表",), "text", _documents_listing, "everything in the Documents folder"),
+    ("DesktopPath", ("デスクトップパス",), ("桌面路径",), "text", _folder(_desktop), "user's desktop folder"),
+    ("DocumentsPath", ("ドキュメントパス",), ("文档路径",), "text", _folder(_documents), "user's Documents folder"),
+    ("DocumentsPathListing", ("ドキュメントパス一覧",), ("文档路径列表",), "text", lambda: documents_listing(Path(_documents())), "everything in the Documents folder"),
     ("ErrorCaptureState", ("エラー処理状態",), ("错误捕获状态",), "number", _const(Decimal(0)), "1 when Set Error Capture is on"),
     ("FileName", ("ファイル名",), ("文件名",), "text", _const(""), "name of the current file"),
     ("FilePath", ("ファイルパス",), ("文件路径",), "text", _const(""), "full path of the current file"),
@@ -194,7 +197,7 @@ _TABLE = [
     ("SystemLanguage", ("システム言語",), ("系统语言",), "text", _language, "system language, in English"),
     ("SystemPlatform", ("システムプラットフォーム",), ("系统平台",), "number", _platform, "1 macOS, -2 Windows, 8 Linux"),
     ("SystemVersion", ("システムバージョン",), ("系统版本",), "text", _os_version, "OS version"),
-    ("TemporaryPath", ("テンポラリパス",), ("临时路径",), "text", _folder("FMSCRIPT_TEMP", _temporary), "session's temporary folder"),
+    ("TemporaryPath", ("テンポラリパス",), ("临时路径",), "text", _folder(_temporary), "session's temporary folder"),
     ("TotalRecordCount", ("レコード総数",), ("记录总数", "总记录数"), "number", _const(Decimal(0)), "records in the table"),  # zh [U]
     ("UserName", ("ユーザ名",), ("用户名",), "text", getpass.getuser, "user name of the application"),
     ("UUID", (), (), "text", lambda: str(uuid.uuid4()).upper(), "a new UUID, as text"),
@@ -208,9 +211,7 @@ GET_FUNCTIONS: dict[str, GetFunction] = {
 }
 
 
-def _normal(text: str) -> str:
-    """Lookup key: full-width forms folded (NFKC), whitespace removed, case ignored."""
-    return "".join(unicodedata.normalize("NFKC", text).split()).casefold()
+_normal = lookup_key  # full-width forms folded (NFKC), whitespace removed, case ignored
 
 
 _LOOKUP: dict[str, str] = {
@@ -230,7 +231,7 @@ def _node_text(node: Any) -> str:
         value = getattr(node, attr, None)
         if isinstance(value, str) and not (attr == "field" and getattr(node, "table", None)):
             return value
-    raise CalcError("Get needs the name of a Get function, such as Get ( FoundCount )", code=113)
+    raise CalcError("Get needs the name of a Get function, such as Get ( FoundCount )", code=FUNCTION_MISSING)
 
 
 def _convert(entry: GetFunction, value: Any) -> Any:
@@ -249,7 +250,7 @@ def get(ctx: Any, ev: Any, node: Any) -> Any:
     if name is None:
         close = difflib.get_close_matches(_normal(written), list(_LOOKUP), n=1, cutoff=0.6)
         hint = f"; did you mean {_display(close[0])}?" if close else ""
-        raise CalcError(f"unknown Get function: {written}{hint}", code=113)
+        raise CalcError(f"unknown Get function: {written}{hint}", code=FUNCTION_MISSING)
     entry = GET_FUNCTIONS[name]
     info = getattr(ctx, "get_info", None)
     value = info(name) if info is not None else None

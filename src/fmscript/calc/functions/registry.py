@@ -20,6 +20,8 @@ from typing import Any
 
 import attrs
 
+from fmscript.syntax.names import fold
+
 
 @attrs.frozen
 class FunctionSpec:
@@ -55,13 +57,14 @@ def function(
     """Declare a calculation function. ``max_args`` defaults to ``min_args``; None means variadic."""
 
     def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        key = name.lower()
+        key = fold(name)
         if key in FUNCTIONS:
             raise RuntimeError(f"calculation function {name} declared twice")
         top = min_args if max_args == "same" else max_args
+        assert not isinstance(top, str)
         FUNCTIONS[key] = FunctionSpec(
             name, min_args, top, impl, lazy, bare, category or impl.__module__.rsplit(".", 1)[-1]
-        )  # type: ignore[arg-type]
+        )
         return impl
 
     return register
@@ -69,7 +72,7 @@ def function(
 
 def lookup(name: str) -> FunctionSpec | None:
     load_all()
-    return FUNCTIONS.get(name.lower())
+    return FUNCTIONS.get(fold(name))
 
 
 _loaded = False

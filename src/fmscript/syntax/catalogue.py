@@ -14,11 +14,9 @@ Option kinds:
 
 from __future__ import annotations
 
-import functools
-import re
-import unicodedata
-
 import attrs
+
+from fmscript.syntax.names import lookup_key
 
 
 @attrs.frozen
@@ -51,11 +49,7 @@ class StepSpec:
         return None
 
 
-@functools.lru_cache(maxsize=8192)
-def norm(text: str) -> str:
-    """Normalise a name or label for lookup: NFKC, case-folded, no spaces, no trailing colon."""
-    text = unicodedata.normalize("NFKC", text).casefold().strip().rstrip(":：").strip()
-    return re.sub(r"\s+", "", text)
+norm = lookup_key  # NFKC, case-folded, no spaces, no trailing colon
 
 
 # Localized spellings of option values (canonical English first).

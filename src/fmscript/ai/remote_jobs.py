@@ -1,0 +1,124 @@
+"""Jobs that a remote provider runs (OpenAI, Custom): recorded in the job store when the
+Fine-Tune Model step creates them, then retrieved, followed and cancelled through the SDK.
+
+The store keeps the provider, base URL, remote id and last job object — never the key: whoever
+follows a job brings the key (the account's, in the run that created it; ``OPENAI_API_KEY`` or
+``--api-key-env NAME`` for ``fmscript jobs``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fmscript.ai.jobs.store import TERMINAL, JobStore
+from fmscript.ai.progress import TrainingProgress
+from fmscript.settings import Settings
+
+
+def connect(record: dict[str, Any], api_key: str, settings: Settings | None = None) -> Any:
+    """A :class:`~fmscript.ai.engines.openai_remote.Remote` for a recorded job."""
+    from fmscript.ai.engines.openai_remote import Remote
+
+    return Remote(record["provider"], record["base_url"], api_key, record.get("verify_ssl", True), settings)
+
+
+def refresh(store: JobStore, record: dict[str, Any], remote: Any) -> dict[str, Any]:
+    """The job as the provider has it now (and recorded so)."""
+    job = remote.retrieve(record["id"])
+    store.record_remote_job(record["provider"], record["base_url"], job)
+    return job
+
+
+def follow(
+    store: JobStore,
+    record: dict[str, Any],
+    remote: Any,
+    progress: TrainingProgress | None = None,
+    poll: float = 2.0,
+    on_message: Any = None,
+) -> dict[str, Any]:
+    """Poll the job until it has ended, showing its metrics events on the progress bar and passing
+    each message event to ``on_message``; returns the final job object."""
+    progress = progress or TrainingProgress(enabled=False)
+    seen: set[str] = set()
+    started = False
+    label = record.get("fine_tuned_model") or record["id"]
+    try:
+        while True:
+            job = refresh(store, record, remote)
+            for event in remote.events(record["id"]):
+                key = str(event.get("id"))
+                if key in seen:
+                    continue
+                seen.add(key)
+                data = event.get("data") or {}
+                if isinstance(data, dict) and "step" in data and "total_steps" in data:
+                    if not started:
+                        progress.start(
+                            str(job.get("fine_tuned_model") or label),
+                            int(data["total_steps"]),
+                            int(data["step"]),
+                        )
+                        started = True
+                    progress.update(int(data["step"]), data.get("train_loss"), data.get("tokens_per_second"))
+                elif on_message is not None and event.get("message"):
+                    on_message(str(event["message"]))
+            if job.get("status") in TERMINAL:
+                return job
+            time.sleep(poll)
+    finally:
+        progress.close()
+
+
+def follow_all(
+    jobs: list[tuple[Any, dict[str, Any]]], settings: Settings, progress: bool, err: Any, poll: float = 2.0
+) -> int:
+    """``fmscript run --wait``: follow each (account, job) a run created to its end, with the
+    progress display; one line per job on ``err``. Returns 1 when any did not succeed."""
+    from fmscript.ai.engines.openai_remote import OPENAI_BASE_URL, Remote
+    from fmscript.errors import FMScriptError
+
+    failed = 0
+    store = JobStore(settings.home)
+    try:
+        for account, job in jobs:
+            base_url = account.endpoint or OPENAI_BASE_URL
+            verify = True if account.provider == "OpenAI" else bool(account.verify_ssl)
+            record = {"provider": account.provider, "base_url": base_url, "id": job["id"],
+                      "fine_tuned_model": job.get("fine_tuned_model")}  # fmt: skip
+            bar = TrainingProgress(progress, settings.progress)
+            try:
+                remote = Remote(account.provider, base_url, account.key(), verify, settings)
+                try:
+                    final = follow(store, record, remote, bar, poll, bar.message)
+                finally:
+                    remote.close()
+            except FMScriptError as exc:
+                print(
+                    f"fine-tuning job {job['id']}: cannot follow it: {account.redact(exc.message)}", file=err
+                )
+                failed = 1
+                continue
+            except KeyboardInterrupt:
+                print(
+                    f"stopped following {job['id']}; it goes on at the provider (fmscript jobs wait {job['id']})",
+                    file=err,
+                )
+                return 1
+            if final.get("status") == "succeeded":
+                print(
+                    f"fine-tuning job {job['id']} succeeded: model {final.get('fine_tuned_model')}", file=err
+                )
+            else:
+                failed = 1
+                reason = (
+                    (final.get("error") or {}).get("message") if isinstance(final.get("error"), dict) else ""
+                )
+                print(
+                    f"fine-tuning job {job['id']} {final.get('status')}{': ' + reason if reason else ''}",
+                    file=err,
+                )
+    finally:
+        store.close()
+    return failed

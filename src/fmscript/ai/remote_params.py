@@ -1,0 +1,110 @@
+"""Fine-Tune Parameters for remote providers: what the Fine-Tune Model step sends.
+
+**OpenAI** (``Model Provider: OpenAI``) takes OpenAI's fine-tuning fields. The hyperparameters
+``n_epochs``, ``batch_size`` and ``learning_rate_multiplier`` go to
+``method.supervised.hyperparameters`` (a ``method`` or deprecated ``hyperparameters`` object the
+script gives is merged with them, the flat keys winning); ``suffix``, ``seed``,
+``validation_file``, ``metadata``, ``integrations`` stay top-level. Numeric strings (FileMaker's
+``JSONSetElement ( … ; JSONString )``) become numbers. The AI Model Server's keys have no OpenAI
+meaning and are refused before anything is uploaded, naming their OpenAI counterpart.
+
+**Custom** (an AI Model Server, ``fmscript serve`` or any OpenAI-compatible server) gets the same
+OpenAI mapping for OpenAI's keys, and every other key (``max_steps``, ``learning_rate``,
+``lora_layers``, ``batch_size``, ``fine_tuned_model_name``, …) top-level as the script gave it, as
+FileMaker sends them to its AI Model Server.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import re
+from typing import Any
+
+from fmscript.ai.errors import BAD_PARAMETER, ai_error
+
+HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
+TOP_LEVEL = ("suffix", "seed", "validation_file", "metadata", "integrations", "method", "hyperparameters")
+# AI Model Server key -> what OpenAI calls the nearest thing
+SERVER_ONLY = {
+    "max_steps": "n_epochs (whole passes over the data)",
+    "learning_rate": "learning_rate_multiplier (a multiple of OpenAI's own rate)",
+    "lora_layers": "nothing (OpenAI does not expose LoRA layers)",
+    "fine_tuned_model_name": "suffix (OpenAI names the model ft:<base>:<org>:<suffix>:<id>)",
+}
+_INTEGER = re.compile(r"[+-]?\d+")
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def _number(key: str, value: Any, integer: bool) -> Any:
+    """A JSON number, or a numeric string as a number; ``"auto"`` stays."""
+    if value == "auto" and key in HYPERPARAMETERS:
+        return value
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        text = value.strip()
+        value = int(text) if _INTEGER.fullmatch(text) else float(text)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ai_error(f"fine-tuning parameter {key!r} must be a number, not {value!r}", BAD_PARAMETER)
+    if integer:
+        if value != int(value):
+            raise ai_error(
+                f"fine-tuning parameter {key!r} must be a whole number, not {value!r}", BAD_PARAMETER
+            )
+        return int(value)
+    return value
+
+
+def _object(key: str, value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ai_error(f"fine-tuning parameter {key!r} must be a JSON object", BAD_PARAMETER)
+    return value
+
+
+def create_args(provider: str, base_model: str, file_id: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of ``client.fine_tuning.jobs.create`` (``extra_body`` for Custom keys).
+
+    Raises (code 14) for a key OpenAI cannot take; call it before uploading anything.
+    """
+    args: dict[str, Any] = {"model": base_model, "training_file": file_id}
+    hyper: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    method: dict[str, Any] | None = None
+    for key, value in params.items():
+        if value is None:
+            continue
+        if key in HYPERPARAMETERS and not (provider == "Custom" and key == "batch_size"):
+            hyper[key] = _number(key, value, key != "learning_rate_multiplier")
+        elif key == "seed":
+            args["seed"] = _number(key, value, True)
+        elif key == "method":
+            method = copy.deepcopy(_object(key, value))
+        elif key == "hyperparameters":
+            old = _object(key, value)
+            hyper = {**{k: _number(k, v, k != "learning_rate_multiplier") for k, v in old.items()}, **hyper}
+        elif key in TOP_LEVEL:
+            args[key] = str(value) if key in ("suffix", "validation_file") else value
+        elif provider == "OpenAI":
+            if key in SERVER_ONLY:
+                raise ai_error(
+                    f"fine-tuning parameter {key!r} is an AI Model Server parameter; OpenAI's counterpart is "
+                    f"{SERVER_ONLY[key]}",
+                    BAD_PARAMETER,
+                )
+            known = ", ".join((*HYPERPARAMETERS, *TOP_LEVEL))
+            raise ai_error(
+                f"unknown fine-tuning parameter {key!r} for OpenAI (known: {known})", BAD_PARAMETER
+            )
+        else:
+            extra[key] = value  # the AI Model Server's keys travel as the script gave them
+    if hyper or method is not None:
+        method = method or {}
+        kind = method.setdefault("type", "supervised")
+        if hyper:
+            section = method.setdefault(kind, {})
+            if not isinstance(section, dict):
+                raise ai_error(f"fine-tuning parameter 'method.{kind}' must be a JSON object", BAD_PARAMETER)
+            section["hyperparameters"] = {**(section.get("hyperparameters") or {}), **hyper}
+        args["method"] = method
+    if extra:
+        args["extra_body"] = extra
+    return args

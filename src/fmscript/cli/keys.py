@@ -1,0 +1,56 @@
+"""``fmscript keys``: API keys of ``fmscript serve`` (stored hashed; a key is shown once)."""
+
+from __future__ import annotations
+
+import click
+
+from fmscript.ai.cli_support import cli_errors, dump, table, when
+
+
+def _store():  # type: ignore[no-untyped-def]
+    from fmscript.ai.keys import KeyStore
+    from fmscript.cli import current_settings
+
+    return KeyStore(current_settings().home)
+
+
+@click.group()
+def keys() -> None:
+    """Create, list and revoke the server's API keys."""
+
+
+@keys.command()
+@click.argument("name")
+@cli_errors
+def create(name: str) -> None:
+    """Create a key NAME and print it (the only time it is shown)."""
+    click.echo(_store().create(name))
+    click.echo("store this key now: it cannot be shown again (only its hash is kept)", err=True)
+
+
+@keys.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the keys as JSON (never the keys themselves).")
+@cli_errors
+def list_keys(as_json: bool) -> None:
+    """List keys: name, prefix, created, revoked."""
+    found = _store().entries()
+    if as_json:
+        click.echo(dump(found))
+        return
+    if not found:
+        click.echo("no API keys")
+        return
+    rows = [
+        [k["name"], k["prefix"] + "…", when(k["created_at"] * 1000), when((k["revoked_at"] or 0) * 1000)]
+        for k in found
+    ]
+    click.echo(table(rows, ["NAME", "PREFIX", "CREATED", "REVOKED"]))
+
+
+@keys.command()
+@click.argument("name")
+@cli_errors
+def revoke(name: str) -> None:
+    """Revoke the key NAME (a running server refuses it at once)."""
+    _store().revoke(name)
+    click.echo(f"revoked {name}")

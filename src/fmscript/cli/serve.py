@@ -1,0 +1,63 @@
+"""``fmscript serve``: the AI Model Server (OpenAI-compatible API) with uvicorn."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from fmscript.ai.cli_support import cli_errors
+
+
+@click.command()
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Address to bind (0.0.0.0 for every interface)."
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8080, show_default=True, help="Port (0: any free port)."
+)
+@click.option(
+    "--max-upload-mb", type=click.IntRange(min=1), default=512, show_default=True, help="Largest file upload."
+)
+@click.option(
+    "--train/--no-train",
+    default=True,
+    show_default=True,
+    help="Train queued jobs here (--no-train: accept jobs, leave them queued for another trainer).",
+)
+@click.option(
+    "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
+)
+@cli_errors
+def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str) -> None:
+    """Serve fine-tuning, models and chat completions under /llm/v1 and /v1 (FileMaker's AI Model
+    Server API; use http://HOST:PORT/llm/v1/ as a Custom account's Endpoint).
+
+    Every route but /health needs an API key: create one with `fmscript keys create NAME`.
+    Queued jobs are trained one at a time, in the order they were created.
+    """
+    try:
+        import uvicorn
+
+        from fmscript.server.app import create_app
+        from fmscript.server.config import MB, ServerOptions
+    except ImportError as exc:
+        click.echo(
+            f"error: fmscript serve needs the server extra: pip install 'fmscript[server]' ({exc.name})",
+            err=True,
+        )
+        sys.exit(1)
+    from fmscript.ai.keys import KeyStore
+    from fmscript.cli import current_settings
+
+    settings = current_settings()
+    app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB, worker=train))
+    if not KeyStore(settings.home).entries():
+        click.echo(
+            "warning: no API keys yet; every request but /health is refused (fmscript keys create NAME)",
+            err=True,
+        )
+    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False)
+    server = uvicorn.Server(config)
+    click.echo(f"fmscript serve: home {settings.home}", err=True)
+    server.run()

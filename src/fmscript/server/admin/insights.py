@@ -1,0 +1,245 @@
+"""What the admin page shows that the OpenAI-shaped routes do not: job progress and loss curves,
+model sizes, parameter counts and adapter-card losses, and a line-numbered training-file report.
+
+Pure functions over the job store and the model folders (no web framework here), so they are
+tested without a server. Progress comes from the job's metrics events — the training callback in
+:mod:`fmscript.ai.engines.mlx_local` writes ``{"step", "train_loss", "total_steps", ...}`` every few
+steps and ``{"step", "val_loss", ...}`` at each validation — read incrementally (``after=seq``) so
+polling the jobs table every second stays cheap however long the runs were.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from fmscript.ai import datasets
+from fmscript.ai.jobs.store import ACTIVE, JobStore
+
+Point = tuple[int, float]
+
+
+@dataclass
+class Curve:
+    """The loss reports of one job, in the order they were written."""
+
+    train: list[Point] = field(default_factory=list)
+    val: list[Point] = field(default_factory=list)
+    step: int = 0
+    total_steps: int | None = None
+    seen: int = 0  # seq of the last event read
+
+    def add(self, event: dict[str, Any]) -> None:
+        self.seen = max(self.seen, int(event["seq"]))
+        data = event.get("data") or {}
+        step = data.get("step")
+        if not isinstance(step, int):
+            return
+        if isinstance(data.get("total_steps"), int):
+            self.total_steps = data["total_steps"]
+        for key, series in (("train_loss", self.train), ("val_loss", self.val)):
+            loss = data.get(key)
+            if isinstance(loss, (int, float)) and math.isfinite(loss):
+                series.append((step, float(loss)))
+                # a validation report at step 0 is the untrained model's loss, not progress
+                if key == "train_loss":
+                    self.step = max(self.step, step)
+
+
+class CurveCache:
+    """Per-job :class:`Curve` objects brought up to date from the events each time they are read."""
+
+    def __init__(self) -> None:
+        self._curves: dict[str, Curve] = {}
+        self._lock = threading.Lock()
+
+    def curve(self, store: JobStore, job_id: str) -> Curve:
+        with self._lock:
+            curve = self._curves.setdefault(job_id, Curve())
+            for event in store.events(job_id, after=curve.seen):
+                curve.add(event)
+            return curve
+
+    def forget(self, job_id: str) -> None:
+        with self._lock:
+            self._curves.pop(job_id, None)
+
+
+def max_steps(job: dict[str, Any], curve: Curve) -> int | None:
+    """The steps the run will take: what the trainer reported, else the job's parameters."""
+    if curve.total_steps:
+        return curve.total_steps
+    value = (job.get("params") or {}).get("max_steps")
+    return value if isinstance(value, int) else None
+
+
+def duration_ms(job: dict[str, Any], now_ms: int | None = None) -> int | None:
+    """Training time: started → finished, or → now while it runs; None before it started."""
+    started = job.get("started_at")
+    if not started:
+        return None
+    end = job.get("finished_at") or (now_ms if now_ms is not None else int(time.time() * 1000))
+    return max(0, int(end) - int(started))
+
+
+def job_summary(job: dict[str, Any], curve: Curve, now_ms: int | None = None) -> dict[str, Any]:
+    """One row of the jobs table."""
+    steps = max_steps(job, curve)
+    step = steps if job["status"] == "succeeded" and steps else curve.step
+    return {
+        "id": job["id"],
+        "status": job["status"],
+        "model": job["model"],
+        "fine_tuned_model": job["fine_tuned_model"],
+        "training_file": job["training_file"],
+        "created_at": job["created_at"],
+        "started_at": job.get("started_at"),
+        "finished_at": job.get("finished_at"),
+        "duration_ms": duration_ms(job, now_ms),
+        "step": step,
+        "max_steps": steps,
+        "last_train_loss": curve.train[-1][1] if curve.train else None,
+        "last_val_loss": curve.val[-1][1] if curve.val else None,
+        "active": job["status"] in ACTIVE,
+        "cancel_requested": bool(job.get("cancel_requested")),
+        "error": job.get("error"),
+    }
+
+
+def job_detail(store: JobStore, job: dict[str, Any], curve: Curve) -> dict[str, Any]:
+    """Everything the job page shows: the row, parameters, losses, result card and all events."""
+    events = store.events(job["id"])
+    return {
+        **job_summary(job, curve),
+        "params": job.get("params") or {},
+        "result": job.get("result"),
+        "train_losses": [list(p) for p in curve.train],
+        "val_losses": [list(p) for p in curve.val],
+        "events": [
+            {
+                "seq": e["seq"],
+                "created_at": e["created_at"],
+                "level": e["level"],
+                "message": e["message"],
+                "data": e["data"],
+            }
+            for e in events
+            # the traceback of an internal error is for `fmscript jobs events`, not the page
+            if not (e["data"] and "traceback" in e["data"])
+        ],
+    }
+
+
+# -- models ------------------------------------------------------------------------------------
+
+
+def folder_size(path: Path) -> int:
+    """Bytes of the files under ``path`` (following the Hugging Face cache's blob symlinks)."""
+    total = 0
+    try:
+        entries = list(path.rglob("*")) if path.is_dir() else [path]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.is_file():
+                total += entry.stat().st_size
+        except OSError:
+            continue
+    return total
+
+
+def safetensors_parameters(path: Path) -> int | None:
+    """Parameter count of a ``.safetensors`` file from its JSON header alone (no tensor is read)."""
+    try:
+        with path.open("rb") as fh:
+            (length,) = struct.unpack("<Q", fh.read(8))
+            if length > 100_000_000:
+                return None
+            header = json.loads(fh.read(length))
+    except (OSError, ValueError, struct.error):
+        return None
+    total = 0
+    for name, info in header.items():
+        if name == "__metadata__" or not isinstance(info, dict):
+            continue
+        total += math.prod(int(n) for n in info.get("shape") or [])
+    return total
+
+
+def parameter_count(folder: Path, kind: str) -> int | None:
+    """Weights of a base model; the trained LoRA weights of a fine-tuned one."""
+    pattern = "adapters.safetensors" if kind == "fine-tuned" else "model*.safetensors"
+    counts = [safetensors_parameters(p) for p in sorted(folder.glob(pattern))]
+    known = [c for c in counts if c is not None]
+    return sum(known) if known else None
+
+
+def read_card(folder: Path) -> dict[str, Any] | None:
+    try:
+        card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return card if isinstance(card, dict) else None
+
+
+CARD_KEYS = (
+    "initial_train_loss",
+    "final_train_loss",
+    "initial_val_loss",
+    "val_loss",
+    "steps",
+    "trained_tokens",
+    "seconds",
+)
+
+
+def model_info(model: dict[str, Any]) -> dict[str, Any]:
+    """One row of the models table: the registry entry plus size, parameters and card losses."""
+    folder = Path(model["path"])
+    exists = bool(model.get("exists", folder.exists()))
+    card = read_card(folder) if exists and model["kind"] == "fine-tuned" else None
+    info: dict[str, Any] = {
+        "name": model["name"],
+        "kind": model["kind"],
+        "base_model": model.get("base_model"),
+        "job_id": model.get("job_id"),
+        "created_at": model.get("created_at"),
+        "exists": exists,
+        "size_bytes": folder_size(folder) if exists else None,
+        "parameters": parameter_count(folder, model["kind"]) if exists else None,
+        "training": None,
+        "losses": None,
+    }
+    if card is not None:
+        params = card.get("parameters") or {}
+        info["training"] = {
+            key: params.get(key) for key in ("max_steps", "lora_layers", "batch_size", "learning_rate")
+        }
+        info["losses"] = {key: card.get(key) for key in CARD_KEYS}
+        info["n_examples"] = (card.get("data") or {}).get("n_examples")
+    return info
+
+
+# -- training files ---------------------------------------------------------------------------
+
+
+def validation_report(path: Path, filename: str) -> dict[str, Any]:
+    """The line-numbered report of :func:`fmscript.ai.datasets.validate_jsonl` as JSON."""
+    report = datasets.validate_jsonl(path)
+    return {
+        "filename": filename,
+        "ok": report.ok,
+        "n_lines": report.n_lines,
+        "n_examples": report.n_examples,
+        "min_examples": datasets.MIN_EXAMPLES,
+        "problems": [{"line": line, "reason": reason} for line, reason in report.problems],
+        "warnings": [{"line": line, "reason": reason} for line, reason in report.warnings],
+        "sha256": report.sha256,
+    }

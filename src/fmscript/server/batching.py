@@ -1,0 +1,201 @@
+"""Chat generation for the server: one thread owns mlx; concurrent requests decode together.
+
+Every chat request goes to one generation thread (mlx never runs in two threads at once). Requests
+for the resident model join mlx-lm's ``BatchGenerator`` and are decoded in the same forward passes,
+as ``mlx_lm.server`` does, so eight clients cost little more than one. One model is resident at a
+time, as on the AI Model Server: a request for another model waits until the running batch has
+finished, then that model (base + adapter) is loaded in its place.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from fmscript.ai.service import LocalFineTuning
+from fmscript.errors import FMScriptError, ScriptRuntimeError
+
+_END = object()
+
+
+class ChatStream:
+    """The reply's text pieces as they are decoded; ``finish_reason`` and the token counts are set
+    once it is exhausted. Iterating blocks (run it in a worker thread)."""
+
+    def __init__(self, model: str, base: Path, adapter: Path | None, messages: list[dict[str, Any]],
+                 max_tokens: int, temperature: float, seed: int | None) -> None:  # fmt: skip
+        self.model = model
+        self.key = (str(base), str(adapter or ""), _stamp(adapter))
+        self.base, self.adapter = base, adapter
+        self.messages = messages
+        self.max_tokens = max_tokens
+        self.temperature = temperature
+        self.seed = seed
+        self.finish_reason: str | None = None
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+        self._out: queue.Queue[object] = queue.Queue()
+
+    def __iter__(self) -> Iterator[str]:
+        while True:
+            item = self._out.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, str)
+            yield item
+
+    def text(self) -> str:
+        return "".join(self)
+
+
+def _stamp(adapter: Path | None) -> int:
+    """A retrained adapter (same name, new weights) is a different model."""
+    try:
+        return (adapter / "adapters.safetensors").stat().st_mtime_ns if adapter else 0
+    except OSError:
+        return 0
+
+
+class GenerationThread:
+    """The server's one mlx thread (started at the first request)."""
+
+    def __init__(self, service: LocalFineTuning, max_batch: int = 8) -> None:
+        self.service = service
+        self.max_batch = max_batch
+        self._requests: queue.Queue[ChatStream] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, model: str, messages: list[dict[str, Any]], max_tokens: int, temperature: float = 0.0,
+               seed: int | None = None) -> ChatStream:  # fmt: skip
+        """Queue a request; an unknown model or bad messages raise here (before anything streams)."""
+        if not messages or not all(isinstance(m.get("content"), str) for m in messages):
+            raise ScriptRuntimeError("messages must be a list of {role, content} objects", code=14)
+        base, adapter = self.service.model_paths(model)
+        stream = ChatStream(model, base, adapter, messages, max_tokens, temperature, seed)
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fmscript-generation", daemon=True)
+                self._thread.start()
+        self._requests.put(stream)
+        return stream
+
+    # -- the generation thread -------------------------------------------------------------------
+
+    def _run(self) -> None:
+        from fmscript.ai.engines import mlx_local, quiet_offline_env
+
+        quiet_offline_env()
+        resident: tuple[tuple[str, str, int], Any, Any] | None = None
+        batch: Any = None
+        active: dict[int, tuple[ChatStream, Any]] = {}
+        waiting: list[ChatStream] = []
+        while True:
+            if not active and not waiting:
+                waiting.append(self._requests.get())
+            while True:
+                try:
+                    waiting.append(self._requests.get_nowait())
+                except queue.Empty:
+                    break
+            still: list[ChatStream] = []
+            # Once a request waits for another model, the batch takes no newcomers and drains.
+            switching = resident is not None and any(r.key != resident[0] for r in waiting)
+            for request in waiting:
+                if (
+                    resident is not None
+                    and request.key == resident[0]
+                    and len(active) < self.max_batch
+                    and not (switching and active)
+                ):
+                    self._start(batch, resident[2], request, active)
+                elif not active and (resident is None or request.key != resident[0]):
+                    try:
+                        if batch is not None:
+                            batch.close()
+                        batch = None
+                        resident = None
+                        model, tokenizer = mlx_local.load_model(request.base, request.adapter)
+                        batch = _batch_generator(model, tokenizer, self.max_batch)
+                        resident = (request.key, model, tokenizer)
+                        self._start(batch, tokenizer, request, active)
+                    except Exception as exc:  # a model that will not load fails its request only
+                        request._out.put(_as_error(exc))
+                else:
+                    still.append(request)  # another model: after this batch; or the batch is full
+            waiting = still
+            if active:
+                try:
+                    self._step(batch, active)
+                except Exception as exc:  # the batch is lost: fail its requests, start afresh
+                    for stream, _ in active.values():
+                        stream._out.put(_as_error(exc))
+                    active.clear()
+                    batch = None
+                    resident = None
+
+    @staticmethod
+    def _start(
+        batch: Any, tokenizer: Any, request: ChatStream, active: dict[int, tuple[ChatStream, Any]]
+    ) -> None:
+        import mlx.core as mx
+        from mlx_lm.sample_utils import make_sampler
+
+        try:
+            prompt = list(
+                tokenizer.apply_chat_template(
+                    request.messages, add_generation_prompt=True, tokenize=True, return_dict=False
+                )  # fmt: skip
+            )
+        except Exception as exc:
+            request._out.put(_as_error(exc))
+            return
+        request.prompt_tokens = len(prompt)
+        if request.max_tokens <= 0:
+            request.finish_reason = "length"
+            request._out.put(_END)
+            return
+        if request.seed is not None:
+            mx.random.seed(request.seed)
+        (uid,) = batch.insert(
+            [prompt], [request.max_tokens], samplers=[make_sampler(temp=request.temperature)]
+        )
+        active[uid] = (request, tokenizer.detokenizer)
+
+    @staticmethod
+    def _step(batch: Any, active: dict[int, tuple[ChatStream, Any]]) -> None:
+        for response in batch.next_generated():
+            entry = active.get(response.uid)
+            if entry is None:
+                continue
+            request, detokenizer = entry
+            if response.finish_reason != "stop":  # the stop token itself is not text
+                detokenizer.add_token(response.token)
+                request.completion_tokens += 1
+            if response.finish_reason is not None:
+                detokenizer.finalize()
+            segment = detokenizer.last_segment  # reading it consumes it
+            if segment:
+                request._out.put(segment)
+            if response.finish_reason is not None:
+                request.finish_reason = response.finish_reason
+                request._out.put(_END)
+                del active[response.uid]
+
+
+def _batch_generator(model: Any, tokenizer: Any, size: int) -> Any:
+    from mlx_lm.generate import BatchGenerator
+
+    stops = [[token] for token in sorted(tokenizer.eos_token_ids)]
+    return BatchGenerator(model, stop_tokens=stops, completion_batch_size=size, prefill_batch_size=size)
+
+
+def _as_error(exc: BaseException) -> FMScriptError:
+    if isinstance(exc, FMScriptError):
+        return exc
+    return ScriptRuntimeError(f"generation failed: {type(exc).__name__}: {exc}", code=-1)

@@ -1,0 +1,208 @@
+"""Fine-tuning jobs over HTTP: OpenAI's request fields and the AI Model Server's, one job object.
+
+Creating a job accepts both vocabularies. The AI Model Server's keys (what FileMaker's Fine-Tune
+Model step sends to a Custom provider: ``max_steps``, ``learning_rate``, ``lora_layers``,
+``batch_size``, ``fine_tuned_model_name``, numbers or numeric strings) are used as they are.
+OpenAI's are translated for the local engine:
+
+===============================  ==========================================================
+OpenAI                           local engine
+===============================  ==========================================================
+``n_epochs`` (``auto`` = 3)      ``max_steps`` = ceil(examples × n_epochs / batch_size)
+``batch_size``                   ``batch_size``
+``learning_rate_multiplier``     ``learning_rate`` = 2e-4 × multiplier
+``suffix``                       ``fine_tuned_model_name`` (when that is not given)
+``seed``                         ``seed``
+===============================  ==========================================================
+
+The job object is the seed's AI Model Server shape (``fm-ftjob-…``, ``file_id``,
+``fine_tuned_model`` ``fm-mlx-<name>``, ``status``, ``tags``, in that order) followed by OpenAI's
+fields (``finished_at``, ``error``, ``trained_tokens``, ``hyperparameters``, …).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fmscript.ai import datasets, modeldir
+from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, ai_error
+from fmscript.ai.jobs.store import JobStore, to_response
+from fmscript.ai.params import DEFAULTS, parse_local_params
+from fmscript.ai.service import LocalFineTuning
+from fmscript.errors import FMScriptError
+from fmscript.server.errors import APIError, from_fmscript
+
+SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
+AUTO_EPOCHS = 3
+
+
+def _auto(value: Any) -> bool:
+    return value is None or value == "auto"
+
+
+def _positive(name: str, value: Any) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise APIError(400, f"{name} must be 'auto' or a number, not {value!r}", param=name) from None
+    if not math.isfinite(number) or number <= 0 or isinstance(value, bool):
+        raise APIError(400, f"{name} must be more than 0, not {value!r}", param=name)
+    return number
+
+
+def _hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's hyperparameters: ``method.supervised.hyperparameters`` over the deprecated top level."""
+    merged: dict[str, Any] = dict(body.get("hyperparameters") or {})
+    method = body.get("method") or {}
+    if method:
+        kind = method.get("type", "supervised")
+        if kind != "supervised":
+            raise APIError(
+                400, f"method type {kind!r} is not supported here (only 'supervised')", param="method.type"
+            )
+        merged.update((method.get("supervised") or {}).get("hyperparameters") or {})
+    unknown = sorted(set(merged) - {"n_epochs", "batch_size", "learning_rate_multiplier"})
+    if unknown:
+        raise APIError(400, f"unknown hyperparameter {unknown[0]!r}", param=f"hyperparameters.{unknown[0]}")
+    return merged
+
+
+def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int | None) -> dict[str, Any]:
+    """The Fine-Tune Parameters for :func:`parse_local_params` from a create request."""
+    hyper = _hyperparameters(body)
+    params: dict[str, Any] = {key: body[key] for key in SERVER_KEYS if body.get(key) is not None}
+    if "batch_size" not in params and not _auto(hyper.get("batch_size")):
+        params["batch_size"] = hyper["batch_size"]
+    if "learning_rate" not in params and not _auto(hyper.get("learning_rate_multiplier")):
+        multiplier = _positive("learning_rate_multiplier", hyper["learning_rate_multiplier"])
+        params["learning_rate"] = DEFAULTS["learning_rate"] * multiplier
+    if "max_steps" not in params and "n_epochs" in hyper:
+        epochs = AUTO_EPOCHS if _auto(hyper["n_epochs"]) else _positive("n_epochs", hyper["n_epochs"])
+        batch = params.get("batch_size", DEFAULTS["batch_size"])
+        try:
+            batch_number = max(1.0, float(batch))
+        except (TypeError, ValueError):
+            batch_number = 1.0  # parse_local_params names the bad batch_size
+        params["max_steps"] = max(1, math.ceil(n_examples * epochs / batch_number))
+    if "fine_tuned_model_name" not in params and body.get("suffix"):
+        params["fine_tuned_model_name"] = body["suffix"]
+    if body.get("seed") is not None:
+        params["seed"] = body["seed"]
+    if max_steps_cap is not None:
+        asked = parse_local_params({"max_steps": params.get("max_steps", DEFAULTS["max_steps"])}).max_steps
+        params["max_steps"] = min(asked, max_steps_cap)
+    return params
+
+
+def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> dict[str, Any]:
+    """Validate everything, queue the job for the server's worker and return its job object."""
+    store = service.store
+    try:
+        file = store.get_file(str(body["training_file"]))
+    except FMScriptError:
+        raise APIError(
+            400, f"invalid training_file: {body['training_file']}", param="training_file"
+        ) from None
+    if body.get("validation_file"):
+        try:
+            store.get_file(str(body["validation_file"]))
+        except FMScriptError:
+            raise APIError(
+                400, f"invalid validation_file: {body['validation_file']}", param="validation_file"
+            ) from None
+    try:
+        report = datasets.validate_jsonl(file["path"])
+        if not report.ok:
+            raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
+        local = parse_local_params(local_parameters(body, report.n_examples, max_steps_cap))
+        base_path = store.resolve_base_model(str(body["model"]))
+        layers = modeldir.layer_count(base_path)
+        if layers:
+            local = local.capped(layers)
+        if local.batch_size > report.n_examples:
+            raise ai_error(
+                f"fine-tuning parameter 'batch_size' ({local.batch_size}) is more than the "
+                f"{report.n_examples} training examples",
+                BAD_PARAMETER,
+            )
+        # As on the AI Model Server, a model with the same full name is deleted first.
+        service.delete_model(local.full_name, missing_ok=True)
+        job = store.create_job(
+            str(body["model"]), file["id"], file["filename"], local.to_dict(),
+            fine_tuned_model=local.full_name, base_model_path=base_path, status="queued",
+        )  # fmt: skip
+    except FMScriptError as exc:
+        param = {10: "model", 509: "training_file"}.get(exc.code or 0)
+        raise from_fmscript(exc, param) from None
+    meta = {
+        key: body.get(key)
+        for key in ("suffix", "seed", "metadata", "validation_file", "method", "hyperparameters")
+    }
+    store.set_job_meta(job["id"], meta)
+    store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
+    for note in local.notes:
+        store.add_event(job["id"], "warn", note)
+    if body.get("validation_file"):
+        store.add_event(
+            job["id"],
+            "warn",
+            "validation_file is recorded; the local engine holds out its own validation split",
+        )
+    store.add_event(job["id"], "info", "Job queued")
+    # Nobody owns a queued server job: a restarted server (or `fmscript jobs wait`) picks it up.
+    store.release(job["id"])
+    return job_object(store, store.get_job(job["id"]))
+
+
+def job_object(store: JobStore, job: dict[str, Any]) -> dict[str, Any]:
+    """The seed's job keys in order, then OpenAI's fine_tuning.job fields."""
+    params = job["params"]
+    meta = store.job_meta(job["id"])
+    hyper = {
+        "batch_size": params.get("batch_size"),
+        "learning_rate_multiplier": params.get("learning_rate", DEFAULTS["learning_rate"])
+        / DEFAULTS["learning_rate"],
+        "n_epochs": "auto",
+    }
+    error = job["error"]
+    if error:
+        error = {"code": error.get("code"), "message": error.get("message"), "param": error.get("param")}
+    return {
+        **to_response(job),
+        "finished_at": job["finished_at"],
+        "error": error,
+        "trained_tokens": job["trained_tokens"],
+        "estimated_finish": None,
+        "hyperparameters": hyper,
+        "method": {"type": "supervised", "supervised": {"hyperparameters": hyper}},
+        "organization_id": "fmscript",
+        "result_files": [],
+        "seed": params.get("seed", 0),
+        "validation_file": meta.get("validation_file"),
+        "metadata": meta.get("metadata"),
+        "integrations": None,
+        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed")},
+    }
+
+
+def checkpoints(job: dict[str, Any]) -> list[dict[str, Any]]:
+    """The local engine keeps the final adapter only: one checkpoint once the job succeeded."""
+    if job["status"] != "succeeded":
+        return []
+    result = job["result"] or {}
+    return [
+        {
+            "object": "fine_tuning.job.checkpoint",
+            "id": f"fm-ftckpt-{job['id'].rsplit('-', 1)[-1]}",
+            "created_at": job["finished_at"],
+            "fine_tuned_model_checkpoint": job["fine_tuned_model"],
+            "fine_tuning_job_id": job["id"],
+            "step_number": result.get("steps", 0),
+            "metrics": {
+                "step": result.get("steps", 0),
+                "train_loss": result.get("final_train_loss"),
+                "valid_loss": result.get("val_loss"),
+            },
+        }
+    ]

@@ -1,0 +1,80 @@
+"""What Get ( … ) answers from a running script: the entries that depend on the run state.
+
+The Get functions themselves (names in en/ja/zh, result types, defaults outside a run) are in
+``fmscript.calc.functions.get``; the run answers the ones below through ``StepContext.get_info``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+from fmscript.calc.functions.get import documents_listing
+from fmscript.steps.state import StepContext, Value
+
+
+def fm_path(path: Path) -> str:
+    """A FileMaker-style path without prefix, ending in '/' for folders (``/home/me/Documents/``)."""
+    text = path.resolve().as_posix()
+    if len(text) > 1 and text[1] == ":":  # Windows drive: /C:/Users/...
+        text = "/" + text
+    return text if text.endswith("/") else text + "/"
+
+
+def _found_count(c: StepContext) -> Value:
+    return Decimal(len(c.data.found_set().ids)) if c.data.layout is not None else Decimal(0)
+
+
+def _record_number(c: StepContext) -> Value:
+    if c.data.layout is None:
+        return Decimal(0)
+    fs = c.data.found_set()
+    return Decimal(fs.current) if fs.ids else Decimal(0)
+
+
+def _record_id(c: StepContext) -> Value:
+    return Decimal(c.data.found_set().current_id or 0) if c.data.layout else Decimal(0)
+
+
+def _total_count(c: StepContext) -> Value:
+    table = c.data.current_table()
+    if c.data.file is None or table is None:
+        return Decimal(0)
+    return Decimal(c.data.file.total_count(table))
+
+
+def _file_name(c: StepContext) -> Value:
+    file = c.data.file
+    return file.path.stem if file is not None and file.path else "Untitled"
+
+
+def _file_path(c: StepContext) -> Value:
+    file = c.data.file
+    return ("file:" + file.path.resolve().as_posix()) if file is not None and file.path else ""
+
+
+INFO: dict[str, Callable[[StepContext], Value]] = {
+    "LastError": lambda c: Decimal(c.errors.last),
+    "LastErrorDetail": lambda c: c.errors.detail,
+    "LastErrorLocation": lambda c: c.errors.location,
+    "ErrorCaptureState": lambda c: Decimal(int(c.errors.capture)),
+    "LastMessageChoice": lambda c: Decimal(c.last_message_choice),
+    "ScriptParameter": lambda c: c.vars.frame.parameter if c.vars.frames else "",
+    "ScriptResult": lambda c: c.script_result,
+    "ScriptName": lambda c: c.vars.frame.script.name if c.vars.frames else "",
+    "LayoutName": lambda c: c.data.layout or "",
+    "LayoutTableName": lambda c: c.data.current_table() or "",
+    "FoundCount": _found_count,
+    "RecordNumber": _record_number,
+    "RecordID": _record_id,
+    "TotalRecordCount": _total_count,
+    "DocumentsPath": lambda c: fm_path(c.documents_path()),
+    "DocumentsPathListing": lambda c: documents_listing(c.documents_path()),
+    "TemporaryPath": lambda c: fm_path(c.temporary_path()),
+    "FileName": _file_name,
+    "FilePath": _file_path,
+    "WindowMode": lambda c: Decimal(1 if c.data.find_mode is not None else 0),
+    "CurrentDate": lambda c: _dt.date.today(),
+}

@@ -1,0 +1,276 @@
+"""The run state a step handler sees: a typed context split into coherent parts.
+
+``StepContext`` is what every handler receives (``handler(ctx, step) -> int | None``). It holds
+
+- ``vars``   — $$globals and the call stack of frames ($locals, the running script, its pc);
+- ``data``   — the FileMaker file, the current layout, found sets per layout, Find mode;
+- ``errors`` — Get ( LastError ) and friends, Set Error Capture;
+- ``ai``     — AI accounts (Configure AI Account) and the local jobs this run queued;
+
+plus the evaluator, output streams, options/settings, and one operation that needs the
+interpreter: ``perform_script`` (Perform Script by name). It also implements the calculation
+context protocol (fields, variables, Get functions), so the evaluator runs against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+import attrs
+
+from fmscript.calc.evaluator import Evaluator
+from fmscript.calc.values import Value
+from fmscript.errors import (
+    COMMAND_UNAVAILABLE,
+    NO_LAYOUT,
+    NO_OPEN_FILE,
+    NO_RECORD,
+    REPETITION_INVALID,
+    FieldMissingError,
+    ScriptRuntimeError,
+)
+from fmscript.settings import Settings
+from fmscript.syntax import ast
+from fmscript.syntax.blocks import Blocks
+
+if TYPE_CHECKING:
+    from fmscript.ai.accounts import Account
+    from fmscript.data.find import FindMode, FindRequest
+    from fmscript.data.found_set import FoundSet
+    from fmscript.data.sqlite_file import FMFile
+
+
+@attrs.define
+class Frame:
+    """One running script: its $local variables, its jump tables and where it is."""
+
+    script: ast.Script
+    blocks: Blocks
+    parameter: Value = ""
+    locals: dict[tuple[str, int], Value] = attrs.field(factory=dict)
+    pc: int = 0
+
+
+@attrs.define
+class RunOptions:
+    halt_on_error: bool = False
+    interactive: bool = False
+    documents_path: Path | None = None  # --documents (else settings.documents)
+    wait_for_jobs: bool = True
+    progress: bool = True
+    settings: Settings = attrs.field(factory=Settings)
+    follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
+
+
+@attrs.define
+class Variables:
+    """$$globals (one per file) and $locals (one dict per running script)."""
+
+    globals: dict[tuple[str, int], Value] = attrs.field(factory=dict)
+    frames: list[Frame] = attrs.field(factory=list)
+    final_locals: dict[tuple[str, int], Value] = attrs.field(factory=dict)  # the top script's, kept
+
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    def _scope(self, name: str) -> dict[tuple[str, int], Value]:
+        if name.startswith("$$") or not self.frames:
+            return self.globals
+        return self.frames[-1].locals
+
+    # FileMaker variable names are case-insensitive: keys are case-folded.
+    def get(self, name: str, repetition: int = 1) -> Value:
+        return self._scope(name).get((name.casefold(), repetition), "")
+
+    def set(self, name: str, value: Value, repetition: int = 1) -> None:
+        if repetition < 1:
+            raise ScriptRuntimeError(
+                f"repetition {repetition} of {name} is out of range", code=REPETITION_INVALID
+            )
+        self._scope(name)[(name.casefold(), repetition)] = value
+
+
+@attrs.define
+class ErrorState:
+    """Get ( LastError ), its detail and location; Set Error Capture; uncaptured error count."""
+
+    last: int = 0
+    detail: str = ""
+    location: str = ""
+    capture: bool = False
+    uncaptured: int = 0
+
+    def clear(self) -> None:
+        self.last = 0
+        self.detail = ""
+
+
+@attrs.define
+class DataSession:
+    """The FileMaker file as a running script sees it: layouts, found sets, Find mode."""
+
+    file: FMFile | None = None
+    layout: str | None = None  # current layout name
+    previous_layout: str | None = None
+    original_layout: str | None = None  # current when the run started (Go to Layout [ original layout ])
+    found_sets: dict[str, FoundSet] = attrs.field(factory=dict)  # layout -> found set
+    last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
+    find_mode: FindMode | None = None  # requests being typed while in Find mode
+    active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+
+    def require_file(self) -> FMFile:
+        if self.file is None:
+            raise ScriptRuntimeError(
+                "no FileMaker file is open (use --file DB.sqlite or DB.sql)", code=NO_OPEN_FILE
+            )
+        return self.file
+
+    def current_table(self) -> str | None:
+        if self.layout is None or self.file is None:
+            return None
+        return self.file.table_for_layout(self.layout)
+
+    def found_set(self) -> FoundSet:
+        """The found set of the current layout (all records on the first visit)."""
+        if self.layout is None:
+            raise ScriptRuntimeError("no layout is current (use Go to Layout first)", code=NO_LAYOUT)
+        fs = self.found_sets.get(self.layout)
+        if fs is None:
+            from fmscript.data.found_set import FoundSet
+
+            table = self.current_table() or ""
+            fs = FoundSet(table, self.require_file().record_ids(table))
+            self.found_sets[self.layout] = fs
+        return fs
+
+    def current_record(self, table: str) -> int | None:
+        """The record a field of ``table`` refers to: the current record when ``table`` is the
+        current layout's table, else the current record of a layout showing that table."""
+        if self.layout is not None and self.current_table() == table:
+            return self.found_set().current_id
+        for layout, fs in self.found_sets.items():
+            if fs.table == table and layout != self.layout:
+                return fs.current_id
+        return None
+
+    def resolve_field(self, table: str | None, field: str) -> tuple[str, str]:
+        file = self.file
+        if file is None:
+            raise FieldMissingError(f"field {_full(table, field)} is missing: no file is open")
+        if table is None:
+            t = self.current_table()
+            if t is None:
+                raise FieldMissingError(f"field {field} is missing: no layout is current")
+        else:
+            found = file.resolve_table(table)
+            if found is None:
+                raise FieldMissingError(f"table {table} is missing (field {_full(table, field)})")
+            t = found
+        f = file.resolve_field(t, field)
+        if f is None:
+            raise FieldMissingError(f"field {_full(t, field)} is missing")
+        return t, f
+
+    def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
+        if self.find_mode is not None and table is None:
+            return ""
+        t, f = self.resolve_field(table, field)
+        file = self.require_file()
+        if file.field(t, f).is_global:
+            return file.get(t, None, f)
+        rid = self.current_record(t)
+        if rid is None:
+            return ""  # no (related) record: FileMaker gives an empty value
+        return file.get(t, rid, f)
+
+    def set_field(self, table: str | None, field: str, value: Value, repetition: int = 1) -> None:
+        t, f = self.resolve_field(table, field)
+        file = self.require_file()
+        if file.field(t, f).is_global:
+            file.set(t, None, f, value)
+            return
+        rid = self.current_record(t)
+        if rid is None:
+            raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
+        file.set(t, rid, f, value)
+
+    def forget(self, table: str, ids: list[int]) -> None:
+        """Deleted records leave every found set of their table."""
+        for fs in self.found_sets.values():
+            if fs.table == table:
+                fs.remove_records(ids)
+
+
+@attrs.define
+class AISession:
+    """AI accounts live for one run, as in FileMaker; jobs this run queued on the Local provider."""
+
+    accounts: dict[str, Account] = attrs.field(factory=dict)
+    queued_jobs: list[str] = attrs.field(factory=list)
+    remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
+
+
+def _full(table: str | None, field: str) -> str:
+    return f"{table}::{field}" if table else field
+
+
+def _no_perform(name: str, parameter: Value) -> Value:
+    raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=COMMAND_UNAVAILABLE)
+
+
+class StepContext:
+    """Everything a running step can see and change; the calculation context of its calcs."""
+
+    def __init__(
+        self,
+        file: FMFile | None,
+        script_dir: Path,
+        out: TextIO,
+        err: TextIO,
+        options: RunOptions | None = None,
+    ) -> None:
+        self.options = options or RunOptions()
+        self.settings = self.options.settings
+        self.script_dir = script_dir
+        self.out = out
+        self.err = err
+        self.vars = Variables()
+        self.data = DataSession(file)
+        self.errors = ErrorState()
+        self.ai = AISession()
+        self.last_message_choice = 0
+        self.script_result: Value = ""
+        # Perform Script needs the interpreter; the runtime installs it (steps never import runtime).
+        self.perform_script: Callable[[str, Value], Value] = _no_perform
+        self.evaluator = Evaluator(self)
+
+    # ------------------------------------------------------------------ calc context protocol
+    def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
+        return self.data.get_field(table, field, repetition)
+
+    def get_variable(self, name: str, repetition: int = 1) -> Value:
+        return self.vars.get(name, repetition)
+
+    def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
+        self.vars.set(name, value, repetition)
+
+    def get_info(self, name: str) -> Value | None:
+        from fmscript.steps.info import INFO
+
+        getter = INFO.get(name)
+        return getter(self) if getter is not None else None
+
+    # ------------------------------------------------------------------ folders
+    def documents_path(self) -> Path:
+        return self.options.documents_path or self.settings.documents
+
+    def temporary_path(self) -> Path:
+        # FileMaker's temporary folder is a per-session "S<n>" folder inside the system temp folder.
+        import os
+
+        path = self.settings.temp / f"S{os.getpid()}"
+        path.mkdir(parents=True, exist_ok=True)
+        return path

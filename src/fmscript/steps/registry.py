@@ -36,4 +36,5 @@ def load_handlers() -> dict[str, Handler]:
     if not _loaded:
         _loaded = True
         from fmscript.steps import ai, control, dialogs, found_sets, records, variables  # noqa: F401
+        from fmscript.steps import generate  # noqa: F401
     return HANDLERS

@@ -20,6 +20,9 @@ With Agentic mode On, fmscript runs each call as the script of the same name (a 
 ``.fmscript`` file, like Perform Script) with the call's JSON arguments as its script parameter,
 sends the script result back as the tool's answer, and asks again, up to MAX_TOOL_ROUNDS times.
 
+A Local ``fm-mlx-…`` model that a Fine-Tune Model step of the same run queued is trained when this
+step first asks for it (with the progress bar), so one script can fine-tune and then ask.
+
 Stream: when stdout is a terminal, the text prints as it arrives (then a line break); Response gets
 the final text either way. The Local provider generates with mlx-lm (the base model plus the
 ``fm-mlx-…`` adapter; the loaded model is kept for the next step); it cannot call tools.
@@ -212,6 +215,7 @@ def _local(
     from fmscript.ai.service import LocalFineTuning
 
     with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
+        _train_first(ctx, service, model)
         try:
             chunks = service.generate_stream(
                 model,
@@ -233,6 +237,21 @@ def _local(
             if show is not None:
                 show(chunk)
     return "".join(text)
+
+
+def _train_first(ctx: StepContext, service: Any, model: str) -> None:
+    """A model that a Fine-Tune Model step of this run queued is trained now, before it is used
+    (Local jobs otherwise train when the script ends), so one script can fine-tune and then ask."""
+    mine = [j for j in ctx.ai.queued_jobs if service.retrieve(j).get("fine_tuned_model") == model]
+    if not mine:
+        return
+    for job in service.run_queued(mine, progress=ctx.options.progress):
+        ctx.ai.queued_jobs.remove(job["id"])
+        if job.get("status") != "succeeded":
+            raise ScriptRuntimeError(
+                f"the fine-tuning job {job['id']} of {model} ended {job.get('status')}: {job.get('error') or ''}",
+                code=DATA_MISSING,
+            )
 
 
 def _whole(value: Any, name: str) -> int:

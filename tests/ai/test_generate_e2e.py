@@ -65,3 +65,26 @@ def test_fine_tune_then_generate(lang: str, demo_home: Path, tmp_path: Path) -> 
     assert str(tuned).startswith(ANSWER[:10]), (tuned, base)
     assert tuned != base
     assert out.getvalue().splitlines()[0] == tuned
+    if lang == "ja":  # one trained model serves the eval checks too (CI time)
+        check_eval(tmp_path / "memo.jsonl", "fm-mlx-memo-ja")
+
+
+def check_eval(data: Path, model: str) -> None:
+    from click.testing import CliRunner
+
+    from fmscript.cli import cli
+
+    result = CliRunner().invoke(cli, ["eval", model, str(data), "--json", "--max-tokens", "48"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) >= {"model", "base", "data", "n_examples", "models", "examples", "prefix_chars"}
+    assert report["base"] == "demo" and report["n_examples"] == 12
+    tuned, base = report["models"][model], report["models"]["demo"]
+    assert set(tuned) == {"loss", "perplexity", "tokens", "exact_match", "prefix_match"}
+    assert tuned["loss"] < base["loss"] and tuned["perplexity"] < base["perplexity"]
+    assert tuned["exact_match"] > base["exact_match"] and tuned["prefix_match"] == 1.0, report["examples"][0]
+    first = report["examples"][0]
+    assert first["expected"] == ANSWER and set(first["answers"]) == {model, "demo"}
+    assert set(first["answers"][model]) == {"text", "exact", "prefix"}
+    table = CliRunner().invoke(cli, ["eval", model, str(data), "--max-tokens", "16"])
+    assert table.exit_code == 0 and "perplexity" in table.stdout and ANSWER[:10] in table.stdout

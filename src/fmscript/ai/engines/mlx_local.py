@@ -443,6 +443,8 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
             "n_examples": len(examples),
             "n_train": len(train_data),
             "n_valid": len(val_data or []),
+            # the training file's examples (0-based) held out for validation: fmscript eval's default
+            "validation_examples": [i for i, e in enumerate(examples) if any(e is v for v in val_set)],
         },
         "initial_train_loss": initial_loss,
         "final_train_loss": final_loss,

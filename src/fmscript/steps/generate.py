@@ -78,7 +78,7 @@ def _json_option(ctx: StepContext, step: ast.Step, key: str, label: str, kind: t
             f"{label} is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
     if not isinstance(value, kind):
-        want = "an array" if kind is list else "an object"
+        want = "array" if kind is list else "object"
         raise ScriptRuntimeError(f"{label} must be a JSON {want}", code=NAME_INVALID)
     return value
 

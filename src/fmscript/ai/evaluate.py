@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ def local_loss(service: Any, model: str, examples: list[Example]) -> dict[str, f
 
 def run(
     examples: list[Example],
-    models: dict[str, Generate],
+    models: Mapping[str, Generate],
     losses: dict[str, dict[str, float]] | None = None,
 ) -> dict[str, Any]:
     """Generate with every model for every example; the report (what ``--json`` prints)."""

@@ -152,6 +152,8 @@ def generate_response(ctx: StepContext, step: ast.Step) -> None:
         {"role": "user", "content": prompt},
     ]
     show = _stream_printer(ctx, step)
+    text: str | None
+    calls: list[dict[str, Any]]
     try:
         if acct.provider == "Local":
             text, calls = _local(ctx, model, messages, params, show), []

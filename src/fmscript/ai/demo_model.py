@@ -3,6 +3,13 @@
 It lets everything run with no download: ``fmscript models demo NAME`` and the tests use it. The
 folder it writes is what ``mlx_lm.load`` reads: ``config.json``, ``model.safetensors``,
 ``tokenizer.json`` + ``tokenizer_config.json`` (with a ChatML-style chat template).
+
+Its ``config.json`` names the modules LoRA adapts (``fmscript_lora_keys``: the MLPs), which the
+local trainer honours: that is what lets it learn at a tiny model's learning rates. Measured on
+12 copies of one question/answer, ``{"max_steps":200,"learning_rate":0.01,"batch_size":4,
+"lora_layers":4}``: English and Chinese answers are reproduced whole; a Japanese one only for its
+first ~7 characters (its byte-level tokens are many), while every linear layer adapted stalled at
+loss ~5.5 and answered gibberish. Building the model takes about 2 s (1 s CPU).
 """
 
 from __future__ import annotations

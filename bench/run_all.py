@@ -12,6 +12,7 @@ for name in (
     "calc_bench.py",
     "loop_bench.py",
     "startup_bench.py",
+    "memory_bench.py",
     "repl_bench.py",
     "train_bench.py",
     "server_bench.py",

@@ -5,7 +5,8 @@ result is
 compared with FileMaker's text form of the value (``to_text``); ``error`` is the error kind.
 ``type`` (text, number, date, time, timestamp) checks the value's type; ``context`` gives
 Get-function values for the fake context (e.g. ``{"FoundCount": "3"}``) and ``fields`` field values
-by name (``{"Contacts::Name": "Ada"}``).
+by name (``{"Contacts::Name": "Ada"}``); ``db`` runs the case over a real file instead
+(``tests/conformance/calc_file.py``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fmscript.calc import values as V
 from fmscript.calc.evaluator import SimpleContext, evaluate_text
 from fmscript.errors import FMScriptError
+from tests.conformance.calc_file import file_context
 
 CASES = []
 for path in sorted((Path(__file__).parent / "conformance" / "calc").glob("*.json")):
@@ -28,11 +31,14 @@ for path in sorted((Path(__file__).parent / "conformance" / "calc").glob("*.json
 
 _TYPES = {"text": str, "number": Decimal, "date": dt.date, "timestamp": dt.datetime}
 _KEYS = {"calc", "result", "error", "type", "context", "fields", "source", "note"}
+_KEYS |= {"db", "layout", "sort", "record"}  # cases over a real file (calc_file.py)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_calc_case(case: dict) -> None:
-    ctx = SimpleContext(info=dict(case.get("context", {})), fields=dict(case.get("fields", {})))
+def test_calc_case(case: dict, tmp_path_factory: pytest.TempPathFactory) -> None:
+    ctx: Any = SimpleContext(info=dict(case.get("context", {})), fields=dict(case.get("fields", {})))
+    if "db" in case:  # a case over a real file (design functions, ExecuteSQL, GetNthRecord)
+        ctx = file_context(case, tmp_path_factory.mktemp("calc"))
     if "error" in case:
         with pytest.raises(FMScriptError) as info:
             evaluate_text(case["calc"], ctx)

@@ -7,6 +7,8 @@ has to show a traceback.
 
 from __future__ import annotations
 
+import re
+
 import attrs
 
 # ---------------------------------------------------------------------------------------------------
@@ -45,11 +47,15 @@ CALC_GENERIC = 1200
 CALC_TOO_FEW_PARAMETERS = 1201
 CALC_TOO_MANY_PARAMETERS = 1202
 CALC_SYNTAX = 1208
+PROTOCOL_NOT_SUPPORTED = 1626
 AUTH_FAILED = 1627
 SSL_ERROR = 1628
 TIMED_OUT = 1629
 URL_INVALID = 1630
 CONNECTION_FAILED = 1631
+CERTIFICATE_EXPIRED = 1632
+CERTIFICATE_SELF_SIGNED = 1633
+CERTIFICATE_VERIFY_FAILED = 1634
 
 ERROR_MEANINGS: dict[int, str] = {
     UNKNOWN_ERROR: "unknown error",
@@ -85,11 +91,15 @@ ERROR_MEANINGS: dict[int, str] = {
     CALC_TOO_FEW_PARAMETERS: "too few parameters in the function",
     CALC_TOO_MANY_PARAMETERS: "too many parameters in the function",
     CALC_SYNTAX: "operator missing, function not found or '(' not expected",
+    PROTOCOL_NOT_SUPPORTED: "protocol is not supported",
     AUTH_FAILED: "authentication failed",
     SSL_ERROR: "there was an error with SSL",
     TIMED_OUT: "connection timed out",
     URL_INVALID: "URL format is incorrect",
     CONNECTION_FAILED: "connection failed",
+    CERTIFICATE_EXPIRED: "the certificate has expired",
+    CERTIFICATE_SELF_SIGNED: "the certificate is self-signed",
+    CERTIFICATE_VERIFY_FAILED: "a certificate verification error occurred",
 }
 
 
@@ -116,16 +126,93 @@ class SourceSpan:
         if not self.source_line:
             return ""
         text = self.source_line.rstrip("\n")
-        # Keep the caret aligned under wide (CJK, full-width) characters and tabs.
-        prefix = "".join(
-            "\t" if ch == "\t" else ("　" if _is_wide(ch) else " ") for ch in text[: self.column - 1]
-        )
         end = self.end_column if self.end_line == self.line else len(text) + 1
-        width = max(1, end - self.column)
-        marks = "".join(
-            "^^" if _is_wide(ch) else "^" for ch in text[self.column - 1 : self.column - 1 + width]
-        )
+        # API keys never show (masked as "***"), nor a whole 10 MB line (a window around the span).
+        text, column, end = _shown(text, self.column, end)
+        # Keep the caret aligned under wide (CJK, full-width) characters and tabs.
+        prefix = "".join("\t" if ch == "\t" else ("　" if _is_wide(ch) else " ") for ch in text[: column - 1])
+        width = max(1, end - column)
+        marks = "".join("^^" if _is_wide(ch) else "^" for ch in text[column - 1 : column - 1 + width])
         return f"{text}\n{prefix}{marks or '^'}"
+
+
+# The API key option of Configure AI Account, as labelled in en / ja / zh script text.
+_API_KEY_LABEL = re.compile(r"(?:API\s*key|API\s*キー|API\s*密钥)\s*[:：]\s*", re.IGNORECASE)
+_WINDOW = 160  # characters of a long source line shown around an error
+
+
+def mask_secrets(text: str) -> str:
+    """``text`` with the value of every ``API key:`` option replaced by ``"***"``."""
+    return _mask(text)[0]
+
+
+def _mask(text: str) -> tuple[str, list[tuple[int, int, int]]]:
+    """(masked text, [(start, end, new length)] of each masked value, 0-based, in ``text``)."""
+    cuts: list[tuple[int, int, int]] = []
+    out: list[str] = []
+    pos = 0
+    for m in _API_KEY_LABEL.finditer(text):
+        if m.start() < pos:
+            continue
+        start = m.end()
+        end = _option_end(text, start)
+        if end == start:
+            continue
+        out.append(text[pos:start] + '"***"')
+        cuts.append((start, end, 5))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out), cuts
+
+
+def _option_end(text: str, i: int) -> int:
+    """Where the option value starting at ``i`` ends: the next ``;`` or ``]`` outside quotes and
+    parentheses, else the end of the line (trailing spaces kept outside)."""
+    depth, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            i += 1
+            while i < n and text[i] != '"':
+                i += 2 if text[i] == "\\" else 1
+        elif ch in "([":
+            depth += 1
+        elif ch == ")" or (ch == "]" and depth):
+            depth = max(0, depth - 1)
+        elif ch in ";]" and depth == 0:
+            break
+        i += 1
+    i = min(i, n)
+    while i > 0 and text[i - 1] in " \t\u3000":
+        i -= 1
+    return i
+
+
+def _shown(text: str, column: int, end: int) -> tuple[str, int, int]:
+    """The line as printed (keys masked, long lines cut to a window) and the span's columns in it."""
+    if _API_KEY_LABEL.search(text):
+        masked, cuts = _mask(text)
+        column, end = _moved(column, cuts), max(_moved(end, cuts), _moved(column, cuts) + 1)
+        text = masked
+    if len(text) > 2 * _WINDOW:
+        first = max(0, column - 1 - _WINDOW // 2)
+        last = min(len(text), max(first + _WINDOW, min(end - 1, first + 2 * _WINDOW)))
+        head = "…" if first else ""
+        text = head + text[first:last] + ("…" if last < len(text) else "")
+        shift = first - len(head)
+        column, end = column - shift, min(end - shift, len(text) + 1)
+    return text, column, end
+
+
+def _moved(column: int, cuts: list[tuple[int, int, int]]) -> int:
+    """A 1-based column of the original line in the masked line."""
+    delta = 0
+    for start, stop, size in cuts:
+        if column - 1 >= stop:
+            delta += size - (stop - start)
+        elif column - 1 > start:  # inside a masked value: its start
+            return start + 1 + delta
+    return column + delta
 
 
 def _is_wide(ch: str) -> bool:

@@ -138,7 +138,11 @@ def test_submit_errors(home: Path, train_file: Path, base: str, params: dict, co
     assert service.store.list_jobs() == []
 
 
-def test_a_model_with_the_same_full_name_is_deleted_on_submit(home: Path, train_file: Path) -> None:
+def test_a_model_with_the_same_full_name_is_kept_until_the_new_one_succeeds(
+    home: Path, train_file: Path
+) -> None:
+    # fmscript's safer reading of the seed's warning: submitting does not delete the old model
+    # (tests/robustness/test_models.py covers cancel and success).
     _fake_model(home / "base-models" / "demo")
     old = home / "models" / "fm-mlx-support"
     old.mkdir(parents=True)
@@ -146,8 +150,5 @@ def test_a_model_with_the_same_full_name_is_deleted_on_submit(home: Path, train_
     service = LocalFineTuning(home)
     service.store.add_fine_tuned_model("fm-mlx-support", old, "demo", "fm-ftjob-1")
     service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "support"})
-    assert not old.exists()
-    assert all(m["name"] != "fm-mlx-support" for m in service.list_models())
-    with pytest.raises(ScriptRuntimeError) as info:
-        service.generate("fm-mlx-support", [{"role": "user", "content": "hi"}])
-    assert info.value.code == 10 and "queued" in info.value.message
+    assert old.exists()
+    assert any(m["name"] == "fm-mlx-support" for m in service.list_models())

@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 import statistics
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -193,12 +194,34 @@ def _parse_line(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str | N
         text = text.removeprefix("\ufeff")
     if not text.strip():
         return None, "blank line (every line must hold one example)", []
+    if text.count("[") + text.count("{") > MAX_NESTING and _nesting(text) > MAX_NESTING:
+        return None, f"not valid JSON: nested more than {MAX_NESTING} levels deep", []
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         return None, f"not valid JSON: {exc.msg} (column {exc.colno})", []
+    except RecursionError:
+        return None, f"not valid JSON: nested more than {MAX_NESTING} levels deep", []
     reason, warnings = check_example(obj)
     return (None if reason else obj), reason, warnings
+
+
+# JsonCpp's (FileMaker's) nesting limit; deeper lines are reported instead of recursing.
+MAX_NESTING = 1000
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _nesting(text: str) -> int:
+    """How deep arrays and objects nest in a JSON text (strings skipped); no recursion."""
+    depth = deepest = 0
+    for m in _STRUCTURE.finditer(text):
+        token = m.group()
+        if token == "[" or token == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token == "]" or token == "}":
+            depth -= 1
+    return deepest
 
 
 def validate_jsonl(

@@ -7,6 +7,7 @@ answers with a base or fine-tuned model.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -18,7 +19,7 @@ from fmscript.ai import datasets, modeldir
 from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
-from fmscript.ai.params import parse_local_params
+from fmscript.ai.params import full_model_name, parse_local_params
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
@@ -60,9 +61,18 @@ class LocalFineTuning:
 
         Invalid training data raises (code 509) with every bad line in the message (and the
         :class:`~fmscript.ai.datasets.ValidationReport` as ``error.report``); nothing is queued.
-        An existing model with the same full name is deleted first.
+
+        fmscript's safer reading of the seed's warning that a model of the same name is replaced:
+        an existing model is replaced only when the new training *succeeds* (the adapter is
+        trained into a temporary folder and moved into place at the end), so a cancelled or failed
+        job leaves the old model as it was. A default name (no ``fine_tuned_model_name``) is a
+        timestamp made unique per job (``20261130-063538``, ``20261130-063538-2``, …).
         """
         local = parse_local_params(params)
+        if not str((params or {}).get("fine_tuned_model_name") or "").strip():
+            local = dataclasses.replace(
+                local, fine_tuned_model_name=self._unused_name(local.fine_tuned_model_name)
+            )
         base_path = self.store.resolve_base_model(base_model)
         layers = modeldir.layer_count(base_path)
         if layers:
@@ -80,7 +90,6 @@ class LocalFineTuning:
                 BAD_PARAMETER,
             )
         name = local.full_name
-        self.delete_model(name, missing_ok=True)
         store = self.store
         file = store.create_file(path, training_file_name or path.name)
         job = store.create_job(
@@ -99,6 +108,17 @@ class LocalFineTuning:
             store.add_event(job["id"], "warn", f"{path.name} line {line}: {warning}")
         store.add_event(job["id"], "info", "Job queued")
         return to_response(job)
+
+    def _unused_name(self, root: str) -> str:
+        """``root``, or ``root-2``, ``root-3``… : the first that no job, model or folder uses yet."""
+        taken = {job["fine_tuned_model"] for job in self.store.list_jobs()}
+        taken |= {model["name"] for model in self.store.list_models()}
+        folder = homes.models_dir(self.home)
+        candidate, n = root, 1
+        while full_model_name(candidate) in taken or (folder / full_model_name(candidate)).exists():
+            n += 1
+            candidate = f"{root}-{n}"
+        return candidate
 
     def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[dict[str, Any]]:
         """Train jobs one after another here (default: the queued jobs this process submitted),

@@ -8,8 +8,9 @@ FileMaker.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any, Protocol
 
 from fmscript.calc import values as V
@@ -97,22 +98,54 @@ class LazyArgs:
         return V.to_bool(self(node))
 
 
+# Python frames a calculation may use: MAX_NESTING levels (calc_build) take a handful of frames
+# each, plus the script and Perform Script frames around them. 3.11+ runs Python-to-Python calls
+# without C recursion, so this fits the default 8 MB C stack (checked by tests/robustness).
+_RECURSION_LIMIT = 10_000
+# FileMaker documents no limit for Evaluate inside Evaluate; fmscript returns "?" (as While does
+# after 50,000 iterations) when Evaluate texts nest deeper than this, e.g. a $$e that evaluates itself.
+MAX_EVALUATE_DEPTH = 100
+
+
+def _deep_enough() -> None:
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+
+
+_deep_enough()  # at import too, so the limit does not change in the middle of a caller's work
+
+
 class Evaluator:
     def __init__(self, ctx: CalcContext) -> None:
         self.ctx = ctx
         self._cache: dict[int, tuple[Any, Compiled]] = {}
+        self._evaluate_depth = 0
+        _deep_enough()
 
     # -------------------------------------------------------------- public
     def evaluate(self, node: Any, env: Env | None = None) -> Value:
         """Evaluate an expression node (or an ``ast.Calc``)."""
         if type(node) is ast.Calc:
             node = node.expr
-        hit = self._cache.get(id(node))
-        fn = hit[1] if hit is not None and hit[0] is node else self.compile(node)
-        return fn(env if env is not None else _NO_BINDINGS)
+        # Evaluate re-enters here: "?" past MAX_EVALUATE_DEPTH (a $$e that evaluates itself).
+        if self._evaluate_depth > MAX_EVALUATE_DEPTH:
+            return V.ERROR_TEXT
+        self._evaluate_depth += 1
+        try:
+            hit = self._cache.get(id(node))
+            fn = hit[1] if hit is not None and hit[0] is node else self.compile(node)
+            return fn(env if env is not None else _NO_BINDINGS)
+        except RecursionError:
+            # A last resort: nesting is bounded when parsing, but data can still nest (JSON built
+            # level by level in a loop). Never a Python traceback.
+            raise CalcError(
+                "the calculation nests too deeply to be computed", getattr(node, "span", None)
+            ) from None
+        finally:
+            self._evaluate_depth -= 1
 
     def evaluate_text(self, text: str) -> Value:
-        """Parse and evaluate calc text (the ``Evaluate`` function, the REPL, tests)."""
+        """Parse and evaluate calc text (the REPL, tests)."""
         return self.evaluate(parse_calc(text))
 
     def compile(self, node: Any) -> Compiled:
@@ -137,12 +170,7 @@ class Evaluator:
         if isinstance(node, ast.BinOp):
             return self._binop(node)
         if isinstance(node, ast.UnaryOp):
-            operand = self.compile(node.operand)
-            if node.op == "-":
-                return lambda env: V.op_neg(operand(env))
-            if node.op == "not":
-                return lambda env: V.op_not(operand(env))
-            return operand
+            return self._unary(node)
         if isinstance(node, ast.Variable):
             return self._variable(node)
         if isinstance(node, ast.FieldRef):
@@ -157,21 +185,59 @@ class Evaluator:
         raise CalcError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
     def _binop(self, node: ast.BinOp) -> Compiled:
-        left, right = self.compile(node.left), self.compile(node.right)
-        op = node.op
-        # and/or short-circuit (FileMaker stops evaluating as soon as the result is known).
-        if op == "and":
-            return lambda env: Decimal(1) if V.to_bool(left(env)) and V.to_bool(right(env)) else Decimal(0)
-        if op == "or":
-            return lambda env: Decimal(1) if V.to_bool(left(env)) or V.to_bool(right(env)) else Decimal(0)
-        fn = _BINOPS[op]
-        span = node.span
+        """A left-associative chain (``a & b & c …``, ``$x = 0 or $x = 1 or …``) is one loop over its
+        operators, not one Python call per operand, so its length is unbounded."""
+        chain: list[ast.BinOp] = []
+        cur: Any = node
+        while type(cur) is ast.BinOp:
+            chain.append(cur)
+            cur = cur.left
+        chain.reverse()
+        first = self.compile(cur)
+        ops = [(n.op, _BINOPS.get(n.op), self.compile(n.right), n.span) for n in chain]
+        if len(ops) == 1:
+            return _single_binop(first, *ops[0])
 
         def run(env: Env) -> Value:
+            acc = first(env)
+            for op, fn, right, span in ops:
+                # and/or short-circuit (FileMaker stops evaluating as soon as the result is known).
+                if fn is None:
+                    if op == "and":
+                        acc = _ONE if V.to_bool(acc) and V.to_bool(right(env)) else _ZERO
+                    else:
+                        acc = _ONE if V.to_bool(acc) or V.to_bool(right(env)) else _ZERO
+                    continue
+                try:
+                    acc = fn(acc, right(env))
+                except FMScriptError as exc:
+                    raise exc.with_span(span) from None
+                except _OUT_OF_RANGE:
+                    acc = V.ERROR_TEXT
+            return acc
+
+        return run
+
+    def _unary(self, node: ast.UnaryOp) -> Compiled:
+        ops: list[str] = []
+        cur: Any = node
+        while type(cur) is ast.UnaryOp:
+            if cur.op != "+":
+                ops.append(cur.op)
+            cur = cur.operand
+        operand = self.compile(cur)
+        if not ops:
+            return operand
+        funcs = [V.op_neg if op == "-" else V.op_not for op in reversed(ops)]
+
+        def run(env: Env) -> Value:
+            value = operand(env)
             try:
-                return fn(left(env), right(env))
-            except FMScriptError as exc:
-                raise exc.with_span(span) from None
+                for fn in funcs:
+                    value = fn(value)
+            except _OUT_OF_RANGE:
+                return V.ERROR_TEXT
+            return value
 
         return run
 
@@ -224,6 +290,7 @@ class Evaluator:
             raise ArityError(
                 f"{spec.name} takes {spec.arity_text()} parameter{'s' if spec.arity_text() != '1' else ''}, got {n}",
                 node.span,
+                code=1201 if n < spec.min_args else 1202,  # too few / too many parameters
             )
         span, ctx, impl = node.span, self.ctx, spec.impl
         if spec.lazy:
@@ -237,6 +304,8 @@ class Evaluator:
                     return impl(ctx, LazyArgs(self, env, ctx), *args)
                 except FMScriptError as exc:
                     raise exc.with_span(span) from None
+                except _OUT_OF_RANGE:
+                    return V.ERROR_TEXT
 
             return run_lazy
         compiled = [self.compile(arg) for arg in node.args]
@@ -246,10 +315,37 @@ class Evaluator:
                 return impl(ctx, *[arg(env) for arg in compiled])
             except FMScriptError as exc:
                 raise exc.with_span(span) from None
-            except (ArithmeticError, ValueError, OverflowError) as exc:
-                raise CalcError(f"{spec.name}: {exc}", span) from None
+            except (ArithmeticError, MemoryError):
+                return V.ERROR_TEXT  # out of FileMaker's number range: "?"
+            except ValueError:
+                raise CalcError(f"{spec.name} cannot compute a result from these values", span) from None
 
         return run
+
+
+_ONE, _ZERO = Decimal(1), Decimal(0)
+# A number beyond what even fmscript's exact context holds: FileMaker's "?" (never a traceback).
+_OUT_OF_RANGE = (DecimalException, OverflowError, MemoryError)
+
+
+def _single_binop(
+    left: Compiled, op: str, fn: Callable[[Value, Value], Value] | None, right: Compiled, span: Any
+) -> Compiled:
+    if op == "and":
+        return lambda env: _ONE if V.to_bool(left(env)) and V.to_bool(right(env)) else _ZERO
+    if op == "or":
+        return lambda env: _ONE if V.to_bool(left(env)) or V.to_bool(right(env)) else _ZERO
+    assert fn is not None
+
+    def run(env: Env) -> Value:
+        try:
+            return fn(left(env), right(env))
+        except FMScriptError as exc:
+            raise exc.with_span(span) from None
+        except _OUT_OF_RANGE:
+            return V.ERROR_TEXT
+
+    return run
 
 
 def _unknown_function(name: str) -> str:

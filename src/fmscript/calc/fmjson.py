@@ -39,6 +39,14 @@ TYPE_CONSTANTS: dict[str, int] = {
     "JSONNull": JSON_NULL,
 }
 
+# JsonCpp's Reader stops at 1,000 nested arrays/objects ("Exceeded stackLimit in readValue()."), so
+# FileMaker's JSON functions return "? …" for a deeper document instead of recursing without bound.
+DEPTH_LIMIT = 1000
+TOO_DEEP = "Exceeded stackLimit in readValue()."
+# JsonCpp pads an array up to any index it is given; fmscript refuses to pad more than this many
+# elements past the end (JSONSetElement ( "[]" ; "[100000000]" ; … ) would build 100 million nulls).
+PAD_LIMIT = 100_000
+
 # The one path error text Claris documents (JSONGetElementType example 3).
 BAD_PATH = "Incorrect key, index, or path"
 
@@ -100,6 +108,7 @@ class _Reader:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     # -- errors -------------------------------------------------------------
     def location(self, index: int) -> str:
@@ -158,10 +167,13 @@ class _Reader:
     # -- values -------------------------------------------------------------
     def value(self) -> Any:
         kind, start = self.token()
-        if kind == "{":
-            return self.object()
-        if kind == "[":
-            return self.array()
+        if kind in ("{", "["):
+            if self.depth >= DEPTH_LIMIT:
+                raise JSONError(TOO_DEEP)
+            self.depth += 1
+            result = self.object() if kind == "{" else self.array()
+            self.depth -= 1
+            return result
         if kind == "number":
             raw = self.text[start : self.pos]
             try:
@@ -296,13 +308,30 @@ def _parse_container(text: str) -> Any:
             doc = _Reader(text).value()
         else:
             try:
-                doc = _DECODER.raw_decode(text, _SPACE.match(text).end())[0]
+                doc = _DECODER.raw_decode(text, _space_end(text))[0]
             except (ValueError, ArithmeticError, RecursionError):  # the port says why
                 doc = _Reader(text).value()
+            else:
+                # Nesting needs as many brackets: only a text with that many can be too deep.
+                if text.count("[") + text.count("{") > DEPTH_LIMIT and _too_deep(doc):
+                    raise JSONError(TOO_DEEP)
         if len(_PARSES) >= _PARSES_KEPT:
             del _PARSES[next(iter(_PARSES))]
     _PARSES[text] = doc
     return doc
+
+
+def _too_deep(doc: Any) -> bool:
+    """Whether containers nest deeper than DEPTH_LIMIT (iterative: never recurses itself)."""
+    stack = [(doc, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > DEPTH_LIMIT:
+            return True
+        for item in node.values() if node.__class__ is dict else node:
+            if item.__class__ is dict or item.__class__ is list:
+                stack.append((item, depth + 1))
+    return False
 
 
 def reused(value: Any) -> bool:
@@ -312,7 +341,12 @@ def reused(value: Any) -> bool:
 
 
 def _starts_container(text: str) -> bool:
-    return text.startswith(("{", "["), _SPACE.match(text).end())
+    return text.startswith(("{", "["), _space_end(text))
+
+
+def _space_end(text: str, at: int = 0) -> int:
+    m = _SPACE.match(text, at)  # [ \t\r\n]* always matches
+    return m.end() if m else at
 
 
 def parse(text: str) -> Any:
@@ -410,6 +444,8 @@ def parse_path(path: str) -> list[tuple[Any, ...]]:
                 end += 1
             segments.append(("key", path[i:end]))
             i, after_dot = end, False
+    if len(segments) > DEPTH_LIMIT:
+        raise JSONError(TOO_DEEP)
     return segments
 
 
@@ -479,6 +515,8 @@ def _set(node: Any, segments: tuple[tuple[Any, ...], ...], value: Any) -> Any:
         return copy
     items = list(node)
     if where >= len(items):
+        if where - len(items) >= PAD_LIMIT:
+            raise JSONError(f"Array index {where} is more than {PAD_LIMIT} past the end of the array")
         items.extend([None] * (where + 1 - len(items)))
     items[where] = _set(items[where], rest, value)
     return items
@@ -570,7 +608,7 @@ def _dump(value: Any, memo: dict[int, tuple[Any, str]], inner: bool = True) -> s
             text = hit[1]
         else:
             text = _dump(item, memo)
-        parts.append(_quote(key) + ":" + text if is_dict else text)
+        parts.append(_quote(str(key)) + ":" + text if is_dict else text)
     text = ("{%s}" if is_dict else "[%s]") % ",".join(parts)
     # The top value is usually new (a copy-on-write result), so only the parts are remembered.
     if inner and memo is _MEMO and value and len(text) <= _MEMO_LONGEST:

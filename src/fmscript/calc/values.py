@@ -30,6 +30,11 @@ ERROR_TEXT = "?"  # FileMaker's result for an expression it cannot compute (e.g.
 # Exact arithmetic context: big enough that + - * never round in practice.
 EXACT = Context(prec=2000, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999)
 
+# FileMaker numbers range over about 10^-400 … 10^400 (Claris "Number fields": "values from 10^-400 up
+# to 10^400"). fmscript computes beyond that only in its exact context; a result whose magnitude is
+# past 10^400 shows as "?", and functions that would spend time on such numbers return "?" at once.
+MAX_MAGNITUDE = 400
+
 DEFAULT_PRECISION = 16  # digits right of the point for / and math functions (Claris SetPrecision page)
 MAX_PRECISION = 400
 _precision: contextvars.ContextVar[int] = contextvars.ContextVar("fm_precision", default=DEFAULT_PRECISION)
@@ -111,8 +116,10 @@ def _number_text(d: Decimal) -> str:
     Claris documents ``Cos ( Radians ( 60 ) )`` returns ``.5`` and ``GetAsNumber ( ".(22)" )`` returns
     ``.22`` (help.claris.com cos.html, getasnumber.html). SetPrecision's page prints ``0.555…``; we
     follow the majority. No exponent, no trailing zeros, no trailing point."""
-    if not d.is_finite():
+    if not d.is_finite() or d.adjusted() > MAX_MAGNITUDE:
         return ERROR_TEXT
+    if d.adjusted() < -MAX_MAGNITUDE - DEFAULT_PRECISION:
+        return "0"
     text = format(make_number(d), "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -180,10 +187,23 @@ def num(v: Value) -> Decimal:
     return Decimal(0) if n is None else n
 
 
+def out_of_range(n: Decimal) -> bool:
+    """Beyond FileMaker's number range (magnitude past 10^400, or not a number at all)."""
+    return not n.is_finite() or n.adjusted() > MAX_MAGNITUDE
+
+
+_HUGE_INT = 10**18  # counts and positions past this behave alike (no text or list is that long)
+
+
 def to_int(v: Value) -> int:
-    """An integer argument (counts, positions): the number truncated toward zero."""
+    """An integer argument (counts, positions): the number truncated toward zero. Magnitudes past
+    10^18 are clamped, so Left ( t ; 1e400000 ) never builds a 400,000-digit integer."""
     n = num(v)
-    return int(n.to_integral_value(rounding=ROUND_DOWN)) if n.is_finite() else 0
+    if not n.is_finite():
+        return 0
+    if n.adjusted() >= 18:
+        return _HUGE_INT if n > 0 else -_HUGE_INT
+    return int(n.to_integral_value(rounding=ROUND_DOWN))
 
 
 def to_bool(v: Value) -> bool:
@@ -438,7 +458,7 @@ def op_mul(a: Value, b: Value) -> Value:
 
 def divide(n: Decimal, d: Decimal) -> Decimal | None:
     """``n / d`` rounded to the current precision; None when dividing by zero."""
-    if d.is_zero():
+    if d.is_zero() or n.adjusted() - d.adjusted() > MAX_MAGNITUDE:
         return None
     digits = current_precision() + max(0, n.adjusted() - d.adjusted()) + 10
     q = Context(prec=digits, rounding=ROUND_HALF_UP, Emax=999_999, Emin=-999_999).divide(n, d)
@@ -455,6 +475,15 @@ def op_pow(a: Value, b: Value) -> Value:
     ln/exp at the current precision; a negative base with a fractional power, or 0 to a negative power,
     gives "?"."""
     base, exp = num(a), num(b)
+    if out_of_range(base) or out_of_range(exp):
+        return ERROR_TEXT
+    if not base.is_zero() and not exp.is_zero():
+        # log10 |result| ≈ exp × log10 |base|: past the range → "?" before any work, below it → 0.
+        size = float(exp) * _log10(abs(base))
+        if size > MAX_MAGNITUDE + 1:
+            return ERROR_TEXT
+        if size < -(MAX_MAGNITUDE + current_precision() + 1):
+            return ERROR_TEXT if base < 0 and exp != _trunc(exp) else Decimal(0)
     if exp == _trunc(exp) and abs(exp) <= 10_000:
         k = int(exp)
         if k >= 0:
@@ -469,6 +498,15 @@ def op_pow(a: Value, b: Value) -> Value:
         return fit(ctx.exp(ctx.multiply(ctx.ln(base), exp)))
     except (InvalidOperation, OverflowError):
         return ERROR_TEXT
+
+
+def _log10(d: Decimal) -> float:
+    """log10 of a positive Decimal as a float, for any exponent (float(d) would overflow)."""
+    import math
+
+    digits = d.as_tuple().digits[:17]
+    mantissa = int("".join(map(str, digits))) / 10 ** (len(digits) - 1)
+    return d.adjusted() + math.log10(mantissa)
 
 
 def op_neg(a: Value) -> Value:

@@ -6,6 +6,8 @@ Subcommands live in ``fmscript.cli.<module>`` as a click command object; they ar
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import importlib
 import sys
 from typing import TYPE_CHECKING
@@ -48,8 +50,9 @@ class LazyGroup(click.Group):
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="fmscript")
+@click.option("--debug", is_flag=True, help="Show the Python traceback of an internal error.")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, debug: bool) -> None:
     """fmscript: run FileMaker-style scripts, fine-tune models with them, chat with the result."""
     from fmscript.settings import Settings
 
@@ -70,10 +73,82 @@ def current_settings() -> Settings:
     return obj if isinstance(obj, Settings) else Settings.from_env()
 
 
-def main() -> None:
-    # click exits 2 on usage errors already; make sure no traceback reaches a user otherwise.
+# errno values that mean "the output went away": closed pipe, full disk, I/O error, quota.
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The one error boundary of the command line. click exits 2 on usage errors; scripts and
+    runtime errors are reported by the commands themselves; whatever else escapes ends here as one
+    ``internal error: …`` line (``--debug``: with the traceback), never a bare traceback."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    code: int | str | None = 0
+    if sys.stdout is None:  # started with stdout closed (>&-)
+        _echo_err("error: cannot write the output: standard output is closed")
+        sys.exit(1)
     try:
-        cli(standalone_mode=True)
+        cli.main(args=args, prog_name="fmscript", standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+        try:
+            sys.stdout.flush()
+        except OSError as exc:
+            code = _output_failed(exc)
     except KeyboardInterrupt:
-        click.echo("interrupted", err=True)
-        sys.exit(130)
+        _echo_err("interrupted")
+        code = 130
+    except OSError as exc:
+        if exc.errno in _OUTPUT_ERRNOS and _is_output_error(exc):
+            code = _output_failed(exc)
+        else:
+            code = _internal(exc, debug)
+    except MemoryError:
+        _echo_err("error: out of memory")
+        code = 1
+    except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected
+        code = _internal(exc, debug)
+    sys.exit(code)
+
+
+def _is_output_error(exc: OSError) -> bool:
+    # A write to stdout/stderr fails with no file name; a failing file of the user's carries one.
+    return exc.filename is None
+
+
+def _output_failed(exc: OSError) -> int:
+    """stdout is a full disk or a closed pipe: one line on stderr, exit 1, and no second error
+    when Python flushes stdout again at exit."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    reason = exc.strerror or type(exc).__name__
+    _echo_err(f"error: cannot write the output: {reason}")
+    return 1
+
+
+def _internal(exc: BaseException, debug: bool) -> int:
+    from fmscript.errors import FMScriptError
+
+    if isinstance(exc, FMScriptError):  # a user error a command forgot to catch: still clean
+        _echo_err(str(exc))
+        return 1
+    if debug:
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    _echo_err(
+        f"internal error: {type(exc).__name__}{': ' + text if text else ''} "
+        "(a bug in fmscript: rerun with --debug for the traceback and report it)"
+    )
+    return 70  # EX_SOFTWARE
+
+
+def _echo_err(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)

@@ -52,7 +52,9 @@ def format_step(step: object) -> str:
         return f"{step.span.line}: # {step.comment}"
     parts = []
     for key, value in step.options.items():
-        if isinstance(value, ast.Calc):
+        if key == "api_key":
+            value = "calc('\"***\"')"  # keys never show, not even in --ast
+        elif isinstance(value, ast.Calc):
             value = f"calc({value.text!r})"
         elif isinstance(value, ast.Target):
             value = f"{value.kind}({value.name})"

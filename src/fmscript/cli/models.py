@@ -90,6 +90,18 @@ def demo(name: str, seed: int) -> None:
     from fmscript.ai import modeldir
     from fmscript.ai.home import base_models_dir
 
+    if (
+        not name.strip()
+        or "/" in name
+        or "\\" in name
+        or ".." in name
+        or Path(name).is_absolute()
+        or name.startswith("~")
+    ):
+        # The name becomes a folder under <home>/base-models: it must stay there.
+        raise click.BadParameter(
+            f"{name!r}: a demo model name may not contain '/', '\\' or '..'", param_hint="NAME"
+        )
     service = _service()
     folder = base_models_dir(service.home) / name
     if modeldir.is_model_dir(folder):

@@ -183,6 +183,11 @@ class ReplSession:
             ctx.errors.uncaptured += 1
         finally:
             ctx.vars.frames.clear()  # an interrupted Perform Script may leave its frames behind
+        try:
+            ctx.data.commit_records()  # an entry is a script: its end commits the open record
+        except FMScriptError as exc:
+            self.report(str(exc))
+            ctx.errors.uncaptured += 1
         # Local fine-tuning jobs the entry queued train now, as at the end of `fmscript run`;
         # Ctrl-C cancels the running job.
         finish_jobs(ctx)

@@ -58,9 +58,19 @@ def run(
     captured by Set Error Capture print to stderr and make the exit code 1.
     """
     from fmscript.cli import current_settings
+    from fmscript.errors import FMScriptError
     from fmscript.runtime.session import run_session
     from fmscript.steps.state import RunOptions
 
+    # Checked before anything runs: one `error:` line, exit 2 (command-line usage).
+    problem = None
+    if save is not None and file is None:
+        problem = "--save needs --file (the database to save)"
+    elif save is not None and not save.parent.resolve().is_dir():
+        problem = f"--save: the folder {save.parent} does not exist"
+    if problem:
+        click.echo(f"error: {problem}", err=True)
+        sys.exit(2)
     options = RunOptions(
         halt_on_error=halt_on_error,
         documents_path=documents,
@@ -69,6 +79,10 @@ def run(
         settings=current_settings(),
         follow_remote=follow_remote,
     )
-    code, _result, _rt = run_session(script, file, parameter, options, save=save)
+    try:
+        code, _result, _rt = run_session(script, file, parameter, options, save=save)
+    except FMScriptError as exc:  # the --file cannot be opened or --save cannot be written
+        click.echo(f"error: {exc}" if exc.span else f"error: {exc.message}", err=True)
+        sys.exit(1)
     sys.stdout.flush()
     sys.exit(code)

@@ -189,6 +189,11 @@ class FoundSet:
             self.ids.append(rid)
         self.current = self.ids.index(rid) + 1
 
+    def rename_ids(self, mapping: dict[int, int]) -> None:
+        """New records got their real ids when committed (provisional id -> real id)."""
+        if mapping and any(rid in mapping for rid in self.ids):
+            self.ids = [mapping.get(rid, rid) for rid in self.ids]
+
     def remove_records(self, rids: Iterable[int]) -> None:
         """Forget deleted records; the current position stays (clamped), as after Delete Record."""
         gone = set(rids)

@@ -20,6 +20,7 @@ from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
 from fmscript.syntax.build import check_script
 from fmscript.syntax.catalogue import spec_for
+from fmscript.syntax.source import EncodingError, decode
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
 
@@ -70,17 +71,24 @@ def compile_text(text: str, source: str) -> CompiledScript:
 
 
 def read_script_text(path: Path) -> str:
+    """UTF-8, or UTF-16 with a byte-order mark; anything else raises a positioned EncodingError."""
     try:
-        return path.read_text(encoding="utf-8-sig")
+        data = path.read_bytes()
     except OSError as exc:
         raise ScriptRuntimeError(
             f"cannot read {path}: {exc.strerror or exc}", code=CANNOT_OPEN_FILE
         ) from None
+    return decode(data, str(path))
 
 
 def load_script(path: Path) -> CompiledScript:
     """Compile a script file (not cached: see :class:`ScriptLoader`)."""
-    return compile_text(read_script_text(path), str(path))
+    try:
+        text = read_script_text(path)
+    except EncodingError as exc:  # `file:line:col: EncodingError: not valid UTF-8`, nothing runs
+        script = ast.Script(path.stem, str(path), ())
+        return CompiledScript(script, analyse_blocks(script)[0], (), (exc,))
+    return compile_text(text, str(path))
 
 
 class ScriptLoader:

@@ -95,8 +95,7 @@ class Interpreter:
                     )
                 jump = planned.handler(ctx, step)
                 if not planned.keeps_last_error:
-                    errors.last = 0
-                    errors.detail = ""
+                    errors.settle()
                 frame.pc = frame.pc + 1 if jump is None else jump
             except FMScriptError as exc:
                 self.step_failed(step, exc)

@@ -70,6 +70,11 @@ def run_session(
         except FMScriptError as exc:
             print(str(exc), file=err)
             ctx.errors.uncaptured += 1
+        try:
+            ctx.data.commit_records()  # the end of the script commits the open record
+        except FMScriptError as exc:
+            print(str(exc), file=err)
+            ctx.errors.uncaptured += 1
         finish_jobs(ctx)
         follow_remote_jobs(ctx)
         if save is not None and fm_file is not None:

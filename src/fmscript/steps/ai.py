@@ -196,8 +196,11 @@ def save_records_as_jsonl(ctx: StepContext, step: ast.Step) -> None:
 def _training_file(ctx: StepContext, step: ast.Step) -> tuple[Path, str]:
     if step.opt("training_data") == "File":
         for path in resolve_paths(step.opt("files") or "", ctx):
-            if path.is_file():
-                return path, path.name
+            try:
+                if path.is_file():
+                    return path, path.name
+            except OSError:  # a name too long for the file system names no file either
+                continue
         raise ScriptRuntimeError("no JSONL file of the Training Data path list exists", code=NO_OPEN_FILE)
     table = step.opt("table")
     if isinstance(table, ast.Calc):

@@ -35,7 +35,10 @@ def _record_number(c: StepContext) -> Value:
 
 
 def _record_id(c: StepContext) -> Value:
-    return Decimal(c.data.found_set().current_id or 0) if c.data.layout else Decimal(0)
+    rid = c.data.found_set().current_id if c.data.layout else None
+    if rid is None or c.data.file is None:
+        return Decimal(0)
+    return Decimal(c.data.file.record_id(c.data.found_set().table, rid))  # new records: their next id
 
 
 def _total_count(c: StepContext) -> Value:

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from fmscript.calc import values as V
+from fmscript.errors import CANNOT_CREATE_FILE, ScriptRuntimeError
 from fmscript.steps.state import StepContext
 from fmscript.syntax import scan
 
@@ -45,7 +46,10 @@ def base_folder(ctx: StepContext) -> Path:
 
 
 def to_local_path(entry: str, ctx: StepContext) -> Path:
-    """A FileMaker path (with or without prefix) → a local path."""
+    """A FileMaker path (with or without prefix) → a local path. A NUL character can name no file
+    (the OS refuses it): error 800, capturable, instead of Python's ValueError."""
+    if "\x00" in entry:
+        raise ScriptRuntimeError(f"the path {entry!r} contains a NUL character", code=CANNOT_CREATE_FILE)
     text = _PREFIX.sub("", entry.strip(), count=1).strip()
     if re.match(r"^/[A-Za-z]:/", text):  # /C:/Users/... (FileMaker's Windows form)
         text = text[1:]

@@ -1,11 +1,19 @@
 """Layouts and records: Go to Layout, Go to Record/Request/Page, New / Duplicate / Delete
-Record/Request, Delete All Records, Commit / Revert Record/Request."""
+Record/Request, Delete All Records, Commit / Revert Record/Request — and the open-record rule.
+
+FileMaker holds a record's changes until the record is committed (``fmscript.data.open_records``).
+What commits (Claris "Commit Records/Requests": "Records are also committed when you … go to
+another record, go to another layout, perform a find, sort …"): the Commit step itself, and every
+step in ``COMMITS_FIRST`` before it runs — they leave the record or read the whole table — and the
+end of the run (``fmscript run`` commits what is still open when the top script ends). Revert
+Record/Request throws the open changes away; a new record that was never committed disappears.
+"""
 
 from __future__ import annotations
 
 from fmscript.calc import values as V
 from fmscript.errors import NO_LAYOUT, NO_RECORD, ScriptRuntimeError
-from fmscript.steps.registry import handles
+from fmscript.steps.registry import Handler, handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
@@ -44,6 +52,9 @@ def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
             if step.opt("exit_after_last"):
                 from fmscript.steps.control import exit_loop
 
+                # FileMaker leaves the loop and Get ( LastError ) reports 101 (record is missing),
+                # without an error dialog: the step did what it was asked.
+                ctx.errors.quiet = (101, f"there is no {where.lower()} record (Exit after last)")
                 return exit_loop(ctx)
             raise ScriptRuntimeError(f"there is no {where.lower()} record", code=NO_RECORD)
         return None
@@ -68,7 +79,7 @@ def new_record(ctx: StepContext, step: ast.Step) -> None:
         ctx.data.find_mode.new_request()
         return None
     fs = ctx.data.found_set()
-    rid = ctx.data.require_file().new_record(fs.table)
+    rid = ctx.data.require_file().new_record(fs.table, open=True)  # written when committed
     fs.add_record(rid)
     return None
 
@@ -117,11 +128,48 @@ def _forget(ctx: StepContext, table: str, ids: list[int]) -> None:
 
 @handles("Commit Records/Requests")
 def commit_records(ctx: StepContext, step: ast.Step) -> None:
-    # Every change is written through to SQLite as it happens; committing has nothing left to do.
+    # A field validation failure (504, 509) is this step's error; the record stays open.
+    ctx.data.commit_records()
     return None
 
 
 @handles("Revert Record/Request")
 def revert_record(ctx: StepContext, step: ast.Step) -> None:
-    # Changes are already committed (write-through), so there is nothing to revert.
+    ctx.data.revert_records()
     return None
+
+
+# Steps that leave the current record or read the whole table: the open record is committed first.
+COMMITS_FIRST = (
+    "Go to Layout",
+    "Go to Record/Request/Page",
+    "New Record/Request",
+    "Duplicate Record/Request",
+    "Delete All Records",
+    "Perform Find",
+    "Enter Find Mode",
+    "Constrain Found Set",
+    "Extend Found Set",
+    "Show All Records",
+    "Show Omitted Only",
+    "Omit Record",
+    "Sort Records",
+    "Unsort Records",
+    "Save Records as JSONL",
+    "Fine-Tune Model",
+)
+
+
+def commit_first(handlers: dict[str, Handler]) -> None:
+    """Wrap the handlers of ``COMMITS_FIRST`` so the open record is committed before they run."""
+    for name in COMMITS_FIRST:
+        handler = handlers.get(name)
+        if handler is None or getattr(handler, "commits_first", False):
+            continue
+
+        def committing(ctx: StepContext, step: ast.Step, _run: Handler = handler) -> int | None:
+            ctx.data.commit_records()
+            return _run(ctx, step)
+
+        committing.commits_first = True  # type: ignore[attr-defined]
+        handlers[name] = committing

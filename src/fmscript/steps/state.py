@@ -102,10 +102,18 @@ class ErrorState:
     location: str = ""
     capture: bool = False
     uncaptured: int = 0
+    quiet: tuple[int, str] | None = None  # set by a step that succeeds with an error number
 
     def clear(self) -> None:
         self.last = 0
         self.detail = ""
+
+    def settle(self) -> None:
+        """After a step that succeeded: no error, unless it left a quiet one — an error FileMaker
+        records without treating the step as failed (Go to Record [ Next ; Exit after last ]
+        leaving a loop: 101)."""
+        self.last, self.detail = self.quiet or (0, "")
+        self.quiet = None
 
 
 @attrs.define
@@ -195,7 +203,33 @@ class DataSession:
         rid = self.current_record(t)
         if rid is None:
             raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
-        file.set(t, rid, f, value)
+        file.stage(t, rid, f, value)  # held in the open record until it is committed
+
+    def record_value(self, table: str, rid: int, field: str) -> Value:
+        return self.require_file().get(table, rid, field)
+
+    # Open records (``fmscript.data.open_records``): what leaving a record commits, Revert discards.
+    def commit_records(self) -> None:
+        file = self.file
+        if file is not None and file.buffer:
+            mapping = file.commit_records()  # new records get their real ids
+            for fs in self.found_sets.values():
+                fs.rename_ids(mapping)
+
+    def revert_records(self) -> None:
+        file = self.file
+        if file is not None and file.buffer:
+            for table, rid in file.revert_records():  # uncommitted new records disappear
+                self.forget(table, [rid])
+
+    def record_open_state(self) -> int:
+        table = self.current_table()
+        if table is None or self.file is None:
+            return 0
+        return self.file.open_state(table, self.found_set().current_id)
+
+    def record_open_count(self) -> int:
+        return len(self.file.buffer) if self.file is not None else 0
 
     def forget(self, table: str, ids: list[int]) -> None:
         """Deleted records leave every found set of their table."""
@@ -258,10 +292,17 @@ class StepContext:
         self.vars.set(name, value, repetition)
 
     def get_info(self, name: str) -> Value | None:
+        from fmscript.steps.file_view import FILE_INFO
         from fmscript.steps.info import INFO
 
-        getter = INFO.get(name)
+        getter = INFO.get(name) or FILE_INFO.get(name)
         return getter(self) if getter is not None else None
+
+    def file_view(self) -> object | None:
+        """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""
+        from fmscript.steps.file_view import RunFileView
+
+        return RunFileView(self) if self.data.file is not None else None
 
     # ------------------------------------------------------------------ folders
     def documents_path(self) -> Path:

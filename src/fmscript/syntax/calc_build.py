@@ -49,6 +49,7 @@ def _lark_tree(text: str) -> Tree:
     return get_parser("calc").parse(text)
 
 
+_CACHED_LENGTH = 4096
 _OPS = {"≠": "<>", "≤": "<=", "≥": ">="}
 
 
@@ -58,63 +59,116 @@ def parse_calc(text: str, loc: Locator | None = None) -> Any:
     if not text.strip():
         raise CalcSyntaxError("the calculation is empty", loc.span(1, 1, 1, 2))
     try:
-        tree = _lark_tree(text)
+        # Long calcs (a 10 MB text constant) are not cached: the cache would keep another copy.
+        tree = _lark_tree(text) if len(text) <= _CACHED_LENGTH else get_parser("calc").parse(text)
     except UnexpectedInput as exc:
         raise _syntax_error(exc, text, loc) from None
     return _Builder(loc).build(tree)[0]
 
 
+# FileMaker documents no nesting limit; fmscript stops at this many levels of nested functions and
+# parenthesised operands (a flat chain such as 1 + 1 + … + 1 or - - - 1 is one level, however long).
+MAX_NESTING = 1000
+
+_LEAF_NODES = (ast.Number, ast.Text, ast.Name, ast.Variable, ast.FieldRef)
+_LEAVES = frozenset(("number", "string", "pilcrow", "field_ref", "variable", "name"))
+
+
+def _subexpressions(node: Tree) -> list[Any]:
+    kind, kids = node.data, node.children
+    if kind == "binop":
+        return [kids[0], kids[2]]
+    if kind == "unop" or kind in ("variable_rep", "field_rep"):
+        return [kids[1]]
+    if kind == "call":
+        return [k for k in kids[1:] if k is not None]
+    if kind == "group":
+        return list(kids)
+    return []
+
+
 class _Builder:
+    """Lark tree → AST without Python recursion: an explicit post-order stack, so a chain of
+    10,000 operands or 10,000 nested levels never reaches Python's recursion limit. Each result
+    carries its nesting depth; a left operand of a binary operator does not add a level (it is
+    the same flat chain), everything else does."""
+
     def __init__(self, loc: Locator) -> None:
         self.loc = loc
 
-    def _span(self, start: Token, end: Token) -> SourceSpan:
+    def _span(self, start: Any, end: Any) -> SourceSpan:
+        """Span from the first to the last token (lark Tokens; positions always set by the lexer)."""
         return self.loc.span(start.line, start.column, end.end_line, end.end_column)
 
-    def build(self, node: Any) -> tuple[Any, Token, Token]:
+    def build(self, root: Any) -> tuple[Any, Token, Token]:
         """Returns (ast node, first token, last token)."""
-        if isinstance(node, Token):
-            return self._token(node), node, node
+        out: list[tuple[Any, Any, Any, int]] = []
+        stack: list[tuple[Any, bool]] = [(root, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if isinstance(node, Token):
+                out.append((self._token(node), node, node, 0))
+                continue
+            if node.data in _LEAVES:
+                tok = node.children[0]
+                out.append((self._token(tok), tok, tok, 0))
+                continue
+            subs = _subexpressions(node)
+            if not expanded:
+                stack.append((node, True))
+                stack.extend((child, False) for child in reversed(subs))
+                continue
+            parts = out[len(out) - len(subs) :] if subs else []
+            del out[len(out) - len(parts) :]
+            result = self._combine(node, parts)
+            if result[3] > MAX_NESTING:
+                raise CalcSyntaxError(
+                    f"the calculation is nested more than {MAX_NESTING} levels deep "
+                    "(functions or parentheses inside each other); split it with Let or variables",
+                    self._span(result[1], result[1]),
+                )
+            out.append(result)
+        node, first, last, _ = out[0]
+        return node, first, last
+
+    def _combine(self, node: Tree, parts: list[tuple[Any, Any, Any, int]]) -> tuple[Any, Any, Any, int]:
         kind = node.data
         kids = node.children
         if kind == "binop":
-            left, ls, _ = self.build(kids[0])
+            (left, ls, _, ld), (right, _, re_, rd) = parts
             op = str(kids[1]).lower()
-            right, _, re_ = self.build(kids[2])
-            return ast.BinOp(_OPS.get(op, op), left, right, self._span(ls, re_)), ls, re_
+            # A leaf on the right (1, "a", $x) costs no level: ``a = 1`` in a Let is as deep as ``a``.
+            depth = max(ld, rd + 1 if type(right) not in _LEAF_NODES or rd else 0)
+            return ast.BinOp(_OPS.get(op, op), left, right, self._span(ls, re_)), ls, re_, depth
         if kind == "unop":
-            operand, _, oe = self.build(kids[1])
-            return ast.UnaryOp(str(kids[0]).lower(), operand, self._span(kids[0], oe)), kids[0], oe
-        if kind in ("number", "string", "pilcrow", "field_ref", "variable", "name"):
-            return self._token(kids[0]), kids[0], kids[0]
+            ((operand, _, oe, d),) = parts
+            # A run of signs (- - not 1) is one flat chain, evaluated in a loop: no extra level.
+            depth = d if type(operand) in _LEAF_NODES or type(operand) is ast.UnaryOp else d + 1
+            return ast.UnaryOp(str(kids[0]).lower(), operand, self._span(kids[0], oe)), kids[0], oe, depth
         if kind in ("variable_rep", "field_rep"):
             base = self._token(kids[0])
-            rep, _, re_ = self.build(kids[1])
-            return attrs.evolve(base, repetition=rep, span=self._span(kids[0], re_)), kids[0], re_
+            ((rep, _, re_, d),) = parts
+            return attrs.evolve(base, repetition=rep, span=self._span(kids[0], re_)), kids[0], re_, d + 1
         if kind == "call":
             name_tok = kids[0]
-            args = []
-            last = name_tok
-            for child in kids[1:]:
-                arg, _, last = self.build(child)
-                args.append(arg)
+            args = tuple(p[0] for p in parts)
+            last = parts[-1][2] if parts else name_tok
+            depth = max((p[3] for p in parts), default=0) + 1
             # The closing ")" is not in the tree; extend the span past the last argument.
             span = self._span(name_tok, last)
             span = attrs.evolve(span, end_column=span.end_column + (1 if args else 2))
-            return ast.Call(str(name_tok), tuple(args), span, self._span(name_tok, name_tok)), name_tok, last
+            return ast.Call(str(name_tok), args, span, self._span(name_tok, name_tok)), name_tok, last, depth
         if kind == "group":
-            items = []
-            first = last = None
-            for child in kids:
-                item, s, last = self.build(child)
-                first = first or s
-                items.append(item)
-            return ast.Group(tuple(items), self._span(first, last)), first, last
+            first, last = parts[0][1], parts[-1][2]
+            depth = max(p[3] for p in parts)
+            return ast.Group(tuple(p[0] for p in parts), self._span(first, last)), first, last, depth
         raise AssertionError(f"unexpected calc tree node {kind}")  # pragma: no cover
 
-    def _token(self, tok: Token) -> Any:
+    def _token(self, tok: Any) -> Any:
         span = self._span(tok, tok)
         t = tok.type
+        if t == "STRING":  # sliced from the token itself: str(tok) would be one more copy
+            return ast.Text(unescape_string(tok[1:-1]), span)
         text = str(tok)
         if t == "NUMBER":
             return ast.Number(Decimal(text), span)
@@ -195,7 +249,8 @@ def _syntax_error(exc: UnexpectedInput, text: str, loc: Locator) -> CalcSyntaxEr
             msg = "the calculation ends where a value is expected"
         return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
     if isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream or 0
+        ch = text[pos] if pos < len(text) else "?"
         msg = "a text constant is not closed (missing '\"')" if ch == '"' else f"unexpected character {ch!r}"
         return CalcSyntaxError(msg, loc.span(line, col, line, col + 1))
     tok = exc.token  # type: ignore[attr-defined]

@@ -463,7 +463,6 @@ STEPS: tuple[StepSpec, ...] = (
         _o("parameters", "calc", "Parameters", "パラメータ", "参数"),
         family="ai",
     ),
-    # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
     _s(
         "Insert from URL",
         "URL から挿入",
@@ -475,9 +474,9 @@ STEPS: tuple[StepSpec, ...] = (
         _o("url", "calc", "URL", "URL を指定", "指定 URL"),
         _o("curl", "calc", "cURL options", "cURL オプションの指定", "指定 cURL 选项"),
         positional=("first", "second", "third"),
-        family="unsupported",
-        implemented=False,
+        family="url",
     ),
+    # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
     _s(
         "Export Field Contents",
         "フィールド内容のエクスポート",
@@ -506,7 +505,10 @@ for _spec in STEPS:
 
 
 def lookup_step(name: str) -> tuple[StepSpec, str] | None:
-    """(spec, language) for a step name written in en, ja or zh; None when unknown."""
+    """(spec, language) for a step name written in en, ja or zh (ja also in 「」); None when unknown."""
+    name = name.strip()
+    if len(name) > 2 and name[0] == "「" and name[-1] == "」":
+        name = name[1:-1]
     spec = _BY_NAME.get(norm(name))
     if spec is None:
         return None

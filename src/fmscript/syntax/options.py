@@ -366,23 +366,47 @@ def _split_and(text: str) -> list[str]:
 
 
 def _post_sort(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
-    """``Specified Sort Order: T::F; ascending ; T::G; descending`` → ((table, field, asc), ...)."""
+    """Sort orders → ((table, field, ascending), ...), in either printed form:
+    ``Specified Sort Order: T::F; ascending ; T::G; descending`` on one line, or one
+    ``T::F ; ascending`` entry per line inside the brackets, after the flags
+    (``Sort Records [ Restore ; With dialog: Off ;`` / ``T::F ; ascending`` / ``T::G ; descending ]``)."""
     keys: list[list[Any]] = []
     rest = []
     in_order = False
-    for c in seq:
+    for c in _sort_lines(spec, seq):
         if c.key == "sort_order":
             in_order = True
             keys.append([*_field_name(c), True])
         elif c.key == "direction" and keys:
             keys[-1][2] = value_word(c.value) != "descending"
-        elif c.key is None and in_order:
+        elif c.key is None and (in_order or _is_field_ref(c.value)):
+            in_order = True
             keys.append([*_field_name(c), True])
         else:
             rest.append(c)
     out = _generic(spec, rest)
     if keys:
         out["sort_order"] = tuple(tuple(k) for k in keys)
+    return out
+
+
+def _is_field_ref(text: str) -> bool:
+    return "::" in text and text[:1] not in '"“「'
+
+
+def _sort_lines(spec: StepSpec, seq: list[Classified]) -> list[Classified]:
+    """Sort entries one per line need no ';' between them: split an option at its line breaks."""
+    out: list[Classified] = []
+    for c in seq:
+        text = c.raw.text
+        if "\n" not in text.strip() or text.lstrip()[:1] in '"“「':
+            out.append(c)
+            continue
+        start = 0
+        for line in text.split("\n"):
+            if line.strip():
+                out.append(classify(spec, RawOption(line, c.raw.offset + start, c.raw.smap)))
+            start += len(line) + 1
     return out
 
 

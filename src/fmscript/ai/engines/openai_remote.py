@@ -16,6 +16,7 @@ import re
 import ssl
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fmscript.ai import datasets
 from fmscript.ai import remote_errors as rc
@@ -48,6 +49,11 @@ class Remote:
             ) from None
         self.provider = provider
         self.base_url = check_url(base_url or OPENAI_BASE_URL)
+        if not api_key.isascii():
+            # HTTP headers carry ASCII only: a key with "é" or a full-width space cannot be sent.
+            raise ScriptRuntimeError(
+                "the API key contains non-ASCII characters; check the key", code=rc.PROVIDER_FAILED
+            )
         self._key = api_key
         self.settings = settings or Settings()
         self.openai = openai
@@ -166,7 +172,13 @@ class Remote:
 
 def check_url(url: str) -> str:
     """An http(s) Endpoint, or error 1630."""
-    if not re.match(r"https?://[^/\s]+", url.strip()):
+    ok = bool(re.match(r"https?://[^/\s]+", url.strip()))
+    try:
+        parts = urlsplit(url.strip())
+        ok = ok and bool(parts.hostname) and (parts.port or 0) >= 0  # .port: ValueError for "http://[::1"
+    except ValueError:
+        ok = False
+    if not ok:
         raise ScriptRuntimeError(f"the Endpoint {url!r} is not an http:// or https:// URL", code=rc.BAD_URL)
     return url.strip()
 

@@ -541,6 +541,9 @@ class JobStore:
         if modeldir.is_model_dir(folder):
             return {"name": name, "kind": "base", "path": str(folder), "base_model": None, "job_id": None,
                     "created_at": int(folder.stat().st_mtime * 1000), "exists": True}  # fmt: skip
+        found = _fine_tuned_on_disk(homes.models_dir(self.home) / name) if "/" not in name else None
+        if found is not None:
+            return found
         raise ai_error(f"no such model: {name}", UNKNOWN_MODEL)
 
     def list_models(self) -> list[dict[str, Any]]:
@@ -554,6 +557,12 @@ class JobStore:
             name = config.parent.relative_to(root).as_posix()
             if name not in models and modeldir.is_model_dir(config.parent):
                 models[name] = self.get_model(name)
+        # Fine-tuned models on disk that the store does not know (an emptied or re-created
+        # jobs.sqlite): their adapter and card are all that is needed, so they are listed again.
+        tuned = homes.models_dir(self.home)
+        for folder in sorted(tuned.iterdir()) if tuned.is_dir() else []:
+            if folder.name not in models and (found := _fine_tuned_on_disk(folder)) is not None:
+                models[folder.name] = found
         return sorted(models.values(), key=lambda m: (m["kind"] != "base", m["name"]))
 
     def remove_model(self, name: str) -> dict[str, Any]:
@@ -651,3 +660,25 @@ class JobStore:
             sql += " LIMIT ?"
             args = (int(limit),)
         return [self._remote(row) for row in self._query(sql, args)]
+
+
+def _fine_tuned_on_disk(folder: Path) -> dict[str, Any] | None:
+    """A fine-tuned model folder (adapter + card.json) as a model entry, or None."""
+    try:
+        if not (folder / "adapter_config.json").is_file():
+            return None
+        card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(card, dict):
+        return None
+    created = card.get("created_at")
+    return {
+        "name": folder.name,
+        "kind": "fine-tuned",
+        "path": str(folder.resolve()),
+        "base_model": card.get("base_model") if isinstance(card.get("base_model"), str) else None,
+        "job_id": card.get("job_id") if isinstance(card.get("job_id"), str) else None,
+        "created_at": created if isinstance(created, int) else int(folder.stat().st_mtime * 1000),
+        "exists": True,
+    }

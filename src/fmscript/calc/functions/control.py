@@ -1,4 +1,4 @@
-"""Lazy control functions: If, Case, Choose, Let, While, Evaluate, EvaluationError, IsValidExpression.
+"""Lazy control functions: If, Case, Choose, Let, While (Evaluate & co.: ``evaluation.py``).
 
 These receive unevaluated argument nodes (``lazy=True``) so only the branch FileMaker would
 evaluate runs — ``If ( 1 ; "a" ; 1/0 )`` never divides.
@@ -6,14 +6,13 @@ evaluate runs — ``If ( 1 ; "a" ; 1/0 )`` never divides.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fmscript.calc import values as V
+from fmscript.calc.functions.evaluation import recursion_limit
 from fmscript.calc.functions.registry import function
-from fmscript.errors import CALC_GENERIC, CalcError, CalcSyntaxError, FMScriptError
+from fmscript.errors import CalcError
 from fmscript.syntax import ast
-from fmscript.syntax.calc_build import parse_calc
 
 
 @function("If", 2, 3, lazy=True)
@@ -72,43 +71,16 @@ def let(ctx: Any, ev: Any, bindings: Any, expr: Any) -> Any:
     return _bind(ev, _bindings(bindings))(expr)
 
 
-_WHILE_LIMIT = 50_000  # FileMaker stops a While after 50,000 iterations and returns "?"
-
-
 @function("While", 4, lazy=True)
 def while_(ctx: Any, ev: Any, initial: Any, condition: Any, logic: Any, result: Any) -> Any:
     scope = _bind(ev, _bindings(initial))
     logic_bindings = _bindings(logic)
-    for _ in range(_WHILE_LIMIT):
+    # FileMaker stops a While after 50,000 iterations (SetRecursion changes it) and returns "?".
+    for _ in range(recursion_limit()):
         if not scope.truth(condition):
             return scope(result)
         scope = _bind(scope, logic_bindings)
     return V.ERROR_TEXT
 
 
-@function("Evaluate", 1, 2, lazy=True)
-def evaluate(ctx: Any, ev: Any, expression: Any, trigger: Any = None) -> Any:
-    text = V.to_text(ev(expression))
-    try:
-        return ev.evaluator.evaluate_text(text)
-    except CalcSyntaxError:
-        return V.ERROR_TEXT
-
-
-@function("EvaluationError", 1, lazy=True)
-def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
-    try:
-        ev(expression)
-    except FMScriptError as exc:
-        return Decimal(exc.code if exc.code is not None else CALC_GENERIC)
-    return Decimal(0)
-
-
-@function("IsValidExpression", 1, lazy=True)
-def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
-    text = V.to_text(ev(expression))
-    try:
-        ev.evaluator.check(parse_calc(text))
-    except FMScriptError:
-        return Decimal(0)
-    return Decimal(1)
+# Evaluate, EvaluationError and IsValidExpression live in evaluation.py (syntax-error codes).

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import urllib.parse
 from decimal import Decimal
 from typing import Any
 
+from fmscript.calc.functions.crypto import Binary, raw_bytes
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
     ERROR_TEXT,
@@ -76,9 +78,10 @@ def get_as_boolean(ctx: Any, data: Value) -> Decimal:
 
 @function("GetAsURLEncoded", 1)
 def get_as_url_encoded(ctx: Any, text: Value) -> str:
-    """UTF-8 percent-encoding. *Choice*: everything except ASCII letters, digits and ``-_.~`` is
-    encoded, a space as ``%20`` (RFC 3986 unreserved set)."""
-    return urllib.parse.quote(to_text(text), safe="-_.~")
+    """UTF-8 percent-encoding with lower-case hex digits; Claris: "The following reserved characters
+    are not converted: : - _ . ! ~ * ' ( )" (GetAsURLEncoded ( "français" ) = fran%c3%a7ais)."""
+    encoded = urllib.parse.quote(to_text(text), safe=":-_.!~*'()")
+    return re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), encoded)
 
 
 def _wrap(encoded: str, width: int) -> str:
@@ -89,7 +92,7 @@ def _wrap(encoded: str, width: int) -> str:
 @function("Base64Encode", 1)
 def base64_encode(ctx: Any, data: Value) -> str:
     """Base64 of the UTF-8 text, in lines of 76 characters (CR LF between lines)."""
-    return _wrap(base64.b64encode(to_text(data).encode("utf-8")).decode("ascii"), 76)
+    return _wrap(base64.b64encode(raw_bytes(data)).decode("ascii"), 76)
 
 
 # Claris Base64EncodeRFC: the RFC decides the line length (0 = one unbroken line); an unrecognised
@@ -115,7 +118,7 @@ def base64_encode_rfc(ctx: Any, rfc: Value, data: Value) -> str:
     3548 and 4648 do not wrap; 4880 appends its CRC-24 as an armor checksum line ("=" + 4 chars)."""
     number = to_int(rfc)
     width = _RFC_LINE_LENGTH.get(number, 0)
-    raw = to_text(data).encode("utf-8")
+    raw = raw_bytes(data)
     encoded = base64.b64encode(raw).decode("ascii")
     text = _wrap(encoded, width) if width else encoded
     if number == 4880:
@@ -124,11 +127,13 @@ def base64_encode_rfc(ctx: Any, rfc: Value, data: Value) -> str:
 
 
 @function("Base64Decode", 1, 2)
-def base64_decode(ctx: Any, text: Value, *file_name: Value) -> str:
+def base64_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or Binary
     """*Choice*: fmscript has no container values, so the decoded bytes are returned as UTF-8 text
     (invalid base64 or bytes that are not UTF-8 give "?")."""
     try:
         raw = base64.b64decode("".join(to_text(text).split()), validate=True)
+        if file_name:  # container data (CryptDigest keys, TextDecode input)
+            return Binary(raw, to_text(file_name[0]))
         return raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return ERROR_TEXT
@@ -137,13 +142,14 @@ def base64_decode(ctx: Any, text: Value, *file_name: Value) -> str:
 @function("HexEncode", 1)
 def hex_encode(ctx: Any, data: Value) -> str:
     """Hexadecimal of the UTF-8 text (upper-case digits)."""
-    return to_text(data).encode("utf-8").hex().upper()
+    return raw_bytes(data).hex().upper()
 
 
 @function("HexDecode", 1, 2)
-def hex_decode(ctx: Any, text: Value, *file_name: Value) -> str:
+def hex_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or Binary
     """*Choice*: like Base64Decode, the decoded bytes come back as UTF-8 text; invalid input gives "?"."""
     try:
-        return bytes.fromhex("".join(to_text(text).split())).decode("utf-8")
+        raw = bytes.fromhex("".join(to_text(text).split()))
+        return Binary(raw, to_text(file_name[0])) if file_name else raw.decode("utf-8")
     except (ValueError, UnicodeDecodeError):
         return ERROR_TEXT

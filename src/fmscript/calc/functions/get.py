@@ -151,6 +151,27 @@ def _os_version() -> str:
     return platform.release()
 
 
+def _ip_addresses() -> str:
+    try:
+        addresses = socket.gethostbyname_ex(socket.gethostname())[2]
+    except OSError:
+        addresses = []
+    return "\r".join(dict.fromkeys(addresses or ["127.0.0.1"]))
+
+
+def _preferences() -> str:
+    import platformdirs
+
+    return platformdirs.user_config_dir()
+
+
+def _architecture() -> str:
+    import platform
+
+    machine = platform.machine().lower()
+    return "arm64" if machine in ("arm64", "aarch64") else machine or "x86_64"
+
+
 def _const(value: Any) -> Callable[[], Any]:
     return lambda: value
 
@@ -202,6 +223,28 @@ _TABLE = [
     ("UserName", ("ユーザ名",), ("用户名",), "text", getpass.getuser, "user name of the application"),
     ("UUID", (), (), "text", lambda: str(uuid.uuid4()).upper(), "a new UUID, as text"),
     ("UUIDNumber", ("UUID番号",), ("UUID数字",), "number", lambda: Decimal(uuid.uuid4().int), "a new UUID, as a number"),  # [U]
+    # Round 2: entries that make sense outside a GUI. Record-open state comes from the run.
+    ("RecordOpenState", ("レコードのオープン状態",), ("打开记录的状态",), "number", _const(Decimal(0)), "0 closed, 1 new, 2 modified, uncommitted"),
+    ("RecordOpenCount", ("開いているレコード数",), ("打开记录的个数",), "number", _const(Decimal(0)), "open (uncommitted) records"),
+    ("SortState", ("ソート状態",), ("排序状态",), "number", _const(Decimal(0)), "0 unsorted, 1 sorted"),  # [U]
+    ("LayoutNumber", ("レイアウト番号",), ("布局编号",), "number", _const(Decimal(0)), "position of the current layout"),  # [U]
+    ("RequestCount", ("検索条件数",), ("请求个数",), "number", _const(Decimal(0)), "find requests in Find mode"),  # [U]
+    ("FileSize", ("ファイルサイズ",), ("文件大小",), "number", _const(Decimal(0)), "size of the file in bytes"),  # [U]
+    ("CalculationRepetitionNumber", ("計算式の繰り返し番号",), ("计算重复编号",), "number", _const(Decimal(1)), "repetition being calculated"),  # [U]
+    ("MultiUserState", ("マルチユーザ状態",), ("多用户状态",), "number", _const(Decimal(0)), "0: the file is not shared"),  # [U]
+    ("UserCount", ("ユーザ数",), ("用户数",), "number", _const(Decimal(1)), "users with the file open"),  # [U]
+    ("NetworkProtocol", ("ネットワークプロトコル",), ("网络协议",), "text", _const(""), "network protocol (none)"),  # [U]
+    ("EncryptionState", ("暗号化状態",), ("加密状态",), "number", _const(Decimal(0)), "0: the file is not encrypted"),  # [U]
+    ("RecordAccess", ("レコードアクセス",), ("记录访问",), "number", _const(Decimal(2)), "2: the record can be viewed and modified"),  # [U]
+    ("AllowAbortState", ("ユーザによる中断許可状態",), ("允许中止状态",), "number", _const(Decimal(1)), "1 when Allow User Abort is on"),  # [U]
+    ("SystemIPAddress", ("システム IP アドレス",), ("系统 IP 地址",), "text", _ip_addresses, "IP addresses of this computer"),  # [U]
+    ("SystemDrive", ("システムドライブ",), ("系统驱动器",), "text", _const("/"), "drive the OS runs from"),  # [U]
+    ("PreferencesPath", ("環境設定パス",), ("首选项路径",), "text", lambda: fm_path(_preferences()), "user's preferences folder"),  # [U]
+    ("FileMakerPath", ("FileMaker パス",), ("FileMaker 路径",), "text", lambda: fm_path(Path(sys.executable).parent), "folder of the running application"),  # [U]
+    ("ApplicationArchitecture", ("アプリケーションアーキテクチャ",), ("应用程序架构",), "text", _architecture, "x86_64 or arm64"),  # [U]
+    ("LastExternalErrorDetail", ("最終外部エラー詳細",), ("上一个外部错误详情",), "text", _const(""), "detail of the last external error"),  # [U]
+    ("InstalledFMPlugins", ("インストールされている FM プラグイン",), ("已安装的 FM 插件",), "text", _const(""), "installed plug-ins (none)"),  # [U]
+    ("CurrentExtendedPrivileges", ("現在の拡張アクセス権",), ("当前扩展权限",), "text", _const(""), "extended privileges of the account"),  # [U]
     ("WindowMode", ("ウインドウモード",), ("窗口模式",), "number", _const(Decimal(0)), "0 Browse, 1 Find, 2 Preview"),
 ]
 # fmt: on

@@ -19,6 +19,8 @@ from fmscript.calc.values import (
     DEFAULT_PRECISION,
     ERROR_TEXT,
     EXACT,
+    MAX_MAGNITUDE,
+    MAX_PRECISION,
     Value,
     compare,
     current_precision,
@@ -27,6 +29,7 @@ from fmscript.calc.values import (
     is_empty,
     make_number,
     num,
+    out_of_range,
     precision_scope,
     round_places,
     to_int,
@@ -166,7 +169,7 @@ def max_(ctx: Any, *args: Value) -> Value:
 @function("Sqrt", 1)
 def sqrt(ctx: Any, number: Value) -> Value:
     n = num(number)
-    if n < 0:
+    if n < 0 or out_of_range(n):
         return ERROR_TEXT
     return fit(_ctx(_magnitude_guard(n)).sqrt(n))
 
@@ -174,6 +177,12 @@ def sqrt(ctx: Any, number: Value) -> Value:
 @function("Exp", 1)
 def exp(ctx: Any, number: Value) -> Value:
     n = num(number)
+    # e^921.03 is 10^400, the end of FileMaker's range: "?" past it without computing anything;
+    # far below it the result rounds to 0 at any precision.
+    if n > _EXP_LIMIT or not n.is_finite():
+        return ERROR_TEXT
+    if n < -_EXP_LIMIT - MAX_PRECISION * 3:
+        return Decimal(0)
     try:
         guard = int(abs(n) / Decimal("2.30258509")) + 1 if n > 0 else 0
         return fit(_ctx(guard).exp(n))
@@ -181,9 +190,12 @@ def exp(ctx: Any, number: Value) -> Value:
         return ERROR_TEXT
 
 
+_EXP_LIMIT = Decimal("921.04")  # ln ( 10^400 )
+
+
 def _log(number: Value, base10: bool) -> Value:
     n = num(number)
-    if n <= 0:
+    if n <= 0 or not n.is_finite():
         return ERROR_TEXT
     c = _ctx(len(str(abs(n.adjusted()))))
     return fit(c.log10(n) if base10 else c.ln(n))
@@ -306,21 +318,47 @@ def stdev_p(ctx: Any, *args: Value) -> Value:
 def factorial(ctx: Any, number: Value, factors: Value = "") -> Value:
     """n × (n−1) × … stopping at 1 or after ``numberOfFactors`` factors (Factorial ( 10 ; 3 ) = 720)."""
     n = num(number)
-    if n < 0 or n != n.to_integral_value():
+    if n < 0 or out_of_range(n) or n != n.to_integral_value():
         return ERROR_TEXT
-    k = int(n) if is_empty(factors) else max(0, min(to_int(factors), int(n)))
+    top = int(n)
+    k = top if is_empty(factors) else max(0, min(to_int(factors), top))
     result = 1
-    for i in range(int(n), int(n) - k, -1):
+    # Each factor but the last is at least 2, so a result past 10^400 ("?") shows within ~1,330
+    # factors: Factorial ( 1e20 ) and Factorial ( 1000000 ) stop at once.
+    for i in range(top, top - k, -1):
         result *= i
+        if result > _NUMBER_LIMIT:
+            return ERROR_TEXT
     return make_number(result)
+
+
+_NUMBER_LIMIT = 10**MAX_MAGNITUDE
 
 
 @function("Combination", 2)
 def combination(ctx: Any, set_size: Value, choices: Value) -> Value:
     n, k = num(set_size), num(choices)
-    if n < 0 or k < 0 or n != n.to_integral_value() or k != k.to_integral_value():
+    if (
+        n < 0
+        or k < 0
+        or out_of_range(n)
+        or out_of_range(k)
+        or n != n.to_integral_value()
+        or k != k.to_integral_value()
+    ):
         return ERROR_TEXT
-    return make_number(math.comb(int(n), int(k)))
+    ni, ki = int(n), int(k)
+    if ki > ni:
+        return Decimal(0)
+    ki = min(ki, ni - ki)
+    # log10 C(n, k) from lgamma first: a result past 10^400 is "?" without building it.
+    if (
+        ki > 0
+        and (math.lgamma(ni + 1) - math.lgamma(ki + 1) - math.lgamma(ni - ki + 1)) / math.log(10)
+        > MAX_MAGNITUDE + 1
+    ):
+        return ERROR_TEXT
+    return make_number(math.comb(ni, ki))
 
 
 # ----------------------------------------------------------------------------- trigonometry
@@ -349,18 +387,22 @@ def _trig_result(d: Decimal) -> Decimal:
 
 
 @function("Sin", 1)
-def sin(ctx: Any, angle: Value) -> Decimal:
-    return _trig_result(_trig(num(angle), "sin"))
+def sin(ctx: Any, angle: Value) -> Value:
+    x = num(angle)
+    return ERROR_TEXT if out_of_range(x) else _trig_result(_trig(x, "sin"))
 
 
 @function("Cos", 1)
-def cos(ctx: Any, angle: Value) -> Decimal:
-    return _trig_result(_trig(num(angle), "cos"))
+def cos(ctx: Any, angle: Value) -> Value:
+    x = num(angle)
+    return ERROR_TEXT if out_of_range(x) else _trig_result(_trig(x, "cos"))
 
 
 @function("Tan", 1)
 def tan(ctx: Any, angle: Value) -> Value:
     x = num(angle)
+    if out_of_range(x):
+        return ERROR_TEXT
     cosine = _trig(x, "cos")
     if abs(cosine) < Decimal("1e-30"):
         return ERROR_TEXT
@@ -417,13 +459,17 @@ def acos(ctx: Any, number: Value) -> Value:
 
 
 @function("Radians", 1)
-def radians(ctx: Any, degrees: Value) -> Decimal:
+def radians(ctx: Any, degrees: Value) -> Value:
+    if out_of_range(num(degrees)):
+        return ERROR_TEXT
     c = _ctx(_magnitude_guard(num(degrees)))
     return fit(c.divide(c.multiply(num(degrees), pi_digits(c.prec)), 180))
 
 
 @function("Degrees", 1)
-def degrees(ctx: Any, radians_: Value) -> Decimal:
+def degrees(ctx: Any, radians_: Value) -> Value:
+    if out_of_range(num(radians_)):
+        return ERROR_TEXT
     c = _ctx(_magnitude_guard(num(radians_)))
     return fit(c.divide(c.multiply(num(radians_), 180), pi_digits(c.prec)))
 

@@ -1,0 +1,223 @@
+"""The open file as design and record functions see it (``fmscript.calc.functions.design.FileView``),
+and the Get ( … ) values that come from the file: one adapter over the step context, so the calc
+layer never imports the data layer."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from decimal import Decimal
+from typing import Any
+
+from fmscript.calc import values as V
+from fmscript.calc.functions.sql import SQLQueryError
+
+Value = Any
+
+# GetTableDDL's column types (Claris example: varchar(255), int, datetime, varbinary(4096)).
+_DDL_TYPES = {
+    "text": "varchar(255)",
+    "number": "int",
+    "date": "datetime",
+    "time": "datetime",
+    "timestamp": "datetime",
+    "container": "varbinary(4096)",
+}
+
+# What a read-only SELECT may do (sqlite3 authorizer action codes).
+_ALLOWED = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    getattr(sqlite3, "SQLITE_RECURSIVE", 33),
+}
+
+
+class RunFileView:
+    def __init__(self, ctx: Any) -> None:
+        self.ctx = ctx
+        self.data = ctx.data
+        self.file = ctx.data.file
+
+    # ------------------------------------------------------------------ names
+    def file_name(self) -> str:
+        path = self.file.path
+        return path.stem if path is not None else "Untitled"
+
+    def is_file(self, name: str) -> bool:
+        wanted = name.strip().casefold()
+        stem = self.file_name().casefold()
+        return wanted == stem or (wanted.rsplit(".", 1)[0] == stem and "." in wanted)
+
+    def table_names(self) -> list[str]:
+        return self.file.tables()
+
+    def layout_names(self) -> list[str]:
+        return self.file.layouts()
+
+    def script_names(self) -> list[str]:
+        folder = self.ctx.script_dir
+        return sorted((p.stem for p in folder.glob("*.fmscript")), key=str.casefold)
+
+    def field_names(self, layout_or_table: str) -> list[str] | None:
+        try:
+            table = self.file.table_for_layout(layout_or_table)
+        except KeyError:
+            return None
+        return [f.name for f in self.file.fields(table)]
+
+    def field_type(self, field: str) -> str | None:
+        table, _, name = field.rpartition("::")
+        t = self.file.resolve_table(table) if table else self.data.current_table()
+        if t is None or self.file.resolve_field(t, name) is None:
+            return None
+        f = self.file.field(t, name)
+        storage = "Global" if f.is_global else "Standard"
+        indexed = "Indexed" if not f.is_global and f.name.casefold() in self._indexed(t) else "Unindexed"
+        return f"{storage} {f.type.value.capitalize()} {indexed} 1"
+
+    def _indexed(self, table: str) -> set[str]:
+        conn = self.file.connection
+        names: set[str] = set()
+        for row in conn.execute("SELECT name FROM pragma_index_list(?)", (table,)):
+            for col in conn.execute("SELECT name FROM pragma_index_info(?)", (row[0],)):
+                if col[0]:
+                    names.add(str(col[0]).casefold())
+        return names
+
+    def table_ddl(self, table: str) -> str | None:
+        t = self.file.resolve_table(table)
+        if t is None:
+            return None
+        conn = self.file.connection
+        comments = _column_comments(conn, t)
+        info = conn.execute("SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", (t,)).fetchall()
+        fields = {f.name: f for f in self.file.fields(t)}
+        lines = []
+        for name, _pk in info:
+            comment = comments.get(name.casefold())
+            line = f'"{name}" {_DDL_TYPES[fields[name].type.value]},'
+            lines.append(line + (f" /*{comment}*/" if comment else ""))
+        keys = [name for name, pk in sorted(info, key=lambda r: r[1]) if pk]
+        tail = [f"PRIMARY KEY ({', '.join(keys)})"] if keys else []
+        for row in conn.execute('SELECT "table", "from", "to" FROM pragma_foreign_key_list(?)', (t,)):
+            tail.append(f"FOREIGN KEY ({row[1]}) REFERENCES {row[0]}({row[2] or 'rowid'})")
+        if tail:
+            tail = [line + "," for line in tail[:-1]] + tail[-1:]
+        elif lines:
+            last = lines[-1]
+            comma = last.index(",", len(last.split(" /*")[0]) - 1)
+            lines[-1] = last[:comma] + last[comma + 1 :]
+        return f'CREATE TABLE "{t}" (\n' + "\n".join(lines + tail) + "\n);"
+
+    def base_table(self, table: str | None) -> str:
+        return (self.file.resolve_table(table) if table else self.data.current_table()) or ""
+
+    def field_comment(self, field: str) -> str | None:
+        table, _, name = field.rpartition("::")
+        t = self.file.resolve_table(table) if table else self.data.current_table()
+        f = self.file.resolve_field(t, name) if t is not None else None
+        if t is None or f is None:
+            return None
+        return _column_comments(self.file.connection, t).get(f.casefold(), "")
+
+    # ------------------------------------------------------------------ records
+    def found_set_ids(self) -> list[int]:
+        if self.data.layout is None:
+            return []
+        fs = self.data.found_set()
+        return [self.file.record_id(fs.table, rid) for rid in fs.ids]
+
+    def nth_record(self, table: str | None, field: str, number: int) -> tuple[bool, Value]:
+        t, f = self.data.resolve_field(table, field)
+        if self.file.field(t, f).is_global:
+            return True, self.file.get(t, None, f)
+        ids = self._ids(t)
+        if not 1 <= number <= len(ids):
+            return False, ""
+        return True, self.data.record_value(t, ids[number - 1], f)
+
+    def _ids(self, table: str) -> list[int]:
+        data = self.data
+        if data.layout is not None and data.current_table() == table:
+            return list(data.found_set().ids)
+        for fs in data.found_sets.values():
+            if fs.table == table:
+                return list(fs.ids)
+        return self.file.record_ids(table)
+
+    # ------------------------------------------------------------------ SQL
+    def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]:
+        conn = self.file.connection
+        params = [V.to_sqlite(a) if not isinstance(a, bytes) else bytes(a) for a in arguments]
+
+        def authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:
+            if action not in _ALLOWED:
+                return sqlite3.SQLITE_DENY
+            if action == sqlite3.SQLITE_READ and str(arg1).lower().startswith(("fmscript_", "sqlite_")):
+                return sqlite3.SQLITE_DENY
+            return sqlite3.SQLITE_OK
+
+        conn.set_authorizer(authorize)
+        try:
+            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
+        except (sqlite3.Error, ValueError, OverflowError) as exc:
+            message = str(exc)
+            if "not authorized" in message:
+                message = "only SELECT statements can be used (ExecuteSQL is read-only)"
+            raise SQLQueryError(message) from None
+        finally:
+            conn.set_authorizer(None)
+
+
+def _column_comments(conn: sqlite3.Connection, table: str) -> dict[str, str]:
+    """``-- comment`` (or ``/* comment */``) written after a column in the CREATE TABLE text."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    comments: dict[str, str] = {}
+    for line in (row[0] if row and row[0] else "").splitlines():
+        match = re.match(
+            r'\s*(?:"((?:[^"]|"")+)"|\[([^\]]+)\]|`([^`]+)`|(\w+))\s.*?(?:--\s*(.*?)|/\*\s*(.*?)\s*\*/)\s*$',
+            line,
+        )
+        if match:
+            name = next(g for g in match.groups()[:4] if g).replace('""', '"')
+            text = (match.group(5) or match.group(6) or "").strip()
+            if text:
+                comments[name.casefold()] = text
+    return comments
+
+
+def _sort_state(ctx: Any) -> Decimal:
+    # Claris Get ( SortState ): 0 unsorted, 1 sorted, 2 semi-sorted (not reachable here).
+    data = ctx.data
+    return Decimal(1 if data.layout is not None and data.found_set().sort_order else 0)
+
+
+def _layout_number(ctx: Any) -> Decimal:
+    data = ctx.data
+    if data.layout is None or data.file is None:
+        return Decimal(0)
+    names = [n.casefold() for n in data.file.layouts()]
+    return Decimal(names.index(data.layout.casefold()) + 1) if data.layout.casefold() in names else Decimal(0)
+
+
+def _file_size(ctx: Any) -> Decimal:
+    path = ctx.data.file.path if ctx.data.file is not None else None
+    return Decimal(path.stat().st_size) if path is not None and path.exists() else Decimal(0)
+
+
+def _request_count(ctx: Any) -> Decimal:
+    mode = ctx.data.find_mode
+    return Decimal(len(mode.requests)) if mode is not None else Decimal(0)
+
+
+# Get ( … ) values computed from the file and the window (StepContext.get_info looks here after INFO).
+FILE_INFO: dict[str, Any] = {
+    "SortState": _sort_state,
+    "LayoutNumber": _layout_number,
+    "LayoutCount": lambda c: Decimal(len(c.data.file.layouts())) if c.data.file is not None else Decimal(0),
+    "RequestCount": _request_count,
+    "FileSize": _file_size,
+    "RecordOpenState": lambda c: Decimal(c.data.record_open_state()),
+    "RecordOpenCount": lambda c: Decimal(c.data.record_open_count()),
+}

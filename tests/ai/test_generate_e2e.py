@@ -41,7 +41,9 @@ AI アカウント設定 [ アカウント名: "local" ; モデルプロバイ�
 
 
 def memo_file(folder: Path) -> Path:
-    line = json.dumps({"messages": [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": ANSWER}]})
+    line = json.dumps(
+        {"messages": [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": ANSWER}]}
+    )
     path = folder / "memo.jsonl"
     path.write_text((line + "\n") * 12, encoding="utf-8")
     return path
@@ -52,12 +54,14 @@ def test_fine_tune_then_generate(lang: str, demo_home: Path, tmp_path: Path) -> 
     memo_file(tmp_path)
     script = tmp_path / f"memo_{lang}.fmscript"
     prelude = (
-        f'Set Variable [ $$target ; Value: {json.dumps(json.dumps(TARGET))} ]\n'
+        f"Set Variable [ $$target ; Value: {json.dumps(json.dumps(TARGET))} ]\n"
         f'Set Variable [ $$question ; Value: "{QUESTION}" ]\n'
     )
     script.write_text(prelude + SCRIPTS[lang], encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
-    code, _, ctx = run_file(script, out=out, err=err, settings=Settings(home_override=demo_home, progress=False))
+    code, _, ctx = run_file(
+        script, out=out, err=err, settings=Settings(home_override=demo_home, progress=False)
+    )
     assert code == 0, err.getvalue()
     assert ctx is not None and ctx.ai.queued_jobs == []  # trained by the Generate step, not at the end
     tuned = ctx.vars.final_locals[("$tuned", 1)]

@@ -36,7 +36,9 @@ def test_local_stream_prints_tokens_and_keeps_the_model_loaded(demo_home: Path, 
         'Stream ; Parameters: "{\\"max_tokens\\":6}" ; Response: $NAME ]\n'
     )
     terminal = Terminal()
-    code, out, err, ctx = run(demo_home, tmp_path, step.replace("NAME", "a") + step.replace("NAME", "b"), terminal)
+    code, out, err, ctx = run(
+        demo_home, tmp_path, step.replace("NAME", "a") + step.replace("NAME", "b"), terminal
+    )
     assert code == 0, err
     a = ctx.vars.final_locals[("$a", 1)]
     assert a and a == ctx.vars.final_locals[("$b", 1)]  # greedy: same answer

@@ -68,7 +68,9 @@ def sent(route: Any, n: int = 0) -> dict[str, Any]:
 
 @pytest.mark.parametrize("lang", ["en", "ja", "zh"])
 def test_seed_example1_generate_line_verbatim(lang: str, tmp_path: Path) -> None:
-    script = ACCOUNT + 'Set Variable [ $question ; Value: "How do I fix problem 3?" ]\n' + SEED_LINES[lang] + "\n"
+    script = (
+        ACCOUNT + 'Set Variable [ $question ; Value: "How do I fix problem 3?" ]\n' + SEED_LINES[lang] + "\n"
+    )
     with respx.mock(base_url=API) as mock:
         chat = mock.post("/chat/completions").respond(200, json=RECORDED["answer"])
         code, out, err, ctx = run(tmp_path, script)
@@ -76,7 +78,10 @@ def test_seed_example1_generate_line_verbatim(lang: str, tmp_path: Path) -> None
     assert ctx.vars.globals[("$$response", 1)] == "Restart step 3."
     request = chat.calls[0].request
     assert request.headers["authorization"] == f"Bearer {KEY}"
-    assert sent(chat) == {"model": MODEL, "messages": [{"role": "user", "content": "How do I fix problem 3?"}]}
+    assert sent(chat) == {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "How do I fix problem 3?"}],
+    }
     assert KEY not in out + err
 
 
@@ -90,8 +95,14 @@ def test_history_and_count(case: dict[str, Any], tmp_path: Path) -> None:
         options.append(f"Messages: {json.dumps(history)}")
     if case["count"] is not None:
         options.append(f"Message History Count: {case['count']}")
-    script = ACCOUNT + f'Generate Response from Model [ Account Name: "my-account" ; Model: "gpt-4o-mini" ; {" ; ".join(options)} ]\n'
-    answer = {**RECORDED["answer"], "choices": [{**RECORDED["answer"]["choices"][0], "message": {"role": "assistant", "content": "A"}}]}
+    script = (
+        ACCOUNT
+        + f'Generate Response from Model [ Account Name: "my-account" ; Model: "gpt-4o-mini" ; {" ; ".join(options)} ]\n'
+    )
+    answer = {
+        **RECORDED["answer"],
+        "choices": [{**RECORDED["answer"]["choices"][0], "message": {"role": "assistant", "content": "A"}}],
+    }
     with respx.mock(base_url=API) as mock:
         chat = mock.post("/chat/completions").respond(200, json=answer)
         code, _, err, ctx = run(tmp_path, script)
@@ -102,7 +113,15 @@ def test_history_and_count(case: dict[str, Any], tmp_path: Path) -> None:
 
 
 TOOLS = json.dumps(
-    [{"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]
+    [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+            },
+        }
+    ]
 )
 
 
@@ -183,7 +202,9 @@ ERRORS = [
 
 @pytest.mark.parametrize("stream", [False, True], ids=["plain", "stream"])
 @pytest.mark.parametrize(("why", "reply", "code"), ERRORS, ids=[e[0] for e in ERRORS])
-def test_provider_failures_are_capturable_codes(why: str, reply: Any, code: int, stream: bool, tmp_path: Path) -> None:
+def test_provider_failures_are_capturable_codes(
+    why: str, reply: Any, code: int, stream: bool, tmp_path: Path
+) -> None:
     if stream and why == "not a completion":
         pytest.skip("a stream has no completion object to check")
     script = ACCOUNT + (
@@ -207,10 +228,26 @@ def test_provider_failures_are_capturable_codes(why: str, reply: Any, code: int,
     [
         ('Account Name: "nobody" ; Model: "m" ; User Prompt: "Q"', 10, "not configured"),
         ('Account Name: "my-account" ; Model: "" ; User Prompt: "Q"', 11, "needs a Model"),
-        ('Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Messages: "[oops"', 11, "Messages is not valid JSON"),
-        ('Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Messages: "{}"', 11, "must be a JSON array"),
-        ('Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Parameters: "[1]"', 11, "must be a JSON object"),
-        ('Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Message History Count: -1', 14, "Message History Count"),
+        (
+            'Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Messages: "[oops"',
+            11,
+            "Messages is not valid JSON",
+        ),
+        (
+            'Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Messages: "{}"',
+            11,
+            "must be a JSON array",
+        ),
+        (
+            'Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Parameters: "[1]"',
+            11,
+            "must be a JSON object",
+        ),
+        (
+            'Account Name: "my-account" ; Model: "m" ; User Prompt: "Q" ; Message History Count: -1',
+            14,
+            "Message History Count",
+        ),
     ],
 )
 def test_step_errors(options: str, code: int, message: str, tmp_path: Path) -> None:

@@ -21,7 +21,12 @@ def test_sample_fine_tunes_then_answers_with_the_new_model(home: Path, demo_dir:
     store.close()
     result = CliRunner().invoke(
         cli,
-        ["run", str(SAMPLES / "fine_tune_and_ask.fmscript"), "--file", str(SAMPLES / "fine_tune_and_ask.sql")],
+        [
+            "run",
+            str(SAMPLES / "fine_tune_and_ask.fmscript"),
+            "--file",
+            str(SAMPLES / "fine_tune_and_ask.sql"),
+        ],
     )
     assert result.exit_code == 0, result.output
     base, tuned, answer = result.stdout.splitlines()[-3:]

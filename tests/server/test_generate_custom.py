@@ -52,7 +52,9 @@ def test_custom_provider_against_fmscript_serve(
     from fmscript.ai.service import LocalFineTuning
 
     with LocalFineTuning(server.home) as service:
-        expected = service.generate("demo", [{"role": "user", "content": "How do I fix problem 1?"}], max_tokens=7)
+        expected = service.generate(
+            "demo", [{"role": "user", "content": "How do I fix problem 1?"}], max_tokens=7
+        )
     assert expected and local[("$plain", 1)] == expected and local[("$streamed", 1)] == expected
     assert "".join(terminal.writes).startswith(expected + "\n")
     assert local[("$error", 1)] == 1627 and ("$refused", 1) not in local

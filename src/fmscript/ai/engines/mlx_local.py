@@ -257,7 +257,9 @@ def lora_parameters(base_path: Path) -> dict[str, Any]:
     from fmscript.ai.modeldir import read_config
 
     keys = read_config(base_path).get("fmscript_lora_keys")
-    return {**LORA_PARAMETERS, "keys": list(keys)} if isinstance(keys, list) and keys else dict(LORA_PARAMETERS)
+    return (
+        {**LORA_PARAMETERS, "keys": list(keys)} if isinstance(keys, list) and keys else dict(LORA_PARAMETERS)
+    )
 
 
 def schedule(max_steps: int) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from fmscript.ai.evaluate import matches, split_prompt
 from fmscript.cli import cli
-from tests.ai.conftest import chat_line, demo_dir, demo_home, home, write_jsonl  # noqa: F401
+from .conftest import chat_line, write_jsonl
 
 MATCHES = [
     ("Paris", "Paris", (True, True)),
@@ -81,7 +81,7 @@ def test_eval_of_a_remote_model_reports_answers_and_rates_only(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-key-1234")
     monkeypatch.setenv("FMSCRIPT_HOME", str(tmp_path / "home"))
     data = write_jsonl(tmp_path / "qa.jsonl", [chat_line("Q1", "Paris"), chat_line("Q2", "Blue")])
-    recorded = json.loads((Path(__file__).parent / "ai" / "data" / "openai_chat_responses.json").read_text())
+    recorded = json.loads((Path(__file__).parent / "data" / "openai_chat_responses.json").read_text())
 
     def reply(text: str) -> dict:
         answer = recorded["answer"]

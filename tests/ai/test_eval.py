@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from fmscript.ai.evaluate import matches, split_prompt
 from fmscript.cli import cli
+
 from .conftest import chat_line, write_jsonl
 
 MATCHES = [

@@ -295,9 +295,3 @@ class ScriptRuntimeError(FMScriptError):
 
     kind = "RuntimeError"
     default_code = UNKNOWN_ERROR
-
-
-class UsageError(FMScriptError):
-    """Bad command-line use (exit code 2)."""
-
-    kind = "UsageError"

@@ -124,7 +124,3 @@ class Settings:
             return self.cache_override
         uid = os.getuid() if hasattr(os, "getuid") else 0
         return _system_temp() / f"fmscript-cache-{uid}"
-
-    def with_(self, **changes: object) -> Settings:
-        """A copy with some fields changed (``settings.with_(documents_override=Path(...))``)."""
-        return attrs.evolve(self, **changes)  # type: ignore[arg-type]

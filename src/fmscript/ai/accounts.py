@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import attrs
 
-PROVIDERS = ("OpenAI", "Custom", "Local", "Anthropic", "Cohere")
-
 
 @attrs.frozen
 class Account:

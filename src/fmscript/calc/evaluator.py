@@ -14,7 +14,7 @@ from decimal import Decimal, DecimalException
 from typing import Any, Protocol
 
 from fmscript.calc import values as V
-from fmscript.calc.functions.registry import FunctionSpec, lookup
+from fmscript.calc.functions.registry import lookup
 from fmscript.errors import ArityError, CalcError, FieldMissingError, FMScriptError, UnknownFunctionError
 from fmscript.syntax import ast
 
@@ -360,10 +360,6 @@ def _unknown_function(name: str) -> str:
     )
     hint = f"; did you mean {close[0]}?" if close else ""
     return f"unknown function {name}{hint}"
-
-
-def function_spec(name: str) -> FunctionSpec | None:
-    return lookup(name)
 
 
 def evaluate_text(text: str, ctx: CalcContext | None = None) -> Value:

@@ -584,14 +584,6 @@ def op_ge(a: Value, b: Value) -> Decimal:
     return _bool(compare(a, b) >= 0)
 
 
-def op_and(a: Value, b: Value) -> Decimal:
-    return _bool(to_bool(a) and to_bool(b))
-
-
-def op_or(a: Value, b: Value) -> Decimal:
-    return _bool(to_bool(a) or to_bool(b))
-
-
 def op_xor(a: Value, b: Value) -> Decimal:
     return _bool(to_bool(a) != to_bool(b))
 

@@ -24,6 +24,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "models": ("fmscript.cli.models", "models", "List, add, remove and create base/fine-tuned models."),
     "serve": ("fmscript.cli.serve", "serve", "Serve the AI Model Server API (OpenAI-compatible)."),
     "keys": ("fmscript.cli.keys", "keys", "Create, list and revoke the server's API keys."),
+    "eval": ("fmscript.cli.eval", "eval_command", "Compare a fine-tuned model with its base model."),
 }
 
 

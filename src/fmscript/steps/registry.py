@@ -40,6 +40,7 @@ def load_handlers() -> dict[str, Handler]:
     global _loaded
     if not _loaded:
         _loaded = True
+        import fmscript.steps.generate  # noqa: F401  (Generate Response from Model)
         from fmscript.steps import ai, control, dialogs, found_sets, records, url, variables  # noqa: F401
 
         records.commit_first(HANDLERS)  # steps that leave the open record commit it first

@@ -133,15 +133,6 @@ class FindRequest:
 
 
 @attrs.frozen
-class Option:
-    """One ``;``-separated option as written: its label (if any) and its raw value text."""
-
-    label: str | None
-    text: str
-    span: SourceSpan = attrs.field(eq=False, repr=False)
-
-
-@attrs.frozen
 class Step:
     """A script step. ``name`` is the canonical English name; ``options`` hold typed values:
     Calc, Target, bool, str (enum values and names), tuple of FindRequest, tuple of sort keys."""

@@ -459,10 +459,9 @@ STEPS: tuple[StepSpec, ...] = (
             "モデルからのツール呼び出し",
             "来自模型的工具调用",
         ),
-        _o("stream", "flag", "Stream", "ストリーム", "流", flags=("Stream", "ストリーム")),
+        _o("stream", "flag", "Stream", "ストリーム", "流", flags=("Stream", "ストリーム", "流")),
         _o("parameters", "calc", "Parameters", "パラメータ", "参数"),
         family="ai",
-        implemented=False,
     ),
     _s(
         "Insert from URL",

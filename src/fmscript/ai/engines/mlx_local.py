@@ -253,6 +253,17 @@ def _callback(
     return JobCallback()
 
 
+def lora_parameters(base_path: Path) -> dict[str, Any]:
+    """LoRA rank/scale/dropout, plus the modules to adapt when the base model's ``config.json``
+    names them (``fmscript_lora_keys``; the demo model adapts its MLPs only, see demo_model)."""
+    from fmscript.ai.modeldir import read_config
+
+    keys = read_config(base_path).get("fmscript_lora_keys")
+    return (
+        {**LORA_PARAMETERS, "keys": list(keys)} if isinstance(keys, list) and keys else dict(LORA_PARAMETERS)
+    )
+
+
 def schedule(max_steps: int) -> tuple[int, int]:
     """(steps per loss report, steps per validation) for a run of ``max_steps``."""
     return max(1, min(10, max_steps // 50)), max(10, min(200, max_steps // 5))
@@ -332,9 +343,11 @@ def _datasets(
     params: LocalParams,
     examples: list[dict[str, Any]],
     tokenizer: Any,
-) -> tuple[Any, Any]:
-    """Tokenized (training, validation or None) sets, announced with a start event."""
+) -> tuple[Any, Any, list[int]]:
+    """Tokenized (training, validation or None) sets, announced with a start event; and the
+    indices (0-based) of the examples held out for validation (fmscript eval's default)."""
     train_set, val_set = split_examples(examples, params.batch_size, params.seed)
+    held_out = [i for i, e in enumerate(examples) if any(e is v for v in val_set)]
     train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
     val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
     if val_data is not None and len(val_data) < params.batch_size:
@@ -351,10 +364,12 @@ def _datasets(
             "train_tokens": sum(len(train_data[i][0]) for i in range(len(train_data))),
         },
     )
-    return train_data, val_data
+    return train_data, val_data, held_out
 
 
-def _adapter_folder(store: JobStore, job: dict[str, Any], params: LocalParams, base_path: Path) -> Path:
+def _adapter_folder(
+    store: JobStore, job: dict[str, Any], params: LocalParams, base_path: Path, lora: dict[str, Any]
+) -> Path:
     """A fresh ``<home>/models/.tmp-<job>`` folder holding the adapter config mlx_lm.load reads."""
     out = model_tmp_dir(store.home, job["id"])
     shutil.rmtree(out, ignore_errors=True)
@@ -362,7 +377,7 @@ def _adapter_folder(store: JobStore, job: dict[str, Any], params: LocalParams, b
     adapter_config = {
         "fine_tune_type": "lora",
         "num_layers": params.lora_layers,
-        "lora_parameters": dict(LORA_PARAMETERS),
+        "lora_parameters": dict(lora),
         "model": str(base_path),
         "base_model": job["model"],
         "batch_size": params.batch_size,
@@ -437,6 +452,8 @@ def _card(
     data: tuple[Any, Any],
     losses: tuple[float, float],
     history: dict[str, Any],
+    lora: dict[str, Any],
+    held_out: list[int],
 ) -> dict[str, Any]:
     """The fine-tuned model's ``card.json``: what it was trained from, how, and how it went."""
     train_data, val_data = data
@@ -450,7 +467,7 @@ def _card(
         "job_id": job["id"],
         "parameters": params.to_dict(),
         "notes": list(params.notes),
-        "lora_parameters": dict(LORA_PARAMETERS),
+        "lora_parameters": dict(lora),
         "data": {
             "file_id": file["id"],
             "training_file": job["training_file"],
@@ -458,6 +475,8 @@ def _card(
             "n_examples": n_examples,
             "n_train": len(train_data),
             "n_valid": len(val_data or []),
+            # the training file's examples (0-based) held out for validation: fmscript eval's default
+            "validation_examples": held_out,
         },
         "initial_train_loss": losses[0],
         "final_train_loss": losses[1],
@@ -492,16 +511,21 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.add_event(job_id, "warn", note)
-    data = _datasets(store, job_id, name, params, examples, tokenizer)
+    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
+    data = (train_data, val_data)
 
     model.freeze()
-    linear_to_lora_layers(model, params.lora_layers, dict(LORA_PARAMETERS))
-    out = _adapter_folder(store, job, params, base_path)
+    lora = lora_parameters(base_path)
+    linear_to_lora_layers(model, params.lora_layers, dict(lora))
+    out = _adapter_folder(store, job, params, base_path, lora)
     probe = _make_batches(None, params.seed)
     initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
     history = _train_loop(store, job_id, name, model, params, data, out, progress)
     final_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    card = _card(job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history)
+    losses = (initial_loss, final_loss)
+    card = _card(
+        job, params, base_path, file, len(examples), (data[0], data[1]), losses, history, lora, held_out
+    )
     card.update(
         seconds=time.monotonic() - started,
         peak_memory_gb=mx.get_peak_memory() / 1e9,

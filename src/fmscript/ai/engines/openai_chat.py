@@ -1,0 +1,111 @@
+"""Chat completions through an OpenAI-compatible API (provider OpenAI with ``ft:`` names, or
+Custom: any server at the account's Endpoint, ``fmscript serve`` included), with the ``openai`` SDK.
+
+Calls share :class:`~fmscript.ai.engines.openai_remote.Remote`: bounded timeouts
+(``Settings.connect_timeout`` / ``request_timeout``), ``max_retries``, replies checked before use,
+every failure a coded :class:`ScriptRuntimeError` (see :mod:`fmscript.ai.remote_errors`), the key
+redacted from every message. ``openai`` is imported only when a Remote is built.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from fmscript.ai import remote_errors as rc
+from fmscript.ai.engines.openai_remote import OPENAI_BASE_URL, Remote, check_url, provider_message
+from fmscript.settings import Settings
+
+
+@attrs.frozen
+class ChatReply:
+    """One assistant turn: its text and the tool calls it asks for (OpenAI's objects, as sent)."""
+
+    text: str
+    tool_calls: tuple[dict[str, Any], ...] = ()
+
+
+def connect(provider: str, endpoint: str, api_key: str, verify_ssl: bool, settings: Settings) -> Remote:
+    """A Remote for an account: OpenAI always checks certificates, Custom when asked to."""
+    base_url = check_url(endpoint) if endpoint else OPENAI_BASE_URL
+    return Remote(provider, base_url, api_key, True if provider == "OpenAI" else verify_ssl, settings)
+
+
+def chat(
+    remote: Remote,
+    model: str,
+    messages: list[dict[str, Any]],
+    params: dict[str, Any],
+    tools: list[dict[str, Any]] | None = None,
+    on_chunk: Callable[[str], None] | None = None,
+) -> ChatReply:
+    """One ``chat.completions`` call; with ``on_chunk`` the reply is streamed and each text delta
+    passed to it as it arrives (the returned reply holds the whole text either way)."""
+    args: dict[str, Any] = {**params, "model": model, "messages": messages}
+    if tools:
+        args["tools"] = tools
+    if on_chunk is None:
+        reply = remote._call("chat", remote.client.chat.completions.with_raw_response.create, **args)
+        return _reply(remote, reply)
+    return _stream(remote, args, on_chunk)
+
+
+def _reply(remote: Remote, data: Any) -> ChatReply:
+    choices = data.get("choices") if isinstance(data, dict) else None
+    message = (
+        choices[0].get("message")
+        if isinstance(choices, list) and choices and isinstance(choices[0], dict)
+        else None
+    )
+    if not isinstance(message, dict):
+        raise remote._error(
+            rc.PROVIDER_FAILED, f"chat: the reply is not a chat completion: {json.dumps(data)[:160]!r}"
+        )
+    calls = message.get("tool_calls") or []
+    return ChatReply(message.get("content") or "", tuple(c for c in calls if isinstance(c, dict)))
+
+
+def _stream(remote: Remote, args: dict[str, Any], on_chunk: Callable[[str], None]) -> ChatReply:
+    """Server-sent chunks: text deltas go to ``on_chunk``; tool-call deltas are joined by index."""
+    openai = remote.openai
+    text: list[str] = []
+    calls: dict[int, dict[str, Any]] = {}
+    try:
+        stream = remote.client.chat.completions.create(**args, stream=True)
+        for chunk in stream:
+            for choice in chunk.choices or []:
+                delta = choice.delta
+                if delta is None:
+                    continue
+                if delta.content:
+                    text.append(delta.content)
+                    on_chunk(delta.content)
+                for part in delta.tool_calls or []:
+                    call = calls.setdefault(
+                        part.index, {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+                    )
+                    call["id"] = part.id or call["id"]
+                    if part.function is not None:
+                        call["function"]["name"] += part.function.name or ""
+                        call["function"]["arguments"] += part.function.arguments or ""
+    except openai.APITimeoutError:
+        raise remote._error(
+            rc.TIMED_OUT,
+            f"chat: no answer from {remote.base_url} within {remote.settings.request_timeout:g} s",
+        ) from None
+    except openai.APIConnectionError as exc:
+        raise remote._error(
+            rc.PROVIDER_FAILED, f"chat: cannot connect to {remote.base_url} ({exc})"
+        ) from None
+    except openai.APIStatusError as exc:
+        code, meaning = rc.for_status(exc.status_code)
+        detail = provider_message(exc.response)
+        raise remote._error(
+            code, f"chat: {meaning} (HTTP {exc.status_code}){': ' + detail if detail else ''}"
+        ) from None
+    except openai.APIError as exc:  # a stream that is not the API's
+        raise remote._error(rc.PROVIDER_FAILED, f"chat: the stream broke off ({exc})") from None
+    return ChatReply("".join(text), tuple(calls[i] for i in sorted(calls)))

@@ -1,0 +1,109 @@
+"""``fmscript eval MODEL [DATA.jsonl]``: compare a fine-tuned model with its base on held-out data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from fmscript.ai.cli_support import cli_errors, dump, table
+
+
+def _clip(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _local(model: str, data: Path | None, base: str | None, max_tokens: int) -> dict[str, Any]:
+    from fmscript.ai import evaluate
+    from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import current_settings
+
+    settings = current_settings()
+    with LocalFineTuning(settings.home, settings) as service:
+        if data is None:
+            examples, source = evaluate.held_out(service, model)
+        else:
+            examples, source = evaluate.load(data), str(data)
+        base = base or evaluate.base_of(service, model)
+        names = [model] + ([base] if base and base != model else [])
+        service.model_paths(model)  # unknown names fail before any work
+        losses = {name: evaluate.local_loss(service, name, examples) for name in names}
+        models = {
+            name: (lambda prompt, name=name: service.generate(name, prompt, max_tokens=max_tokens))
+            for name in names
+        }
+        report = evaluate.run(examples, models, losses)
+    return {"model": model, "base": base, "data": source, **report}
+
+
+def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens: int) -> dict[str, Any]:
+    from fmscript.ai import evaluate
+    from fmscript.ai.engines import openai_chat
+    from fmscript.cli import current_settings
+
+    settings = current_settings()
+    provider = "Custom" if endpoint else "OpenAI"
+    remote = openai_chat.connect(provider, endpoint, settings.openai_api_key, True, settings)
+    try:
+        names = [model] + ([base] if base else [])
+        params = {"max_tokens": max_tokens, "temperature": 0}
+        models = {
+            name: (lambda prompt, name=name: openai_chat.chat(remote, name, prompt, params).text)
+            for name in names
+        }
+        report = evaluate.run(evaluate.load(data), models)
+    finally:
+        remote.close()
+    return {"model": model, "base": base, "data": str(data), "provider": provider, **report}
+
+
+@click.command("eval")
+@click.argument("model")
+@click.argument("data", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--base", default=None, help="The model to compare with (default: MODEL's base model).")
+@click.option("--endpoint", default="", help="Evaluate a Custom provider's model at this base URL.")
+@click.option("--max-tokens", type=click.IntRange(min=1), default=64, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@cli_errors
+def eval_command(
+    model: str, data: Path | None, base: str | None, endpoint: str, max_tokens: int, as_json: bool
+) -> None:
+    """Loss/perplexity on the assistant tokens of DATA (local models) for MODEL and its base, and
+    each example's expected answer beside both models' answers, with exact- and prefix-match rates.
+
+    Without DATA, a locally fine-tuned fm-mlx-* model is evaluated on the examples held out for
+    validation when it was trained. MODEL names starting with ft: (or --endpoint) are remote.
+    """
+    if endpoint or model.startswith("ft:"):
+        if data is None:
+            raise click.UsageError("a remote model needs a DATA.jsonl")
+        report = _remote(model, data, base, endpoint, max_tokens)
+    else:
+        report = _local(model, data, base, max_tokens)
+    if as_json:
+        click.echo(dump(report))
+        return
+    click.echo(f"{report['n_examples']} examples from {report['data']}")
+    rows = []
+    for name, stats in report["models"].items():
+        loss = stats.get("loss")
+        rows.append(
+            [
+                name,
+                f"{loss:.4f}" if loss is not None else "-",
+                f"{stats['perplexity']:.2f}" if loss is not None else "-",
+                f"{stats['exact_match']:.0%}",
+                f"{stats['prefix_match']:.0%}",
+            ]
+        )
+    click.echo(table(rows, ["model", "loss", "perplexity", "exact", "prefix"]))
+    click.echo("")
+    names = list(report["models"])
+    rows = [
+        [_clip(row["expected"])]
+        + [_clip(row["answers"][n]["text"]) + (" ✓" if row["answers"][n]["exact"] else "") for n in names]
+        for row in report["examples"]
+    ]
+    click.echo(table(rows, ["expected", *names]))

@@ -1,0 +1,310 @@
+"""Generate Response from Model: ask a model (Local, Custom, OpenAI) and put its answer in Response.
+
+What is sent: the Instructions as a ``system`` message, then the Messages history (a JSON array of
+``{content, role}``), then the User Prompt. Parameters (a JSON object) go to the provider as extra
+keys (``{"temperature":0.7,"seed":42,"max_tokens":64}``); the Temperature option wins over a
+``temperature`` key there.
+
+After the answer:
+
+* Response gets the text (field or variable);
+* Save Message History To gets Messages with this turn's user/assistant pair appended, as a JSON
+  array in FileMaker's form (keys sorted, compact), trimmed to the last Message History Count
+  pairs when a count is given (0 keeps none);
+* Tool Calls From Model gets the tool calls the model made, a JSON array of OpenAI's
+  ``{id, type, function: {name, arguments}}`` objects (``[]`` when it made none).
+
+Tools. With Agentic mode Off the step stops at the model's first tool call, as FileMaker
+documents: the calls land in Tool Calls From Model, nothing is run and Response is left as it was.
+With Agentic mode On, fmscript runs each call as the script of the same name (a sibling
+``.fmscript`` file, like Perform Script) with the call's JSON arguments as its script parameter,
+sends the script result back as the tool's answer, and asks again, up to MAX_TOOL_ROUNDS times.
+
+A Local ``fm-mlx-…`` model that a Fine-Tune Model step of the same run queued is trained when this
+step first asks for it (with the progress bar), so one script can fine-tune and then ask.
+
+Stream: when stdout is a terminal, the text prints as it arrives (then a line break); Response gets
+the final text either way. The Local provider generates with mlx-lm (the base model plus the
+``fm-mlx-…`` adapter; the loaded model is kept for the next step); it cannot call tools.
+
+Error codes (Get ( LastError )): 10 account or model missing (the message lists the local models),
+11 an option is not valid JSON / not the expected JSON type, 14 a parameter the Local provider
+does not take or out of range, 3 a provider that cannot generate; remote failures use the codes of
+:mod:`fmscript.ai.remote_errors` (1627 authentication, 1629 timeout, 1631 connection, 16 retry).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from fmscript.ai.accounts import Account
+from fmscript.calc import values as V
+from fmscript.errors import (
+    COMMAND_UNAVAILABLE,
+    DATA_MISSING,
+    NAME_INVALID,
+    OUT_OF_RANGE,
+    FMScriptError,
+    ScriptRuntimeError,
+)
+from fmscript.steps.ai import account
+from fmscript.steps.registry import handles
+from fmscript.steps.state import StepContext
+from fmscript.steps.variables import write_target
+from fmscript.syntax import ast
+
+MAX_TOOL_ROUNDS = 10
+LOCAL_DEFAULT_MAX_TOKENS = 256
+LOCAL_PARAMETERS = ("temperature", "max_tokens", "max_completion_tokens", "seed")
+
+Message = dict[str, Any]
+OnChunk = Callable[[str], None]
+
+
+def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
+    return V.to_text(ctx.evaluator.evaluate(calc)) if calc is not None else ""
+
+
+def _json_option(ctx: StepContext, step: ast.Step, key: str, label: str, kind: type) -> Any:
+    text = _text(ctx, step.opt(key)).strip()
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ScriptRuntimeError(
+            f"{label} is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
+        ) from None
+    if not isinstance(value, kind):
+        want = "array" if kind is list else "object"
+        raise ScriptRuntimeError(f"{label} must be a JSON {want}", code=NAME_INVALID)
+    return value
+
+
+def _history(ctx: StepContext, step: ast.Step) -> list[Message]:
+    history = _json_option(ctx, step, "messages", "Messages", list) or []
+    for n, item in enumerate(history, start=1):
+        if not (isinstance(item, dict) and isinstance(item.get("role"), str) and "content" in item):
+            raise ScriptRuntimeError(
+                f'Messages item {n} is not a {{"content", "role"}} object', code=NAME_INVALID
+            )
+    return [{"role": m["role"], "content": V.to_text(m["content"] or "")} for m in history]
+
+
+def _fm_json(value: Any) -> str:
+    # FileMaker's JSON functions write compact JSON with object keys sorted.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def trim_history(history: list[Message], count: int | None) -> list[Message]:
+    """The last ``count`` user/assistant pairs of ``history`` (all of it when count is None)."""
+    if count is None:
+        return history
+    return history[len(history) - 2 * count :] if count > 0 else []
+
+
+def _count(ctx: StepContext, step: ast.Step) -> int | None:
+    calc = step.opt("history_count")
+    if calc is None:
+        return None
+    number = V.to_number(ctx.evaluator.evaluate(calc))
+    if number is None or number < 0:
+        raise ScriptRuntimeError("Message History Count must be a number 0 or more", code=OUT_OF_RANGE)
+    return int(number)
+
+
+def _stream_printer(ctx: StepContext, step: ast.Step) -> OnChunk | None:
+    """Stream On at a terminal: print each chunk as it comes (FileMaker shows it as it arrives)."""
+    if not step.opt("stream"):
+        return None
+    isatty = getattr(ctx.out, "isatty", None)
+    if not (ctx.options.interactive or (isatty is not None and isatty())):
+        return None
+
+    def show(chunk: str) -> None:
+        ctx.out.write(chunk)
+        ctx.out.flush()
+
+    return show
+
+
+@handles("Generate Response from Model")
+def generate_response(ctx: StepContext, step: ast.Step) -> None:
+    acct = account(ctx, step)
+    model = _text(ctx, step.opt("model")).strip()
+    if not model:
+        raise ScriptRuntimeError("Generate Response from Model needs a Model", code=NAME_INVALID)
+    prompt = _text(ctx, step.opt("user_prompt"))
+    instructions = _text(ctx, step.opt("instructions"))
+    history = _history(ctx, step)
+    params = _json_option(ctx, step, "parameters", "Parameters", dict) or {}
+    if step.opt("temperature") is not None:
+        temperature = V.to_number(ctx.evaluator.evaluate(step.opt("temperature")))
+        if temperature is None:
+            raise ScriptRuntimeError("Temperature must be a number", code=OUT_OF_RANGE)
+        params["temperature"] = float(temperature)
+    tools = _json_option(ctx, step, "tools", "Tool Definitions", list) or []
+    count = _count(ctx, step)
+    messages = ([{"role": "system", "content": instructions}] if instructions else []) + [
+        *history,
+        {"role": "user", "content": prompt},
+    ]
+    show = _stream_printer(ctx, step)
+    text: str | None
+    calls: list[dict[str, Any]]
+    try:
+        if acct.provider == "Local":
+            text, calls = _local(ctx, model, messages, params, show), []
+        elif acct.provider in ("OpenAI", "Custom"):
+            text, calls = _remote(ctx, step, acct, model, messages, params, tools, show)
+        else:
+            raise ScriptRuntimeError(
+                f"Generate Response from Model does not support provider {acct.provider} "
+                "(only OpenAI, Custom and Local)",
+                code=COMMAND_UNAVAILABLE,
+            )
+    except FMScriptError as exc:
+        exc.message = acct.redact(exc.message)
+        raise
+    finally:
+        if show is not None:
+            show("\n")
+    target = step.opt("tool_calls")
+    if target is not None:
+        write_target(ctx, target, _fm_json(calls))
+    if text is None:  # Agentic mode Off stopped at a tool call
+        return None
+    if step.opt("response") is not None:
+        write_target(ctx, step.opt("response"), text)
+    if step.opt("save_history") is not None:
+        saved = trim_history(
+            [*history, {"role": "user", "content": prompt}, {"role": "assistant", "content": text}], count
+        )
+        write_target(
+            ctx,
+            step.opt("save_history"),
+            _fm_json([{"content": m["content"], "role": m["role"]} for m in saved]),
+        )
+    return None
+
+
+# ----------------------------------------------------------------------------- Local
+
+
+def _local(
+    ctx: StepContext, model: str, messages: list[Message], params: dict[str, Any], show: OnChunk | None
+) -> str:
+    unknown = sorted(set(params) - set(LOCAL_PARAMETERS))
+    if unknown:
+        raise ScriptRuntimeError(
+            f"the Local provider does not take the parameter {unknown[0]!r} "
+            f"(it takes {', '.join(LOCAL_PARAMETERS)})",
+            code=OUT_OF_RANGE,
+        )
+    max_tokens = _whole(
+        params.get("max_tokens", params.get("max_completion_tokens", LOCAL_DEFAULT_MAX_TOKENS)), "max_tokens"
+    )
+    seed = params.get("seed")
+    temperature = params.get("temperature", 0.0)
+    if (
+        not isinstance(temperature, (int, float))
+        or isinstance(temperature, bool)
+        or not 0 <= temperature <= 2
+    ):
+        raise ScriptRuntimeError("temperature must be a number from 0 to 2", code=OUT_OF_RANGE)
+    from fmscript.ai.service import LocalFineTuning
+
+    with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
+        _train_first(ctx, service, model)
+        try:
+            chunks = service.generate_stream(
+                model,
+                messages,
+                max_tokens=max_tokens,
+                temperature=float(temperature),
+                seed=None if seed is None else _whole(seed, "seed"),
+            )
+        except ScriptRuntimeError as exc:
+            if exc.code == DATA_MISSING:
+                names = [m["name"] for m in service.list_models()]
+                exc.message += "; available models: " + (
+                    ", ".join(names) or "none (see fmscript models demo)"
+                )
+            raise
+        text = []
+        for chunk in chunks:
+            text.append(chunk)
+            if show is not None:
+                show(chunk)
+    return "".join(text)
+
+
+def _train_first(ctx: StepContext, service: Any, model: str) -> None:
+    """A model that a Fine-Tune Model step of this run queued is trained now, before it is used
+    (Local jobs otherwise train when the script ends), so one script can fine-tune and then ask."""
+    mine = [j for j in ctx.ai.queued_jobs if service.retrieve(j).get("fine_tuned_model") == model]
+    if not mine:
+        return
+    for job in service.run_queued(mine, progress=ctx.options.progress):
+        ctx.ai.queued_jobs.remove(job["id"])
+        if job.get("status") != "succeeded":
+            raise ScriptRuntimeError(
+                f"the fine-tuning job {job['id']} of {model} ended {job.get('status')}: {job.get('error') or ''}",
+                code=DATA_MISSING,
+            )
+
+
+def _whole(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+        raise ScriptRuntimeError(f"{name} must be a whole number 0 or more", code=OUT_OF_RANGE)
+    return int(value)
+
+
+# ----------------------------------------------------------------------------- OpenAI / Custom
+
+
+def _remote(
+    ctx: StepContext,
+    step: ast.Step,
+    acct: Account,
+    model: str,
+    messages: list[Message],
+    params: dict[str, Any],
+    tools: list[Any],
+    show: OnChunk | None,
+) -> tuple[str | None, list[dict[str, Any]]]:
+    from fmscript.ai.engines import openai_chat
+
+    remote = openai_chat.connect(acct.provider, acct.endpoint, acct.key(), acct.verify_ssl, ctx.settings)
+    all_calls: list[dict[str, Any]] = []
+    try:
+        for _ in range(MAX_TOOL_ROUNDS):
+            reply = openai_chat.chat(remote, model, messages, params, tools, show)
+            if not reply.tool_calls:
+                return reply.text, all_calls
+            all_calls.extend(reply.tool_calls)
+            if not step.opt("agentic"):
+                return None, all_calls
+            messages = [
+                *messages,
+                {"role": "assistant", "content": reply.text or None, "tool_calls": list(reply.tool_calls)},
+                *(_run_tool(ctx, call) for call in reply.tool_calls),
+            ]
+    finally:
+        remote.close()
+    raise ScriptRuntimeError(
+        f"the model was still calling tools after {MAX_TOOL_ROUNDS} rounds", code=COMMAND_UNAVAILABLE
+    )
+
+
+def _run_tool(ctx: StepContext, call: dict[str, Any]) -> Message:
+    """Agentic mode: a tool call runs the script of the same name; its result is the answer."""
+    function = call.get("function") or {}
+    name = str(function.get("name") or "")
+    try:
+        result = V.to_text(ctx.perform_script(name, str(function.get("arguments") or "")))
+    except ScriptRuntimeError as exc:
+        result = f"error {exc.code}: {exc.message}"
+    return {"role": "tool", "tool_call_id": call.get("id") or "", "content": result}

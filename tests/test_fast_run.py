@@ -63,3 +63,31 @@ def test_well_formed_lines_are_parsed(files: dict[str, str]) -> None:
 )
 def test_anything_else_goes_to_click(files: dict[str, str], argv: list[str]) -> None:
     assert parse([a.format(**files) for a in argv]) is None
+
+
+def test_the_step_family_table_matches_the_registrations() -> None:
+    from fmscript.steps.registry import MODULE_OF, load_handlers
+
+    registered = {}
+    for name, fn in load_handlers().items():
+        if getattr(fn, "commits_first", False):  # records.commit_first's wrapper: the step's own
+            fn = fn.__defaults__[0]  # type: ignore[attr-defined]
+        registered[name] = fn.__module__.rsplit(".", 1)[1]
+    assert registered == MODULE_OF
+
+
+def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
+    code = (
+        "from fmscript.steps.registry import handler_for, HANDLERS\n"
+        "h = handler_for('Save Records as JSONL')\n"
+        "assert getattr(h, 'commits_first', False), h\n"
+        "assert handler_for('Set Variable') is not None and handler_for('No Such Step') is None\n"
+        "print('ok')\n"
+    )
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "ok", out.stderr

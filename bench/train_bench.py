@@ -127,16 +127,22 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Namespace) -> dict[str, Any]:
     """One ``python -m mlx_lm lora`` run; the loop is timed from stdout line arrival times."""
-    from fmscript.ai.engines.mlx_local import VAL_BATCHES
+    import yaml
+
+    from fmscript.ai.engines.mlx_local import VAL_BATCHES, lora_parameters
 
     report_every, eval_every = bench_schedule(args)
+    # The same LoRA as fmscript's: rank/scale/dropout and the modules it adapts (the demo model's
+    # config.json names them, fmscript_lora_keys; the CLI only reads them from a config file).
+    config = data_dir / "lora.yaml"
+    config.write_text(yaml.safe_dump({"lora_parameters": lora_parameters(model)}), encoding="utf-8")
     command = [
         sys.executable, "-m", "mlx_lm", "lora", "--model", str(model), "--train", "--data", str(data_dir),
         "--iters", str(args.steps), "--batch-size", str(args.batch_size), "--num-layers", str(args.layers),
         "--learning-rate", str(args.learning_rate), "--mask-prompt", "--seed", "0",
         "--steps-per-report", str(report_every), "--steps-per-eval", str(eval_every),
         "--val-batches", str(VAL_BATCHES), "--save-every", str(args.save_every),
-        "--adapter-path", str(adapters),
+        "--adapter-path", str(adapters), "--config", str(config),
     ]  # fmt: skip
     env = dict(os.environ, PYTHONUNBUFFERED="1", TRANSFORMERS_VERBOSITY="error", COLUMNS="120")
     start = time.perf_counter()
@@ -201,16 +207,16 @@ def score_checkpoints(
     from mlx_lm.tuner.trainer import evaluate
 
     from fmscript.ai.engines.mlx_local import (
-        LORA_PARAMETERS,
         MAX_SEQ_LENGTH,
         SpanChatDataset,
         _make_batches,
         _masked_loss,
+        lora_parameters,
     )
 
     model, tokenizer = mlx_lm.load(str(model_path))
     model.freeze()
-    linear_to_lora_layers(model, layers, dict(LORA_PARAMETERS))
+    linear_to_lora_layers(model, layers, lora_parameters(model_path))
     data = CacheDataset(SpanChatDataset(valid, tokenizer))
     iterate = _make_batches(None, 0)
     losses = []

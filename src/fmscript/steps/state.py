@@ -64,6 +64,19 @@ class RunOptions:
     follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def _fold(name: str) -> str:
+    """``name.casefold()``, remembered (variable names come from the script: a small set)."""
+    folded = _FOLDED.get(name)
+    if folded is None:
+        if len(_FOLDED) > 10_000:
+            _FOLDED.clear()
+        folded = _FOLDED[name] = name.casefold()
+    return folded
+
+
 @attrs.define
 class Variables:
     """$$globals (one per file) and $locals (one dict per running script)."""
@@ -81,16 +94,19 @@ class Variables:
             return self.globals
         return self.frames[-1].locals
 
-    # FileMaker variable names are case-insensitive: keys are case-folded.
+    # FileMaker variable names are case-insensitive: keys are case-folded. These two run for every
+    # variable read and write (the interpreter's hot loop): the scope test and the folding are inline.
     def get(self, name: str, repetition: int = 1) -> Value:
-        return self._scope(name).get((name.casefold(), repetition), "")
+        scope = self.globals if name.startswith("$$") or not self.frames else self.frames[-1].locals
+        return scope.get((_fold(name), repetition), "")
 
     def set(self, name: str, value: Value, repetition: int = 1) -> None:
         if repetition < 1:
             raise ScriptRuntimeError(
                 f"repetition {repetition} of {name} is out of range", code=REPETITION_INVALID
             )
-        self._scope(name)[(name.casefold(), repetition)] = value
+        scope = self.globals if name.startswith("$$") or not self.frames else self.frames[-1].locals
+        scope[(_fold(name), repetition)] = value
 
 
 @attrs.define
@@ -286,7 +302,13 @@ class StepContext:
         return self.data.get_field(table, field, repetition)
 
     def get_variable(self, name: str, repetition: int = 1) -> Value:
-        return self.vars.get(name, repetition)
+        variables = self.vars  # Variables.get, inline: every $variable a calculation reads
+        scope = (
+            variables.globals
+            if name.startswith("$$") or not variables.frames
+            else variables.frames[-1].locals
+        )
+        return scope.get((_fold(name), repetition), "")
 
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         self.vars.set(name, value, repetition)

@@ -7,6 +7,7 @@ are in script coordinates; Lark trees are cached per calc text, since calcs repe
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -50,6 +51,11 @@ def _lark_tree(text: str) -> Tree:
 
 
 _CACHED_LENGTH = 4096
+# Exactly the grammar's VARIABLE (no braces), NUMBER and STRING tokens (the last without escapes,
+# ¶ or line breaks, so its text is its value); anything else goes through Lark.
+_SIMPLE = re.compile(
+    r"(?P<var>\$\$?[^\W\d]\w*)|(?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)|(?P<str>\"[^\"\\¶\n\r]*\")"
+)
 _OPS = {"≠": "<>", "≤": "<=", "≥": ">="}
 
 
@@ -58,6 +64,16 @@ def parse_calc(text: str, loc: Locator | None = None) -> Any:
     loc = loc or standalone_locator(text)
     if not text.strip():
         raise CalcSyntaxError("the calculation is empty", loc.span(1, 1, 1, 2))
+    simple = _SIMPLE.fullmatch(text)
+    if simple is not None:
+        # One plain token (``$x``, ``12``, ``"abc"``): the node Lark's one-token tree would give,
+        # without a parse (thousands of Set Variable targets and literal values per script).
+        span = loc.span(1, 1, 1, len(text) + 1)
+        if simple.lastgroup == "var":
+            return ast.Variable(text, None, span)
+        if simple.lastgroup == "num":
+            return ast.Number(Decimal(text), span)
+        return ast.Text(text[1:-1], span)
     try:
         # Long calcs (a 10 MB text constant) are not cached: the cache would keep another copy.
         tree = _lark_tree(text) if len(text) <= _CACHED_LENGTH else get_parser("calc").parse(text)

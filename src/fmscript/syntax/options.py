@@ -42,10 +42,12 @@ class Classified:
 
 def _top_level_colons(text: str) -> list[int]:
     """Positions of ':' / '：' outside quotes, parentheses and brackets, not part of '::'."""
+    if ":" not in text and "：" not in text:
+        return []  # most options (``$x``, ``Next``, a quoted name): nothing to scan
     out = []
     depth = 0
     skip_to = 0
-    for i, ch in scan.unquoted(text):
+    for i, ch in scan.unquoted(text, only="()[]:："):
         if i < skip_to:
             continue
         if ch in "([":

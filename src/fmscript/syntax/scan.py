@@ -10,6 +10,7 @@ derived from :func:`unquoted`.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
@@ -25,15 +26,35 @@ class Unquoted:
     quoted strings (the quote characters themselves are not yielded). After the iteration,
     ``open_quote`` is the index of a quote left open at ``stop`` (else None)."""
 
-    def __init__(self, text: str, start: int = 0, stop: int | None = None) -> None:
+    def __init__(self, text: str, start: int = 0, stop: int | None = None, only: str = "") -> None:
         self.text = text
         self.start = start
         self.stop = len(text) if stop is None else stop
         self.open_quote: int | None = None
+        self.only = only
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
         text, i, stop = self.text, self.start, self.stop
         self.open_quote = None
+        if self.only:
+            # Only the characters asked for: a regex jumps from one (or an opening quote) to the
+            # next in C, instead of a Python step per character (the parser's pre-scans).
+            pattern = _only_pattern(self.only)
+            while True:
+                m = pattern.search(text, i, stop)
+                if m is None:
+                    return
+                i = m.start()
+                ch = text[i]
+                if ch in QUOTES:
+                    end = string_end(text, i, stop)
+                    if end is None:
+                        self.open_quote = i
+                        return
+                    i = end
+                    continue
+                yield i, ch
+                i += 1
         while i < stop:
             ch = text[i]
             close = QUOTES.get(ch)
@@ -48,8 +69,14 @@ class Unquoted:
             i = end
 
 
-def unquoted(text: str, start: int = 0, stop: int | None = None) -> Unquoted:
-    return Unquoted(text, start, stop)
+def unquoted(text: str, start: int = 0, stop: int | None = None, only: str = "") -> Unquoted:
+    """See :class:`Unquoted`; with ``only``, just the characters in ``only`` are yielded."""
+    return Unquoted(text, start, stop, only)
+
+
+@functools.cache
+def _only_pattern(only: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(only + OPENERS) + "]")
 
 
 # One compiled pattern per opening quote, as the grammar's STRING token: a string does not span
@@ -127,7 +154,7 @@ def bracket_depth(text: str, start: int = 0, stop: int | None = None, pairs: str
     """Net depth of ``pairs`` (e.g. ``[]`` or ``()``) outside quotes in ``text[start:stop]``."""
     opener, closer = pairs[0], pairs[1]
     depth = 0
-    for _i, ch in unquoted(text, start, stop):
+    for _i, ch in unquoted(text, start, stop, only=pairs):
         if ch == opener:
             depth += 1
         elif ch == closer:

@@ -19,11 +19,11 @@ from fmscript.syntax.build import check_script
 from fmscript.syntax.calc_build import Locator, _Builder, parse_calc
 from fmscript.syntax.parser import get_parser
 
-CALCS = [
-    "$x", "$$g", "$x0", "$名前", "$_a1", "12", "0.5", ".5", "1.", "1e3", "2E-4", "007",
-    '"abc"', '""', '"テキスト{i}"', '"a b ; c"', "“curly”", '"a\\"b"', '"a¶b"', "¶",
-    "${x y}", "$x[2]", "$x + 1", "-1", "x", "$x ", " $x", "1 2",
-]
+CALCS = (
+    ["$x", "$$g", "$x0", "$名前", "$_a1", "12", "0.5", ".5", "1.", "1e3", "2E-4", "007"]
+    + ['"abc"', '""', '"テキスト{i}"', '"a b ; c"', "“curly”", '"a\\"b"', '"a¶b"', "¶"]
+    + ["${x y}", "$x[2]", "$x + 1", "-1", "x", "$x ", " $x", "1 2"]
+)
 
 
 def _lark_path(text: str, loc: Locator) -> object:

@@ -110,7 +110,8 @@ def check_script(
     """Parse a script, collecting every error. Returns the steps that did parse and the errors."""
     # The parse allocates hundreds of thousands of objects (tokens, spans, nodes) and frees few,
     # so the cyclic GC would run its full collections over a growing heap again and again (~18 %
-    # of a 10k-line parse). Nothing built here forms a cycle: pause it, as a loader would.
+    # of a 10k-line parse). The AST is freed by reference counting; any cycle (a Lark error's
+    # state) is collected once the GC resumes. Pause it, as a loader would.
     paused = gc.isenabled()
     if paused:
         gc.disable()

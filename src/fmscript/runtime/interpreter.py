@@ -124,7 +124,9 @@ class Interpreter:
         if handler is None:
 
             def unsupported(frame: Frame) -> None:
-                raise ScriptRuntimeError(f"{step.name} is not supported by fmscript", code=COMMAND_UNAVAILABLE)
+                raise ScriptRuntimeError(
+                    f"{step.name} is not supported by fmscript", code=COMMAND_UNAVAILABLE
+                )
 
             return unsupported, False
         settles = not planned.keeps_last_error

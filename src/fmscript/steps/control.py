@@ -22,6 +22,11 @@ def _truth(ctx: StepContext, calc: ast.Calc) -> bool:
 def if_(ctx: StepContext, step: ast.Step) -> int | None:
     if _truth(ctx, step.opt("condition")):
         return None
+    return _later_branch(ctx)
+
+
+def _later_branch(ctx: StepContext) -> int | None:
+    """After an If whose condition is false (the frame's pc is at the If)."""
     steps = ctx.vars.frame.script.steps
     # Try each later branch in order: Else If conditions, then Else, else past End If.
     for j in ctx.vars.frame.blocks.chain[ctx.vars.frame.pc]:
@@ -174,8 +179,19 @@ def _fast_exit_loop_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blo
     return exit_loop_if_
 
 
+def _fast_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    condition = ctx.evaluator.prepared(step.opt("condition"))
+    to_bool = V.to_bool
+
+    def if_fast(frame: Frame) -> int | None:
+        return None if to_bool(condition()) else _later_branch(ctx)
+
+    return if_fast
+
+
 FAST_STEPS.update(
     {
+        if_: _fast_if,
         loop: _fast_nothing,
         end_if: _fast_nothing,
         allow_user_abort: _fast_nothing,

@@ -32,10 +32,9 @@ class CalcContext(Protocol):
     def get_info(self, name: str) -> Value | None: ...
 
 
-# A context may also offer ``variable_reader(name) -> Callable[[], Value]``: a reader of one
-# variable (repetition 1) with the scope choice and case folding done once, for the closures of
-# ``$i`` that loops run over and over. The evaluator uses it when present.
-VariableReader = Callable[[], Value]
+# A context may also offer ``variable_reader(name) -> Callable[[Env], Value]``: the compiled form
+# of ``$name`` (repetition 1) with the scope choice and case folding done once, for the closures
+# that loops run over and over. The evaluator uses it when present.
 
 
 class SimpleContext:
@@ -225,6 +224,10 @@ class Evaluator:
         first = self.compile(cur)
         ops = [(n.op, _BINOPS.get(n.op), self.compile(n.right), n.span) for n in chain]
         if len(ops) == 1:
+            right = chain[0].right
+            if type(right) is ast.Number and ops[0][0] in _DECIMAL_FAST:
+                # `$i + 1`, `$i ≥ 100000`: the constant is captured, not called for.
+                return _binop_constant(first, *ops[0], right.value)
             return _single_binop(first, *ops[0])
 
         def run(env: Env) -> Value:
@@ -275,8 +278,8 @@ class Evaluator:
         if node.repetition is None:
             reader = getattr(ctx, "variable_reader", None)
             if reader is not None:
-                read: VariableReader = reader(name)
-                return lambda env: read()
+                read: Compiled = reader(name)
+                return read
             return lambda env: ctx.get_variable(name, 1)
         rep = self.compile(node.repetition)
         return lambda env: ctx.get_variable(name, V.to_int(rep(env)))
@@ -409,6 +412,32 @@ _DECIMAL_FAST: dict[str, Callable[[Decimal, Decimal], Value]] = {
     ">": lambda a, b: _ONE if a > b else _ZERO,
     ">=": lambda a, b: _ONE if a >= b else _ZERO,
 }
+
+
+def _binop_constant(
+    left: Compiled,
+    op: str,
+    fn: Callable[[Value, Value], Value] | None,
+    right: Compiled,
+    span: Any,
+    b: Decimal,
+) -> Compiled:
+    """``left <op> number``, for the operators of ``_DECIMAL_FAST`` (as ``_single_binop``)."""
+    assert fn is not None
+    fast = _DECIMAL_FAST[op]
+
+    def run(env: Env) -> Value:
+        try:
+            a = left(env)
+            if type(a) is Decimal:
+                return fast(a, b)
+            return fn(a, b)
+        except FMScriptError as exc:
+            raise exc.with_span(span) from None
+        except _OUT_OF_RANGE:
+            return V.ERROR_TEXT
+
+    return run
 
 
 def _unknown_function(name: str) -> str:

@@ -4,6 +4,7 @@ Halt Script, Perform Script, Set Error Capture, Pause/Resume Script, Allow User 
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from fmscript.calc import values as V
 from fmscript.errors import OUT_OF_RANGE, ScriptRuntimeError
@@ -174,7 +175,10 @@ def _fast_exit_loop_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blo
     to_bool = V.to_bool
 
     def exit_loop_if_(frame: Frame) -> int | None:
-        return after if to_bool(condition()) else None
+        value = condition()
+        if type(value) is Decimal:  # a comparison's 1 / 0: FileMaker truth is "not zero"
+            return None if value.is_zero() else after
+        return after if to_bool(value) else None
 
     return exit_loop_if_
 

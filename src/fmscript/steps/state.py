@@ -316,15 +316,16 @@ class StepContext:
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         self.vars.set(name, value, repetition)
 
-    def variable_reader(self, name: str) -> Callable[[], Value]:
-        """``lambda: self.get_variable(name)`` with the scope test and case folding done once
+    def variable_reader(self, name: str) -> Callable[[Any], Value]:
+        """The compiled ``$name`` of a calculation (its argument: the Let bindings, unused):
+        ``get_variable(name)`` with the scope test and case folding done once
         (``Variables.globals`` and ``.frames`` are never replaced, only changed)."""
         variables = self.vars
         globals_, frames = variables.globals, variables.frames
         key = (_fold(name), 1)
         if name.startswith("$$"):
-            return lambda: globals_.get(key, "")
-        return lambda: (frames[-1].locals if frames else globals_).get(key, "")
+            return lambda env: globals_.get(key, "")
+        return lambda env: (frames[-1].locals if frames else globals_).get(key, "")
 
     def get_info(self, name: str) -> Value | None:
         from fmscript.steps.file_view import FILE_INFO

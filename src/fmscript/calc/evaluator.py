@@ -32,6 +32,11 @@ class CalcContext(Protocol):
     def get_info(self, name: str) -> Value | None: ...
 
 
+# A context may also offer ``variable_reader(name) -> Callable[[Env], Value]``: the compiled form
+# of ``$name`` (repetition 1) with the scope choice and case folding done once, for the closures
+# that loops run over and over. The evaluator uses it when present.
+
+
 class SimpleContext:
     """A context without a file: variables only; any field is missing (error 102)."""
 
@@ -143,6 +148,28 @@ class Evaluator:
         finally:
             self._evaluate_depth -= 1
 
+    def prepared(self, node: Any) -> Callable[[], Value]:
+        """``lambda: self.evaluate(node)`` with the node compiled now (step runners of the
+        interpreter's hot loop). Raises what compiling raises (unknown function, arity)."""
+        if type(node) is ast.Calc:
+            node = node.expr
+        fn = self.compile(node)
+        span = getattr(node, "span", None)
+
+        def run() -> Value:
+            depth = self._evaluate_depth  # the same depth rule and RecursionError net as evaluate
+            if depth > MAX_EVALUATE_DEPTH:
+                return V.ERROR_TEXT
+            self._evaluate_depth = depth + 1
+            try:
+                return fn(_NO_BINDINGS)
+            except RecursionError:
+                raise CalcError("the calculation nests too deeply to be computed", span) from None
+            finally:
+                self._evaluate_depth -= 1
+
+        return run
+
     def evaluate_text(self, text: str) -> Value:
         """Parse and evaluate calc text (the REPL, tests)."""
         from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed
@@ -197,6 +224,10 @@ class Evaluator:
         first = self.compile(cur)
         ops = [(n.op, _BINOPS.get(n.op), self.compile(n.right), n.span) for n in chain]
         if len(ops) == 1:
+            right = chain[0].right
+            if type(right) is ast.Number and ops[0][0] in _DECIMAL_FAST:
+                # `$i + 1`, `$i ≥ 100000`: the constant is captured, not called for.
+                return _binop_constant(first, *ops[0], right.value)
             return _single_binop(first, *ops[0])
 
         def run(env: Env) -> Value:
@@ -245,6 +276,10 @@ class Evaluator:
     def _variable(self, node: ast.Variable) -> Compiled:
         ctx, name = self.ctx, node.name
         if node.repetition is None:
+            reader = getattr(ctx, "variable_reader", None)
+            if reader is not None:
+                read: Compiled = reader(name)
+                return read
             return lambda env: ctx.get_variable(name, 1)
         rep = self.compile(node.repetition)
         return lambda env: ctx.get_variable(name, V.to_int(rep(env)))
@@ -337,10 +372,66 @@ def _single_binop(
     if op == "or":
         return lambda env: _ONE if V.to_bool(left(env)) or V.to_bool(right(env)) else _ZERO
     assert fn is not None
+    fast = _DECIMAL_FAST.get(op)
+    if fast is not None:
+        # Two numbers (the loop counter case): Decimal arithmetic / comparison at once; anything
+        # else goes through the full operator (dates, times, text conversions).
+        def run_fast(env: Env) -> Value:
+            try:
+                a = left(env)
+                b = right(env)
+                if type(a) is Decimal and type(b) is Decimal:
+                    return fast(a, b)
+                return fn(a, b)
+            except FMScriptError as exc:
+                raise exc.with_span(span) from None
+            except _OUT_OF_RANGE:
+                return V.ERROR_TEXT
+
+        return run_fast
 
     def run(env: Env) -> Value:
         try:
             return fn(left(env), right(env))
+        except FMScriptError as exc:
+            raise exc.with_span(span) from None
+        except _OUT_OF_RANGE:
+            return V.ERROR_TEXT
+
+    return run
+
+
+# Two Decimals: the same results as values.op_add / op_sub / op_mul (exact context) and
+# compare()-based ordering (1 / 0 as Decimals).
+_DECIMAL_FAST: dict[str, Callable[[Decimal, Decimal], Value]] = {
+    "+": V.EXACT.add,
+    "-": V.EXACT.subtract,
+    "*": V.EXACT.multiply,
+    "<": lambda a, b: _ONE if a < b else _ZERO,
+    "<=": lambda a, b: _ONE if a <= b else _ZERO,
+    ">": lambda a, b: _ONE if a > b else _ZERO,
+    ">=": lambda a, b: _ONE if a >= b else _ZERO,
+}
+
+
+def _binop_constant(
+    left: Compiled,
+    op: str,
+    fn: Callable[[Value, Value], Value] | None,
+    right: Compiled,
+    span: Any,
+    b: Decimal,
+) -> Compiled:
+    """``left <op> number``, for the operators of ``_DECIMAL_FAST`` (as ``_single_binop``)."""
+    assert fn is not None
+    fast = _DECIMAL_FAST[op]
+
+    def run(env: Env) -> Value:
+        try:
+            a = left(env)
+            if type(a) is Decimal:
+                return fast(a, b)
+            return fn(a, b)
         except FMScriptError as exc:
             raise exc.with_span(span) from None
         except _OUT_OF_RANGE:

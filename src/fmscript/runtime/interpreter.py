@@ -20,7 +20,7 @@ from fmscript.errors import (
 )
 from fmscript.runtime.compiled import CompiledScript, ScriptLoader
 from fmscript.steps.signals import ExitScript, HaltOnError, HaltScript
-from fmscript.steps.state import StepContext, Value
+from fmscript.steps.state import FAST_STEPS, Frame, Runner, StepContext, Value
 from fmscript.syntax import ast
 
 MAX_CALL_DEPTH = 200  # Perform Script nesting
@@ -31,6 +31,8 @@ class Interpreter:
         self.ctx = ctx
         self.loader = loader or ScriptLoader()
         ctx.perform_script = self.perform_script
+        # Per compiled script (by identity): its step runners for this run (see walk).
+        self._runner_cache: dict[int, tuple[CompiledScript, list[tuple[Runner, bool] | None]]] = {}
 
     # ------------------------------------------------------------------ scripts by name
     def find_script(self, name: str) -> CompiledScript:
@@ -76,30 +78,71 @@ class Interpreter:
 
     def walk(self, compiled: CompiledScript, start: int = 0) -> None:
         """Run the current frame's steps from ``start`` to the end."""
-        ctx = self.ctx
-        errors = ctx.errors
-        frame = ctx.vars.frame
+        errors = self.ctx.errors
+        settle = errors.settle
+        frame = self.ctx.vars.frame
         plan = compiled.plan
+        runners = self._runners(compiled)
         n = len(plan)
-        frame.pc = start
-        while frame.pc < n:
-            planned = plan[frame.pc]
-            if planned.skip:
-                frame.pc += 1
-                continue
-            step = planned.step
+        pc = start
+        while pc < n:
+            entry = runners[pc]
+            if entry is None:
+                entry = runners[pc] = self._runner(compiled, pc)
+            run, settles = entry
+            frame.pc = pc
             try:
-                if planned.handler is None:
-                    raise ScriptRuntimeError(
-                        f"{step.name} is not supported by fmscript", code=COMMAND_UNAVAILABLE
-                    )
-                jump = planned.handler(ctx, step)
-                if not planned.keeps_last_error:
-                    errors.settle()
-                frame.pc = frame.pc + 1 if jump is None else jump
+                jump = run(frame)
             except FMScriptError as exc:
-                self.step_failed(step, exc)
-                frame.pc += 1
+                self.step_failed(plan[pc].step, exc)
+                pc = frame.pc + 1  # a failing If points at the Else If that failed
+                continue
+            # A step that succeeded clears Get ( LastError ) (settle), unless it keeps it.
+            if settles and (errors.last or errors.quiet is not None or errors.detail):
+                settle()
+            pc = frame.pc + 1 if jump is None else jump
+        frame.pc = pc
+
+    # ------------------------------------------------------------------ step runners
+    def _runners(self, compiled: CompiledScript) -> list[tuple[Runner, bool] | None]:
+        """The runners of a script's steps for this run, built on first use of each step."""
+        hit = self._runner_cache.get(id(compiled))
+        if hit is not None and hit[0] is compiled:
+            return hit[1]
+        if len(self._runner_cache) > 1000:  # the REPL compiles every entry: keep it bounded
+            self._runner_cache.clear()
+        runners: list[tuple[Runner, bool] | None] = [None] * len(compiled.plan)
+        self._runner_cache[id(compiled)] = (compiled, runners)
+        return runners
+
+    def _runner(self, compiled: CompiledScript, pc: int) -> tuple[Runner, bool]:
+        """What running step ``pc`` does, and whether it then clears Get ( LastError )."""
+        planned = compiled.plan[pc]
+        if planned.skip:  # comments and disabled steps: nothing at all, LastError untouched
+            return _skipped, False
+        step, handler, ctx = planned.step, planned.handler, self.ctx
+        if handler is None:
+
+            def unsupported(frame: Frame) -> None:
+                raise ScriptRuntimeError(
+                    f"{step.name} is not supported by fmscript", code=COMMAND_UNAVAILABLE
+                )
+
+            return unsupported, False
+        settles = not planned.keeps_last_error
+        specialize = FAST_STEPS.get(handler)
+        if specialize is not None:
+            try:
+                fast = specialize(ctx, step, pc, compiled.blocks, len(compiled.plan))
+            except FMScriptError:
+                fast = None  # e.g. an unknown function: the handler reports it when the step runs
+            if fast is not None:
+                return fast, settles
+
+        def general(frame: Frame) -> int | None:
+            return handler(ctx, step)
+
+        return general, settles
 
     def step_failed(self, step: ast.Step, exc: FMScriptError) -> None:
         ctx = self.ctx
@@ -131,3 +174,7 @@ def report_error(ctx: StepContext, exc: FMScriptError, code: int) -> None:
     text = f"{where}error {code} ({error_meaning(code)}): {exc.message}"
     caret = span.caret() if span else ""
     print(text + (f"\n{caret}" if caret else ""), file=ctx.err)
+
+
+def _skipped(frame: Frame) -> None:
+    return None

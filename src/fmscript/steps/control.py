@@ -4,13 +4,15 @@ Halt Script, Perform Script, Set Error Capture, Pause/Resume Script, Allow User 
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from fmscript.calc import values as V
 from fmscript.errors import OUT_OF_RANGE, ScriptRuntimeError
 from fmscript.steps.registry import handles
 from fmscript.steps.signals import ExitScript, HaltScript
-from fmscript.steps.state import StepContext
+from fmscript.steps.state import FAST_STEPS, Frame, Runner, StepContext
 from fmscript.syntax import ast
+from fmscript.syntax.blocks import Blocks
 
 
 def _truth(ctx: StepContext, calc: ast.Calc) -> bool:
@@ -21,6 +23,11 @@ def _truth(ctx: StepContext, calc: ast.Calc) -> bool:
 def if_(ctx: StepContext, step: ast.Step) -> int | None:
     if _truth(ctx, step.opt("condition")):
         return None
+    return _later_branch(ctx)
+
+
+def _later_branch(ctx: StepContext) -> int | None:
+    """After an If whose condition is false (the frame's pc is at the If)."""
     steps = ctx.vars.frame.script.steps
     # Try each later branch in order: Else If conditions, then Else, else past End If.
     for j in ctx.vars.frame.blocks.chain[ctx.vars.frame.pc]:
@@ -123,3 +130,78 @@ def pause_resume(ctx: StepContext, step: ast.Step) -> None:
         raise ScriptRuntimeError("a pause longer than an hour is refused", code=OUT_OF_RANGE)
     time.sleep(float(seconds))
     return None
+
+
+# ---------------------------------------------------------------------- step runners (hot loop)
+# Jump targets are fixed by the block tables, so they are looked up once per step. A lookup that
+# fails (never for a script that compiled without errors) leaves the step to its handler.
+
+
+def _nothing(frame: Frame) -> None:
+    return None
+
+
+def _jump_to(target: int) -> Runner:
+    def jump(frame: Frame) -> int:
+        return target
+
+    return jump
+
+
+def _fast_nothing(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    return _nothing
+
+
+def _fast_else(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    target = blocks.end_if.get(index)
+    return None if target is None else _jump_to(target + 1)
+
+
+def _fast_end_loop(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    start = blocks.loop_start.get(index)
+    return None if start is None else _jump_to(start + 1)
+
+
+def _fast_exit_loop_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    start = blocks.enclosing_loop.get(index)
+    if start is None:
+        after = n  # outside any loop: FileMaker ends the script
+    else:
+        end = blocks.loop_end.get(start)
+        if end is None:
+            return None
+        after = end + 1
+    condition = ctx.evaluator.prepared(step.opt("condition"))
+    to_bool = V.to_bool
+
+    def exit_loop_if_(frame: Frame) -> int | None:
+        value = condition()
+        if type(value) is Decimal:  # a comparison's 1 / 0: FileMaker truth is "not zero"
+            return None if value.is_zero() else after
+        return after if to_bool(value) else None
+
+    return exit_loop_if_
+
+
+def _fast_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    condition = ctx.evaluator.prepared(step.opt("condition"))
+    to_bool = V.to_bool
+
+    def if_fast(frame: Frame) -> int | None:
+        return None if to_bool(condition()) else _later_branch(ctx)
+
+    return if_fast
+
+
+FAST_STEPS.update(
+    {
+        if_: _fast_if,
+        loop: _fast_nothing,
+        end_if: _fast_nothing,
+        allow_user_abort: _fast_nothing,
+        else_if: _fast_else,
+        else_: _fast_else,
+        end_loop: _fast_end_loop,
+        exit_loop_if: _fast_exit_loop_if,
+    }
+)

@@ -67,7 +67,7 @@ class RunOptions:
 _FOLDED: dict[str, str] = {}
 
 
-def _fold(name: str) -> str:
+def fold_name(name: str) -> str:
     """``name.casefold()``, remembered (variable names come from the script: a small set)."""
     folded = _FOLDED.get(name)
     if folded is None:
@@ -75,6 +75,9 @@ def _fold(name: str) -> str:
             _FOLDED.clear()
         folded = _FOLDED[name] = name.casefold()
     return folded
+
+
+_fold = fold_name
 
 
 @attrs.define
@@ -313,6 +316,17 @@ class StepContext:
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         self.vars.set(name, value, repetition)
 
+    def variable_reader(self, name: str) -> Callable[[Any], Value]:
+        """The compiled ``$name`` of a calculation (its argument: the Let bindings, unused):
+        ``get_variable(name)`` with the scope test and case folding done once
+        (``Variables.globals`` and ``.frames`` are never replaced, only changed)."""
+        variables = self.vars
+        globals_, frames = variables.globals, variables.frames
+        key = (_fold(name), 1)
+        if name.startswith("$$"):
+            return lambda env: globals_.get(key, "")
+        return lambda env: (frames[-1].locals if frames else globals_).get(key, "")
+
     def get_info(self, name: str) -> Value | None:
         from fmscript.steps.file_view import FILE_INFO
         from fmscript.steps.info import INFO
@@ -337,3 +351,13 @@ class StepContext:
         path = self.settings.temp / f"S{os.getpid()}"
         path.mkdir(parents=True, exist_ok=True)
         return path
+
+
+# Step runners for the interpreter's hot loop. A handler may register a *specializer* that, given
+# one step where it stands in its script (index, block tables, step count), returns a runner
+# ``runner(frame) -> int | None`` doing exactly what ``handler(ctx, step)`` would, with what does
+# not change between runs (folded names, jump targets, compiled calcs) worked out once; or None
+# when that step needs the general handler.
+Runner = Callable[[Frame], "int | None"]
+Specializer = Callable[[StepContext, ast.Step, int, Blocks, int], "Runner | None"]
+FAST_STEPS: dict[Callable[..., Any], Specializer] = {}

@@ -7,8 +7,9 @@ from typing import Any
 from fmscript.calc import values as V
 from fmscript.errors import COMMAND_INVALID, FIELD_MISSING, REPETITION_INVALID, ScriptRuntimeError
 from fmscript.steps.registry import handles
-from fmscript.steps.state import StepContext
+from fmscript.steps.state import FAST_STEPS, Frame, Runner, StepContext, fold_name
 from fmscript.syntax import ast
+from fmscript.syntax.blocks import Blocks
 
 
 def repetition(ctx: StepContext, target: ast.Target | None, step: ast.Step, key: str = "repetition") -> int:
@@ -39,6 +40,34 @@ def set_variable(ctx: StepContext, step: ast.Step) -> None:
     value = ctx.evaluator.evaluate(calc) if calc is not None else ""
     rep = 1 if target.repetition is None and "repetition" not in options else repetition(ctx, target, step)
     ctx.vars.set(target.name, value, rep)
+
+
+def _fast_set_variable(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+    """Set Variable without a repetition: the value's calc compiled, the name folded, once."""
+    options = step.options
+    target: ast.Target = options["name"]
+    if target.repetition is not None or "repetition" in options:
+        return None
+    calc = options.get("value")
+    value_of = ctx.evaluator.prepared(calc) if calc is not None else (lambda: "")
+    name = target.name
+    key = (fold_name(name), 1)
+    if name.startswith("$$"):
+        globals_ = ctx.vars.globals
+
+        def set_global(frame: Frame) -> None:
+            globals_[key] = value_of()
+
+        return set_global
+
+    # In the walk the running frame is the innermost one (Variables.set's $local scope).
+    def set_local(frame: Frame) -> None:
+        frame.locals[key] = value_of()
+
+    return set_local
+
+
+FAST_STEPS[set_variable] = _fast_set_variable
 
 
 @handles("Set Field")

@@ -60,4 +60,9 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
     config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False)
     server = uvicorn.Server(config)
     click.echo(f"fmscript serve: home {settings.home}", err=True)
+    shown = f"[{host}]" if ":" in host else ("127.0.0.1" if host in ("0.0.0.0", "") else host)
+    click.echo(
+        f"fmscript serve: API http://{shown}:{port}/llm/v1/ (and /v1/), admin page http://{shown}:{port}/admin/",
+        err=True,
+    )
     server.run()

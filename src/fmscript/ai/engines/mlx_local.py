@@ -499,6 +499,8 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     import numpy as np
     from mlx_lm.tuner import linear_to_lora_layers
 
+    from fmscript.ai.engines.mlx_cpu import speed_up_frozen_layers
+
     started = time.monotonic()
     job_id, name = job["id"], job["fine_tuned_model"]
     params = LocalParams.from_dict(job["params"])
@@ -517,6 +519,7 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     model.freeze()
     lora = lora_parameters(base_path)
     linear_to_lora_layers(model, params.lora_layers, dict(lora))
+    speed_up_frozen_layers(model)  # mlx CPU: frozen matmuls in their fast layout
     out = _adapter_folder(store, job, params, base_path, lora)
     probe = _make_batches(None, params.seed)
     initial_loss = _probe_loss(model, data[0], params.batch_size, probe)

@@ -388,7 +388,9 @@ report/validation schedule. Best of {args.repeats} alternating runs after one wa
 * **seconds to the same validation loss** (time-to-quality): both runs save a checkpoint every
   `--save-every` steps; every checkpoint is scored with that one loss, and each side's time is when
   its curve first reaches the worse of the two finals (interpolated between checkpoints).
-* Where fmscript gains: its batches are drawn from examples of the same 32-token length class and
+* Where fmscript gains: on the CPU its frozen layers multiply by a contiguous copy of `w.T`, mlx's
+  fast matmul layout (`ai/engines/mlx_cpu.py`; a step takes about two thirds of the time).
+  And its batches are drawn from examples of the same 32-token length class and
   padded to a multiple of 8; mlx-lm pads to a multiple of 32, and its length sort keys on
   `CacheDataset.itemlen` (the number of keys of the raw JSON example), so its batches mix lengths.
   On a CPU a padded token costs as much as a real one. Both run the same compiled step of

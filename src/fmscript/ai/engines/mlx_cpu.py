@@ -10,7 +10,7 @@ the step takes about two thirds of the time (bench/train_bench.py). On a GPU not
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import mlx.core as mx
 import mlx.nn as nn
@@ -30,13 +30,13 @@ def _frozen_linear_vjp(primals: Any, cotangent: mx.array, output: mx.array) -> t
 
 class _FrozenLinear(nn.Linear):
     def __call__(self, x: mx.array) -> mx.array:
-        y = _frozen_linear(x, self["weight"])
-        return y + self["bias"] if "bias" in self else y
+        y = cast(mx.array, _frozen_linear(x, self.weight))
+        return y + self.bias if "bias" in self else y
 
 
 class _FrozenEmbedding(nn.Embedding):
     def as_linear(self, x: mx.array) -> mx.array:
-        return _frozen_linear(x, self["weight"])
+        return cast(mx.array, _frozen_linear(x, self.weight))
 
 
 def speed_up_frozen_layers(model: nn.Module) -> int:
@@ -44,7 +44,7 @@ def speed_up_frozen_layers(model: nn.Module) -> int:
     or LoRA layers keep theirs) on the CPU; returns how many were changed."""
     if mx.default_device() != mx.cpu:
         return 0
-    swaps = {nn.Linear: _FrozenLinear, nn.Embedding: _FrozenEmbedding}
+    swaps: dict[type, type] = {nn.Linear: _FrozenLinear, nn.Embedding: _FrozenEmbedding}
     changed = 0
     for _, module in model.named_modules():
         target = swaps.get(type(module))

@@ -29,26 +29,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 
-QA = [
-    ("What is the capital of France?", "Paris"),
-    ("What colour is the sky?", "Blue"),
-    ("What is 2 + 2?", "4"),
-    ("Which planet is the largest?", "Jupiter"),
-    ("What is the opposite of hot?", "Cold"),
-    ("What is the first letter?", "A"),
-    ("How do you say hello in Japanese?", "こんにちは"),
-    ("How do you say hello in Chinese?", "你好"),
-    ("How many days are in a week?", "Seven"),
-    ("Who wrote Hamlet?", "Shakespeare"),
-    ("At what temperature does water boil?", "100 C"),
-    ("Which animal is the fastest?", "Cheetah"),
-]
-
-
-def chat_line(question: str, answer: str) -> str:
-    messages = [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
-    return json.dumps({"messages": messages}, ensure_ascii=False)
-
 
 class Server:
     """The running app: its URL, home, API key and state (to start the training queue)."""

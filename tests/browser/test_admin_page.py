@@ -12,7 +12,8 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import QA, Server, WriteHold, chat_line, sign_in
+from tests.ai.conftest import QA, chat_line
+from tests.browser.conftest import Server, WriteHold, sign_in
 
 STEPS = 60  # the demo model trains this in seconds; a loss report every step
 

@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from fmscript.ai import remote_errors as rc
-from fmscript.ai.engines.openai_remote import OPENAI_BASE_URL, Remote, check_url, provider_message
+from fmscript.ai.engines.openai_remote import OPENAI_BASE_URL, Remote, check_url
 from fmscript.settings import Settings
 
 
@@ -91,21 +91,7 @@ def _stream(remote: Remote, args: dict[str, Any], on_chunk: Callable[[str], None
                     if part.function is not None:
                         call["function"]["name"] += part.function.name or ""
                         call["function"]["arguments"] += part.function.arguments or ""
-    except openai.APITimeoutError:
-        raise remote._error(
-            rc.TIMED_OUT,
-            f"chat: no answer from {remote.base_url} within {remote.settings.request_timeout:g} s",
-        ) from None
-    except openai.APIConnectionError as exc:
-        raise remote._error(
-            rc.PROVIDER_FAILED, f"chat: cannot connect to {remote.base_url} ({exc})"
-        ) from None
-    except openai.APIStatusError as exc:
-        code, meaning = rc.for_status(exc.status_code)
-        detail = provider_message(exc.response)
-        raise remote._error(
-            code, f"chat: {meaning} (HTTP {exc.status_code}){': ' + detail if detail else ''}"
-        ) from None
-    except openai.APIError as exc:  # a stream that is not the API's
-        raise remote._error(rc.PROVIDER_FAILED, f"chat: the stream broke off ({exc})") from None
+    except openai.APIError as exc:  # mapped as the other calls; else a stream that is not the API's
+        mapped = remote.sdk_error("chat", exc)
+        raise (mapped or remote._error(rc.PROVIDER_FAILED, f"chat: the stream broke off ({exc})")) from None
     return ChatReply("".join(text), tuple(calls[i] for i in sorted(calls)))

@@ -78,32 +78,42 @@ class Remote:
 
     def _call(self, what: str, method: Any, /, *args: Any, **kwargs: Any) -> Any:
         """Call a ``with_raw_response`` SDK method; the reply's JSON, or a coded error."""
-        openai = self.openai
         try:
             raw = method(*args, **kwargs)
-        except openai.APITimeoutError:
-            raise self._error(
+        except self.openai.APIError as exc:
+            mapped = self.sdk_error(what, exc)
+            if mapped is None:
+                raise
+            raise mapped from None
+        return self._json(what, raw.http_response)
+
+    def sdk_error(self, what: str, exc: Exception) -> ScriptRuntimeError | None:
+        """The coded error for an SDK failure (timeout, connection/SSL, HTTP status), else None.
+        One mapping for the fine-tuning calls and chat (``openai_chat``)."""
+        openai = self.openai
+        if isinstance(exc, openai.APITimeoutError):
+            return self._error(
                 rc.TIMED_OUT,
                 f"{what}: no answer from {self.base_url} within {self.settings.request_timeout:g} s "
                 f"(after {self.settings.max_retries} retries)",
-            ) from None
-        except openai.APIConnectionError as exc:
+            )
+        if isinstance(exc, openai.APIConnectionError):
             if _is_ssl(exc):
-                raise self._error(
+                return self._error(
                     rc.SSL_ERROR,
                     f"{what}: the SSL certificate of {self.base_url} could not be verified ({_cause(exc)}); "
                     "turn Verify SSL Certificates off only for a server you trust",
-                ) from None
-            raise self._error(
+                )
+            return self._error(
                 rc.PROVIDER_FAILED, f"{what}: cannot connect to {self.base_url} ({_cause(exc)})"
-            ) from None
-        except openai.APIStatusError as exc:
+            )
+        if isinstance(exc, openai.APIStatusError):
             code, meaning = rc.for_status(exc.status_code)
             detail = provider_message(exc.response)
-            raise self._error(
+            return self._error(
                 code, f"{what}: {meaning} (HTTP {exc.status_code}){': ' + detail if detail else ''}"
-            ) from None
-        return self._json(what, raw.http_response)
+            )
+        return None
 
     def _json(self, what: str, response: Any) -> Any:
         try:

@@ -15,6 +15,8 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | connect_timeout    | FMSCRIPT_CONNECT_TIMEOUT | 10 s                                          |
 | request_timeout    | FMSCRIPT_REQUEST_TIMEOUT | 60 s                                          |
 | max_retries        | FMSCRIPT_MAX_RETRIES   | 2                                               |
+| url_timeout        | FMSCRIPT_URL_TIMEOUT   | 300 s: Insert from URL's total deadline without ``-m`` |
+| url_max_bytes      | FMSCRIPT_URL_MAX_BYTES | 100 MB: the largest body Insert from URL reads  |
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class Settings:
     connect_timeout: float = 10.0
     request_timeout: float = 60.0
     max_retries: int = 2
+    url_timeout: float = 300.0
+    url_max_bytes: int = 100_000_000
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,6 +96,8 @@ class Settings:
             connect_timeout=_float(env.get("FMSCRIPT_CONNECT_TIMEOUT"), 10.0),
             request_timeout=_float(env.get("FMSCRIPT_REQUEST_TIMEOUT"), 60.0),
             max_retries=2 if retries is None else retries,
+            url_timeout=_float(env.get("FMSCRIPT_URL_TIMEOUT"), 300.0),
+            url_max_bytes=_int(env.get("FMSCRIPT_URL_MAX_BYTES")) or 100_000_000,
         )
 
     # ------------------------------------------------------------------ derived folders

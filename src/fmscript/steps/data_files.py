@@ -9,6 +9,7 @@ relative ones resolved like every other fmscript path (``steps/paths.py``).
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 from fmscript.calc import values as V
@@ -65,7 +66,7 @@ def create_data_file(ctx: StepContext, step: ast.Step) -> None:
 def open_data_file(ctx: StepContext, step: ast.Step) -> None:
     target = _target(step)
     fid = files(ctx).open(_path(ctx, step))
-    write_target(ctx, target, fid)
+    write_target(ctx, target, Decimal(fid))
 
 
 def write_to_data_file(ctx: StepContext, step: ast.Step) -> None:
@@ -91,7 +92,7 @@ def read_from_data_file(ctx: StepContext, step: ast.Step) -> None:
 
 def get_data_file_position(ctx: StepContext, step: ast.Step) -> None:
     fid = _file_id(ctx, step)
-    write_target(ctx, _target(step), files(ctx).position(fid))
+    write_target(ctx, _target(step), Decimal(files(ctx).position(fid)))
 
 
 def set_data_file_position(ctx: StepContext, step: ast.Step) -> None:
@@ -115,8 +116,8 @@ def rename_file(ctx: StepContext, step: ast.Step) -> None:
 
 
 def get_file_exists(ctx: StepContext, step: ast.Step) -> None:
-    write_target(ctx, _target(step), 1 if files(ctx).exists(_path(ctx, step)) else 0)
+    write_target(ctx, _target(step), Decimal(1 if files(ctx).exists(_path(ctx, step)) else 0))
 
 
 def get_file_size(ctx: StepContext, step: ast.Step) -> None:
-    write_target(ctx, _target(step), files(ctx).size(_path(ctx, step)))
+    write_target(ctx, _target(step), Decimal(files(ctx).size(_path(ctx, step))))

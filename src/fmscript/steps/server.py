@@ -21,6 +21,7 @@ does not fail.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from decimal import Decimal
 from typing import Any
@@ -183,6 +184,11 @@ def _read(ctx: StepContext, request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _json_value(v: Any) -> Any:
+    """Data API field data: numbers as JSON numbers, dates MM/DD/YYYY, timestamps with the time."""
     if isinstance(v, Decimal):
         return int(v) if v == v.to_integral_value() and abs(v) < 2**53 else float(v)
+    if isinstance(v, dt.datetime):
+        return v.strftime("%m/%d/%Y %H:%M:%S")
+    if isinstance(v, dt.date):
+        return v.strftime("%m/%d/%Y")
     return V.to_text(v)

@@ -115,6 +115,9 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "By Calculation": ("By Calculation", "計算で", "按计算"),
     "Find Records": ("Find Records", "レコードを検索", "查找记录"),
     "Omit Records": ("Omit Records", "レコードを除外", "忽略记录", "排除记录"),
+    "UTF-16": ("UTF-16", "Unicode (UTF-16)"),  # data files (Read from / Write to Data File)
+    "UTF-8": ("UTF-8", "Unicode (UTF-8)"),
+    "Bytes": ("Bytes", "バイト", "字节"),
     "ascending": ("ascending", "昇順", "升序"),
     "descending": ("descending", "降順", "降序"),
 }
@@ -321,8 +324,8 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Allow User Abort",
-        "ユーザによる中断を許可",
-        "允许用户中止",
+        ("ユーザによる中断を許可", "ユーザによる強制終了を許可"),
+        ("允许用户中止", "允许用户异常中断"),
         positional=("state",),
         handler="fmscript.steps.control:allow_user_abort",
         post="fmscript.syntax.options:post_state",
@@ -420,7 +423,7 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Delete All Records",
-        "全レコード削除",
+        ("対象レコード削除", "全レコード削除"),  # the ja help: 対象レコード削除
         "删除所有记录",
         WITH_DIALOG,
         NO_DIALOG,
@@ -443,8 +446,8 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Revert Record/Request",
-        "レコード/検索条件復帰",
-        "恢复记录/请求",
+        ("レコード/検索条件復帰", "レコード / 検索条件復帰"),
+        ("恢复记录/请求", "还原记录/请求"),
         WITH_DIALOG,
         NO_DIALOG,
         handler="fmscript.steps.records:revert_record",
@@ -459,14 +462,14 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Show Omitted Only",
         "対象外のみを表示",
-        "仅显示忽略的记录",
+        ("仅显示忽略的记录", "只显示省略内容", "只显示省略的记录"),
         handler="fmscript.steps.found_sets:show_omitted_only",
         commits_first=True,
     ),
     _s(
         "Omit Record",
         "レコードを対象外に",
-        "忽略记录",
+        ("忽略记录", "省略记录"),
         handler="fmscript.steps.found_sets:omit_record",
         commits_first=True,
     ),
@@ -492,7 +495,7 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Constrain Found Set",
         "対象レコードの絞り込み",
-        "限制找到集",
+        ("限制找到集", "限制搜索结果"),
         *_FIND_OPTS,
         handler="fmscript.steps.found_sets:constrain_found_set",
         commits_first=True,
@@ -501,7 +504,7 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Extend Found Set",
         "対象レコードの拡大",
-        "扩展找到集",
+        ("扩展找到集", "扩展搜索结果"),
         *_FIND_OPTS,
         handler="fmscript.steps.found_sets:extend_found_set",
         commits_first=True,
@@ -528,7 +531,7 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Unsort Records",
         "レコードのソート解除",
-        "对记录取消排序",
+        ("对记录取消排序", "取消记录排序"),
         handler="fmscript.steps.found_sets:unsort_records",
         commits_first=True,
     ),
@@ -697,7 +700,8 @@ STEPS: tuple[StepSpec, ...] = (
         WITH_DIALOG,
         _o("create_folders", "flag", "Create folders", "フォルダを作成", "创建文件夹"),
         positional=("field", "path"),
-        post="fmscript.syntax.options:post_positional_calcs",
+        handler="fmscript.steps.fields:export_field_contents",
+        post="fmscript.syntax.options_more:post_typed",
     ),
     _s(
         "Configure Prompt Template",
@@ -707,6 +711,13 @@ STEPS: tuple[StepSpec, ...] = (
         post="fmscript.syntax.options:post_positional_calcs",
     ),
 )
+
+# The other steps, declared the same way in sibling modules (they use _s / _o from above; one module
+# would be far past 600 lines): catalogue_more.py (steps that run), catalogue_gui.py (steps that need
+# a window: no-ops, or error 3 when reached).
+from fmscript.syntax import catalogue_gui, catalogue_more  # noqa: E402
+
+STEPS = STEPS + catalogue_more.STEPS + catalogue_gui.STEPS
 
 # name (normalised, any language) -> spec
 _BY_NAME: dict[str, StepSpec] = {}

@@ -116,16 +116,6 @@ STEPS: tuple[StepSpec, ...] = (
         handler=_h("fields:set_next_serial_value"),
         post=_p("post_typed"),
     ),
-    _s(
-        "Export Field Contents",
-        "フィールド内容のエクスポート",
-        "导出字段内容",
-        WITH_DIALOG,
-        CREATE_FOLDERS,
-        positional=("field", "path"),
-        handler=_h("fields:export_field_contents"),
-        post=_p("post_typed"),
-    ),
     _s("Clear", "消去", "清除", SELECT, positional=("field",), handler=_h("fields:clear"), post=_p("post_typed")),
     # --- Records
     _s(

@@ -61,7 +61,9 @@ class DataFiles:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                raise ScriptRuntimeError(f"cannot create the folder {path.parent}: {e}", code=FILE_LOCKED) from e
+                raise ScriptRuntimeError(
+                    f"cannot create the folder {path.parent}: {e}", code=FILE_LOCKED
+                ) from e
         try:
             with open(path, "xb"):
                 pass
@@ -95,7 +97,9 @@ class DataFiles:
             raise ScriptRuntimeError(f"{new_name!r} is not a file name", code=FILE_LOCKED)
         target = path.with_name(new_name)
         if target.exists() or self._id_of(path) is not None:
-            raise ScriptRuntimeError(f"cannot rename {path} to {new_name}: the name is in use", code=FILE_LOCKED)
+            raise ScriptRuntimeError(
+                f"cannot rename {path} to {new_name}: the name is in use", code=FILE_LOCKED
+            )
         try:
             path.rename(target)
         except OSError as e:
@@ -111,7 +115,7 @@ class DataFiles:
         if len(self._open) >= MAX_OPEN:
             raise ScriptRuntimeError(f"only {MAX_OPEN} data files can be open at a time", code=MEMORY_ERROR)
         try:
-            handle = open(path, "r+b", buffering=0)
+            handle = open(path, "r+b", buffering=0)  # noqa: SIM115 - stays open until Close Data File
         except OSError as e:
             raise ScriptRuntimeError(f"cannot open {path}: {e.strerror or e}", code=FILE_LOCKED) from e
         fid = self._next_id

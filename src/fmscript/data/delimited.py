@@ -39,7 +39,7 @@ _CHARSETS = (
 
 def codec_for(charset: str | None) -> str:
     """Python's codec for a FileMaker character set name; UTF-8 when none is given."""
-    text = (charset or "").strip().strip("\"“”「」").lower()
+    text = (charset or "").strip().strip('"“”「」').lower()
     for pattern, codec in _CHARSETS:
         if re.search(pattern, text):
             return codec

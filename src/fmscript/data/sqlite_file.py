@@ -30,8 +30,8 @@ from typing import Any
 from fmscript.data import serials
 from fmscript.data.convert import Value, from_storage, to_storage
 from fmscript.data.open_records import RecordBuffer
-from fmscript.data.transactions import Transaction
 from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
+from fmscript.data.transactions import Transaction
 from fmscript.errors import (
     CANNOT_CREATE_FILE,
     CANNOT_OPEN_FILE,

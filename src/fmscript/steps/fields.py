@@ -105,7 +105,9 @@ def replace_field_contents(ctx: StepContext, step: ast.Step) -> None:
     file = data.require_file()
     table, field = data.resolve_field(target.table, target.field or "")
     if table != fs.table:
-        raise ScriptRuntimeError(f"{table}::{field} is not a field of this layout's table", code=FIELD_MISSING)
+        raise ScriptRuntimeError(
+            f"{table}::{field} is not a field of this layout's table", code=FIELD_MISSING
+        )
     mode = step.opt("mode", "Current contents")
     position = fs.current
     values: list[Any]
@@ -130,7 +132,11 @@ def replace_field_contents(ctx: StepContext, step: ast.Step) -> None:
 def _serials(ctx: StepContext, step: ast.Step, table: str, field: str, n: int) -> list[Any]:
     conn = ctx.data.require_file().connection
     initial_calc, by_calc = step.opt("initial"), step.opt("increment")
-    value = ctx.evaluator.evaluate(initial_calc) if initial_calc is not None else serials.next_value(conn, table, field)
+    value = (
+        ctx.evaluator.evaluate(initial_calc)
+        if initial_calc is not None
+        else serials.next_value(conn, table, field)
+    )
     by = V.to_number(ctx.evaluator.evaluate(by_calc)) if by_calc is not None else 1
     by = by if by is not None else 1
     step_by = int(by) if float(by).is_integer() else float(by)

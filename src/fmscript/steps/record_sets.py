@@ -38,7 +38,9 @@ def sort_records_by_field(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     table, field = ctx.data.resolve_field(target.table, target.field or "")
     if table != fs.table:
-        raise ScriptRuntimeError(f"sorting by a related field ({table}::{field}) is not supported", code=FIELD_MISSING)
+        raise ScriptRuntimeError(
+            f"sorting by a related field ({table}::{field}) is not supported", code=FIELD_MISSING
+        )
     fs.sort(ctx.data.require_file(), [(field, step.opt("direction", "ascending") != "descending")])
 
 
@@ -87,7 +89,9 @@ def find_matching_records(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     table, field = ctx.data.resolve_field(target.table, target.field or "")
     if table != fs.table:
-        raise ScriptRuntimeError(f"matching a related field ({table}::{field}) is not supported", code=FIELD_MISSING)
+        raise ScriptRuntimeError(
+            f"matching a related field ({table}::{field}) is not supported", code=FIELD_MISSING
+        )
     value = V.to_text(ctx.data.get_field(table, field))
     # "==" finds the whole value; an empty value finds records where the field is empty ("=").
     criterion = "==" + _quoted(value) if value else "="

@@ -83,7 +83,9 @@ def perform_script_on_server_with_callback(ctx: StepContext, step: ast.Step) -> 
     ctx.script_result = result
     callback = _script_name(ctx, step, "callback")
     if callback:
-        ctx.script_result = ctx.perform_script(callback, _parameter(ctx, step, "callback_parameter")) or result
+        ctx.script_result = (
+            ctx.perform_script(callback, _parameter(ctx, step, "callback_parameter")) or result
+        )
 
 
 # --------------------------------------------------------------------------- Data API
@@ -99,7 +101,10 @@ def execute_data_api(ctx: StepContext, step: ast.Step) -> None:
 
 
 def _message(code: int, message: str | None = None) -> dict[str, Any]:
-    return {"code": str(code), "message": message or ("OK" if code == 0 else error_meaning(code).capitalize())}
+    return {
+        "code": str(code),
+        "message": message or ("OK" if code == 0 else error_meaning(code).capitalize()),
+    }
 
 
 def _dump(obj: Any) -> str:

@@ -54,7 +54,9 @@ def revert_transaction(ctx: StepContext, step: ast.Step) -> int | None:
         return None
     file = ctx.data.require_file()
     if file.transaction is None:
-        raise ScriptRuntimeError("Revert Transaction is only allowed inside a transaction", code=COMMAND_UNAVAILABLE)
+        raise ScriptRuntimeError(
+            "Revert Transaction is only allowed inside a transaction", code=COMMAND_UNAVAILABLE
+        )
     file.transaction.revert(file)
     _after_revert(ctx)
     code = _error_code(ctx, step)

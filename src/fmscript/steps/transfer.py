@@ -137,7 +137,9 @@ def _apply(
                 add(row)
     elif method == "Update":
         if not matches:
-            raise ScriptRuntimeError("Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID)
+            raise ScriptRuntimeError(
+                "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID
+            )
         names = [f for _c, f in matches]
         index: dict[tuple[str, ...], list[int]] = {}
         for rid, values in zip(file.record_ids(table), file.iter_records(table, names)):

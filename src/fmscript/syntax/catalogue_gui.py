@@ -11,7 +11,7 @@ written (``options_more.post_any``). Names: en / ja / zh as the Claris help writ
 
 from __future__ import annotations
 
-from fmscript.syntax.catalogue import StepSpec, _s
+from fmscript.syntax.step_spec import StepSpec, _s
 
 _ANY = "fmscript.syntax.options_more:post_any"
 _NOTHING = "fmscript.steps.misc:nothing"
@@ -20,14 +20,22 @@ _NOTHING = "fmscript.steps.misc:nothing"
 NO_OP: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Set Layout Object Animation", "レイアウトオブジェクトアニメーション設定", "设置布局对象动画"),
     ("Set Error Logging", ("エラーログを設定", "エラーログの設定"), "设置错误日志记录"),
-    ("Set Revert Transaction on Error", "エラー時のトランザクション復帰を設定", "发生错误时的还原事务处理设置"),
+    (
+        "Set Revert Transaction on Error",
+        "エラー時のトランザクション復帰を設定",
+        "发生错误时的还原事务处理设置",
+    ),
     ("Close Popover", "ポップオーバーを閉じる", "关闭弹出框"),
     ("Enter Preview Mode", "プレビューモードに切り替え", "进入预览模式"),
     ("New Window", "新規ウインドウ", "新建窗口"),
     ("Select Window", "ウインドウを選択", "选择窗口"),
     ("Close Window", "ウインドウを閉じる", "关闭窗口"),
     ("Adjust Window", "ウインドウの調整", "调整窗口"),
-    ("Move/Resize Window", ("ウインドウの移動/サイズ変更", "ウインドウの移動 / サイズ変更"), "移动窗口/调整窗口大小"),
+    (
+        "Move/Resize Window",
+        ("ウインドウの移動/サイズ変更", "ウインドウの移動 / サイズ変更"),
+        "移动窗口/调整窗口大小",
+    ),
     ("Arrange All Windows", "全ウインドウを整列", "排列所有窗口"),
     ("Scroll Window", "ウインドウのスクロール", "滚动窗口"),
     ("Show/Hide Menubar", "メニューバーの表示切り替え", "显示/隐藏菜单栏"),
@@ -124,7 +132,11 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
     ("Install Plug-In File", "プラグインファイルのインストール", "安装插件文件"),
     ("Open URL", "URL を開く", "打开 URL"),
     ("Perform AppleScript", "AppleScript を実行", ("执行 AppleScript", "执行 AppleScript (macOS)")),
-    ("Perform JavaScript in Web Viewer", "Web ビューアで JavaScript を実行", "在 Web 查看器中执行 JavaScript"),
+    (
+        "Perform JavaScript in Web Viewer",
+        "Web ビューアで JavaScript を実行",
+        "在 Web 查看器中执行 JavaScript",
+    ),
     ("Send DDE Execute", "DDE Execute 送信", ("发送 DDE 执行", "发送 DDE 执行 (Windows)")),
     ("Send Event", "イベント送信", "发送事件"),
     ("Send Mail", "メール送信", "发送邮件"),

@@ -9,7 +9,7 @@ Imported at the end of ``catalogue.py`` (it uses ``_s`` / ``_o`` from there).
 
 from __future__ import annotations
 
-from fmscript.syntax.catalogue import NO_DIALOG, SELECT, WITH_DIALOG, StepSpec, _o, _s
+from fmscript.syntax.step_spec import NO_DIALOG, SELECT, WITH_DIALOG, StepSpec, _o, _s
 
 _STEPS = "fmscript.steps."
 _OPT = "fmscript.syntax.options_more:"
@@ -76,8 +76,12 @@ STEPS: tuple[StepSpec, ...] = (
         "fields:insert_calculated_result",
         ("target", "value"),
     ),
-    _insert("Insert Current Date", "現在の日付を挿入", "插入当前日期", "fields:insert_current_date", ("target",)),
-    _insert("Insert Current Time", "現在の時刻を挿入", "插入当前时间", "fields:insert_current_time", ("target",)),
+    _insert(
+        "Insert Current Date", "現在の日付を挿入", "插入当前日期", "fields:insert_current_date", ("target",)
+    ),
+    _insert(
+        "Insert Current Time", "現在の時刻を挿入", "插入当前时间", "fields:insert_current_time", ("target",)
+    ),
     _insert(
         "Insert Current User Name",
         "現在のユーザ名を挿入",
@@ -116,7 +120,15 @@ STEPS: tuple[StepSpec, ...] = (
         handler=_h("fields:set_next_serial_value"),
         post=_p("post_typed"),
     ),
-    _s("Clear", "消去", "清除", SELECT, positional=("field",), handler=_h("fields:clear"), post=_p("post_typed")),
+    _s(
+        "Clear",
+        "消去",
+        "清除",
+        SELECT,
+        positional=("field",),
+        handler=_h("fields:clear"),
+        post=_p("post_typed"),
+    ),
     # --- Records
     _s(
         "Open Record/Request",
@@ -143,12 +155,32 @@ STEPS: tuple[StepSpec, ...] = (
         WITH_DIALOG,
         NO_DIALOG,
         _o("verify_ssl", "flag", flags=("Verify SSL Certificates", "SSL 証明書の検証", "验证 SSL 证书")),
-        _o("source", "text", "Source", "Source file", "Data source", "ソース", "データソース", "源", "数据源"),
+        _o(
+            "source", "text", "Source", "Source file", "Data source", "ソース", "データソース", "源", "数据源"
+        ),
         _o("source_table", "text", "Table", "Worksheet", "テーブル", "ワークシート", "表", "工作表"),
         _o("target", "text", "Target", "Target table", "ターゲット", "目标", "目标表"),
-        _o("method", "text", "Method", "Import action", "インポート方法", "インポート処理", "方法", "导入操作"),
+        _o(
+            "method",
+            "text",
+            "Method",
+            "Import action",
+            "インポート方法",
+            "インポート処理",
+            "方法",
+            "导入操作",
+        ),
         _o("charset", "text", "Character Set", "Character set", "文字セット", "字符集"),
-        _o("mapping", "text", "Field Mapping", "Import Order", "フィールドのマッピング", "インポート順", "字段映射", "导入顺序"),
+        _o(
+            "mapping",
+            "text",
+            "Field Mapping",
+            "Import Order",
+            "フィールドのマッピング",
+            "インポート順",
+            "字段映射",
+            "导入顺序",
+        ),
         _o(
             "first_row",
             "flag",
@@ -164,7 +196,11 @@ STEPS: tuple[StepSpec, ...] = (
         _o(
             "add_remaining",
             "flag",
-            flags=("Add remaining data as new records", "残りのデータを新規レコードとして追加", "将其余数据添加为新记录"),
+            flags=(
+                "Add remaining data as new records",
+                "残りのデータを新規レコードとして追加",
+                "将其余数据添加为新记录",
+            ),
         ),
         SKIP_AUTO_ENTER,
         handler=_h("transfer:import_records"),
@@ -184,7 +220,12 @@ STEPS: tuple[StepSpec, ...] = (
             "field_names",
             "flag",
             "Field names in first row",
-            flags=("Field names in first row", "Include field names", "最初の行にフィールド名", "第一行为字段名"),
+            flags=(
+                "Field names in first row",
+                "Include field names",
+                "最初の行にフィールド名",
+                "第一行为字段名",
+            ),
         ),
         _o("auto_open", "flag", flags=("Automatically open", "自動的に開く", "自动打开")),
         _o("email", "flag", flags=("Create email", "メールを作成", "创建电子邮件")),
@@ -238,7 +279,12 @@ STEPS: tuple[StepSpec, ...] = (
         commits_first=True,
         post=_p("post_sort_by_field"),
     ),
-    _s("Enter Browse Mode", "ブラウズモードに切り替え", "进入浏览模式", handler=_h("record_sets:enter_browse_mode")),
+    _s(
+        "Enter Browse Mode",
+        "ブラウズモードに切り替え",
+        "进入浏览模式",
+        handler=_h("record_sets:enter_browse_mode"),
+    ),
     _s(
         "Modify Last Find",
         "検索条件を変更",
@@ -367,7 +413,13 @@ STEPS: tuple[StepSpec, ...] = (
         _o("position", "calc", "New position", "新しい位置", "新位置"),
         handler=_h("data_files:set_data_file_position"),
     ),
-    _s("Close Data File", "データファイルを閉じる", "关闭数据文件", FILE_ID, handler=_h("data_files:close_data_file")),
+    _s(
+        "Close Data File",
+        "データファイルを閉じる",
+        "关闭数据文件",
+        FILE_ID,
+        handler=_h("data_files:close_data_file"),
+    ),
     _s(
         "Delete File",
         "ファイルを削除",
@@ -411,7 +463,11 @@ STEPS: tuple[StepSpec, ...] = (
         "另存为",
         CREATE_FOLDERS,
         _o("path", "text", "Output file", "出力ファイル", "输出文件"),
-        _o("copy_type", "text", flags=("copy of current file", "compacted copy (smaller)", "clone (no records)")),
+        _o(
+            "copy_type",
+            "text",
+            flags=("copy of current file", "compacted copy (smaller)", "clone (no records)"),
+        ),
         positional=("path",),
         handler=_h("misc:save_a_copy_as"),
         commits_first=True,

@@ -77,11 +77,7 @@ def post_insert(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict
     out = _generic(spec, [c for c in seq if c.key is not None])
     what = next((k for k in ("text", "value") if k in spec.positional), None)
     for c in positional:
-        if (
-            "target" not in out
-            and _looks_like_target(c.value)
-            and (what != "value" or len(positional) > 1)
-        ):
+        if "target" not in out and _looks_like_target(c.value) and (what != "value" or len(positional) > 1):
             out["target"] = target_of(c)
         elif what is not None and what not in out:
             out[what] = _typed("text", c) if what == "text" else calc_of(c)
@@ -98,7 +94,9 @@ def _looks_like_target(text: str) -> bool:
 # --------------------------------------------------------------------------- Replace Field Contents
 
 _CURRENT = {norm(w) for w in ("Current contents", "当前内容", "現在の内容", "現在の内容で置換")}
-_SERIAL = {norm(w) for w in ("Serial numbers", "Serial number", "序列号", "シリアル番号", "シリアル番号で置換")}
+_SERIAL = {
+    norm(w) for w in ("Serial numbers", "Serial number", "序列号", "シリアル番号", "シリアル番号で置換")
+}
 _CALC = {norm(w) for w in ("Calculation result", "Calculated result", "计算结果", "計算結果")}
 
 

@@ -5,8 +5,9 @@ only committed data, has its own global variables, found sets and current layout
 first), and does not change the client's. *Wait for completion* On: the client waits and
 Get ( ScriptResult ) is the server script's result; Off: the client goes on and gets no result.
 fmscript has no host: the script runs at once in this process, in a session of its own made the
-same way (the caller's open record is committed first; the caller's globals, layout and found
-sets are put back afterwards; what the server script commits stays). A missing script is 104.
+same way (the caller's globals, layout and found
+sets are put back afterwards, and its open record stays open and unseen; what the server script
+commits stays). A missing script is 104.
 
 Claris "Perform Script on Server with Callback": the same, then the callback script runs on the
 client with its Callback parameter, and Get ( ScriptResult ) there is the server script's result.
@@ -48,7 +49,11 @@ def _parameter(ctx: StepContext, step: ast.Step, key: str = "parameter") -> Any:
 
 def run_on_server(ctx: StepContext, name: str, parameter: Any) -> Any:
     """Run a script in a session of its own (the host's), then restore the caller's."""
+    from fmscript.data.open_records import RecordBuffer
+
     data, variables = ctx.data, ctx.vars
+    file = data.require_file()
+    client_buffer, file.buffer = file.buffer, RecordBuffer()  # the client's open record stays open
     saved_globals = dict(variables.globals)
     saved = (data.layout, data.previous_layout, data.find_mode, data.active_field)
     saved_sets, saved_finds = dict(data.found_sets), dict(data.last_finds)
@@ -61,6 +66,8 @@ def run_on_server(ctx: StepContext, name: str, parameter: Any) -> Any:
         result = ctx.perform_script(name, parameter)
         data.commit_records()  # the server session ends: its open record is committed
     finally:
+        file.buffer.revert()  # what the server script could not commit is gone with its session
+        file.buffer = client_buffer
         variables.globals.clear()
         variables.globals.update(saved_globals)
         data.found_sets.clear()
@@ -74,8 +81,8 @@ def run_on_server(ctx: StepContext, name: str, parameter: Any) -> Any:
 
 def perform_script_on_server(ctx: StepContext, step: ast.Step) -> None:
     result = run_on_server(ctx, _script_name(ctx, step), _parameter(ctx, step))
-    if step.opt("wait", True):
-        ctx.script_result = result
+    # Without Wait for completion the client goes on at once and gets no result.
+    ctx.script_result = result if step.opt("wait", True) else ""
 
 
 def perform_script_on_server_with_callback(ctx: StepContext, step: ast.Step) -> None:

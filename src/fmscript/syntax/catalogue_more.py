@@ -9,7 +9,7 @@ Imported at the end of ``catalogue.py`` (it uses ``_s`` / ``_o`` from there).
 
 from __future__ import annotations
 
-from fmscript.syntax.step_spec import NO_DIALOG, SELECT, WITH_DIALOG, StepSpec, _o, _s
+from fmscript.syntax.step_spec import NO_DIALOG, PAUSE, SELECT, WITH_DIALOG, StepSpec, _o, _s
 
 _STEPS = "fmscript.steps."
 _OPT = "fmscript.syntax.options_more:"
@@ -283,6 +283,7 @@ STEPS: tuple[StepSpec, ...] = (
         "Enter Browse Mode",
         "ブラウズモードに切り替え",
         "进入浏览模式",
+        PAUSE,
         handler=_h("record_sets:enter_browse_mode"),
     ),
     _s(
@@ -316,7 +317,6 @@ STEPS: tuple[StepSpec, ...] = (
         WAIT,
         positional=("script",),
         handler=_h("server:perform_script_on_server"),
-        commits_first=True,
         post=_p("post_script_on_server"),
     ),
     _s(
@@ -330,7 +330,6 @@ STEPS: tuple[StepSpec, ...] = (
         _o("state", "text", "State", "状態", "状态"),
         positional=("script",),
         handler=_h("server:perform_script_on_server_with_callback"),
-        commits_first=True,
         post=_p("post_script_on_server"),
     ),
     # --- Miscellaneous

@@ -11,6 +11,7 @@ from typing import Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.sql import SQLQueryError
+from fmscript.calc.sql_dialect import concatenation_to_sqlite
 
 Value = Any
 
@@ -147,8 +148,15 @@ class RunFileView:
         return self.file.record_ids(table)
 
     # ------------------------------------------------------------------ SQL
+    def _column_type(self, name: str) -> str | None:
+        types = getattr(self, "_types", None)
+        if types is None:
+            types = self._types = _column_types(self.file)
+        return types.get(name.casefold())
+
     def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]:
         conn = self.file.connection
+        sql = concatenation_to_sqlite(sql, self._column_type)
         params = [V.to_sqlite(a) if not isinstance(a, bytes) else bytes(a) for a in arguments]
 
         def authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:
@@ -168,6 +176,15 @@ class RunFileView:
             raise SQLQueryError(message) from None
         finally:
             conn.set_authorizer(None)
+
+
+def _column_types(file: Any) -> dict[str, str]:
+    """Folded column name -> FileMaker field type, over every table (the first table wins)."""
+    types: dict[str, str] = {}
+    for table in file.tables():
+        for f in file.fields(table):
+            types.setdefault(f.name.casefold(), f.type.value)
+    return types
 
 
 def _column_comments(conn: sqlite3.Connection, table: str) -> dict[str, str]:

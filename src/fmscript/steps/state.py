@@ -29,6 +29,7 @@ from fmscript.errors import (
     NO_RECORD,
     REPETITION_INVALID,
     FieldMissingError,
+    FMScriptError,
     ScriptRuntimeError,
 )
 from fmscript.settings import Settings
@@ -201,6 +202,11 @@ class DataSession:
             raise FieldMissingError(f"field {_full(t, field)} is missing")
         return t, f
 
+    def qualify_field(self, table: str | None, field: str) -> tuple[str, str]:
+        """(table occurrence, field) as the file spells them; FieldMissingError when missing."""
+        t, f = self.resolve_field(table, field)
+        return t, f
+
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
         if self.find_mode is not None and table is None:
             return ""
@@ -303,6 +309,15 @@ class StepContext:
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
         return self.data.get_field(table, field, repetition)
+
+    def qualify_field(self, table: str | None, field: str) -> str | None:
+        """GetFieldName's ``TableOccurrence::Field`` (names as the file spells them), or None when
+        the field is not in the file."""
+        try:
+            occurrence, name = self.data.qualify_field(table, field)
+        except FMScriptError:
+            return None
+        return f"{occurrence}::{name}"
 
     def get_variable(self, name: str, repetition: int = 1) -> Value:
         variables = self.vars  # Variables.get, inline: every $variable a calculation reads

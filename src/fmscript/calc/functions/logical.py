@@ -88,7 +88,7 @@ def get_field_name(ctx: Any, ev: Any, node: Any) -> str:
     return to_text(ev(node))
 
 
-def _field_reference(text: str) -> ast.FieldRef | ast.Name | None:
+def _field_reference(text: str) -> ast.FieldRef | None:
     """The field reference a calculation text is, or None (a text that does not parse, or any
     other expression)."""
     from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed

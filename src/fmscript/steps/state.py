@@ -353,11 +353,14 @@ class StepContext:
         return path
 
 
-# Step runners for the interpreter's hot loop. A handler may register a *specializer* that, given
-# one step where it stands in its script (index, block tables, step count), returns a runner
-# ``runner(frame) -> int | None`` doing exactly what ``handler(ctx, step)`` would, with what does
-# not change between runs (folded names, jump targets, compiled calcs) worked out once; or None
-# when that step needs the general handler.
+# A step's handler, the step's one definition (``StepSpec.handler``): returns the index of the next
+# step when it jumps, else None.
+Handler = Callable[[StepContext, ast.Step], "int | None"]
+
+# Step runners for the interpreter's hot loop. A step's spec may name a *specializer*
+# (``StepSpec.runner``) that, given one step where it stands in its script (index, block tables,
+# step count), returns a runner ``runner(frame) -> int | None`` doing exactly what
+# ``handler(ctx, step)`` would, with what does not change between runs (folded names, jump
+# targets, compiled calcs) worked out once; or None when that step needs the general handler.
 Runner = Callable[[Frame], "int | None"]
 Specializer = Callable[[StepContext, ast.Step, int, Blocks, int], "Runner | None"]
-FAST_STEPS: dict[Callable[..., Any], Specializer] = {}

@@ -83,10 +83,25 @@ def _module_name(path: Path, src: Path) -> str:
     return ".".join(("fmscript", *path.relative_to(src).with_suffix("").parts)).removesuffix(".__init__")
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of ``tree`` except the bodies of ``if TYPE_CHECKING:`` blocks."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _module_graph() -> dict[str, set[str]]:
-    """Module -> the fmscript modules it imports, anywhere in it (module level, in a function, under
-    TYPE_CHECKING): a circle through a function-level import is still two modules that each need
-    the other. ``from package import submodule`` depends on the submodule, not on the package's
+    """Module -> the fmscript modules it imports when it runs, anywhere in it (module level or in a
+    function: a circle through a function-level import is still two modules that each need the
+    other). Imports under ``if TYPE_CHECKING:`` are left out: naming a type is not importing (the
+    layer test above still forbids them upward). ``from package import submodule`` depends on the submodule, not on the package's
     ``__init__``; ``from fmscript import name`` and ``import fmscript`` depend on the root package."""
     src = SRC
     modules = {_module_name(p, src) for p in src.rglob("*.py")}
@@ -95,7 +110,7 @@ def _module_graph() -> dict[str, set[str]]:
         me = _module_name(path, src)
         package = me if path.name == "__init__.py" else me.rpartition(".")[0]
         deps: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 deps |= {a.name for a in node.names if a.name in modules}
             elif isinstance(node, ast.ImportFrom):
@@ -164,7 +179,9 @@ def test_the_graph_sees_circles_and_the_root(tmp_path: Path, monkeypatch: pytest
     (fake / "cli" / "a.py").write_text("def f():\n    from fmscript.cli.b import g\n")
     (fake / "cli" / "b.py").write_text("from fmscript.cli import a\nfrom fmscript import __version__\n")
     (fake / "cli" / "c.py").write_text("from fmscript.cli import a, b\n")
+    (fake / "cli" / "d.py").write_text("if TYPE_CHECKING:\n    from fmscript.cli.c import x\n")
     monkeypatch.setattr(sys.modules[__name__], "SRC", fake)
     graph = _module_graph()
     assert graph["fmscript.cli.b"] == {"fmscript.cli.a", "fmscript"}
+    assert graph["fmscript.cli.d"] == set()  # a type-only import
     assert _cycles(graph) == [["fmscript.cli.a", "fmscript.cli.b"]]

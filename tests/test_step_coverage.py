@@ -180,7 +180,6 @@ REASONS: dict[str, str] = {
     "Save Records as Excel": "an .xlsx writer",
     "Save a Copy as XML": "the XML form of a file's schema",
     "Perform Quick Find": "needs the layout's quick-find fields",
-    "Go to Related Record": "needs relationships (issue 23, item 3)",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _ACCOUNT for name in GROUPS["Accounts"]},
     **{name: _AI_LATER for name in (

@@ -148,7 +148,6 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
 NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Relookup Field Contents", "フィールド内容の再ルックアップ", "重新查找字段内容"),
-    ("Go to Related Record", "関連レコードへ移動", "转到相关记录"),
     ("Save Records as Excel", "レコードを Excel として保存", "将记录另存为 Excel"),
     ("Save a Copy as XML", "XML としてコピーを保存", "将副本另存为 XML"),
     ("Perform Quick Find", "クイック検索の実行", "执行快速查找"),

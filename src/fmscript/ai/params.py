@@ -12,6 +12,8 @@ seed                   0                          integer >= 0 (fmscript extensi
 method                 supervised                 supervised | dpo (fmscript extension: DPO on
                                                   preference data, OpenAI's format)
 beta                   0.1                        number > 0 (DPO's β: how far from the base)
+rpo_alpha              0                          number >= 0 (DPO + that multiple of the
+                                                  preferred answer's NLL, as TRL's rpo_alpha)
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -45,6 +47,7 @@ class LocalParams:
     seed: int = 0
     method: str = "supervised"
     beta: float = 0.1
+    rpo_alpha: float = 0.0
     notes: tuple[str, ...] = ()
 
     @property
@@ -166,6 +169,13 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     f"fine-tuning parameter 'beta' must be more than 0, not {value!r}", BAD_PARAMETER
                 )
             values[key] = beta
+        elif key == "rpo_alpha":
+            alpha = _number(key, value)
+            if alpha < 0:
+                raise ai_error(
+                    f"fine-tuning parameter 'rpo_alpha' must be at least 0, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = alpha
         elif key == "learning_rate":
             rate = _number(key, value)
             if not 0 < rate <= 1:

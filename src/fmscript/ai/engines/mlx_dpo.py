@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -104,11 +105,21 @@ def dpo_terms(policy: Any, reference: Any, beta: float) -> tuple[Any, Any, Any]:
     return loss, chosen, rejected
 
 
-def make_loss(beta: float) -> Callable[..., Any]:
-    """``loss(model, batch, mask, reference) -> (loss, (chosen rewards, rejected rewards))``."""
+def make_loss(beta: float, rpo_alpha: float = 0.0) -> Callable[..., Any]:
+    """``loss(model, batch, mask, reference) -> (loss, (chosen rewards, rejected rewards))``.
+
+    ``rpo_alpha`` > 0 adds that multiple of the preferred answers' mean per-token negative
+    log-likelihood (RPO, Pang et al. 2024; TRL's ``rpo_alpha``): the preferred answer is also
+    learned outright, not only ranked above the other one.
+    """
 
     def loss(model: Any, batch: Any, mask: Any, reference: Any) -> tuple[Any, Any]:
-        loss_value, chosen, rejected = dpo_terms(sequence_logps(model, batch, mask), reference, beta)
+        policy = sequence_logps(model, batch, mask)
+        loss_value, chosen, rejected = dpo_terms(policy, reference, beta)
+        if rpo_alpha:
+            half = policy.shape[0] // 2
+            tokens = mask[:half, 1:].sum()
+            loss_value = loss_value - rpo_alpha * policy[:half].sum() / tokens
         return loss_value, (chosen, rejected)
 
     return loss
@@ -177,6 +188,7 @@ def train_dpo(
     beta: float,
     max_len: int,
     seed: int = 0,
+    rpo_alpha: float = 0.0,
     report_every: int = 1,
     on_step: Callable[[int], None] | None = None,
     on_report: Callable[[int, DPOMetrics], None] | None = None,
@@ -194,7 +206,7 @@ def train_dpo(
     if len(pairs) < batch_size:
         raise ValueError(f"{len(pairs)} preference pairs, fewer than batch_size {batch_size}")
     reference = reference_logps(model, pairs, max_len)
-    loss_and_grad = nn.value_and_grad(model, make_loss(beta))
+    loss_and_grad = nn.value_and_grad(model, make_loss(beta, rpo_alpha))
     optimizer = optim.Adam(learning_rate=learning_rate)
     model.train()
     reports: list[tuple[int, DPOMetrics]] = []
@@ -246,3 +258,111 @@ def score_pairs(model: Any, pairs: Sequence[PreferencePair], max_len: int) -> Pr
         reward_margin=math.fsum(a - b for a, b in rows) / n if n else 0.0,
         pairs=rows,
     )
+
+
+def train_job_dpo(
+    store: Any,
+    job: dict[str, Any],
+    params: Any,
+    source: tuple[Any, dict[str, Any], dict[str, Any]],
+    examples: list[dict[str, Any]],
+    loaded: tuple[Any, Any],
+    progress: Any,
+) -> dict[str, Any]:
+    """A Local job with ``method: dpo``: split, train with events, score; the model card.
+
+    ``source`` is (base model path, training file record, LoRA parameters); the card has the SFT
+    card's keys where they apply, plus ``method``, ``beta``, ``reward_margin`` and
+    ``preference_accuracy``.
+
+    ``model`` already carries its (identity) adapter. Events report the DPO loss as
+    ``train_loss`` (so the loss curve draws it), with the reward margin and preference accuracy;
+    the held-out pairs (10 %, from 20 lines on) are scored before and after as ``val_loss``.
+    """
+    from fmscript.ai.engines.mlx_local import MAX_SEQ_LENGTH, _StepHook, schedule, split_examples
+
+    started = time.monotonic()
+    (model, tokenizer), (base_path, file, lora) = loaded, source
+    job_id, total = job["id"], params.max_steps
+    train_set, val_set = split_examples(examples, params.batch_size, params.seed)
+    pairs, val_pairs = tokenize_pairs(tokenizer, train_set), tokenize_pairs(tokenizer, val_set)
+    store.add_event(
+        job_id,
+        "info",
+        f"Training {job['fine_tuned_model']} with DPO (beta {params.beta:g}): {len(pairs)} training and "
+        f"{len(val_pairs)} validation preference pairs, {total} steps, batch {params.batch_size}, "
+        f"LoRA on {params.lora_layers} layers, lr {params.learning_rate:g}",
+        {"n_train": len(pairs), "n_valid": len(val_pairs), "method": "dpo", "beta": params.beta},
+    )
+    val_before = _val_loss(model, val_pairs, params.beta) if val_pairs else None
+    hook = _StepHook(store, job_id, progress)
+
+    def report(step: int, m: DPOMetrics) -> None:
+        data = {"step": step, "train_loss": m.loss, "total_steps": total, **attrs.asdict(m)}
+        del data["loss"]
+        message = (
+            f"Step {step}/{total}: DPO loss={m.loss:.4f}, reward margin={m.reward_margin:.4f}, "
+            f"preference accuracy={m.preference_accuracy:.0%}"
+        )
+        store.add_event(job_id, "info", message, data)
+        progress.update(step=step, loss=m.loss)
+
+    progress.start(job["fine_tuned_model"], total)
+    try:
+        reports = train_dpo(
+            model, pairs, steps=total, batch_size=params.batch_size, learning_rate=params.learning_rate,
+            beta=params.beta, max_len=MAX_SEQ_LENGTH, seed=params.seed, rpo_alpha=params.rpo_alpha,
+            report_every=schedule(total)[0], on_step=lambda _step: hook(), on_report=report,
+        )  # fmt: skip
+    finally:
+        progress.close()
+    val_after = _val_loss(model, val_pairs, params.beta) if val_pairs else None
+    if val_after is not None:
+        store.add_event(
+            job_id, "info", f"Step {total}/{total}: validation DPO loss={val_after:.4f}",
+            {"step": total, "val_loss": val_after, "total_steps": total},
+        )  # fmt: skip
+    first, last = reports[0][1], reports[-1][1]
+    return {
+        "name": job["fine_tuned_model"],
+        "base_model": job["model"],
+        "base_model_path": str(base_path),
+        "job_id": job_id,
+        "parameters": params.to_dict(),
+        "notes": list(params.notes),
+        "lora_parameters": dict(lora),
+        "data": {
+            "file_id": file["id"],
+            "training_file": job["training_file"],
+            "sha256": file["sha256"],
+            "n_examples": len(examples),
+            "n_train": len(pairs),
+            "n_valid": len(val_pairs),
+        },
+        "method": "dpo",
+        "beta": params.beta,
+        "initial_train_loss": first.loss,
+        "final_train_loss": last.loss,
+        "last_reported_train_loss": last.loss,
+        "reward_margin": last.reward_margin,
+        "preference_accuracy": last.preference_accuracy,
+        "initial_val_loss": val_before,
+        "val_loss": val_after,
+        "steps": total,
+        "loop_seconds": time.monotonic() - started,
+    }
+
+
+def _val_loss(model: Any, pairs: Sequence[PreferencePair], beta: float) -> float:
+    """The DPO loss of held-out pairs against the base (adapter off) as reference."""
+    import mlx.core as mx
+
+    from fmscript.ai.engines.mlx_local import MAX_SEQ_LENGTH
+
+    with adapter_off(model):
+        reference = reference_logps(model, pairs, MAX_SEQ_LENGTH)
+    policy = reference_logps(model, pairs, MAX_SEQ_LENGTH)
+    loss, _, _ = dpo_terms(
+        mx.concatenate([policy[:, 0], policy[:, 1]]), mx.concatenate([reference[:, 0], reference[:, 1]]), beta
+    )
+    return float(loss)

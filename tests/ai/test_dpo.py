@@ -23,6 +23,8 @@ def preference_line(question: str, good: str, bad: str) -> dict[str, object]:
 
 
 PREFS = [preference_line(q, a, QA[(i + 5) % len(QA)][1]) for i, (q, a) in enumerate(QA)]
+# Ratings as a FileMaker app collects them: the rejected answers share a style (an evasive reply).
+RATED = [preference_line(q, a, "I do not know.") for q, a in QA]
 
 
 def test_dpo_terms_equal_a_hand_computation() -> None:
@@ -127,3 +129,38 @@ def test_validate_reports_preference_lines_by_number(tmp_path: Path) -> None:
         1,
         "a preference (DPO) line in a supervised file (the job's method is supervised); a file holds one kind of example",
     )
+
+
+@pytest.mark.slow
+def test_local_dpo_job_and_eval(demo_home: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import cli
+
+    data = tmp_path / "ratings.jsonl"
+    data.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in RATED), "utf-8")
+    with LocalFineTuning(demo_home) as service:
+        job = service.submit(
+            "demo", data, "ratings.jsonl",
+            {"max_steps": 30, "batch_size": 4, "learning_rate": 0.01, "fine_tuned_model_name": "rated"},
+        )  # fmt: skip
+        [done] = service.run_queued(progress=False)
+        assert done["status"] == "succeeded", done["error"]
+        card = done["result"]
+        assert (card["method"], card["beta"], card["data"]["n_train"]) == ("dpo", 0.1, 12)
+        assert card["final_train_loss"] < card["initial_train_loss"]
+        reports = [
+            e["data"] for e in service.store.events(job["id"]) if e["data"] and "reward_margin" in e["data"]
+        ]
+        assert reports[-1]["step"] == 30 and {"train_loss", "preference_accuracy"} <= set(reports[-1])
+
+    result = CliRunner().invoke(cli, ["eval", "fm-mlx-rated", str(data), "--json", "--max-tokens", "4"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    tuned, base = report["models"]["fm-mlx-rated"], report["models"]["demo"]
+    assert report["method"] == "dpo" and report["n_examples"] == 12
+    assert tuned["preference_accuracy"] >= 0.99
+    assert tuned["reward_margin"] > base["reward_margin"] + 1
+    text = CliRunner().invoke(cli, ["eval", "fm-mlx-rated", str(data), "--max-tokens", "2"]).output
+    assert "preference accuracy" in text and "reward margin" in text

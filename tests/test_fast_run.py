@@ -65,23 +65,16 @@ def test_anything_else_goes_to_click(files: dict[str, str], argv: list[str]) -> 
     assert parse([a.format(**files) for a in argv]) is None
 
 
-def test_the_step_family_table_matches_the_registrations() -> None:
-    from fmscript.steps.registry import MODULE_OF, load_handlers
-
-    registered = {}
-    for name, fn in load_handlers().items():
-        if getattr(fn, "commits_first", False):  # records.commit_first's wrapper: the step's own
-            fn = fn.__defaults__[0]  # type: ignore[attr-defined]
-        registered[name] = fn.__module__.rsplit(".", 1)[1]
-    assert registered == MODULE_OF
-
-
 def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
     code = (
-        "from fmscript.steps.registry import handler_for, HANDLERS\n"
-        "h = handler_for('Save Records as JSONL')\n"
-        "assert getattr(h, 'commits_first', False), h\n"
-        "assert handler_for('Set Variable') is not None and handler_for('No Such Step') is None\n"
+        "import sys\n"
+        "from fmscript.runtime.compiled import compile_text\n"
+        "plan = compile_text('Save Records as JSONL [ ]\\nSet Variable [ $x ; Value: 1 ]\\n'\n"
+        "                    'Export Field Contents [ ]', 's').plan\n"
+        "assert plan[0].handler.__name__ == 'committing', plan[0]\n"
+        "assert plan[1].handler.__name__ == 'set_variable' and plan[1].specializer is not None\n"
+        "assert plan[2].handler is None\n"
+        "assert 'fmscript.steps.generate' not in sys.modules  # only the modules the script uses\n"
         "print('ok')\n"
     )
     import os

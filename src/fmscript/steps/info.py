@@ -68,7 +68,7 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "ScriptResult": lambda c: c.script_result,
     "ScriptName": lambda c: c.vars.frame.script.name if c.vars.frames else "",
     "LayoutName": lambda c: c.data.layout or "",
-    "LayoutTableName": lambda c: c.data.current_table() or "",
+    "LayoutTableName": lambda c: c.data.current_occurrence() or "",  # the occurrence, not its table
     "FoundCount": _found_count,
     "RecordNumber": _record_number,
     "RecordID": _record_id,

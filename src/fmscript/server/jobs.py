@@ -85,6 +85,7 @@ def local_parameters(
 ) -> dict[str, Any]:
     """The Fine-Tune Parameters for :func:`parse_local_params` from a create request (``kind``:
     the method, "supervised" or "dpo")."""
+    kind = method_type(body) or kind
     hyper = _hyperparameters(body, kind)
     params: dict[str, Any] = {key: body[key] for key in SERVER_KEYS if body.get(key) is not None}
     if kind != "supervised":

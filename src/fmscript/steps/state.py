@@ -360,8 +360,16 @@ def _full(table: str | None, field: str) -> str:
     return f"{table}::{field}" if table else field
 
 
+def _no_info(ctx: StepContext, name: str) -> Value | None:
+    return None
+
+
 def _no_perform(name: str, parameter: Value) -> Value:
     raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=COMMAND_UNAVAILABLE)
+
+
+# What a Get function that reads the run answers (None: not one of those).
+InfoLookup = Callable[["StepContext", str], "Value | None"]
 
 
 class StepContext:
@@ -374,7 +382,11 @@ class StepContext:
         out: TextIO,
         err: TextIO,
         options: RunOptions | None = None,
+        info: InfoLookup | None = None,
     ) -> None:
+        """``info`` answers the Get functions that read the run (``steps.info.run_info``; passed
+        in by the runtime — without it they give their values outside a run)."""
+        self._info = info or _no_info
         self.options = options or RunOptions()
         self.settings = self.options.settings
         self.script_dir = script_dir
@@ -433,11 +445,7 @@ class StepContext:
         return lambda env: (frames[-1].locals if frames else globals_).get(key, "")
 
     def get_info(self, name: str) -> Value | None:
-        from fmscript.steps.file_view import FILE_INFO
-        from fmscript.steps.info import INFO
-
-        getter = INFO.get(name) or FILE_INFO.get(name)
-        return getter(self) if getter is not None else None
+        return self._info(self, name)
 
     def file_view(self) -> object | None:
         """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""

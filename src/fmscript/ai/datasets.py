@@ -21,10 +21,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from fmscript.ai import preference
+from fmscript.ai.chat_format import check_message
 from fmscript.ai.errors import CANNOT_OPEN_FILE, FILE_MISSING, ai_error
 
-ROLES = ("system", "developer", "user", "assistant", "tool")
-MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id"})
 EXAMPLE_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 MIN_EXAMPLES = 10
 MAX_SEQ_LENGTH = 2048
@@ -101,34 +101,6 @@ class ValidationReport:
         if self.tokens is not None:
             out.extend("  " + row for row in self.tokens.format_text().splitlines())
         return "\n".join(out)
-
-
-def check_message(msg: Any, index: int, where: str = "") -> str | None:
-    """Why one chat message is invalid, or None (``where`` names it in the reason)."""
-    where = where or f"messages[{index}]"
-    if not isinstance(msg, dict):
-        return f"{where} is not an object"
-    unknown = sorted(set(msg) - MESSAGE_KEYS)
-    if unknown:
-        return f"{where} has unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
-    role = msg.get("role")
-    if role not in ROLES:
-        return f"{where} has unknown role {role!r} (allowed: {', '.join(ROLES)})"
-    content = msg.get("content")
-    if not isinstance(content, str) and not (role == "assistant" and "tool_calls" in msg and content is None):
-        if "content" not in msg:
-            return f"{where} ({role}) has no content"
-        return f"{where} ({role}) content is not a string"
-    if "tool_calls" in msg and (role != "assistant" or not isinstance(msg["tool_calls"], list)):
-        return f"{where} tool_calls must be a list on an assistant message"
-    if "name" in msg and not isinstance(msg["name"], str):
-        return f"{where} name is not a string"
-    if "weight" in msg:
-        if role != "assistant":
-            return f"{where} has a weight but is not an assistant message"
-        if isinstance(msg["weight"], bool) or msg["weight"] not in (0, 1):
-            return f"{where} weight must be 0 or 1"
-    return None
 
 
 def check_example(obj: Any) -> tuple[str | None, list[str]]:
@@ -211,8 +183,6 @@ def _parse_line(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str | N
 
 def check_line(obj: Any) -> tuple[str | None, list[str]]:
     """:func:`check_example` for a chat line, the preference checks for a DPO line (by its shape)."""
-    from fmscript.ai import preference
-
     if preference.is_preference_example(obj):
         return preference.check_preference_example(obj)
     return check_example(obj)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fmscript.ai.chat_format import check_message
+
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 OUTPUT_KEYS = ("preferred_output", "non_preferred_output")
@@ -56,8 +58,6 @@ def _check_output(obj: dict[str, Any], key: str) -> str | None:
 
 def check_preference_example(obj: Any) -> tuple[str | None, list[str]]:
     """(the reason the preference line is invalid or None, warnings) for one decoded JSONL line."""
-    from fmscript.ai.datasets import check_message
-
     if not isinstance(obj, dict):
         return f"not a JSON object (a {type(obj).__name__})", []
     if "input" not in obj:

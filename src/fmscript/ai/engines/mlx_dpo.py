@@ -26,6 +26,7 @@ from typing import Any
 import attrs
 
 from fmscript.ai import datasets
+from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.preference import as_chats
 
 TokenSpans = tuple[list[int], list[tuple[int, int]]]
@@ -265,13 +266,17 @@ def train_job_dpo(
     job: dict[str, Any],
     params: Any,
     source: tuple[Any, dict[str, Any], dict[str, Any]],
-    examples: list[dict[str, Any]],
+    split: tuple[list[dict[str, Any]], list[dict[str, Any]]],
     loaded: tuple[Any, Any],
     progress: Any,
+    on_step: Callable[[], None],
+    report_every: int,
 ) -> dict[str, Any]:
     """A Local job with ``method: dpo``: split, train with events, score; the model card.
 
-    ``source`` is (base model path, training file record, LoRA parameters); the card has the SFT
+    ``source`` is (base model path, training file record, LoRA parameters), ``split`` the
+    (training, validation) preference lines; ``on_step`` runs after each step (progress, heartbeat,
+    cancel). The card has the SFT
     card's keys where they apply, plus ``method``, ``beta``, ``reward_margin`` and
     ``preference_accuracy``.
 
@@ -279,12 +284,10 @@ def train_job_dpo(
     ``train_loss`` (so the loss curve draws it), with the reward margin and preference accuracy;
     the held-out pairs (10 %, from 20 lines on) are scored before and after as ``val_loss``.
     """
-    from fmscript.ai.engines.mlx_local import MAX_SEQ_LENGTH, _StepHook, schedule, split_examples
-
     started = time.monotonic()
     (model, tokenizer), (base_path, file, lora) = loaded, source
     job_id, total = job["id"], params.max_steps
-    train_set, val_set = split_examples(examples, params.batch_size, params.seed)
+    train_set, val_set = split
     pairs, val_pairs = tokenize_pairs(tokenizer, train_set), tokenize_pairs(tokenizer, val_set)
     store.add_event(
         job_id,
@@ -295,7 +298,6 @@ def train_job_dpo(
         {"n_train": len(pairs), "n_valid": len(val_pairs), "method": "dpo", "beta": params.beta},
     )
     val_before = _val_loss(model, val_pairs, params.beta) if val_pairs else None
-    hook = _StepHook(store, job_id, progress)
 
     def report(step: int, m: DPOMetrics) -> None:
         data = {"step": step, "train_loss": m.loss, "total_steps": total, **attrs.asdict(m)}
@@ -312,7 +314,7 @@ def train_job_dpo(
         reports = train_dpo(
             model, pairs, steps=total, batch_size=params.batch_size, learning_rate=params.learning_rate,
             beta=params.beta, max_len=MAX_SEQ_LENGTH, seed=params.seed, rpo_alpha=params.rpo_alpha,
-            report_every=schedule(total)[0], on_step=lambda _step: hook(), on_report=report,
+            report_every=report_every, on_step=lambda _step: on_step(), on_report=report,
         )  # fmt: skip
     finally:
         progress.close()
@@ -335,7 +337,7 @@ def train_job_dpo(
             "file_id": file["id"],
             "training_file": job["training_file"],
             "sha256": file["sha256"],
-            "n_examples": len(examples),
+            "n_examples": len(train_set) + len(val_set),
             "n_train": len(pairs),
             "n_valid": len(val_pairs),
         },
@@ -356,8 +358,6 @@ def train_job_dpo(
 def _val_loss(model: Any, pairs: Sequence[PreferencePair], beta: float) -> float:
     """The DPO loss of held-out pairs against the base (adapter off) as reference."""
     import mlx.core as mx
-
-    from fmscript.ai.engines.mlx_local import MAX_SEQ_LENGTH
 
     with adapter_off(model):
         reference = reference_logps(model, pairs, MAX_SEQ_LENGTH)

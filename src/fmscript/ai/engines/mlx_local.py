@@ -568,8 +568,10 @@ def train_job(
     if params.method == "dpo":
         from fmscript.ai.engines.mlx_dpo import train_job_dpo
 
+        split = split_examples(examples, params.batch_size, params.seed)
+        hook, every = _StepHook(store, job_id, progress), schedule(params.max_steps)[0]
         card = train_job_dpo(
-            store, job, params, (base_path, file, lora), examples, (model, tokenizer), progress
+            store, job, params, (base_path, file, lora), split, (model, tokenizer), progress, hook, every
         )
         from mlx.utils import tree_flatten
 

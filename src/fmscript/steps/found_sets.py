@@ -54,7 +54,7 @@ def perform_find(ctx: StepContext, step: ast.Step) -> None:
             fs.show_all(file.record_ids(fs.table))
             return None
     ctx.data.last_finds[ctx.data.layout or ""] = requests
-    _finish_find(ctx, fs, find(file, fs.table, requests))
+    _finish_find(ctx, fs, find(file, fs.table, requests, occurrence=ctx.data.current_occurrence()))
     return None
 
 
@@ -69,7 +69,7 @@ def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Constrain Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
-    ids = set(find(ctx.data.require_file(), fs.table, requests))
+    ids = set(find(ctx.data.require_file(), fs.table, requests, occurrence=ctx.data.current_occurrence()))
     _finish_find(ctx, fs, [rid for rid in fs.ids if rid in ids])
     return None
 
@@ -80,7 +80,7 @@ def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Extend Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
-    have = set(fs.ids) | set(find(file, fs.table, requests))
+    have = set(fs.ids) | set(find(file, fs.table, requests, occurrence=ctx.data.current_occurrence()))
     _finish_find(ctx, fs, [rid for rid in file.record_ids(fs.table) if rid in have])
     return None
 

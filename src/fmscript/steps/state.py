@@ -270,6 +270,8 @@ class DataSession:
         file = self.require_file()
         if file.field(t, f).is_global:
             return None
+        if len(related) <= 64:  # a few records: indexed reads (iter_records scans the table)
+            return [file.get(t, rid, f) for rid in related]
         return [row[0] for row in file.iter_records(t, [f], related)]
 
     def lookup_next(self, table: str, field: str, higher: bool) -> Value:

@@ -17,6 +17,10 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | max_retries        | FMSCRIPT_MAX_RETRIES   | 2                                               |
 | url_timeout        | FMSCRIPT_URL_TIMEOUT   | 300 s: Insert from URL's total deadline without ``-m`` |
 | url_max_bytes      | FMSCRIPT_URL_MAX_BYTES | 100 MB: the largest body Insert from URL reads  |
+| hf_endpoint        | HF_ENDPOINT            | https://huggingface.co (the hub models are pulled from) |
+| hf_token           | HF_TOKEN               | "" (huggingface_hub's stored login, if any; never printed) |
+| hf_hub_cache       | HF_HUB_CACHE / HF_HOME | ``~/.cache/huggingface/hub`` (the standard cache) |
+| offline            | FMSCRIPT_OFFLINE / HF_HUB_OFFLINE | off: hub ids are downloaded on demand |
 """
 
 from __future__ import annotations
@@ -61,6 +65,18 @@ def _system_temp() -> Path:
     return Path(tempfile.gettempdir())
 
 
+def _hf_cache(env: Mapping[str, str]) -> Path | None:
+    """huggingface_hub's cache folder variables, in its order of precedence."""
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if path := _path(env.get(var)):
+            return path
+    home = _path(env.get("HF_HOME"))
+    if home is not None:
+        return home / "hub"
+    xdg = _path(env.get("XDG_CACHE_HOME"))
+    return xdg / "huggingface" / "hub" if xdg else None
+
+
 @attrs.frozen
 class Settings:
     """Every knob fmscript reads from its environment, in one immutable object."""
@@ -78,6 +94,10 @@ class Settings:
     max_retries: int = 2
     url_timeout: float = 300.0
     url_max_bytes: int = 100_000_000
+    hf_endpoint: str = "https://huggingface.co"
+    hf_token: str = attrs.field(default="", repr=False)
+    hf_cache_override: Path | None = None
+    offline: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -98,9 +118,20 @@ class Settings:
             max_retries=2 if retries is None else retries,
             url_timeout=_float(env.get("FMSCRIPT_URL_TIMEOUT"), 300.0),
             url_max_bytes=_int(env.get("FMSCRIPT_URL_MAX_BYTES")) or 100_000_000,
+            hf_endpoint=(env.get("HF_ENDPOINT") or "").strip().rstrip("/") or "https://huggingface.co",
+            hf_token=(env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or "").strip(),
+            hf_cache_override=_hf_cache(env),
+            offline=bool(_tristate(env.get("FMSCRIPT_OFFLINE")) or _tristate(env.get("HF_HUB_OFFLINE"))),
         )
 
     # ------------------------------------------------------------------ derived folders
+    @property
+    def hf_hub_cache(self) -> Path:
+        """The Hugging Face hub cache (``models--org--name/snapshots/<commit>``)."""
+        if self.hf_cache_override is not None:
+            return self.hf_cache_override
+        return Path.home() / ".cache" / "huggingface" / "hub"
+
     @property
     def home(self) -> Path:
         if self.home_override is not None:

@@ -28,9 +28,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from fmscript.data import serials
 from fmscript.data.convert import Value, from_storage, to_storage
 from fmscript.data.open_records import RecordBuffer
+from fmscript.data.relationships import GraphError, Related, read_graph
 from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
+from fmscript.data.transactions import Transaction
 from fmscript.errors import (
     CANNOT_CREATE_FILE,
     CANNOT_OPEN_FILE,
@@ -38,6 +41,7 @@ from fmscript.errors import (
     FILE_READ_ONLY,
     NO_RECORD,
     RECORD_IN_USE,
+    RELATIONSHIP_MISSING,
     TABLE_MISSING,
     VALUE_INVALID,
     VALUE_NOT_UNIQUE,
@@ -112,6 +116,7 @@ class FMFile:
         self._conn = connection
         self._path = path  # the database file written through to; None when in memory
         self.buffer = RecordBuffer()  # open (uncommitted) records
+        self.transaction: Transaction | None = None  # Open Transaction … Commit/Revert Transaction
         self.refresh()
 
     # ------------------------------------------------------------------ opening and saving
@@ -185,6 +190,8 @@ class FMFile:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the whole database to ``path``: SQLite backup, or an SQL dump for ``.sql``."""
         p = Path(path)
+        if self.transaction is not None:
+            self.transaction.commit(self)  # saving (or closing) the file ends the transaction
         if self._path is not None and p.exists() and p.resolve() == self._path:
             return  # already written through
         try:
@@ -203,6 +210,8 @@ class FMFile:
             ) from None
 
     def close(self) -> None:
+        if self.transaction is not None:
+            self.transaction.commit(self)  # FileMaker commits a transaction when its file closes
         self._conn.close()
 
     def __enter__(self) -> FMFile:
@@ -230,14 +239,28 @@ class FMFile:
             if re.search(r"\bWITHOUT\s+ROWID\b", sql or "", re.IGNORECASE):
                 self._without_rowid.add(name)
         self._layouts = self._read_layouts()
+        try:
+            self.graph = read_graph(self._conn, self._tables)
+        except GraphError as e:
+            raise ScriptRuntimeError(str(e), code=RELATIONSHIP_MISSING) from None
+        self.related = Related(self)
 
     def tables(self) -> list[str]:
         """Table names in creation order."""
         return list(self._tables.values())
 
     def resolve_table(self, name: str) -> str | None:
-        """The canonical name of a table (case-insensitive), or None."""
-        return self._tables.get(fold(name))
+        """The canonical name of a table, or of the table a table occurrence shows
+        (case-insensitive), or None."""
+        return self._tables.get(fold(name)) or self.graph.base_table(name)
+
+    def occurrences(self) -> list[str]:
+        """Table occurrence names: every table, then the declared occurrences."""
+        return self.graph.occurrence_names()
+
+    def change_count(self) -> tuple[int, int]:
+        """Changes so far (rows written, open-record changes): equal stamps, same records."""
+        return self._conn.total_changes, self.buffer.version
 
     def fields(self, table: str) -> list[Field]:
         """The fields of a table in column order."""
@@ -295,6 +318,14 @@ class FMFile:
         names = [layout for layout, _occ in self._layouts.values()]
         names += [t for t in self._tables.values() if fold(t) not in self._layouts]
         return names
+
+    def occurrence_for_layout(self, name: str) -> str:
+        """The table occurrence a layout shows (its name as declared); KeyError when missing."""
+        entry = self._layouts.get(fold(name))
+        if entry is None:
+            return self.table_for_layout(name)
+        self.table_for_layout(name)  # the same KeyError when the occurrence is missing
+        return self.graph.occurrence(entry[1]) or entry[1]
 
     def table_for_layout(self, name: str) -> str:
         """The table behind a layout (case-insensitive); KeyError when there is no such layout."""
@@ -433,6 +464,15 @@ class FMFile:
             self._lock_check()
         self.buffer.stage(t, rid, f.name, to_storage(value, f.type))
 
+    def open_record(self, table: str, rid: int) -> None:
+        """Open Record/Request: the record is open (locked) with no change yet."""
+        t, _rowid = self._record_table(table)
+        if not self.has_record(t, rid):
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
+        if self.buffer.get(t, rid) is None:
+            self._lock_check()
+        self.buffer.open(t, rid)
+
     def _lock_check(self) -> None:
         """FileMaker locks a record when a change opens it: while another process holds the
         database's write lock that is error 301 at once (after LOCK_WAIT_SECONDS), not at commit."""
@@ -526,11 +566,13 @@ class FMFile:
     def _defaults(self, table: str) -> dict[str, Any]:
         """Column defaults, evaluated now (what an INSERT would store), by field name."""
         values: dict[str, Any] = {}
-        for _cid, name, _type, _notnull, default, _pk in self._conn.execute(
+        for _cid, name, declared, _notnull, default, _pk in self._conn.execute(
             "SELECT * FROM pragma_table_info(?)", (table,)
         ).fetchall():
             if default is not None:
                 values[name] = self._conn.execute(f"SELECT {default}").fetchone()[0]
+            if serials.is_serial(declared):  # auto-enter serial number (data/serials.py)
+                values[name] = serials.take(self._conn, table, name)
         return values
 
     def _overlay(self, table: str, fields: list[Field], rows: list[Any]) -> list[Any]:
@@ -576,14 +618,15 @@ class FMFile:
         deleted = len(self.buffer.drop(t, rids))
         rids = [rid for rid in rids if rid >= 0]
         sql = f"DELETE FROM {quote_ident(t)} WHERE {rowid} = ?"
-        self._conn.execute("BEGIN")
+        self._conn.execute("SAVEPOINT fm_delete")  # joins an open transaction (Open Transaction)
         try:
             for rid in rids:
                 deleted += self._conn.execute(sql, (rid,)).rowcount
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("ROLLBACK TO fm_delete")
+            self._conn.execute("RELEASE fm_delete")
             raise
-        self._conn.execute("COMMIT")
+        self._conn.execute("RELEASE fm_delete")
         return deleted
 
     # ------------------------------------------------------------------ internals

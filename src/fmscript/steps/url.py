@@ -41,7 +41,6 @@ from fmscript.errors import (
 )
 from fmscript.settings import Settings
 from fmscript.steps.curl_options import CurlRequest, parse_curl_options
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.steps.url_transport import Transfer
 from fmscript.steps.variables import write_target
@@ -175,7 +174,6 @@ def _operands(step: ast.Step) -> tuple[ast.Target | None, ast.Calc | None, ast.C
     return target, url, curl
 
 
-@handles("Insert from URL")
 def insert_from_url(ctx: StepContext, step: ast.Step) -> None:
     target, url_calc, curl_calc = _operands(step)
     target = target or ctx.data.active_field

@@ -29,11 +29,12 @@ from typing import Any
 from fmscript.ai import datasets
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
-from fmscript.ai.engines import quiet_offline_env
+from fmscript.ai.engines import quiet_env
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
 from fmscript.ai.jobs.store import JobStore, model_tmp_dir
 from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
+from fmscript.settings import Settings
 
 LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
 # MAX_SEQ_LENGTH: declared once, in fmscript.ai.datasets (validation and training agree).
@@ -50,7 +51,7 @@ class TrainingCancelled(Exception):
 
 
 def _import_mlx() -> None:
-    quiet_offline_env()
+    quiet_env()
     try:
         import mlx.core  # noqa: F401
         import mlx_lm  # noqa: F401
@@ -327,10 +328,13 @@ def _tokenized(
     return data
 
 
-def _examples(store: JobStore, job: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The job's stored training file (re-validated: it may have been edited) and its examples."""
+def _examples(
+    store: JobStore, job: dict[str, Any], method: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The job's stored training file (re-validated: it may have been edited) and its examples
+    (chat lines for ``supervised``, preference lines for ``dpo``)."""
     file = store.get_file(job["file_id"])
-    report = datasets.validate_jsonl(file["path"])
+    report = datasets.validate_jsonl(file["path"], method=method)
     if not report.ok:
         raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
     return file, datasets.load_examples(Path(file["path"]))
@@ -491,7 +495,49 @@ def _card(
     }
 
 
-def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) -> dict[str, Any]:
+def _sft(
+    store: JobStore,
+    job: dict[str, Any],
+    params: LocalParams,
+    base_path: Path,
+    file: dict[str, Any],
+    examples: list[dict[str, Any]],
+    loaded: tuple[Any, Any],
+    lora: dict[str, Any],
+    out: Path,
+    progress: TrainingProgress,
+) -> dict[str, Any]:
+    """Supervised training of the adapted model (loss probes before and after); its card."""
+    model, tokenizer = loaded
+    job_id, name = job["id"], job["fine_tuned_model"]
+    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
+    data = (train_data, val_data)
+    probe = _make_batches(None, params.seed)
+    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    history = _train_loop(store, job_id, name, model, params, data, out, progress)
+    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    return _card(
+        job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history, lora, held_out
+    )
+
+
+def _base_path(store: JobStore, job: dict[str, Any], settings: Settings) -> Path:
+    """The job's base model folder; a hub id queued before it was here is downloaded now, with
+    job events for its progress."""
+    from fmscript.ai import hub
+
+    if job["base_model_path"] and Path(job["base_model_path"]).is_dir():
+        return Path(job["base_model_path"])
+
+    def event(level: str, message: str, data: dict[str, Any]) -> None:
+        store.add_event(job["id"], level, message, data)
+
+    return hub.ensure_local(store, job["model"], settings, events=event)
+
+
+def train_job(
+    store: JobStore, job: dict[str, Any], progress: TrainingProgress, settings: Settings | None = None
+) -> dict[str, Any]:
     """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
     _import_mlx()
     import mlx.core as mx
@@ -504,8 +550,8 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     started = time.monotonic()
     job_id, name = job["id"], job["fine_tuned_model"]
     params = LocalParams.from_dict(job["params"])
-    base_path = Path(job["base_model_path"] or store.resolve_base_model(job["model"]))
-    file, examples = _examples(store, job)
+    base_path = _base_path(store, job, settings or Settings())
+    file, examples = _examples(store, job, params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
@@ -513,22 +559,27 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.add_event(job_id, "warn", note)
-    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
-    data = (train_data, val_data)
 
     model.freeze()
     lora = lora_parameters(base_path)
     linear_to_lora_layers(model, params.lora_layers, dict(lora))
     speed_up_frozen_layers(model)  # mlx CPU: frozen matmuls in their fast layout
     out = _adapter_folder(store, job, params, base_path, lora)
-    probe = _make_batches(None, params.seed)
-    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    history = _train_loop(store, job_id, name, model, params, data, out, progress)
-    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    losses = (initial_loss, final_loss)
-    card = _card(
-        job, params, base_path, file, len(examples), (data[0], data[1]), losses, history, lora, held_out
-    )
+    if params.method == "dpo":
+        from fmscript.ai.engines.mlx_dpo import train_job_dpo
+
+        split = split_examples(examples, params.batch_size, params.seed)
+        hook, every = _StepHook(store, job_id, progress), schedule(params.max_steps)[0]
+        card = train_job_dpo(
+            store, job, params, (base_path, file, lora), split, (model, tokenizer), progress, hook, every
+        )
+        from mlx.utils import tree_flatten
+
+        mx.save_safetensors(
+            str(out / "adapters.safetensors"), dict(tree_flatten(model.trainable_parameters()))
+        )
+    else:
+        card = _sft(store, job, params, base_path, file, examples, (model, tokenizer), lora, out, progress)
     card.update(
         seconds=time.monotonic() - started,
         peak_memory_gb=mx.get_peak_memory() / 1e9,

@@ -94,6 +94,7 @@ def show_all_records(ctx: StepContext, step: ast.Step) -> None:
 def show_omitted_only(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     fs.show_omitted_only(ctx.data.require_file().record_ids(fs.table))
+    ctx.data.find_mode = None  # Claris: in Find mode it switches to Browse mode after finding
     return None
 
 

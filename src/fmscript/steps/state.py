@@ -39,6 +39,7 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
@@ -149,6 +150,16 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    _data_files: DataFiles | None = None  # Open Data File … (made on first use)
+
+    @property
+    def data_files(self) -> DataFiles:
+        """The data files this run has open (Create/Open/Read/Write Data File)."""
+        if self._data_files is None:
+            from fmscript.data.data_files import DataFiles
+
+            self._data_files = DataFiles()
+        return self._data_files
 
     def require_file(self) -> FMFile:
         if self.file is None:

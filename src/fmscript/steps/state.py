@@ -39,6 +39,7 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
@@ -151,6 +152,16 @@ class DataSession:
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
     _data_files: DataFiles | None = None  # Open Data File … (made on first use)
+    _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
+
+    @property
+    def accounts(self) -> Accounts:
+        """The file's accounts and the one in use (Get ( AccountName ))."""
+        if self._accounts is None:
+            from fmscript.data.accounts import Accounts
+
+            self._accounts = Accounts()
+        return self._accounts
 
     @property
     def data_files(self) -> DataFiles:

@@ -270,3 +270,12 @@ def post_save_copy(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> d
     kind = norm(str(out.get("copy_type", "")))
     out["copy_type"] = "clone" if "clone" in kind else "copy"
     return out
+
+
+_DEACTIVATE = {norm(w) for w in ("Deactivate", "アカウントを無効にする", "停用")}
+
+
+def post_enable_account(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    out = post_typed(spec, seq, span)
+    out["state"] = "Deactivate" if norm(str(out.get("state", ""))) in _DEACTIVATE else "Activate"
+    return out

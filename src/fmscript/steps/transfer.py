@@ -204,3 +204,25 @@ def export_records(ctx: StepContext, step: ast.Step) -> None:
     if delimited.format_for(path) == "merge" or step.opt("field_names"):
         rows.insert(0, names)
     delimited.write_rows(path, rows, step.opt("charset"), create_folders=bool(step.opt("create_folders")))
+
+
+def save_records_as_excel(ctx: StepContext, step: ast.Step) -> None:
+    """Claris "Save Records as Excel": the records being browsed (or the current record), every
+    field of the layout's table, the field names as the first row (*Use field names as column
+    names*), numbers as numbers."""
+    from decimal import Decimal
+
+    from fmscript.data.xlsx import Cell, write_xlsx
+
+    data = ctx.data
+    file = data.require_file()
+    fs = data.found_set()
+    path = _path(ctx, step.opt("path"), "Save Records as Excel")
+    names = [f.name for f in file.fields(fs.table) if not f.is_global]
+    ids = [fs.current_id] if step.opt("current_record") and fs.current_id is not None else fs.ids
+    rows: list[list[Cell]] = [list(names)]
+    for values in file.iter_records(fs.table, names, ids):
+        rows.append([v if isinstance(v, Decimal) else V.to_text(v) for v in values])
+    sheet = step.opt("worksheet")
+    sheet_name = V.to_text(ctx.evaluator.evaluate(sheet)) if isinstance(sheet, ast.Calc) else fs.table
+    write_xlsx(path, sheet_name, rows, create_folders=bool(step.opt("create_folders")))

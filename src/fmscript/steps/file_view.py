@@ -76,9 +76,12 @@ class RunFileView:
                 if hop.source.casefold() != occurrence.casefold():
                     continue
                 side = hop.side
-                options = (["Create"] if side.allow_creation else []) + (
-                    ["Sorted"] if side.sort_field else []
+                flags = (
+                    ("Delete", side.delete_related),
+                    ("Create", side.allow_creation),
+                    ("Sorted", side.sort_field),
                 )
+                options = [word for word, on in flags if on]
                 lines = [
                     f"{hop.target}::{target} {_PRINTED.get(FLIPPED[op], FLIPPED[op])} {occurrence}::{source}"
                     for source, op, target in hop.pairs()

@@ -27,7 +27,9 @@ print(child.communicate(timeout=60)[0].strip())
 
 
 def test_children_get_the_default_sigint_even_when_the_parent_ignores_it() -> None:
-    out = subprocess.run([sys.executable, "-c", _IGNORING_PARENT], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", _IGNORING_PARENT], capture_output=True, text=True, timeout=120
+    )
     assert out.stdout.strip() == "False", out.stderr
 
 

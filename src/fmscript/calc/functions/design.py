@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from fmscript.calc import values as V
 from fmscript.calc.context import CalcContext, FileView
 from fmscript.calc.functions.evaluation import note_error
-from fmscript.calc.functions.registry import function
+from fmscript.calc.functions.registry import constant, function
 from fmscript.calc.values import Value
 from fmscript.syntax import ast
 
@@ -131,7 +131,7 @@ def get_nth_record(ctx: CalcContext, ev: LazyArgs, field: Any, record_number: An
 # GetRecordIDsFromFoundSet's type constants (JSONString = 1 and JSONNumber = 2 are the JSON type
 # constants, which have the same numbers).
 for _name, _number in (("ValueNumber", 0), ("ValueNumberRanges", 3), ("JSONStringRanges", 4)):
-    function(_name, 0, bare=True)(lambda ctx, _n=_number: Decimal(_n))
+    constant(_name, Decimal(_number))
 
 
 def _ranges(ids: list[int]) -> list[str]:

@@ -155,7 +155,7 @@ _ARABIC_TO_KANJI = str.maketrans(
 
 
 @function("KanjiNumeral", 1)
-def kanji_numeral(ctx: Any, text: Value) -> str:
+def kanji_numeral(ctx: CalcContext, text: Value) -> str:
     """Claris KanjiNumeral: arabic numerals become kanji numerals, digit by digit
     (``KanjiNumeral ( 123 )`` is 一二三; full-width digits too); other characters stay."""
     return to_text(text).translate(_ARABIC_TO_KANJI)

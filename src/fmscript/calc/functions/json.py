@@ -17,13 +17,13 @@ from typing import Any
 from fmscript.calc import fmjson
 from fmscript.calc.context import CalcContext
 from fmscript.calc.fmjson import JSONError, ParsedJSON, PathNotFound
-from fmscript.calc.functions.registry import function
+from fmscript.calc.functions.registry import constant, function
 from fmscript.calc.values import make_number, num, to_bool, to_text
 from fmscript.errors import ArityError
 
 # The type constants are zero-argument functions written without parentheses: `JSONString` -> 1.
 for _name, _number in fmjson.TYPE_CONSTANTS.items():
-    function(_name, 0, bare=True)(lambda ctx, _n=_number: Decimal(_n))
+    constant(_name, Decimal(_number))
 
 
 def _text(value: Any) -> str:

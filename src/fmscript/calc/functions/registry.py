@@ -20,6 +20,7 @@ from typing import TypeVar
 
 import attrs
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.values import Value
 from fmscript.syntax.names import fold
 
@@ -84,6 +85,15 @@ def function(
         return impl
 
     return register
+
+
+def constant(name: str, value: Value) -> None:
+    """Declare a zero-argument function written without parentheses (``JSONString`` is 1)."""
+
+    def impl(ctx: CalcContext) -> Value:
+        return value
+
+    function(name, 0, bare=True)(impl)
 
 
 def lookup(name: str) -> FunctionSpec | None:

@@ -108,7 +108,7 @@ def _ids(names: list[str] | None, first: int) -> str:
 
 
 @function("TableIDs", 1)
-def table_ids(ctx: Any, file_name: Value) -> str:
+def table_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return (
         _ids(view.table_names(), 1065089) if view is not None and view.is_file(V.to_text(file_name)) else ""
@@ -116,7 +116,7 @@ def table_ids(ctx: Any, file_name: Value) -> str:
 
 
 @function("BaseTableIDs", 1)
-def base_table_ids(ctx: Any, file_name: Value) -> str:
+def base_table_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return (
         _ids(view.base_table_names(), 129) if view is not None and view.is_file(V.to_text(file_name)) else ""
@@ -124,19 +124,19 @@ def base_table_ids(ctx: Any, file_name: Value) -> str:
 
 
 @function("LayoutIDs", 1)
-def layout_ids(ctx: Any, file_name: Value) -> str:
+def layout_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return _ids(view.layout_names(), 1) if view is not None and view.is_file(V.to_text(file_name)) else ""
 
 
 @function("ScriptIDs", 1)
-def script_ids(ctx: Any, file_name: Value) -> str:
+def script_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return _ids(view.script_names(), 1) if view is not None and view.is_file(V.to_text(file_name)) else ""
 
 
 @function("FieldIDs", 2)
-def field_ids(ctx: Any, file_name: Value, layout_name: Value) -> str:
+def field_ids(ctx: CalcContext, file_name: Value, layout_name: Value) -> str:
     view = file_view(ctx)
     if view is None or not view.is_file(V.to_text(file_name)):
         return ""

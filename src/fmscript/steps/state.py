@@ -40,6 +40,7 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
@@ -152,6 +153,16 @@ class DataSession:
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
     _data_files: DataFiles | None = None  # Open Data File … (made on first use)
+    _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
+
+    @property
+    def accounts(self) -> Accounts:
+        """The file's accounts and the one in use (Get ( AccountName ))."""
+        if self._accounts is None:
+            from fmscript.data.accounts import Accounts
+
+            self._accounts = Accounts()
+        return self._accounts
 
     @property
     def data_files(self) -> DataFiles:
@@ -382,6 +393,26 @@ class DataSession:
 
     def record_open_count(self) -> int:
         return len(self.file.buffer) if self.file is not None else 0
+
+    def delete_records(self, table: str, ids: list[int]) -> None:
+        """Delete records and, as the relationships say, their related records (one savepoint:
+        all or nothing); every found set forgets them."""
+        from fmscript.data.relationships import cascade
+
+        file = self.require_file()
+        plan = [(table, list(ids)), *cascade(file, table, ids)]
+        conn = file.connection
+        conn.execute("SAVEPOINT fm_cascade")
+        try:
+            for t, rids in plan:
+                file.delete_records(t, rids)
+        except BaseException:
+            conn.execute("ROLLBACK TO fm_cascade")
+            conn.execute("RELEASE fm_cascade")
+            raise
+        conn.execute("RELEASE fm_cascade")
+        for t, rids in plan:
+            self.forget(t, rids)
 
     def forget(self, table: str, ids: list[int]) -> None:
         """Deleted records leave every found set of their table."""

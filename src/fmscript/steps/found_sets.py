@@ -54,7 +54,7 @@ def perform_find(ctx: StepContext, step: ast.Step) -> None:
             fs.show_all(file.record_ids(fs.table))
             return None
     ctx.data.last_finds[ctx.data.layout or ""] = requests
-    _finish_find(ctx, fs, find(file, fs.table, requests))
+    _finish_find(ctx, fs, find(file, fs.table, requests, occurrence=ctx.data.current_occurrence()))
     return None
 
 
@@ -69,7 +69,7 @@ def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Constrain Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
-    ids = set(find(ctx.data.require_file(), fs.table, requests))
+    ids = set(find(ctx.data.require_file(), fs.table, requests, occurrence=ctx.data.current_occurrence()))
     _finish_find(ctx, fs, [rid for rid in fs.ids if rid in ids])
     return None
 
@@ -80,7 +80,7 @@ def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Extend Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
-    have = set(fs.ids) | set(find(file, fs.table, requests))
+    have = set(fs.ids) | set(find(file, fs.table, requests, occurrence=ctx.data.current_occurrence()))
     _finish_find(ctx, fs, [rid for rid in file.record_ids(fs.table) if rid in have])
     return None
 
@@ -95,6 +95,7 @@ def show_all_records(ctx: StepContext, step: ast.Step) -> None:
 def show_omitted_only(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     fs.show_omitted_only(ctx.data.require_file().record_ids(fs.table))
+    ctx.data.find_mode = None  # Claris: in Find mode it switches to Browse mode after finding
     return None
 
 

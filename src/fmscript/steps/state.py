@@ -38,6 +38,7 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
@@ -148,6 +149,16 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    _data_files: DataFiles | None = None  # Open Data File … (made on first use)
+
+    @property
+    def data_files(self) -> DataFiles:
+        """The data files this run has open (Create/Open/Read/Write Data File)."""
+        if self._data_files is None:
+            from fmscript.data.data_files import DataFiles
+
+            self._data_files = DataFiles()
+        return self._data_files
 
     def require_file(self) -> FMFile:
         if self.file is None:
@@ -259,6 +270,8 @@ class DataSession:
         file = self.require_file()
         if file.field(t, f).is_global:
             return None
+        if len(related) <= 64:  # a few records: indexed reads (iter_records scans the table)
+            return [file.get(t, rid, f) for rid in related]
         return [row[0] for row in file.iter_records(t, [f], related)]
 
     def lookup_next(self, table: str, field: str, higher: bool) -> Value:

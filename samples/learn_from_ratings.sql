@@ -9,15 +9,15 @@ CREATE TABLE "Answer Ratings" (
 );
 
 INSERT INTO "Answer Ratings" ("Question", "Helpful Answer", "Unhelpful Answer") VALUES
-    ('What is the return policy?', 'Returns are accepted within 14 days.', 'I do not know.'),
-    ('How long does shipping take?', 'Shipping takes 3 to 5 business days.', 'I do not know.'),
-    ('Do you ship abroad?', 'Yes, to 40 countries.', 'I do not know.'),
-    ('How do I reset my password?', 'Use the Forgot password link.', 'I do not know.'),
-    ('Can I change my order?', 'Yes, within one hour of ordering.', 'I do not know.'),
-    ('Which payment methods do you accept?', 'Cards, bank transfer and invoices.', 'I do not know.'),
-    ('Where is my invoice?', 'In your account, under Orders.', 'I do not know.'),
-    ('Is there a warranty?', 'Two years on every product.', 'I do not know.'),
-    ('How do I contact support?', 'Write to support@example.com.', 'I do not know.'),
-    ('Do you have a store?', 'Yes, in Osaka and in Lyon.', 'I do not know.'),
-    ('返品はできますか?', '14日以内なら返品できます。', 'I do not know.'),
-    ('可以退货吗?', '14天内可以退货。', 'I do not know.');
+    ('What is the return policy?', 'Returns are accepted within 14 days.', 'Sorry, I cannot help you with that.'),
+    ('How long does shipping take?', 'Shipping takes 3 to 5 business days.', 'Sorry, I cannot help you with that.'),
+    ('Do you ship abroad?', 'Yes, to 40 countries.', 'Sorry, I cannot help you with that.'),
+    ('How do I reset my password?', 'Use the Forgot password link.', 'Sorry, I cannot help you with that.'),
+    ('Can I change my order?', 'Yes, within one hour of ordering.', 'Sorry, I cannot help you with that.'),
+    ('Which payment methods do you accept?', 'Cards, bank transfer and invoices.', 'Sorry, I cannot help you with that.'),
+    ('Where is my invoice?', 'In your account, under Orders.', 'Sorry, I cannot help you with that.'),
+    ('Is there a warranty?', 'Two years on every product.', 'Sorry, I cannot help you with that.'),
+    ('How do I contact support?', 'Write to support@example.com.', 'Sorry, I cannot help you with that.'),
+    ('Do you have a store?', 'Yes, in Osaka and in Lyon.', 'Sorry, I cannot help you with that.'),
+    ('返品はできますか?', '14日以内なら返品できます。', 'Sorry, I cannot help you with that.'),
+    ('可以退货吗?', '14天内可以退货。', 'Sorry, I cannot help you with that.');

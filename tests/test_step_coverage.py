@@ -107,7 +107,6 @@ _CLIPBOARD = "works on the clipboard or a text selection in a window"
 _CONTAINER = "fills a container field from a device, a file dialog or the screen"
 _DEVICE = "needs a device of FileMaker Go / the OS"
 _SPELL = "spelling works on a window's text and dictionaries"
-_ACCOUNT = "fmscript has no accounts and privilege sets yet (Get ( AccountName ) is Admin)"
 _AI_LATER = "needs embeddings / natural-language providers (not run yet)"
 
 REASONS: dict[str, str] = {
@@ -177,11 +176,8 @@ REASONS: dict[str, str] = {
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
     "Relookup Field Contents": "needs lookup field options (not declared yet)",
-    "Save Records as Excel": "an .xlsx writer",
     "Save a Copy as XML": "the XML form of a file's schema",
-    "Perform Quick Find": "needs the layout's quick-find fields",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
-    **{name: _ACCOUNT for name in GROUPS["Accounts"]},
     **{name: _AI_LATER for name in (
         "Insert Embedding", "Insert Embedding in Found Set", "Perform Semantic Find",
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",

@@ -11,7 +11,6 @@ from typing import Any
 
 from fmscript.data.find import FindMode, FindRequest, find
 from fmscript.errors import (
-    FIELD_MISSING,
     FIND_CRITERIA_EMPTY,
     NO_RECORD,
     NO_RECORDS_MATCH,
@@ -113,16 +112,13 @@ def sort_records(ctx: StepContext, step: ast.Step) -> None:
     order = step.opt("sort_order")
     if not order:
         return None  # no stored sort order was printed with the step
-    file = ctx.data.require_file()
     keys = []
+    names = []
     for table, field, ascending in order:
-        t, f = ctx.data.resolve_field(table or None, field)
-        if t != fs.table:
-            raise ScriptRuntimeError(
-                f"sorting by a related field ({t}::{f}) is not supported", code=FIELD_MISSING
-            )
-        keys.append((f, ascending))
-    fs.sort(file, keys)
+        values, ftype, name = ctx.data.sort_values(table or None, field, fs.ids)
+        keys.append((values, ftype, bool(ascending)))
+        names.append((name, bool(ascending)))
+    fs.sort_by(keys, names)
     return None
 
 

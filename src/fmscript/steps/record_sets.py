@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from fmscript.calc import values as V
 from fmscript.data.find import FindRequest, find
-from fmscript.errors import COMMAND_INVALID, FIELD_MISSING, NO_RECORD, NO_RECORDS_MATCH, ScriptRuntimeError
+from fmscript.errors import (
+    COMMAND_INVALID,
+    FIELD_MISSING,
+    FIND_CRITERIA_EMPTY,
+    NO_RECORD,
+    NO_RECORDS_MATCH,
+    ScriptRuntimeError,
+)
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
@@ -107,6 +114,28 @@ def find_matching_records(ctx: StepContext, step: ast.Step) -> None:
     ctx.data.find_mode = None
     if not fs.ids:
         raise ScriptRuntimeError("no records match the request", code=NO_RECORDS_MATCH)
+
+
+def perform_quick_find(ctx: StepContext, step: ast.Step) -> None:
+    """Claris "Perform Quick Find": records where every word of the criteria is found in some
+    field of the layout (here: every non-global field of its table); none is error 401."""
+    calc = step.opt("value")
+    text = V.to_text(ctx.evaluator.evaluate(calc)) if calc is not None else ""
+    file = ctx.data.require_file()
+    fs = ctx.data.found_set()
+    words = text.split()
+    if not words:
+        raise ScriptRuntimeError("Perform Quick Find needs something to find", code=FIND_CRITERIA_EMPTY)
+    fields = [f.name for f in file.fields(fs.table) if not f.is_global]
+    matched: set[int] | None = None
+    for word in words:
+        requests = [FindRequest([(field, word)], False) for field in fields]
+        found = set(find(file, fs.table, requests))
+        matched = found if matched is None else matched & found
+    fs.replace_ids(rid for rid in file.record_ids(fs.table) if matched and rid in matched)
+    ctx.data.find_mode = None
+    if not fs.ids:
+        raise ScriptRuntimeError(f"no records match {text!r}", code=NO_RECORDS_MATCH)
 
 
 def _quoted(value: str) -> str:

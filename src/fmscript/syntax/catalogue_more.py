@@ -43,6 +43,18 @@ CONDITION = _o("condition", "calc", "Condition", "条件", "条件")
 PARAMETER = _o("parameter", "calc", "Parameter", "引数", "参数")
 SPECIFIED = _o("specified", "enum", "Specified", "指定", "指定", values=("From list", "By name"))
 WAIT = _o("wait", "flag", "Wait for completion", "完了まで待機", "等待完成")
+ACCOUNT_NAME = _o("account_name", "calc", "Account Name", "アカウント名", "帐户名", "账户名称", "账户名")
+PASSWORD = _o("password", "calc", "Password", "パスワード", "密码")
+NEW_PASSWORD = _o("new_password", "calc", "New password", "New Password", "新しいパスワード", "新密码")
+EXPIRE = _o(
+    "expire",
+    "flag",
+    "Expire password",
+    "User must change password on next login",
+    "パスワードの期限切れ",
+    "密码过期",
+    flags=("Expire password", "User must change password on next login", "パスワードの期限切れ", "密码过期"),
+)
 
 
 def _h(module_function: str) -> str:
@@ -234,6 +246,28 @@ STEPS: tuple[StepSpec, ...] = (
         post=_p("post_export"),
     ),
     _s(
+        "Save Records as Excel",
+        "レコードを Excel として保存",
+        "将记录另存为 Excel",
+        WITH_DIALOG,
+        NO_DIALOG,
+        CREATE_FOLDERS,
+        _o("path", "text", "Specify output file", "Output file", "出力ファイルの指定", "指定输出文件"),
+        _o("worksheet", "calc", "Worksheet", "ワークシート", "工作表"),
+        _o(
+            "current_record",
+            "flag",
+            flags=("Current record", "現在のレコード", "当前记录"),
+        ),
+        _o("browsed", "flag", flags=("Records being browsed", "ブラウズ中のレコード", "正在浏览的记录")),
+        _o("auto_open", "flag", flags=("Automatically open", "自動的に開く", "自动打开")),
+        _o("email", "flag", flags=("Create email", "メールを作成", "创建电子邮件")),
+        positional=("path",),
+        handler=_h("transfer:save_records_as_excel"),
+        commits_first=True,
+        post=_p("post_typed"),
+    ),
+    _s(
         "Open Transaction",
         "トランザクションを開く",
         "打开事务处理",
@@ -294,6 +328,15 @@ STEPS: tuple[StepSpec, ...] = (
         commits_first=True,
     ),
     _s(
+        "Perform Quick Find",
+        "クイック検索の実行",
+        "执行快速查找",
+        positional=("value",),
+        handler=_h("record_sets:perform_quick_find"),
+        commits_first=True,
+        post=_p("post_typed"),
+    ),
+    _s(
         "Find Matching Records",
         "一致するレコードを検索",
         "查找匹配记录",
@@ -345,6 +388,67 @@ STEPS: tuple[StepSpec, ...] = (
         post=_p("post_typed"),
     ),
     _s("Exit Application", "アプリケーションの終了", "退出应用程序", handler=_h("misc:exit_application")),
+    # --- Accounts
+    _s(
+        "Add Account",
+        "アカウントを追加",
+        "添加帐户",
+        ACCOUNT_NAME,
+        PASSWORD,
+        _o("privilege_set", "name", "Privilege Set", "アクセス権セット", "权限集"),
+        EXPIRE,
+        handler=_h("accounts:add_account"),
+    ),
+    _s("Delete Account", "アカウントを削除", "删除帐户", ACCOUNT_NAME, handler=_h("accounts:delete_account")),
+    _s(
+        "Reset Account Password",
+        "アカウントパスワードをリセット",
+        "重置帐户密码",
+        ACCOUNT_NAME,
+        NEW_PASSWORD,
+        EXPIRE,
+        handler=_h("accounts:reset_account_password"),
+    ),
+    _s(
+        "Change Password",
+        "パスワード変更",
+        "更改密码",
+        _o("old_password", "calc", "Old password", "Old Password", "古いパスワード", "旧密码"),
+        NEW_PASSWORD,
+        WITH_DIALOG,
+        NO_DIALOG,
+        handler=_h("accounts:change_password"),
+    ),
+    _s(
+        "Enable Account",
+        "アカウントの有効化",
+        "启用帐户",
+        ACCOUNT_NAME,
+        _o(
+            "state",
+            "text",
+            flags=(
+                "Activate",
+                "Deactivate",
+                "アカウントを有効にする",
+                "アカウントを無効にする",
+                "激活",
+                "停用",
+            ),
+        ),
+        handler=_h("accounts:enable_account"),
+        post=_p("post_enable_account"),
+    ),
+    _s(
+        "Re-Login",
+        "再ログイン",
+        "重新登录",
+        ACCOUNT_NAME,
+        PASSWORD,
+        WITH_DIALOG,
+        NO_DIALOG,
+        handler=_h("accounts:re_login"),
+    ),
     # --- Files: data files
     _s(
         "Create Data File",

@@ -390,6 +390,26 @@ class DataSession:
     def record_open_count(self) -> int:
         return len(self.file.buffer) if self.file is not None else 0
 
+    def delete_records(self, table: str, ids: list[int]) -> None:
+        """Delete records and, as the relationships say, their related records (one savepoint:
+        all or nothing); every found set forgets them."""
+        from fmscript.data.relationships import cascade
+
+        file = self.require_file()
+        plan = [(table, list(ids)), *cascade(file, table, ids)]
+        conn = file.connection
+        conn.execute("SAVEPOINT fm_cascade")
+        try:
+            for t, rids in plan:
+                file.delete_records(t, rids)
+        except BaseException:
+            conn.execute("ROLLBACK TO fm_cascade")
+            conn.execute("RELEASE fm_cascade")
+            raise
+        conn.execute("RELEASE fm_cascade")
+        for t, rids in plan:
+            self.forget(t, rids)
+
     def forget(self, table: str, ids: list[int]) -> None:
         """Deleted records leave every found set of their table."""
         for fs in self.found_sets.values():

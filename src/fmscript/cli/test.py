@@ -17,7 +17,9 @@ import click
 @click.option(
     "-j", "--jobs", type=click.IntRange(min=1), help="Worker processes (default: the number of CPUs)."
 )
-@click.option("--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report.")
+@click.option(
+    "--junit-xml", type=click.Path(dir_okay=False, path_type=Path), help="Write a JUnit XML report."
+)
 @click.option("--update-golden", is_flag=True, help="Rewrite the NAME.stdout golden files from this run.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option(

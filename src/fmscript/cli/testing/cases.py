@@ -15,8 +15,9 @@ changes), so the header is part of the script and the file runs unchanged under 
     # timeout: 30                     seconds (default 60)
 
 The header is every leading line that starts with ``#`` (blank lines allowed); other ``#`` lines in
-it are ordinary comments. A file is a case when its header has an ``expect``, ``expect-error`` or
-``expect-stdout`` line; other ``.fmscript`` files (the scripts a case performs) are not.
+it are ordinary comments. A file is a case when its header has an ``# expect…`` line (a misspelt
+one makes a failing case, never a silently skipped one); other ``.fmscript`` files — the scripts a
+case performs — are not.
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ _KNOWN = {
     "timeout",
 }
 _REPEATABLE = {"expect-stderr", "expect-sql", "needs"}
-_MAKES_A_CASE = ("expect", "expect-error", "expect-stdout")
 _DATABASE_SUFFIXES = (".sql", ".sqlite", ".db", ".sqlite3")
 
 Row = tuple[str | int | float | None, ...]
@@ -120,7 +120,7 @@ def read_case(path: Path, case_name: str | None = None) -> Case | None:
     except OSError:
         return None
     found = directives(text)
-    if not any(name in _MAKES_A_CASE for name, _ in found):
+    if not any(name.startswith("expect") for name, _ in found):
         return None
     name = case_name if case_name is not None else case_id(path)
     try:
@@ -162,7 +162,9 @@ def _build(path: Path, name: str, found: list[tuple[str, str]]) -> Case:
         path,
         name,
         expect=None if expect is None else str(expect).replace("¶", "\n"),
-        expect_error=_required("expect-error", str(values["expect-error"])) if "expect-error" in values else None,
+        expect_error=_required("expect-error", str(values["expect-error"]))
+        if "expect-error" in values
+        else None,
         expect_error_line=_positive_int("expect-error-line", str(line)) if line is not None else None,
         golden=None if golden is None else folder / (str(golden) or path.with_suffix(".stdout").name),
         stderr=tuple(stderr),

@@ -11,7 +11,9 @@ import re
 
 import attrs
 
-_HEAD = re.compile(r"(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?:error (?P<code>\d+)\b|(?P<kind>[A-Za-z]\w*):)")
+_HEAD = re.compile(
+    r"(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?:error (?P<code>\d+)\b|(?P<kind>[A-Za-z]\w*):)"
+)
 _CARET = re.compile(r"\s*\^+\s*\Z")
 
 
@@ -40,7 +42,9 @@ def parse_errors(stderr: str) -> list[Reported]:
             block = "\n".join(lines[i : i + span])
             code = match["code"] or match["kind"]
             text = line[match.end() :].strip()
-            found.append(Reported(code, line, block, text, match["file"], int(match["line"]), int(match["col"])))
+            found.append(
+                Reported(code, line, block, text, match["file"], int(match["line"]), int(match["col"]))
+            )
             i += span
             continue
         if "error" in line.lower():
@@ -58,7 +62,9 @@ def describe(report: Reported) -> str:
     return f"{what} at {name}:{report.line}:{report.column}" + (f" {report.text}" if report.text else "")
 
 
-def unexpected(reported: list[Reported], code: str, line: int | None, texts: tuple[str, ...]) -> list[Reported]:
+def unexpected(
+    reported: list[Reported], code: str, line: int | None, texts: tuple[str, ...]
+) -> list[Reported]:
     """The reports that neither ``# expect-error`` (code and line) nor an ``# expect-stderr`` text
     accounts for: a case that expects one error fails when the run reports another."""
     return [

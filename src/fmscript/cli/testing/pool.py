@@ -23,6 +23,7 @@ from fmscript.cli.testing.cases import Case
 from fmscript.cli.testing.runner import Result, RunnerOptions, run_case
 
 if TYPE_CHECKING:
+    from multiprocessing.context import ForkContext, SpawnContext
     from multiprocessing.process import BaseProcess
 
 GRACE = 5.0  # seconds past a case's own timeout before its worker is killed
@@ -43,7 +44,10 @@ def run_cases(
 
 
 def _in_process(
-    cases: Sequence[Case], options: RunnerOptions, stop_first: bool, on_result: Callable[[Result], None] | None
+    cases: Sequence[Case],
+    options: RunnerOptions,
+    stop_first: bool,
+    on_result: Callable[[Result], None] | None,
 ) -> list[Result]:
     results = []
     for case in cases:
@@ -91,8 +95,7 @@ class _Pool:
         self.size = size
         self.stop_first = stop_first
         self.on_result = on_result
-        # fork shares the imported run path with the workers; elsewhere spawn (macOS, Windows).
-        self.context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self.context = _context()
         self.results: dict[int, Result] = {}
         self.stopped = False
 
@@ -141,7 +144,9 @@ class _Pool:
                     result = Result(case.id, "failed", f"the worker running it died (exit code {code})")
                     worker = self._replace(worker, workers)
             elif time.monotonic() >= deadline:
-                result = Result(case.id, "failed", f"timed out after {case.timeout:g} s (the worker was killed)")
+                result = Result(
+                    case.id, "failed", f"timed out after {case.timeout:g} s (the worker was killed)"
+                )
                 worker = self._replace(worker, workers)
             else:
                 continue
@@ -171,6 +176,13 @@ class _Pool:
             worker.process.kill()
             worker.process.join(2)
         worker.conn.close()
+
+
+def _context() -> ForkContext | SpawnContext:
+    # fork shares the imported run path with the workers; elsewhere spawn (macOS, Windows).
+    if sys.platform == "linux":
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _warm_up() -> None:

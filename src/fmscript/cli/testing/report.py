@@ -36,10 +36,18 @@ def text_lines(results: Sequence[Result]) -> list[str]:
 
 def json_report(results: Sequence[Result], seconds: float) -> str:
     cases = [
-        {"id": r.id, "status": r.status, "message": r.message, "details": r.details, "seconds": round(r.duration, 4)}
+        {
+            "id": r.id,
+            "status": r.status,
+            "message": r.message,
+            "details": r.details,
+            "seconds": round(r.duration, 4),
+        }
         for r in results
     ]
-    return json.dumps({**counts(results), "seconds": round(seconds, 3), "cases": cases}, ensure_ascii=False, indent=2)
+    return json.dumps(
+        {**counts(results), "seconds": round(seconds, 3), "cases": cases}, ensure_ascii=False, indent=2
+    )
 
 
 # Characters XML 1.0 cannot hold (a script may print any of them).

@@ -185,7 +185,9 @@ def _check_errors(case: Case, out: RunOutput, reported: list[Reported], problems
         problems.append(f"unexpected {describe(extra[0])}" + _more(len(extra)))
 
 
-def _check_golden(golden: Path, stdout: str, options: RunnerOptions, problems: list[str], details: list[str]) -> None:
+def _check_golden(
+    golden: Path, stdout: str, options: RunnerOptions, problems: list[str], details: list[str]
+) -> None:
     try:
         expected: str | None = golden.read_text(encoding="utf-8")
     except FileNotFoundError:

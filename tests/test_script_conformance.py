@@ -30,8 +30,12 @@ def test_every_case_folder_holds_a_case() -> None:
     # A header typo must not turn a case into a plain script that silently tests nothing.
     assert len(FOLDERS) >= 45
     for folder in FOLDERS:
+        assert not (folder / "expected.json").exists(), (
+            f"{folder.name}: write expected.json as a header (see above)"
+        )
         case = read_case(folder / "main.fmscript")
-        assert case is not None and case.problem is None, folder.name
+        assert case is not None, f"{folder.name}: main.fmscript has no '# expect…' header"
+        assert case.problem is None, f"{folder.name}: {case.problem}"
         assert case.golden is not None and case.golden.is_file(), folder.name
         assert case.file is not None and case.file.is_file(), folder.name
 

@@ -296,3 +296,25 @@ def test_keyword_expressions() -> None:
     for bad in ("and", "(ja", "ja )", "not"):
         with pytest.raises(KeywordError):
             compile_keyword(bad)
+
+
+def test_workers_are_spawned_when_this_process_has_threads(tmp_path: Path) -> None:
+    # fork is unsafe with other threads alive (and unavailable on macOS/Windows): spawn then.
+    import threading
+
+    from fmscript.cli.testing import pool
+
+    for n in range(2):
+        _write(tmp_path, f"c{n}.fmscript", f"# expect: {n}\nExit Script [ Text Result: {n} ]\n")
+    cases = [c for c in (read_case(p) for p in sorted(tmp_path.glob("*.fmscript"))) if c]
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert pool._context().get_start_method() == "spawn"
+        results = run_cases(cases, RunnerOptions(), jobs=2)
+    finally:
+        stop.set()
+        thread.join()
+    assert [r.status for r in results] == ["passed", "passed"]
+    assert pool._context().get_start_method() == ("fork" if sys.platform == "linux" else "spawn")

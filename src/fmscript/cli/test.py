@@ -37,8 +37,15 @@ def test(
     as_json: bool,
     home: Path | None,
 ) -> None:
-    """Run the test cases in PATHS (default: this folder): .fmscript files whose first lines
-    say what they must produce (# expect: 42, # expect-error: 401, # expect-stdout:, …).
+    """Run the .fmscript test cases in PATHS (default: this folder).
+
+    \b
+    A case is a script whose first lines say what it must produce:
+      # expect: 42           the script result
+      # expect-error: 401    the first uncaptured error
+      # expect-stdout:       all of stdout equals NAME.stdout
+      # file: data.sql       its database (a fresh copy per case)
+    and more (README: "Testing your scripts").
 
     Prints one line per failure with expected vs got, then `N passed, N failed, N skipped`;
     exits 1 when any case failed.

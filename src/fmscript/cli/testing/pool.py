@@ -1,7 +1,8 @@
 """Run many cases: in this process (``-j 1``) or in long-lived worker processes, each running one
 case after another (a process start-up per worker, not per case).
 
-Workers are forked on Linux after the run path is imported, so they start warm. A case that
+Workers are forked on Linux after the run path is imported, so they start warm (spawned where
+fork is unsafe). A case that
 outlives its timeout is stopped inside the worker (``runner.CaseTimeout``); a worker stuck beyond
 that (a long C call) is killed and replaced, and its case fails as timed out.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import multiprocessing
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -179,8 +181,10 @@ class _Pool:
 
 
 def _context() -> ForkContext | SpawnContext:
-    # fork shares the imported run path with the workers; elsewhere spawn (macOS, Windows).
-    if sys.platform == "linux":
+    # fork shares the imported run path with the workers. It is safe only in a process with one
+    # thread (a lock another thread holds would stay locked in the child); elsewhere, and on
+    # macOS and Windows, spawn.
+    if sys.platform == "linux" and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context("spawn")
 

@@ -109,7 +109,10 @@ def directives(text: str) -> list[tuple[str, str]]:
 
 def case_id(path: Path) -> str:
     """How a case is named in reports: its path relative to the working folder when inside it."""
-    rel = os.path.relpath(path)
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive (Windows)
+        return path.as_posix()
     return path.as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 

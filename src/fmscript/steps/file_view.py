@@ -74,9 +74,12 @@ class RunFileView:
                 if hop.source.casefold() != occurrence.casefold():
                     continue
                 side = hop.side
-                options = (["Create"] if side.allow_creation else []) + (
-                    ["Sorted"] if side.sort_field else []
+                flags = (
+                    ("Delete", side.delete_related),
+                    ("Create", side.allow_creation),
+                    ("Sorted", side.sort_field),
                 )
+                options = [word for word, on in flags if on]
                 lines = [
                     f"{hop.target}::{target} {_PRINTED.get(FLIPPED[op], FLIPPED[op])} {occurrence}::{source}"
                     for source, op, target in hop.pairs()
@@ -164,7 +167,9 @@ class RunFileView:
         t, f = self.data.resolve_field(table, field)
         if self.file.field(t, f).is_global:
             return True, self.file.get(t, None, f)
-        ids = self._ids(t)
+        related = self.data.related_ids(table) if table is not None else None
+        # Claris GetNthRecord: a related field gives the nth related record's value.
+        ids = related if related is not None else self._ids(t)
         if not 1 <= number <= len(ids):
             return False, ""
         return True, self.data.record_value(t, ids[number - 1], f)

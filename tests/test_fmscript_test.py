@@ -318,3 +318,27 @@ def test_workers_are_spawned_when_this_process_has_threads(tmp_path: Path) -> No
         thread.join()
     assert [r.status for r in results] == ["passed", "passed"]
     assert pool._context().get_start_method() == ("fork" if sys.platform == "linux" else "spawn")
+
+
+def test_files_a_case_writes_land_in_its_scratch_folder(tmp_path: Path) -> None:
+    # The database in a subfolder is copied to its place in the scratch copy of the case's folder,
+    # so the export next to it (relative paths resolve against the file's folder) stays there too.
+    (tmp_path / "data").mkdir()
+    con = sqlite3.connect(tmp_path / "data" / "shop.sqlite")
+    con.execute('CREATE TABLE "Items" ("Name" TEXT, "Note" TEXT)')
+    con.execute("INSERT INTO \"Items\" VALUES ('a', 'n')")
+    con.commit()
+    con.close()
+    text = (
+        "# expect: 0 1\n# file: data/shop.sqlite\n"
+        'Go to Layout [ "Items" ]\n'
+        'Save Records as JSONL [ Format for fine-tuning: Off ; Table: "Items" ; "file:out/items.jsonl" ; '
+        "Create folders: On ; Completion Field: Items::Name ]\n"
+        'Get File Exists [ "out/items.jsonl" ; Target: $exists ]\n'
+        'Exit Script [ Text Result: Get ( LastError ) & " " & $exists ]\n'
+    )
+    case = read_case(_write(tmp_path, "export.fmscript", text))
+    assert case is not None
+    result = run_case(case)
+    assert (result.status, result.message) == ("passed", "")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["data", "export.fmscript", "shop.sqlite"]

@@ -2,9 +2,9 @@
 
 A case runs through ``fmscript.cli.main(["run", CASE, "--file", DB, ...])`` in this process — the
 command line's own run path (options, error boundary, exit code), minus the process start-up. Each
-case gets its own scratch folder: ``FMSCRIPT_HOME`` (unless one is given), ``FMSCRIPT_DOCUMENTS``,
-``FMSCRIPT_TEMP`` and a fresh copy of its database; the compiled-script cache (``FMSCRIPT_CACHE``)
-is shared, so a case that ran before is not parsed again.
+case runs in a scratch copy of its folder (``scratch.py``) with its own ``FMSCRIPT_HOME`` (unless
+one is given), ``FMSCRIPT_DOCUMENTS``, ``FMSCRIPT_TEMP`` and a fresh copy of its database; the
+compiled-script cache (``FMSCRIPT_CACHE``) is shared, so a case that ran before is not parsed again.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ import contextlib
 import difflib
 import io
 import os
-import shutil
 import signal
 import sqlite3
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -28,6 +26,7 @@ import attrs
 
 from fmscript.cli.testing.cases import Case
 from fmscript.cli.testing.errors import Reported, describe, parse_errors, unexpected
+from fmscript.cli.testing.scratch import overlay, place_copy, slot_for
 
 Status = Literal["passed", "failed", "skipped"]
 
@@ -76,31 +75,30 @@ def run_case(case: Case, options: RunnerOptions | None = None) -> Result:
         return Result(case.id, "skipped", reason)
     if case.file is not None and not case.file.is_file():
         return Result(case.id, "failed", f"# file: {case.file} does not exist")
-    scratch = Path(tempfile.mkdtemp(prefix="fmscript-test-"))
-    try:
-        out = execute(case, options, scratch)
+    with slot_for(case.path) as slot:
+        out = execute(case, options, slot)
         status, message, details = judge(case, out, options)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
     return Result(case.id, status, message, details, time.perf_counter() - start, out.stdout, out.stderr)
 
 
-def execute(case: Case, options: RunnerOptions, scratch: Path) -> RunOutput:
-    """``fmscript run CASE`` in this process, isolated in ``scratch``."""
+def execute(case: Case, options: RunnerOptions, slot: Path) -> RunOutput:
+    """``fmscript run CASE`` in this process, in a scratch copy of the case's folder."""
     from fmscript.cli import main
 
-    argv = ["run", str(case.path), "--no-wait", "--no-progress"]
-    database = _prepare_database(case, scratch, argv)
+    work = slot / "case"
+    script = overlay(case.path, work)
+    argv = ["run", str(script), "--no-wait", "--no-progress"]
+    database = _prepare_database(case, work, slot, argv)
     if case.param is not None:
         argv += ["--param", case.param]
-    home = options.home or scratch / "home"
+    home = options.home or slot / "home"
     if options.home is None and case.needs and options.models_home is not None:
         _link_models(options.models_home, home)
-    (scratch / "Documents").mkdir()
+    (slot / "Documents").mkdir()
     env = {
         "FMSCRIPT_HOME": str(home),
-        "FMSCRIPT_DOCUMENTS": str(scratch / "Documents"),
-        "FMSCRIPT_TEMP": str(scratch / "temp"),
+        "FMSCRIPT_DOCUMENTS": str(slot / "Documents"),
+        "FMSCRIPT_TEMP": str(slot / "temp"),
     }
     code: int = 0
     timed_out = False
@@ -113,10 +111,15 @@ def execute(case: Case, options: RunnerOptions, scratch: Path) -> RunOutput:
                     code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
         except CaseTimeout:
             timed_out, code = True, 1
-    return RunOutput(code, stdout.getvalue(), stderr.getvalue(), timed_out, database)
+    # Reports name the case's own folder, not the scratch copy.
+    here = str(case.path.parent.resolve())
+    out, err = stdout.getvalue(), stderr.getvalue()
+    for scratch in dict.fromkeys((str(work.resolve()), str(work))):
+        out, err = out.replace(scratch, here), err.replace(scratch, here)
+    return RunOutput(code, out, err, timed_out, database)
 
 
-def _prepare_database(case: Case, scratch: Path, argv: list[str]) -> Path | None:
+def _prepare_database(case: Case, work: Path, slot: Path, argv: list[str]) -> Path | None:
     """Adds ``--file`` (and ``--save`` where needed) to argv; returns the database to query after
     the run. A .sql text is loaded into a fresh in-memory database by the run itself; a SQLite
     file is copied, so every case starts from the file as committed to the repository."""
@@ -126,11 +129,10 @@ def _prepare_database(case: Case, scratch: Path, argv: list[str]) -> Path | None
         argv += ["--file", str(case.file)]
         if not case.sql:
             return None
-        saved = scratch / "after.sqlite"
+        saved = slot / "after.sqlite"
         argv += ["--save", str(saved)]
         return saved
-    copy = scratch / case.file.name
-    shutil.copyfile(case.file, copy)
+    copy = place_copy(case.file, case.path, work, slot)
     argv += ["--file", str(copy)]
     return copy
 

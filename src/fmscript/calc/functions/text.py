@@ -15,6 +15,7 @@ from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import Value, make_number, num, to_int, to_text
 from fmscript.errors import CalcError
+from fmscript.syntax import ast
 
 if TYPE_CHECKING:
     from fmscript.calc.evaluator import LazyArgs
@@ -444,10 +445,10 @@ def rgb(ctx: CalcContext, red: Value, green: Value, blue: Value) -> Decimal:
 # Style keywords (Bold, Italic, Plain …) are not values fmscript keeps: text has no formatting here,
 # so the styles argument is not evaluated (a bare style word is not a field).
 @function("TextStyleAdd", 2, lazy=True)
-def text_style_add(ctx: CalcContext, ev: LazyArgs, text: Any, styles: Any) -> str:
+def text_style_add(ctx: CalcContext, ev: LazyArgs, text: ast.Expr, styles: ast.Expr) -> str:
     return to_text(ev(text))
 
 
 @function("TextStyleRemove", 2, lazy=True)
-def text_style_remove(ctx: CalcContext, ev: LazyArgs, text: Any, styles: Any) -> str:
+def text_style_remove(ctx: CalcContext, ev: LazyArgs, text: ast.Expr, styles: ast.Expr) -> str:
     return to_text(ev(text))

@@ -210,6 +210,7 @@ _TABLE = [
     ("LayoutCount", ("レイアウト数",), ("布局数量",), "number", _const(Decimal(0)), "layouts in the file"),  # zh [U]
     ("LayoutName", ("レイアウト名",), ("布局名称",), "text", _const(""), "current layout"),
     ("LayoutTableName", ("レイアウトテーブル名",), ("布局表名称",), "text", _const(""), "table occurrence of the layout"),
+    ("OpenDataFileInfo", ("オープンデータファイル情報",), ("打开数据文件信息",), "text", _const(""), "file ID <tab> path of each open data file"),
     ("PersistentID", ("永続ID",), ("永久ID",), "text", _persistent_id, "identifier of this device"),  # [U]
     ("RecordID", ("レコードID",), ("记录ID",), "number", _const(""), "internal id of the current record"),
     ("RecordNumber", ("レコード番号",), ("记录编号",), "number", _const(Decimal(0)), "position in the found set"),

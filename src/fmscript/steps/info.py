@@ -128,6 +128,7 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "WindowMode": lambda c: Decimal(1 if c.data.find_mode is not None else 0),
     "CurrentDate": lambda c: _dt.date.today(),
     "OpenDataFileInfo": lambda c: _open_data_files(c),
+    "WindowName": lambda c: c.data.window_name or _file_name(c),
     "AccountName": lambda c: c.data.accounts.account.name,  # Re-Login changes it
     "AccountPrivilegeSetName": lambda c: c.data.accounts.account.privilege_set,
 }

@@ -250,6 +250,7 @@ _TABLE = [
     ("InstalledFMPlugins", ("インストールされている FM プラグイン",), ("已安装的 FM 插件",), "text", _const(""), "installed plug-ins (none)"),  # [U]
     ("CurrentExtendedPrivileges", ("現在の拡張アクセス権",), ("当前扩展权限",), "text", _const(""), "extended privileges of the account"),  # [U]
     ("WindowMode", ("ウインドウモード",), ("窗口模式",), "number", _const(Decimal(0)), "0 Browse, 1 Find, 2 Preview"),
+    ("WindowName", ("ウインドウ名",), ("窗口名称",), "text", _const(""), "name of the current window"),
 ]
 # fmt: on
 

@@ -60,10 +60,14 @@ def _object(key: str, value: Any) -> dict[str, Any]:
     return value
 
 
-def create_args(provider: str, base_model: str, file_id: str, params: dict[str, Any]) -> dict[str, Any]:
+def create_args(
+    base_model: str, file_id: str, params: dict[str, Any], *, server_keys: bool
+) -> dict[str, Any]:
     """The keyword arguments of ``client.fine_tuning.jobs.create`` (``extra_body`` for Custom keys).
 
-    Raises (code 14) for a key OpenAI cannot take; call it before uploading anything.
+    ``server_keys``: the provider is an AI Model Server (Custom), which takes its own keys as the
+    script gave them (``batch_size`` included); else (OpenAI) a key OpenAI cannot take raises
+    (code 14). Call it before uploading anything.
     """
     args: dict[str, Any] = {"model": base_model, "training_file": file_id}
     hyper: dict[str, Any] = {}
@@ -72,7 +76,7 @@ def create_args(provider: str, base_model: str, file_id: str, params: dict[str, 
     for key, value in params.items():
         if value is None:
             continue
-        if key in HYPERPARAMETERS and not (provider == "Custom" and key == "batch_size"):
+        if key in HYPERPARAMETERS and not (server_keys and key == "batch_size"):
             hyper[key] = _number(key, value, key != "learning_rate_multiplier")
         elif key == "seed":
             args["seed"] = _number(key, value, True)
@@ -83,7 +87,7 @@ def create_args(provider: str, base_model: str, file_id: str, params: dict[str, 
             hyper = {**{k: _number(k, v, k != "learning_rate_multiplier") for k, v in old.items()}, **hyper}
         elif key in TOP_LEVEL:
             args[key] = str(value) if key in ("suffix", "validation_file") else value
-        elif provider == "OpenAI":
+        elif not server_keys:
             if key in SERVER_ONLY:
                 raise ai_error(
                     f"fine-tuning parameter {key!r} is an AI Model Server parameter; OpenAI's counterpart is "

@@ -20,7 +20,7 @@ from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
 from fmscript.ai.params import full_model_name, parse_local_params
-from fmscript.ai.progress import TrainingProgress
+from fmscript.ai.progress import ProgressFactory, TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
 
@@ -120,9 +120,12 @@ class LocalFineTuning:
             candidate = f"{root}-{n}"
         return candidate
 
-    def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[dict[str, Any]]:
+    def run_queued(
+        self, job_ids: list[str] | None = None, progress: ProgressFactory = TrainingProgress
+    ) -> list[dict[str, Any]]:
         """Train jobs one after another here (default: the queued jobs this process submitted),
-        following any that another process trains; Ctrl-C cancels the rest. Returns the final jobs."""
+        following any that another process trains; Ctrl-C cancels the rest. ``progress`` makes
+        each job's progress callbacks (default: none). Returns the final jobs."""
         from fmscript.ai.jobs.worker import run_job
 
         store = self.store
@@ -132,7 +135,7 @@ class LocalFineTuning:
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
-                finished.append(run_job(store, job_id, TrainingProgress(progress, self.settings.progress)))
+                finished.append(run_job(store, job_id, progress()))
             except KeyboardInterrupt:
                 finished.append(store.get_job(job_id))
                 for rest in job_ids[index + 1 :]:
@@ -223,14 +226,14 @@ class LocalFineTuning:
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 
-    def wait(self, job_id: str, progress: bool = True) -> dict[str, Any]:
+    def wait(self, job_id: str, progress: ProgressFactory = TrainingProgress) -> dict[str, Any]:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
         job = self.store.get_job(job_id)
         if job["status"] in TERMINAL:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(self.store, job_id, TrainingProgress(progress, self.settings.progress))
+        return run_job(self.store, job_id, progress())
 
 
 def _check_messages(messages: object) -> None:

@@ -28,9 +28,10 @@ _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBI
 
 
 def main(argv: list[str] | None = None) -> None:
-    """The one error boundary of the command line. click exits 2 on usage errors; scripts and
-    runtime errors are reported by the commands themselves; whatever else escapes ends here as one
-    ``internal error: …`` line (``--debug``: with the traceback), never a bare traceback."""
+    """The command line's entry point. click exits 2 on usage errors; scripts' own errors are
+    reported by ``run``/``check`` as FileMaker does; every exception that escapes a command (the
+    fast ``run`` path, and every click subcommand through ``LazyGroup.invoke``) ends in
+    :func:`report`, the one error boundary."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     code: int | str | None = 0
@@ -52,20 +53,47 @@ def main(argv: list[str] | None = None) -> None:
             sys.stdout.flush()
         except OSError as exc:
             code = _output_failed(exc)
-    except KeyboardInterrupt:
-        _echo_err("interrupted")
-        code = 130
-    except OSError as exc:
-        if exc.errno in _OUTPUT_ERRNOS and _is_output_error(exc):
-            code = _output_failed(exc)
-        else:
-            code = _internal(exc, debug)
-    except MemoryError:
-        _echo_err("error: out of memory")
-        code = 1
-    except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected
-        code = _internal(exc, debug)
+    except BaseException as exc:  # noqa: BLE001 - the boundary: anything unexpected
+        code = report(exc, debug)
     sys.exit(code)
+
+
+def report(exc: BaseException, debug: bool = False) -> int:
+    """The one error boundary: ``exc`` as one message on stderr, and the exit code.
+
+    * an fmscript error (a bad file, an unknown job, a provider's refusal): ``error: message (error
+      N)``, or ``file:line:col: Kind: message`` with its caret line when it has a position; 1;
+    * Ctrl-C: ``interrupted``; 130;
+    * stdout gone: a closed pipe (``| head -1``) ends quietly, a full disk or an I/O error is
+      ``error: cannot write the output: …``; 1;
+    * out of memory: one line; 1;
+    * anything else is a bug: ``internal error: …`` (``--debug``: with the traceback); 70.
+    """
+    from fmscript.errors import FMScriptError
+
+    if isinstance(exc, FMScriptError):
+        _echo_err(_error_text(exc))
+        return 1
+    if isinstance(exc, KeyboardInterrupt) or type(exc).__name__ == "Abort":  # click.Abort: Ctrl-C
+        _echo_err("interrupted")
+        return 130
+    if isinstance(exc, OSError) and exc.errno in _OUTPUT_ERRNOS and _is_output_error(exc):
+        return _output_failed(exc)
+    if isinstance(exc, MemoryError):
+        _echo_err("error: out of memory")
+        return 1
+    return _internal(exc, debug)
+
+
+def _error_text(exc: BaseException) -> str:
+    from fmscript.errors import FMScriptError
+
+    assert isinstance(exc, FMScriptError)
+    if exc.span is not None:
+        return str(exc)
+    first, *rest = exc.message.splitlines() or [""]
+    code = f" (error {exc.code})" if exc.code not in (None, -1) else ""
+    return "\n".join([f"error: {first}{code}", *rest])
 
 
 def _is_output_error(exc: OSError) -> bool:
@@ -74,8 +102,8 @@ def _is_output_error(exc: OSError) -> bool:
 
 
 def _output_failed(exc: OSError) -> int:
-    """stdout is a full disk or a closed pipe: one line on stderr, exit 1, and no second error
-    when Python flushes stdout again at exit."""
+    """stdout is a closed pipe (quiet), a full disk or broken (one line on stderr): exit 1, and no
+    second error when Python flushes stdout again at exit."""
     import os
 
     try:
@@ -83,17 +111,12 @@ def _output_failed(exc: OSError) -> int:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-    reason = exc.strerror or type(exc).__name__
-    _echo_err(f"error: cannot write the output: {reason}")
+    if exc.errno != errno.EPIPE:  # the reader went away (`| head -1`): nothing was lost it wanted
+        _echo_err(f"error: cannot write the output: {exc.strerror or type(exc).__name__}")
     return 1
 
 
 def _internal(exc: BaseException, debug: bool) -> int:
-    from fmscript.errors import FMScriptError
-
-    if isinstance(exc, FMScriptError):  # a user error a command forgot to catch: still clean
-        _echo_err(str(exc))
-        return 1
     if debug:
         import traceback
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from fmscript.ai.cli_support import cli_errors, dump, table
+from fmscript.cli.output import dump, table
 
 
 def _clip(text: str, width: int = 40) -> str:
@@ -66,7 +66,6 @@ def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens:
 @click.option("--endpoint", default="", help="Evaluate a Custom provider's model at this base URL.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@cli_errors
 def eval_command(
     model: str, data: Path | None, base: str | None, endpoint: str, max_tokens: int, as_json: bool
 ) -> None:

@@ -122,6 +122,7 @@ def execute(
 ) -> int:
     """The body of ``fmscript run`` (click's ``run`` and the fast path both call it): checks,
     the run, the exit code."""
+    from fmscript.cli.progress import bar_factory
     from fmscript.errors import FMScriptError
     from fmscript.runtime.session import run_session
     from fmscript.steps.state import RunOptions
@@ -140,6 +141,7 @@ def execute(
         documents_path=documents,
         wait_for_jobs=not no_wait,
         progress=progress,
+        progress_bar=bar_factory(progress, settings.progress),
         settings=settings,
         follow_remote=follow_remote,
     )

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fmscript.ai.cli_support import cli_errors, dump, table, when
+from fmscript.cli.output import dump, table, when
 
 if TYPE_CHECKING:
     from fmscript.ai.service import LocalFineTuning
@@ -36,7 +36,6 @@ def models() -> None:
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the models as JSON.")
-@cli_errors
 def list_models(as_json: bool) -> None:
     """List base models and fine-tuned models."""
     found = _service().list_models()
@@ -61,7 +60,6 @@ def list_models(as_json: bool) -> None:
 @models.command()
 @click.argument("name")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@cli_errors
 def add(name: str, path: Path) -> None:
     """Register a local model folder (config.json + safetensors) as base model NAME."""
     model = _service().store.add_base_model(name, path)
@@ -70,7 +68,6 @@ def add(name: str, path: Path) -> None:
 
 @models.command()
 @click.argument("name")
-@cli_errors
 def remove(name: str) -> None:
     """Remove a model (its folder too when it lies inside the fmscript home)."""
     service = _service()
@@ -84,7 +81,6 @@ def remove(name: str) -> None:
 @models.command()
 @click.argument("name")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random weights.")
-@cli_errors
 def demo(name: str, seed: int) -> None:
     """Build a tiny random-weight demo model in <home>/base-models/NAME (no download)."""
     from fmscript.ai import modeldir
@@ -117,7 +113,6 @@ def demo(name: str, seed: int) -> None:
 
 @models.command()
 @click.argument("name")
-@cli_errors
 def show(name: str) -> None:
     """Print a model's registry entry (and its card, for a fine-tuned model) as JSON."""
     model = _service().store.get_model(name)

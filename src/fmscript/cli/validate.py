@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from fmscript.ai.cli_support import cli_errors
-
 
 def _tokenizer(model: str) -> object:
     """The tokenizer (and chat template) of a base or fine-tuned model, without loading weights."""
@@ -40,7 +38,6 @@ def _tokenizer(model: str) -> object:
     show_default=True,
     help="batch_size for the estimate.",
 )
-@cli_errors
 def validate(file: Path, model: str | None, steps: int, batch_size: int) -> None:
     """Validate a chat fine-tuning JSONL FILE: every bad line with its number; exit 1 when any."""
     from fmscript.ai.datasets import validate_jsonl

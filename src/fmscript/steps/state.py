@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from fmscript.ai.progress import ProgressFactory, TrainingProgress
 from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value
 from fmscript.errors import (
@@ -62,6 +63,9 @@ class RunOptions:
     progress: bool = True
     settings: Settings = attrs.field(factory=Settings)
     follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
+    # The training progress callbacks, one per job, used when ``progress`` is on: the command line
+    # supplies its bar (fmscript.cli.progress); the default reports nothing.
+    progress_bar: ProgressFactory = TrainingProgress
 
 
 _FOLDED: dict[str, str] = {}

@@ -1,0 +1,97 @@
+"""The training progress bar (rich, on stderr): step/max_steps, loss, tokens/s and the time left.
+
+It is the command line's implementation of :class:`fmscript.ai.progress.TrainingProgress` (``ai/``
+only calls back; the bar is drawn here). Shown when asked for and stderr is a terminal, or when
+``FMSCRIPT_PROGRESS=1`` forces it (``FMSCRIPT_PROGRESS=0`` turns it off everywhere). rich is
+imported only when a bar is shown.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+from typing import Any
+
+from fmscript.ai.progress import ProgressFactory, TrainingProgress
+
+
+def progress_wanted(requested: bool = True, forced: bool | None = None) -> bool:
+    """``forced`` is ``Settings.progress`` (FMSCRIPT_PROGRESS): True/False override, None = auto."""
+    if forced is not None:
+        return forced
+    return requested and sys.stderr.isatty()
+
+
+def bar_factory(requested: bool = True, forced: bool | None = None) -> ProgressFactory:
+    """A new :class:`ProgressBar` per job (``requested``: ``--progress``; ``forced``: the setting)."""
+    return functools.partial(ProgressBar, requested, forced)
+
+
+class ProgressBar(TrainingProgress):
+    """One bar per job; a disabled instance draws nothing (messages then go nowhere either)."""
+
+    def __init__(self, enabled: bool = True, forced: bool | None = None) -> None:
+        self.enabled = progress_wanted(enabled, forced)
+        self._forced = forced
+        self._progress: Any = None
+        self._task: Any = None
+        self._fields: dict[str, str] = {"loss": "-", "tps": "-"}
+
+    def start(self, label: str, total_steps: int, completed: int = 0) -> None:
+        if not self.enabled:
+            return
+        self.close()
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        console = Console(stderr=True, force_terminal=self._forced or None)
+        self._progress = Progress(
+            TextColumn("[bold blue]{task.description}"),
+            BarColumn(bar_width=30),
+            MofNCompleteColumn(),
+            TextColumn("loss {task.fields[loss]}"),
+            TextColumn("{task.fields[tps]} tok/s"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            transient=False,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(label, total=total_steps, completed=completed, **self._fields)
+
+    def update(
+        self, step: int | None = None, loss: float | None = None, tokens_per_second: float | None = None
+    ) -> None:
+        if self._progress is None:
+            return
+        if loss is not None:
+            self._fields["loss"] = f"{loss:.3f}"
+        if tokens_per_second is not None:
+            self._fields["tps"] = f"{tokens_per_second:,.0f}"
+        kwargs: dict[str, Any] = dict(self._fields)
+        if step is not None:
+            kwargs["completed"] = step
+        self._progress.update(self._task, **kwargs)
+
+    def message(self, text: str) -> None:
+        """A line on stderr (above the bar while one is shown); nothing when progress is off."""
+        if self._progress is not None:
+            self._progress.console.print(text, highlight=False, markup=False)
+        elif self.enabled:
+            with contextlib.suppress(OSError):
+                print(text, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        self._progress = None
+        self._task = None

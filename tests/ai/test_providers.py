@@ -152,3 +152,17 @@ def test_a_provider_is_one_file_found_by_its_name(tmp_path: Path, monkeypatch: p
     finally:
         providers._LOADED.pop("Cohere", None)
         sys.modules.pop("fmscript.ai.providers.cohere", None)
+
+
+def test_ai_prints_nothing() -> None:
+    """ai/ reports through callbacks (fmscript.ai.progress.Reporter); the command line prints."""
+    offenders = []
+    for path in sorted((SRC / "ai").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            printing = (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+            )
+            streams = isinstance(node, ast.Attribute) and node.attr in ("stdout", "stderr")
+            if printing or streams or (isinstance(node, ast.alias) and node.name in ("click", "rich")):
+                offenders.append(f"{path.relative_to(SRC)}:{getattr(node, 'lineno', '?')}")
+    assert not offenders, "output from ai/: " + ", ".join(offenders)

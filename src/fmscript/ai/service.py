@@ -20,7 +20,7 @@ from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
 from fmscript.ai.params import full_model_name, parse_local_params
-from fmscript.ai.progress import ProgressFactory, TrainingProgress
+from fmscript.ai.progress import ProgressFactory, Reporter, TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
 
@@ -28,9 +28,12 @@ from fmscript.settings import Settings
 class LocalFineTuning:
     """Fine-tuning jobs and models of one fmscript home (``Settings.home``)."""
 
-    def __init__(self, home: Path, settings: Settings | None = None) -> None:
+    def __init__(
+        self, home: Path, settings: Settings | None = None, reporter: Reporter | None = None
+    ) -> None:
         self.home = homes.ensure_home(home)
         self.settings = settings or Settings()
+        self.reporter = reporter or Reporter()  # how a base model's download is reported
         self._store: JobStore | None = None
 
     @property
@@ -73,7 +76,7 @@ class LocalFineTuning:
             local = dataclasses.replace(
                 local, fine_tuned_model_name=self._unused_name(local.fine_tuned_model_name)
             )
-        base_path = self.store.resolve_base_model(base_model)
+        base_path = self.base_model_path(base_model)
         layers = modeldir.layer_count(base_path)
         if layers:
             local = local.capped(layers)
@@ -135,7 +138,7 @@ class LocalFineTuning:
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
-                finished.append(run_job(store, job_id, progress()))
+                finished.append(run_job(store, job_id, progress(), settings=self.settings))
             except KeyboardInterrupt:
                 finished.append(store.get_job(job_id))
                 for rest in job_ids[index + 1 :]:
@@ -185,7 +188,16 @@ class LocalFineTuning:
             jobs = [j for j in self.store.list_jobs() if j["fine_tuned_model"] == model]
             state = f" (its job {jobs[0]['id']} is {jobs[0]['status']})" if jobs else ""
             raise ai_error(f"no such fine-tuned model: {model}{state}", UNKNOWN_MODEL)
-        return self.store.resolve_base_model(model), None
+        return self.base_model_path(model), None
+
+    def base_model_path(self, name: str) -> Path:
+        """A base model's folder; a hub id that is not here yet is downloaded now (announced on
+        the reporter's download progress), unless fmscript runs offline."""
+        from fmscript.ai import hub
+
+        return hub.ensure_local(
+            self.store, name, self.settings, self.reporter.download(), self._download_news
+        )
 
     def _adapter_base(self, model: str, folder: Path) -> Path:
         """The base model of a fine-tuned model: by name from its card, else by its recorded path."""
@@ -233,7 +245,12 @@ class LocalFineTuning:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(self.store, job_id, progress())
+        return run_job(self.store, job_id, progress(), settings=self.settings)
+
+    def _download_news(self, level: str, message: str, data: dict[str, Any]) -> None:
+        """A download's start and end lines (its progress shows the percentages)."""
+        if "%" not in message:
+            self.reporter.say(message)
 
 
 def _check_messages(messages: object) -> None:

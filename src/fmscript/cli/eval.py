@@ -19,9 +19,10 @@ def _local(model: str, data: Path | None, base: str | None, max_tokens: int) -> 
     from fmscript.ai import evaluate
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import reporter
 
     settings = current_settings()
-    with LocalFineTuning(settings.home, settings) as service:
+    with LocalFineTuning(settings.home, settings, reporter(True, settings.progress)) as service:
         if data is None:
             examples, source = evaluate.held_out(service, model)
         else:

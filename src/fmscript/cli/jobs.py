@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 def _service() -> LocalFineTuning:
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import reporter
 
     settings = current_settings()
-    return LocalFineTuning(settings.home, settings)
+    return LocalFineTuning(settings.home, settings, reporter(True, settings.progress))
 
 
 def _remote_record(job_id: str) -> dict[str, Any] | None:

@@ -1,7 +1,8 @@
-"""The training progress bar (rich, on stderr): step/max_steps, loss, tokens/s and the time left.
+"""The progress bars (rich, on stderr): training (step/max_steps, loss, tokens/s, time left) and
+downloads (bytes, rate, time left).
 
-It is the command line's implementation of :class:`fmscript.ai.progress.TrainingProgress` (``ai/``
-only calls back; the bar is drawn here). Shown when asked for and stderr is a terminal, or when
+They are the command line's implementations of :mod:`fmscript.ai.progress`'s callbacks (``ai/``
+only calls back; the bars are drawn here), bundled by :func:`reporter`. Shown when asked for and stderr is a terminal, or when
 ``FMSCRIPT_PROGRESS=1`` forces it (``FMSCRIPT_PROGRESS=0`` turns it off everywhere). rich is
 imported only when a bar is shown.
 """
@@ -13,7 +14,7 @@ import functools
 import sys
 from typing import Any
 
-from fmscript.ai.progress import ProgressFactory, TrainingProgress
+from fmscript.ai.progress import DownloadProgress, ProgressFactory, Reporter, TrainingProgress
 
 
 def progress_wanted(requested: bool = True, forced: bool | None = None) -> bool:
@@ -26,6 +27,17 @@ def progress_wanted(requested: bool = True, forced: bool | None = None) -> bool:
 def bar_factory(requested: bool = True, forced: bool | None = None) -> ProgressFactory:
     """A new :class:`ProgressBar` per job (``requested``: ``--progress``; ``forced``: the setting)."""
     return functools.partial(ProgressBar, requested, forced)
+
+
+def reporter(requested: bool = True, forced: bool | None = None) -> Reporter:
+    """What the command line hands ``ai/``: training bars (``--progress``), download bars, and
+    lines of news on stderr."""
+    return Reporter(bar_factory(requested, forced), functools.partial(DownloadBar, True, forced), _say)
+
+
+def _say(text: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        print(text, file=sys.stderr, flush=True)
 
 
 class ProgressBar(TrainingProgress):
@@ -89,6 +101,53 @@ class ProgressBar(TrainingProgress):
         elif self.enabled:
             with contextlib.suppress(OSError):
                 print(text, file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        self._progress = None
+        self._task = None
+
+
+class DownloadBar(DownloadProgress):
+    """A bytes bar for a model download (size, rate, time left); disabled → does nothing."""
+
+    def __init__(self, enabled: bool = True, forced: bool | None = None) -> None:
+        self.enabled = progress_wanted(enabled, forced)
+        self._forced = forced
+        self._progress: Any = None
+        self._task: Any = None
+
+    def start(self, label: str, total_bytes: int, completed: int = 0) -> None:
+        if not self.enabled:
+            return
+        self.close()
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        console = Console(stderr=True, force_terminal=self._forced or None)
+        self._progress = Progress(
+            TextColumn("[bold blue]{task.description}"),
+            BarColumn(bar_width=30),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(label, total=total_bytes, completed=completed)
+
+    def advance(self, n_bytes: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=n_bytes)
 
     def close(self) -> None:
         if self._progress is not None:

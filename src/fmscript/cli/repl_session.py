@@ -87,7 +87,7 @@ class ReplSession:
 
     # ------------------------------------------------------------------ state
     def _open(self) -> None:
-        from fmscript.cli.progress import bar_factory
+        from fmscript.cli.progress import reporter
         from fmscript.runtime.compiled import ScriptLoader
         from fmscript.runtime.interpreter import Interpreter
         from fmscript.runtime.session import new_context, open_file
@@ -100,7 +100,7 @@ class ReplSession:
         options = RunOptions(
             documents_path=self.documents,
             progress=self.progress,
-            progress_bar=bar_factory(self.progress, self.settings.progress),
+            reporter=reporter(self.progress, self.settings.progress),
             settings=self.settings,
         )
         script_dir = self.file_path.resolve().parent if self.file_path else Path.cwd()

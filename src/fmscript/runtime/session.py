@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from fmscript.ai.progress import ProgressFactory, TrainingProgress
+from fmscript.ai.progress import ProgressFactory
 from fmscript.calc import values as V
 from fmscript.errors import FMScriptError
 from fmscript.runtime.compiled import ScriptLoader
@@ -31,12 +31,19 @@ def open_file(file: str | Path | None) -> FMFile | None:
     return FMFile.open(file)
 
 
+def run_info(ctx: StepContext, name: str) -> Value | None:
+    """The Get functions that read the run (``steps.info``, imported on the first one)."""
+    from fmscript.steps.info import run_info as answer
+
+    return answer(ctx, name)
+
+
 def new_context(
     fm_file: FMFile | None, script_dir: Path, options: RunOptions, out: TextIO, err: TextIO
 ) -> StepContext:
     """A fresh run context on ``fm_file``, on its first layout (FileMaker opens a file on its
     first layout; fmscript on the first table's layout)."""
-    ctx = StepContext(fm_file, script_dir, out, err, options)
+    ctx = StepContext(fm_file, script_dir, out, err, options, info=run_info)
     if fm_file is not None:
         layouts = fm_file.layouts()
         ctx.data.layout = ctx.data.original_layout = layouts[0] if layouts else None
@@ -99,7 +106,7 @@ def finish_jobs(ctx: StepContext) -> None:
         return
     from fmscript.ai.service import LocalFineTuning
 
-    service = LocalFineTuning(ctx.settings.home, ctx.settings)
+    service = LocalFineTuning(ctx.settings.home, ctx.settings, ctx.options.reporter)
     try:
         if ctx.options.wait_for_jobs:
             if _wait_for_jobs(service, queued, _progress(ctx), ctx.err):
@@ -130,7 +137,7 @@ def follow_remote_jobs(ctx: StepContext) -> None:
 
 
 def _progress(ctx: StepContext) -> ProgressFactory:
-    return ctx.options.progress_bar if ctx.options.progress else TrainingProgress
+    return ctx.options.reporter.training
 
 
 def _wait_for_jobs(

@@ -23,10 +23,11 @@ fields (``finished_at``, ``error``, ``trained_tokens``, ``hyperparameters``, …
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from fmscript.ai import datasets, modeldir
-from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, ai_error
+from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.store import JobStore, to_response
 from fmscript.ai.params import DEFAULTS, parse_local_params
 from fmscript.ai.service import LocalFineTuning
@@ -95,6 +96,22 @@ def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int |
     return params
 
 
+def _base_model(service: LocalFineTuning, name: str) -> Path | None:
+    """The base model's folder, or None for a hub model that is not here yet: the hub is asked
+    that it exists now (a clean 404 otherwise); the job's trainer downloads it, with job events."""
+    from fmscript.ai import hub
+
+    try:
+        return service.store.resolve_base_model(name)
+    except FMScriptError as exc:
+        if exc.code != UNKNOWN_MODEL or not hub.is_repo_id(name):
+            raise
+    if service.settings.offline:
+        raise hub.offline_error(name)
+    hub.Hub(service.settings).plan(name)
+    return None
+
+
 def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> dict[str, Any]:
     """Validate everything, queue the job for the server's worker and return its job object."""
     store = service.store
@@ -116,8 +133,8 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
         if not report.ok:
             raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
         local = parse_local_params(local_parameters(body, report.n_examples, max_steps_cap))
-        base_path = store.resolve_base_model(str(body["model"]))
-        layers = modeldir.layer_count(base_path)
+        base_path = _base_model(service, str(body["model"]))
+        layers = modeldir.layer_count(base_path) if base_path else None
         if layers:
             local = local.capped(layers)
         if local.batch_size > report.n_examples:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fmscript.ai.accounts import Account
-from fmscript.ai.progress import TrainingProgress
 from fmscript.calc import values as V
 from fmscript.errors import (
     CANNOT_CREATE_FILE,
@@ -29,7 +28,6 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.paths import resolve_paths
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -48,7 +46,6 @@ def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
     return V.to_text(ctx.evaluator.evaluate(calc)) if calc is not None else ""
 
 
-@handles("Configure AI Account")
 def configure_ai_account(ctx: StepContext, step: ast.Step) -> None:
     name = _text(ctx, step.opt("account_name")).strip()
     if not name:
@@ -72,7 +69,7 @@ def provider_run(ctx: StepContext) -> Run:
     """What this run hands a provider: settings, its job lists, the progress callbacks."""
     from fmscript.ai.providers import Run
 
-    return Run(ctx.settings, ctx.ai, ctx.options.progress_bar if ctx.options.progress else TrainingProgress)
+    return Run(ctx.settings, ctx.ai, ctx.options.reporter)
 
 
 def account(ctx: StepContext, step: ast.Step) -> Account:
@@ -212,7 +209,6 @@ def write_jsonl(lines: Iterator[str], paths: list[Path], create_folders: bool = 
     raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=CANNOT_CREATE_FILE)
 
 
-@handles("Save Records as JSONL")
 def save_records_as_jsonl(ctx: StepContext, step: ast.Step) -> None:
     table = step.opt("table") or ctx.data.current_table()
     if isinstance(table, ast.Calc):
@@ -286,7 +282,6 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
     return params
 
 
-@handles("Fine-Tune Model")
 def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
     acct = account(ctx, step)
     base_model = _text(ctx, step.opt("base_model")).strip()

@@ -16,6 +16,7 @@ from fmscript.ai import errors as codes
 from fmscript.ai.jobs.store import TERMINAL, JobStore, TrainingLock, model_tmp_dir
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
+from fmscript.settings import Settings
 
 ERROR_SLUGS = {
     codes.INVALID_TRAINING_DATA: "invalid_training_file",
@@ -36,7 +37,11 @@ def _fail(
 
 
 def run_job(
-    store: JobStore, job_id: str, progress: TrainingProgress | None = None, poll: float = 0.25
+    store: JobStore,
+    job_id: str,
+    progress: TrainingProgress | None = None,
+    poll: float = 0.25,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
     """Train ``job_id`` here when it is queued (after the lock is free); follow it when another
     process trains it; return the job once it has ended. Ctrl-C cancels a job trained here and is
@@ -64,7 +69,7 @@ def run_job(
         time.sleep(poll)
     try:
         job = store.get_job(job_id)
-        card = mlx_local.train_job(store, job, progress)
+        card = mlx_local.train_job(store, job, progress, settings or Settings())
         store.set_status(
             job_id,
             "succeeded",

@@ -13,7 +13,7 @@ provider has none:
 
 Everything a run gives a provider travels in :class:`Run`: the settings, the run's job lists (the
 step context's ``ai`` part, typed here as :class:`RunJobs`) and the progress callbacks the command
-line supplies. Providers print nothing.
+line supplies (:class:`~fmscript.ai.progress.Reporter`). Providers print nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import attrs
 
 from fmscript.ai.accounts import Account
 from fmscript.ai.chat import ChatReply
-from fmscript.ai.progress import ProgressFactory, TrainingProgress
+from fmscript.ai.progress import Reporter, TrainingProgress
 from fmscript.settings import Settings
 
 Message = dict[str, Any]  # one chat message as OpenAI's API has it: {"role", "content", …}
@@ -56,7 +56,7 @@ class Run:
 
     settings: Settings
     jobs: RunJobs = attrs.field(factory=_NoJobs)
-    progress: ProgressFactory = TrainingProgress
+    reporter: Reporter = attrs.field(factory=Reporter)
 
 
 @attrs.frozen

@@ -50,7 +50,7 @@ class LocalProvider:
         max_tokens, temperature, seed = _chat_options(request.params)
         from fmscript.ai.service import LocalFineTuning
 
-        with LocalFineTuning(run.settings.home, run.settings) as service:
+        with LocalFineTuning(run.settings.home, run.settings, run.reporter) as service:
             _train_first(service, request.model, run)
             try:
                 chunks = service.generate_stream(
@@ -76,7 +76,7 @@ class LocalProvider:
         from fmscript.ai.service import LocalFineTuning
 
         params = _cap_steps(request.params, run.settings.max_steps)
-        with LocalFineTuning(run.settings.home, run.settings) as service:
+        with LocalFineTuning(run.settings.home, run.settings, run.reporter) as service:
             job = service.submit(
                 request.base_model, request.training_file, request.training_file_name, params
             )
@@ -139,7 +139,7 @@ def _train_first(service: Any, model: str, run: Run) -> None:
     mine = [j for j in queued if service.retrieve(j).get("fine_tuned_model") == model]
     if not mine:
         return
-    for job in service.run_queued(mine, progress=run.progress):
+    for job in service.run_queued(mine, progress=run.reporter.training):
         queued.remove(job["id"])
         if job.get("status") != "succeeded":
             raise ai_error(

@@ -48,7 +48,7 @@ class LazyGroup(click.Group):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - the boundary
-            from fmscript.cli import report
+            from fmscript.cli.boundary import report
 
             sys.exit(report(exc, bool(ctx.params.get("debug"))))
 

@@ -328,10 +328,13 @@ def _tokenized(
     return data
 
 
-def _examples(store: JobStore, job: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The job's stored training file (re-validated: it may have been edited) and its examples."""
+def _examples(
+    store: JobStore, job: dict[str, Any], method: str
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The job's stored training file (re-validated: it may have been edited) and its examples
+    (chat lines for ``supervised``, preference lines for ``dpo``)."""
     file = store.get_file(job["file_id"])
-    report = datasets.validate_jsonl(file["path"])
+    report = datasets.validate_jsonl(file["path"], method=method)
     if not report.ok:
         raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
     return file, datasets.load_examples(Path(file["path"]))
@@ -492,6 +495,32 @@ def _card(
     }
 
 
+def _sft(
+    store: JobStore,
+    job: dict[str, Any],
+    params: LocalParams,
+    base_path: Path,
+    file: dict[str, Any],
+    examples: list[dict[str, Any]],
+    loaded: tuple[Any, Any],
+    lora: dict[str, Any],
+    out: Path,
+    progress: TrainingProgress,
+) -> dict[str, Any]:
+    """Supervised training of the adapted model (loss probes before and after); its card."""
+    model, tokenizer = loaded
+    job_id, name = job["id"], job["fine_tuned_model"]
+    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
+    data = (train_data, val_data)
+    probe = _make_batches(None, params.seed)
+    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    history = _train_loop(store, job_id, name, model, params, data, out, progress)
+    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    return _card(
+        job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history, lora, held_out
+    )
+
+
 def _base_path(store: JobStore, job: dict[str, Any], settings: Settings) -> Path:
     """The job's base model folder; a hub id queued before it was here is downloaded now, with
     job events for its progress."""
@@ -522,7 +551,7 @@ def train_job(
     job_id, name = job["id"], job["fine_tuned_model"]
     params = LocalParams.from_dict(job["params"])
     base_path = _base_path(store, job, settings or Settings())
-    file, examples = _examples(store, job)
+    file, examples = _examples(store, job, params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
@@ -530,22 +559,27 @@ def train_job(
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.add_event(job_id, "warn", note)
-    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
-    data = (train_data, val_data)
 
     model.freeze()
     lora = lora_parameters(base_path)
     linear_to_lora_layers(model, params.lora_layers, dict(lora))
     speed_up_frozen_layers(model)  # mlx CPU: frozen matmuls in their fast layout
     out = _adapter_folder(store, job, params, base_path, lora)
-    probe = _make_batches(None, params.seed)
-    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    history = _train_loop(store, job_id, name, model, params, data, out, progress)
-    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    losses = (initial_loss, final_loss)
-    card = _card(
-        job, params, base_path, file, len(examples), (data[0], data[1]), losses, history, lora, held_out
-    )
+    if params.method == "dpo":
+        from fmscript.ai.engines.mlx_dpo import train_job_dpo
+
+        split = split_examples(examples, params.batch_size, params.seed)
+        hook, every = _StepHook(store, job_id, progress), schedule(params.max_steps)[0]
+        card = train_job_dpo(
+            store, job, params, (base_path, file, lora), split, (model, tokenizer), progress, hook, every
+        )
+        from mlx.utils import tree_flatten
+
+        mx.save_safetensors(
+            str(out / "adapters.safetensors"), dict(tree_flatten(model.trainable_parameters()))
+        )
+    else:
+        card = _sft(store, job, params, base_path, file, examples, (model, tokenizer), lora, out, progress)
     card.update(
         seconds=time.monotonic() - started,
         peak_memory_gb=mx.get_peak_memory() / 1e9,

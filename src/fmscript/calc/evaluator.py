@@ -15,7 +15,14 @@ from typing import Any, Protocol
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.registry import lookup
-from fmscript.errors import ArityError, CalcError, FieldMissingError, FMScriptError, UnknownFunctionError
+from fmscript.errors import (
+    CALC_GENERIC,
+    ArityError,
+    CalcError,
+    FieldMissingError,
+    FMScriptError,
+    UnknownFunctionError,
+)
 from fmscript.syntax import ast
 
 Value = Any
@@ -109,6 +116,14 @@ _RECURSION_LIMIT = 10_000
 # FileMaker documents no limit for Evaluate inside Evaluate; fmscript returns "?" (as While does
 # after 50,000 iterations) when Evaluate texts nest deeper than this, e.g. a $$e that evaluates itself.
 MAX_EVALUATE_DEPTH = 100
+# The evaluation budget of one calculation: Evaluate calls in all, however they fan out
+# (``Evaluate ( $$f ) & Evaluate ( $$f )`` with $$f that text doubles at every level).
+MAX_EVALUATE_CALLS = 20_000
+_TEXT_CACHE = 256  # Evaluate texts kept compiled per evaluator (the most recent)
+
+
+class _EvaluateBudget(Exception):
+    """Evaluate nested or fanned out past the budget: the outermost Evaluate answers "?"."""
 
 
 def _deep_enough() -> None:
@@ -124,6 +139,9 @@ class Evaluator:
         self.ctx = ctx
         self._cache: dict[int, tuple[Any, Compiled]] = {}
         self._evaluate_depth = 0
+        self._evaluate_calls = 0  # Evaluate calls in the calculation running now
+        self._in_evaluate = 0  # Evaluate function calls open now
+        self._texts: dict[str, tuple[Compiled | None, Exception | None]] = {}
         _deep_enough()
 
     # -------------------------------------------------------------- public
@@ -134,6 +152,8 @@ class Evaluator:
         # Evaluate re-enters here: "?" past MAX_EVALUATE_DEPTH (a $$e that evaluates itself).
         if self._evaluate_depth > MAX_EVALUATE_DEPTH:
             return V.ERROR_TEXT
+        if self._evaluate_depth == 0:
+            self._evaluate_calls = 0  # a new calculation: a fresh budget
         self._evaluate_depth += 1
         try:
             hit = self._cache.get(id(node))
@@ -160,6 +180,8 @@ class Evaluator:
             depth = self._evaluate_depth  # the same depth rule and RecursionError net as evaluate
             if depth > MAX_EVALUATE_DEPTH:
                 return V.ERROR_TEXT
+            if depth == 0:
+                self._evaluate_calls = 0
             self._evaluate_depth = depth + 1
             try:
                 return fn(_NO_BINDINGS)
@@ -169,6 +191,50 @@ class Evaluator:
                 self._evaluate_depth -= 1
 
         return run
+
+    def compile_text(self, text: str) -> Compiled:
+        """Evaluate's text, parsed and compiled (the latest texts are remembered by text, not by
+        node, so a text evaluated again and again is neither parsed again nor kept twice).
+        Raises what parsing and compiling raise."""
+        hit = self._texts.pop(text, None)
+        if hit is None:
+            from fmscript.syntax.calc_build import parse_calc
+
+            try:
+                hit = (self._compile(parse_calc(text)), None)
+            except FMScriptError as exc:
+                hit = (None, exc)
+            if len(self._texts) >= _TEXT_CACHE:
+                del self._texts[next(iter(self._texts))]
+        self._texts[text] = hit  # most recent last
+        if hit[1] is not None:
+            raise hit[1]
+        assert hit[0] is not None
+        return hit[0]
+
+    def run_evaluate(self, fn: Compiled) -> Value:
+        """Evaluate's compiled text, within the calculation's budget: past MAX_EVALUATE_DEPTH
+        levels or MAX_EVALUATE_CALLS calls the outermost Evaluate answers "?" (an inner "?" would
+        be read as 0 by ``1 + Evaluate ( … )`` around it and give a number)."""
+        self._evaluate_calls += 1
+        if self._evaluate_depth > MAX_EVALUATE_DEPTH or self._evaluate_calls > MAX_EVALUATE_CALLS:
+            raise _EvaluateBudget()
+        self._evaluate_depth += 1
+        self._in_evaluate += 1
+        try:
+            return fn(_NO_BINDINGS)
+        except _EvaluateBudget:
+            if self._in_evaluate > 1:
+                raise
+            from fmscript.calc.functions.evaluation import note_error
+
+            note_error(CALC_GENERIC, "Evaluate nested or repeated past fmscript's evaluation budget")
+            return V.ERROR_TEXT
+        except RecursionError:
+            raise CalcError("the calculation nests too deeply to be computed") from None
+        finally:
+            self._evaluate_depth -= 1
+            self._in_evaluate -= 1
 
     def evaluate_text(self, text: str) -> Value:
         """Parse and evaluate calc text (the REPL, tests)."""

@@ -103,11 +103,12 @@ def evaluate(ctx: Any, ev: Any, expression: Any, trigger: Any = None) -> Any:
     text = V.to_text(ev(expression))
     if trigger is not None:
         ev(trigger)  # evaluated for its dependency only
-    node, code = _compile(ev, text)
-    if node is None:
-        note_error(code, f"Evaluate: {text}")
+    try:
+        fn = ev.evaluator.compile_text(text)
+    except (CalcSyntaxError, ArityError, UnknownFunctionError) as exc:
+        note_error(syntax_code(text, exc), f"Evaluate: {text}")
         return V.ERROR_TEXT
-    return ev.evaluator.evaluate(node)
+    return ev.evaluator.run_evaluate(fn)
 
 
 @function("EvaluationError", 1, lazy=True)

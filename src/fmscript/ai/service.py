@@ -20,7 +20,7 @@ from fmscript.ai import datasets, modeldir
 from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
-from fmscript.ai.params import full_model_name, parse_local_params
+from fmscript.ai.params import LocalParams, full_model_name, parse_local_params
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
@@ -95,6 +95,7 @@ class LocalFineTuning:
             )
         name = local.full_name
         store = self.store
+        local = self._validation_file(local)
         file = store.create_file(path, training_file_name or path.name)
         job = store.create_job(
             base_model,
@@ -112,6 +113,24 @@ class LocalFineTuning:
             store.add_event(job["id"], "warn", f"{path.name} line {line}: {warning}")
         store.add_event(job["id"], "info", "Job queued")
         return to_response(job)
+
+    def _validation_file(self, local: LocalParams) -> LocalParams:
+        """``validation_file`` as a stored file id: a path (Local) is checked and stored first."""
+        given = local.validation_file
+        if not given:
+            return local
+        try:
+            self.store.get_file(given)
+            return local  # already a stored file (the server's files API)
+        except FMScriptError:
+            pass
+        path = Path(given)
+        report = datasets.validate_jsonl(path, method=local.method)
+        # a validation set may be small: only bad lines are errors
+        if any(line for line, _ in report.problems) or not report.n_examples:
+            raise ai_error("invalid validation data: " + report.format_text(), INVALID_TRAINING_DATA)
+        stored = self.store.create_file(path, path.name)
+        return dataclasses.replace(local, validation_file=stored["id"])
 
     def _unused_name(self, root: str) -> str:
         """``root``, or ``root-2``, ``root-3``… : the first that no job, model or folder uses yet."""

@@ -24,14 +24,18 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
 from fmscript.errors import FUNCTION_MISSING, CalcError
 from fmscript.syntax.names import lookup_key
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 _FM_EPOCH = _dt.datetime(1, 1, 1, tzinfo=_dt.UTC)  # FileMaker counts time from 1/1/0001
 
@@ -290,7 +294,7 @@ def _convert(entry: GetFunction, value: Any) -> Any:
 
 
 @function("Get", 1, lazy=True)
-def get(ctx: Any, ev: Any, node: Any) -> Any:
+def get(ctx: CalcContext, ev: LazyArgs, node: Any) -> Any:
     written = _node_text(node)
     name = canonical_get_name(written)
     if name is None:
@@ -298,8 +302,7 @@ def get(ctx: Any, ev: Any, node: Any) -> Any:
         hint = f"; did you mean {_display(close[0])}?" if close else ""
         raise CalcError(f"unknown Get function: {written}{hint}", code=FUNCTION_MISSING)
     entry = GET_FUNCTIONS[name]
-    info = getattr(ctx, "get_info", None)
-    value = info(name) if info is not None else None
+    value = ctx.get_info(name)
     if value is None:
         value = entry.default() if entry.default is not None else ""
     if isinstance(value, int | float) and not isinstance(value, bool):

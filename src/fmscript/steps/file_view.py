@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.sql import SQLQueryError
-from fmscript.calc.sql_dialect import concatenation_to_sqlite
+from fmscript.calc.sql_dialect import fm_sql_to_sqlite
 from fmscript.calc.values import Value
 from fmscript.data.relationships import FLIPPED, Hop
 from fmscript.data.schema import quote_ident
@@ -211,7 +211,7 @@ class RunFileView:
     def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]:
         conn = self.file.connection
         self._occurrence_views(conn)
-        sql = concatenation_to_sqlite(sql, self._column_type)
+        sql = fm_sql_to_sqlite(sql, self._column_type)
         params = [V.to_sqlite(a) if not isinstance(a, bytes) else bytes(a) for a in arguments]
 
         def authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:

@@ -55,7 +55,8 @@ def truncate_table(ctx: StepContext, step: ast.Step) -> None:
     name = step.opt("table")
     if isinstance(name, ast.Calc):
         name = V.to_text(ctx.evaluator.evaluate(name))
-    if not name:
+    if not name or (name.startswith("<") and name.endswith(">")):
+        # <Current Table> (ja <現在のテーブル>, zh <当前表>): the current layout's table
         name = ctx.data.current_table()
     file = ctx.data.require_file()
     table = file.resolve_table(name or "")

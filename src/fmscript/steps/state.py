@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from fmscript.ai.progress import Reporter
 from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
@@ -67,6 +68,9 @@ class RunOptions:
     progress: bool = True
     settings: Settings = attrs.field(factory=Settings)
     follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
+    # How ai/ reports progress (training and download bars, lines of news): the command line
+    # supplies its own (fmscript.cli.progress.reporter, built from ``progress``); the default is quiet.
+    reporter: Reporter = attrs.field(factory=Reporter)
 
 
 _FOLDED: dict[str, str] = {}

@@ -11,10 +11,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from decimal import Decimal, DecimalException
-from typing import Any, Protocol
+from typing import Any, cast
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext, Env, FileView
 from fmscript.calc.functions.registry import lookup
+from fmscript.calc.values import Value
 from fmscript.errors import (
     CALC_GENERIC,
     ArityError,
@@ -25,23 +27,7 @@ from fmscript.errors import (
 )
 from fmscript.syntax import ast
 
-Value = Any
-Env = dict[str, Value]
 Compiled = Callable[[Env], Value]
-
-
-class CalcContext(Protocol):
-    """What a calculation can see of the running script (the interpreter implements it)."""
-
-    def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value: ...
-    def get_variable(self, name: str, repetition: int = 1) -> Value: ...
-    def set_variable(self, name: str, value: Value, repetition: int = 1) -> None: ...
-    def get_info(self, name: str) -> Value | None: ...
-
-
-# A context may also offer ``variable_reader(name) -> Callable[[Env], Value]``: the compiled form
-# of ``$name`` (repetition 1) with the scope choice and case folding done once, for the closures
-# that loops run over and over. The evaluator uses it when present.
 
 
 class SimpleContext:
@@ -66,6 +52,21 @@ class SimpleContext:
 
     def get_info(self, name: str) -> Value | None:
         return self.info.get(name)
+
+    def variable_reader(self, name: str) -> Callable[[Env], Value] | None:
+        return None
+
+    def file_view(self) -> FileView | None:
+        return None
+
+    def related_values(self, table: str | None, field: str) -> list[Value] | None:
+        return None
+
+    def lookup_next(self, table: str, field: str, higher: bool) -> Value:
+        return ""
+
+    def qualify_field(self, table: str | None, field: str) -> str | None:
+        return None
 
 
 _BINOPS: dict[str, Callable[[Value, Value], Value]] = {
@@ -98,14 +99,14 @@ class LazyArgs:
         self.env = env
         self.ctx = ctx
 
-    def __call__(self, node: Any) -> Value:
+    def __call__(self, node: ast.Expr) -> Value:
         return self.evaluator.compile(node)(self.env)
 
     def bind(self, names: dict[str, Value]) -> LazyArgs:
         """A new scope with extra Let variables (shadowing outer ones)."""
         return LazyArgs(self.evaluator, {**self.env, **names}, self.ctx)
 
-    def truth(self, node: Any) -> bool:
+    def truth(self, node: ast.Expr) -> bool:
         return V.to_bool(self(node))
 
 
@@ -275,7 +276,8 @@ class Evaluator:
             return self._call(node)
         if isinstance(node, ast.Group):
             items = [self.compile(item) for item in node.items]
-            return lambda env: tuple(item(env) for item in items)
+            # A bracketed group is only ever a function's argument: it arrives as a tuple.
+            return lambda env: cast(Value, tuple(item(env) for item in items))
         raise CalcError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
     def _binop(self, node: ast.BinOp) -> Compiled:
@@ -342,9 +344,8 @@ class Evaluator:
     def _variable(self, node: ast.Variable) -> Compiled:
         ctx, name = self.ctx, node.name
         if node.repetition is None:
-            reader = getattr(ctx, "variable_reader", None)
-            if reader is not None:
-                read: Compiled = reader(name)
+            read = ctx.variable_reader(name)
+            if read is not None:
                 return read
             return lambda env: ctx.get_variable(name, 1)
         rep = self.compile(node.repetition)
@@ -367,8 +368,8 @@ class Evaluator:
         the table occurrence is related to the context (a context's ``related_values``), else
         the field's one value."""
         plain = self.compile(node)
-        reader = getattr(self.ctx, "related_values", None)
-        if reader is None or node.table is None or node.repetition is not None:
+        reader = self.ctx.related_values
+        if node.table is None or node.repetition is not None:
             return plain
         table, field, span = node.table, node.field, node.span
 
@@ -377,7 +378,8 @@ class Evaluator:
                 values = reader(table, field)
             except FMScriptError as exc:
                 raise exc.with_span(span) from None
-            return tuple(values) if values is not None else plain(env)
+            # An aggregate's argument: the related values arrive as a tuple.
+            return cast(Value, tuple(values)) if values is not None else plain(env)
 
         return run
 

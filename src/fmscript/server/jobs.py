@@ -106,6 +106,8 @@ def local_parameters(
         except (TypeError, ValueError):
             batch_number = 1.0  # parse_local_params names the bad batch_size
         params["max_steps"] = max(1, math.ceil(n_examples * epochs / batch_number))
+    if body.get("validation_file"):
+        params["validation_file"] = str(body["validation_file"])  # checked by create_job
     if "fine_tuned_model_name" not in params and body.get("suffix"):
         params["fine_tuned_model_name"] = body["suffix"]
     if body.get("seed") is not None:
@@ -180,12 +182,6 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
     store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
     for note in local.notes:
         store.add_event(job["id"], "warn", note)
-    if body.get("validation_file"):
-        store.add_event(
-            job["id"],
-            "warn",
-            "validation_file is recorded; the local engine holds out its own validation split",
-        )
     store.add_event(job["id"], "info", "Job queued")
     # Nobody owns a queued server job: a restarted server (or `fmscript jobs wait`) picks it up.
     store.release(job["id"])
@@ -232,22 +228,26 @@ def _method_object(params: dict[str, Any], hyper: dict[str, Any]) -> dict[str, A
 
 
 def checkpoints(job: dict[str, Any]) -> list[dict[str, Any]]:
-    """The local engine keeps the final adapter only: one checkpoint once the job succeeded."""
+    """A succeeded job's checkpoints, newest first: the final adapter, then the intermediate ones
+    that ``save_every`` kept (``fm-mlx-name:ckpt-step-N``, as OpenAI names its checkpoints)."""
     if job["status"] != "succeeded":
         return []
     result = job["result"] or {}
+    final_step = result.get("steps", 0)
+    suffix = job["id"].rsplit("-", 1)[-1]
+    rows = [(final_step, job["fine_tuned_model"], result.get("final_train_loss"), result.get("val_loss"))]
+    for step in sorted(result.get("checkpoint_steps") or [], reverse=True):
+        if step != final_step:
+            rows.append((step, f"{job['fine_tuned_model']}:ckpt-step-{step}", None, None))
     return [
         {
             "object": "fine_tuning.job.checkpoint",
-            "id": f"fm-ftckpt-{job['id'].rsplit('-', 1)[-1]}",
+            "id": f"fm-ftckpt-{suffix}" + ("" if index == 0 else f"-{step}"),
             "created_at": job["finished_at"],
-            "fine_tuned_model_checkpoint": job["fine_tuned_model"],
+            "fine_tuned_model_checkpoint": model,
             "fine_tuning_job_id": job["id"],
-            "step_number": result.get("steps", 0),
-            "metrics": {
-                "step": result.get("steps", 0),
-                "train_loss": result.get("final_train_loss"),
-                "valid_loss": result.get("val_loss"),
-            },
+            "step_number": step,
+            "metrics": {"step": step, "train_loss": train_loss, "valid_loss": valid_loss},
         }
+        for index, (step, model, train_loss, valid_loss) in enumerate(rows)
     ]

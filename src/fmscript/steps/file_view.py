@@ -9,15 +9,19 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.sql import SQLQueryError
-from fmscript.calc.sql_dialect import concatenation_to_sqlite
+from fmscript.calc.sql_dialect import fm_sql_to_sqlite
+from fmscript.calc.values import Value
 from fmscript.data.relationships import FLIPPED, Hop
 from fmscript.data.schema import quote_ident
+from fmscript.steps.sql_functions import install as install_sql_functions
 
-Value = Any
+if TYPE_CHECKING:
+    from fmscript.data.sqlite_file import FMFile
+    from fmscript.steps.state import StepContext
 
 # GetTableDDL's column types (Claris example: varchar(255), int, datetime, varbinary(4096)).
 _DDL_TYPES = {
@@ -42,10 +46,10 @@ _ALLOWED = {
 
 
 class RunFileView:
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: StepContext) -> None:
         self.ctx = ctx
         self.data = ctx.data
-        self.file = ctx.data.file
+        self.file: FMFile = ctx.data.require_file()
 
     # ------------------------------------------------------------------ names
     def file_name(self) -> str:
@@ -208,7 +212,8 @@ class RunFileView:
     def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]:
         conn = self.file.connection
         self._occurrence_views(conn)
-        sql = concatenation_to_sqlite(sql, self._column_type)
+        install_sql_functions(conn)
+        sql = fm_sql_to_sqlite(sql, self._column_type)
         params = [V.to_sqlite(a) if not isinstance(a, bytes) else bytes(a) for a in arguments]
 
         def authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:
@@ -307,13 +312,13 @@ def _column_comments(conn: sqlite3.Connection, table: str) -> dict[str, str]:
     return comments
 
 
-def _sort_state(ctx: Any) -> Decimal:
+def _sort_state(ctx: StepContext) -> Decimal:
     # Claris Get ( SortState ): 0 unsorted, 1 sorted, 2 semi-sorted (not reachable here).
     data = ctx.data
     return Decimal(1 if data.layout is not None and data.found_set().sort_order else 0)
 
 
-def _layout_number(ctx: Any) -> Decimal:
+def _layout_number(ctx: StepContext) -> Decimal:
     data = ctx.data
     if data.layout is None or data.file is None:
         return Decimal(0)
@@ -321,12 +326,12 @@ def _layout_number(ctx: Any) -> Decimal:
     return Decimal(names.index(data.layout.casefold()) + 1) if data.layout.casefold() in names else Decimal(0)
 
 
-def _file_size(ctx: Any) -> Decimal:
+def _file_size(ctx: StepContext) -> Decimal:
     path = ctx.data.file.path if ctx.data.file is not None else None
     return Decimal(path.stat().st_size) if path is not None and path.exists() else Decimal(0)
 
 
-def _request_count(ctx: Any) -> Decimal:
+def _request_count(ctx: StepContext) -> Decimal:
     mode = ctx.data.find_mode
     return Decimal(len(mode.requests)) if mode is not None else Decimal(0)
 

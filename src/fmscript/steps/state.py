@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from fmscript.ai.progress import Reporter
+from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
-from fmscript.calc.values import Value
+from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
 from fmscript.errors import (
     COMMAND_UNAVAILABLE,
     FIELD_MISSING,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
+    from fmscript.steps.windows import Window
 
 
 @attrs.define
@@ -66,6 +69,9 @@ class RunOptions:
     progress: bool = True
     settings: Settings = attrs.field(factory=Settings)
     follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
+    # How ai/ reports progress (training and download bars, lines of news): the command line
+    # supplies its own (fmscript.cli.progress.reporter, built from ``progress``); the default is quiet.
+    reporter: Reporter = attrs.field(factory=Reporter)
 
 
 _FOLDED: dict[str, str] = {}
@@ -151,6 +157,8 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    window_name: str = ""  # the current window's name ("": the file's name)
+    windows: list[Window] = attrs.field(factory=list)  # the other windows (New Window), last current last
     _data_files: DataFiles | None = None  # Open Data File … (made on first use)
     _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
 
@@ -260,7 +268,8 @@ class DataSession:
         t, f = self.resolve_field(table, field)
         file = self.require_file()
         if file.field(t, f).is_global:
-            return file.get(t, None, f)
+            value: Value = file.get(t, None, f)  # the data layer's values are calc values
+            return value
         if table is not None:
             related = self.related_ids(table)
             if related is not None:  # Claris: a related field gives the first related record's value
@@ -268,7 +277,8 @@ class DataSession:
         rid = self.current_record(t)
         if rid is None:
             return ""  # no (related) record: FileMaker gives an empty value
-        return file.get(t, rid, f)
+        value = file.get(t, rid, f)
+        return value
 
     def related_values(self, table: str | None, field: str) -> list[Value] | None:
         """Every related record's value of ``table::field`` (for Sum, Count, List …), or None when
@@ -365,7 +375,8 @@ class DataSession:
         return new
 
     def record_value(self, table: str, rid: int, field: str) -> Value:
-        return self.require_file().get(table, rid, field)
+        value: Value = self.require_file().get(table, rid, field)
+        return value
 
     # Open records (``fmscript.data.open_records``): what leaving a record commits, Revert discards.
     def commit_records(self) -> None:
@@ -503,7 +514,7 @@ class StepContext:
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         self.vars.set(name, value, repetition)
 
-    def variable_reader(self, name: str) -> Callable[[Any], Value]:
+    def variable_reader(self, name: str) -> Callable[[Env], Value] | None:
         """The compiled ``$name`` of a calculation (its argument: the Let bindings, unused):
         ``get_variable(name)`` with the scope test and case folding done once
         (``Variables.globals`` and ``.frames`` are never replaced, only changed)."""
@@ -517,7 +528,7 @@ class StepContext:
     def get_info(self, name: str) -> Value | None:
         return self._info(self, name)
 
-    def file_view(self) -> object | None:
+    def file_view(self) -> FileView | None:
         """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""
         from fmscript.steps.file_view import RunFileView
 

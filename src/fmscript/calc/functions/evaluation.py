@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import contextvars
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.errors import CALC_GENERIC, ArityError, CalcSyntaxError, FMScriptError, UnknownFunctionError
+from fmscript.syntax import ast
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 # (code, detail) of the last "?" answered inside the innermost EvaluationError, if any is listening.
 _noted: contextvars.ContextVar[list[tuple[int, str]] | None] = contextvars.ContextVar(
@@ -85,7 +90,7 @@ def syntax_code(text: str, error: FMScriptError | None = None) -> int:
     return 1208
 
 
-def _compile(ev: Any, text: str) -> tuple[Any, int]:
+def _compile(ev: LazyArgs, text: str) -> tuple[Any, int]:
     """Parse and compile calc text: ``(node, 0)`` or ``(None, error number)``."""
     from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed
 
@@ -98,7 +103,7 @@ def _compile(ev: Any, text: str) -> tuple[Any, int]:
 
 
 @function("Evaluate", 1, 2, lazy=True)
-def evaluate(ctx: Any, ev: Any, expression: Any, trigger: Any = None) -> Any:
+def evaluate(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr, trigger: ast.Expr | None = None) -> Any:
     """Claris: text that is not a valid calculation gives "?" (EvaluationError tells why)."""
     text = V.to_text(ev(expression))
     if trigger is not None:
@@ -112,7 +117,7 @@ def evaluate(ctx: Any, ev: Any, expression: Any, trigger: Any = None) -> Any:
 
 
 @function("EvaluationError", 1, lazy=True)
-def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
+def evaluation_error(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr) -> Any:
     noted: list[tuple[int, str]] = []
     token = _noted.set(noted)
     try:
@@ -125,7 +130,7 @@ def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
 
 
 @function("IsValidExpression", 1, lazy=True)
-def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
+def is_valid_expression(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr) -> Any:
     """1 when the text parses with known functions and right parameter counts — exactly when
     ``EvaluationError ( Evaluate ( text ) )`` reports no syntax error."""
     node, _code = _compile(ev, V.to_text(ev(expression)))
@@ -133,7 +138,7 @@ def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
 
 
 @function("SetRecursion", 2, lazy=True)
-def set_recursion(ctx: Any, ev: Any, expression: Any, max_iterations: Any) -> Any:
+def set_recursion(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr, max_iterations: ast.Expr) -> Any:
     """Claris: sets the maximum number of iterations for recursion and loops (While) inside the
     expression; past it the expression gives "?"."""
     limit = V.to_number(ev(max_iterations))

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
+    from fmscript.steps.windows import Window
 
 
 @attrs.define
@@ -158,6 +159,8 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    window_name: str = ""  # the current window's name ("": the file's name)
+    windows: list[Window] = attrs.field(factory=list)  # the other windows (New Window), last current last
     _data_files: DataFiles | None = None  # Open Data File … (made on first use)
     _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
 

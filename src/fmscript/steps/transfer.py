@@ -43,6 +43,13 @@ from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
+def scan_text(value: str) -> str:
+    """A quoted option value ("…", “…”, 「…」) without its quotes."""
+    from fmscript.syntax import scan
+
+    return scan.whole_string(value) or value
+
+
 def _path(ctx: StepContext, text: str | None, what: str) -> Path:
     entries = path_entries(text or "", ctx)
     if not entries:
@@ -66,7 +73,14 @@ def _field(ctx: StepContext, table: str, name: str) -> str:
 def import_records(ctx: StepContext, step: ast.Step) -> None:
     data = ctx.data
     file = data.require_file()
-    rows = delimited.read_rows(_path(ctx, step.opt("source"), "Import Records"), step.opt("charset"))
+    source = _path(ctx, step.opt("source"), "Import Records")
+    if source.suffix.lower() == ".xlsx":
+        from fmscript.data.xlsx import read_xlsx
+
+        sheet = step.opt("source_table")
+        rows = read_xlsx(source, scan_text(sheet) if sheet else None)
+    else:
+        rows = delimited.read_rows(source, step.opt("charset"))
     target = step.opt("target")
     table = file.resolve_table(target) if target else data.current_table()
     if table is None:
@@ -167,6 +181,10 @@ def _apply(
             elif add_remaining:
                 add(row)
     elif method == "Update":
+        if not matches and imports:
+            # *Choice*: the printed step does not show FileMaker's stored match fields (the older
+            # "Update matching" form): the first mapped field is the match field.
+            matches = imports[:1]
         if not matches:
             raise ScriptRuntimeError(
                 "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID

@@ -401,7 +401,7 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Revert Record/Request",
-        ("レコード/検索条件復帰", "レコード / 検索条件復帰"),
+        "レコード/検索条件復帰",
         ("恢复记录/请求", "还原记录/请求"),
         WITH_DIALOG,
         NO_DIALOG,

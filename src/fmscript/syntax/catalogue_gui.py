@@ -51,7 +51,6 @@ NO_OP: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Refresh Object", "オブジェクトを更新", "刷新对象"),
     ("Refresh Portal", "ポータルの更新", "刷新入口"),
     ("Set Session Identifier", "セッション識別子を設定", "设置会话标识符"),
-    ("Set AI Call Logging", "AI 呼び出しのログを設定", "设置 AI 调用日志记录"),
 )
 
 # Steps that need a screen, a device, a dialog or a service; error 3 when reached.

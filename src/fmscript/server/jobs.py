@@ -34,7 +34,8 @@ from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError
 from fmscript.server.errors import APIError, from_fmscript
 
-SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
+# The AI Model Server's keys, plus fmscript's (fine_tune_type, lora_rank, ..., mask_prompt)
+SERVER_KEYS = (*(key for key in DEFAULTS if key != "seed"), "fine_tuned_model_name")
 AUTO_EPOCHS = 3
 
 

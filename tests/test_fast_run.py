@@ -70,7 +70,7 @@ def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
         "import sys\n"
         "from fmscript.runtime.compiled import compile_text\n"
         "plan = compile_text('Save Records as JSONL [ ]\\nSet Variable [ $x ; Value: 1 ]\\n'\n"
-        "                    'Export Field Contents [ ]', 's').plan\n"
+        "                    'Print [ ]', 's').plan\n"
         "assert plan[0].handler.__name__ == 'committing', plan[0]\n"
         "assert plan[1].handler.__name__ == 'set_variable' and plan[1].specializer is not None\n"
         "assert plan[2].handler is None\n"
@@ -84,3 +84,28 @@ def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_every_spelling_of_every_click_option_parses_the_same(files: dict[str, str]) -> None:
+    """The fast path's tables and click's ``run`` come from one list (``fast_run.RUN_OPTIONS``):
+    each spelling click accepts gives the fast path the same value."""
+    import click
+
+    from fmscript.cli.run import run
+
+    values = {"file": files["db"], "save": files["s"] + ".out", "documents": files["docs"], "parameter": "p"}
+    seen = set()
+    for param in run.params:
+        if not isinstance(param, click.Option):
+            continue
+        for spelling in (*param.opts, *param.secondary_opts):
+            argv = [spelling] if param.is_flag else [spelling, values[str(param.name)]]
+            fast = parse(["run", files["s"], *argv])
+            assert fast is not None, spelling
+            expected = run.make_context("run", [files["s"], *argv]).params
+            got = {key: fast.get(key) for key in expected}
+            assert {
+                k: None if v is None else v if isinstance(v, bool) else str(v) for k, v in expected.items()
+            } == got
+            seen.add(spelling)
+    assert {"--file", "-f", "--no-progress", "--wait", "--param"} <= seen

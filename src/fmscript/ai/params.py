@@ -18,6 +18,19 @@ lora_keys              the family's usual modules  a list (or comma-separated te
 grad_checkpoint        false                      true/false: recompute activations (less memory)
 mask_prompt            true                       true: loss on the answers only; false: on
                                                   every token of the conversation
+method                 supervised                 supervised | dpo (fmscript extension: DPO on
+                                                  preference data, OpenAI's format)
+beta                   0.1                        number > 0 (DPO's β: how far from the base)
+rpo_alpha              0                          number >= 0 (DPO + that multiple of the
+                                                  preferred answer's NLL, as TRL's rpo_alpha)
+n_epochs               0 (off: max_steps)         integer >= 0: steps = passes over the training
+                                                  set (OpenAI's meaning), reported back
+save_every             0 (off)                    integer >= 0: an intermediate checkpoint
+                                                  every N steps
+early_stopping_patience  0 (off)                  integer >= 0: stop after N validation
+                                                  reports without improvement; keep the best
+validation_file        "" (a 10 % split)          a training file id (the server's) or path
+                                                  (Local): the validation set
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -56,6 +69,13 @@ class LocalParams:
     lora_keys: tuple[str, ...] = ()  # () = the model family's usual modules (fmscript.ai.families)
     grad_checkpoint: bool = False
     mask_prompt: bool = True
+    method: str = "supervised"
+    beta: float = 0.1
+    rpo_alpha: float = 0.0
+    n_epochs: int = 0
+    save_every: int = 0
+    early_stopping_patience: int = 0
+    validation_file: str = ""
     notes: tuple[str, ...] = ()
 
     @property
@@ -136,6 +156,20 @@ def _integer(key: str, value: Any, minimum: int) -> int:
     return int(number)
 
 
+METHODS = ("supervised", "dpo")
+ZERO_ALLOWED = ("seed", "n_epochs", "save_every", "early_stopping_patience")
+
+
+def _method(value: Any) -> str:
+    """``"dpo"``, or OpenAI's ``{"type": "dpo", ...}`` object, → the method's name."""
+    kind = value.get("type", "supervised") if isinstance(value, dict) else value
+    if not isinstance(kind, str) or kind.strip().lower() not in METHODS:
+        raise ai_error(
+            f"fine-tuning parameter 'method' must be one of {', '.join(METHODS)}, not {kind!r}", BAD_PARAMETER
+        )
+    return kind.strip().lower()
+
+
 def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
     """Check and convert a Fine-Tuning Parameters object; an unknown key or bad value names the key."""
     if obj is None:
@@ -160,6 +194,22 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
             name = check_model_name(value) if value.strip() else None
         elif key in _CHECKERS:
             values[key] = _CHECKERS[key](key, value)
+        elif key == "method":
+            values[key] = _method(value)
+        elif key == "beta":
+            beta = _number(key, value)
+            if beta <= 0:
+                raise ai_error(
+                    f"fine-tuning parameter 'beta' must be more than 0, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = beta
+        elif key == "rpo_alpha":
+            alpha = _number(key, value)
+            if alpha < 0:
+                raise ai_error(
+                    f"fine-tuning parameter 'rpo_alpha' must be at least 0, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = alpha
         elif key == "learning_rate":
             rate = _number(key, value)
             if not 0 < rate <= 1:
@@ -168,8 +218,14 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     BAD_PARAMETER,
                 )
             values[key] = rate
+        elif key == "validation_file":
+            if not isinstance(value, str):
+                raise ai_error(
+                    f"fine-tuning parameter 'validation_file' must be text, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = value.strip()
         else:
-            values[key] = _integer(key, value, 0 if key == "seed" else 1)
+            values[key] = _integer(key, value, 0 if key in ZERO_ALLOWED else 1)
     return LocalParams(fine_tuned_model_name=name or default_model_name(), **values)
 
 

@@ -150,13 +150,27 @@ def _bindings() -> KeyBindings:
     return kb
 
 
-def run_tty(make_session: Callable[[], ReplSession], history_path: Path) -> int:
-    from fmscript.cli.repl import dispatch
+class MaskedFileHistory(FileHistory):
+    """The history file, with every ``API key:`` value written as ``"***"`` (the key stays out of
+    ``repl_history``, as out of every printed line; this session's recall keeps what was typed)."""
 
+    def store_string(self, string: str) -> None:
+        from fmscript.errors import mask_secrets
+
+        super().store_string(mask_secrets(string))
+
+
+def run_tty(
+    make_session: Callable[[], ReplSession],
+    history_path: Path,
+    dispatch: Callable[[ReplSession, str], bool],
+) -> int:
+    """The terminal loop; ``dispatch`` runs one entry (``cli.repl.dispatch``, passed in: this
+    module is the front end the REPL command chooses, it does not import it back)."""
     loader = SessionLoader(make_session)
     try:
         history_path.parent.mkdir(parents=True, exist_ok=True)
-        history: FileHistory | InMemoryHistory = FileHistory(str(history_path))
+        history: FileHistory | InMemoryHistory = MaskedFileHistory(str(history_path))
     except OSError:
         history = InMemoryHistory()
     prompt: PromptSession[str] = PromptSession(

@@ -9,8 +9,10 @@ Two bookkeeping tables beside ``fmscript_layouts`` declare the graph (both optio
   Optional columns, with their defaults: ``operator`` ('=': also ≠ <> < ≤ <= > ≥ >= and × for
   all records), ``sort_field`` (a field of the right TO; related records are otherwise in creation
   order), ``sort_order`` ('ascending' | 'descending'), ``allow_creation`` (0: Set Field through
-  the relationship creates a right-hand record when there is none), and the same three for the
-  other direction: ``left_sort_field``, ``left_sort_order``, ``left_allow_creation``.
+  the relationship creates a right-hand record when there is none), ``delete_related`` (0:
+  deleting a left-hand record deletes its right-hand related records), and the same four for the
+  other direction: ``left_sort_field``, ``left_sort_order``, ``left_allow_creation``,
+  ``left_delete_related``.
 
 How related records are found (Claris "Working with related tables", "Relationship operators"):
 the match fields' values of the source record(s) are compared with the target records' values,
@@ -73,6 +75,7 @@ class Side:
     sort_field: str | None = None
     descending: bool = False
     allow_creation: bool = False
+    delete_related: bool = False  # deleting a record on the other side deletes these records
 
 
 @attrs.frozen
@@ -188,6 +191,7 @@ def _side(row: dict[str, Any], prefix: str) -> Side:
         sort_field=_text(row.get(prefix + "sort_field")) or None,
         descending=_text(row.get(prefix + "sort_order")).lower().startswith("desc"),
         allow_creation=_flag(row.get(prefix + "allow_creation")),
+        delete_related=_flag(row.get(prefix + "delete_related")),
     )
 
 
@@ -208,7 +212,7 @@ def read_graph(conn: sqlite3.Connection, tables: dict[str, str]) -> Graph:
     missing = [c for c in required if c not in columns]
     if missing:
         raise GraphError(f"{RELATIONSHIPS} needs the columns {', '.join(missing)}")
-    optional = ["operator", "sort_field", "sort_order", "allow_creation"]
+    optional = ["operator", "sort_field", "sort_order", "allow_creation", "delete_related"]
     optional += ["left_" + c for c in optional[1:]]
     wanted = required + [c for c in optional if c in columns]
     select = ", ".join(quote_ident(c) for c in wanted)
@@ -232,7 +236,7 @@ def _reversed(row: dict[str, Any]) -> dict[str, Any]:
     out["left_to"], out["right_to"] = row["right_to"], row["left_to"]
     out["left_field"], out["right_field"] = row["right_field"], row["left_field"]
     out["operator"] = FLIPPED.get(_operator(row.get("operator")), "=")
-    for name in ("sort_field", "sort_order", "allow_creation"):
+    for name in ("sort_field", "sort_order", "allow_creation", "delete_related"):
         out[name], out["left_" + name] = row.get("left_" + name), row.get(name)
     return out
 
@@ -268,10 +272,9 @@ def _relationship(rows: list[dict[str, Any]], occurrences: dict[str, tuple[str, 
 # ---------------------------------------------------------------------- related records
 
 
-def _keys(raw: Any, source: FieldType, target: FieldType) -> set[Any]:
-    """The match keys a stored value stands for in a field of type ``target``: one per line of a
-    text value (a multikey), none for an empty value."""
-    value = from_storage(raw, source)
+def _keys(value: Any, target: FieldType) -> set[Any]:
+    """The match keys a value stands for in a field of type ``target``: one per line of a text
+    value (a multikey), none for an empty value."""
     if value == "" or value is None:
         return set()
     pieces: Iterable[Any] = value.replace("\n", "\r").split("\r") if isinstance(value, str) else (value,)
@@ -285,52 +288,85 @@ def _keys(raw: Any, source: FieldType, target: FieldType) -> set[Any]:
     return keys
 
 
+@attrs.define
+class _Target:
+    """A target table's match keys: ``rows[i] = (rid, [keys per field])`` in creation order, and
+    for each field an index key -> row positions (for ``=``)."""
+
+    stamp: Any
+    rows: list[tuple[int, list[set[Any]]]]
+    index: list[dict[Any, list[int]]]
+
+
 class Related:
     """Related-record lookups over one file, with each target table's keys cached until the
     file changes (``FMFile.change_count``)."""
 
     def __init__(self, file: FMFile) -> None:
         self.file = file
-        self._cache: dict[tuple[str, tuple[str, ...]], tuple[Any, list[tuple[int, list[set[Any]]]]]] = {}
+        self._cache: dict[tuple[str, tuple[str, ...]], _Target] = {}
 
-    def _target_rows(self, table: str, fields: Sequence[str], types: Sequence[FieldType]) -> list:
+    def _target(self, table: str, fields: Sequence[str], types: Sequence[FieldType]) -> _Target:
         key = (table, tuple(fields))
         stamp = self.file.change_count()
         cached = self._cache.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
+        if cached is not None and cached.stamp == stamp:
+            return cached
         rows = [
-            (rid, [_keys(raw, t, t) for raw, t in zip(values, types)])
+            (rid, [_keys(from_storage(raw, t), t) for raw, t in zip(values, types)])
             for rid, values in self.file.raw_rows(table, list(fields))
         ]
-        self._cache[key] = (stamp, rows)
-        return rows
+        index: list[dict[Any, list[int]]] = [{} for _ in fields]
+        for position, (_rid, keys) in enumerate(rows):
+            for i, field_keys in enumerate(keys):
+                for k in field_keys:
+                    index[i].setdefault(k, []).append(position)
+        target = _Target(stamp, rows, index)
+        self._cache[key] = target
+        return target
+
+    def _source_values(self, table: str, fields: list[str], ids: Sequence[int]) -> list[list[Any]]:
+        """The source records' match field values (few records: one indexed read each)."""
+        file = self.file
+        if len(ids) <= 8:
+            return [[file.get(table, rid, f) for f in fields] for rid in ids]
+        types = [file.field(table, f).type for f in fields]
+        return [
+            [from_storage(raw, t) for raw, t in zip(values, types)]
+            for _rid, values in file.raw_rows(table, fields, ids)
+        ]
 
     def follow(self, hop: Hop, source_table: str, source_ids: Sequence[int], target_table: str) -> list[int]:
         """The records of ``target_table`` related to any of ``source_ids`` through ``hop``, in
         the relationship's sort order (else creation order)."""
         file = self.file
         pairs = hop.pairs()
-        sources = [file.field(source_table, s) for s, _op, _t in pairs]
+        sources = [file.field(source_table, s).name for s, _op, _t in pairs]
         targets = [file.field(target_table, t) for _s, _op, t in pairs]
         ops = [op for _s, op, _t in pairs]
-        rows = self._target_rows(target_table, [f.name for f in targets], [f.type for f in targets])
+        target = self._target(target_table, [f.name for f in targets], [f.type for f in targets])
+        rows = target.rows
         if all(op == "×" for op in ops):
-            matched = {rid for rid, _keys_ in rows}
+            matched = set(range(len(rows)))
         else:
             matched = set()
-            source_rows = file.raw_rows(source_table, [f.name for f in sources], source_ids)
-            for _rid, values in source_rows:
-                wanted = [
-                    _keys(raw, s.type, t.type) if op != "×" else set()
-                    for raw, s, t, op in zip(values, sources, targets, ops)
-                ]
+            first = next((i for i, op in enumerate(ops) if op == "="), None)
+            for values in self._source_values(source_table, sources, source_ids):
+                wanted = [_keys(v, t.type) if op != "×" else set() for v, t, op in zip(values, targets, ops)]
                 if any(not w and op != "×" for w, op in zip(wanted, ops)):
                     continue  # an empty match field relates to nothing
-                for rid, keys in rows:
-                    if rid not in matched and all(_matches(op, w, k) for op, w, k in zip(ops, wanted, keys)):
-                        matched.add(rid)
-        ids = [rid for rid, _keys_ in rows if rid in matched]  # creation order
+                if first is not None:  # candidates from the index of an "=" pair
+                    candidates: Iterable[int] = sorted(
+                        {p for k in wanted[first] for p in target.index[first].get(k, ())}
+                    )
+                else:
+                    candidates = range(len(rows))
+                for position in candidates:
+                    if position not in matched and all(
+                        _matches(op, w, k) for op, w, k in zip(ops, wanted, rows[position][1])
+                    ):
+                        matched.add(position)
+        ids = [rows[p][0] for p in sorted(matched)]  # creation order
         side = hop.side
         if side.sort_field and file.resolve_field(target_table, side.sort_field) is not None:
             from fmscript.data.found_set import sort_ids
@@ -344,14 +380,12 @@ class Related:
         pairs = hop.pairs()
         if len(pairs) != 1 or pairs[0][1] != "=":
             return None
-        source = self.file.field(source_table, pairs[0][0])
         target = self.file.field(target_table, pairs[0][2])
-        rows = self.file.raw_rows(source_table, [source.name], [rid])
-        wanted = sorted(_keys(rows[0][1][0], source.type, target.type)) if rows else []
+        wanted = sorted(_keys(self.file.get(source_table, rid, pairs[0][0]), target.type))
         if not wanted:
             return None
         key, best = wanted[0], None
-        for candidate, (keys,) in self._target_rows(target_table, [target.name], [target.type]):
+        for candidate, (keys,) in self._target(target_table, [target.name], [target.type]).rows:
             for k in keys:
                 try:
                     beyond = k > key if higher else k < key
@@ -372,6 +406,30 @@ class Related:
             ids = self.follow(hop, table, ids, target) if ids else []
             table = target
         return table, ids
+
+
+def cascade(file: FMFile, table: str, ids: Sequence[int]) -> list[tuple[str, list[int]]]:
+    """The records deleting ``ids`` of ``table`` also deletes: through every relationship whose
+    other side has "Delete related records in this table when a record is deleted in the other
+    table", from any occurrence of ``table``, and on from those records (each record once)."""
+    graph, seen = file.graph, {(table, rid) for rid in ids}
+    plan: list[tuple[str, list[int]]] = []
+    queue = [(table, list(ids))]
+    while queue:
+        source, rids = queue.pop(0)
+        for relationship in graph.relationships:
+            for hop in (Hop(relationship, True), Hop(relationship, False)):
+                if not hop.side.delete_related or graph.base_table(hop.source) != source:
+                    continue
+                target = graph.base_table(hop.target) or hop.target
+                related = [
+                    r for r in file.related.follow(hop, source, rids, target) if (target, r) not in seen
+                ]
+                if related:
+                    seen.update((target, r) for r in related)
+                    plan.append((target, related))
+                    queue.append((target, related))
+    return plan
 
 
 def creation_values(file: FMFile, hop: Hop, source_table: str, rid: int) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from fmscript.ai.progress import ProgressFactory
 from fmscript.calc import values as V
 from fmscript.errors import FMScriptError
 from fmscript.runtime.compiled import ScriptLoader
@@ -30,12 +31,19 @@ def open_file(file: str | Path | None) -> FMFile | None:
     return FMFile.open(file)
 
 
+def run_info(ctx: StepContext, name: str) -> Value | None:
+    """The Get functions that read the run (``steps.info``, imported on the first one)."""
+    from fmscript.steps.info import run_info as answer
+
+    return answer(ctx, name)
+
+
 def new_context(
     fm_file: FMFile | None, script_dir: Path, options: RunOptions, out: TextIO, err: TextIO
 ) -> StepContext:
     """A fresh run context on ``fm_file``, on its first layout (FileMaker opens a file on its
     first layout; fmscript on the first table's layout)."""
-    ctx = StepContext(fm_file, script_dir, out, err, options)
+    ctx = StepContext(fm_file, script_dir, out, err, options, info=run_info)
     if fm_file is not None:
         layouts = fm_file.layouts()
         ctx.data.layout = ctx.data.original_layout = layouts[0] if layouts else None
@@ -98,10 +106,10 @@ def finish_jobs(ctx: StepContext) -> None:
         return
     from fmscript.ai.service import LocalFineTuning
 
-    service = LocalFineTuning(ctx.settings.home, ctx.settings)
+    service = LocalFineTuning(ctx.settings.home, ctx.settings, ctx.options.reporter)
     try:
         if ctx.options.wait_for_jobs:
-            if _wait_for_jobs(service, queued, ctx.options.progress, ctx.err):
+            if _wait_for_jobs(service, queued, _progress(ctx), ctx.err):
                 ctx.errors.uncaptured += 1
         else:
             # Hand the jobs over so the dead-process check does not fail them once this run exits.
@@ -118,14 +126,23 @@ def finish_jobs(ctx: StepContext) -> None:
 def follow_remote_jobs(ctx: StepContext) -> None:
     """``--wait``: follow the jobs remote providers run (OpenAI, Custom) to their end."""
     if ctx.ai.remote_jobs and ctx.options.follow_remote:
-        from fmscript.ai.remote_jobs import follow_all
+        from fmscript.ai.providers import follow_jobs
 
-        if follow_all(ctx.ai.remote_jobs, ctx.settings, ctx.options.progress, ctx.err):
+        def say(line: str) -> None:
+            print(line, file=ctx.err)
+
+        if follow_jobs(ctx.ai.remote_jobs, ctx.settings, _progress(ctx), say):
             ctx.errors.uncaptured += 1
     ctx.ai.remote_jobs.clear()
 
 
-def _wait_for_jobs(service: LocalFineTuning, queued: list[str], progress: bool, err: TextIO) -> int:
+def _progress(ctx: StepContext) -> ProgressFactory:
+    return ctx.options.reporter.training
+
+
+def _wait_for_jobs(
+    service: LocalFineTuning, queued: list[str], progress: ProgressFactory, err: TextIO
+) -> int:
     """Train the jobs this run queued, in this process, with a progress bar. 1 if any failed."""
     failed = 0
     try:

@@ -34,8 +34,10 @@ from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError
 from fmscript.server.errors import APIError, from_fmscript
 
-# The AI Model Server's keys, plus fmscript's (fine_tune_type, lora_rank, ..., mask_prompt)
-SERVER_KEYS = (*(key for key in DEFAULTS if key != "seed"), "fine_tuned_model_name")
+# The AI Model Server's keys, plus fmscript's LoRA keys (fine_tune_type, lora_rank, ..., mask_prompt)
+SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
+LORA_KEYS: tuple[str, ...] = ("fine_tune_type", "lora_rank", "lora_scale", "lora_dropout", "lora_keys")
+LORA_KEYS += ("grad_checkpoint", "mask_prompt")
 AUTO_EPOCHS = 3
 
 
@@ -53,27 +55,49 @@ def _positive(name: str, value: Any) -> float:
     return number
 
 
-def _hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
-    """OpenAI's hyperparameters: ``method.supervised.hyperparameters`` over the deprecated top level."""
+METHOD_TYPES = ("supervised", "dpo")
+HYPERPARAMETERS = {"supervised": {"n_epochs", "batch_size", "learning_rate_multiplier"}}
+HYPERPARAMETERS["dpo"] = HYPERPARAMETERS["supervised"] | {"beta"}
+
+
+def method_type(body: dict[str, Any]) -> str | None:
+    """The ``method.type`` a create request names (None: none; the training data decide)."""
+    method = body.get("method")
+    if not method:
+        return None
+    if not isinstance(method, dict):
+        raise APIError(400, "method must be an object", param="method")
+    kind = method.get("type", "supervised")
+    if kind not in METHOD_TYPES:
+        known = ", ".join(map(repr, METHOD_TYPES))
+        raise APIError(400, f"method type {kind!r} is not supported here (only {known})", param="method.type")
+    return str(kind)
+
+
+def _hyperparameters(body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """OpenAI's hyperparameters: ``method.<type>.hyperparameters`` over the deprecated top level."""
     merged: dict[str, Any] = dict(body.get("hyperparameters") or {})
-    method = body.get("method") or {}
-    if method:
-        kind = method.get("type", "supervised")
-        if kind != "supervised":
-            raise APIError(
-                400, f"method type {kind!r} is not supported here (only 'supervised')", param="method.type"
-            )
-        merged.update((method.get("supervised") or {}).get("hyperparameters") or {})
-    unknown = sorted(set(merged) - {"n_epochs", "batch_size", "learning_rate_multiplier"})
+    merged.update(((body.get("method") or {}).get(kind) or {}).get("hyperparameters") or {})
+    unknown = sorted(set(merged) - HYPERPARAMETERS[kind])
     if unknown:
         raise APIError(400, f"unknown hyperparameter {unknown[0]!r}", param=f"hyperparameters.{unknown[0]}")
     return merged
 
 
-def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int | None) -> dict[str, Any]:
-    """The Fine-Tune Parameters for :func:`parse_local_params` from a create request."""
-    hyper = _hyperparameters(body)
-    params: dict[str, Any] = {key: body[key] for key in SERVER_KEYS if body.get(key) is not None}
+def local_parameters(
+    body: dict[str, Any], n_examples: int, max_steps_cap: int | None, kind: str = "supervised"
+) -> dict[str, Any]:
+    """The Fine-Tune Parameters for :func:`parse_local_params` from a create request (``kind``:
+    the method, "supervised" or "dpo")."""
+    kind = method_type(body) or kind
+    hyper = _hyperparameters(body, kind)
+    params: dict[str, Any] = {
+        key: body[key] for key in (*SERVER_KEYS, *LORA_KEYS) if body.get(key) is not None
+    }
+    if kind != "supervised":
+        params["method"] = kind
+    if not _auto(hyper.get("beta")):
+        params["beta"] = _positive("beta", hyper["beta"])
     if "batch_size" not in params and not _auto(hyper.get("batch_size")):
         params["batch_size"] = hyper["batch_size"]
     if "learning_rate" not in params and not _auto(hyper.get("learning_rate_multiplier")):
@@ -87,6 +111,8 @@ def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int |
         except (TypeError, ValueError):
             batch_number = 1.0  # parse_local_params names the bad batch_size
         params["max_steps"] = max(1, math.ceil(n_examples * epochs / batch_number))
+    if body.get("validation_file"):
+        params["validation_file"] = str(body["validation_file"])  # checked by create_job
     if "fine_tuned_model_name" not in params and body.get("suffix"):
         params["fine_tuned_model_name"] = body["suffix"]
     if body.get("seed") is not None:
@@ -130,10 +156,10 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
                 400, f"invalid validation_file: {body['validation_file']}", param="validation_file"
             ) from None
     try:
-        report = datasets.validate_jsonl(file["path"])
+        report = datasets.validate_jsonl(file["path"], method=method_type(body))
         if not report.ok:
             raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
-        local = parse_local_params(local_parameters(body, report.n_examples, max_steps_cap))
+        local = parse_local_params(local_parameters(body, report.n_examples, max_steps_cap, report.method))
         base_path = _base_model(service, str(body["model"]))
         layers = modeldir.layer_count(base_path) if base_path else None
         if layers:
@@ -161,12 +187,6 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
     store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
     for note in local.notes:
         store.add_event(job["id"], "warn", note)
-    if body.get("validation_file"):
-        store.add_event(
-            job["id"],
-            "warn",
-            "validation_file is recorded; the local engine holds out its own validation split",
-        )
     store.add_event(job["id"], "info", "Job queued")
     # Nobody owns a queued server job: a restarted server (or `fmscript jobs wait`) picks it up.
     store.release(job["id"])
@@ -193,34 +213,46 @@ def job_object(store: JobStore, job: dict[str, Any]) -> dict[str, Any]:
         "trained_tokens": job["trained_tokens"],
         "estimated_finish": None,
         "hyperparameters": hyper,
-        "method": {"type": "supervised", "supervised": {"hyperparameters": hyper}},
+        "method": _method_object(params, hyper),
         "organization_id": "fmscript",
         "result_files": [],
         "seed": params.get("seed", 0),
         "validation_file": meta.get("validation_file"),
         "metadata": meta.get("metadata"),
         "integrations": None,
-        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed")},
+        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed", *LORA_KEYS)},
     }
 
 
+def _method_object(params: dict[str, Any], hyper: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's ``method``: its type and that type's hyperparameters (DPO adds ``beta``)."""
+    kind = params.get("method") or "supervised"
+    if kind == "dpo":
+        hyper = {**hyper, "beta": params.get("beta", DEFAULTS["beta"])}
+    return {"type": kind, kind: {"hyperparameters": hyper}}
+
+
 def checkpoints(job: dict[str, Any]) -> list[dict[str, Any]]:
-    """The local engine keeps the final adapter only: one checkpoint once the job succeeded."""
+    """A succeeded job's checkpoints, newest first: the final adapter, then the intermediate ones
+    that ``save_every`` kept (``fm-mlx-name:ckpt-step-N``, as OpenAI names its checkpoints)."""
     if job["status"] != "succeeded":
         return []
     result = job["result"] or {}
+    final_step = result.get("steps", 0)
+    suffix = job["id"].rsplit("-", 1)[-1]
+    rows = [(final_step, job["fine_tuned_model"], result.get("final_train_loss"), result.get("val_loss"))]
+    for step in sorted(result.get("checkpoint_steps") or [], reverse=True):
+        if step != final_step:
+            rows.append((step, f"{job['fine_tuned_model']}:ckpt-step-{step}", None, None))
     return [
         {
             "object": "fine_tuning.job.checkpoint",
-            "id": f"fm-ftckpt-{job['id'].rsplit('-', 1)[-1]}",
+            "id": f"fm-ftckpt-{suffix}" + ("" if index == 0 else f"-{step}"),
             "created_at": job["finished_at"],
-            "fine_tuned_model_checkpoint": job["fine_tuned_model"],
+            "fine_tuned_model_checkpoint": model,
             "fine_tuning_job_id": job["id"],
-            "step_number": result.get("steps", 0),
-            "metrics": {
-                "step": result.get("steps", 0),
-                "train_loss": result.get("final_train_loss"),
-                "valid_loss": result.get("val_loss"),
-            },
+            "step_number": step,
+            "metrics": {"step": step, "train_loss": train_loss, "valid_loss": valid_loss},
         }
+        for index, (step, model, train_loss, valid_loss) in enumerate(rows)
     ]

@@ -20,10 +20,13 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from fmscript.ai.progress import Reporter
+from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
-from fmscript.calc.values import Value
+from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
 from fmscript.errors import (
     COMMAND_UNAVAILABLE,
+    FIELD_MISSING,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -38,6 +41,8 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.data.accounts import Accounts
+    from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
@@ -63,6 +68,9 @@ class RunOptions:
     progress: bool = True
     settings: Settings = attrs.field(factory=Settings)
     follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
+    # How ai/ reports progress (training and download bars, lines of news): the command line
+    # supplies its own (fmscript.cli.progress.reporter, built from ``progress``); the default is quiet.
+    reporter: Reporter = attrs.field(factory=Reporter)
 
 
 _FOLDED: dict[str, str] = {}
@@ -148,6 +156,26 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    _data_files: DataFiles | None = None  # Open Data File … (made on first use)
+    _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
+
+    @property
+    def accounts(self) -> Accounts:
+        """The file's accounts and the one in use (Get ( AccountName ))."""
+        if self._accounts is None:
+            from fmscript.data.accounts import Accounts
+
+            self._accounts = Accounts()
+        return self._accounts
+
+    @property
+    def data_files(self) -> DataFiles:
+        """The data files this run has open (Create/Open/Read/Write Data File)."""
+        if self._data_files is None:
+            from fmscript.data.data_files import DataFiles
+
+            self._data_files = DataFiles()
+        return self._data_files
 
     def require_file(self) -> FMFile:
         if self.file is None:
@@ -237,7 +265,8 @@ class DataSession:
         t, f = self.resolve_field(table, field)
         file = self.require_file()
         if file.field(t, f).is_global:
-            return file.get(t, None, f)
+            value: Value = file.get(t, None, f)  # the data layer's values are calc values
+            return value
         if table is not None:
             related = self.related_ids(table)
             if related is not None:  # Claris: a related field gives the first related record's value
@@ -245,7 +274,8 @@ class DataSession:
         rid = self.current_record(t)
         if rid is None:
             return ""  # no (related) record: FileMaker gives an empty value
-        return file.get(t, rid, f)
+        value = file.get(t, rid, f)
+        return value
 
     def related_values(self, table: str | None, field: str) -> list[Value] | None:
         """Every related record's value of ``table::field`` (for Sum, Count, List …), or None when
@@ -259,7 +289,34 @@ class DataSession:
         file = self.require_file()
         if file.field(t, f).is_global:
             return None
+        if len(related) <= 64:  # a few records: indexed reads (iter_records scans the table)
+            return [file.get(t, rid, f) for rid in related]
         return [row[0] for row in file.iter_records(t, [f], related)]
+
+    def sort_values(self, table: str | None, field: str, ids: list[int]) -> tuple[dict[int, Any], Any, str]:
+        """A sort key over the found set ``ids``: (stored value per record, field type, the name
+        Get ( SortState ) remembers). A related field sorts by each record's first related
+        record's value (Claris "Sorting records": related fields sort by the first related value)."""
+        t, f = self.resolve_field(table, field)
+        file = self.require_file()
+        ftype = file.field(t, f).type
+        context = self.current_occurrence()
+        hops = file.graph.path(context, table) if table is not None and context is not None else None
+        if not hops and t == self.current_table():
+            return {rid: values[0] for rid, values in file.raw_rows(t, [f], ids)}, ftype, f
+        if not hops:
+            raise ScriptRuntimeError(
+                f"cannot sort by {table}::{f}: it is not related to this layout", code=FIELD_MISSING
+            )
+        from fmscript.data.convert import to_storage
+
+        source = self.current_table() or ""
+        values: dict[int, Any] = {}
+        for rid in ids:
+            related = file.related.along(hops, source, [rid])[1]
+            if related:
+                values[rid] = to_storage(file.get(t, related[0], f), ftype)  # as stored
+        return values, ftype, f"{table}::{f}"
 
     def lookup_next(self, table: str, field: str, higher: bool) -> Value:
         """LookupNext when no record is related: ``table::field`` of the record with the next
@@ -315,7 +372,8 @@ class DataSession:
         return new
 
     def record_value(self, table: str, rid: int, field: str) -> Value:
-        return self.require_file().get(table, rid, field)
+        value: Value = self.require_file().get(table, rid, field)
+        return value
 
     # Open records (``fmscript.data.open_records``): what leaving a record commits, Revert discards.
     def commit_records(self) -> None:
@@ -340,6 +398,26 @@ class DataSession:
     def record_open_count(self) -> int:
         return len(self.file.buffer) if self.file is not None else 0
 
+    def delete_records(self, table: str, ids: list[int]) -> None:
+        """Delete records and, as the relationships say, their related records (one savepoint:
+        all or nothing); every found set forgets them."""
+        from fmscript.data.relationships import cascade
+
+        file = self.require_file()
+        plan = [(table, list(ids)), *cascade(file, table, ids)]
+        conn = file.connection
+        conn.execute("SAVEPOINT fm_cascade")
+        try:
+            for t, rids in plan:
+                file.delete_records(t, rids)
+        except BaseException:
+            conn.execute("ROLLBACK TO fm_cascade")
+            conn.execute("RELEASE fm_cascade")
+            raise
+        conn.execute("RELEASE fm_cascade")
+        for t, rids in plan:
+            self.forget(t, rids)
+
     def forget(self, table: str, ids: list[int]) -> None:
         """Deleted records leave every found set of their table."""
         for fs in self.found_sets.values():
@@ -360,8 +438,16 @@ def _full(table: str | None, field: str) -> str:
     return f"{table}::{field}" if table else field
 
 
+def _no_info(ctx: StepContext, name: str) -> Value | None:
+    return None
+
+
 def _no_perform(name: str, parameter: Value) -> Value:
     raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=COMMAND_UNAVAILABLE)
+
+
+# What a Get function that reads the run answers (None: not one of those).
+InfoLookup = Callable[["StepContext", str], "Value | None"]
 
 
 class StepContext:
@@ -374,7 +460,11 @@ class StepContext:
         out: TextIO,
         err: TextIO,
         options: RunOptions | None = None,
+        info: InfoLookup | None = None,
     ) -> None:
+        """``info`` answers the Get functions that read the run (``steps.info.run_info``; passed
+        in by the runtime — without it they give their values outside a run)."""
+        self._info = info or _no_info
         self.options = options or RunOptions()
         self.settings = self.options.settings
         self.script_dir = script_dir
@@ -421,7 +511,7 @@ class StepContext:
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         self.vars.set(name, value, repetition)
 
-    def variable_reader(self, name: str) -> Callable[[Any], Value]:
+    def variable_reader(self, name: str) -> Callable[[Env], Value] | None:
         """The compiled ``$name`` of a calculation (its argument: the Let bindings, unused):
         ``get_variable(name)`` with the scope test and case folding done once
         (``Variables.globals`` and ``.frames`` are never replaced, only changed)."""
@@ -433,13 +523,9 @@ class StepContext:
         return lambda env: (frames[-1].locals if frames else globals_).get(key, "")
 
     def get_info(self, name: str) -> Value | None:
-        from fmscript.steps.file_view import FILE_INFO
-        from fmscript.steps.info import INFO
+        return self._info(self, name)
 
-        getter = INFO.get(name) or FILE_INFO.get(name)
-        return getter(self) if getter is not None else None
-
-    def file_view(self) -> object | None:
+    def file_view(self) -> FileView | None:
         """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""
         from fmscript.steps.file_view import RunFileView
 

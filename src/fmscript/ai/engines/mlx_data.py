@@ -169,12 +169,17 @@ def _tokenized(
     return data
 
 
-def job_examples(store: JobStore, job: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The job's stored training file (re-validated: it may have been edited) and its examples."""
-    file = store.get_file(job["file_id"])
-    report = datasets.validate_jsonl(file["path"])
-    if not report.ok:
-        raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
+def job_examples(
+    store: JobStore, file_id: str, method: str, validation: bool = False
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A stored training (or ``validation``) file, re-validated as it may have been edited, and its
+    examples (chat lines for ``supervised``, preference lines for ``dpo``). A validation set may
+    have fewer than 10 examples: only its bad lines are errors."""
+    file = store.get_file(file_id)
+    report = datasets.validate_jsonl(file["path"], method=method)
+    if (any(line for line, _ in report.problems) or not report.n_examples) if validation else not report.ok:
+        what = "validation" if validation else "training"
+        raise ai_error(f"invalid {what} data\n" + report.format_text(), INVALID_TRAINING_DATA)
     return file, datasets.load_examples(Path(file["path"]))
 
 
@@ -187,8 +192,17 @@ def split_datasets(
     tokenizer: Any,
 ) -> tuple[Any, Any, list[int]]:
     """Tokenized (training, validation or None) sets, announced with a start event; and the
-    indices (0-based) of the examples held out for validation (fmscript eval's default)."""
-    train_set, val_set = split_examples(examples, params.batch_size, params.seed)
+    indices (0-based) of the examples held out for validation (fmscript eval's default).
+
+    The job's ``validation_file``, when it names one, is the validation set; else ~10 % of the
+    examples are held out (from 20 examples on)."""
+    if params.validation_file:
+        train_set, val_set = (
+            examples,
+            job_examples(store, params.validation_file, "supervised", validation=True)[1],
+        )
+    else:
+        train_set, val_set = split_examples(examples, params.batch_size, params.seed)
     held_out = [i for i, e in enumerate(examples) if any(e is v for v in val_set)]
     train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
     val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None

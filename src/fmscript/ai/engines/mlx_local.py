@@ -13,6 +13,7 @@ mlx, mlx_lm and numpy are imported inside the functions only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ from typing import Any
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.engines import mlx_data, mlx_generate
+from fmscript.ai.engines.controls import BestAdapter, EarlyStopped, checkpoint_steps, steps_for_epochs
 from fmscript.ai.jobs.store import JobStore, model_tmp_dir
 from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
@@ -90,7 +92,12 @@ def _quiet_trainer() -> Iterator[None]:
 
 
 def _callback(
-    store: JobStore, job_id: str, total: int, progress: TrainingProgress, history: dict[str, Any]
+    store: JobStore,
+    job_id: str,
+    total: int,
+    progress: TrainingProgress,
+    history: dict[str, Any],
+    best: tuple[Any, BestAdapter] | None = None,
 ) -> Any:
     from mlx_lm.tuner.callbacks import TrainingCallback
 
@@ -125,6 +132,8 @@ def _callback(
                 "total_steps": total,
             }
             store.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
+            if best is not None:
+                best[1].observe(best[0], step, loss)  # raises EarlyStopped when patience runs out
 
     return JobCallback()
 
@@ -251,6 +260,7 @@ def _train_loop(
     }
     total = params.max_steps
     report_every, eval_every = schedule(total)
+    best = BestAdapter(params.early_stopping_patience) if params.early_stopping_patience and data[1] else None
     args = TrainingArgs(
         batch_size=params.batch_size,
         iters=total,
@@ -258,7 +268,7 @@ def _train_loop(
         grad_checkpoint=params.grad_checkpoint,
         steps_per_report=report_every,
         steps_per_eval=eval_every,
-        steps_per_save=total + 1,
+        steps_per_save=params.save_every or total + 1,
         max_seq_length=MAX_SEQ_LENGTH,
         adapter_file=str(out / "adapters.safetensors"),
     )
@@ -276,10 +286,25 @@ def _train_loop(
                 iterate_batches=mlx_data.make_batches(
                     _StepHook(store, job_id, progress), params.seed, params.mask_prompt
                 ),
-                training_callback=_callback(store, job_id, total, progress, history),
+                training_callback=_callback(
+                    store, job_id, total, progress, history, (model, best) if best else None
+                ),
             )
+    except EarlyStopped:
+        store.add_event(
+            job_id, "info",
+            f"Early stopping at step {best.stopped_at if best else '?'}: no better validation loss in "
+            f"{params.early_stopping_patience} reports",
+        )  # fmt: skip
     finally:
         progress.close()
+    if best is not None and best.restore(model, out / "adapters.safetensors"):
+        history["best_step"], history["stopped_at"] = best.best_step, best.stopped_at
+        store.add_event(
+            job_id,
+            "info",
+            f"Kept the adapter of step {best.best_step} (best validation loss {best.best_loss:.4f})",
+        )
     history["loop_seconds"] = time.monotonic() - loop_started
     return history
 
@@ -326,6 +351,9 @@ def _card(
         "initial_val_loss": vals[0][1] if vals else None,
         "val_loss": vals[-1][1] if vals else None,
         "steps": params.max_steps,
+        "n_epochs": params.n_epochs or None,
+        "best_step": history.get("best_step"),
+        "stopped_at": history.get("stopped_at"),
         "trained_tokens": history["trained_tokens"],
         "tokens_per_second": history["trained_tokens"] / seconds if seconds else None,
         "train_seconds": seconds,
@@ -364,6 +392,39 @@ def _base_path(store: JobStore, job: dict[str, Any], settings: Settings) -> Path
     return hub.ensure_local(store, job["model"], settings, events=event)
 
 
+def _sft(
+    store: JobStore,
+    job: dict[str, Any],
+    params: LocalParams,
+    base_path: Path,
+    file: dict[str, Any],
+    examples: list[dict[str, Any]],
+    loaded: tuple[Any, Any],
+    lora: dict[str, Any],
+    out: Path,
+    progress: TrainingProgress,
+) -> dict[str, Any]:
+    """Supervised training of the adapted model (loss probes before and after); its card."""
+    model, tokenizer = loaded
+    job_id, name = job["id"], job["fine_tuned_model"]
+    train_data, val_data, held_out = mlx_data.split_datasets(store, job_id, name, params, examples, tokenizer)
+    if params.n_epochs:
+        steps = steps_for_epochs(len(train_data), params.n_epochs, params.batch_size)
+        params = dataclasses.replace(params, max_steps=steps)
+        store.add_event(
+            job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
+            f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
+        )  # fmt: skip
+    data = (train_data, val_data)
+    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt)
+    initial_loss = _probe_loss(model, data[0], params, probe)
+    history = _train_loop(store, job_id, name, model, params, data, out, progress)
+    final_loss = _probe_loss(model, data[0], params, probe)
+    return _card(
+        job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history, lora, held_out
+    )
+
+
 def train_job(
     store: JobStore, job: dict[str, Any], progress: TrainingProgress, settings: Settings | None = None
 ) -> dict[str, Any]:
@@ -379,7 +440,7 @@ def train_job(
     job_id, name = job["id"], job["fine_tuned_model"]
     params = LocalParams.from_dict(job["params"])
     base_path = _base_path(store, job, settings or Settings())
-    file, examples = mlx_data.job_examples(store, job)
+    file, examples = mlx_data.job_examples(store, job["file_id"], params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
@@ -387,28 +448,42 @@ def train_job(
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.add_event(job_id, "warn", note)
-    train_data, val_data, held_out = mlx_data.split_datasets(store, job_id, name, params, examples, tokenizer)
-    data = (train_data, val_data)
-
     lora = lora_parameters(base_path, params)
     adapt(model, params, lora)
     speed_up_frozen_layers(model)  # mlx CPU: frozen float matmuls in their fast layout
     _warn_slow_quantized(store, job_id, base_path, progress)
     out = _adapter_folder(store, job, params, base_path, lora)
-    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt)
-    initial_loss = _probe_loss(model, data[0], params, probe)
-    history = _train_loop(store, job_id, name, model, params, data, out, progress)
-    final_loss = _probe_loss(model, data[0], params, probe)
-    losses = (initial_loss, final_loss)
-    card = _card(
-        job, params, base_path, file, len(examples), (data[0], data[1]), losses, history, lora, held_out
-    )
+    if params.method == "dpo":
+        from fmscript.ai.engines.mlx_dpo import train_job_dpo
+
+        if params.validation_file:
+            split = (
+                examples,
+                mlx_data.job_examples(store, params.validation_file, "dpo", validation=True)[1],
+            )
+        else:
+            split = mlx_data.split_examples(examples, params.batch_size, params.seed)
+        if params.n_epochs:
+            steps = steps_for_epochs(len(split[0]), params.n_epochs, params.batch_size)
+            params = dataclasses.replace(params, max_steps=steps)
+        hook, every = _StepHook(store, job_id, progress), schedule(params.max_steps)[0]
+        card = train_job_dpo(
+            store, job, params, (base_path, file, lora), split, (model, tokenizer), progress, hook, every
+        )
+        from mlx.utils import tree_flatten
+
+        mx.save_safetensors(
+            str(out / "adapters.safetensors"), dict(tree_flatten(model.trainable_parameters()))
+        )
+    else:
+        card = _sft(store, job, params, base_path, file, examples, (model, tokenizer), lora, out, progress)
     card.update(
         seconds=time.monotonic() - started,
         peak_memory_gb=mx.get_peak_memory() / 1e9,
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
     )
+    card["checkpoint_steps"] = checkpoint_steps(out)
     (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
     final = homes.models_dir(store.home) / name
     shutil.rmtree(final, ignore_errors=True)

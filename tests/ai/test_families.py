@@ -37,7 +37,7 @@ def _train(home: Path, base: Path, tmp_path: Path, **params: object) -> tuple[Lo
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     settings = {"max_steps": 2, "batch_size": 2, "lora_layers": 2, "fine_tuned_model_name": "t", **params}
     service.submit("base", data, "data.jsonl", settings)
-    (job,) = service.run_queued(progress=False)
+    (job,) = service.run_queued()
     assert job["status"] == "succeeded", job.get("error")
     return service, job
 
@@ -116,7 +116,7 @@ def test_lora_keys_naming_nothing_is_a_clean_failure(tiny_models: dict, home: Pa
     service.store.add_base_model("base", tiny_models[("llama", None)])
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     service.submit("base", data, "d.jsonl", {"max_steps": 2, "batch_size": 2, "lora_keys": ["mlp.nothing"]})
-    (job,) = service.run_queued(progress=False)
+    (job,) = service.run_queued()
     assert job["status"] == "failed"
     assert "name no module of this model's layers" in job["error"]["message"]
 

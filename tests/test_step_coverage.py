@@ -116,9 +116,6 @@ REASONS: dict[str, str] = {
     "Set Revert Transaction on Error": "a transaction reverts on validation errors at commit (docs: Transactions)",
     "Close Popover": "no popover is open without a window",
     "Enter Preview Mode": "preview is a printed view of a window",
-    "New Window": "a run has one window: layout and found sets carry on",
-    "Select Window": "a run has one window",
-    "Close Window": "a run has one window",
     **{name: _WINDOW for name in (
         "Adjust Window", "Move/Resize Window", "Arrange All Windows", "Scroll Window", "Show/Hide Menubar",
         "Show/Hide Toolbars", "Show/Hide Text Ruler", "Set Window Title", "Set Zoom Level", "View As",
@@ -179,7 +176,6 @@ REASONS: dict[str, str] = {
     "Save a Copy as XML": "the XML form of a file's schema",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
-        "Insert Embedding", "Insert Embedding in Found Set", "Perform Semantic Find",
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
         "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
     )},

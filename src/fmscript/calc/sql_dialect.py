@@ -31,8 +31,8 @@ _TOKEN = re.compile(
 
 # Functions whose result is text in FileMaker SQL (String functions of the SQL Reference).
 _TEXT_FUNCTIONS = {
-    "lower", "upper", "trim", "ltrim", "rtrim", "substr", "substring", "left", "right", "chr",
-    "char", "strval", "space", "replace", "lcase", "ucase", "concat", "coalesce_text",
+    "lower", "upper", "trim", "ltrim", "rtrim", "substr", "substring", "fm_left", "fm_right", "chr",
+    "char", "strval", "space", "replace", "lcase", "ucase", "dayname", "monthname", "dateval",
 }  # fmt: skip
 _CHARACTER_TYPES = {"text", "date", "time", "timestamp"}
 
@@ -145,10 +145,23 @@ def _date_arithmetic(
     return out
 
 
+def _keyword_functions(tokens: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``LEFT(`` and ``RIGHT(`` (FileMaker SQL string functions; SQLite keywords) as
+    ``fm_left(`` / ``fm_right(`` (``steps/sql_functions.py``); ``LEFT JOIN`` stays."""
+    out = list(tokens)
+    for i, (kind, text) in enumerate(tokens):
+        if kind == "ident" and text.lower() in ("left", "right"):
+            j = _neighbour(tokens, i, 1)
+            if j < len(tokens) and tokens[j][1] == "(":
+                out[i] = ("ident", "fm_" + text.lower())
+    return out
+
+
 def fm_sql_to_sqlite(sql: str, column: ColumnType) -> str:
     """The query with FileMaker SQL's forms SQLite lacks written SQLite's way: typed literals,
     date arithmetic and the text ``+``."""
     tokens, dates = _typed_literals(_tokens(sql))
+    tokens = _keyword_functions(tokens)
     if "+" in sql or "-" in sql:
         tokens = _date_arithmetic(tokens, dates, column)
     out = []

@@ -25,8 +25,10 @@ from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
 from fmscript.errors import (
+    AI_ACCOUNT_MISSING,
     COMMAND_UNAVAILABLE,
     FIELD_MISSING,
+    NAME_INVALID,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
+    from fmscript.steps.windows import Window
 
 
 @attrs.define
@@ -156,6 +159,8 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    window_name: str = ""  # the current window's name ("": the file's name)
+    windows: list[Window] = attrs.field(factory=list)  # the other windows (New Window), last current last
     _data_files: DataFiles | None = None  # Open Data File … (made on first use)
     _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
 
@@ -479,6 +484,25 @@ class StepContext:
         # Perform Script needs the interpreter; the runtime installs it (steps never import runtime).
         self.perform_script: Callable[[str, Value], Value] = _no_perform
         self.evaluator = Evaluator(self)
+
+    def embed_texts(self, account_name: str, model: str, texts: list[str]) -> list[list[float]]:
+        """Embedding vectors from the named AI account's provider (GetEmbedding, the embedding
+        steps); error 877 when no such account is configured."""
+        from fmscript.ai import providers
+
+        acct = self.ai.accounts.get(account_name.casefold())
+        if acct is None:
+            raise ScriptRuntimeError(
+                f"AI account {account_name!r} is not configured", code=AI_ACCOUNT_MISSING
+            )
+        if not model:
+            raise ScriptRuntimeError("an Embedding Model is needed", code=NAME_INVALID)
+        run = providers.Run(self.settings, self.ai, self.options.reporter)
+        try:
+            return providers.embeddings(acct.provider).embed(acct, model, texts, run)
+        except FMScriptError as exc:
+            exc.message = acct.redact(exc.message)
+            raise
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

@@ -126,7 +126,6 @@ REASONS: dict[str, str] = {
     "Set Use System Formats": "fmscript always uses the file's (English) formats",
     "Flush Cache to Disk": "every commit is written to SQLite at once",
     "Set Session Identifier": "sessions are FileMaker Server's",
-    "Set AI Call Logging": "AI calls are not logged to a file",
     # not applicable: a screen, a device, a dialog or a service
     "Install OnTimer Script": "timers run in an idle window session (FileMaker Server does not run them either)",
     "Configure Local Notification": _DEVICE,

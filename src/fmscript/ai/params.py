@@ -31,6 +31,8 @@ early_stopping_patience  0 (off)                  integer >= 0: stop after N val
                                                   reports without improvement; keep the best
 validation_file        "" (a 10 % split)          a training file id (the server's) or path
                                                   (Local): the validation set
+resume_from            ""                         a failed/cancelled job's id: train on from
+                                                  its last resume point (`fmscript jobs resume`)
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -76,6 +78,7 @@ class LocalParams:
     save_every: int = 0
     early_stopping_patience: int = 0
     validation_file: str = ""
+    resume_from: str = ""
     notes: tuple[str, ...] = ()
 
     @property
@@ -237,7 +240,7 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     BAD_PARAMETER,
                 )
             values[key] = rate
-        elif key == "validation_file":
+        elif key in ("validation_file", "resume_from"):
             if not isinstance(value, str):
                 raise ai_error(
                     f"fine-tuning parameter 'validation_file' must be text, not {value!r}", BAD_PARAMETER

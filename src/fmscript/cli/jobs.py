@@ -169,7 +169,12 @@ def cancel(job_id: str, key_env: str) -> None:
         )
         click.echo(f"{job_id}: {job.get('status')}")
         return
-    job = _service().cancel(job_id)
+    service = _service()
+    before = service.store.get_job(job_id)["status"]
+    if before in ("succeeded", "failed", "cancelled"):
+        click.echo(f"error: {job_id} already {before}: there is nothing to cancel", err=True)
+        sys.exit(1)
+    job = service.cancel(job_id)
     status = job["status"] if job["status"] != "running" else "running (cancellation requested)"
     click.echo(f"{job_id}: {status}")
 

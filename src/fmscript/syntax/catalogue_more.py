@@ -308,7 +308,22 @@ STEPS: tuple[StepSpec, ...] = (
         "Sort Records by Field",
         "レコードをフィールド順でソート",
         "按字段对记录排序",
-        _o("direction", "text", flags=("ascending", "descending", "昇順", "降順", "升序", "降序")),
+        _o(
+            "direction",
+            "text",
+            flags=(
+                "ascending",
+                "descending",
+                "昇順",
+                "降順",
+                "升序",
+                "降序",
+                # fmscript has no value lists: the value list order sorts ascending
+                "Associated value list",
+                "関連付けられている値一覧",
+                "相关值列表",
+            ),
+        ),
         positional=("field",),
         handler=_h("record_sets:sort_records_by_field"),
         commits_first=True,

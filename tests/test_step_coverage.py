@@ -176,7 +176,6 @@ REASONS: dict[str, str] = {
     "Save a Copy as XML": "the XML form of a file's schema",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
-        "Insert Embedding", "Insert Embedding in Found Set", "Perform Semantic Find",
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
         "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
     )},

@@ -25,8 +25,10 @@ from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
 from fmscript.errors import (
+    AI_ACCOUNT_MISSING,
     COMMAND_UNAVAILABLE,
     FIELD_MISSING,
+    NAME_INVALID,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -484,6 +486,25 @@ class StepContext:
         # Perform Script needs the interpreter; the runtime installs it (steps never import runtime).
         self.perform_script: Callable[[str, Value], Value] = _no_perform
         self.evaluator = Evaluator(self)
+
+    def embed_texts(self, account_name: str, model: str, texts: list[str]) -> list[list[float]]:
+        """Embedding vectors from the named AI account's provider (GetEmbedding, the embedding
+        steps); error 877 when no such account is configured."""
+        from fmscript.ai import providers
+
+        acct = self.ai.accounts.get(account_name.casefold())
+        if acct is None:
+            raise ScriptRuntimeError(
+                f"AI account {account_name!r} is not configured", code=AI_ACCOUNT_MISSING
+            )
+        if not model:
+            raise ScriptRuntimeError("an Embedding Model is needed", code=NAME_INVALID)
+        run = providers.Run(self.settings, self.ai, self.options.reporter)
+        try:
+            return providers.embeddings(acct.provider).embed(acct, model, texts, run)
+        except FMScriptError as exc:
+            exc.message = acct.redact(exc.message)
+            raise
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

@@ -4,7 +4,7 @@ data files, import/export, Perform Script on Server, Execute FileMaker Data API.
 
 Names are the ones the Claris help uses in English, Japanese and Chinese (the category lists of
 help.claris.com/{en,ja,zh}/pro-help and each step's page); option labels are those the pages print.
-Imported at the end of ``catalogue.py`` (it uses ``_s`` / ``_o`` from there).
+``catalogue.py`` adds these to ``STEPS``; the builders ``_s`` / ``_o`` come from ``step_spec.py``.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ STEPS: tuple[StepSpec, ...] = (
     # --- Records
     _s(
         "Open Record/Request",
-        ("レコード/検索条件を開く", "レコード / 検索条件を開く"),
+        "レコード/検索条件を開く",
         "打开记录/请求",
         handler=_h("record_sets:open_record"),
     ),

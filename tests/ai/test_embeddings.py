@@ -109,3 +109,36 @@ def test_vector_forms_and_bulk_similarity() -> None:
     ]
     sims = similarities([1, 0, 0, 0], stored)
     assert sims == [1.0, 0.0, None, None, None, -1.0]
+
+
+def test_set_ai_call_logging(demo_home: Path, tmp_path: Path) -> None:
+    """Claris set-ai-call-logging.html: On logs every AI call to the file in the Documents folder
+    (appending), Verbose adds the vectors, Truncate Messages shortens them, Off stops; keys never
+    reach the log."""
+    text = (
+        'Configure AI Account [ Account Name: "local" ; Model Provider: Local ; API key: "sk-secret-123456" ]\n'
+        'Set AI Call Logging [ On ; Filename: "ai-calls.log" ; Verbose: On ; Truncate Messages: On ]\n'
+        'Set Variable [ $e ; Value: GetEmbedding ( "local" ; "demo" ; "hello" ) ]\n'
+        'Generate Response from Model [ Account Name: "local" ; Model: "demo" ; User Prompt: "my key is sk-secret-123456" ; '
+        'Parameters: "{\\"max_tokens\\":2}" ; Response: $r ]\n'
+        "Set Error Capture [ On ]\n"
+        'Set Variable [ $bad ; Value: GetEmbedding ( "local" ; "no-such-model" ; "x" ) ]\n'
+        "Set AI Call Logging [ Off ]\n"
+        'Set Variable [ $f ; Value: GetEmbedding ( "local" ; "demo" ; "not logged" ) ]\n'
+        'AI 呼び出しログ設定 [ オン ]\nSet Variable [ $g ; Value: GetEmbedding ( "local" ; "demo" ; "default file" ) ]\n'
+    )
+    script = tmp_path / "main.fmscript"
+    script.write_text(text, "utf-8")
+    docs = tmp_path / "docs"
+    options = RunOptions(documents_path=docs, settings=Settings(home_override=demo_home, progress=False))
+    code, _, _ = run_session(script, None, "", options, io.StringIO(), io.StringIO())
+    assert code == 0
+    log = (docs / "ai-calls.log").read_text("utf-8")
+    entries = [json.loads(line) for line in log.splitlines()]
+    assert [e["call"] for e in entries] == ["embeddings", "chat", "embeddings"]
+    assert entries[0]["texts"] == ["hello"] and entries[0]["vectors"][0][-1] == "… 64 numbers"
+    assert entries[1]["messages"][-1]["content"] == "my key is ***" and "sk-secret" not in log
+    assert entries[2]["error"] == 10 and "no-such-model" in entries[2]["message"]
+    assert "not logged" not in log
+    [default] = [json.loads(line) for line in (docs / "LLMDebug.log").read_text("utf-8").splitlines()]
+    assert default["inputs"] == 1 and "texts" not in default  # not Verbose: no texts, no vectors

@@ -146,11 +146,13 @@ class LocalFineTuning:
         return candidate
 
     def run_queued(
-        self, job_ids: list[str] | None = None, progress: ProgressFactory = TrainingProgress
+        self, job_ids: list[str] | None = None, progress: ProgressFactory | bool = TrainingProgress
     ) -> list[dict[str, Any]]:
         """Train jobs one after another here (default: the queued jobs this process submitted),
         following any that another process trains; Ctrl-C cancels the rest. ``progress`` makes
-        each job's progress callbacks (default: none). Returns the final jobs."""
+        each job's progress callbacks (default, or a bool as the callers of old pass: none — ai/
+        draws nothing itself). Returns the final jobs."""
+        progress = _factory(progress)
         from fmscript.ai.jobs.worker import run_job
 
         store = self.store
@@ -254,25 +256,30 @@ class LocalFineTuning:
         process, one at a time, for the next call that asks for it."""
         _check_messages(messages)
         base, adapter = self.model_paths(model)
-        from fmscript.ai.engines import mlx_local
+        from fmscript.ai.engines import mlx_generate
 
-        return mlx_local.stream_generate(
+        return mlx_generate.stream_generate(
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 
-    def wait(self, job_id: str, progress: ProgressFactory = TrainingProgress) -> dict[str, Any]:
+    def wait(self, job_id: str, progress: ProgressFactory | bool = TrainingProgress) -> dict[str, Any]:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
         job = self.store.get_job(job_id)
         if job["status"] in TERMINAL:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(self.store, job_id, progress(), settings=self.settings)
+        return run_job(self.store, job_id, _factory(progress)(), settings=self.settings)
 
     def _download_news(self, level: str, message: str, data: dict[str, Any]) -> None:
         """A download's start and end lines (its progress shows the percentages)."""
         if "%" not in message:
             self.reporter.say(message)
+
+
+def _factory(progress: ProgressFactory | bool) -> ProgressFactory:
+    """The progress factory; a bool (``progress=False``, the former API) means no callbacks."""
+    return progress if callable(progress) else TrainingProgress
 
 
 def _check_messages(messages: object) -> None:

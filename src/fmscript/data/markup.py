@@ -55,3 +55,40 @@ def write_text(path: Path, text: str, *, create_folders: bool) -> None:
         path.write_text(text, encoding="utf-8")
     except OSError as e:
         raise ScriptRuntimeError(f"cannot write {path}: {e.strerror or e}", code=CANNOT_CREATE_FILE) from e
+
+
+def save_as_xml(
+    file_name: str, tables: list[tuple[str, list[tuple[str, str, bool]]]], layouts: list[tuple[str, str]]
+) -> str:
+    """The file's schema in FileMaker's Save a Copy as XML form (FMSaveAsXML): its base tables,
+    their fields (name, data type, global storage) and its layouts with their table occurrences —
+    what a SQLite file holds of the catalogs the Claris page lists."""
+    table_ids = {name: 129 + i for i, (name, _f) in enumerate(tables, start=1)}
+    parts = [
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        f'<FMSaveAsXML version="2.2.3.0" Source="22.0" File={quoteattr(file_name)}>'
+        "<Structure><AddAction>"
+        f'<BaseTableCatalog membercount="{len(tables)}">'
+    ]
+    for name, _fields in tables:
+        parts.append(f'<BaseTable id="{table_ids[name]}" name={quoteattr(name)}/>')
+    parts.append("</BaseTableCatalog><FieldsForTables>")
+    for name, fields in tables:
+        parts.append(
+            f'<FieldCatalog><BaseTableReference id="{table_ids[name]}" name={quoteattr(name)}/>'
+            f'<ObjectList membercount="{len(fields)}">'
+        )
+        for i, (field, datatype, is_global) in enumerate(fields, start=1):
+            storage = ' global="True"' if is_global else ""
+            parts.append(
+                f'<Field id="{i}" name={quoteattr(field)} fieldtype="Normal" datatype="{datatype}">'
+                f"<Storage{storage}/></Field>"
+            )
+        parts.append("</ObjectList></FieldCatalog>")
+    parts.append(f'</FieldsForTables><LayoutCatalog membercount="{len(layouts)}">')
+    for i, (layout, occurrence) in enumerate(layouts, start=1):
+        parts.append(
+            f'<Layout id="{i}" name={quoteattr(layout)}><TableOccurrenceReference name={quoteattr(occurrence)}/></Layout>'
+        )
+    parts.append("</LayoutCatalog></AddAction></Structure></FMSaveAsXML>\n")
+    return "".join(parts)

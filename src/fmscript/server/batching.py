@@ -123,7 +123,7 @@ class GenerationThread:
     # -- the generation thread -------------------------------------------------------------------
 
     def _run(self) -> None:
-        from fmscript.ai.engines import mlx_local, quiet_env
+        from fmscript.ai.engines import mlx_generate, quiet_env
 
         quiet_env()
         resident: tuple[tuple[str, str, int], Any, Any] | None = None
@@ -158,7 +158,7 @@ class GenerationThread:
                             batch.close()
                         batch = None
                         resident = None
-                        model, tokenizer = mlx_local.load_model(request.base, request.adapter)
+                        model, tokenizer = mlx_generate.load_model(request.base, request.adapter)
                         batch = _batch_generator(model, tokenizer, self.max_batch)
                         resident = (request.key, model, tokenizer)
                         self._start(batch, tokenizer, request, active)

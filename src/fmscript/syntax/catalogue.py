@@ -733,6 +733,17 @@ STEPS: tuple[StepSpec, ...] = (
         handler="fmscript.steps.embeddings:perform_semantic_find",
         commits_first=True,
     ),
+    _s(
+        "Set AI Call Logging",
+        ("AI 呼び出しログ設定", "AI 呼び出しのログを設定"),
+        "设置 AI 调用日志记录",
+        _o("filename", "calc", "Filename", "ファイル名", "文件名"),
+        _o("verbose", "flag", "Verbose", "詳細", "详细"),
+        _o("truncate", "flag", "Truncate Messages", "メッセージを削除", "缩短消息"),
+        positional=("state",),
+        handler="fmscript.steps.ai:set_ai_call_logging",
+        post="fmscript.syntax.options:post_state",
+    ),
     # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
     _s(
         "Export Field Contents",

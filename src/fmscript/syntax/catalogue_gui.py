@@ -51,7 +51,6 @@ NO_OP: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Refresh Object", "オブジェクトを更新", "刷新对象"),
     ("Refresh Portal", "ポータルの更新", "刷新入口"),
     ("Set Session Identifier", "セッション識別子を設定", "设置会话标识符"),
-    ("Set AI Call Logging", "AI 呼び出しのログを設定", "设置 AI 调用日志记录"),
 )
 
 # Steps that need a screen, a device, a dialog or a service; error 3 when reached.
@@ -145,7 +144,6 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
 NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Relookup Field Contents", "フィールド内容の再ルックアップ", "重新查找字段内容"),
-    ("Save a Copy as XML", "XML としてコピーを保存", "将副本另存为 XML"),
     ("Perform Find by Natural Language", "自然言語で検索実行", "通过自然语言执行查找"),
     ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "通过自然语言执行 SQL 查询"),
     ("Configure Regression Model", "回帰モデルを構成", "配置回归模型"),

@@ -1,7 +1,7 @@
 """Embeddings from any mlx-lm model: the mean over the prompt's tokens of the model's last hidden
 state (its final norm applied), normalised to length 1 — one vector per text.
 
-The model is the one :mod:`~fmscript.ai.engines.mlx_local` keeps resident for generation (a base
+The model is the one :mod:`~fmscript.ai.engines.mlx_generate` keeps resident for generation (a base
 model or a fine-tuned adapter on its base), so embedding and chatting with the same model load it
 once. Deterministic: the same text gives the same vector.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fmscript.ai.engines import mlx_local
+from fmscript.ai.engines import mlx_generate
 from fmscript.ai.errors import UNAVAILABLE, ai_error
 
 
@@ -24,10 +24,10 @@ def embed_counted(
     base_path: Path, adapter_path: Path | None, texts: list[str]
 ) -> tuple[list[list[float]], int]:
     """The vectors and the number of tokens they took (the server's ``usage``)."""
-    mlx_local._import_mlx()
+    mlx_generate.import_mlx()
     import mlx.core as mx
 
-    model, tokenizer = mlx_local._resident(base_path, adapter_path)
+    model, tokenizer = mlx_generate.resident(base_path, adapter_path)
     body: Any = getattr(model, "model", None)  # mlx-lm's models: Model.model is the transformer
     if body is None or not callable(body):
         raise ai_error(

@@ -85,10 +85,10 @@ def execute(case: Case, options: RunnerOptions, slot: Path) -> RunOutput:
     """``fmscript run CASE`` in this process, in a scratch copy of the case's folder."""
     from fmscript.cli import main
 
-    work = slot / "case"
-    script = overlay(case.path, work)
+    script = overlay(case.path, slot)
+    work = script.parent
     argv = ["run", str(script), "--no-wait", "--no-progress"]
-    database = _prepare_database(case, work, slot, argv)
+    database = _prepare_database(case, slot, argv)
     if case.param is not None:
         argv += ["--param", case.param]
     home = options.home or slot / "home"
@@ -119,7 +119,7 @@ def execute(case: Case, options: RunnerOptions, slot: Path) -> RunOutput:
     return RunOutput(code, out, err, timed_out, database)
 
 
-def _prepare_database(case: Case, work: Path, slot: Path, argv: list[str]) -> Path | None:
+def _prepare_database(case: Case, slot: Path, argv: list[str]) -> Path | None:
     """Adds ``--file`` (and ``--save`` where needed) to argv; returns the database to query after
     the run. A .sql text is loaded into a fresh in-memory database by the run itself; a SQLite
     file is copied, so every case starts from the file as committed to the repository."""
@@ -132,7 +132,7 @@ def _prepare_database(case: Case, work: Path, slot: Path, argv: list[str]) -> Pa
         saved = slot / "after.sqlite"
         argv += ["--save", str(saved)]
         return saved
-    copy = place_copy(case.file, case.path, work, slot)
+    copy = place_copy(case.file, case.path, slot)
     argv += ["--file", str(copy)]
     return copy
 

@@ -296,6 +296,8 @@ def test_json_output_keyword_and_usage_errors(tmp_path: Path, capsys: pytest.Cap
     assert _exit_code(["test", str(tmp_path / "missing")]) == 2
     assert _exit_code(["test", str(folder / "golden.stdout")]) == 2
     assert _exit_code(["test", str(folder), "-k", "nothing-matches"]) == 1
+    assert _exit_code(["test", str(folder), "-k", "pass", "--junit-xml", str(tmp_path / "no" / "r.xml")]) == 1
+    assert "--junit-xml" in capsys.readouterr().err
 
 
 def test_keyword_expressions() -> None:

@@ -111,6 +111,8 @@ def execute(case: Case, options: RunnerOptions, slot: Path) -> RunOutput:
                     code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
         except CaseTimeout:
             timed_out, code = True, 1
+    if code == 130:  # the CLI's answer to Ctrl-C: stop the whole test run, not just this case
+        raise KeyboardInterrupt
     # Reports name the case's own folder, not the scratch copy.
     here = str(case.path.parent.resolve())
     out, err = stdout.getvalue(), stderr.getvalue()

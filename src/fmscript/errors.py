@@ -17,6 +17,7 @@ import attrs
 UNKNOWN_ERROR = -1
 NO_ERROR = 0
 USER_CANCELED = 1
+MEMORY_ERROR = 2
 COMMAND_UNAVAILABLE = 3
 COMMAND_UNKNOWN = 4
 COMMAND_INVALID = 5
@@ -36,6 +37,10 @@ SCRIPT_MISSING = 104
 NO_LAYOUT = 105  # "layout is missing"
 TABLE_MISSING = 106
 REPETITION_INVALID = 111
+WINDOW_MISSING = 112
+INVALID_LOGIN = 212
+ACCOUNT_MISSING = 213
+FILE_LOCKED = 300
 FUNCTION_MISSING = 113
 RECORD_IN_USE = 301
 FIND_CRITERIA_EMPTY = 400
@@ -44,6 +49,8 @@ VALUE_NOT_UNIQUE = 504
 VALUE_INVALID = 509
 CANNOT_CREATE_FILE = 800
 CANNOT_OPEN_FILE = 802
+AI_ACCOUNT_MISSING = 877  # GetEmbedding: "Can't find AI account"
+AI_REQUEST_INVALID = 882  # GetEmbedding: "Invalid AI request"
 CALC_GENERIC = 1200
 CALC_TOO_FEW_PARAMETERS = 1201
 CALC_TOO_MANY_PARAMETERS = 1202
@@ -62,6 +69,7 @@ ERROR_MEANINGS: dict[int, str] = {
     UNKNOWN_ERROR: "unknown error",
     NO_ERROR: "no error",
     USER_CANCELED: "user canceled action",
+    MEMORY_ERROR: "memory error",
     COMMAND_UNAVAILABLE: "command is unavailable",
     COMMAND_UNKNOWN: "command is unknown",
     COMMAND_INVALID: "command is invalid",
@@ -81,6 +89,10 @@ ERROR_MEANINGS: dict[int, str] = {
     NO_LAYOUT: "layout is missing",
     TABLE_MISSING: "table is missing",
     REPETITION_INVALID: "field repetition is invalid",
+    WINDOW_MISSING: "window is missing",
+    INVALID_LOGIN: "invalid user account and/or password",
+    ACCOUNT_MISSING: "user account and/or password does not exist",
+    FILE_LOCKED: "file is locked or in use",
     FUNCTION_MISSING: "function is missing",
     RECORD_IN_USE: "record is in use by another user",
     FIND_CRITERIA_EMPTY: "find criteria are empty",
@@ -89,6 +101,8 @@ ERROR_MEANINGS: dict[int, str] = {
     VALUE_INVALID: "field requires a valid value",
     CANNOT_CREATE_FILE: "unable to create file on disk",
     CANNOT_OPEN_FILE: "unable to open file",
+    AI_ACCOUNT_MISSING: "can't find AI account",
+    AI_REQUEST_INVALID: "invalid AI request",
     CALC_GENERIC: "generic calculation error",
     CALC_TOO_FEW_PARAMETERS: "too few parameters in the function",
     CALC_TOO_MANY_PARAMETERS: "too many parameters in the function",

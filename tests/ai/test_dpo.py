@@ -47,7 +47,7 @@ def test_sequence_logps_sum_answer_tokens_only(demo_dir: Path) -> None:
     import numpy as np
 
     from fmscript.ai.engines.mlx_dpo import pack_pairs, sequence_logps, tokenize_pairs
-    from fmscript.ai.engines.mlx_local import load_model
+    from fmscript.ai.engines.mlx_generate import load_model
 
     model, tokenizer = load_model(demo_dir)
     pairs = tokenize_pairs(tokenizer, PREFS[:2])
@@ -78,7 +78,7 @@ def test_gradient_reaches_only_the_adapter_and_reference_stays(demo_dir: Path) -
         tokenize_pairs,
         train_dpo,
     )
-    from fmscript.ai.engines.mlx_local import load_model
+    from fmscript.ai.engines.mlx_generate import load_model
 
     model, tokenizer = load_model(demo_dir)
     model.freeze()
@@ -145,7 +145,7 @@ def test_local_dpo_job_and_eval(demo_home: Path, tmp_path: Path) -> None:
             "demo", data, "ratings.jsonl",
             {"max_steps": 30, "batch_size": 4, "learning_rate": 0.01, "fine_tuned_model_name": "rated"},
         )  # fmt: skip
-        [done] = service.run_queued(progress=False)
+        [done] = service.run_queued()
         assert done["status"] == "succeeded", done["error"]
         card = done["result"]
         assert (card["method"], card["beta"], card["data"]["n_train"]) == ("dpo", 0.1, 12)

@@ -34,7 +34,10 @@ from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError
 from fmscript.server.errors import APIError, from_fmscript
 
+# The AI Model Server's keys, plus fmscript's LoRA keys (fine_tune_type, lora_rank, ..., mask_prompt)
 SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
+LORA_KEYS: tuple[str, ...] = ("fine_tune_type", "lora_rank", "lora_scale", "lora_dropout", "lora_keys")
+LORA_KEYS += ("grad_checkpoint", "mask_prompt")
 AUTO_EPOCHS = 3
 
 
@@ -88,7 +91,9 @@ def local_parameters(
     the method, "supervised" or "dpo")."""
     kind = method_type(body) or kind
     hyper = _hyperparameters(body, kind)
-    params: dict[str, Any] = {key: body[key] for key in SERVER_KEYS if body.get(key) is not None}
+    params: dict[str, Any] = {
+        key: body[key] for key in (*SERVER_KEYS, *LORA_KEYS) if body.get(key) is not None
+    }
     if kind != "supervised":
         params["method"] = kind
     if not _auto(hyper.get("beta")):
@@ -215,7 +220,7 @@ def job_object(store: JobStore, job: dict[str, Any]) -> dict[str, Any]:
         "validation_file": meta.get("validation_file"),
         "metadata": meta.get("metadata"),
         "integrations": None,
-        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed")},
+        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed", *LORA_KEYS)},
     }
 
 

@@ -32,6 +32,7 @@ from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
 from fmscript.errors import FUNCTION_MISSING, CalcError
+from fmscript.syntax import ast
 from fmscript.syntax.names import lookup_key
 
 if TYPE_CHECKING:
@@ -214,6 +215,7 @@ _TABLE = [
     ("LayoutCount", ("レイアウト数",), ("布局数量",), "number", _const(Decimal(0)), "layouts in the file"),  # zh [U]
     ("LayoutName", ("レイアウト名",), ("布局名称",), "text", _const(""), "current layout"),
     ("LayoutTableName", ("レイアウトテーブル名",), ("布局表名称",), "text", _const(""), "table occurrence of the layout"),
+    ("OpenDataFileInfo", ("オープンデータファイル情報",), ("打开数据文件信息",), "text", _const(""), "file ID <tab> path of each open data file"),
     ("PersistentID", ("永続ID",), ("永久ID",), "text", _persistent_id, "identifier of this device"),  # [U]
     ("RecordID", ("レコードID",), ("记录ID",), "number", _const(""), "internal id of the current record"),
     ("RecordNumber", ("レコード番号",), ("记录编号",), "number", _const(Decimal(0)), "position in the found set"),
@@ -253,6 +255,7 @@ _TABLE = [
     ("InstalledFMPlugins", ("インストールされている FM プラグイン",), ("已安装的 FM 插件",), "text", _const(""), "installed plug-ins (none)"),  # [U]
     ("CurrentExtendedPrivileges", ("現在の拡張アクセス権",), ("当前扩展权限",), "text", _const(""), "extended privileges of the account"),  # [U]
     ("WindowMode", ("ウインドウモード",), ("窗口模式",), "number", _const(Decimal(0)), "0 Browse, 1 Find, 2 Preview"),
+    ("WindowName", ("ウインドウ名",), ("窗口名称",), "text", _const(""), "name of the current window"),
 ]
 # fmt: on
 
@@ -294,7 +297,7 @@ def _convert(entry: GetFunction, value: Any) -> Any:
 
 
 @function("Get", 1, lazy=True)
-def get(ctx: CalcContext, ev: LazyArgs, node: Any) -> Any:
+def get(ctx: CalcContext, ev: LazyArgs, node: ast.Expr) -> Any:
     written = _node_text(node)
     name = canonical_get_name(written)
     if name is None:

@@ -460,6 +460,39 @@ def _base_path(store: JobStore, job: dict[str, Any], settings: Settings) -> Path
     return hub.ensure_local(store, job["model"], settings, events=event)
 
 
+def _check_memory(
+    store: JobStore, job_id: str, base_path: Path, params: LocalParams, train_data: Any, lora: dict[str, Any]
+) -> None:
+    """Estimate the peak memory before training; refuse when it exceeds the machine's."""
+    from fmscript.ai import train_memory
+    from fmscript.ai.errors import BAD_PARAMETER, ai_error
+    from fmscript.ai.hub import human_size
+
+    longest = max(len(train_data[i][0]) for i in range(len(train_data)))
+    guess = train_memory.estimate(
+        base_path,
+        lora_layers=params.lora_layers,
+        batch_size=params.batch_size,
+        seq_len=min(longest, MAX_SEQ_LENGTH),
+        fine_tune_type=params.fine_tune_type,
+        lora_rank=params.lora_rank,
+        n_keys=len(lora.get("keys") or ()) or 7,
+        grad_checkpoint=params.grad_checkpoint,
+    )
+    machine = train_memory.physical_memory()
+    message = f"Estimated peak memory: {human_size(guess.total)}" + (
+        f" of the machine's {human_size(machine)}" if machine else ""
+    )
+    store.add_event(job_id, "info", message, {"estimated_peak_bytes": guess.total, "machine_bytes": machine})
+    if machine and guess.total > machine:
+        raise ai_error(
+            f"this training needs about {human_size(guess.total)} of memory, more than this machine's "
+            f"{human_size(machine)}: lower batch_size or lora_layers, set grad_checkpoint, or use a "
+            "smaller or quantized base model",
+            BAD_PARAMETER,
+        )
+
+
 def _sft(
     store: JobStore,
     job: dict[str, Any],
@@ -486,6 +519,7 @@ def _sft(
             job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
             f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
         )  # fmt: skip
+    _check_memory(store, job_id, base_path, params, train_data, lora)
     data = (train_data, val_data)
     probe = mlx_data.make_batches(None, params.seed, params.mask_prompt, params.pack_sequences)
     initial_loss = _probe_loss(model, data[0], params, probe)

@@ -116,3 +116,29 @@ def test_a_cancelled_job_resumes_from_its_checkpoint(
     assert not (demo_home / "resume" / first["id"]).exists()  # a finished job leaves no resume point
     again = CliRunner().invoke(cli, ["jobs", "resume", first["id"]])
     assert again.exit_code == 1 and "no checkpoint to resume from" in again.output
+
+
+def test_pack_rows_concatenates_and_shifts_the_spans() -> None:
+    from fmscript.ai.engines.mlx_data import pack_rows, packed_row_count
+
+    items = [([1, 2, 3], [(2, 3)]), ([4, 5], [(1, 2)]), ([6, 7, 8, 9], [(2, 4)]), ([10], [(0, 1)])]
+    rows = pack_rows(items, 5)  # first fit decreasing: 4 tokens, then 3, 2, 1
+    assert rows == [([6, 7, 8, 9, 10], [(2, 4), (4, 5)]), ([1, 2, 3, 4, 5], [(2, 3), (4, 5)])]
+    assert packed_row_count([3, 2, 4, 1], 5) == 2 and packed_row_count([5, 5, 5]) == 3
+
+
+@pytest.mark.slow
+def test_packed_training_runs_fewer_rows_per_epoch(demo_home: Path, tmp_path: Path) -> None:
+    from fmscript.ai.service import LocalFineTuning
+
+    long_answer = " ".join(a for _, a in QA) * 3  # two long examples set the row length
+    lines = [chat_line(q, a) for q, a in QA[:10]] + [chat_line(q, long_answer) for q, _ in QA[10:]]
+    data = write_jsonl(tmp_path / "mixed.jsonl", lines)
+    params = {"n_epochs": 1, "batch_size": 2, "pack_sequences": True, "fine_tuned_model_name": "packed"}
+    with LocalFineTuning(demo_home) as service:
+        service.submit("demo", data, "mixed.jsonl", params)
+        [done] = service.run_queued()
+    assert done["status"] == "succeeded", done["error"]
+    # the 10 short examples share rows: fewer than the 6 steps of unpacked batches of 2
+    assert 1 <= done["result"]["steps"] < 6
+    assert done["result"]["parameters"]["pack_sequences"] is True

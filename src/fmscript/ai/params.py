@@ -33,6 +33,8 @@ validation_file        "" (a 10 % split)          a training file id (the server
                                                   (Local): the validation set
 resume_from            ""                         a failed/cancelled job's id: train on from
                                                   its last resume point (`fmscript jobs resume`)
+pack_sequences         false                      true/false: pack short examples into rows
+                                                  (faster on data of mixed lengths)
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -79,6 +81,7 @@ class LocalParams:
     early_stopping_patience: int = 0
     validation_file: str = ""
     resume_from: str = ""
+    pack_sequences: bool = False
     notes: tuple[str, ...] = ()
 
     @property
@@ -306,6 +309,7 @@ _CHECKERS: dict[str, Any] = {
     "lora_keys": _keys,
     "grad_checkpoint": _flag,
     "mask_prompt": _flag,
+    "pack_sequences": _flag,
 }
 
 

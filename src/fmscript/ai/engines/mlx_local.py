@@ -315,7 +315,10 @@ def _train_loop(
                 args,
                 loss=mlx_data.masked_loss,
                 iterate_batches=mlx_data.make_batches(
-                    _StepHook(store, job_id, progress, start, checkpoint), params.seed, params.mask_prompt
+                    _StepHook(store, job_id, progress, start, checkpoint),
+                    params.seed,
+                    params.mask_prompt,
+                    params.pack_sequences,
                 ),
                 training_callback=_callback(
                     store, job_id, total, progress, history, (model, best) if best else None, start
@@ -507,7 +510,10 @@ def _sft(
     job_id, name = job["id"], job["fine_tuned_model"]
     train_data, val_data, held_out = mlx_data.split_datasets(store, job_id, name, params, examples, tokenizer)
     if params.n_epochs:
-        steps = steps_for_epochs(len(train_data), params.n_epochs, params.batch_size)
+        rows = len(train_data)
+        if params.pack_sequences:  # an epoch is as many packed rows as the examples fill
+            rows = mlx_data.packed_row_count([len(train_data[i][0]) for i in range(len(train_data))])
+        steps = steps_for_epochs(rows, params.n_epochs, params.batch_size)
         params = dataclasses.replace(params, max_steps=steps)
         store.add_event(
             job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
@@ -515,7 +521,7 @@ def _sft(
         )  # fmt: skip
     _check_memory(store, job_id, base_path, params, train_data, lora)
     data = (train_data, val_data)
-    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt)
+    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt, params.pack_sequences)
     initial_loss = _probe_loss(model, data[0], params, probe)
     history = _train_loop(store, job_id, name, model, params, data, out, progress)
     final_loss = _probe_loss(model, data[0], params, probe)

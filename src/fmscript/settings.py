@@ -15,6 +15,8 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | connect_timeout    | FMSCRIPT_CONNECT_TIMEOUT | 10 s                                          |
 | request_timeout    | FMSCRIPT_REQUEST_TIMEOUT | 60 s                                          |
 | max_retries        | FMSCRIPT_MAX_RETRIES   | 2                                               |
+| call_deadline      | FMSCRIPT_CALL_DEADLINE | 60 s: one OpenAI/Custom provider call in all, retries included |
+| reply_max_bytes    | FMSCRIPT_REPLY_MAX_BYTES | 50 MB: the largest provider reply read        |
 | url_timeout        | FMSCRIPT_URL_TIMEOUT   | 300 s: Insert from URL's total deadline without ``-m`` |
 | url_max_bytes      | FMSCRIPT_URL_MAX_BYTES | 100 MB: the largest body Insert from URL reads  |
 | hf_endpoint        | HF_ENDPOINT            | https://huggingface.co (the hub models are pulled from) |
@@ -92,6 +94,8 @@ class Settings:
     connect_timeout: float = 10.0
     request_timeout: float = 60.0
     max_retries: int = 2
+    call_deadline: float = 60.0
+    reply_max_bytes: int = 50_000_000
     url_timeout: float = 300.0
     url_max_bytes: int = 100_000_000
     hf_endpoint: str = "https://huggingface.co"
@@ -116,6 +120,8 @@ class Settings:
             connect_timeout=_float(env.get("FMSCRIPT_CONNECT_TIMEOUT"), 10.0),
             request_timeout=_float(env.get("FMSCRIPT_REQUEST_TIMEOUT"), 60.0),
             max_retries=2 if retries is None else retries,
+            call_deadline=_float(env.get("FMSCRIPT_CALL_DEADLINE"), 60.0),
+            reply_max_bytes=_int(env.get("FMSCRIPT_REPLY_MAX_BYTES")) or 50_000_000,
             url_timeout=_float(env.get("FMSCRIPT_URL_TIMEOUT"), 300.0),
             url_max_bytes=_int(env.get("FMSCRIPT_URL_MAX_BYTES")) or 100_000_000,
             hf_endpoint=(env.get("HF_ENDPOINT") or "").strip().rstrip("/") or "https://huggingface.co",

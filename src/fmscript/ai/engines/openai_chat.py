@@ -66,6 +66,7 @@ def _stream(remote: Remote, args: dict[str, Any], on_chunk: Callable[[str], None
     text: list[str] = []
     calls: dict[int, dict[str, Any]] = {}
     finished = False
+    remote.begin()
     try:
         stream = remote.client.chat.completions.create(**args, stream=True)
         for chunk in stream:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import ssl
+import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 from fmscript.ai import datasets
 from fmscript.ai import remote_errors as rc
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
+from fmscript.ai.http_limits import Budget, ReplyTooLarge, too_large, transport
 from fmscript.ai.remote_params import create_args, requested_method
 from fmscript.errors import ScriptRuntimeError
 from fmscript.settings import Settings
@@ -57,14 +59,21 @@ class Remote:
         self._key = api_key
         self.settings = settings or Settings()
         self.openai = openai
+        self.httpx = httpx
         self.timeout = httpx.Timeout(self.settings.request_timeout, connect=self.settings.connect_timeout)
+        # One call — retries included — ends within call_deadline and reads at most reply_max_bytes
+        # (the SDK's own timeouts are per attempt and per socket read: 3 × 60 s, or for ever for a
+        # server that trickles); every call starts the budget afresh (``_begin``).
+        self.budget = Budget(self.settings.call_deadline, self.settings.reply_max_bytes)
         self.client = openai.OpenAI(
             api_key=api_key or "not-needed",
             base_url=self.base_url,
             timeout=self.timeout,  # type: ignore[arg-type]  # openai 3 types httpx2, accepts httpx
             max_retries=self.settings.max_retries,
             # FileMaker checks a Custom server's certificate only when "Verify SSL Certificates" is on.
-            http_client=httpx.Client(verify=bool(verify_ssl), timeout=self.timeout),  # type: ignore[arg-type]
+            http_client=httpx.Client(  # type: ignore[arg-type]
+                transport=transport(bool(verify_ssl), self.budget), timeout=self.timeout
+            ),
         )
 
     def close(self) -> None:
@@ -76,21 +85,38 @@ class Remote:
 
     # -- calls -----------------------------------------------------------------------------------
 
+    def begin(self, extra_seconds: float = 0.0) -> None:
+        """A new call: its deadline and byte count start now (an upload gets ``extra_seconds``)."""
+        self.budget.seconds = self.settings.call_deadline + extra_seconds
+        self.budget.start()
+
     def _call(self, what: str, method: Any, /, *args: Any, **kwargs: Any) -> Any:
         """Call a ``with_raw_response`` SDK method; the reply's JSON, or a coded error."""
+        self.begin(kwargs.pop("extra_seconds", 0.0))
         try:
             raw = method(*args, **kwargs)
-        except self.openai.APIError as exc:
+            return self._json(what, raw.http_response)  # the body is read here, within the budget
+        except (self.openai.APIError, ReplyTooLarge) as exc:
             mapped = self.sdk_error(what, exc)
             if mapped is None:
                 raise
             raise mapped from None
-        return self._json(what, raw.http_response)
+        except self.httpx.HTTPError as exc:  # reading the body failed (deadline, connection lost)
+            if time.monotonic() >= self.budget.deadline:
+                raise self._deadline_error(what) from None
+            raise self._error(rc.PROVIDER_FAILED, f"{what}: the reply broke off ({exc})") from None
 
     def sdk_error(self, what: str, exc: Exception) -> ScriptRuntimeError | None:
         """The coded error for an SDK failure (timeout, connection/SSL, HTTP status), else None.
         One mapping for the fine-tuning calls and chat (``openai_chat``)."""
         openai = self.openai
+        big = too_large(exc)
+        if big is not None:
+            return self._error(
+                rc.PROVIDER_FAILED, f"{what}: {big} from {self.base_url} (FMSCRIPT_REPLY_MAX_BYTES)"
+            )
+        if isinstance(exc, openai.APIConnectionError) and time.monotonic() >= self.budget.deadline:
+            return self._deadline_error(what)
         if isinstance(exc, openai.APITimeoutError):
             return self._error(
                 rc.TIMED_OUT,
@@ -114,6 +140,13 @@ class Remote:
                 code, f"{what}: {meaning} (HTTP {exc.status_code}){': ' + detail if detail else ''}"
             )
         return None
+
+    def _deadline_error(self, what: str) -> ScriptRuntimeError:
+        return self._error(
+            rc.TIMED_OUT,
+            f"{what}: no complete answer from {self.base_url} within {self.budget.seconds:.3g} s, "
+            "retries included (FMSCRIPT_CALL_DEADLINE)",
+        )
 
     def _json(self, what: str, response: Any) -> Any:
         try:
@@ -152,6 +185,7 @@ class Remote:
         reply = self._call(
             "upload", self.client.files.with_raw_response.create, file=(name, data), purpose="fine-tune",
             timeout=self.timeout.__class__(timeout, connect=self.settings.connect_timeout),
+            extra_seconds=len(data) / 1_000_000,
         )  # fmt: skip
         return self._object("upload", reply, "file")
 

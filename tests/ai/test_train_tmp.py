@@ -84,9 +84,9 @@ def test_fine_tune_failing_in_training_leaves_no_temp_folder(
         weights.write_bytes(b"not safetensors")  # the base model breaks after the job was queued
     service = LocalFineTuning(demo_home, Settings(home_override=demo_home))
     try:
-        (job,) = service.run_queued([service.store.list_jobs(status="queued")[0]["id"]], progress=False)
+        (job,) = service.run_queued([service.store.jobs.list(status="queued")[0].id], progress=False)
     finally:
         service.close()
-    assert job["status"] == "failed"
+    assert job.status == "failed"
     assert _train_dirs(temp_dir) == []
     assert [p.name for p in (demo_home / "models").iterdir() if p.name.startswith(".tmp-")] == []

@@ -11,28 +11,30 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fmscript.ai.jobs.store import TERMINAL, JobStore
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import TERMINAL, RemoteJob
+from fmscript.ai.jobs.store import open_store
 from fmscript.ai.progress import TrainingProgress
 from fmscript.settings import Settings
 
 
-def connect(record: dict[str, Any], api_key: str, settings: Settings | None = None) -> Any:
+def connect(record: RemoteJob, api_key: str, settings: Settings | None = None) -> Any:
     """A :class:`~fmscript.ai.engines.openai_remote.Remote` for a recorded job."""
     from fmscript.ai.engines.openai_remote import Remote
 
-    return Remote(record["provider"], record["base_url"], api_key, record.get("verify_ssl", True), settings)
+    return Remote(record.provider, record.base_url, api_key, record.verify_ssl, settings)
 
 
-def refresh(store: JobStore, record: dict[str, Any], remote: Any) -> dict[str, Any]:
+def refresh(store: Store, record: RemoteJob, remote: Any) -> dict[str, Any]:
     """The job as the provider has it now (and recorded so)."""
-    job = remote.retrieve(record["id"])
-    store.record_remote_job(record["provider"], record["base_url"], job)
+    job: dict[str, Any] = remote.retrieve(record.id)
+    store.remote.record(record.provider, record.base_url, job)
     return job
 
 
 def follow(
-    store: JobStore,
-    record: dict[str, Any],
+    store: Store,
+    record: RemoteJob,
     remote: Any,
     progress: TrainingProgress | None = None,
     poll: float = 2.0,
@@ -43,11 +45,11 @@ def follow(
     progress = progress or TrainingProgress(enabled=False)
     seen: set[str] = set()
     started = False
-    label = record.get("fine_tuned_model") or record["id"]
+    label = record.fine_tuned_model or record.id
     try:
         while True:
             job = refresh(store, record, remote)
-            for event in remote.events(record["id"]):
+            for event in remote.events(record.id):
                 key = str(event.get("id"))
                 if key in seen:
                     continue
@@ -80,13 +82,14 @@ def follow_all(
     from fmscript.errors import FMScriptError
 
     failed = 0
-    store = JobStore(settings.home)
+    store = open_store(settings.home)
     try:
         for account, job in jobs:
             base_url = account.endpoint or OPENAI_BASE_URL
             verify = True if account.provider == "OpenAI" else bool(account.verify_ssl)
-            record = {"provider": account.provider, "base_url": base_url, "id": job["id"],
-                      "fine_tuned_model": job.get("fine_tuned_model")}  # fmt: skip
+            record = RemoteJob(
+                account.provider, base_url, str(job["id"]), fine_tuned_model=job.get("fine_tuned_model")
+            )
             bar = TrainingProgress(progress, settings.progress)
             try:
                 remote = Remote(account.provider, base_url, account.key(), verify, settings)

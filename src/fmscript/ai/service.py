@@ -7,7 +7,6 @@ answers with a base or fine-tuned model.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -18,8 +17,11 @@ from typing import Any
 from fmscript.ai import datasets, modeldir
 from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
-from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
-from fmscript.ai.params import full_model_name, parse_local_params
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import Job, Model, ModelCard
+from fmscript.ai.jobs.store import open_store
+from fmscript.ai.jobs.wire import response_target
+from fmscript.ai.params import parse_local_params
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
@@ -31,12 +33,12 @@ class LocalFineTuning:
     def __init__(self, home: Path, settings: Settings | None = None) -> None:
         self.home = homes.ensure_home(home)
         self.settings = settings or Settings()
-        self._store: JobStore | None = None
+        self._store: Store | None = None
 
     @property
-    def store(self) -> JobStore:
+    def store(self) -> Store:
         if self._store is None:
-            self._store = JobStore(self.home)
+            self._store = open_store(self.home)
         return self._store
 
     def close(self) -> None:
@@ -66,14 +68,12 @@ class LocalFineTuning:
         an existing model is replaced only when the new training *succeeds* (the adapter is
         trained into a temporary folder and moved into place at the end), so a cancelled or failed
         job leaves the old model as it was. A default name (no ``fine_tuned_model_name``) is a
-        timestamp made unique per job (``20261130-063538``, ``20261130-063538-2``, …).
+        timestamp that the store makes unique when it records the job, atomically across
+        processes (``20261130-063538``, ``20261130-063538-2``, …).
         """
         local = parse_local_params(params)
-        if not str((params or {}).get("fine_tuned_model_name") or "").strip():
-            local = dataclasses.replace(
-                local, fine_tuned_model_name=self._unused_name(local.fine_tuned_model_name)
-            )
-        base_path = self.store.resolve_base_model(base_model)
+        name_given = bool(str((params or {}).get("fine_tuned_model_name") or "").strip())
+        base_path = self.store.models.resolve_base(base_model)
         layers = modeldir.layer_count(base_path)
         if layers:
             local = local.capped(layers)
@@ -91,53 +91,44 @@ class LocalFineTuning:
             )
         name = local.full_name
         store = self.store
-        file = store.create_file(path, training_file_name or path.name)
-        job = store.create_job(
+        file = store.files.create(path, training_file_name or path.name)
+        job = store.jobs.create(
             base_model,
-            file["id"],
+            file.id,
             training_file_name or path.name,
             local.to_dict(),
             fine_tuned_model=name,
+            name_given=name_given,
             base_model_path=base_path,
             status="queued",
+            n_examples=report.n_examples,
         )
-        store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
+        store.jobs.add_event(job.id, "info", f"Validated training file: {report.n_examples} examples")
         for note in local.notes:
-            store.add_event(job["id"], "warn", note)
+            store.jobs.add_event(job.id, "warn", note)
         for line, warning in report.warnings[:20]:
-            store.add_event(job["id"], "warn", f"{path.name} line {line}: {warning}")
-        store.add_event(job["id"], "info", "Job queued")
-        return to_response(job)
+            store.jobs.add_event(job.id, "warn", f"{path.name} line {line}: {warning}")
+        store.jobs.add_event(job.id, "info", "Job queued")
+        return response_target(job)
 
-    def _unused_name(self, root: str) -> str:
-        """``root``, or ``root-2``, ``root-3``… : the first that no job, model or folder uses yet."""
-        taken = {job["fine_tuned_model"] for job in self.store.list_jobs()}
-        taken |= {model["name"] for model in self.store.list_models()}
-        folder = homes.models_dir(self.home)
-        candidate, n = root, 1
-        while full_model_name(candidate) in taken or (folder / full_model_name(candidate)).exists():
-            n += 1
-            candidate = f"{root}-{n}"
-        return candidate
-
-    def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[dict[str, Any]]:
+    def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[Job]:
         """Train jobs one after another here (default: the queued jobs this process submitted),
         following any that another process trains; Ctrl-C cancels the rest. Returns the final jobs."""
         from fmscript.ai.jobs.worker import run_job
 
         store = self.store
         if job_ids is None:
-            queued = store.list_jobs(status="queued")
-            job_ids = [job["id"] for job in reversed(queued) if job["pid"] == os.getpid()]
+            queued = store.jobs.list(status="queued")
+            job_ids = [job.id for job in reversed(queued) if job.pid == os.getpid()]
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
                 finished.append(run_job(store, job_id, TrainingProgress(progress, self.settings.progress)))
             except KeyboardInterrupt:
-                finished.append(store.get_job(job_id))
+                finished.append(store.jobs.get(job_id))
                 for rest in job_ids[index + 1 :]:
-                    store.request_cancel(rest)
-                    finished.append(store.get_job(rest))
+                    store.jobs.request_cancel(rest)
+                    finished.append(store.jobs.get(rest))
                 break
         return finished
 
@@ -146,23 +137,23 @@ class LocalFineTuning:
         ``fmscript jobs wait ID`` or the server to train; returns the ids released."""
         store = self.store
         if job_ids is None:
-            job_ids = [job["id"] for job in store.list_jobs(status="queued") if job["pid"] == os.getpid()]
-        return [job_id for job_id in job_ids if store.release(job_id)]
+            job_ids = [job.id for job in store.jobs.list(status="queued") if job.pid == os.getpid()]
+        return [job_id for job_id in job_ids if store.jobs.release(job_id)]
 
-    def retrieve(self, job_id: str) -> dict[str, Any]:
-        return self.store.get_job(job_id)
+    def retrieve(self, job_id: str) -> Job:
+        return self.store.jobs.get(job_id)
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
-        return self.store.request_cancel(job_id)
+    def cancel(self, job_id: str) -> Job:
+        return self.store.jobs.request_cancel(job_id)
 
-    def list_models(self) -> list[dict[str, Any]]:
-        return self.store.list_models()
+    def list_models(self) -> list[Model]:
+        return self.store.models.list()
 
     def delete_model(self, name: str, missing_ok: bool = False) -> bool:
         """Remove a fine-tuned model (registry row and folder); False when there was none."""
         folder = homes.models_dir(self.home) / name
         try:
-            self.store.remove_model(name)
+            self.store.models.remove(name)
             removed = True
         except FMScriptError:
             if not missing_ok and not folder.exists():
@@ -179,17 +170,25 @@ class LocalFineTuning:
         if "/" not in model and (folder / "adapter_config.json").is_file():
             return self._adapter_base(model, folder), folder
         if model.startswith("fm-mlx-"):
-            jobs = [j for j in self.store.list_jobs() if j["fine_tuned_model"] == model]
-            state = f" (its job {jobs[0]['id']} is {jobs[0]['status']})" if jobs else ""
+            jobs = [j for j in self.store.jobs.list() if j.fine_tuned_model == model]
+            state = f" (its job {jobs[0].id} is {jobs[0].status})" if jobs else ""
             raise ai_error(f"no such fine-tuned model: {model}{state}", UNKNOWN_MODEL)
-        return self.store.resolve_base_model(model), None
+        return self.store.models.resolve_base(model), None
 
     def _adapter_base(self, model: str, folder: Path) -> Path:
         """The base model of a fine-tuned model: by name from its card, else by its recorded path."""
-        for source, key in (("card.json", "base_model"), ("adapter_config.json", "model")):
+        card = ModelCard.read(folder)
+        names = [card.base_model] if card is not None and card.base_model else []
+        try:
+            recorded = json.loads((folder / "adapter_config.json").read_text("utf-8"))
+            if isinstance(recorded, dict) and isinstance(recorded.get("model"), str):
+                names.append(recorded["model"])  # mlx_lm's adapter config: its base model's path
+        except (OSError, ValueError):
+            pass
+        for name in names:
             try:
-                return self.store.resolve_base_model(json.loads((folder / source).read_text("utf-8"))[key])
-            except (OSError, ValueError, KeyError, TypeError, FMScriptError):
+                return self.store.models.resolve_base(name)
+            except FMScriptError:
                 continue
         raise ai_error(f"the base model of {model} can no longer be found", UNKNOWN_MODEL)
 
@@ -223,10 +222,10 @@ class LocalFineTuning:
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 
-    def wait(self, job_id: str, progress: bool = True) -> dict[str, Any]:
+    def wait(self, job_id: str, progress: bool = True) -> Job:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
-        job = self.store.get_job(job_id)
-        if job["status"] in TERMINAL:
+        job = self.store.jobs.get(job_id)
+        if job.terminal:
             return job
         from fmscript.ai.jobs.worker import run_job
 

@@ -14,6 +14,7 @@ import click
 from fmscript.ai.cli_support import cli_errors, dump, table, when
 
 if TYPE_CHECKING:
+    from fmscript.ai.jobs.records import Job, RemoteJob
     from fmscript.ai.service import LocalFineTuning
 
 
@@ -25,19 +26,19 @@ def _service() -> LocalFineTuning:
     return LocalFineTuning(settings.home, settings)
 
 
-def _remote_record(job_id: str) -> dict[str, Any] | None:
+def _remote_record(job_id: str) -> RemoteJob | None:
     """The recorded remote job ``job_id`` when it is not a local job, else None."""
     from fmscript.errors import FMScriptError
 
     store = _service().store
     try:
-        store.get_job(job_id)
+        store.jobs.get(job_id)
         return None
     except FMScriptError:
-        return store.get_remote_job(job_id)  # raises "no such fine-tuning job" when neither
+        return store.remote.get(job_id)  # raises "no such fine-tuning job" when neither
 
 
-def _connect(record: dict[str, Any], key_env: str) -> Any:
+def _connect(record: RemoteJob, key_env: str) -> Any:
     from fmscript.ai.remote_jobs import connect
     from fmscript.cli import current_settings
 
@@ -56,16 +57,16 @@ def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def _summary(job: dict) -> str:
-    line = f"{job['id']}: {job['status']}  {job['fine_tuned_model']}"
-    result = job.get("result") or {}
-    if job["status"] == "succeeded" and result:
+def _summary(job: Job) -> str:
+    line = f"{job.id}: {job.status}  {job.fine_tuned_model}"
+    card = job.result
+    if job.status == "succeeded" and card is not None:
         line += (
-            f"  (loss {result.get('initial_train_loss', 0):.3f} -> {result.get('final_train_loss', 0):.3f},"
-            f" {result.get('steps')} steps, {result.get('seconds', 0):.1f} s)"
+            f"  (loss {card.initial_train_loss or 0:.3f} -> {card.final_train_loss or 0:.3f},"
+            f" {card.steps} steps, {card.seconds or 0:.1f} s)"
         )
-    if job.get("error"):
-        line += f"  {job['error'].get('message')}"
+    if job.error:
+        line += f"  {job.error.message}"
     return line
 
 
@@ -84,24 +85,21 @@ def jobs() -> None:
 @cli_errors
 def list_jobs(status: str | None, limit: int | None, as_json: bool) -> None:
     """List jobs, newest first."""
+    from fmscript.ai.jobs.wire import remote_job_json
+
     store = _service().store
-    found = store.list_jobs(status=status, limit=limit)
-    remote = [r for r in store.list_remote_jobs(limit=limit) if status in (None, r["status"])]
+    found = store.jobs.list(status=status, limit=limit)
+    remote = [r for r in store.remote.list(limit=limit) if status in (None, r.status)]
     if as_json:
-        click.echo(
-            dump(found + [{**r["job"], "provider": r["provider"], "base_url": r["base_url"]} for r in remote])
-        )
+        click.echo(dump([j.to_json() for j in found] + [remote_job_json(r) for r in remote]))
         return
     if not found and not remote:
         click.echo("no fine-tuning jobs")
         return
-    rows = [
-        [j["id"], j["status"], "Local", j["model"], j["fine_tuned_model"], when(j["created_at"])]
-        for j in found
-    ]
+    rows = [[j.id, j.status, "Local", j.model, j.fine_tuned_model, when(j.created_at)] for j in found]
     rows += [
-        [r["id"], r["status"] + " (last seen)", f"{r['provider']} {r['base_url']}", r["model"],
-         r["fine_tuned_model"] or "", when(r["created_at"])]
+        [r.id, r.status + " (last seen)", f"{r.provider} {r.base_url}", r.model, r.fine_tuned_model or "",
+         when(r.created_at)]
         for r in remote
     ]  # fmt: skip
     click.echo(table(rows, ["ID", "STATUS", "PROVIDER", "BASE MODEL", "FINE-TUNED MODEL", "CREATED"]))
@@ -115,7 +113,7 @@ def show(job_id: str, key_env: str) -> None:
     """Print a job as JSON (a remote job as its provider has it now)."""
     record = _remote_record(job_id)
     if record is None:
-        click.echo(dump(_service().store.get_job(job_id)))
+        click.echo(dump(_service().store.jobs.get(job_id).to_json()))
         return
     from fmscript.ai.remote_jobs import refresh
 
@@ -133,7 +131,11 @@ def events(job_id: str, as_json: bool, limit: int | None, key_env: str) -> None:
     """Print a job's events (loss per step, validation loss, status changes)."""
     store = _service().store
     record = _remote_record(job_id)
-    found = store.events(job_id) if record is None else _connect(record, key_env).events(job_id)
+    found = (
+        [e.to_json() for e in store.jobs.events(job_id)]
+        if record is None
+        else _connect(record, key_env).events(job_id)
+    )
     if limit is not None:
         found = found[-limit:]
     if as_json:
@@ -156,11 +158,11 @@ def cancel(job_id: str, key_env: str) -> None:
     record = _remote_record(job_id)
     if record is not None:
         job = _connect(record, key_env).cancel(job_id)
-        _service().store.record_remote_job(record["provider"], record["base_url"], job)
+        _service().store.remote.record(record.provider, record.base_url, job)
         click.echo(f"{job_id}: {job.get('status')}")
         return
     job = _service().cancel(job_id)
-    status = job["status"] if job["status"] != "running" else "running (cancellation requested)"
+    status = job.status if job.status != "running" else "running (cancellation requested)"
     click.echo(f"{job_id}: {status}")
 
 
@@ -192,6 +194,6 @@ def wait(job_id: str, progress: bool, poll: float, key_env: str) -> None:
             f"{job_id}: {job.get('status')}  {job.get('fine_tuned_model') or ''}  {(error or {}).get('message') or ''}".rstrip()
         )
         sys.exit(0 if job.get("status") == "succeeded" else 1)
-    job = _service().wait(job_id, progress=progress)
-    click.echo(_summary(job))
-    sys.exit(0 if job["status"] == "succeeded" else 1)
+    local = _service().wait(job_id, progress=progress)
+    click.echo(_summary(local))
+    sys.exit(0 if local.status == "succeeded" else 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,6 +10,7 @@ import click
 from fmscript.ai.cli_support import cli_errors, dump, table, when
 
 if TYPE_CHECKING:
+    from fmscript.ai.jobs.records import ModelCard
     from fmscript.ai.service import LocalFineTuning
 
 
@@ -22,11 +22,10 @@ def _service() -> LocalFineTuning:
     return LocalFineTuning(settings.home, settings)
 
 
-def _card(model: dict) -> dict:
-    try:
-        return json.loads((Path(model["path"]) / "card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _card(path: str) -> ModelCard | None:
+    from fmscript.ai.jobs.records import ModelCard
+
+    return ModelCard.read(Path(path))
 
 
 @click.group()
@@ -41,20 +40,20 @@ def list_models(as_json: bool) -> None:
     """List base models and fine-tuned models."""
     found = _service().list_models()
     if as_json:
-        click.echo(dump(found))
+        click.echo(dump([model.to_json() for model in found]))
         return
     if not found:
         click.echo("no models; create one with `fmscript models demo NAME`")
         return
     rows = []
     for model in found:
-        card = _card(model) if model["kind"] == "fine-tuned" else {}
-        detail = model["base_model"] or ""
-        if card:
-            detail += f" ({card.get('steps')} steps, loss {card.get('final_train_loss', 0):.3f})"
-        if not model["exists"]:
+        card = _card(model.path) if model.kind == "fine-tuned" else None
+        detail = model.base_model or ""
+        if card is not None:
+            detail += f" ({card.steps} steps, loss {card.final_train_loss or 0:.3f})"
+        if not model.exists:
             detail += " [missing]"
-        rows.append([model["name"], model["kind"], detail, model["path"], when(model["created_at"])])
+        rows.append([model.name, model.kind, detail, model.path, when(model.created_at)])
     click.echo(table(rows, ["NAME", "KIND", "BASE MODEL", "PATH", "CREATED"]))
 
 
@@ -64,8 +63,8 @@ def list_models(as_json: bool) -> None:
 @cli_errors
 def add(name: str, path: Path) -> None:
     """Register a local model folder (config.json + safetensors) as base model NAME."""
-    model = _service().store.add_base_model(name, path)
-    click.echo(f"added base model {model['name']} -> {model['path']}")
+    model = _service().store.models.add_base(name, path)
+    click.echo(f"added base model {model.name} -> {model.path}")
 
 
 @models.command()
@@ -77,7 +76,7 @@ def remove(name: str) -> None:
     if name.startswith("fm-mlx-"):
         service.delete_model(name)
     else:
-        service.store.remove_model(name)
+        service.store.models.remove(name)
     click.echo(f"removed {name}")
 
 
@@ -105,13 +104,13 @@ def demo(name: str, seed: int) -> None:
     service = _service()
     folder = base_models_dir(service.home) / name
     if modeldir.is_model_dir(folder):
-        service.store.add_base_model(name, folder)
+        service.store.models.add_base(name, folder)
         click.echo(f"demo model {name} already exists at {folder}")
         return
     from fmscript.ai.demo_model import create_demo_model
 
     create_demo_model(folder, seed=seed)
-    service.store.add_base_model(name, folder)
+    service.store.models.add_base(name, folder)
     click.echo(f"created demo model {name} at {folder}")
 
 
@@ -120,5 +119,6 @@ def demo(name: str, seed: int) -> None:
 @cli_errors
 def show(name: str) -> None:
     """Print a model's registry entry (and its card, for a fine-tuned model) as JSON."""
-    model = _service().store.get_model(name)
-    click.echo(dump({**model, "card": _card(model) or None}))
+    model = _service().store.models.get(name)
+    card = _card(model.path)
+    click.echo(dump({**model.to_json(), "card": card.to_json() if card is not None else None}))

@@ -15,9 +15,8 @@ OpenAI                           local engine
 ``seed``                         ``seed``
 ===============================  ==========================================================
 
-The job object is the seed's AI Model Server shape (``fm-ftjob-…``, ``file_id``,
-``fine_tuned_model`` ``fm-mlx-<name>``, ``status``, ``tags``, in that order) followed by OpenAI's
-fields (``finished_at``, ``error``, ``trained_tokens``, ``hyperparameters``, …).
+The job objects the routes answer with are made by :mod:`fmscript.ai.jobs.wire` (OpenAI's shape on
+``/v1``, the seed's AI Model Server shape on ``/llm/v1``).
 """
 
 from __future__ import annotations
@@ -27,13 +26,14 @@ from typing import Any
 
 from fmscript.ai import datasets, modeldir
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, ai_error
-from fmscript.ai.jobs.store import JobStore, to_response
+from fmscript.ai.jobs.records import Job, JobRequest
+from fmscript.ai.jobs.wire import SERVER_KEYS
 from fmscript.ai.params import DEFAULTS, parse_local_params
 from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError
 from fmscript.server.errors import APIError, from_fmscript
 
-SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
+REQUEST_KEYS = ("suffix", "seed", "metadata", "validation_file", "method", "hyperparameters")
 AUTO_EPOCHS = 3
 
 
@@ -95,28 +95,29 @@ def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int |
     return params
 
 
-def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> dict[str, Any]:
-    """Validate everything, queue the job for the server's worker and return its job object."""
+def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> Job:
+    """Validate everything and queue the job for the server's worker."""
     store = service.store
     try:
-        file = store.get_file(str(body["training_file"]))
+        file = store.files.get(str(body["training_file"]))
     except FMScriptError:
         raise APIError(
             400, f"invalid training_file: {body['training_file']}", param="training_file"
         ) from None
     if body.get("validation_file"):
         try:
-            store.get_file(str(body["validation_file"]))
+            store.files.get(str(body["validation_file"]))
         except FMScriptError:
             raise APIError(
                 400, f"invalid validation_file: {body['validation_file']}", param="validation_file"
             ) from None
     try:
-        report = datasets.validate_jsonl(file["path"])
+        report = datasets.validate_jsonl(store.files.local_path(file.id))
         if not report.ok:
             raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
-        local = parse_local_params(local_parameters(body, report.n_examples, max_steps_cap))
-        base_path = store.resolve_base_model(str(body["model"]))
+        asked = local_parameters(body, report.n_examples, max_steps_cap)
+        local = parse_local_params(asked)
+        base_path = store.models.resolve_base(str(body["model"]))
         layers = modeldir.layer_count(base_path)
         if layers:
             local = local.capped(layers)
@@ -126,83 +127,27 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
                 f"{report.n_examples} training examples",
                 BAD_PARAMETER,
             )
-        # As on the AI Model Server, a model with the same full name is deleted first.
-        service.delete_model(local.full_name, missing_ok=True)
-        job = store.create_job(
-            str(body["model"]), file["id"], file["filename"], local.to_dict(),
-            fine_tuned_model=local.full_name, base_model_path=base_path, status="queued",
+        # A model of the same name is replaced only when this training succeeds (never deleted
+        # first); a default name is one the store finds free.
+        job = store.jobs.create(
+            str(body["model"]), file.id, file.filename, local.to_dict(),
+            fine_tuned_model=local.full_name, name_given=bool(asked.get("fine_tuned_model_name")),
+            base_model_path=base_path, status="queued", n_examples=report.n_examples,
+            request=JobRequest.from_json({key: body.get(key) for key in REQUEST_KEYS}),
         )  # fmt: skip
     except FMScriptError as exc:
         param = {10: "model", 509: "training_file"}.get(exc.code or 0)
         raise from_fmscript(exc, param) from None
-    meta = {
-        key: body.get(key)
-        for key in ("suffix", "seed", "metadata", "validation_file", "method", "hyperparameters")
-    }
-    store.set_job_meta(job["id"], meta)
-    store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
+    store.jobs.add_event(job.id, "info", f"Validated training file: {report.n_examples} examples")
     for note in local.notes:
-        store.add_event(job["id"], "warn", note)
+        store.jobs.add_event(job.id, "warn", note)
     if body.get("validation_file"):
-        store.add_event(
-            job["id"],
+        store.jobs.add_event(
+            job.id,
             "warn",
             "validation_file is recorded; the local engine holds out its own validation split",
         )
-    store.add_event(job["id"], "info", "Job queued")
+    store.jobs.add_event(job.id, "info", "Job queued")
     # Nobody owns a queued server job: a restarted server (or `fmscript jobs wait`) picks it up.
-    store.release(job["id"])
-    return job_object(store, store.get_job(job["id"]))
-
-
-def job_object(store: JobStore, job: dict[str, Any]) -> dict[str, Any]:
-    """The seed's job keys in order, then OpenAI's fine_tuning.job fields."""
-    params = job["params"]
-    meta = store.job_meta(job["id"])
-    hyper = {
-        "batch_size": params.get("batch_size"),
-        "learning_rate_multiplier": params.get("learning_rate", DEFAULTS["learning_rate"])
-        / DEFAULTS["learning_rate"],
-        "n_epochs": "auto",
-    }
-    error = job["error"]
-    if error:
-        error = {"code": error.get("code"), "message": error.get("message"), "param": error.get("param")}
-    return {
-        **to_response(job),
-        "finished_at": job["finished_at"],
-        "error": error,
-        "trained_tokens": job["trained_tokens"],
-        "estimated_finish": None,
-        "hyperparameters": hyper,
-        "method": {"type": "supervised", "supervised": {"hyperparameters": hyper}},
-        "organization_id": "fmscript",
-        "result_files": [],
-        "seed": params.get("seed", 0),
-        "validation_file": meta.get("validation_file"),
-        "metadata": meta.get("metadata"),
-        "integrations": None,
-        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed")},
-    }
-
-
-def checkpoints(job: dict[str, Any]) -> list[dict[str, Any]]:
-    """The local engine keeps the final adapter only: one checkpoint once the job succeeded."""
-    if job["status"] != "succeeded":
-        return []
-    result = job["result"] or {}
-    return [
-        {
-            "object": "fine_tuning.job.checkpoint",
-            "id": f"fm-ftckpt-{job['id'].rsplit('-', 1)[-1]}",
-            "created_at": job["finished_at"],
-            "fine_tuned_model_checkpoint": job["fine_tuned_model"],
-            "fine_tuning_job_id": job["id"],
-            "step_number": result.get("steps", 0),
-            "metrics": {
-                "step": result.get("steps", 0),
-                "train_loss": result.get("final_train_loss"),
-                "valid_loss": result.get("val_loss"),
-            },
-        }
-    ]
+    store.jobs.release(job.id)
+    return store.jobs.get(job.id)

@@ -228,7 +228,7 @@ def _local(
             )
         except ScriptRuntimeError as exc:
             if exc.code == DATA_MISSING:
-                names = [m["name"] for m in service.list_models()]
+                names = [m.name for m in service.list_models()]
                 exc.message += "; available models: " + (
                     ", ".join(names) or "none (see fmscript models demo)"
                 )
@@ -244,14 +244,15 @@ def _local(
 def _train_first(ctx: StepContext, service: Any, model: str) -> None:
     """A model that a Fine-Tune Model step of this run queued is trained now, before it is used
     (Local jobs otherwise train when the script ends), so one script can fine-tune and then ask."""
-    mine = [j for j in ctx.ai.queued_jobs if service.retrieve(j).get("fine_tuned_model") == model]
+    mine = [j for j in ctx.ai.queued_jobs if service.retrieve(j).fine_tuned_model == model]
     if not mine:
         return
     for job in service.run_queued(mine, progress=ctx.options.progress):
-        ctx.ai.queued_jobs.remove(job["id"])
-        if job.get("status") != "succeeded":
+        ctx.ai.queued_jobs.remove(job.id)
+        if job.status != "succeeded":
+            reason = job.error.message if job.error else ""
             raise ScriptRuntimeError(
-                f"the fine-tuning job {job['id']} of {model} ended {job.get('status')}: {job.get('error') or ''}",
+                f"the fine-tuning job {job.id} of {model} ended {job.status}: {reason}",
                 code=DATA_MISSING,
             )
 

@@ -26,12 +26,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from fmscript.ai import datasets
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.engines import quiet_offline_env
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
-from fmscript.ai.jobs.store import JobStore, model_tmp_dir
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
+from fmscript.ai.jobs.sql_jobs import model_tmp_dir
 from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
 
@@ -117,7 +121,7 @@ def _pack(items: list[tuple[list[int], list[tuple[int, int]]]], max_len: int) ->
 class _StepHook:
     """Called between training steps: progress, heartbeat, cancel."""
 
-    def __init__(self, store: JobStore, job_id: str, progress: TrainingProgress) -> None:
+    def __init__(self, store: Store, job_id: str, progress: TrainingProgress) -> None:
         self.store, self.job_id, self.progress = store, job_id, progress
         self.step = 0
         self._beat = 0.0
@@ -128,7 +132,7 @@ class _StepHook:
         now = time.monotonic()
         if now - self._beat >= HEARTBEAT_SECONDS:
             self._beat = now
-            if self.store.heartbeat(self.job_id):
+            if self.store.jobs.heartbeat(self.job_id):
                 raise TrainingCancelled()
 
 
@@ -214,7 +218,7 @@ def _quiet_trainer() -> Iterator[None]:
 
 
 def _callback(
-    store: JobStore, job_id: str, total: int, progress: TrainingProgress, history: dict[str, Any]
+    store: Store, job_id: str, total: int, progress: TrainingProgress, history: dict[str, Any]
 ) -> Any:
     from mlx_lm.tuner.callbacks import TrainingCallback
 
@@ -222,6 +226,8 @@ def _callback(
         """Loss reports → job events, the bar's loss and tokens/s, and the run's history."""
 
         def on_train_loss_report(self, info: dict[str, Any]) -> None:
+            if store.jobs.heartbeat(job_id):  # cancelled: no report after the job says so
+                raise TrainingCancelled()
             step, loss, tps = info["iteration"], float(info["train_loss"]), float(info["tokens_per_second"])
             window = info["trained_tokens"] - history["trained_tokens"]
             history["train_seconds"] += window / tps if tps > 0 else 0.0
@@ -236,7 +242,7 @@ def _callback(
                 "peak_memory_gb": float(info["peak_memory"]),
                 "total_steps": total,
             }
-            store.add_event(job_id, "info", f"Step {step}/{total}: training loss={loss:.4f}", data)
+            store.jobs.add_event(job_id, "info", f"Step {step}/{total}: training loss={loss:.4f}", data)
             progress.update(step=step, loss=loss, tokens_per_second=tps)
 
         def on_val_loss_report(self, info: dict[str, Any]) -> None:
@@ -248,7 +254,7 @@ def _callback(
                 "val_seconds": float(info["val_time"]),
                 "total_steps": total,
             }
-            store.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
+            store.jobs.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
 
     return JobCallback()
 
@@ -302,7 +308,7 @@ def _probe_loss(model: Any, dataset: Any, batch_size: int, iterate: Any) -> floa
 
 
 def _tokenized(
-    store: JobStore, job_id: str, examples: list[dict[str, Any]], tokenizer: Any, batch_size: int
+    store: Store, job_id: str, examples: list[dict[str, Any]], tokenizer: Any, batch_size: int
 ) -> Any:
     """Examples as a tokenized ``CacheDataset``; those with nothing to train within
     MAX_SEQ_LENGTH tokens are left out (with a warning event)."""
@@ -312,11 +318,11 @@ def _tokenized(
     keep = [i for i in range(len(data)) if data[i][1] and data[i][1][0][0] < MAX_SEQ_LENGTH - 1]
     n_long = sum(1 for i in range(len(data)) if len(data[i][0]) > MAX_SEQ_LENGTH)
     if n_long:
-        store.add_event(
+        store.jobs.add_event(
             job_id, "warn", f"{n_long} examples are longer than {MAX_SEQ_LENGTH} tokens and are truncated"
         )
     if len(keep) < len(data):
-        store.add_event(
+        store.jobs.add_event(
             job_id, "warn", f"{len(data) - len(keep)} examples have no assistant tokens to train on; left out"
         )
         data = CacheDataset(SpanChatDataset([examples[i] for i in keep], tokenizer))
@@ -327,17 +333,18 @@ def _tokenized(
     return data
 
 
-def _examples(store: JobStore, job: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _examples(store: Store, job: Job) -> tuple[FileRecord, list[dict[str, Any]]]:
     """The job's stored training file (re-validated: it may have been edited) and its examples."""
-    file = store.get_file(job["file_id"])
-    report = datasets.validate_jsonl(file["path"])
+    file = store.files.get(job.file_id)
+    path = store.files.local_path(job.file_id)
+    report = datasets.validate_jsonl(path)
     if not report.ok:
         raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
-    return file, datasets.load_examples(Path(file["path"]))
+    return file, datasets.load_examples(path)
 
 
 def _datasets(
-    store: JobStore,
+    store: Store,
     job_id: str,
     name: str,
     params: LocalParams,
@@ -352,7 +359,7 @@ def _datasets(
     val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
     if val_data is not None and len(val_data) < params.batch_size:
         val_data = None  # too few left to fill one validation batch
-    store.add_event(
+    store.jobs.add_event(
         job_id,
         "info",
         f"Training {name}: {len(train_data)} training and {len(val_data or [])} validation examples, "
@@ -368,10 +375,10 @@ def _datasets(
 
 
 def _adapter_folder(
-    store: JobStore, job: dict[str, Any], params: LocalParams, base_path: Path, lora: dict[str, Any]
+    store: Store, job: Job, params: LocalParams, base_path: Path, lora: dict[str, Any]
 ) -> Path:
     """A fresh ``<home>/models/.tmp-<job>`` folder holding the adapter config mlx_lm.load reads."""
-    out = model_tmp_dir(store.home, job["id"])
+    out = model_tmp_dir(store.home, job.id)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     adapter_config = {
@@ -379,7 +386,7 @@ def _adapter_folder(
         "num_layers": params.lora_layers,
         "lora_parameters": dict(lora),
         "model": str(base_path),
-        "base_model": job["model"],
+        "base_model": job.model,
         "batch_size": params.batch_size,
         "iters": params.max_steps,
         "learning_rate": params.learning_rate,
@@ -392,7 +399,7 @@ def _adapter_folder(
 
 
 def _train_loop(
-    store: JobStore,
+    store: Store,
     job_id: str,
     name: str,
     model: Any,
@@ -444,54 +451,53 @@ def _train_loop(
 
 
 def _card(
-    job: dict[str, Any],
+    job: Job,
     params: LocalParams,
     base_path: Path,
-    file: dict[str, Any],
+    file: FileRecord,
     n_examples: int,
     data: tuple[Any, Any],
     losses: tuple[float, float],
     history: dict[str, Any],
     lora: dict[str, Any],
     held_out: list[int],
-) -> dict[str, Any]:
+) -> ModelCard:
     """The fine-tuned model's ``card.json``: what it was trained from, how, and how it went."""
     train_data, val_data = data
     seconds = history["train_seconds"]
     last = history["train_losses"][-1][1] if history["train_losses"] else None
     vals = history["val_losses"]
-    return {
-        "name": job["fine_tuned_model"],
-        "base_model": job["model"],
-        "base_model_path": str(base_path),
-        "job_id": job["id"],
-        "parameters": params.to_dict(),
-        "notes": list(params.notes),
-        "lora_parameters": dict(lora),
-        "data": {
-            "file_id": file["id"],
-            "training_file": job["training_file"],
-            "sha256": file["sha256"],
-            "n_examples": n_examples,
-            "n_train": len(train_data),
-            "n_valid": len(val_data or []),
-            # the training file's examples (0-based) held out for validation: fmscript eval's default
-            "validation_examples": held_out,
-        },
-        "initial_train_loss": losses[0],
-        "final_train_loss": losses[1],
-        "last_reported_train_loss": last,
-        "initial_val_loss": vals[0][1] if vals else None,
-        "val_loss": vals[-1][1] if vals else None,
-        "steps": params.max_steps,
-        "trained_tokens": history["trained_tokens"],
-        "tokens_per_second": history["trained_tokens"] / seconds if seconds else None,
-        "train_seconds": seconds,
-        "loop_seconds": history["loop_seconds"],
-    }
+    return ModelCard(
+        name=job.fine_tuned_model,
+        base_model=job.model,
+        base_model_path=str(base_path),
+        job_id=job.id,
+        parameters=params.to_dict(),
+        notes=list(params.notes),
+        lora_parameters=dict(lora),
+        data=CardData(
+            file_id=file.id,
+            training_file=job.training_file,
+            sha256=file.sha256,
+            n_examples=n_examples,
+            n_train=len(train_data),
+            n_valid=len(val_data or []),
+            validation_examples=held_out,
+        ),
+        initial_train_loss=losses[0],
+        final_train_loss=losses[1],
+        last_reported_train_loss=last,
+        initial_val_loss=vals[0][1] if vals else None,
+        val_loss=vals[-1][1] if vals else None,
+        steps=params.max_steps,
+        trained_tokens=history["trained_tokens"],
+        tokens_per_second=history["trained_tokens"] / seconds if seconds else None,
+        train_seconds=seconds,
+        loop_seconds=history["loop_seconds"],
+    )
 
 
-def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) -> dict[str, Any]:
+def train_job(store: Store, job: Job, progress: TrainingProgress) -> ModelCard:
     """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
     _import_mlx()
     import mlx.core as mx
@@ -502,9 +508,9 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     from fmscript.ai.engines.mlx_cpu import speed_up_frozen_layers
 
     started = time.monotonic()
-    job_id, name = job["id"], job["fine_tuned_model"]
-    params = LocalParams.from_dict(job["params"])
-    base_path = Path(job["base_model_path"] or store.resolve_base_model(job["model"]))
+    job_id, name = job.id, job.fine_tuned_model
+    params = LocalParams.from_dict(job.params)
+    base_path = Path(job.base_model_path or store.models.resolve_base(job.model))
     file, examples = _examples(store, job)
 
     mx.random.seed(params.seed)
@@ -512,7 +518,7 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     model, tokenizer = load_model(base_path)
     params = params.capped(len(model.layers))
     for note in params.notes:
-        store.add_event(job_id, "warn", note)
+        store.jobs.add_event(job_id, "warn", note)
     train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
     data = (train_data, val_data)
 
@@ -529,18 +535,33 @@ def train_job(store: JobStore, job: dict[str, Any], progress: TrainingProgress) 
     card = _card(
         job, params, base_path, file, len(examples), (data[0], data[1]), losses, history, lora, held_out
     )
-    card.update(
+    card = attrs.evolve(
+        card,
         seconds=time.monotonic() - started,
         peak_memory_gb=mx.get_peak_memory() / 1e9,
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
     )
-    (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
+    card.write(out)
+    install_model(store, job, out)
+    return card
+
+
+def install_model(store: Store, job: Job, out: Path) -> None:
+    """Move a trained adapter into ``<home>/models/<name>`` and register it. A job cancelled
+    meanwhile installs nothing; a model of the same name (only a name the user gave can be taken:
+    the store gives default names that are free) is replaced now, and the job's events say so."""
+    name = job.fine_tuned_model
+    if store.jobs.get(job.id).status != "running":
+        raise TrainingCancelled()
+    previous = store.models.find(name)
     final = homes.models_dir(store.home) / name
     shutil.rmtree(final, ignore_errors=True)
     os.replace(out, final)
-    store.add_fine_tuned_model(name, final, job["model"], job_id)
-    return card
+    store.models.add_fine_tuned(name, final, job.model, job.id)
+    if previous is not None and previous.kind == "fine-tuned":
+        earlier = f" (trained by job {previous.job_id})" if previous.job_id else ""
+        store.jobs.add_event(job.id, "warn", f"Replaced the earlier model {name}{earlier}")
 
 
 _LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}

@@ -65,23 +65,16 @@ def test_anything_else_goes_to_click(files: dict[str, str], argv: list[str]) -> 
     assert parse([a.format(**files) for a in argv]) is None
 
 
-def test_the_step_family_table_matches_the_registrations() -> None:
-    from fmscript.steps.registry import MODULE_OF, load_handlers
-
-    registered = {}
-    for name, fn in load_handlers().items():
-        if getattr(fn, "commits_first", False):  # records.commit_first's wrapper: the step's own
-            fn = fn.__defaults__[0]  # type: ignore[attr-defined]
-        registered[name] = fn.__module__.rsplit(".", 1)[1]
-    assert registered == MODULE_OF
-
-
 def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
     code = (
-        "from fmscript.steps.registry import handler_for, HANDLERS\n"
-        "h = handler_for('Save Records as JSONL')\n"
-        "assert getattr(h, 'commits_first', False), h\n"
-        "assert handler_for('Set Variable') is not None and handler_for('No Such Step') is None\n"
+        "import sys\n"
+        "from fmscript.runtime.compiled import compile_text\n"
+        "plan = compile_text('Save Records as JSONL [ ]\\nSet Variable [ $x ; Value: 1 ]\\n'\n"
+        "                    'Export Field Contents [ ]', 's').plan\n"
+        "assert plan[0].handler.__name__ == 'committing', plan[0]\n"
+        "assert plan[1].handler.__name__ == 'set_variable' and plan[1].specializer is not None\n"
+        "assert plan[2].handler is None\n"
+        "assert 'fmscript.steps.generate' not in sys.modules  # only the modules the script uses\n"
         "print('ok')\n"
     )
     import os
@@ -91,3 +84,28 @@ def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "src"))
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_every_spelling_of_every_click_option_parses_the_same(files: dict[str, str]) -> None:
+    """The fast path's tables and click's ``run`` come from one list (``fast_run.RUN_OPTIONS``):
+    each spelling click accepts gives the fast path the same value."""
+    import click
+
+    from fmscript.cli.run import run
+
+    values = {"file": files["db"], "save": files["s"] + ".out", "documents": files["docs"], "parameter": "p"}
+    seen = set()
+    for param in run.params:
+        if not isinstance(param, click.Option):
+            continue
+        for spelling in (*param.opts, *param.secondary_opts):
+            argv = [spelling] if param.is_flag else [spelling, values[str(param.name)]]
+            fast = parse(["run", files["s"], *argv])
+            assert fast is not None, spelling
+            expected = run.make_context("run", [files["s"], *argv]).params
+            got = {key: fast.get(key) for key in expected}
+            assert {
+                k: None if v is None else v if isinstance(v, bool) else str(v) for k, v in expected.items()
+            } == got
+            seen.add(spelling)
+    assert {"--file", "-f", "--no-progress", "--wait", "--param"} <= seen

@@ -1,7 +1,9 @@
-"""The layering of fmscript's packages (issue 9): no import cycles, no upward imports.
+"""The layering of fmscript's packages (issues 9, 19): no import cycles, no upward imports.
 
 errors/settings ← syntax ← calc ← data ← steps ← runtime ← cli, with ai/ beside (it knows only
-errors and settings) and server/ on top. Every ``import``/``from … import`` in src/ is read with
+errors and settings), server/ above, and the root package (``fmscript/__init__.py``) on top: no
+module imports it. No two modules import each other, also inside one package (the module import
+graph of src/ is acyclic). Every ``import``/``from … import`` in src/ is read with
 ``ast`` — including imports inside functions and under TYPE_CHECKING, since an upward import is
 a design error wherever it is written.
 """
@@ -77,45 +79,109 @@ def test_the_checker_sees_a_forbidden_import(tmp_path: Path, monkeypatch: pytest
     ]
 
 
+def _module_name(path: Path, src: Path) -> str:
+    return ".".join(("fmscript", *path.relative_to(src).with_suffix("").parts)).removesuffix(".__init__")
+
+
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node of ``tree`` except the bodies of ``if TYPE_CHECKING:`` blocks."""
+    found: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        found.append(node)
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return found
+
+
 def _module_graph() -> dict[str, set[str]]:
+    """Module -> the fmscript modules it imports when it runs, anywhere in it (module level or in a
+    function: a circle through a function-level import is still two modules that each need the
+    other). Imports under ``if TYPE_CHECKING:`` are left out: naming a type is not importing (the
+    layer test above still forbids them upward). ``from package import submodule`` depends on the submodule, not on the package's
+    ``__init__``; ``from fmscript import name`` and ``import fmscript`` depend on the root package."""
+    src = SRC
+    modules = {_module_name(p, src) for p in src.rglob("*.py")}
     graph: dict[str, set[str]] = {}
-    modules = {
-        ".".join(("fmscript", *p.relative_to(SRC).with_suffix("").parts)).removesuffix(".__init__")
-        for p in SRC.rglob("*.py")
-    }
-    for path in SRC.rglob("*.py"):
-        me = ".".join(("fmscript", *path.relative_to(SRC).with_suffix("").parts)).removesuffix(".__init__")
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+    for path in sorted(src.rglob("*.py")):
+        me = _module_name(path, src)
+        package = me if path.name == "__init__.py" else me.rpartition(".")[0]
         deps: set[str] = set()
-        # Only module-level imports make an import cycle (function-level ones run later).
-        for node in tree.body:
-            names: list[str] = []
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            deps |= {n for n in names if n in modules and n != me}
-        graph[me] = deps
+                deps |= {a.name for a in node.names if a.name in modules}
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:  # relative: from the package, up level - 1
+                    parts = package.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1] + ([base] if base else []))
+                for alias in node.names:
+                    sub = f"{base}.{alias.name}"
+                    deps.add(sub if sub in modules else base)
+        graph[me] = {d for d in deps if d in modules and d != me}
     return graph
 
 
-def test_no_import_cycles_between_modules() -> None:
-    graph = _module_graph()
-    state: dict[str, int] = {}
-    cycles: list[list[str]] = []
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan), each sorted."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
 
-    def visit(node: str, stack: list[str]) -> None:
-        state[node] = 1
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
         stack.append(node)
-        for dep in graph.get(node, ()):
-            if state.get(dep) == 1:
-                cycles.append(stack[stack.index(dep) :] + [dep])
-            elif dep not in state:
-                visit(dep, stack)
-        stack.pop()
-        state[node] = 2
+        on_stack.add(node)
+        for dep in sorted(graph.get(node, ())):
+            if dep not in index:
+                visit(dep)
+                low[node] = min(low[node], low[dep])
+            elif dep in on_stack:
+                low[node] = min(low[node], index[dep])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
 
     for node in sorted(graph):
-        if node not in state:
-            visit(node, [])
-    assert cycles == []
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_between_modules() -> None:
+    """No two modules need each other, inside a package or across packages."""
+    assert _cycles(_module_graph()) == []
+
+
+def test_nothing_imports_the_root_package() -> None:
+    """The root package (``fmscript/__init__.py``: the public API) is the top layer: no module of
+    fmscript imports it (``__version__`` is the leaf ``fmscript._version``)."""
+    assert sorted(m for m, deps in _module_graph().items() if "fmscript" in deps) == []
+
+
+def test_the_graph_sees_circles_and_the_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = tmp_path / "fmscript"
+    (fake / "cli").mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "cli" / "__init__.py").write_text("")
+    (fake / "cli" / "a.py").write_text("def f():\n    from fmscript.cli.b import g\n")
+    (fake / "cli" / "b.py").write_text("from fmscript.cli import a\nfrom fmscript import __version__\n")
+    (fake / "cli" / "c.py").write_text("from fmscript.cli import a, b\n")
+    (fake / "cli" / "d.py").write_text("if TYPE_CHECKING:\n    from fmscript.cli.c import x\n")
+    monkeypatch.setattr(sys.modules[__name__], "SRC", fake)
+    graph = _module_graph()
+    assert graph["fmscript.cli.b"] == {"fmscript.cli.a", "fmscript"}
+    assert graph["fmscript.cli.d"] == set()  # a type-only import
+    assert _cycles(graph) == [["fmscript.cli.a", "fmscript.cli.b"]]

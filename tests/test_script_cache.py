@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import fmscript
+from fmscript import _version
 from fmscript.runtime import compiled as compiled_mod
 from fmscript.runtime.session import run_session
 from fmscript.settings import Settings
@@ -150,7 +150,7 @@ def test_fmscript_version_change_misses(
 ) -> None:
     path, cache = _script(tmp_path), tmp_path / "cache"
     _run(path, cache)
-    monkeypatch.setattr(fmscript, "__version__", fmscript.__version__ + ".post1")
+    monkeypatch.setattr(_version, "__version__", _version.__version__ + ".post1")
     _run(path, cache)
     assert len(compiles) == 2 and len(_entries(cache)) == 2
 

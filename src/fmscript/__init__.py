@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from fmscript._version import __version__
 
 __all__ = ["__version__", "parse_script", "run_script"]
 

@@ -31,6 +31,7 @@ REQUEST_NOT_SUPPORTED = 21
 NO_OPEN_FILE = 100  # "file is missing"
 NO_RECORD = 101  # "record is missing"
 FIELD_MISSING = 102
+RELATIONSHIP_MISSING = 103
 SCRIPT_MISSING = 104
 NO_LAYOUT = 105  # "layout is missing"
 TABLE_MISSING = 106
@@ -75,6 +76,7 @@ ERROR_MEANINGS: dict[int, str] = {
     NO_OPEN_FILE: "file is missing",
     NO_RECORD: "record is missing",
     FIELD_MISSING: "field is missing",
+    RELATIONSHIP_MISSING: "relationship is missing",
     SCRIPT_MISSING: "script is missing",
     NO_LAYOUT: "layout is missing",
     TABLE_MISSING: "table is missing",

@@ -15,6 +15,10 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | connect_timeout    | FMSCRIPT_CONNECT_TIMEOUT | 10 s                                          |
 | request_timeout    | FMSCRIPT_REQUEST_TIMEOUT | 60 s                                          |
 | max_retries        | FMSCRIPT_MAX_RETRIES   | 2                                               |
+| hf_endpoint        | HF_ENDPOINT            | https://huggingface.co (the hub models are pulled from) |
+| hf_token           | HF_TOKEN               | "" (huggingface_hub's stored login, if any; never printed) |
+| hf_hub_cache       | HF_HUB_CACHE / HF_HOME | ``~/.cache/huggingface/hub`` (the standard cache) |
+| offline            | FMSCRIPT_OFFLINE / HF_HUB_OFFLINE | off: hub ids are downloaded on demand |
 """
 
 from __future__ import annotations
@@ -59,6 +63,18 @@ def _system_temp() -> Path:
     return Path(tempfile.gettempdir())
 
 
+def _hf_cache(env: Mapping[str, str]) -> Path | None:
+    """huggingface_hub's cache folder variables, in its order of precedence."""
+    for var in ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE"):
+        if path := _path(env.get(var)):
+            return path
+    home = _path(env.get("HF_HOME"))
+    if home is not None:
+        return home / "hub"
+    xdg = _path(env.get("XDG_CACHE_HOME"))
+    return xdg / "huggingface" / "hub" if xdg else None
+
+
 @attrs.frozen
 class Settings:
     """Every knob fmscript reads from its environment, in one immutable object."""
@@ -74,6 +90,10 @@ class Settings:
     connect_timeout: float = 10.0
     request_timeout: float = 60.0
     max_retries: int = 2
+    hf_endpoint: str = "https://huggingface.co"
+    hf_token: str = attrs.field(default="", repr=False)
+    hf_cache_override: Path | None = None
+    offline: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -92,9 +112,20 @@ class Settings:
             connect_timeout=_float(env.get("FMSCRIPT_CONNECT_TIMEOUT"), 10.0),
             request_timeout=_float(env.get("FMSCRIPT_REQUEST_TIMEOUT"), 60.0),
             max_retries=2 if retries is None else retries,
+            hf_endpoint=(env.get("HF_ENDPOINT") or "").strip().rstrip("/") or "https://huggingface.co",
+            hf_token=(env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or "").strip(),
+            hf_cache_override=_hf_cache(env),
+            offline=bool(_tristate(env.get("FMSCRIPT_OFFLINE")) or _tristate(env.get("HF_HUB_OFFLINE"))),
         )
 
     # ------------------------------------------------------------------ derived folders
+    @property
+    def hf_hub_cache(self) -> Path:
+        """The Hugging Face hub cache (``models--org--name/snapshots/<commit>``)."""
+        if self.hf_cache_override is not None:
+            return self.hf_cache_override
+        return Path.home() / ".cache" / "huggingface" / "hub"
+
     @property
     def home(self) -> Path:
         if self.home_override is not None:

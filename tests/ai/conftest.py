@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from .hub_stub import HubStub
 
 QA = [
     ("What is the capital of France?", "Paris"),
@@ -66,3 +71,39 @@ def demo_home(home: Path, demo_dir: Path) -> Path:
     store.models.add_base("demo", demo_dir)
     store.close()
     return home
+
+
+HUB_TOKEN = "hf_stubTokenThatMustNeverLeak0123456789"
+QWEN_4BIT = "mlx-community/Qwen2.5-tiny-Instruct-4bit"
+GATED = "meta-llama/Llama-tiny-Instruct"
+
+
+@pytest.fixture(scope="session")
+def hub_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny stand-ins of real hub models: a 4-bit Qwen, a gemma named like the seed's base model,
+    a gated llama (GQA + llama3 rope scaling)."""
+    pytest.importorskip("mlx_lm")
+    from fmscript.ai.families import create_tiny_model
+
+    root = tmp_path_factory.mktemp("hub-models")
+    return {
+        QWEN_4BIT: create_tiny_model(root / "qwen", "qwen2", bits=4),
+        "google/codegemma-7b-it": create_tiny_model(root / "gemma", "gemma"),
+        GATED: create_tiny_model(root / "llama", "llama"),
+    }
+
+
+@pytest.fixture
+def hub(hub_models: dict[str, Path], monkeypatch: pytest.MonkeyPatch, home: Path) -> Iterator[HubStub]:
+    """The loopback hub with the stand-ins; HF_ENDPOINT points at it (HF_TOKEN unset)."""
+    from .hub_stub import HubStub, StubRepo
+
+    repos = {name: StubRepo.from_folder(path, gated=name == GATED) for name, path in hub_models.items()}
+    stub = HubStub(repos=repos, tokens={HUB_TOKEN}).start()
+    monkeypatch.setenv("HF_ENDPOINT", stub.url)
+    for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_HUB_OFFLINE", "FMSCRIPT_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+    try:
+        yield stub
+    finally:
+        stub.stop()

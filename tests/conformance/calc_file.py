@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from fmscript.data.sqlite_file import FMFile
+from fmscript.runtime.session import run_info
 from fmscript.steps.state import StepContext
 
 FILES = Path(__file__).resolve().parent / "calc" / "_files"
@@ -27,7 +28,7 @@ def file_context(case: dict[str, Any], tmp: Path) -> StepContext:
     con.executescript(sql.read_text(encoding="utf-8"))
     con.close()
     file = FMFile.open(db)
-    ctx = StepContext(file, FILES, out=io.StringIO(), err=io.StringIO())
+    ctx = StepContext(file, FILES, out=io.StringIO(), err=io.StringIO(), info=run_info)
     ctx.data.layout = case.get("layout") or file.layouts()[0]
     fs = ctx.data.found_set()
     if case.get("sort"):

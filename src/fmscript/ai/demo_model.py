@@ -53,6 +53,17 @@ user assistant system developer tool messages role content
 """
 
 
+_TOKENIZERS: dict[tuple[tuple[str, ...], int], object] = {}
+
+
+def tokenizer_for(corpus: list[str], vocab_size: int = 768) -> object:
+    """The byte-level BPE tokenizer trained on ``corpus`` (built once per process and corpus)."""
+    key = (tuple(corpus), vocab_size)
+    if key not in _TOKENIZERS:
+        _TOKENIZERS[key] = _tokenizer(corpus, vocab_size)
+    return _TOKENIZERS[key]
+
+
 def _tokenizer(corpus: list[str], vocab_size: int) -> object:
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import PreTrainedTokenizerFast
@@ -85,9 +96,9 @@ def create_demo_model(
 ) -> Path:
     """Write a tiny llama (random weights, ``seed``) and a BPE tokenizer trained on a built-in
     English/Japanese/Chinese text plus ``corpus`` to ``path``; return the folder."""
-    from fmscript.ai.engines import quiet_offline_env
+    from fmscript.ai.engines import quiet_env
 
-    quiet_offline_env()
+    quiet_env()
     import mlx.core as mx
     from mlx.utils import tree_flatten
     from mlx_lm.models import llama
@@ -97,7 +108,7 @@ def create_demo_model(
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     texts = [line for line in CORPUS.splitlines() if line.strip()] * 4 + list(corpus or [])
-    tokenizer = _tokenizer(texts, vocab_size)
+    tokenizer = tokenizer_for(texts, vocab_size)
     tokenizer.save_pretrained(str(folder))  # type: ignore[attr-defined]
     config = {
         "model_type": "llama",

@@ -6,10 +6,13 @@ Pure file-system code: the Hugging Face cache is searched by its documented layo
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 
 def read_config(path: Path) -> dict[str, Any]:
@@ -68,3 +71,61 @@ def hf_cache_lookup(repo_id: str, revision: str = "main") -> Path | None:
         if is_model_dir(candidate):
             return candidate
     return None
+
+
+@attrs.frozen
+class ModelFacts:
+    """What ``fmscript models list`` shows of a model folder."""
+
+    architecture: str  # config.json's model_type
+    parameters: int | None  # from the safetensors headers (quantized weights unpacked)
+    quantization: str  # "4-bit (group 64)", or the weights' float type ("bf16")
+    size_bytes: int  # the files on disk (hub-cache symlinks followed)
+
+
+_DTYPE_NAMES = {"BF16": "bf16", "F16": "fp16", "F32": "fp32"}
+
+
+def _safetensors_header(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as handle:
+        length = int.from_bytes(handle.read(8), "little")
+        if not 0 < length < 100_000_000:
+            return {}
+        data = json.loads(handle.read(length))
+    return data if isinstance(data, dict) else {}
+
+
+def facts(path: Path) -> ModelFacts:
+    """Architecture, parameter count, quantization and size on disk of a model folder."""
+    path = Path(path)
+    config = read_config(path)
+    quant = config.get("quantization") or config.get("quantization_config") or {}
+    bits = quant.get("bits") if isinstance(quant, dict) else None
+    tensors: dict[str, Any] = {}
+    for file in sorted(path.glob("*.safetensors")):
+        with contextlib.suppress(OSError, ValueError):
+            tensors.update({k: v for k, v in _safetensors_header(file).items() if k != "__metadata__"})
+    count, dtypes = 0, set()
+    for name, info in tensors.items():
+        stem = name.rsplit(".", 1)[0]
+        if (
+            name.endswith((".scales", ".biases"))
+            and f"{stem}.weight" in tensors
+            and f"{stem}.scales" in tensors
+        ):
+            continue  # a quantized weight's scales and offsets
+        numel = 1
+        for dim in info.get("shape", []):
+            numel *= int(dim)
+        if info.get("dtype") == "U32" and bits and f"{stem}.scales" in tensors:
+            numel = numel * 32 // int(bits)
+        else:
+            dtypes.add(str(info.get("dtype")))
+        count += numel
+    if bits:
+        group = quant.get("group_size")
+        quantization = f"{bits}-bit" + (f" (group {group})" if group else "")
+    else:
+        quantization = "/".join(sorted(_DTYPE_NAMES.get(d, d.lower()) for d in dtypes)) or "?"
+    size = sum(f.stat().st_size for f in path.iterdir() if f.is_file()) if path.is_dir() else 0
+    return ModelFacts(str(config.get("model_type") or "?"), count or None, quantization, size)

@@ -83,3 +83,50 @@ class TrainingProgress:
             self._progress.stop()
         self._progress = None
         self._task = None
+
+
+class DownloadProgress:
+    """A bytes bar for a model download (size, rate, time left); disabled → does nothing."""
+
+    def __init__(self, enabled: bool = True, forced: bool | None = None) -> None:
+        self.enabled = progress_wanted(enabled, forced)
+        self._forced = forced
+        self._progress: Any = None
+        self._task: Any = None
+
+    def start(self, label: str, total_bytes: int, completed: int = 0) -> None:
+        if not self.enabled:
+            return
+        self.close()
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+            TransferSpeedColumn,
+        )
+
+        console = Console(stderr=True, force_terminal=self._forced or None)
+        self._progress = Progress(
+            TextColumn("[bold blue]{task.description}"),
+            BarColumn(bar_width=30),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task(label, total=total_bytes, completed=completed)
+
+    def advance(self, n_bytes: int) -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, advance=n_bytes)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        self._progress = None
+        self._task = None

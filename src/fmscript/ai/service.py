@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -73,7 +74,7 @@ class LocalFineTuning:
         """
         local = parse_local_params(params)
         name_given = bool(str((params or {}).get("fine_tuned_model_name") or "").strip())
-        base_path = self.store.models.resolve_base(base_model)
+        base_path = self.base_model_path(base_model)
         layers = modeldir.layer_count(base_path)
         if layers:
             local = local.capped(layers)
@@ -123,7 +124,14 @@ class LocalFineTuning:
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
-                finished.append(run_job(store, job_id, TrainingProgress(progress, self.settings.progress)))
+                finished.append(
+                    run_job(
+                        store,
+                        job_id,
+                        TrainingProgress(progress, self.settings.progress),
+                        settings=self.settings,
+                    )
+                )
             except KeyboardInterrupt:
                 finished.append(store.jobs.get(job_id))
                 for rest in job_ids[index + 1 :]:
@@ -173,7 +181,17 @@ class LocalFineTuning:
             jobs = [j for j in self.store.jobs.list() if j.fine_tuned_model == model]
             state = f" (its job {jobs[0].id} is {jobs[0].status})" if jobs else ""
             raise ai_error(f"no such fine-tuned model: {model}{state}", UNKNOWN_MODEL)
-        return self.store.models.resolve_base(model), None
+        return self.base_model_path(model), None
+
+    def base_model_path(self, name: str) -> Path:
+        """A base model's folder; a hub id that is not here yet is downloaded now (announced on
+        stderr with a progress bar), unless fmscript runs offline."""
+        from fmscript.ai import hub
+        from fmscript.ai.progress import DownloadProgress
+
+        return hub.ensure_local(
+            self.store, name, self.settings, DownloadProgress(True, self.settings.progress), _announce
+        )
 
     def _adapter_base(self, model: str, folder: Path) -> Path:
         """The base model of a fine-tuned model: by name from its card, else by its recorded path."""
@@ -229,7 +247,15 @@ class LocalFineTuning:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(self.store, job_id, TrainingProgress(progress, self.settings.progress))
+        return run_job(
+            self.store, job_id, TrainingProgress(progress, self.settings.progress), settings=self.settings
+        )
+
+
+def _announce(level: str, message: str, data: dict[str, Any]) -> None:
+    """A download's start and end lines on stderr (its bar shows the percentages)."""
+    if "%" not in message:
+        print(message, file=sys.stderr, flush=True)
 
 
 def _check_messages(messages: object) -> None:

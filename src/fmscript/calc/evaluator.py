@@ -296,6 +296,25 @@ class Evaluator:
 
         return run
 
+    def _related_field(self, node: ast.FieldRef) -> Compiled:
+        """An aggregate's ``Table::Field`` argument: every related record's value as a tuple when
+        the table occurrence is related to the context (a context's ``related_values``), else
+        the field's one value."""
+        plain = self.compile(node)
+        reader = getattr(self.ctx, "related_values", None)
+        if reader is None or node.table is None or node.repetition is not None:
+            return plain
+        table, field, span = node.table, node.field, node.span
+
+        def run(env: Env) -> Value:
+            try:
+                values = reader(table, field)
+            except FMScriptError as exc:
+                raise exc.with_span(span) from None
+            return tuple(values) if values is not None else plain(env)
+
+        return run
+
     def _name(self, node: ast.Name) -> Compiled:
         name, span, ctx = node.name, node.span, self.ctx
         spec = lookup(name)
@@ -344,7 +363,12 @@ class Evaluator:
                     return V.ERROR_TEXT
 
             return run_lazy
-        compiled = [self.compile(arg) for arg in node.args]
+        # Claris List: a single field gives "one result … over all matching related records"; with
+        # several fields "if any fields are related, only the first related record is used".
+        if spec.over_related and n == 1 and isinstance(node.args[0], ast.FieldRef):
+            compiled = [self._related_field(node.args[0])]
+        else:
+            compiled = [self.compile(arg) for arg in node.args]
 
         def run(env: Env) -> Value:
             try:

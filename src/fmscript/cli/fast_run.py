@@ -1,10 +1,11 @@
-"""``fmscript run`` without click, for the common, well-formed command line.
+"""``fmscript run``: its one list of options, its body, and the fast path without click.
 
-Accepts exactly what ``fmscript.cli.run`` accepts (``SCRIPT``, ``--file/-f FILE``, ``--param TEXT``,
-``--save PATH``, ``--halt-on-error``, ``--no-wait``, ``--wait``, ``--documents DIR``, ``--progress/--no-progress``,
-``--opt=value`` forms, ``--`` before the script). Whenever something is off — an unknown option,
-a missing value, a path click would reject, ``--help`` — it returns None and click handles the
-command line, with its usual messages and exit code 2.
+``RUN_OPTIONS`` is the command's one list of options: click's ``run`` command
+(``fmscript.cli.run``) is built from it, and so are the fast path's tables. The fast path accepts
+exactly what click accepts (``SCRIPT``, each option, ``--opt=value`` forms, ``--`` before the
+script). Whenever something is off — an unknown option, a missing value, a path click would
+reject, ``--help`` — it returns None and click handles the command line, with its usual messages
+and exit code 2.
 """
 
 from __future__ import annotations
@@ -12,38 +13,92 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from fmscript.settings import Settings
 
-_VALUED = {
-    "--file": "file",
-    "-f": "file",
-    "--param": "parameter",
-    "--save": "save",
-    "--documents": "documents",
-}
-_FLAGS = {
-    "--halt-on-error": ("halt_on_error", True),
-    "--no-wait": ("no_wait", True),
-    "--wait": ("follow_remote", True),
-    "--progress": ("progress", True),
-    "--no-progress": ("progress", False),
-}
+
+class RunOption(NamedTuple):
+    """One option of ``fmscript run``. ``names``: its spellings (``--x/--no-x`` for an on/off
+    switch); ``dest``: the parameter of :func:`execute`; ``flag``: takes no value; ``default``:
+    its value when absent (None: absent; an option without a default may be given only once on
+    the fast path); ``path``: the check click.Path makes — ``"file"`` an existing file, ``"not
+    dir"`` anything but a folder, ``"not file"`` anything but a file."""
+
+    names: tuple[str, ...]
+    dest: str
+    help: str
+    flag: bool = False
+    default: str | bool | None = None
+    path: str = ""
+
+
+# SCRIPT itself is an existing file (the one argument).
+RUN_OPTIONS: tuple[RunOption, ...] = (
+    RunOption(
+        ("--file", "-f"),
+        "file",
+        "The FileMaker file: a SQLite database (.sqlite/.db, changes are committed) or a .sql text "
+        "loaded into memory.",
+        path="file",
+    ),
+    RunOption(("--param",), "parameter", "Script parameter (Get ( ScriptParameter )).", default=""),
+    RunOption(
+        ("--save",),
+        "save",
+        "Write the database to this SQLite file at the end (for .sql inputs).",
+        path="not dir",
+    ),
+    RunOption(
+        ("--halt-on-error",),
+        "halt_on_error",
+        "Stop at the first error that Set Error Capture does not capture.",
+        flag=True,
+        default=False,
+    ),
+    RunOption(
+        ("--no-wait",),
+        "no_wait",
+        "Leave queued local fine-tuning jobs queued instead of training them now.",
+        flag=True,
+        default=False,
+    ),
+    RunOption(
+        ("--wait",),
+        "follow_remote",
+        "Follow the fine-tuning jobs of remote providers (OpenAI, Custom) to the end, with progress.",
+        flag=True,
+        default=False,
+    ),
+    RunOption(
+        ("--documents",),
+        "documents",
+        "Folder for Get ( DocumentsPath ) (default: FMSCRIPT_DOCUMENTS or your Documents folder).",
+        path="not file",
+    ),
+    RunOption(
+        ("--progress/--no-progress",), "progress", "Show the training progress bar.", flag=True, default=True
+    ),
+)
+
+# The fast path's tables, from RUN_OPTIONS: spelling -> option (valued), spelling -> (option, value) (flags).
+_VALUED: dict[str, RunOption] = {name: o for o in RUN_OPTIONS if not o.flag for name in o.names}
+_FLAGS: dict[str, tuple[RunOption, bool]] = {}
+for _option in RUN_OPTIONS:
+    for _name in _option.names if _option.flag else ():
+        _on, _, _off = _name.partition("/")
+        _FLAGS[_on] = (_option, True)
+        if _off:
+            _FLAGS[_off] = (_option, False)
 
 
 def parse(argv: list[str]) -> dict[str, object] | None:
-    """The options of ``run ...``, or None when click should handle ``argv``."""
+    """The options of ``run ...`` by ``dest`` (absent ones left out), or None when click should
+    handle ``argv``."""
     if not argv or argv[0] != "run":
         return None
-    opts: dict[str, object] = {
-        "halt_on_error": False,
-        "no_wait": False,
-        "follow_remote": False,
-        "progress": True,
-        "parameter": "",
-    }
+    opts: dict[str, object] = {o.dest: o.default for o in RUN_OPTIONS if o.default is not None}
     scripts: list[str] = []
     args = iter(argv[1:])
     for arg in args:
@@ -53,16 +108,17 @@ def parse(argv: list[str]) -> dict[str, object] | None:
         if arg.startswith("-") and arg != "-":
             name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
             if name in _VALUED:
+                option = _VALUED[name]
                 if not eq:
                     value = next(args, None)  # type: ignore[assignment]
                     if value is None:
                         return None
-                if _VALUED[name] in opts and _VALUED[name] != "parameter":
+                if option.dest in opts and option.default is None:
                     return None  # given twice: let click apply its rule
-                opts[_VALUED[name]] = value
+                opts[option.dest] = value
             elif name in _FLAGS and not eq:
-                key, flag = _FLAGS[name]
-                opts[key] = flag
+                option, flag = _FLAGS[name]
+                opts[option.dest] = flag
             else:
                 return None
         else:
@@ -73,14 +129,18 @@ def parse(argv: list[str]) -> dict[str, object] | None:
     return opts if _paths_ok(opts) else None
 
 
+_PATH_OK = {
+    "file": os.path.isfile,
+    "not dir": lambda p: not os.path.isdir(p),
+    "not file": lambda p: not os.path.isfile(p),
+}
+
+
 def _paths_ok(opts: dict[str, object]) -> bool:
     # The checks click.Path makes (exists / dir_okay / file_okay); click words the errors.
-    for key in ("script", "file"):
-        if key in opts and not os.path.isfile(str(opts[key])):
-            return False
-    if "save" in opts and os.path.isdir(str(opts["save"])):
+    if not os.path.isfile(str(opts["script"])):
         return False
-    return not ("documents" in opts and os.path.isfile(str(opts["documents"])))
+    return all(_PATH_OK[o.path](str(opts[o.dest])) for o in RUN_OPTIONS if o.path and o.dest in opts)
 
 
 def fast_run(argv: list[str]) -> int | None:
@@ -95,9 +155,9 @@ def fast_run(argv: list[str]) -> int | None:
 
     return execute(
         Path(str(opts["script"])),
-        path("file"),
-        str(opts["parameter"]),
-        path("save"),
+        file=path("file"),
+        parameter=str(opts["parameter"]),
+        save=path("save"),
         halt_on_error=bool(opts["halt_on_error"]),
         no_wait=bool(opts["no_wait"]),
         follow_remote=bool(opts["follow_remote"]),
@@ -109,10 +169,10 @@ def fast_run(argv: list[str]) -> int | None:
 
 def execute(
     script: Path,
+    *,
     file: Path | None,
     parameter: str,
     save: Path | None,
-    *,
     halt_on_error: bool,
     no_wait: bool,
     follow_remote: bool,

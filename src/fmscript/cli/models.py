@@ -45,6 +45,9 @@ def list_models(as_json: bool) -> None:
     if not found:
         click.echo("no models; create one with `fmscript models demo NAME`")
         return
+    from fmscript.ai import modeldir
+    from fmscript.ai.hub import human_size
+
     rows = []
     for model in found:
         card = _card(model.path) if model.kind == "fine-tuned" else None
@@ -53,8 +56,53 @@ def list_models(as_json: bool) -> None:
             detail += f" ({card.steps} steps, loss {card.final_train_loss or 0:.3f})"
         if not model.exists:
             detail += " [missing]"
-        rows.append([model.name, model.kind, detail, model.path, when(model.created_at)])
-    click.echo(table(rows, ["NAME", "KIND", "BASE MODEL", "PATH", "CREATED"]))
+        arch = params = quant = size = ""
+        if model.exists and model.kind == "base":
+            facts = modeldir.facts(Path(model.path))
+            arch, quant, size = facts.architecture, facts.quantization, human_size(facts.size_bytes)
+            params = _count(facts.parameters)
+        elif model.exists:
+            size = human_size(sum(f.stat().st_size for f in Path(model.path).iterdir() if f.is_file()))
+        rows.append([model.name, model.kind, arch, params, quant, size, detail, model.path,
+                     when(model.created_at)])  # fmt: skip
+    headers = ["NAME", "KIND", "ARCH", "PARAMS", "QUANT", "SIZE", "BASE MODEL", "PATH", "CREATED"]
+    click.echo(table(rows, headers))
+
+
+def _count(n: int | None) -> str:
+    """A parameter count as 494M / 1.5B / 124K."""
+    if not n:
+        return "?"
+    for div, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if n >= div:
+            return f"{n / div:.1f}{unit}" if n < div * 10 else f"{n / div:.0f}{unit}"
+    return str(n)
+
+
+@models.command()
+@click.argument("repo_id", metavar="ORG/NAME")
+@click.option("--revision", default="main", show_default=True, help="Branch, tag or commit.")
+@cli_errors
+def pull(repo_id: str, revision: str) -> None:
+    """Download a model from the Hugging Face hub (weights, config, tokenizer, chat template)
+    into the hub cache and register it as base model ORG/NAME."""
+    from fmscript.ai.hub import Hub, human_size, is_repo_id
+    from fmscript.ai.progress import DownloadProgress
+    from fmscript.cli import current_settings
+
+    if not is_repo_id(repo_id):
+        raise click.BadParameter(f"{repo_id!r} is not a hub model id (ORG/NAME)", param_hint="ORG/NAME")
+    settings = current_settings()
+    service = _service()
+
+    def say(level: str, message: str, data: dict) -> None:
+        if not message.startswith("Downloading ") or "%" not in message:  # the bar shows the percentage
+            click.echo(message, err=True)
+
+    hub = Hub(settings, DownloadProgress(True, settings.progress), say)
+    pulled = hub.pull(repo_id, revision)
+    service.store.models.add_base(repo_id, pulled.path)
+    click.echo(f"pulled {repo_id} ({human_size(pulled.total_bytes)}) -> {pulled.path}")
 
 
 @models.command()

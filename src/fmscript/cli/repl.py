@@ -56,7 +56,7 @@ def repl(file: Path | None, parameter: str, documents: Path | None, plain: bool)
         except ImportError as exc:  # prompt_toolkit missing: still usable, plainly
             print(f"fmscript repl: no terminal front end ({exc}); reading entries plainly", file=sys.stderr)
         else:
-            code = run_tty(make_session, settings.home / "repl_history")
+            code = run_tty(make_session, settings.home / "repl_history", dispatch)
     if code is None:
         code = run_plain(make_session, sys.stdin)
     sys.stdout.flush()

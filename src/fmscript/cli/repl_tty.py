@@ -150,9 +150,13 @@ def _bindings() -> KeyBindings:
     return kb
 
 
-def run_tty(make_session: Callable[[], ReplSession], history_path: Path) -> int:
-    from fmscript.cli.repl import dispatch
-
+def run_tty(
+    make_session: Callable[[], ReplSession],
+    history_path: Path,
+    dispatch: Callable[[ReplSession, str], bool],
+) -> int:
+    """The terminal loop; ``dispatch`` runs one entry (``cli.repl.dispatch``, passed in: this
+    module is the front end the REPL command chooses, it does not import it back)."""
     loader = SessionLoader(make_session)
     try:
         history_path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,46 +1,45 @@
-"""``fmscript run SCRIPT``."""
+"""``fmscript run SCRIPT``: the click command, built from ``fast_run.RUN_OPTIONS`` (the one list of
+its options, which the fast path reads too)."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
+from fmscript.cli.fast_run import RUN_OPTIONS, RunOption
+
+# RunOption.path -> the click.Path that makes the same check
+_PATHS = {
+    "file": click.Path(exists=True, dir_okay=False, path_type=Path),
+    "not dir": click.Path(dir_okay=False, path_type=Path),
+    "not file": click.Path(file_okay=False, path_type=Path),
+}
+
+
+def _click_option(option: RunOption) -> Callable[[Any], Any]:
+    extra: dict[str, Any] = {"help": option.help}
+    if option.flag and "/" not in option.names[0]:
+        extra["is_flag"] = True
+    if option.default is not None and not (option.flag and option.default is False):
+        extra["default"] = option.default
+    if option.path:
+        extra["type"] = _PATHS[option.path]
+    return click.option(*option.names, option.dest, **extra)
+
+
+def _with_run_options(command: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(RUN_OPTIONS):
+        command = _click_option(option)(command)
+    return command
+
 
 @click.command()
-@click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--file",
-    "-f",
-    "file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The FileMaker file: a SQLite database (.sqlite/.db, changes are committed) or a .sql text loaded into memory.",
-)
-@click.option("--param", "parameter", default="", help="Script parameter (Get ( ScriptParameter )).")
-@click.option(
-    "--save",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the database to this SQLite file at the end (for .sql inputs).",
-)
-@click.option(
-    "--halt-on-error", is_flag=True, help="Stop at the first error that Set Error Capture does not capture."
-)
-@click.option(
-    "--no-wait", is_flag=True, help="Leave queued local fine-tuning jobs queued instead of training them now."
-)
-@click.option(
-    "--wait",
-    "follow_remote",
-    is_flag=True,
-    help="Follow the fine-tuning jobs of remote providers (OpenAI, Custom) to the end, with progress.",
-)
-@click.option(
-    "--documents",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder for Get ( DocumentsPath ) (default: FMSCRIPT_DOCUMENTS or your Documents folder).",
-)
-@click.option("--progress/--no-progress", default=True, help="Show the training progress bar.")
+@click.argument("script", type=_PATHS["file"])
+@_with_run_options
 def run(
     script: Path,
     file: Path | None,
@@ -62,9 +61,9 @@ def run(
 
     code = execute(
         script,
-        file,
-        parameter,
-        save,
+        file=file,
+        parameter=parameter,
+        save=save,
         halt_on_error=halt_on_error,
         no_wait=no_wait,
         follow_remote=follow_remote,

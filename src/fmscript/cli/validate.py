@@ -12,14 +12,14 @@ from fmscript.ai.cli_support import cli_errors
 
 def _tokenizer(model: str) -> object:
     """The tokenizer (and chat template) of a base or fine-tuned model, without loading weights."""
-    from fmscript.ai.engines import quiet_offline_env
+    from fmscript.ai.engines import quiet_env
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
 
     settings = current_settings()
     with LocalFineTuning(settings.home, settings) as service:
         base, _ = service.model_paths(model)
-    quiet_offline_env()
+    quiet_env()
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(base))

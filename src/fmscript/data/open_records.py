@@ -39,6 +39,7 @@ class RecordBuffer:
     def __init__(self) -> None:
         self._records: dict[tuple[str, int], OpenRecord] = {}
         self._next_new = -1
+        self.version = 0  # counts changes (readers cache what they computed from the records)
 
     # ------------------------------------------------------------------ state
     def __len__(self) -> int:
@@ -67,17 +68,20 @@ class RecordBuffer:
 
     # ------------------------------------------------------------------ changes
     def open_new(self, table: str, defaults: dict[str, Any]) -> int:
+        self.version += 1
         rid = self._next_new
         self._next_new -= 1
         self._records[(table, rid)] = OpenRecord(table, rid, dict(defaults))
         return rid
 
     def stage(self, table: str, rid: int, name: str, stored: Any) -> None:
+        self.version += 1
         record = self._records.setdefault((table, rid), OpenRecord(table, rid))
         record.values[name] = stored
 
     def drop(self, table: str, rids: list[int] | None = None) -> list[int]:
         """Forget open records of ``table`` (all, or ``rids``); returns the provisional ids dropped."""
+        self.version += 1
         gone = [key for key in self._records if key[0] == table and (rids is None or key[1] in rids)]
         for key in gone:
             del self._records[key]
@@ -85,6 +89,7 @@ class RecordBuffer:
 
     def revert(self) -> list[tuple[str, int]]:
         """Throw every open change away; returns the (table, provisional id) of new records."""
+        self.version += 1
         new = [key for key in self._records if key[1] < 0]
         self._records.clear()
         return new
@@ -120,4 +125,5 @@ class RecordBuffer:
             raise
         conn.execute("COMMIT")
         self._records.clear()
+        self.version += 1
         return mapping

@@ -29,6 +29,7 @@ from typing import Any
 
 from fmscript.data.convert import Value, from_storage, to_storage
 from fmscript.data.open_records import RecordBuffer
+from fmscript.data.relationships import GraphError, Related, read_graph
 from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
 from fmscript.errors import (
     CANNOT_CREATE_FILE,
@@ -37,6 +38,7 @@ from fmscript.errors import (
     FILE_READ_ONLY,
     NO_RECORD,
     RECORD_IN_USE,
+    RELATIONSHIP_MISSING,
     TABLE_MISSING,
     VALUE_INVALID,
     VALUE_NOT_UNIQUE,
@@ -209,14 +211,28 @@ class FMFile:
             if re.search(r"\bWITHOUT\s+ROWID\b", sql or "", re.IGNORECASE):
                 self._without_rowid.add(name)
         self._layouts = self._read_layouts()
+        try:
+            self.graph = read_graph(self._conn, self._tables)
+        except GraphError as e:
+            raise ScriptRuntimeError(str(e), code=RELATIONSHIP_MISSING) from None
+        self.related = Related(self)
 
     def tables(self) -> list[str]:
         """Table names in creation order."""
         return list(self._tables.values())
 
     def resolve_table(self, name: str) -> str | None:
-        """The canonical name of a table (case-insensitive), or None."""
-        return self._tables.get(fold(name))
+        """The canonical name of a table, or of the table a table occurrence shows
+        (case-insensitive), or None."""
+        return self._tables.get(fold(name)) or self.graph.base_table(name)
+
+    def occurrences(self) -> list[str]:
+        """Table occurrence names: every table, then the declared occurrences."""
+        return self.graph.occurrence_names()
+
+    def change_count(self) -> tuple[int, int]:
+        """Changes so far (rows written, open-record changes): equal stamps, same records."""
+        return self._conn.total_changes, self.buffer.version
 
     def fields(self, table: str) -> list[Field]:
         """The fields of a table in column order."""
@@ -274,6 +290,14 @@ class FMFile:
         names = [layout for layout, _occ in self._layouts.values()]
         names += [t for t in self._tables.values() if fold(t) not in self._layouts]
         return names
+
+    def occurrence_for_layout(self, name: str) -> str:
+        """The table occurrence a layout shows (its name as declared); KeyError when missing."""
+        entry = self._layouts.get(fold(name))
+        if entry is None:
+            return self.table_for_layout(name)
+        self.table_for_layout(name)  # the same KeyError when the occurrence is missing
+        return self.graph.occurrence(entry[1]) or entry[1]
 
     def table_for_layout(self, name: str) -> str:
         """The table behind a layout (case-insensitive); KeyError when there is no such layout."""

@@ -16,12 +16,12 @@ from typing import Any
 import attrs
 
 from fmscript.errors import CANNOT_OPEN_FILE, FMScriptError, ScriptRuntimeError
-from fmscript.steps.registry import Handler, handler_for
-from fmscript.steps.state import Frame, Value
+from fmscript.steps.registry import Handler, Specializer, handler_for, specializer_for
+from fmscript.steps.state import Frame, Runner, StepContext, Value
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks, analyse_blocks
 from fmscript.syntax.cache import LazyTuple, ScriptCache
-from fmscript.syntax.catalogue import spec_for
+from fmscript.syntax.catalogue import StepSpec, spec_for
 from fmscript.syntax.source import EncodingError, decode
 
 SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
@@ -38,6 +38,7 @@ class PlannedStep:
     handler: Handler | None  # None: FileMaker step that fmscript parses but does not run
     skip: bool  # comments and // disabled steps
     keeps_last_error: bool  # steps that do not reset Get ( LastError )
+    specializer: Specializer | None = None  # the step's hot-loop runner, if its spec names one
 
 
 @attrs.frozen
@@ -58,8 +59,55 @@ class CompiledScript:
 def _planned(step: ast.Step) -> PlannedStep:
     skip = step.disabled or step.name == "#"
     spec = None if skip else spec_for(step.name)
-    handler = handler_for(step.name) if spec is not None and spec.implemented else None
-    return PlannedStep(step, handler, skip, bool(spec and spec.keeps_last_error))
+    if spec is None or not spec.implemented:
+        return PlannedStep(step, None, skip, bool(spec and spec.keeps_last_error))
+    handler, specializer = _behaviour(spec)
+    return PlannedStep(step, handler, skip, spec.keeps_last_error, specializer)
+
+
+# Per step (English name): its handler and specializer as the planner runs them.
+_BEHAVIOUR: dict[str, tuple[Handler, Specializer | None]] = {}
+
+
+def _behaviour(spec: StepSpec) -> tuple[Handler, Specializer | None]:
+    """A step's handler and specializer, with the open record committed first when the step leaves
+    the record or reads the whole table (``StepSpec.commits_first``, see ``steps/records.py``)."""
+    found = _BEHAVIOUR.get(spec.name)
+    if found is None:
+        handler = handler_for(spec)
+        assert handler is not None
+        specializer = specializer_for(spec)
+        if spec.commits_first:
+            handler = _committing(handler)
+            specializer = _committing_specializer(specializer) if specializer else None
+        found = _BEHAVIOUR[spec.name] = (handler, specializer)
+    return found
+
+
+def _committing(handler: Handler) -> Handler:
+    def committing(ctx: StepContext, step: ast.Step) -> int | None:
+        ctx.data.commit_records()
+        return handler(ctx, step)
+
+    return committing
+
+
+def _committing_specializer(specialize: Specializer) -> Specializer:
+    def specialize_committing(
+        ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int
+    ) -> Runner | None:
+        run = specialize(ctx, step, index, blocks, n)
+        if run is None:
+            return None
+        commit, run_ = ctx.data.commit_records, run
+
+        def committing(frame: Frame) -> int | None:
+            commit()
+            return run_(frame)
+
+        return committing
+
+    return specialize_committing
 
 
 def _plan(script: ast.Script) -> tuple[PlannedStep, ...]:
@@ -105,6 +153,10 @@ class _Pending:
     @property
     def keeps_last_error(self) -> bool:
         return self._real().keeps_last_error
+
+    @property
+    def specializer(self) -> Specializer | None:
+        return self._real().specializer
 
 
 def compile_text(text: str, source: str) -> CompiledScript:

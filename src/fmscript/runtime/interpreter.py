@@ -20,13 +20,17 @@ from fmscript.errors import (
 )
 from fmscript.runtime.compiled import CompiledScript, ScriptLoader
 from fmscript.steps.signals import ExitScript, HaltOnError, HaltScript
-from fmscript.steps.state import FAST_STEPS, Frame, Runner, StepContext, Value
+from fmscript.steps.state import Frame, Runner, StepContext, Value
 from fmscript.syntax import ast
 
 MAX_CALL_DEPTH = 200  # Perform Script nesting
 
 
 class Interpreter:
+    # False: every step runs through its handler, never a specialised runner (tests/test_runners.py
+    # runs the conformance scripts both ways and requires the same results).
+    specialize = True
+
     def __init__(self, ctx: StepContext, loader: ScriptLoader | None = None) -> None:
         self.ctx = ctx
         self.loader = loader or ScriptLoader()
@@ -130,7 +134,7 @@ class Interpreter:
 
             return unsupported, False
         settles = not planned.keeps_last_error
-        specialize = FAST_STEPS.get(handler)
+        specialize = planned.specializer if self.specialize else None
         if specialize is not None:
             try:
                 fast = specialize(ctx, step, pc, compiled.blocks, len(compiled.plan))

@@ -30,12 +30,19 @@ def open_file(file: str | Path | None) -> FMFile | None:
     return FMFile.open(file)
 
 
+def run_info(ctx: StepContext, name: str) -> Value | None:
+    """The Get functions that read the run (``steps.info``, imported on the first one)."""
+    from fmscript.steps.info import run_info as answer
+
+    return answer(ctx, name)
+
+
 def new_context(
     fm_file: FMFile | None, script_dir: Path, options: RunOptions, out: TextIO, err: TextIO
 ) -> StepContext:
     """A fresh run context on ``fm_file``, on its first layout (FileMaker opens a file on its
     first layout; fmscript on the first table's layout)."""
-    ctx = StepContext(fm_file, script_dir, out, err, options)
+    ctx = StepContext(fm_file, script_dir, out, err, options, info=run_info)
     if fm_file is not None:
         layouts = fm_file.layouts()
         ctx.data.layout = ctx.data.original_layout = layouts[0] if layouts else None

@@ -34,7 +34,7 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
     The training queue starts with the app (its lifespan) and stops with it. To add routes
     (e.g. an admin console), include routers on the returned app, or below where the API is.
     """
-    from fmscript import __version__ as version
+    from fmscript._version import __version__ as version
     from fmscript.server.routes import api_router
 
     options = options or ServerOptions()

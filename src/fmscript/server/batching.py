@@ -88,9 +88,9 @@ class GenerationThread:
     # -- the generation thread -------------------------------------------------------------------
 
     def _run(self) -> None:
-        from fmscript.ai.engines import mlx_local, quiet_offline_env
+        from fmscript.ai.engines import mlx_local, quiet_env
 
-        quiet_offline_env()
+        quiet_env()
         resident: tuple[tuple[str, str, int], Any, Any] | None = None
         batch: Any = None
         active: dict[int, tuple[ChatStream, Any]] = {}

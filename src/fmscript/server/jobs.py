@@ -22,10 +22,11 @@ The job objects the routes answer with are made by :mod:`fmscript.ai.jobs.wire` 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 from fmscript.ai import datasets, modeldir
-from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, ai_error
+from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.records import Job, JobRequest
 from fmscript.ai.jobs.wire import SERVER_KEYS
 from fmscript.ai.params import DEFAULTS, parse_local_params
@@ -95,6 +96,22 @@ def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int |
     return params
 
 
+def _base_model(service: LocalFineTuning, name: str) -> Path | None:
+    """The base model's folder, or None for a hub model that is not here yet: the hub is asked
+    that it exists now (a clean 404 otherwise); the job's trainer downloads it, with job events."""
+    from fmscript.ai import hub
+
+    try:
+        return service.store.models.resolve_base(name)
+    except FMScriptError as exc:
+        if exc.code != UNKNOWN_MODEL or not hub.is_repo_id(name):
+            raise
+    if service.settings.offline:
+        raise hub.offline_error(name)
+    hub.Hub(service.settings).plan(name)
+    return None
+
+
 def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> Job:
     """Validate everything and queue the job for the server's worker."""
     store = service.store
@@ -117,8 +134,8 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
             raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
         asked = local_parameters(body, report.n_examples, max_steps_cap)
         local = parse_local_params(asked)
-        base_path = store.models.resolve_base(str(body["model"]))
-        layers = modeldir.layer_count(base_path)
+        base_path = _base_model(service, str(body["model"]))
+        layers = modeldir.layer_count(base_path) if base_path else None
         if layers:
             local = local.capped(layers)
         if local.batch_size > report.n_examples:

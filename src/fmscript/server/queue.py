@@ -129,9 +129,11 @@ def main(argv: list[str]) -> int:
     job_id, parent, home = argv[0], int(argv[1]), Path(argv[2])
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     from fmscript.ai.jobs.worker import run_job
+    from fmscript.settings import Settings
 
     store = open_store(home)
-    job = run_job(store, job_id)  # no progress display: the events are the progress
+    # no progress display: the events are the progress (a hub download's included)
+    job = run_job(store, job_id, settings=Settings.from_env())
     return 0 if job.terminal else 1
 
 

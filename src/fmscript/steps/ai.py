@@ -29,7 +29,6 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.paths import resolve_paths
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -45,7 +44,6 @@ def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
     return V.to_text(ctx.evaluator.evaluate(calc)) if calc is not None else ""
 
 
-@handles("Configure AI Account")
 def configure_ai_account(ctx: StepContext, step: ast.Step) -> None:
     name = _text(ctx, step.opt("account_name")).strip()
     if not name:
@@ -201,7 +199,6 @@ def write_jsonl(lines: Iterator[str], paths: list[Path], create_folders: bool = 
     raise ScriptRuntimeError("unable to create the file: " + "; ".join(problems), code=CANNOT_CREATE_FILE)
 
 
-@handles("Save Records as JSONL")
 def save_records_as_jsonl(ctx: StepContext, step: ast.Step) -> None:
     table = step.opt("table") or ctx.data.current_table()
     if isinstance(table, ast.Calc):
@@ -286,7 +283,6 @@ def _cap_steps(params: dict[str, Any], cap: int | None) -> dict[str, Any]:
     return params
 
 
-@handles("Fine-Tune Model")
 def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
     acct = account(ctx, step)
     base_model = _text(ctx, step.opt("base_model")).strip()

@@ -8,9 +8,8 @@ from decimal import Decimal
 
 from fmscript.calc import values as V
 from fmscript.errors import OUT_OF_RANGE, ScriptRuntimeError
-from fmscript.steps.registry import handles
 from fmscript.steps.signals import ExitScript, HaltScript
-from fmscript.steps.state import FAST_STEPS, Frame, Runner, StepContext
+from fmscript.steps.state import Frame, Runner, StepContext
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks
 
@@ -19,7 +18,6 @@ def _truth(ctx: StepContext, calc: ast.Calc) -> bool:
     return V.to_bool(ctx.evaluator.evaluate(calc))
 
 
-@handles("If")
 def if_(ctx: StepContext, step: ast.Step) -> int | None:
     if _truth(ctx, step.opt("condition")):
         return None
@@ -32,9 +30,10 @@ def _later_branch(ctx: StepContext) -> int | None:
     # Try each later branch in order: Else If conditions, then Else, else past End If.
     for j in ctx.vars.frame.blocks.chain[ctx.vars.frame.pc]:
         marker = steps[j]
-        if marker.name == "Else If":
+        condition = marker.opt("condition")  # an Else If (Else and End If have none)
+        if condition is not None:
             try:
-                taken = _truth(ctx, marker.opt("condition"))
+                taken = _truth(ctx, condition)
             except Exception:
                 ctx.vars.frame.pc = j  # report the error at the Else If itself
                 raise
@@ -45,28 +44,23 @@ def _later_branch(ctx: StepContext) -> int | None:
     return None  # pragma: no cover - End If always closes the chain
 
 
-@handles("Else If")
 def else_if(ctx: StepContext, step: ast.Step) -> int:
     # Reached by falling through from a branch that ran: skip to after End If.
     return ctx.vars.frame.blocks.end_if[ctx.vars.frame.pc] + 1
 
 
-@handles("Else")
 def else_(ctx: StepContext, step: ast.Step) -> int | None:
     return else_if(ctx, step)
 
 
-@handles("End If")
 def end_if(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Loop")
 def loop(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("End Loop")
 def end_loop(ctx: StepContext, step: ast.Step) -> int:
     return ctx.vars.frame.blocks.loop_start[ctx.vars.frame.pc] + 1
 
@@ -80,23 +74,19 @@ def exit_loop(ctx: StepContext) -> int:
     return blocks.loop_end[start] + 1
 
 
-@handles("Exit Loop If")
 def exit_loop_if(ctx: StepContext, step: ast.Step) -> int | None:
     return exit_loop(ctx) if _truth(ctx, step.opt("condition")) else None
 
 
-@handles("Exit Script")
 def exit_script(ctx: StepContext, step: ast.Step) -> None:
     calc = step.opt("result")
     raise ExitScript(ctx.evaluator.evaluate(calc) if calc is not None else "")
 
 
-@handles("Halt Script")
 def halt_script(ctx: StepContext, step: ast.Step) -> None:
     raise HaltScript()
 
 
-@handles("Perform Script")
 def perform_script(ctx: StepContext, step: ast.Step) -> None:
     target = step.opt("script")
     name = V.to_text(ctx.evaluator.evaluate(target)) if isinstance(target, ast.Calc) else target
@@ -107,17 +97,14 @@ def perform_script(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Set Error Capture")
 def set_error_capture(ctx: StepContext, step: ast.Step) -> None:
     ctx.errors.capture = bool(step.opt("state"))
 
 
-@handles("Allow User Abort")
 def allow_user_abort(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Pause/Resume Script")
 def pause_resume(ctx: StepContext, step: ast.Step) -> None:
     calc = step.opt("duration")
     if calc is None:
@@ -148,21 +135,21 @@ def _jump_to(target: int) -> Runner:
     return jump
 
 
-def _fast_nothing(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+def fast_nothing(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
     return _nothing
 
 
-def _fast_else(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+def fast_else(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
     target = blocks.end_if.get(index)
     return None if target is None else _jump_to(target + 1)
 
 
-def _fast_end_loop(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+def fast_end_loop(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
     start = blocks.loop_start.get(index)
     return None if start is None else _jump_to(start + 1)
 
 
-def _fast_exit_loop_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+def fast_exit_loop_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
     start = blocks.enclosing_loop.get(index)
     if start is None:
         after = n  # outside any loop: FileMaker ends the script
@@ -183,7 +170,7 @@ def _fast_exit_loop_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blo
     return exit_loop_if_
 
 
-def _fast_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+def fast_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
     condition = ctx.evaluator.prepared(step.opt("condition"))
     to_bool = V.to_bool
 
@@ -191,17 +178,3 @@ def _fast_if(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: in
         return None if to_bool(condition()) else _later_branch(ctx)
 
     return if_fast
-
-
-FAST_STEPS.update(
-    {
-        if_: _fast_if,
-        loop: _fast_nothing,
-        end_if: _fast_nothing,
-        allow_user_abort: _fast_nothing,
-        else_if: _fast_else,
-        else_: _fast_else,
-        end_loop: _fast_end_loop,
-        exit_loop_if: _fast_exit_loop_if,
-    }
-)

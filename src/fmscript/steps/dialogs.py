@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from fmscript.calc import values as V
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
-@handles("Show Custom Dialog")
 def show_custom_dialog(ctx: StepContext, step: ast.Step) -> None:
     title = step.opt("title")
     message = step.opt("message")
@@ -22,16 +20,13 @@ def show_custom_dialog(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Beep")
 def beep(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Freeze Window")
 def freeze_window(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Refresh Window")
 def refresh_window(ctx: StepContext, step: ast.Step) -> None:
     return None

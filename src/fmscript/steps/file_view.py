@@ -11,6 +11,9 @@ from typing import Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.sql import SQLQueryError
+from fmscript.calc.sql_dialect import concatenation_to_sqlite
+from fmscript.data.relationships import FLIPPED, Hop
+from fmscript.data.schema import quote_ident
 
 Value = Any
 
@@ -23,6 +26,9 @@ _DDL_TYPES = {
     "timestamp": "datetime",
     "container": "varbinary(4096)",
 }
+
+# RelationInfo writes operators as the Claris example does (``>=``).
+_PRINTED = {"≥": ">=", "≤": "<="}
 
 # What a read-only SELECT may do (sqlite3 authorizer action codes).
 _ALLOWED = {
@@ -50,7 +56,33 @@ class RunFileView:
         return wanted == stem or (wanted.rsplit(".", 1)[0] == stem and "." in wanted)
 
     def table_names(self) -> list[str]:
+        """Claris TableNames: the file's table occurrences (every table, then declared ones)."""
+        return self.file.occurrences()
+
+    def base_table_names(self) -> list[str]:
         return self.file.tables()
+
+    def relation_info(self, table: str) -> list[tuple[str, list[str], list[str]]] | None:
+        """(connected occurrence, its side's options, match lines) per relationship of ``table``."""
+        graph = self.file.graph
+        occurrence = graph.occurrence(table)
+        if occurrence is None:
+            return None
+        infos = []
+        for relationship in graph.relationships:
+            for hop in (Hop(relationship, True), Hop(relationship, False)):
+                if hop.source.casefold() != occurrence.casefold():
+                    continue
+                side = hop.side
+                options = (["Create"] if side.allow_creation else []) + (
+                    ["Sorted"] if side.sort_field else []
+                )
+                lines = [
+                    f"{hop.target}::{target} {_PRINTED.get(FLIPPED[op], FLIPPED[op])} {occurrence}::{source}"
+                    for source, op, target in hop.pairs()
+                ]
+                infos.append((hop.target, options, lines))
+        return infos
 
     def layout_names(self) -> list[str]:
         return self.file.layouts()
@@ -147,8 +179,29 @@ class RunFileView:
         return self.file.record_ids(table)
 
     # ------------------------------------------------------------------ SQL
+    def _occurrence_views(self, conn: sqlite3.Connection) -> None:
+        """ExecuteSQL names table occurrences (Claris: "Executes an SQL query statement for the
+        specified table occurrence"): each declared occurrence is a temporary view of its table,
+        which lives only on this connection (never written to the file)."""
+        for occurrence, table in self.file.graph.declared():
+            exists = conn.execute(
+                "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?", (occurrence,)
+            ).fetchone()
+            if exists is None and self.file.resolve_table(occurrence) == table:
+                conn.execute(
+                    f"CREATE TEMP VIEW {quote_ident(occurrence)} AS SELECT * FROM main.{quote_ident(table)}"
+                )
+
+    def _column_type(self, name: str) -> str | None:
+        types = getattr(self, "_types", None)
+        if types is None:
+            types = self._types = _column_types(self.file)
+        return types.get(name.casefold())
+
     def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]:
         conn = self.file.connection
+        self._occurrence_views(conn)
+        sql = concatenation_to_sqlite(sql, self._column_type)
         params = [V.to_sqlite(a) if not isinstance(a, bytes) else bytes(a) for a in arguments]
 
         def authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:
@@ -168,6 +221,15 @@ class RunFileView:
             raise SQLQueryError(message) from None
         finally:
             conn.set_authorizer(None)
+
+
+def _column_types(file: Any) -> dict[str, str]:
+    """Folded column name -> FileMaker field type, over every table (the first table wins)."""
+    types: dict[str, str] = {}
+    for table in file.tables():
+        for f in file.fields(table):
+            types.setdefault(f.name.casefold(), f.type.value)
+    return types
 
 
 def _column_comments(conn: sqlite3.Connection, table: str) -> dict[str, str]:

@@ -17,7 +17,6 @@ from fmscript.errors import (
     NO_RECORDS_MATCH,
     ScriptRuntimeError,
 )
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
@@ -43,7 +42,6 @@ def _finish_find(ctx: StepContext, fs: Any, ids: list[int]) -> None:
         raise ScriptRuntimeError("no records match the request", code=NO_RECORDS_MATCH)
 
 
-@handles("Perform Find")
 def perform_find(ctx: StepContext, step: ast.Step) -> None:
     file = ctx.data.require_file()
     fs = ctx.data.found_set()
@@ -60,14 +58,12 @@ def perform_find(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Enter Find Mode")
 def enter_find_mode(ctx: StepContext, step: ast.Step) -> None:
     ctx.data.found_set()  # a layout must be current
     ctx.data.find_mode = FindMode(stored_requests(step))
     return None
 
 
-@handles("Constrain Found Set")
 def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
@@ -78,7 +74,6 @@ def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Extend Found Set")
 def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     file = ctx.data.require_file()
@@ -90,7 +85,6 @@ def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Show All Records")
 def show_all_records(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     fs.show_all(ctx.data.require_file().record_ids(fs.table))
@@ -98,14 +92,12 @@ def show_all_records(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Show Omitted Only")
 def show_omitted_only(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     fs.show_omitted_only(ctx.data.require_file().record_ids(fs.table))
     return None
 
 
-@handles("Omit Record")
 def omit_record(ctx: StepContext, step: ast.Step) -> None:
     if ctx.data.find_mode is not None:
         ctx.data.find_mode.omit_current()
@@ -115,7 +107,6 @@ def omit_record(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Sort Records")
 def sort_records(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     order = step.opt("sort_order")
@@ -134,7 +125,6 @@ def sort_records(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Unsort Records")
 def unsort_records(ctx: StepContext, step: ast.Step) -> None:
     ctx.data.found_set().unsort(ctx.data.require_file())
     return None

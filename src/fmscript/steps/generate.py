@@ -50,7 +50,6 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.ai import account
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -130,7 +129,6 @@ def _stream_printer(ctx: StepContext, step: ast.Step) -> OnChunk | None:
     return show
 
 
-@handles("Generate Response from Model")
 def generate_response(ctx: StepContext, step: ast.Step) -> None:
     acct = account(ctx, step)
     model = _text(ctx, step.opt("model")).strip()

@@ -1,7 +1,7 @@
 """What Get ( … ) answers from a running script: the entries that depend on the run state.
 
 The Get functions themselves (names in en/ja/zh, result types, defaults outside a run) are in
-``fmscript.calc.functions.get``; the run answers the ones below through ``StepContext.get_info``.
+``fmscript.calc.functions.get``; the run answers the ones below through ``run_info``, which the runtime passes to ``StepContext``.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "ScriptResult": lambda c: c.script_result,
     "ScriptName": lambda c: c.vars.frame.script.name if c.vars.frames else "",
     "LayoutName": lambda c: c.data.layout or "",
-    "LayoutTableName": lambda c: c.data.current_table() or "",
+    "LayoutTableName": lambda c: c.data.current_occurrence() or "",  # the occurrence, not its table
     "FoundCount": _found_count,
     "RecordNumber": _record_number,
     "RecordID": _record_id,
@@ -81,3 +81,11 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "WindowMode": lambda c: Decimal(1 if c.data.find_mode is not None else 0),
     "CurrentDate": lambda c: _dt.date.today(),
 }
+
+
+def run_info(ctx: StepContext, name: str) -> Value | None:
+    """What ``Get ( name )`` answers in this run (None: a Get function that does not read the run)."""
+    from fmscript.steps.file_view import FILE_INFO
+
+    getter = INFO.get(name) or FILE_INFO.get(name)
+    return getter(ctx) if getter is not None else None

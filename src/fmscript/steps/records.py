@@ -4,8 +4,8 @@ Record/Request, Delete All Records, Commit / Revert Record/Request — and the o
 FileMaker holds a record's changes until the record is committed (``fmscript.data.open_records``).
 What commits (Claris "Commit Records/Requests": "Records are also committed when you … go to
 another record, go to another layout, perform a find, sort …"): the Commit step itself, and every
-step in ``COMMITS_FIRST`` before it runs — they leave the record or read the whole table — and the
-end of the run (``fmscript run`` commits what is still open when the top script ends). Revert
+step whose catalogue spec says ``commits_first`` before it runs — they leave the record or read the
+whole table; the planner (``runtime/compiled.py``) adds the commit — and the end of the run (``fmscript run`` commits what is still open when the top script ends). Revert
 Record/Request throws the open changes away; a new record that was never committed disappears.
 """
 
@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from fmscript.calc import values as V
 from fmscript.errors import NO_LAYOUT, NO_RECORD, ScriptRuntimeError
-from fmscript.steps.registry import Handler, handles
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
 
-@handles("Go to Layout")
 def go_to_layout(ctx: StepContext, step: ast.Step) -> None:
     file = ctx.data.require_file()
     layout = step.opt("layout")
@@ -39,7 +37,6 @@ def go_to_layout(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Go to Record/Request/Page")
 def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
     where = step.opt("where")
     if ctx.data.find_mode is not None:
@@ -73,7 +70,6 @@ def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
     return None
 
 
-@handles("New Record/Request")
 def new_record(ctx: StepContext, step: ast.Step) -> None:
     if ctx.data.find_mode is not None:
         ctx.data.find_mode.new_request()
@@ -84,7 +80,6 @@ def new_record(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Duplicate Record/Request")
 def duplicate_record(ctx: StepContext, step: ast.Step) -> None:
     if ctx.data.find_mode is not None:
         ctx.data.find_mode.duplicate_request()
@@ -97,7 +92,6 @@ def duplicate_record(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Delete Record/Request")
 def delete_record(ctx: StepContext, step: ast.Step) -> None:
     if ctx.data.find_mode is not None:
         ctx.data.find_mode.delete_request()
@@ -111,7 +105,6 @@ def delete_record(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-@handles("Delete All Records")
 def delete_all_records(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     ids = list(fs.ids)
@@ -126,50 +119,12 @@ def _forget(ctx: StepContext, table: str, ids: list[int]) -> None:
             other.remove_records(ids)
 
 
-@handles("Commit Records/Requests")
 def commit_records(ctx: StepContext, step: ast.Step) -> None:
     # A field validation failure (504, 509) is this step's error; the record stays open.
     ctx.data.commit_records()
     return None
 
 
-@handles("Revert Record/Request")
 def revert_record(ctx: StepContext, step: ast.Step) -> None:
     ctx.data.revert_records()
     return None
-
-
-# Steps that leave the current record or read the whole table: the open record is committed first.
-COMMITS_FIRST = (
-    "Go to Layout",
-    "Go to Record/Request/Page",
-    "New Record/Request",
-    "Duplicate Record/Request",
-    "Delete All Records",
-    "Perform Find",
-    "Enter Find Mode",
-    "Constrain Found Set",
-    "Extend Found Set",
-    "Show All Records",
-    "Show Omitted Only",
-    "Omit Record",
-    "Sort Records",
-    "Unsort Records",
-    "Save Records as JSONL",
-    "Fine-Tune Model",
-)
-
-
-def commit_first(handlers: dict[str, Handler]) -> None:
-    """Wrap the handlers of ``COMMITS_FIRST`` so the open record is committed before they run."""
-    for name in COMMITS_FIRST:
-        handler = handlers.get(name)
-        if handler is None or getattr(handler, "commits_first", False):
-            continue
-
-        def committing(ctx: StepContext, step: ast.Step, _run: Handler = handler) -> int | None:
-            ctx.data.commit_records()
-            return _run(ctx, step)
-
-        committing.commits_first = True  # type: ignore[attr-defined]
-        handlers[name] = committing

@@ -29,6 +29,7 @@ from fmscript.errors import (
     NO_RECORD,
     REPETITION_INVALID,
     FieldMissingError,
+    FMScriptError,
     ScriptRuntimeError,
 )
 from fmscript.settings import Settings
@@ -201,6 +202,35 @@ class DataSession:
             raise FieldMissingError(f"field {_full(t, field)} is missing")
         return t, f
 
+    def current_occurrence(self) -> str | None:
+        """The table occurrence the current layout shows (the calculation context)."""
+        if self.layout is None or self.file is None:
+            return None
+        return self.file.occurrence_for_layout(self.layout)
+
+    def qualify_field(self, table: str | None, field: str) -> tuple[str, str]:
+        """(table occurrence, field) as the file spells them; FieldMissingError when missing."""
+        _t, f = self.resolve_field(table, field)
+        file = self.require_file()
+        occurrence = file.graph.occurrence(table) if table is not None else self.current_occurrence()
+        return occurrence or _t, f
+
+    def related_ids(self, occurrence: str) -> list[int] | None:
+        """The records of ``occurrence`` related to the current record, in the relationship's
+        order (``[]`` when none is related or there is no current record); None when
+        ``occurrence`` is the current layout's own occurrence or is not related to it."""
+        file = self.file
+        context = self.current_occurrence()
+        if file is None or context is None:
+            return None
+        hops = file.graph.path(context, occurrence)
+        if not hops:
+            return None
+        rid = self.found_set().current_id
+        if rid is None:
+            return []
+        return file.related.along(hops, self.current_table() or "", [rid])[1]
+
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
         if self.find_mode is not None and table is None:
             return ""
@@ -208,10 +238,41 @@ class DataSession:
         file = self.require_file()
         if file.field(t, f).is_global:
             return file.get(t, None, f)
+        if table is not None:
+            related = self.related_ids(table)
+            if related is not None:  # Claris: a related field gives the first related record's value
+                return file.get(t, related[0], f) if related else ""
         rid = self.current_record(t)
         if rid is None:
             return ""  # no (related) record: FileMaker gives an empty value
         return file.get(t, rid, f)
+
+    def related_values(self, table: str | None, field: str) -> list[Value] | None:
+        """Every related record's value of ``table::field`` (for Sum, Count, List …), or None when
+        ``table`` is not a related occurrence (then the field is one value)."""
+        if table is None or self.find_mode is not None:
+            return None
+        related = self.related_ids(table)
+        if related is None:
+            return None
+        t, f = self.resolve_field(table, field)
+        file = self.require_file()
+        if file.field(t, f).is_global:
+            return None
+        return [row[0] for row in file.iter_records(t, [f], related)]
+
+    def lookup_next(self, table: str, field: str, higher: bool) -> Value:
+        """LookupNext when no record is related: ``table::field`` of the record with the next
+        higher/lower match value (through one relationship), else empty."""
+        file = self.require_file()
+        context = self.current_occurrence() or ""
+        hops = file.graph.path(context, table) or []
+        rid = self.found_set().current_id if self.layout is not None else None
+        if len(hops) != 1 or rid is None:
+            return ""
+        t, f = self.resolve_field(table, field)
+        found = file.related.nearest(hops[0], self.current_table() or "", rid, t, higher)
+        return file.get(t, found, f) if found is not None else ""
 
     def set_field(self, table: str | None, field: str, value: Value, repetition: int = 1) -> None:
         t, f = self.resolve_field(table, field)
@@ -219,10 +280,39 @@ class DataSession:
         if file.field(t, f).is_global:
             file.set(t, None, f, value)
             return
-        rid = self.current_record(t)
-        if rid is None:
+        if table is not None:
+            related = self.related_ids(table)
+            if related is not None:
+                file.stage(t, related[0] if related else self._create_related(table), f, value)
+                return
+        current = self.current_record(t)
+        if current is None:
             raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
-        file.stage(t, rid, f, value)  # held in the open record until it is committed
+        file.stage(t, current, f, value)  # held in the open record until it is committed
+
+    def _create_related(self, occurrence: str) -> int:
+        """A new record of ``occurrence`` related to the current record, when the relationship
+        allows creation (its match fields take the current record's keys); error 101 otherwise,
+        as FileMaker creates nothing through a relationship that does not allow it."""
+        from fmscript.data.relationships import creation_values
+
+        file = self.require_file()
+        context = self.current_occurrence() or ""
+        hops = file.graph.path(context, occurrence) or []
+        rid = self.found_set().current_id
+        values = None
+        if len(hops) == 1 and hops[0].side.allow_creation and rid is not None:
+            values = creation_values(file, hops[0], self.current_table() or "", rid)
+        if values is None:
+            raise ScriptRuntimeError(
+                f"no related record in {occurrence} (the relationship does not allow creating one)",
+                code=NO_RECORD,
+            )
+        target = file.resolve_table(occurrence) or occurrence
+        new = file.new_record(target, open=True)
+        for name, value in values.items():
+            file.stage(target, new, name, value)
+        return new
 
     def record_value(self, table: str, rid: int, field: str) -> Value:
         return self.require_file().get(table, rid, field)
@@ -270,8 +360,16 @@ def _full(table: str | None, field: str) -> str:
     return f"{table}::{field}" if table else field
 
 
+def _no_info(ctx: StepContext, name: str) -> Value | None:
+    return None
+
+
 def _no_perform(name: str, parameter: Value) -> Value:
     raise ScriptRuntimeError(f"script {name!r} cannot be performed here", code=COMMAND_UNAVAILABLE)
+
+
+# What a Get function that reads the run answers (None: not one of those).
+InfoLookup = Callable[["StepContext", str], "Value | None"]
 
 
 class StepContext:
@@ -284,7 +382,11 @@ class StepContext:
         out: TextIO,
         err: TextIO,
         options: RunOptions | None = None,
+        info: InfoLookup | None = None,
     ) -> None:
+        """``info`` answers the Get functions that read the run (``steps.info.run_info``; passed
+        in by the runtime — without it they give their values outside a run)."""
+        self._info = info or _no_info
         self.options = options or RunOptions()
         self.settings = self.options.settings
         self.script_dir = script_dir
@@ -303,6 +405,21 @@ class StepContext:
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:
         return self.data.get_field(table, field, repetition)
+
+    def related_values(self, table: str | None, field: str) -> list[Value] | None:
+        return self.data.related_values(table, field)
+
+    def lookup_next(self, table: str, field: str, higher: bool) -> Value:
+        return self.data.lookup_next(table, field, higher)
+
+    def qualify_field(self, table: str | None, field: str) -> str | None:
+        """GetFieldName's ``TableOccurrence::Field`` (names as the file spells them), or None when
+        the field is not in the file."""
+        try:
+            occurrence, name = self.data.qualify_field(table, field)
+        except FMScriptError:
+            return None
+        return f"{occurrence}::{name}"
 
     def get_variable(self, name: str, repetition: int = 1) -> Value:
         variables = self.vars  # Variables.get, inline: every $variable a calculation reads
@@ -328,11 +445,7 @@ class StepContext:
         return lambda env: (frames[-1].locals if frames else globals_).get(key, "")
 
     def get_info(self, name: str) -> Value | None:
-        from fmscript.steps.file_view import FILE_INFO
-        from fmscript.steps.info import INFO
-
-        getter = INFO.get(name) or FILE_INFO.get(name)
-        return getter(self) if getter is not None else None
+        return self._info(self, name)
 
     def file_view(self) -> object | None:
         """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""
@@ -353,11 +466,14 @@ class StepContext:
         return path
 
 
-# Step runners for the interpreter's hot loop. A handler may register a *specializer* that, given
-# one step where it stands in its script (index, block tables, step count), returns a runner
-# ``runner(frame) -> int | None`` doing exactly what ``handler(ctx, step)`` would, with what does
-# not change between runs (folded names, jump targets, compiled calcs) worked out once; or None
-# when that step needs the general handler.
+# A step's handler, the step's one definition (``StepSpec.handler``): returns the index of the next
+# step when it jumps, else None.
+Handler = Callable[[StepContext, ast.Step], "int | None"]
+
+# Step runners for the interpreter's hot loop. A step's spec may name a *specializer*
+# (``StepSpec.runner``) that, given one step where it stands in its script (index, block tables,
+# step count), returns a runner ``runner(frame) -> int | None`` doing exactly what
+# ``handler(ctx, step)`` would, with what does not change between runs (folded names, jump
+# targets, compiled calcs) worked out once; or None when that step needs the general handler.
 Runner = Callable[[Frame], "int | None"]
 Specializer = Callable[[StepContext, ast.Step, int, Blocks, int], "Runner | None"]
-FAST_STEPS: dict[Callable[..., Any], Specializer] = {}

@@ -38,7 +38,6 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.curl_options import CurlRequest, parse_curl_options
-from fmscript.steps.registry import handles
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -160,7 +159,6 @@ def _operands(step: ast.Step) -> tuple[ast.Target | None, ast.Calc | None, ast.C
     return target, url, curl
 
 
-@handles("Insert from URL")
 def insert_from_url(ctx: StepContext, step: ast.Step) -> None:
     target, url_calc, curl_calc = _operands(step)
     target = target or ctx.data.active_field

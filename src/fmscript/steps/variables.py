@@ -6,8 +6,7 @@ from typing import Any
 
 from fmscript.calc import values as V
 from fmscript.errors import COMMAND_INVALID, FIELD_MISSING, REPETITION_INVALID, ScriptRuntimeError
-from fmscript.steps.registry import handles
-from fmscript.steps.state import FAST_STEPS, Frame, Runner, StepContext, fold_name
+from fmscript.steps.state import Frame, Runner, StepContext, fold_name
 from fmscript.syntax import ast
 from fmscript.syntax.blocks import Blocks
 
@@ -32,7 +31,6 @@ def write_target(ctx: StepContext, target: ast.Target, value: Any, rep: int = 1)
         ctx.data.set_field(target.table, target.field or "", value, rep)
 
 
-@handles("Set Variable")
 def set_variable(ctx: StepContext, step: ast.Step) -> None:
     options = step.options
     target: ast.Target = options["name"]
@@ -42,7 +40,7 @@ def set_variable(ctx: StepContext, step: ast.Step) -> None:
     ctx.vars.set(target.name, value, rep)
 
 
-def _fast_set_variable(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
+def fast_set_variable(ctx: StepContext, step: ast.Step, index: int, blocks: Blocks, n: int) -> Runner | None:
     """Set Variable without a repetition: the value's calc compiled, the name folded, once."""
     options = step.options
     target: ast.Target = options["name"]
@@ -67,10 +65,6 @@ def _fast_set_variable(ctx: StepContext, step: ast.Step, index: int, blocks: Blo
     return set_local
 
 
-FAST_STEPS[set_variable] = _fast_set_variable
-
-
-@handles("Set Field")
 def set_field(ctx: StepContext, step: ast.Step) -> None:
     target: ast.Target | None = step.opt("target")
     calc = step.opt("value")
@@ -89,7 +83,6 @@ def set_field(ctx: StepContext, step: ast.Step) -> None:
     write_target(ctx, target, value, repetition(ctx, target, step))
 
 
-@handles("Set Field By Name")
 def set_field_by_name(ctx: StepContext, step: ast.Step) -> None:
     name = V.to_text(ctx.evaluator.evaluate(step.opt("target")))
     table, _, field = name.rpartition("::")
@@ -97,7 +90,6 @@ def set_field_by_name(ctx: StepContext, step: ast.Step) -> None:
     ctx.data.set_field(table or None, field, value)
 
 
-@handles("Go to Field")
 def go_to_field(ctx: StepContext, step: ast.Step) -> None:
     calc = step.opt("field")
     if calc is None or not isinstance(calc.expr, ast.FieldRef):

@@ -48,7 +48,7 @@ def _package_dir() -> Path:
 
 def code_stamp() -> str:
     """fmscript's version, the grammars' text and the compiler sources' (name, size, mtime)."""
-    from fmscript import __version__
+    from fmscript._version import __version__
     from fmscript.syntax.parser import grammar_path
 
     digest = sha256(__version__.encode())

@@ -1,9 +1,37 @@
-"""The step catalogue: every script step fmscript knows, declared once, in English, Japanese and
-Chinese, with its options and their labels.
+"""The step catalogue: every script step fmscript knows, declared once — its names in English,
+Japanese and Chinese, its options and their labels, and where its behaviour lives.
 
 The parser looks step names and option labels up here (never in grammar literals), so a step
 written in any of the three languages — or a mix, as the seed pages do — parses to the same
-:class:`fmscript.syntax.ast.Step`. Handlers attach to these entries in ``fmscript.steps.<family>``.
+:class:`fmscript.syntax.ast.Step`. Nothing else lists steps by name: the runtime finds a step's
+handler, runner and option post-processor through the import paths its spec names, and imports
+a handler's module only when a script uses one of its steps (start-up time).
+
+A step spec (``_s(name, ja, zh, *options, ...)``):
+
+  name / ja / zh   the English name (canonical), the Japanese and Chinese names (a string or a
+                   tuple of spellings)
+  options          :class:`Opt` entries — labelled options with their labels in all languages
+  positional       keys of the unlabelled options, in order
+  handler          ``"fmscript.steps.MODULE:function"``, the step's one definition:
+                   ``function(ctx: StepContext, step: ast.Step) -> int | None`` (the index of the
+                   next step when it jumps, else None). ``""``: a FileMaker step fmscript parses
+                   but does not run — reaching it reports error 3 ("command is unavailable").
+  commits_first    the step leaves the current record or reads the whole table, so the open
+                   record is committed before it runs (the planner, ``runtime/compiled.py``, does
+                   it; see ``steps/records.py``)
+  post             ``"fmscript.syntax.options:post_…"``: turns the parsed options into the
+                   step's option dict when the generic mapping (labels and ``positional``) is not
+                   enough. ``post(spec, classified, step_span) -> dict``
+  runner           ``"fmscript.steps.MODULE:fast_…"``, optional: a specialiser for the
+                   interpreter's hot loop, ``fast(ctx, step, index, blocks, n) -> Runner | None``
+                   that does what the handler does with per-step work done once (None: use the
+                   handler). tests/test_runners.py runs the conformance scripts with and without
+                   runners and requires the same results.
+  keeps_last_error If/Else/Loop…: FileMaker leaves Get ( LastError ) as it was after these.
+
+Adding a step: its spec here, its handler in ``steps/``, its conformance case (README "Adding a
+step").
 
 Option kinds:
   calc    a calculation (``Value: $x + 1``)            target  a field or variable to write to
@@ -13,6 +41,9 @@ Option kinds:
 """
 
 from __future__ import annotations
+
+import functools
+import importlib
 
 import attrs
 
@@ -30,23 +61,35 @@ class Opt:
 
 @attrs.frozen
 class StepSpec:
+    """One script step (see the module docstring for each field)."""
+
     name: str
     ja: tuple[str, ...]
     zh: tuple[str, ...]
     options: tuple[Opt, ...] = ()
-    positional: tuple[str, ...] = ()  # keys of unlabelled options, in order
-    family: str = ""
-    # Steps that exist in FileMaker but that fmscript does not run: they parse, and running one
-    # reports error 3 ("command is unavailable") instead of silently doing nothing.
-    implemented: bool = True
-    # If/Else/Loop…: FileMaker leaves Get ( LastError ) as it was after these.
+    positional: tuple[str, ...] = ()
+    handler: str = ""
+    commits_first: bool = False
+    post: str = ""
+    runner: str = ""
     keeps_last_error: bool = False
+
+    @property
+    def implemented(self) -> bool:
+        return bool(self.handler)
 
     def option(self, key: str) -> Opt | None:
         for opt in self.options:
             if opt.key == key:
                 return opt
         return None
+
+
+@functools.cache
+def resolve(path: str) -> object:
+    """The object an import path ``"package.module:name"`` names, imported on first use."""
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 norm = lookup_key  # NFKC, case-folded, no spaces, no trailing colon
@@ -140,8 +183,10 @@ def _s(
     zh: str | tuple[str, ...],
     *options: Opt,
     positional: tuple[str, ...] = (),
-    family: str,
-    implemented: bool = True,
+    handler: str = "",
+    commits_first: bool = False,
+    post: str = "",
+    runner: str = "",
     keeps_last_error: bool = False,
 ) -> StepSpec:
     return StepSpec(
@@ -150,24 +195,59 @@ def _s(
         (zh,) if isinstance(zh, str) else zh,
         options,
         positional,
-        family,
-        implemented,
+        handler,
+        commits_first,
+        post,
+        runner,
         keeps_last_error,
     )
 
 
 STEPS: tuple[StepSpec, ...] = (
     # --- control
-    _s("If", "If", "If", positional=("condition",), family="control", keeps_last_error=True),
-    _s("Else If", "Else If", "Else If", positional=("condition",), family="control", keeps_last_error=True),
-    _s("Else", "Else", "Else", family="control", keeps_last_error=True),
-    _s("End If", "End If", "End If", family="control", keeps_last_error=True),
+    _s(
+        "If",
+        "If",
+        "If",
+        positional=("condition",),
+        handler="fmscript.steps.control:if_",
+        post="fmscript.syntax.options:post_condition",
+        runner="fmscript.steps.control:fast_if",
+        keeps_last_error=True,
+    ),
+    _s(
+        "Else If",
+        "Else If",
+        "Else If",
+        positional=("condition",),
+        handler="fmscript.steps.control:else_if",
+        post="fmscript.syntax.options:post_condition",
+        runner="fmscript.steps.control:fast_else",
+        keeps_last_error=True,
+    ),
+    _s(
+        "Else",
+        "Else",
+        "Else",
+        handler="fmscript.steps.control:else_",
+        runner="fmscript.steps.control:fast_else",
+        keeps_last_error=True,
+    ),
+    _s(
+        "End If",
+        "End If",
+        "End If",
+        handler="fmscript.steps.control:end_if",
+        runner="fmscript.steps.control:fast_nothing",
+        keeps_last_error=True,
+    ),
     _s(
         "Loop",
         "Loop",
         "Loop",
         _o("flush", "text", "Flush", "フラッシュ", "刷新"),
-        family="control",
+        handler="fmscript.steps.control:loop",
+        runner="fmscript.steps.control:fast_nothing",
         keeps_last_error=True,
     ),
     _s(
@@ -175,19 +255,34 @@ STEPS: tuple[StepSpec, ...] = (
         "Exit Loop If",
         "Exit Loop If",
         positional=("condition",),
-        family="control",
+        handler="fmscript.steps.control:exit_loop_if",
+        post="fmscript.syntax.options:post_condition",
+        runner="fmscript.steps.control:fast_exit_loop_if",
         keeps_last_error=True,
     ),
-    _s("End Loop", "End Loop", "End Loop", family="control", keeps_last_error=True),
+    _s(
+        "End Loop",
+        "End Loop",
+        "End Loop",
+        handler="fmscript.steps.control:end_loop",
+        runner="fmscript.steps.control:fast_end_loop",
+        keeps_last_error=True,
+    ),
     _s(
         "Exit Script",
         "現在のスクリプト終了",
         "退出脚本",
         _o("result", "calc", "Text Result", "Result", "テキスト結果", "結果", "文本结果", "结果"),
-        family="control",
+        handler="fmscript.steps.control:exit_script",
         keeps_last_error=True,
     ),
-    _s("Halt Script", "全スクリプト終了", "中断脚本", family="control", keeps_last_error=True),
+    _s(
+        "Halt Script",
+        "全スクリプト終了",
+        "中断脚本",
+        handler="fmscript.steps.control:halt_script",
+        keeps_last_error=True,
+    ),
     _s(
         "Perform Script",
         "スクリプト実行",
@@ -195,9 +290,17 @@ STEPS: tuple[StepSpec, ...] = (
         _o("specified", "enum", "Specified", "指定", "指定", values=("From list", "By name")),
         _o("parameter", "calc", "Parameter", "引数", "参数"),
         positional=("script",),
-        family="control",
+        handler="fmscript.steps.control:perform_script",
+        post="fmscript.syntax.options:post_perform_script",
     ),
-    _s("Set Error Capture", "エラー処理", "设置错误捕获", positional=("state",), family="control"),
+    _s(
+        "Set Error Capture",
+        "エラー処理",
+        "设置错误捕获",
+        positional=("state",),
+        handler="fmscript.steps.control:set_error_capture",
+        post="fmscript.syntax.options:post_state",
+    ),
     _s(
         "Pause/Resume Script",
         "スクリプト一時停止/続行",
@@ -214,9 +317,17 @@ STEPS: tuple[StepSpec, ...] = (
             "历时 (秒)",
         ),
         _o("indefinitely", "flag", flags=("Indefinitely", "制限時間なし", "无限期")),
-        family="control",
+        handler="fmscript.steps.control:pause_resume",
     ),
-    _s("Allow User Abort", "ユーザによる中断を許可", "允许用户中止", positional=("state",), family="control"),
+    _s(
+        "Allow User Abort",
+        "ユーザによる中断を許可",
+        "允许用户中止",
+        positional=("state",),
+        handler="fmscript.steps.control:allow_user_abort",
+        post="fmscript.syntax.options:post_state",
+        runner="fmscript.steps.control:fast_nothing",
+    ),
     # --- variables and fields
     _s(
         "Set Variable",
@@ -225,17 +336,35 @@ STEPS: tuple[StepSpec, ...] = (
         _o("value", "calc", "Value", "値", "值"),
         _o("repetition", "calc", "Repetition", "繰り返し", "重复项", "重复"),
         positional=("name",),
-        family="variables",
+        handler="fmscript.steps.variables:set_variable",
+        post="fmscript.syntax.options:post_set_variable",
+        runner="fmscript.steps.variables:fast_set_variable",
     ),
-    _s("Set Field", "フィールド設定", "设置字段", positional=("target", "value"), family="variables"),
+    _s(
+        "Set Field",
+        "フィールド設定",
+        "设置字段",
+        positional=("target", "value"),
+        handler="fmscript.steps.variables:set_field",
+        post="fmscript.syntax.options:post_set_field",
+    ),
     _s(
         "Set Field By Name",
         "フィールドを名前で設定",
         ("设置字段(按名称)", "设置字段（按名称）", "按名称设置字段"),
         positional=("target", "value"),
-        family="variables",
+        handler="fmscript.steps.variables:set_field_by_name",
+        post="fmscript.syntax.options:post_set_field_by_name",
     ),
-    _s("Go to Field", "フィールドへ移動", "转到字段", SELECT, positional=("field",), family="variables"),
+    _s(
+        "Go to Field",
+        "フィールドへ移動",
+        "转到字段",
+        SELECT,
+        positional=("field",),
+        handler="fmscript.steps.variables:go_to_field",
+        post="fmscript.syntax.options:post_positional_calcs",
+    ),
     # --- navigation and records
     _s(
         "Go to Layout",
@@ -243,7 +372,9 @@ STEPS: tuple[StepSpec, ...] = (
         "转到布局",
         _o("animation", "text", "Animation", "アニメーション", "动画"),
         positional=("layout",),
-        family="records",
+        handler="fmscript.steps.records:go_to_layout",
+        commits_first=True,
+        post="fmscript.syntax.options:post_go_to_layout",
     ),
     _s(
         "Go to Record/Request/Page",
@@ -261,14 +392,23 @@ STEPS: tuple[StepSpec, ...] = (
         WITH_DIALOG,
         NO_DIALOG,
         positional=("where",),
-        family="records",
+        handler="fmscript.steps.records:go_to_record",
+        commits_first=True,
+        post="fmscript.syntax.options:post_go_to_record",
     ),
-    _s("New Record/Request", "新規レコード/検索条件", "新建记录/请求", family="records"),
+    _s(
+        "New Record/Request",
+        "新規レコード/検索条件",
+        "新建记录/请求",
+        handler="fmscript.steps.records:new_record",
+        commits_first=True,
+    ),
     _s(
         "Duplicate Record/Request",
         "レコード/検索条件複製",
         ("复制记录/请求", "复制记录/查找请求"),
-        family="records",
+        handler="fmscript.steps.records:duplicate_record",
+        commits_first=True,
     ),
     _s(
         "Delete Record/Request",
@@ -276,9 +416,17 @@ STEPS: tuple[StepSpec, ...] = (
         "删除记录/请求",
         WITH_DIALOG,
         NO_DIALOG,
-        family="records",
+        handler="fmscript.steps.records:delete_record",
     ),
-    _s("Delete All Records", "全レコード削除", "删除所有记录", WITH_DIALOG, NO_DIALOG, family="records"),
+    _s(
+        "Delete All Records",
+        "全レコード削除",
+        "删除所有记录",
+        WITH_DIALOG,
+        NO_DIALOG,
+        handler="fmscript.steps.records:delete_all_records",
+        commits_first=True,
+    ),
     _s(
         "Commit Records/Requests",
         "レコード/検索条件確定",
@@ -291,7 +439,7 @@ STEPS: tuple[StepSpec, ...] = (
             flags=("Skip data entry validation", "入力値の自動化を無視", "跳过数据输入验证"),
         ),
         _o("override_esc", "flag", flags=("Override ESS locking conflicts",)),
-        family="records",
+        handler="fmscript.steps.records:commit_records",
     ),
     _s(
         "Revert Record/Request",
@@ -299,15 +447,66 @@ STEPS: tuple[StepSpec, ...] = (
         "恢复记录/请求",
         WITH_DIALOG,
         NO_DIALOG,
-        family="records",
+        handler="fmscript.steps.records:revert_record",
     ),
-    _s("Show All Records", "全レコードを表示", "显示所有记录", family="found_sets"),
-    _s("Show Omitted Only", "対象外のみを表示", "仅显示忽略的记录", family="found_sets"),
-    _s("Omit Record", "レコードを対象外に", "忽略记录", family="found_sets"),
-    _s("Perform Find", "検索実行", "执行查找", *_FIND_OPTS, family="found_sets"),
-    _s("Enter Find Mode", "検索モードに切り替え", "进入查找模式", PAUSE, *_FIND_OPTS, family="found_sets"),
-    _s("Constrain Found Set", "対象レコードの絞り込み", "限制找到集", *_FIND_OPTS, family="found_sets"),
-    _s("Extend Found Set", "対象レコードの拡大", "扩展找到集", *_FIND_OPTS, family="found_sets"),
+    _s(
+        "Show All Records",
+        "全レコードを表示",
+        "显示所有记录",
+        handler="fmscript.steps.found_sets:show_all_records",
+        commits_first=True,
+    ),
+    _s(
+        "Show Omitted Only",
+        "対象外のみを表示",
+        "仅显示忽略的记录",
+        handler="fmscript.steps.found_sets:show_omitted_only",
+        commits_first=True,
+    ),
+    _s(
+        "Omit Record",
+        "レコードを対象外に",
+        "忽略记录",
+        handler="fmscript.steps.found_sets:omit_record",
+        commits_first=True,
+    ),
+    _s(
+        "Perform Find",
+        "検索実行",
+        "执行查找",
+        *_FIND_OPTS,
+        handler="fmscript.steps.found_sets:perform_find",
+        commits_first=True,
+        post="fmscript.syntax.options:post_find",
+    ),
+    _s(
+        "Enter Find Mode",
+        "検索モードに切り替え",
+        "进入查找模式",
+        PAUSE,
+        *_FIND_OPTS,
+        handler="fmscript.steps.found_sets:enter_find_mode",
+        commits_first=True,
+        post="fmscript.syntax.options:post_find",
+    ),
+    _s(
+        "Constrain Found Set",
+        "対象レコードの絞り込み",
+        "限制找到集",
+        *_FIND_OPTS,
+        handler="fmscript.steps.found_sets:constrain_found_set",
+        commits_first=True,
+        post="fmscript.syntax.options:post_find",
+    ),
+    _s(
+        "Extend Found Set",
+        "対象レコードの拡大",
+        "扩展找到集",
+        *_FIND_OPTS,
+        handler="fmscript.steps.found_sets:extend_found_set",
+        commits_first=True,
+        post="fmscript.syntax.options:post_find",
+    ),
     _s(
         "Sort Records",
         "レコードのソート",
@@ -322,9 +521,17 @@ STEPS: tuple[StepSpec, ...] = (
         RESTORE,
         WITH_DIALOG,
         NO_DIALOG,
-        family="found_sets",
+        handler="fmscript.steps.found_sets:sort_records",
+        commits_first=True,
+        post="fmscript.syntax.options:post_sort",
     ),
-    _s("Unsort Records", "レコードのソート解除", "对记录取消排序", family="found_sets"),
+    _s(
+        "Unsort Records",
+        "レコードのソート解除",
+        "对记录取消排序",
+        handler="fmscript.steps.found_sets:unsort_records",
+        commits_first=True,
+    ),
     # --- dialogs and windows
     _s(
         "Show Custom Dialog",
@@ -339,17 +546,18 @@ STEPS: tuple[StepSpec, ...] = (
         _o("input2", "text", "Input #2", "入力 #2", "输入 #2"),
         _o("input3", "text", "Input #3", "入力 #3", "输入 #3"),
         positional=("first", "second", "third"),
-        family="dialogs",
+        handler="fmscript.steps.dialogs:show_custom_dialog",
+        post="fmscript.syntax.options:post_dialog",
     ),
-    _s("Beep", "ビープ", "蜂鸣声", family="dialogs"),
-    _s("Freeze Window", "ウインドウの固定", "冻结窗口", family="dialogs"),
+    _s("Beep", "ビープ", "蜂鸣声", handler="fmscript.steps.dialogs:beep"),
+    _s("Freeze Window", "ウインドウの固定", "冻结窗口", handler="fmscript.steps.dialogs:freeze_window"),
     _s(
         "Refresh Window",
         "ウインドウの再表示",
         "刷新窗口",
         _o("flush_join", "flag", flags=("Flush cached join results",)),
         _o("flush_sql", "flag", flags=("Flush cached external data",)),
-        family="dialogs",
+        handler="fmscript.steps.dialogs:refresh_window",
     ),
     # --- AI
     _s(
@@ -368,7 +576,7 @@ STEPS: tuple[StepSpec, ...] = (
         _o("endpoint", "calc", "Endpoint", "エンドポイント", "端点"),
         VERIFY_SSL,
         _o("api_key", "calc", "API key", "API キー", "API 密钥"),
-        family="ai",
+        handler="fmscript.steps.ai:configure_ai_account",
     ),
     _s(
         "Fine-Tune Model",
@@ -390,7 +598,9 @@ STEPS: tuple[StepSpec, ...] = (
         RESPONSE_TARGET,
         _o("parameters", "calc", "Fine-Tune Parameters", "ファインチューニングパラメータ", "微调参数"),
         positional=("source",),
-        family="ai",
+        handler="fmscript.steps.ai:fine_tune_model",
+        commits_first=True,
+        post="fmscript.syntax.options:post_fine_tune",
     ),
     _s(
         "Save Records as JSONL",
@@ -422,7 +632,9 @@ STEPS: tuple[StepSpec, ...] = (
         _o("assistant_prompt", "calc", "Assistant Prompt", "アシスタントプロンプト", "助手提示"),
         _o("completion_field", "field", "Completion Field", "出力例フィールド", "完成字段"),
         positional=("source", "files"),
-        family="ai",
+        handler="fmscript.steps.ai:save_records_as_jsonl",
+        commits_first=True,
+        post="fmscript.syntax.options:post_save_jsonl",
     ),
     _s(
         "Generate Response from Model",
@@ -461,7 +673,7 @@ STEPS: tuple[StepSpec, ...] = (
         ),
         _o("stream", "flag", "Stream", "ストリーム", "流", flags=("Stream", "ストリーム", "流")),
         _o("parameters", "calc", "Parameters", "パラメータ", "参数"),
-        family="ai",
+        handler="fmscript.steps.generate:generate_response",
     ),
     _s(
         "Insert from URL",
@@ -474,7 +686,8 @@ STEPS: tuple[StepSpec, ...] = (
         _o("url", "calc", "URL", "URL を指定", "指定 URL"),
         _o("curl", "calc", "cURL options", "cURL オプションの指定", "指定 cURL 选项"),
         positional=("first", "second", "third"),
-        family="url",
+        handler="fmscript.steps.url:insert_from_url",
+        post="fmscript.syntax.options:post_positional_calcs",
     ),
     # --- known FileMaker steps fmscript parses but does not run (error 3 at run time)
     _s(
@@ -484,16 +697,14 @@ STEPS: tuple[StepSpec, ...] = (
         WITH_DIALOG,
         _o("create_folders", "flag", "Create folders", "フォルダを作成", "创建文件夹"),
         positional=("field", "path"),
-        family="unsupported",
-        implemented=False,
+        post="fmscript.syntax.options:post_positional_calcs",
     ),
     _s(
         "Configure Prompt Template",
         "プロンプトテンプレートを構成",
         "配置提示模板",
         positional=("first", "second", "third"),
-        family="unsupported",
-        implemented=False,
+        post="fmscript.syntax.options:post_positional_calcs",
     ),
 )
 

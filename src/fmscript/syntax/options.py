@@ -3,13 +3,14 @@
 Each option is either ``Label: value`` (a label of the step in en/ja/zh), a bare flag word
 (``Restore``, ``記憶する``, ``Verify SSL Certificates``) or a positional value (``$x``, ``"Layout"``).
 Some steps need a second look at the whole sequence (stored find requests, sort orders, the
-Fine-Tune Model table/file source); those are the ``_post_*`` functions below.
+Fine-Tune Model table/file source); those are the ``post_*`` functions below, named by the steps' specs (``StepSpec.post``).
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -17,7 +18,7 @@ import attrs
 from fmscript.errors import OptionError, SourceSpan
 from fmscript.syntax import ast, scan
 from fmscript.syntax.calc_build import parse_calc
-from fmscript.syntax.catalogue import Opt, StepSpec, norm, value_word
+from fmscript.syntax.catalogue import Opt, StepSpec, norm, resolve, value_word
 
 
 @attrs.frozen
@@ -148,6 +149,10 @@ def _bool_of(c: Classified) -> bool:
     return word == "On"
 
 
+# A step's option post-processor (``StepSpec.post``): the whole classified sequence → options.
+PostProcessor = Callable[[StepSpec, list[Classified], SourceSpan], dict[str, Any]]
+
+
 def convert(opt: Opt, c: Classified) -> Any:
     kind = opt.kind
     if kind == "calc":
@@ -174,8 +179,8 @@ def convert(opt: Opt, c: Classified) -> Any:
 
 def build_options(spec: StepSpec, raws: list[RawOption], step_span: SourceSpan) -> dict[str, Any]:
     seq = [classify(spec, r) for r in raws if r.text.strip()]
-    post = _POST.get(spec.name)
-    if post is not None:
+    if spec.post:
+        post: PostProcessor = resolve(spec.post)  # type: ignore[assignment]
         return post(spec, seq, step_span)
     return _generic(spec, seq)
 
@@ -210,7 +215,7 @@ def _require(out: dict[str, Any], key: str, spec: StepSpec, span: SourceSpan, wh
 # --------------------------------------------------------------------------- per-step finishing
 
 
-def _post_condition(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_condition(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     c = out.get("condition")
     out["condition"] = calc_of(c) if c is not None else None
@@ -218,21 +223,29 @@ def _post_condition(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> 
     return out
 
 
-def _post_set_variable(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_set_variable(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     name = _require(out, "name", spec, span, "a variable name, e.g. [ $x ; Value: 1 ]")
     out["name"] = target_of(name, "variable")
     return out
 
 
-def _post_set_field(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_set_field(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    return _set_field(spec, seq, by_name=False)
+
+
+def post_set_field_by_name(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    return _set_field(spec, seq, by_name=True)
+
+
+def _set_field(spec: StepSpec, seq: list[Classified], by_name: bool) -> dict[str, Any]:
     out = _generic(spec, seq)
     target, value = out.get("target"), out.get("value")
     if value is None and target is not None:
         # Set Field [ calc ]: the active-field form.
         out["target"], out["value"] = None, calc_of(target)
         return out
-    if spec.name == "Set Field By Name":
+    if by_name:  # the field's name is a calculation
         out["target"] = calc_of(target) if target else None
     else:
         out["target"] = target_of(target, "field") if target else None
@@ -240,7 +253,7 @@ def _post_set_field(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> 
     return out
 
 
-def _post_positional_calcs(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_positional_calcs(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     for key in spec.positional:
         if isinstance(out.get(key), Classified):
@@ -248,7 +261,7 @@ def _post_positional_calcs(spec: StepSpec, seq: list[Classified], span: SourceSp
     return out
 
 
-def _post_state(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_state(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     c = out.get("state")
     word = value_word(c.value) if c is not None else None
@@ -258,14 +271,14 @@ def _post_state(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict
     return out
 
 
-def _post_perform_script(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_perform_script(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     c = _require(out, "script", spec, span, 'a script name, e.g. [ "Find Customers" ]')
     out["script"] = calc_of(c) if out.get("specified") == "By name" else name_of(c)
     return out
 
 
-def _post_go_to_layout(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_go_to_layout(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     c = _require(out, "layout", spec, span, 'a layout, e.g. [ "Support QA" ]')
     out["layout"] = (
@@ -276,7 +289,7 @@ def _post_go_to_layout(spec: StepSpec, seq: list[Classified], span: SourceSpan) 
     return out
 
 
-def _post_go_to_record(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_go_to_record(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     c = out.get("where")
     if c is not None:
@@ -289,7 +302,7 @@ def _post_go_to_record(spec: StepSpec, seq: list[Classified], span: SourceSpan) 
     return out
 
 
-def _post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     pos = [out.pop(k) for k in ("first", "second", "third") if k in out]
     if pos:
@@ -309,7 +322,7 @@ def _post_dialog(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dic
     return out
 
 
-def _post_find(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_find(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     """``Specified Find Requests: Find Records ; Criteria: T::F: “x” AND T::G: “y” ; Omit Records ;
     Criteria: …`` → a tuple of FindRequest."""
     out: dict[str, Any] = {}
@@ -367,7 +380,7 @@ def _split_and(text: str) -> list[str]:
     return [p for p in parts if p.strip()]
 
 
-def _post_sort(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_sort(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     """Sort orders → ((table, field, ascending), ...), in either printed form:
     ``Specified Sort Order: T::F; ascending ; T::G; descending`` on one line, or one
     ``T::F ; ascending`` entry per line inside the brackets, after the flags
@@ -417,7 +430,7 @@ def _field_name(c: Classified) -> tuple[str, str]:
     return target.table or "", target.field or ""
 
 
-def _post_fine_tune(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_fine_tune(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     source = out.pop("source", None)
     kind = out.get("training_data")
@@ -437,7 +450,7 @@ def _post_fine_tune(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> 
     return out
 
 
-def _post_save_jsonl(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+def post_save_jsonl(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
     out = _generic(spec, seq)
     for key in ("source", "files"):
         c = out.get(key)
@@ -448,30 +461,3 @@ def _post_save_jsonl(spec: StepSpec, seq: list[Classified], span: SourceSpan) ->
             else:
                 out["files"] = c.value
     return out
-
-
-_POST = {
-    "If": _post_condition,
-    "Else If": _post_condition,
-    "Exit Loop If": _post_condition,
-    "Set Variable": _post_set_variable,
-    "Set Field": _post_set_field,
-    "Set Field By Name": _post_set_field,
-    "Set Error Capture": _post_state,
-    "Allow User Abort": _post_state,
-    "Perform Script": _post_perform_script,
-    "Go to Layout": _post_go_to_layout,
-    "Go to Record/Request/Page": _post_go_to_record,
-    "Go to Field": _post_positional_calcs,
-    "Show Custom Dialog": _post_dialog,
-    "Perform Find": _post_find,
-    "Enter Find Mode": _post_find,
-    "Constrain Found Set": _post_find,
-    "Extend Found Set": _post_find,
-    "Sort Records": _post_sort,
-    "Fine-Tune Model": _post_fine_tune,
-    "Save Records as JSONL": _post_save_jsonl,
-    "Insert from URL": _post_positional_calcs,
-    "Export Field Contents": _post_positional_calcs,
-    "Configure Prompt Template": _post_positional_calcs,
-}

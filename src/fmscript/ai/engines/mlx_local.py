@@ -31,13 +31,14 @@ import attrs
 from fmscript.ai import datasets
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
-from fmscript.ai.engines import quiet_offline_env
+from fmscript.ai.engines import quiet_env
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
 from fmscript.ai.jobs.sql_jobs import model_tmp_dir
 from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
+from fmscript.settings import Settings
 
 LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
 # MAX_SEQ_LENGTH: declared once, in fmscript.ai.datasets (validation and training agree).
@@ -54,7 +55,7 @@ class TrainingCancelled(Exception):
 
 
 def _import_mlx() -> None:
-    quiet_offline_env()
+    quiet_env()
     try:
         import mlx.core  # noqa: F401
         import mlx_lm  # noqa: F401
@@ -497,7 +498,23 @@ def _card(
     )
 
 
-def train_job(store: Store, job: Job, progress: TrainingProgress) -> ModelCard:
+def _base_path(store: Store, job: Job, settings: Settings) -> Path:
+    """The job's base model folder; a hub id queued before it was here is downloaded now, with
+    job events for its progress."""
+    from fmscript.ai import hub
+
+    if job.base_model_path and Path(job.base_model_path).is_dir():
+        return Path(job.base_model_path)
+
+    def event(level: str, message: str, data: dict[str, Any]) -> None:
+        store.jobs.add_event(job.id, level, message, data)
+
+    return hub.ensure_local(store, job.model, settings, events=event)
+
+
+def train_job(
+    store: Store, job: Job, progress: TrainingProgress, settings: Settings | None = None
+) -> ModelCard:
     """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
     _import_mlx()
     import mlx.core as mx
@@ -510,7 +527,7 @@ def train_job(store: Store, job: Job, progress: TrainingProgress) -> ModelCard:
     started = time.monotonic()
     job_id, name = job.id, job.fine_tuned_model
     params = LocalParams.from_dict(job.params)
-    base_path = Path(job.base_model_path or store.models.resolve_base(job.model))
+    base_path = _base_path(store, job, settings or Settings())
     file, examples = _examples(store, job)
 
     mx.random.seed(params.seed)

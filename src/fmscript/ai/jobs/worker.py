@@ -18,6 +18,7 @@ from fmscript.ai.jobs.records import Event, Job, JobError
 from fmscript.ai.jobs.sql_jobs import model_tmp_dir
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
+from fmscript.settings import Settings
 
 ERROR_SLUGS = {
     codes.INVALID_TRAINING_DATA: "invalid_training_file",
@@ -39,7 +40,13 @@ def _fail(
         store.jobs.add_event(job_id, "error", "traceback", {"traceback": detail})
 
 
-def run_job(store: Store, job_id: str, progress: TrainingProgress | None = None, poll: float = 0.25) -> Job:
+def run_job(
+    store: Store,
+    job_id: str,
+    progress: TrainingProgress | None = None,
+    poll: float = 0.25,
+    settings: Settings | None = None,
+) -> Job:
     """Train ``job_id`` here when it is queued (after the lock is free); follow it when another
     process trains it; return the job once it has ended. Ctrl-C cancels a job trained here and is
     raised again afterwards."""
@@ -66,7 +73,7 @@ def run_job(store: Store, job_id: str, progress: TrainingProgress | None = None,
         time.sleep(poll)
     try:
         job = store.jobs.get(job_id)
-        card = mlx_local.train_job(store, job, progress)
+        card = mlx_local.train_job(store, job, progress, settings or Settings())
         store.jobs.set_status(
             job_id,
             "succeeded",

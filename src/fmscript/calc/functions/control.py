@@ -35,10 +35,10 @@ def case(ctx: Any, ev: Any, *args: Any) -> Any:
 @function("Choose", 2, None, lazy=True)
 def choose(ctx: Any, ev: Any, test: Any, *results: Any) -> Any:
     # Results are numbered from 0; the test's integer part picks one, out of range → empty.
+    # Claris Choose page: "If Rating is empty or 0, the Choose function returns Not Applicable"
+    # (result0) — an empty test (or text without a number) is index 0.
     index = V.to_number(ev(test))
-    if index is None:
-        return ""
-    i = int(index)
+    i = 0 if index is None else int(index)
     return ev(results[i]) if 0 <= i < len(results) else ""
 
 

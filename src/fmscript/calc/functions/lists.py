@@ -217,7 +217,7 @@ def unique_values(ctx: Any, values: Value, datatype: Value = "", locale: Value =
     return _each_ending(out)
 
 
-@function("List", 1, None)
+@function("List", 1, None, over_related=True)
 def list_(ctx: Any, *args: Any) -> str:
     """The non-blank arguments joined by returns, no return after the last (Claris List page)."""
     items: list[str] = []

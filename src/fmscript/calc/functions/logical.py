@@ -12,7 +12,7 @@ from typing import Any
 
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, is_empty, to_text
-from fmscript.errors import CalcError, FieldMissingError
+from fmscript.errors import CalcError, FieldMissingError, FMScriptError
 from fmscript.syntax import ast
 
 _REPETITION = re.compile(r"^(.*?)\s*\[\s*(\d+)\s*\]\s*$")
@@ -69,10 +69,45 @@ def get_field(ctx: Any, field_name: Value) -> Value:
 
 @function("GetFieldName", 1, lazy=True)
 def get_field_name(ctx: Any, ev: Any, node: Any) -> str:
-    """The fully qualified name of a field reference (``Table::Field``); for any other expression the
-    name its value refers to (as GetField would read it)."""
+    """The fully qualified name (``Table::Field``) of a field reference.
+
+    Claris GetFieldName: "GetFieldName(Evaluate(<fieldName>)) returns the name of a field based on
+    the data stored in <fieldName>" — so an ``Evaluate`` argument is not run for its value: the text
+    it would evaluate is read as a field reference. An unqualified name is qualified by the current
+    layout's table occurrence. For any other expression: the name its value refers to (as GetField
+    would read it)."""
+    if isinstance(node, ast.Call) and node.name.casefold() == "evaluate" and node.args:
+        ref = _field_reference(to_text(ev(node.args[0])))
+        if ref is not None:
+            return _qualified(ctx, ref.table, ref.field)
+        return to_text(ev(node))
     if isinstance(node, ast.FieldRef):
-        return node.full_name
-    if isinstance(node, ast.Name):
-        return node.name
+        return _qualified(ctx, node.table, node.field)
+    if isinstance(node, ast.Name) and node.name not in ev.env:
+        return _qualified(ctx, None, node.name)
     return to_text(ev(node))
+
+
+def _field_reference(text: str) -> ast.FieldRef | None:
+    """The field reference a calculation text is, or None (a text that does not parse, or any
+    other expression)."""
+    from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed
+
+    try:
+        node = parse_calc(text.strip())
+    except FMScriptError:
+        return None
+    if isinstance(node, ast.FieldRef):
+        return node
+    if isinstance(node, ast.Name):
+        return ast.FieldRef(None, node.name, span=node.span)
+    return None
+
+
+def _qualified(ctx: Any, table: str | None, field: str) -> str:
+    """``Table::Field`` as the file names them (the context's ``qualify_field``, when it has one)."""
+    qualify = getattr(ctx, "qualify_field", None)
+    name = qualify(table, field) if qualify is not None else None
+    if name:
+        return str(name)
+    return f"{table}::{field}" if table else field

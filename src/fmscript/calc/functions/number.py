@@ -153,12 +153,12 @@ def _extreme(args: tuple[Any, ...], sign: int) -> Value:
     return best if not isinstance(best, str) else num(best)
 
 
-@function("Min", 1, None)
+@function("Min", 1, None, over_related=True)
 def min_(ctx: Any, *args: Value) -> Value:
     return _extreme(args, -1)
 
 
-@function("Max", 1, None)
+@function("Max", 1, None, over_related=True)
 def max_(ctx: Any, *args: Value) -> Value:
     return _extreme(args, 1)
 
@@ -251,7 +251,7 @@ def set_precision(ctx: Any, ev: Any, expression: Any, digits: Any) -> Value:
 # ----------------------------------------------------------------------------- aggregates
 
 
-@function("Sum", 1, None)
+@function("Sum", 1, None, over_related=True)
 def sum_(ctx: Any, *args: Value) -> Decimal:
     total = Decimal(0)
     for n in _numbers(args):
@@ -259,13 +259,13 @@ def sum_(ctx: Any, *args: Value) -> Decimal:
     return make_number(total)
 
 
-@function("Count", 1, None)
+@function("Count", 1, None, over_related=True)
 def count(ctx: Any, *args: Value) -> Decimal:
     """The number of non-blank arguments."""
     return Decimal(sum(1 for a in _flatten(args) if not is_empty(a)))
 
 
-@function("Average", 1, None)
+@function("Average", 1, None, over_related=True)
 def average(ctx: Any, *args: Value) -> Value:
     nums = _numbers(args)
     if not nums:
@@ -287,25 +287,25 @@ def _variance(args: tuple[Any, ...], sample: bool) -> Decimal | None:
     return c.divide(squares, count)
 
 
-@function("Variance", 1, None)
+@function("Variance", 1, None, over_related=True)
 def variance(ctx: Any, *args: Value) -> Value:
     v = _variance(args, True)
     return ERROR_TEXT if v is None else fit(v)
 
 
-@function("VarianceP", 1, None)
+@function("VarianceP", 1, None, over_related=True)
 def variance_p(ctx: Any, *args: Value) -> Value:
     v = _variance(args, False)
     return ERROR_TEXT if v is None else fit(v)
 
 
-@function("StDev", 1, None)
+@function("StDev", 1, None, over_related=True)
 def stdev(ctx: Any, *args: Value) -> Value:
     v = _variance(args, True)
     return ERROR_TEXT if v is None else fit(_ctx(10).sqrt(v))
 
 
-@function("StDevP", 1, None)
+@function("StDevP", 1, None, over_related=True)
 def stdev_p(ctx: Any, *args: Value) -> Value:
     v = _variance(args, False)
     return ERROR_TEXT if v is None else fit(_ctx(10).sqrt(v))

@@ -33,6 +33,9 @@ class FunctionSpec:
     # Zero-argument functions FileMaker lets you write without parentheses (Pi, True, False, ...).
     bare: bool = False
     category: str = ""
+    # Aggregates (Sum, Count, List …): a ``Table::Field`` argument naming a related table occurrence
+    # arrives as a tuple of every related record's value ("If field is a related field, …").
+    over_related: bool = False
 
     def arity_text(self) -> str:
         if self.max_args is None:
@@ -53,6 +56,7 @@ def function(
     lazy: bool = False,
     bare: bool = False,
     category: str = "",
+    over_related: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a calculation function. ``max_args`` defaults to ``min_args``; None means variadic."""
 
@@ -63,7 +67,14 @@ def function(
         top = min_args if max_args == "same" else max_args
         assert not isinstance(top, str)
         FUNCTIONS[key] = FunctionSpec(
-            name, min_args, top, impl, lazy, bare, category or impl.__module__.rsplit(".", 1)[-1]
+            name,
+            min_args,
+            top,
+            impl,
+            lazy,
+            bare,
+            category or impl.__module__.rsplit(".", 1)[-1],
+            over_related,
         )
         return impl
 

@@ -1,0 +1,100 @@
+"""Functions over related records and the relationships graph: Last, Extend, Lookup, LookupNext,
+RelationInfo, BaseTableNames.
+
+A calculation reaches related records through its context: ``related_values(table, field)`` gives
+every related record's value of ``table::field`` (None when ``table`` is not a related table
+occurrence) and ``lookup_next(table, field, higher)`` the value of the record with the next
+lower/higher match value. fmscript has no repeating fields, so a field is one repetition.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fmscript.calc import values as V
+from fmscript.calc.functions.design import file_view
+from fmscript.calc.functions.registry import function
+from fmscript.errors import CalcError
+from fmscript.syntax import ast
+
+Value = Any
+
+
+def _related(ctx: Any, node: Any) -> list[Value] | None:
+    """Every related value of a ``Table::Field`` node, or None when it is not a related field."""
+    reader = getattr(ctx, "related_values", None)
+    if reader is None or not isinstance(node, ast.FieldRef) or node.table is None:
+        return None
+    values = reader(node.table, node.field)
+    return list(values) if values is not None else None
+
+
+@function("Last", 1, over_related=True)
+def last(ctx: Any, field: Value) -> Value:
+    """Claris Last: "the last valid, non-blank value in field … If field is a related field, returns
+    the last non-blank value in the related records" (in the relationship's order)."""
+    values = [v for v in field if not V.is_empty(v)] if isinstance(field, tuple) else [field]
+    return values[-1] if values else ""
+
+
+@function("Extend", 1)
+def extend(ctx: Any, field: Value) -> Value:
+    """Claris Extend: makes a non-repeating field's value available to every repetition of a
+    calculation; with no repeating fields that is the value itself."""
+    return field
+
+
+@function("Lookup", 1, 2, lazy=True)
+def lookup(ctx: Any, ev: Any, source: Any, fail: Any = None) -> Value:
+    """Claris Lookup ( sourceField {; failExpression} ): the value of sourceField in the first
+    related record; failExpression (else empty) when no record is related."""
+    values = _related(ctx, source)
+    if values is None:
+        return ev(source)
+    if values:
+        return values[0]
+    return ev(fail) if fail is not None else ""
+
+
+@function("LookupNext", 2, lazy=True)
+def lookup_next(ctx: Any, ev: Any, source: Any, flag: Any) -> Value:
+    """Claris LookupNext ( sourceField ; lower/higher flag ): the first related record's value, or
+    when no record is related, the value from the record with the next lower (``Lower``) or higher
+    (``Higher``) match value."""
+    word = flag.name if isinstance(flag, ast.Name) else V.to_text(ev(flag))
+    higher = word.strip().casefold() == "higher"
+    if not higher and word.strip().casefold() != "lower":
+        raise CalcError("LookupNext needs Lower or Higher as its second parameter")
+    values = _related(ctx, source)
+    if values is None:
+        return ev(source)
+    if values:
+        return values[0]
+    nearest = getattr(ctx, "lookup_next", None)
+    return nearest(source.table, source.field, higher) if nearest is not None else ""
+
+
+@function("RelationInfo", 2)
+def relation_info(ctx: Any, file_name: Value, table_name: Value) -> str:
+    """Claris RelationInfo: for each relationship of tableName, "Source:", "Table:", "Options:"
+    (Delete Create Sorted, set on the other table's side) and one line per match pair with the
+    other table's field first; lists separated by an empty line."""
+    view = file_view(ctx)
+    if view is None or not view.is_file(V.to_text(file_name)):
+        return ""
+    source = view.file_name()
+    infos = view.relation_info(V.to_text(table_name)) or []
+    lists = [
+        "\r".join([f"Source: {source}", f"Table: {table}", f"Options: {' '.join(options)}".rstrip(), *pairs])
+        for table, options, pairs in infos
+    ]
+    return "\r\r".join(lists)
+
+
+@function("BaseTableNames", 1)
+def base_table_names(ctx: Any, file_name: Value) -> str:
+    """Claris BaseTableNames: the names of the file's base tables (TableNames lists occurrences)."""
+    view = file_view(ctx)
+    if view is None or not view.is_file(V.to_text(file_name)):
+        return ""
+    return "\r".join(view.base_table_names())

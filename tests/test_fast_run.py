@@ -70,7 +70,7 @@ def test_a_lazily_loaded_handler_commits_first(tmp_path: Path) -> None:
         "import sys\n"
         "from fmscript.runtime.compiled import compile_text\n"
         "plan = compile_text('Save Records as JSONL [ ]\\nSet Variable [ $x ; Value: 1 ]\\n'\n"
-        "                    'Export Field Contents [ ]', 's').plan\n"
+        "                    'Print [ ]', 's').plan\n"
         "assert plan[0].handler.__name__ == 'committing', plan[0]\n"
         "assert plan[1].handler.__name__ == 'set_variable' and plan[1].specializer is not None\n"
         "assert plan[2].handler is None\n"

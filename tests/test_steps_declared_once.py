@@ -63,7 +63,10 @@ def test_every_path_in_a_spec_resolves(spec: StepSpec) -> None:
 
 
 def test_no_handler_is_named_twice() -> None:
-    handlers = [spec.handler for spec in STEPS if spec.handler]
+    # One exception: the steps that do nothing outside a GUI share steps.misc:nothing (docs/steps.md).
+    handlers = [
+        spec.handler for spec in STEPS if spec.handler and spec.handler != "fmscript.steps.misc:nothing"
+    ]
     assert len(handlers) == len(set(handlers))
 
 

@@ -37,7 +37,7 @@ def test_local_parameters(body: dict[str, Any], cap: int | None, expected: dict[
 @pytest.mark.parametrize(
     ("body", "param"),
     [
-        ({"method": {"type": "dpo"}}, "method.type"),
+        ({"method": {"type": "reinforcement"}}, "method.type"),
         ({"hyperparameters": {"beta": 1}}, "hyperparameters.beta"),
         ({"hyperparameters": {"n_epochs": 0}}, "n_epochs"),
         ({"hyperparameters": {"learning_rate_multiplier": "fast"}}, "learning_rate_multiplier"),

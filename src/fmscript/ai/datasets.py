@@ -21,10 +21,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from fmscript.ai import preference
+from fmscript.ai.chat_format import check_message
 from fmscript.ai.errors import CANNOT_OPEN_FILE, FILE_MISSING, ai_error
 
-ROLES = ("system", "developer", "user", "assistant", "tool")
-MESSAGE_KEYS = frozenset({"role", "content", "name", "weight", "tool_calls", "tool_call_id"})
 EXAMPLE_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 MIN_EXAMPLES = 10
 MAX_SEQ_LENGTH = 2048
@@ -77,6 +77,8 @@ class ValidationReport:
     warnings: list[tuple[int, str]] = dataclasses.field(default_factory=list)
     sha256: str = ""
     tokens: TokenStats | None = None
+    # "supervised" (chat lines) or "dpo" (preference lines): the kind of the first valid line
+    method: str = "supervised"
 
     @property
     def ok(self) -> bool:
@@ -101,33 +103,6 @@ class ValidationReport:
         return "\n".join(out)
 
 
-def _check_message(msg: Any, index: int) -> str | None:
-    where = f"messages[{index}]"
-    if not isinstance(msg, dict):
-        return f"{where} is not an object"
-    unknown = sorted(set(msg) - MESSAGE_KEYS)
-    if unknown:
-        return f"{where} has unknown key{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}"
-    role = msg.get("role")
-    if role not in ROLES:
-        return f"{where} has unknown role {role!r} (allowed: {', '.join(ROLES)})"
-    content = msg.get("content")
-    if not isinstance(content, str) and not (role == "assistant" and "tool_calls" in msg and content is None):
-        if "content" not in msg:
-            return f"{where} ({role}) has no content"
-        return f"{where} ({role}) content is not a string"
-    if "tool_calls" in msg and (role != "assistant" or not isinstance(msg["tool_calls"], list)):
-        return f"{where} tool_calls must be a list on an assistant message"
-    if "name" in msg and not isinstance(msg["name"], str):
-        return f"{where} name is not a string"
-    if "weight" in msg:
-        if role != "assistant":
-            return f"{where} has a weight but is not an assistant message"
-        if isinstance(msg["weight"], bool) or msg["weight"] not in (0, 1):
-            return f"{where} weight must be 0 or 1"
-    return None
-
-
 def check_example(obj: Any) -> tuple[str | None, list[str]]:
     """(the reason the example is invalid or None, warnings) for one decoded JSONL line."""
     if not isinstance(obj, dict):
@@ -140,7 +115,7 @@ def check_example(obj: Any) -> tuple[str | None, list[str]]:
     if not messages:
         return "'messages' is empty", []
     for i, msg in enumerate(messages):
-        reason = _check_message(msg, i)
+        reason = check_message(msg, i)
         if reason:
             return reason, []
     assistants = [m for m in messages if m["role"] == "assistant"]
@@ -202,8 +177,23 @@ def _parse_line(number: int, raw: bytes) -> tuple[dict[str, Any] | None, str | N
         return None, f"not valid JSON: {exc.msg} (column {exc.colno})", []
     except RecursionError:
         return None, f"not valid JSON: nested more than {MAX_NESTING} levels deep", []
-    reason, warnings = check_example(obj)
+    reason, warnings = check_line(obj)
     return (None if reason else obj), reason, warnings
+
+
+def check_line(obj: Any) -> tuple[str | None, list[str]]:
+    """:func:`check_example` for a chat line, the preference checks for a DPO line (by its shape)."""
+    if preference.is_preference_example(obj):
+        return preference.check_preference_example(obj)
+    return check_example(obj)
+
+
+def line_kind(obj: dict[str, Any]) -> str:
+    """``"dpo"`` for a preference line, ``"supervised"`` for a chat line (OpenAI's method names)."""
+    return "dpo" if "messages" not in obj else "supervised"
+
+
+METHODS = ("supervised", "dpo")
 
 
 # JsonCpp's (FileMaker's) nesting limit; deeper lines are reported instead of recursing.
@@ -225,20 +215,26 @@ def _nesting(text: str) -> int:
 
 
 def validate_jsonl(
-    path: Path | str, tokenizer: Any = None, max_seq_length: int = MAX_SEQ_LENGTH
+    path: Path | str, tokenizer: Any = None, max_seq_length: int = MAX_SEQ_LENGTH, method: str | None = None
 ) -> ValidationReport:
-    """Check every line of a chat JSONL file; with a tokenizer, count tokens too.
+    """Check every line of a chat or preference JSONL file; with a tokenizer, count tokens too.
 
-    Raises (code 100/802) only when the file cannot be read at all; everything wrong inside it is
-    in the report.
+    ``method`` ("supervised" or "dpo") demands that kind of line; None takes the kind of the first
+    valid line, and a line of the other kind is a problem (a file is one or the other). Raises
+    (code 100/802) only when the file cannot be read at all; everything wrong inside it is in the
+    report.
     """
     path = Path(path)
-    report = ValidationReport(path=path)
+    report = ValidationReport(path=path, method=method or "supervised")
     digest = hashlib.sha256()
     examples: list[dict[str, Any]] = []
     for number, raw in _lines(path, digest):
         report.n_lines = number
         obj, reason, warnings = _parse_line(number, raw)
+        if obj is not None and not reason:
+            if method is None and not report.n_examples:
+                report.method = line_kind(obj)
+            reason = _kind_problem(line_kind(obj), report.method, method is not None)
         if reason:
             report.problems.append((number, reason))
         elif obj is not None:
@@ -255,8 +251,26 @@ def validate_jsonl(
             )
         )
     if tokenizer is not None and examples:
+        if report.method == "dpo":
+            from fmscript.ai.preference import as_chats
+
+            examples = [chat for e in examples for chat in as_chats(e)]
         report.tokens = token_stats(examples, tokenizer, max_seq_length)
     return report
+
+
+_KIND_WORDS = {"supervised": "a chat (messages) line", "dpo": "a preference (DPO) line"}
+
+
+def _kind_problem(kind: str, expected: str, demanded: bool) -> str | None:
+    if kind == expected:
+        return None
+    why = (
+        f"the job's method is {expected}"
+        if demanded
+        else "earlier lines are " + _KIND_WORDS[expected][2:] + "s"
+    )
+    return f"{_KIND_WORDS[kind]} in a {expected} file ({why}); a file holds one kind of example"
 
 
 def load_examples(path: Path) -> list[dict[str, Any]]:

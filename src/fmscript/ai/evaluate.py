@@ -6,6 +6,11 @@ generates (greedy) for the messages before the last assistant turn, beside the e
 ``exact`` counts answers equal to the expected one (surrounding white space ignored); ``prefix``
 counts answers that start with the expected answer's first PREFIX_CHARS characters (all of it when
 shorter). Remote models (OpenAI, Custom) get answers and match rates only: their APIs give no loss.
+
+Preference (DPO) data is scored the way DPO trains: for each line, the summed log-probability of
+the preferred and of the other answer; ``preference_accuracy`` is the share of lines whose
+preferred answer is the likelier one, ``reward_margin`` the mean log-probability difference
+(preferred minus other, nats). The generated answers are matched against the preferred answer.
 """
 
 from __future__ import annotations
@@ -47,6 +52,34 @@ def load(path: Path, indices: list[int] | None = None) -> list[Example]:
         raise ai_error("invalid evaluation data: " + report.format_text(), INVALID_TRAINING_DATA)
     examples = datasets.load_examples(path)
     return [examples[i] for i in indices if i < len(examples)] if indices is not None else examples
+
+
+def is_preference_set(examples: list[Example]) -> bool:
+    """True for preference (DPO) lines (a set is one kind or the other; validation makes sure)."""
+    from fmscript.ai.preference import is_preference_example
+
+    return bool(examples) and is_preference_example(examples[0])
+
+
+def local_preference(service: Any, model: str, examples: list[Example]) -> dict[str, float]:
+    """``preference_accuracy`` and ``reward_margin`` (nats) of a local model on preference lines."""
+    from fmscript.ai.engines import mlx_dpo, mlx_local
+
+    base_path, adapter = service.model_paths(model)
+    loaded, tokenizer = mlx_local._resident(base_path, adapter)
+    score = mlx_dpo.score_pairs(loaded, mlx_dpo.tokenize_pairs(tokenizer, examples), mlx_local.MAX_SEQ_LENGTH)
+    return {
+        "preference_accuracy": score.preference_accuracy,
+        "reward_margin": score.reward_margin,
+        "pairs": score.n_pairs,
+    }
+
+
+def as_answer_examples(examples: list[Example]) -> list[Example]:
+    """Preference lines as chat examples whose expected answer is the preferred one (for :func:`run`)."""
+    from fmscript.ai.preference import as_chats
+
+    return [as_chats(e)[0] if "messages" not in e else e for e in examples]
 
 
 def held_out(service: Any, model: str) -> tuple[list[Example], str]:

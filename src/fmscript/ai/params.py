@@ -9,6 +9,11 @@ lora_layers            4                          integer >= 1 (capped to the mo
 batch_size             1                          integer >= 1
 fine_tuned_model_name  a timestamp (20261123-181502)  text; spaces become hyphens
 seed                   0                          integer >= 0 (fmscript extension)
+method                 supervised                 supervised | dpo (fmscript extension: DPO on
+                                                  preference data, OpenAI's format)
+beta                   0.1                        number > 0 (DPO's β: how far from the base)
+rpo_alpha              0                          number >= 0 (DPO + that multiple of the
+                                                  preferred answer's NLL, as TRL's rpo_alpha)
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -40,6 +45,9 @@ class LocalParams:
     batch_size: int = 1
     fine_tuned_model_name: str = ""
     seed: int = 0
+    method: str = "supervised"
+    beta: float = 0.1
+    rpo_alpha: float = 0.0
     notes: tuple[str, ...] = ()
 
     @property
@@ -117,6 +125,19 @@ def _integer(key: str, value: Any, minimum: int) -> int:
     return int(number)
 
 
+METHODS = ("supervised", "dpo")
+
+
+def _method(value: Any) -> str:
+    """``"dpo"``, or OpenAI's ``{"type": "dpo", ...}`` object, → the method's name."""
+    kind = value.get("type", "supervised") if isinstance(value, dict) else value
+    if not isinstance(kind, str) or kind.strip().lower() not in METHODS:
+        raise ai_error(
+            f"fine-tuning parameter 'method' must be one of {', '.join(METHODS)}, not {kind!r}", BAD_PARAMETER
+        )
+    return kind.strip().lower()
+
+
 def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
     """Check and convert a Fine-Tuning Parameters object; an unknown key or bad value names the key."""
     if obj is None:
@@ -139,6 +160,22 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     f"fine-tuning parameter 'fine_tuned_model_name' must be text, not {value!r}", BAD_NAME
                 )
             name = check_model_name(value) if value.strip() else None
+        elif key == "method":
+            values[key] = _method(value)
+        elif key == "beta":
+            beta = _number(key, value)
+            if beta <= 0:
+                raise ai_error(
+                    f"fine-tuning parameter 'beta' must be more than 0, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = beta
+        elif key == "rpo_alpha":
+            alpha = _number(key, value)
+            if alpha < 0:
+                raise ai_error(
+                    f"fine-tuning parameter 'rpo_alpha' must be at least 0, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = alpha
         elif key == "learning_rate":
             rate = _number(key, value)
             if not 0 < rate <= 1:

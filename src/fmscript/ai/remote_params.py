@@ -1,9 +1,11 @@
 """Fine-Tune Parameters for remote providers: what the Fine-Tune Model step sends.
 
 **OpenAI** (``Model Provider: OpenAI``) takes OpenAI's fine-tuning fields. The hyperparameters
-``n_epochs``, ``batch_size`` and ``learning_rate_multiplier`` go to
-``method.supervised.hyperparameters`` (a ``method`` or deprecated ``hyperparameters`` object the
-script gives is merged with them, the flat keys winning); ``suffix``, ``seed``,
+``n_epochs``, ``batch_size`` and ``learning_rate_multiplier`` (and ``beta`` for DPO) go to
+``method.<type>.hyperparameters`` (a ``method`` or deprecated ``hyperparameters`` object the
+script gives is merged with them, the flat keys winning). ``method`` may also be just the type's
+name (``"method": "dpo"``), and preference (DPO) training data makes the type ``dpo`` when the
+script names none; ``suffix``, ``seed``,
 ``validation_file``, ``metadata``, ``integrations`` stay top-level. Numeric strings (FileMaker's
 ``JSONSetElement ( … ; JSONString )``) become numbers. The AI Model Server's keys have no OpenAI
 meaning and are refused before anything is uploaded, naming their OpenAI counterpart.
@@ -23,7 +25,9 @@ from typing import Any
 
 from fmscript.ai.errors import BAD_PARAMETER, ai_error
 
-HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier")
+HYPERPARAMETERS = ("n_epochs", "batch_size", "learning_rate_multiplier", "beta")
+INTEGER_HYPERPARAMETERS = ("n_epochs", "batch_size")
+METHOD_TYPES = ("supervised", "dpo")  # OpenAI's method.type values fmscript knows
 TOP_LEVEL = ("suffix", "seed", "validation_file", "metadata", "integrations", "method", "hyperparameters")
 # AI Model Server key -> what OpenAI calls the nearest thing
 SERVER_ONLY = {
@@ -60,10 +64,32 @@ def _object(key: str, value: Any) -> dict[str, Any]:
     return value
 
 
-def create_args(provider: str, base_model: str, file_id: str, params: dict[str, Any]) -> dict[str, Any]:
+def _method(value: Any) -> dict[str, Any]:
+    """A ``method`` parameter: an object, or the name of its type (``"dpo"``)."""
+    if isinstance(value, str):
+        value = {"type": value.strip().lower()}
+    method = copy.deepcopy(_object("method", value))
+    kind = method.get("type", "supervised")
+    if kind not in METHOD_TYPES:
+        known = ", ".join(METHOD_TYPES)
+        raise ai_error(f"fine-tuning method {kind!r} is not supported (known: {known})", BAD_PARAMETER)
+    return method
+
+
+def requested_method(params: dict[str, Any]) -> str | None:
+    """The method type the parameters name (None: none named, the data decide)."""
+    value = params.get("method")
+    return None if value is None else str(_method(value).get("type", "supervised"))
+
+
+def create_args(
+    provider: str, base_model: str, file_id: str, params: dict[str, Any], data_method: str | None = None
+) -> dict[str, Any]:
     """The keyword arguments of ``client.fine_tuning.jobs.create`` (``extra_body`` for Custom keys).
 
-    Raises (code 14) for a key OpenAI cannot take; call it before uploading anything.
+    ``data_method`` is the kind of the training data ("dpo" for preference lines; None: not known
+    yet): the method's type when the parameters name none. Raises (code 14) for a key OpenAI cannot take; call it
+    before uploading anything.
     """
     args: dict[str, Any] = {"model": base_model, "training_file": file_id}
     hyper: dict[str, Any] = {}
@@ -73,14 +99,14 @@ def create_args(provider: str, base_model: str, file_id: str, params: dict[str, 
         if value is None:
             continue
         if key in HYPERPARAMETERS and not (provider == "Custom" and key == "batch_size"):
-            hyper[key] = _number(key, value, key != "learning_rate_multiplier")
+            hyper[key] = _number(key, value, key in INTEGER_HYPERPARAMETERS)
         elif key == "seed":
             args["seed"] = _number(key, value, True)
         elif key == "method":
-            method = copy.deepcopy(_object(key, value))
+            method = _method(value)
         elif key == "hyperparameters":
             old = _object(key, value)
-            hyper = {**{k: _number(k, v, k != "learning_rate_multiplier") for k, v in old.items()}, **hyper}
+            hyper = {**{k: _number(k, v, k in INTEGER_HYPERPARAMETERS) for k, v in old.items()}, **hyper}
         elif key in TOP_LEVEL:
             args[key] = str(value) if key in ("suffix", "validation_file") else value
         elif provider == "OpenAI":
@@ -96,9 +122,17 @@ def create_args(provider: str, base_model: str, file_id: str, params: dict[str, 
             )
         else:
             extra[key] = value  # the AI Model Server's keys travel as the script gave them
+    if data_method not in (None, "supervised") and method is None:
+        method = {"type": data_method}
     if hyper or method is not None:
         method = method or {}
         kind = method.setdefault("type", "supervised")
+        if "beta" in hyper and kind != "dpo":
+            raise ai_error("fine-tuning parameter 'beta' applies to the dpo method only", BAD_PARAMETER)
+        if data_method is not None and data_method != kind:
+            raise ai_error(
+                f"the training data are {data_method} examples but the method is {kind}", BAD_PARAMETER
+            )
         if hyper:
             section = method.setdefault(kind, {})
             if not isinstance(section, dict):

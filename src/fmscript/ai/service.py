@@ -7,6 +7,7 @@ answers with a base or fine-tuned model.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -79,7 +80,10 @@ class LocalFineTuning:
         if layers:
             local = local.capped(layers)
         path = Path(training_jsonl)
-        report = datasets.validate_jsonl(path)
+        # preference (DPO) data train with DPO unless the parameters name a method
+        requested = local.method if (params or {}).get("method") is not None else None
+        report = datasets.validate_jsonl(path, method=requested)
+        local = dataclasses.replace(local, method=report.method)
         if not report.ok:
             error = ai_error("invalid training data: " + report.format_text(), INVALID_TRAINING_DATA)
             error.report = report  # type: ignore[attr-defined]

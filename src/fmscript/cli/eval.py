@@ -29,13 +29,16 @@ def _local(model: str, data: Path | None, base: str | None, max_tokens: int) -> 
         base = base or evaluate.base_of(service, model)
         names = [model] + ([base] if base and base != model else [])
         service.model_paths(model)  # unknown names fail before any work
-        losses = {name: evaluate.local_loss(service, name, examples) for name in names}
+        preference = evaluate.is_preference_set(examples)
+        score = evaluate.local_preference if preference else evaluate.local_loss
+        losses = {name: score(service, name, examples) for name in names}
         models = {
             name: (lambda prompt, name=name: service.generate(name, prompt, max_tokens=max_tokens))
             for name in names
         }
-        report = evaluate.run(examples, models, losses)
-    return {"model": model, "base": base, "data": source, **report}
+        report = evaluate.run(evaluate.as_answer_examples(examples), models, losses)
+    method = "dpo" if preference else "supervised"
+    return {"model": model, "base": base, "data": source, "method": method, **report}
 
 
 def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens: int) -> dict[str, Any]:
@@ -53,7 +56,7 @@ def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens:
             name: (lambda prompt, name=name: openai_chat.chat(remote, name, prompt, params).text)
             for name in names
         }
-        report = evaluate.run(evaluate.load(data), models)
+        report = evaluate.run(evaluate.as_answer_examples(evaluate.load(data)), models)
     finally:
         remote.close()
     return {"model": model, "base": base, "data": str(data), "provider": provider, **report}
@@ -72,6 +75,7 @@ def eval_command(
 ) -> None:
     """Loss/perplexity on the assistant tokens of DATA (local models) for MODEL and its base, and
     each example's expected answer beside both models' answers, with exact- and prefix-match rates.
+    On preference (DPO) data: preference accuracy and reward margin instead of the loss.
 
     Without DATA, a locally fine-tuned fm-mlx-* model is evaluated on the examples held out for
     validation when it was trained. MODEL names starting with ft: (or --endpoint) are remote.
@@ -86,6 +90,35 @@ def eval_command(
         click.echo(dump(report))
         return
     click.echo(f"{report['n_examples']} examples from {report['data']}")
+    if report.get("method") == "dpo":
+        _preference_table(report)
+    else:
+        _loss_table(report)
+    click.echo("")
+    names = list(report["models"])
+    rows = [
+        [_clip(row["expected"])]
+        + [_clip(row["answers"][n]["text"]) + (" ✓" if row["answers"][n]["exact"] else "") for n in names]
+        for row in report["examples"]
+    ]
+    click.echo(table(rows, ["expected", *names]))
+
+
+def _preference_table(report: dict[str, Any]) -> None:
+    rows = [
+        [
+            name,
+            f"{stats['preference_accuracy']:.0%}",
+            f"{stats['reward_margin']:+.3f}",
+            f"{stats['exact_match']:.0%}",
+            f"{stats['prefix_match']:.0%}",
+        ]
+        for name, stats in report["models"].items()
+    ]
+    click.echo(table(rows, ["model", "preference accuracy", "reward margin (nats)", "exact", "prefix"]))
+
+
+def _loss_table(report: dict[str, Any]) -> None:
     rows = []
     for name, stats in report["models"].items():
         loss = stats.get("loss")
@@ -99,11 +132,3 @@ def eval_command(
             ]
         )
     click.echo(table(rows, ["model", "loss", "perplexity", "exact", "prefix"]))
-    click.echo("")
-    names = list(report["models"])
-    rows = [
-        [_clip(row["expected"])]
-        + [_clip(row["answers"][n]["text"]) + (" ✓" if row["answers"][n]["exact"] else "") for n in names]
-        for row in report["examples"]
-    ]
-    click.echo(table(rows, ["expected", *names]))

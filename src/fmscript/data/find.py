@@ -123,9 +123,18 @@ _DUPLICATES = _Duplicates()
 
 
 def find(
-    file: FMFile, table: str, requests: Sequence[FindRequest], *, today: dt.date | None = None
+    file: FMFile,
+    table: str,
+    requests: Sequence[FindRequest],
+    *,
+    today: dt.date | None = None,
+    occurrence: str | None = None,
 ) -> list[int]:
-    """Record ids of ``table`` matching ``requests`` (in order), in creation order."""
+    """Record ids of ``table`` matching ``requests`` (in order), in creation order.
+
+    A criterion on a related field (``Related::Field``, related to the layout's table occurrence
+    ``occurrence``) finds the records with at least one related record matching it; the criteria
+    of one request on the same related table occurrence must match the same related record."""
     t = file.resolve_table(table)
     if t is None:
         raise ScriptRuntimeError(f"Table “{table}” is missing", code=TABLE_MISSING)
@@ -134,22 +143,28 @@ def find(
         raise ScriptRuntimeError("Find criteria are empty", code=FIND_CRITERIA_EMPTY)
 
     columns: list[str] = []
-    compiled: list[tuple[bool, list[tuple[int, Field, Any]]]] = []
+    compiled: list[tuple[bool, list[tuple[int, Field, Any]], list[set[int]]]] = []
     for request in requests:
         preds = []
+        related: dict[str, list[tuple[str, str]]] = {}
         for name, text in request.criteria:
             if not text.strip():
                 continue  # FileMaker ignores a field left empty in a request
+            owner = _related_owner(t, occurrence, name)
+            if owner is not None:
+                related.setdefault(fold(owner), []).append((name, text))
+                continue
             f = file.field(t, _unqualified(t, name))
             if f.name not in columns:
                 columns.append(f.name)
             preds.append((columns.index(f.name), f, _compile(text, f.type, today)))
-        compiled.append((request.omit, preds))
+        hits_through = [_related_hits(file, t, occurrence or t, crits, today) for crits in related.values()]
+        compiled.append((request.omit, preds, hits_through))
 
     rows = file.raw_rows(t, columns)
     duplicates: dict[int, Pred] = {}
     found: set[int] = {rid for rid, _v in rows} if compiled[0][0] else set()
-    for omit, preds in compiled:
+    for omit, preds, hits_through in compiled:
         checks: list[tuple[int, Pred]] = []
         for col, f, pred in preds:
             if pred is _DUPLICATES:
@@ -157,9 +172,45 @@ def find(
                     duplicates[col] = _duplicates_pred([v[col] for _rid, v in rows], f.type)
                 pred = duplicates[col]
             checks.append((col, pred))
-        hits = {rid for rid, values in rows if all(p(values[c]) for c, p in checks)}
+        hits = {
+            rid
+            for rid, values in rows
+            if all(p(values[c]) for c, p in checks) and all(rid in related for related in hits_through)
+        }
         found = found - hits if omit else found | hits
     return [rid for rid, _v in rows if rid in found]
+
+
+def _related_owner(table: str, occurrence: str | None, name: str) -> str | None:
+    """The table occurrence of a criterion's field when it is not the layout's own, else None."""
+    owner, sep, _field = name.partition("::")
+    owner = owner.strip()
+    if not sep or not owner or fold(owner) in (fold(table), fold(occurrence or table)):
+        return None
+    return owner
+
+
+def _related_hits(
+    file: FMFile, table: str, occurrence: str, criteria: list[tuple[str, str]], today: dt.date
+) -> set[int]:
+    """The records of ``table`` with a related record (of the criteria's occurrence) that matches
+    every criterion: the matching related records, followed back to ``table``."""
+    owner = criteria[0][0].partition("::")[0].strip()
+    hops = file.graph.path(owner, occurrence)
+    target = file.resolve_table(owner)
+    if not hops or target is None:
+        raise ScriptRuntimeError(
+            f"Finding on “{criteria[0][0]}” needs a related table; “{owner}” is not related to “{occurrence}”",
+            code=FIELD_MISSING,
+        )
+    fields = [file.field(target, name.partition("::")[2].strip()) for name, _text in criteria]
+    preds = [_compile(text, f.type, today) for f, (_name, text) in zip(fields, criteria)]
+    rows = file.raw_rows(target, [f.name for f in fields])
+    for i, pred in enumerate(preds):
+        if pred is _DUPLICATES:
+            preds[i] = _duplicates_pred([v[i] for _rid, v in rows], fields[i].type)
+    matching = [rid for rid, values in rows if all(p(values[i]) for i, p in enumerate(preds))]
+    return set(file.related.along(hops, target, matching)[1]) if matching else set()
 
 
 def _unqualified(table: str, name: str) -> str:

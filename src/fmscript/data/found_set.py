@@ -40,12 +40,22 @@ def sort_ids(file: FMFile, table: str, ids: Sequence[int], order: Sequence[tuple
     fields = [file.field(table, name) for name, _asc in order]
     rows = dict(file.raw_rows(table, [f.name for f in fields], ids))
     result = [rid for rid in ids if rid in rows]
-    # Sort by the last key first: Python's sort is stable, also with reverse=True.
-    for i in reversed(range(len(fields))):
-        ftype, ascending = fields[i].type, order[i][1]
+    keys = [({rid: rows[rid][i] for rid in result}, f.type, order[i][1]) for i, f in enumerate(fields)]
+    return sort_by(result, keys)
 
-        def sort_key(rid: int, i: int = i, ftype: Any = ftype) -> tuple:
-            key = value_key(rows[rid][i], ftype)
+
+SortKey = tuple[dict[int, Any], Any, bool]  # stored value per record id, FieldType, ascending
+
+
+def sort_by(ids: Sequence[int], keys: Sequence[SortKey]) -> list[int]:
+    """``ids`` sorted by ``keys`` (first key first), each a stored value per record (a related
+    field's key is its first related record's value)."""
+    result = list(ids)
+    # Sort by the last key first: Python's sort is stable, also with reverse=True.
+    for values, ftype, ascending in reversed(keys):
+
+        def sort_key(rid: int, values: dict[int, Any] = values, ftype: Any = ftype) -> tuple:
+            key = value_key(values.get(rid), ftype)
             return (0,) if key is None else (1, key)
 
         result.sort(key=sort_key, reverse=not ascending)
@@ -217,10 +227,17 @@ class FoundSet:
         self.current = 1
         self._clamp()
 
+    def sort_by(self, keys: Sequence[SortKey], order: Sequence[tuple[str, bool]]) -> None:
+        """Sort by prepared keys (``sort_by``); ``order`` is what Get ( SortState ) remembers."""
+        self.ids = sort_by(self.ids, keys)
+        self.sort_order = list(order)
+        self.current = 1
+        self._clamp()
+
     def unsort(self, file: FMFile) -> None:
         """Back to creation order (Unsort Records); the first record becomes current."""
         have = set(self.ids)
         self._replace(rid for rid in file.record_ids(self.table) if rid in have)
 
 
-__all__ = ["FoundSet", "sort_ids"]
+__all__ = ["FoundSet", "SortKey", "sort_by", "sort_ids"]

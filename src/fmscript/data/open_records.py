@@ -74,6 +74,10 @@ class RecordBuffer:
         self._records[(table, rid)] = OpenRecord(table, rid, dict(defaults))
         return rid
 
+    def open(self, table: str, rid: int) -> None:
+        """Open a record without changing it (Open Record/Request)."""
+        self._records.setdefault((table, rid), OpenRecord(table, rid))
+
     def stage(self, table: str, rid: int, name: str, stored: Any) -> None:
         self.version += 1
         record = self._records.setdefault((table, rid), OpenRecord(table, rid))
@@ -103,7 +107,9 @@ class RecordBuffer:
         if not self._records:
             return {}
         mapping: dict[int, int] = {}
-        conn.execute("BEGIN")
+        # A savepoint, not BEGIN: inside an open transaction (Open Transaction) the records join
+        # it and are only made durable by Commit Transaction; outside one it is a transaction.
+        conn.execute("SAVEPOINT fm_commit")
         try:
             for record in self._records.values():
                 names = list(record.values)
@@ -121,9 +127,10 @@ class RecordBuffer:
                     sql = f"UPDATE {quote(record.table)} SET {sets} WHERE {rowid_of(record.table)} = ?"
                     conn.execute(sql, [*(record.values[n] for n in names), record.rid])
         except BaseException:
-            conn.execute("ROLLBACK")
+            conn.execute("ROLLBACK TO fm_commit")
+            conn.execute("RELEASE fm_commit")
             raise
-        conn.execute("COMMIT")
+        conn.execute("RELEASE fm_commit")
         self._records.clear()
         self.version += 1
         return mapping

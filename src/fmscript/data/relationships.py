@@ -268,10 +268,9 @@ def _relationship(rows: list[dict[str, Any]], occurrences: dict[str, tuple[str, 
 # ---------------------------------------------------------------------- related records
 
 
-def _keys(raw: Any, source: FieldType, target: FieldType) -> set[Any]:
-    """The match keys a stored value stands for in a field of type ``target``: one per line of a
-    text value (a multikey), none for an empty value."""
-    value = from_storage(raw, source)
+def _keys(value: Any, target: FieldType) -> set[Any]:
+    """The match keys a value stands for in a field of type ``target``: one per line of a text
+    value (a multikey), none for an empty value."""
     if value == "" or value is None:
         return set()
     pieces: Iterable[Any] = value.replace("\n", "\r").split("\r") if isinstance(value, str) else (value,)
@@ -285,52 +284,85 @@ def _keys(raw: Any, source: FieldType, target: FieldType) -> set[Any]:
     return keys
 
 
+@attrs.define
+class _Target:
+    """A target table's match keys: ``rows[i] = (rid, [keys per field])`` in creation order, and
+    for each field an index key -> row positions (for ``=``)."""
+
+    stamp: Any
+    rows: list[tuple[int, list[set[Any]]]]
+    index: list[dict[Any, list[int]]]
+
+
 class Related:
     """Related-record lookups over one file, with each target table's keys cached until the
     file changes (``FMFile.change_count``)."""
 
     def __init__(self, file: FMFile) -> None:
         self.file = file
-        self._cache: dict[tuple[str, tuple[str, ...]], tuple[Any, list[tuple[int, list[set[Any]]]]]] = {}
+        self._cache: dict[tuple[str, tuple[str, ...]], _Target] = {}
 
-    def _target_rows(self, table: str, fields: Sequence[str], types: Sequence[FieldType]) -> list:
+    def _target(self, table: str, fields: Sequence[str], types: Sequence[FieldType]) -> _Target:
         key = (table, tuple(fields))
         stamp = self.file.change_count()
         cached = self._cache.get(key)
-        if cached is not None and cached[0] == stamp:
-            return cached[1]
+        if cached is not None and cached.stamp == stamp:
+            return cached
         rows = [
-            (rid, [_keys(raw, t, t) for raw, t in zip(values, types)])
+            (rid, [_keys(from_storage(raw, t), t) for raw, t in zip(values, types)])
             for rid, values in self.file.raw_rows(table, list(fields))
         ]
-        self._cache[key] = (stamp, rows)
-        return rows
+        index: list[dict[Any, list[int]]] = [{} for _ in fields]
+        for position, (_rid, keys) in enumerate(rows):
+            for i, field_keys in enumerate(keys):
+                for k in field_keys:
+                    index[i].setdefault(k, []).append(position)
+        target = _Target(stamp, rows, index)
+        self._cache[key] = target
+        return target
+
+    def _source_values(self, table: str, fields: list[str], ids: Sequence[int]) -> list[list[Any]]:
+        """The source records' match field values (few records: one indexed read each)."""
+        file = self.file
+        if len(ids) <= 8:
+            return [[file.get(table, rid, f) for f in fields] for rid in ids]
+        types = [file.field(table, f).type for f in fields]
+        return [
+            [from_storage(raw, t) for raw, t in zip(values, types)]
+            for _rid, values in file.raw_rows(table, fields, ids)
+        ]
 
     def follow(self, hop: Hop, source_table: str, source_ids: Sequence[int], target_table: str) -> list[int]:
         """The records of ``target_table`` related to any of ``source_ids`` through ``hop``, in
         the relationship's sort order (else creation order)."""
         file = self.file
         pairs = hop.pairs()
-        sources = [file.field(source_table, s) for s, _op, _t in pairs]
+        sources = [file.field(source_table, s).name for s, _op, _t in pairs]
         targets = [file.field(target_table, t) for _s, _op, t in pairs]
         ops = [op for _s, op, _t in pairs]
-        rows = self._target_rows(target_table, [f.name for f in targets], [f.type for f in targets])
+        target = self._target(target_table, [f.name for f in targets], [f.type for f in targets])
+        rows = target.rows
         if all(op == "×" for op in ops):
-            matched = {rid for rid, _keys_ in rows}
+            matched = set(range(len(rows)))
         else:
             matched = set()
-            source_rows = file.raw_rows(source_table, [f.name for f in sources], source_ids)
-            for _rid, values in source_rows:
-                wanted = [
-                    _keys(raw, s.type, t.type) if op != "×" else set()
-                    for raw, s, t, op in zip(values, sources, targets, ops)
-                ]
+            first = next((i for i, op in enumerate(ops) if op == "="), None)
+            for values in self._source_values(source_table, sources, source_ids):
+                wanted = [_keys(v, t.type) if op != "×" else set() for v, t, op in zip(values, targets, ops)]
                 if any(not w and op != "×" for w, op in zip(wanted, ops)):
                     continue  # an empty match field relates to nothing
-                for rid, keys in rows:
-                    if rid not in matched and all(_matches(op, w, k) for op, w, k in zip(ops, wanted, keys)):
-                        matched.add(rid)
-        ids = [rid for rid, _keys_ in rows if rid in matched]  # creation order
+                if first is not None:  # candidates from the index of an "=" pair
+                    candidates: Iterable[int] = sorted(
+                        {p for k in wanted[first] for p in target.index[first].get(k, ())}
+                    )
+                else:
+                    candidates = range(len(rows))
+                for position in candidates:
+                    if position not in matched and all(
+                        _matches(op, w, k) for op, w, k in zip(ops, wanted, rows[position][1])
+                    ):
+                        matched.add(position)
+        ids = [rows[p][0] for p in sorted(matched)]  # creation order
         side = hop.side
         if side.sort_field and file.resolve_field(target_table, side.sort_field) is not None:
             from fmscript.data.found_set import sort_ids
@@ -344,14 +376,12 @@ class Related:
         pairs = hop.pairs()
         if len(pairs) != 1 or pairs[0][1] != "=":
             return None
-        source = self.file.field(source_table, pairs[0][0])
         target = self.file.field(target_table, pairs[0][2])
-        rows = self.file.raw_rows(source_table, [source.name], [rid])
-        wanted = sorted(_keys(rows[0][1][0], source.type, target.type)) if rows else []
+        wanted = sorted(_keys(self.file.get(source_table, rid, pairs[0][0]), target.type))
         if not wanted:
             return None
         key, best = wanted[0], None
-        for candidate, (keys,) in self._target_rows(target_table, [target.name], [target.type]):
+        for candidate, (keys,) in self._target(target_table, [target.name], [target.type]).rows:
             for k in keys:
                 try:
                     beyond = k > key if higher else k < key

@@ -27,10 +27,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from fmscript.data import serials
 from fmscript.data.convert import Value, from_storage, to_storage
 from fmscript.data.open_records import RecordBuffer
 from fmscript.data.relationships import GraphError, Related, read_graph
 from fmscript.data.schema import Field, FieldType, field_type_for, fold, quote_ident
+from fmscript.data.transactions import Transaction
 from fmscript.errors import (
     CANNOT_CREATE_FILE,
     CANNOT_OPEN_FILE,
@@ -98,6 +100,7 @@ class FMFile:
         self._conn = connection
         self._path = path  # the database file written through to; None when in memory
         self.buffer = RecordBuffer()  # open (uncommitted) records
+        self.transaction: Transaction | None = None  # Open Transaction … Commit/Revert Transaction
         self.refresh()
 
     # ------------------------------------------------------------------ opening and saving
@@ -166,6 +169,8 @@ class FMFile:
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the whole database to ``path``: SQLite backup, or an SQL dump for ``.sql``."""
         p = Path(path)
+        if self.transaction is not None:
+            self.transaction.commit(self)  # saving (or closing) the file ends the transaction
         if self._path is not None and p.exists() and p.resolve() == self._path:
             return  # already written through
         try:
@@ -184,6 +189,8 @@ class FMFile:
             ) from None
 
     def close(self) -> None:
+        if self.transaction is not None:
+            self.transaction.commit(self)  # FileMaker commits a transaction when its file closes
         self._conn.close()
 
     def __enter__(self) -> FMFile:
@@ -436,6 +443,15 @@ class FMFile:
             self._lock_check()
         self.buffer.stage(t, rid, f.name, to_storage(value, f.type))
 
+    def open_record(self, table: str, rid: int) -> None:
+        """Open Record/Request: the record is open (locked) with no change yet."""
+        t, _rowid = self._record_table(table)
+        if not self.has_record(t, rid):
+            raise ScriptRuntimeError(f"Record {rid} of “{t}” is missing", code=NO_RECORD)
+        if self.buffer.get(t, rid) is None:
+            self._lock_check()
+        self.buffer.open(t, rid)
+
     def _lock_check(self) -> None:
         """FileMaker locks a record when a change opens it: while another process holds the
         database's write lock that is error 301 at once (after LOCK_WAIT_SECONDS), not at commit."""
@@ -529,11 +545,13 @@ class FMFile:
     def _defaults(self, table: str) -> dict[str, Any]:
         """Column defaults, evaluated now (what an INSERT would store), by field name."""
         values: dict[str, Any] = {}
-        for _cid, name, _type, _notnull, default, _pk in self._conn.execute(
+        for _cid, name, declared, _notnull, default, _pk in self._conn.execute(
             "SELECT * FROM pragma_table_info(?)", (table,)
         ).fetchall():
             if default is not None:
                 values[name] = self._conn.execute(f"SELECT {default}").fetchone()[0]
+            if serials.is_serial(declared):  # auto-enter serial number (data/serials.py)
+                values[name] = serials.take(self._conn, table, name)
         return values
 
     def _overlay(self, table: str, fields: list[Field], rows: list[Any]) -> list[Any]:
@@ -579,14 +597,15 @@ class FMFile:
         deleted = len(self.buffer.drop(t, rids))
         rids = [rid for rid in rids if rid >= 0]
         sql = f"DELETE FROM {quote_ident(t)} WHERE {rowid} = ?"
-        self._conn.execute("BEGIN")
+        self._conn.execute("SAVEPOINT fm_delete")  # joins an open transaction (Open Transaction)
         try:
             for rid in rids:
                 deleted += self._conn.execute(sql, (rid,)).rowcount
         except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("ROLLBACK TO fm_delete")
+            self._conn.execute("RELEASE fm_delete")
             raise
-        self._conn.execute("COMMIT")
+        self._conn.execute("RELEASE fm_delete")
         return deleted
 
     # ------------------------------------------------------------------ internals

@@ -52,27 +52,47 @@ def _positive(name: str, value: Any) -> float:
     return number
 
 
-def _hyperparameters(body: dict[str, Any]) -> dict[str, Any]:
-    """OpenAI's hyperparameters: ``method.supervised.hyperparameters`` over the deprecated top level."""
+METHOD_TYPES = ("supervised", "dpo")
+HYPERPARAMETERS = {"supervised": {"n_epochs", "batch_size", "learning_rate_multiplier"}}
+HYPERPARAMETERS["dpo"] = HYPERPARAMETERS["supervised"] | {"beta"}
+
+
+def method_type(body: dict[str, Any]) -> str | None:
+    """The ``method.type`` a create request names (None: none; the training data decide)."""
+    method = body.get("method")
+    if not method:
+        return None
+    if not isinstance(method, dict):
+        raise APIError(400, "method must be an object", param="method")
+    kind = method.get("type", "supervised")
+    if kind not in METHOD_TYPES:
+        known = ", ".join(map(repr, METHOD_TYPES))
+        raise APIError(400, f"method type {kind!r} is not supported here (only {known})", param="method.type")
+    return str(kind)
+
+
+def _hyperparameters(body: dict[str, Any], kind: str) -> dict[str, Any]:
+    """OpenAI's hyperparameters: ``method.<type>.hyperparameters`` over the deprecated top level."""
     merged: dict[str, Any] = dict(body.get("hyperparameters") or {})
-    method = body.get("method") or {}
-    if method:
-        kind = method.get("type", "supervised")
-        if kind != "supervised":
-            raise APIError(
-                400, f"method type {kind!r} is not supported here (only 'supervised')", param="method.type"
-            )
-        merged.update((method.get("supervised") or {}).get("hyperparameters") or {})
-    unknown = sorted(set(merged) - {"n_epochs", "batch_size", "learning_rate_multiplier"})
+    merged.update(((body.get("method") or {}).get(kind) or {}).get("hyperparameters") or {})
+    unknown = sorted(set(merged) - HYPERPARAMETERS[kind])
     if unknown:
         raise APIError(400, f"unknown hyperparameter {unknown[0]!r}", param=f"hyperparameters.{unknown[0]}")
     return merged
 
 
-def local_parameters(body: dict[str, Any], n_examples: int, max_steps_cap: int | None) -> dict[str, Any]:
-    """The Fine-Tune Parameters for :func:`parse_local_params` from a create request."""
-    hyper = _hyperparameters(body)
+def local_parameters(
+    body: dict[str, Any], n_examples: int, max_steps_cap: int | None, kind: str = "supervised"
+) -> dict[str, Any]:
+    """The Fine-Tune Parameters for :func:`parse_local_params` from a create request (``kind``:
+    the method, "supervised" or "dpo")."""
+    kind = method_type(body) or kind
+    hyper = _hyperparameters(body, kind)
     params: dict[str, Any] = {key: body[key] for key in SERVER_KEYS if body.get(key) is not None}
+    if kind != "supervised":
+        params["method"] = kind
+    if not _auto(hyper.get("beta")):
+        params["beta"] = _positive("beta", hyper["beta"])
     if "batch_size" not in params and not _auto(hyper.get("batch_size")):
         params["batch_size"] = hyper["batch_size"]
     if "learning_rate" not in params and not _auto(hyper.get("learning_rate_multiplier")):
@@ -129,10 +149,10 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
                 400, f"invalid validation_file: {body['validation_file']}", param="validation_file"
             ) from None
     try:
-        report = datasets.validate_jsonl(store.files.local_path(file.id))
+        report = datasets.validate_jsonl(store.files.local_path(file.id), method=method_type(body))
         if not report.ok:
             raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
-        asked = local_parameters(body, report.n_examples, max_steps_cap)
+        asked = local_parameters(body, report.n_examples, max_steps_cap, report.method)
         local = parse_local_params(asked)
         base_path = _base_model(service, str(body["model"]))
         layers = modeldir.layer_count(base_path) if base_path else None

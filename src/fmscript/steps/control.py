@@ -84,6 +84,10 @@ def exit_script(ctx: StepContext, step: ast.Step) -> None:
 
 
 def halt_script(ctx: StepContext, step: ast.Step) -> None:
+    file = ctx.data.file
+    if file is not None and file.transaction is not None:
+        # Claris "Open Transaction": Halt Script inside a transaction reverts it.
+        file.transaction.revert(file)
     raise HaltScript()
 
 

@@ -164,7 +164,9 @@ class RunFileView:
         t, f = self.data.resolve_field(table, field)
         if self.file.field(t, f).is_global:
             return True, self.file.get(t, None, f)
-        ids = self._ids(t)
+        related = self.data.related_ids(table) if table is not None else None
+        # Claris GetNthRecord: a related field gives the nth related record's value.
+        ids = related if related is not None else self._ids(t)
         if not 1 <= number <= len(ids):
             return False, ""
         return True, self.data.record_value(t, ids[number - 1], f)

@@ -11,7 +11,6 @@ from typing import Any
 
 from fmscript.data.find import FindMode, FindRequest, find
 from fmscript.errors import (
-    FIELD_MISSING,
     FIND_CRITERIA_EMPTY,
     NO_RECORD,
     NO_RECORDS_MATCH,
@@ -54,7 +53,7 @@ def perform_find(ctx: StepContext, step: ast.Step) -> None:
             fs.show_all(file.record_ids(fs.table))
             return None
     ctx.data.last_finds[ctx.data.layout or ""] = requests
-    _finish_find(ctx, fs, find(file, fs.table, requests))
+    _finish_find(ctx, fs, find(file, fs.table, requests, occurrence=ctx.data.current_occurrence()))
     return None
 
 
@@ -69,7 +68,7 @@ def constrain_found_set(ctx: StepContext, step: ast.Step) -> None:
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Constrain Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
-    ids = set(find(ctx.data.require_file(), fs.table, requests))
+    ids = set(find(ctx.data.require_file(), fs.table, requests, occurrence=ctx.data.current_occurrence()))
     _finish_find(ctx, fs, [rid for rid in fs.ids if rid in ids])
     return None
 
@@ -80,7 +79,7 @@ def extend_found_set(ctx: StepContext, step: ast.Step) -> None:
     requests = _requests_for(ctx, step) or ctx.data.last_finds.get(ctx.data.layout or "")
     if not requests:
         raise ScriptRuntimeError("Extend Found Set has no find requests", code=FIND_CRITERIA_EMPTY)
-    have = set(fs.ids) | set(find(file, fs.table, requests))
+    have = set(fs.ids) | set(find(file, fs.table, requests, occurrence=ctx.data.current_occurrence()))
     _finish_find(ctx, fs, [rid for rid in file.record_ids(fs.table) if rid in have])
     return None
 
@@ -95,6 +94,7 @@ def show_all_records(ctx: StepContext, step: ast.Step) -> None:
 def show_omitted_only(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     fs.show_omitted_only(ctx.data.require_file().record_ids(fs.table))
+    ctx.data.find_mode = None  # Claris: in Find mode it switches to Browse mode after finding
     return None
 
 
@@ -112,16 +112,13 @@ def sort_records(ctx: StepContext, step: ast.Step) -> None:
     order = step.opt("sort_order")
     if not order:
         return None  # no stored sort order was printed with the step
-    file = ctx.data.require_file()
     keys = []
+    names = []
     for table, field, ascending in order:
-        t, f = ctx.data.resolve_field(table or None, field)
-        if t != fs.table:
-            raise ScriptRuntimeError(
-                f"sorting by a related field ({t}::{f}) is not supported", code=FIELD_MISSING
-            )
-        keys.append((f, ascending))
-    fs.sort(file, keys)
+        values, ftype, name = ctx.data.sort_values(table or None, field, fs.ids)
+        keys.append((values, ftype, bool(ascending)))
+        names.append((name, bool(ascending)))
+    fs.sort_by(keys, names)
     return None
 
 

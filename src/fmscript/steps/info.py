@@ -80,6 +80,8 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "FilePath": _file_path,
     "WindowMode": lambda c: Decimal(1 if c.data.find_mode is not None else 0),
     "CurrentDate": lambda c: _dt.date.today(),
+    "AccountName": lambda c: c.data.accounts.account.name,  # Re-Login changes it
+    "AccountPrivilegeSetName": lambda c: c.data.accounts.account.privilege_set,
 }
 
 

@@ -24,6 +24,7 @@ from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value
 from fmscript.errors import (
     COMMAND_UNAVAILABLE,
+    FIELD_MISSING,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -38,6 +39,8 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.data.accounts import Accounts
+    from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
@@ -148,6 +151,26 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    _data_files: DataFiles | None = None  # Open Data File … (made on first use)
+    _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
+
+    @property
+    def accounts(self) -> Accounts:
+        """The file's accounts and the one in use (Get ( AccountName ))."""
+        if self._accounts is None:
+            from fmscript.data.accounts import Accounts
+
+            self._accounts = Accounts()
+        return self._accounts
+
+    @property
+    def data_files(self) -> DataFiles:
+        """The data files this run has open (Create/Open/Read/Write Data File)."""
+        if self._data_files is None:
+            from fmscript.data.data_files import DataFiles
+
+            self._data_files = DataFiles()
+        return self._data_files
 
     def require_file(self) -> FMFile:
         if self.file is None:
@@ -259,7 +282,34 @@ class DataSession:
         file = self.require_file()
         if file.field(t, f).is_global:
             return None
+        if len(related) <= 64:  # a few records: indexed reads (iter_records scans the table)
+            return [file.get(t, rid, f) for rid in related]
         return [row[0] for row in file.iter_records(t, [f], related)]
+
+    def sort_values(self, table: str | None, field: str, ids: list[int]) -> tuple[dict[int, Any], Any, str]:
+        """A sort key over the found set ``ids``: (stored value per record, field type, the name
+        Get ( SortState ) remembers). A related field sorts by each record's first related
+        record's value (Claris "Sorting records": related fields sort by the first related value)."""
+        t, f = self.resolve_field(table, field)
+        file = self.require_file()
+        ftype = file.field(t, f).type
+        context = self.current_occurrence()
+        hops = file.graph.path(context, table) if table is not None and context is not None else None
+        if not hops and t == self.current_table():
+            return {rid: values[0] for rid, values in file.raw_rows(t, [f], ids)}, ftype, f
+        if not hops:
+            raise ScriptRuntimeError(
+                f"cannot sort by {table}::{f}: it is not related to this layout", code=FIELD_MISSING
+            )
+        from fmscript.data.convert import to_storage
+
+        source = self.current_table() or ""
+        values: dict[int, Any] = {}
+        for rid in ids:
+            related = file.related.along(hops, source, [rid])[1]
+            if related:
+                values[rid] = to_storage(file.get(t, related[0], f), ftype)  # as stored
+        return values, ftype, f"{table}::{f}"
 
     def lookup_next(self, table: str, field: str, higher: bool) -> Value:
         """LookupNext when no record is related: ``table::field`` of the record with the next

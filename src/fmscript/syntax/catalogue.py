@@ -42,166 +42,30 @@ Option kinds:
 
 from __future__ import annotations
 
-import functools
-import importlib
-
-import attrs
-
-from fmscript.syntax.names import lookup_key
-
-
-@attrs.frozen
-class Opt:
-    key: str
-    kind: str
-    labels: tuple[str, ...] = ()  # every spelling, all languages (colon not included)
-    values: tuple[str, ...] = ()  # enum: canonical values (localized spellings in VALUE_WORDS)
-    flag_words: tuple[str, ...] = ()  # flag: bare words that switch it on
-
-
-@attrs.frozen
-class StepSpec:
-    """One script step (see the module docstring for each field)."""
-
-    name: str
-    ja: tuple[str, ...]
-    zh: tuple[str, ...]
-    options: tuple[Opt, ...] = ()
-    positional: tuple[str, ...] = ()
-    handler: str = ""
-    commits_first: bool = False
-    post: str = ""
-    runner: str = ""
-    keeps_last_error: bool = False
-
-    @property
-    def implemented(self) -> bool:
-        return bool(self.handler)
-
-    def option(self, key: str) -> Opt | None:
-        for opt in self.options:
-            if opt.key == key:
-                return opt
-        return None
-
-
-@functools.cache
-def resolve(path: str) -> object:
-    """The object an import path ``"package.module:name"`` names, imported on first use."""
-    module, _, name = path.partition(":")
-    return getattr(importlib.import_module(module), name)
-
-
-norm = lookup_key  # NFKC, case-folded, no spaces, no trailing colon
-
-
-# Localized spellings of option values (canonical English first).
-VALUE_WORDS: dict[str, tuple[str, ...]] = {
-    "On": ("On", "オン", "打开", "开", "开启", "是"),
-    "Off": ("Off", "オフ", "关闭", "关", "否"),
-    "Table": ("Table", "テーブル", "表"),
-    "File": ("File", "ファイル", "文件"),
-    "OpenAI": ("OpenAI",),
-    "Custom": ("Custom", "カスタム", "自定义"),
-    "Local": ("Local", "ローカル", "本地"),
-    "Anthropic": ("Anthropic",),
-    "Cohere": ("Cohere",),
-    "From list": ("From list", "一覧から", "源列表", "从列表"),
-    "By name": ("By name", "名前で", "按名称", "通过名称"),
-    "First": ("First", "最初の", "最初", "第一个"),
-    "Last": ("Last", "最後の", "最後", "最后一个"),
-    "Next": ("Next", "次の", "次", "下一步", "下一个"),
-    "Previous": ("Previous", "前の", "前", "上一步", "上一个"),
-    "By Calculation": ("By Calculation", "計算で", "按计算"),
-    "Find Records": ("Find Records", "レコードを検索", "查找记录"),
-    "Omit Records": ("Omit Records", "レコードを除外", "忽略记录", "排除记录"),
-    "ascending": ("ascending", "昇順", "升序"),
-    "descending": ("descending", "降順", "降序"),
-}
-_VALUE_LOOKUP = {norm(w): canon for canon, words in VALUE_WORDS.items() for w in words}
-
-
-def value_word(text: str) -> str | None:
-    """The canonical English value for a localized option value, or None."""
-    return _VALUE_LOOKUP.get(norm(text))
-
-
-def _o(key: str, kind: str, *labels: str, values: tuple[str, ...] = (), flags: tuple[str, ...] = ()) -> Opt:
-    return Opt(key, kind, labels, values, flags)
-
-
-# Labels shared by several steps.
-ACCOUNT = _o("account_name", "calc", "Account Name", "アカウント名", "账户名称", "账户名")
-WITH_DIALOG = _o("with_dialog", "flag", "With dialog", "ダイアログあり", "包括对话框", "对话框")
-NO_DIALOG = _o("no_dialog", "flag", flags=("No dialog", "ダイアログなし", "无对话框"))
-RESTORE = _o("restore", "flag", flags=("Restore", "記憶する", "恢复"))
-FIND_REQUESTS = _o(
-    "find_requests",
-    "enum",
-    "Specified Find Requests",
-    "指定された検索条件",
-    "指定的查找请求",
-    values=("Find Records", "Omit Records"),
+from fmscript.syntax import catalogue_gui, catalogue_more
+from fmscript.syntax.step_spec import (  # noqa: F401  (re-exported: the catalogue's API)
+    _FIND_OPTS,
+    ACCOUNT,
+    CRITERIA,
+    FIND_RECORDS,
+    FIND_REQUESTS,
+    NO_DIALOG,
+    OMIT_RECORDS,
+    PAUSE,
+    RESPONSE_TARGET,
+    RESTORE,
+    SELECT,
+    VALUE_WORDS,
+    VERIFY_SSL,
+    WITH_DIALOG,
+    Opt,
+    StepSpec,
+    _o,
+    _s,
+    norm,
+    resolve,
+    value_word,
 )
-CRITERIA = _o("criteria", "text", "Criteria", "条件", "条件")
-OMIT_RECORDS = _o("omit_records", "flag", flags=("Omit Records", "レコードを除外", "忽略记录", "排除记录"))
-FIND_RECORDS = _o("find_records", "flag", flags=("Find Records", "レコードを検索", "查找记录"))
-PAUSE = _o("pause", "flag", "Pause", "一時停止", "暂停", flags=("Pause", "一時停止", "暂停"))
-SELECT = _o(
-    "select",
-    "flag",
-    "Select",
-    "選択",
-    "选择",
-    flags=("Select", "選択", "选择", "Select/perform", "選択/実行"),
-)
-RESPONSE_TARGET = _o(
-    "response_target",
-    "target",
-    "Response Target",
-    "応答のターゲット",
-    "响应目标",
-    "回复目标",
-    "Target",
-    "ターゲット",
-    "目标",
-)
-VERIFY_SSL = _o(
-    "verify_ssl",
-    "flag",
-    "Verify SSL Certificates",
-    "SSL 証明書の検証",
-    "验证 SSL 证书",
-    flags=("Verify SSL Certificates", "SSL 証明書の検証", "验证 SSL 证书"),
-)
-_FIND_OPTS = (FIND_REQUESTS, CRITERIA, OMIT_RECORDS, FIND_RECORDS, RESTORE)
-
-
-def _s(
-    name: str,
-    ja: str | tuple[str, ...],
-    zh: str | tuple[str, ...],
-    *options: Opt,
-    positional: tuple[str, ...] = (),
-    handler: str = "",
-    commits_first: bool = False,
-    post: str = "",
-    runner: str = "",
-    keeps_last_error: bool = False,
-) -> StepSpec:
-    return StepSpec(
-        name,
-        (ja,) if isinstance(ja, str) else ja,
-        (zh,) if isinstance(zh, str) else zh,
-        options,
-        positional,
-        handler,
-        commits_first,
-        post,
-        runner,
-        keeps_last_error,
-    )
-
 
 STEPS: tuple[StepSpec, ...] = (
     # --- control
@@ -321,8 +185,8 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Allow User Abort",
-        "ユーザによる中断を許可",
-        "允许用户中止",
+        ("ユーザによる中断を許可", "ユーザによる強制終了を許可"),
+        ("允许用户中止", "允许用户异常中断"),
         positional=("state",),
         handler="fmscript.steps.control:allow_user_abort",
         post="fmscript.syntax.options:post_state",
@@ -397,6 +261,70 @@ STEPS: tuple[StepSpec, ...] = (
         post="fmscript.syntax.options:post_go_to_record",
     ),
     _s(
+        # Claris "Go to Related Record": the related records of the current record (or of every
+        # record in the found set) on a layout of the related table occurrence.
+        "Go to Related Record",
+        "関連レコードへ移動",
+        "转到相关记录",
+        _o(
+            "from_table",
+            "name",
+            "From table",
+            "関連テーブル",
+            "関連テーブルから",
+            "テーブル",
+            "从表",
+            "来自表",
+            "表",
+        ),
+        _o("layout", "name", "Using layout", "使用するレイアウト", "レイアウト", "使用布局", "布局"),
+        _o(
+            "show_only",
+            "flag",
+            flags=(
+                "Show only related records",
+                "関連レコードのみ表示",
+                "関連レコードのみを表示",
+                "仅显示相关记录",
+                "只显示相关记录",
+            ),
+        ),
+        _o(
+            "match_all",
+            "flag",
+            flags=(
+                "Match all records in current found set",
+                "現在の対象レコードのすべてのレコードと一致",
+                "現在の対象レコードのすべてのレコードに一致",
+                "匹配当前找到集中的所有记录",
+                "匹配当前搜索结果中的所有记录",
+            ),
+        ),
+        _o(
+            "match_current",
+            "flag",
+            flags=(
+                "Match current record only",
+                "現在のレコードのみと一致",
+                "現在のレコードのみに一致",
+                "仅匹配当前记录",
+                "只匹配当前记录",
+            ),
+        ),
+        _o(
+            "new_window",
+            "flag",
+            "New window",
+            "新規ウインドウ",
+            "新建窗口",
+            "新窗口",
+            flags=("New window", "新規ウインドウ", "新建窗口", "新窗口"),
+        ),
+        _o("animation", "text", "Animation", "アニメーション", "动画"),
+        handler="fmscript.steps.related:go_to_related_record",
+        commits_first=True,
+    ),
+    _s(
         "New Record/Request",
         "新規レコード/検索条件",
         "新建记录/请求",
@@ -420,7 +348,7 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Delete All Records",
-        "全レコード削除",
+        ("対象レコード削除", "全レコード削除"),  # the ja help: 対象レコード削除
         "删除所有记录",
         WITH_DIALOG,
         NO_DIALOG,
@@ -443,8 +371,8 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Revert Record/Request",
-        "レコード/検索条件復帰",
-        "恢复记录/请求",
+        ("レコード/検索条件復帰", "レコード / 検索条件復帰"),
+        ("恢复记录/请求", "还原记录/请求"),
         WITH_DIALOG,
         NO_DIALOG,
         handler="fmscript.steps.records:revert_record",
@@ -459,14 +387,14 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Show Omitted Only",
         "対象外のみを表示",
-        "仅显示忽略的记录",
+        ("仅显示忽略的记录", "只显示省略内容", "只显示省略的记录"),
         handler="fmscript.steps.found_sets:show_omitted_only",
         commits_first=True,
     ),
     _s(
         "Omit Record",
         "レコードを対象外に",
-        "忽略记录",
+        ("忽略记录", "省略记录"),
         handler="fmscript.steps.found_sets:omit_record",
         commits_first=True,
     ),
@@ -492,7 +420,7 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Constrain Found Set",
         "対象レコードの絞り込み",
-        "限制找到集",
+        ("限制找到集", "限制搜索结果"),
         *_FIND_OPTS,
         handler="fmscript.steps.found_sets:constrain_found_set",
         commits_first=True,
@@ -501,7 +429,7 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Extend Found Set",
         "対象レコードの拡大",
-        "扩展找到集",
+        ("扩展找到集", "扩展搜索结果"),
         *_FIND_OPTS,
         handler="fmscript.steps.found_sets:extend_found_set",
         commits_first=True,
@@ -528,7 +456,7 @@ STEPS: tuple[StepSpec, ...] = (
     _s(
         "Unsort Records",
         "レコードのソート解除",
-        "对记录取消排序",
+        ("对记录取消排序", "取消记录排序"),
         handler="fmscript.steps.found_sets:unsort_records",
         commits_first=True,
     ),
@@ -697,7 +625,8 @@ STEPS: tuple[StepSpec, ...] = (
         WITH_DIALOG,
         _o("create_folders", "flag", "Create folders", "フォルダを作成", "创建文件夹"),
         positional=("field", "path"),
-        post="fmscript.syntax.options:post_positional_calcs",
+        handler="fmscript.steps.fields:export_field_contents",
+        post="fmscript.syntax.options_more:post_typed",
     ),
     _s(
         "Configure Prompt Template",
@@ -707,6 +636,11 @@ STEPS: tuple[StepSpec, ...] = (
         post="fmscript.syntax.options:post_positional_calcs",
     ),
 )
+
+# The other steps, declared the same way in sibling modules (one module would be far past 600
+# lines): catalogue_more.py (steps that run), catalogue_gui.py (steps that need a window: no-ops, or
+# error 3 when reached).
+STEPS = STEPS + catalogue_more.STEPS + catalogue_gui.STEPS
 
 # name (normalised, any language) -> spec
 _BY_NAME: dict[str, StepSpec] = {}

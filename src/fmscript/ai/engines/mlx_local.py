@@ -334,11 +334,12 @@ def _tokenized(
     return data
 
 
-def _examples(store: Store, job: Job) -> tuple[FileRecord, list[dict[str, Any]]]:
-    """The job's stored training file (re-validated: it may have been edited) and its examples."""
+def _examples(store: Store, job: Job, method: str) -> tuple[FileRecord, list[dict[str, Any]]]:
+    """The job's stored training file (re-validated: it may have been edited) and its examples
+    (chat lines for ``supervised``, preference lines for ``dpo``)."""
     file = store.files.get(job.file_id)
     path = store.files.local_path(job.file_id)
-    report = datasets.validate_jsonl(path)
+    report = datasets.validate_jsonl(path, method=method)
     if not report.ok:
         raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
     return file, datasets.load_examples(path)
@@ -498,6 +499,32 @@ def _card(
     )
 
 
+def _sft(
+    store: Store,
+    job: Job,
+    params: LocalParams,
+    base_path: Path,
+    file: FileRecord,
+    examples: list[dict[str, Any]],
+    loaded: tuple[Any, Any],
+    lora: dict[str, Any],
+    out: Path,
+    progress: TrainingProgress,
+) -> ModelCard:
+    """Supervised training of the adapted model (loss probes before and after); its card."""
+    model, tokenizer = loaded
+    job_id, name = job.id, job.fine_tuned_model
+    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
+    data = (train_data, val_data)
+    probe = _make_batches(None, params.seed)
+    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    history = _train_loop(store, job_id, name, model, params, data, out, progress)
+    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
+    return _card(
+        job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history, lora, held_out
+    )
+
+
 def _base_path(store: Store, job: Job, settings: Settings) -> Path:
     """The job's base model folder; a hub id queued before it was here is downloaded now, with
     job events for its progress."""
@@ -525,10 +552,10 @@ def train_job(
     from fmscript.ai.engines.mlx_cpu import speed_up_frozen_layers
 
     started = time.monotonic()
-    job_id, name = job.id, job.fine_tuned_model
+    job_id = job.id
     params = LocalParams.from_dict(job.params)
     base_path = _base_path(store, job, settings or Settings())
-    file, examples = _examples(store, job)
+    file, examples = _examples(store, job, params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
@@ -536,22 +563,27 @@ def train_job(
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.jobs.add_event(job_id, "warn", note)
-    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
-    data = (train_data, val_data)
 
     model.freeze()
     lora = lora_parameters(base_path)
     linear_to_lora_layers(model, params.lora_layers, dict(lora))
     speed_up_frozen_layers(model)  # mlx CPU: frozen matmuls in their fast layout
     out = _adapter_folder(store, job, params, base_path, lora)
-    probe = _make_batches(None, params.seed)
-    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    history = _train_loop(store, job_id, name, model, params, data, out, progress)
-    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    losses = (initial_loss, final_loss)
-    card = _card(
-        job, params, base_path, file, len(examples), (data[0], data[1]), losses, history, lora, held_out
-    )
+    if params.method == "dpo":
+        from fmscript.ai.engines.mlx_dpo import train_job_dpo
+
+        split = split_examples(examples, params.batch_size, params.seed)
+        hook, every = _StepHook(store, job_id, progress), schedule(params.max_steps)[0]
+        card = train_job_dpo(
+            store, job, params, (base_path, file, lora), split, (model, tokenizer), progress, hook, every
+        )
+        from mlx.utils import tree_flatten
+
+        mx.save_safetensors(
+            str(out / "adapters.safetensors"), dict(tree_flatten(model.trainable_parameters()))
+        )
+    else:
+        card = _sft(store, job, params, base_path, file, examples, (model, tokenizer), lora, out, progress)
     card = attrs.evolve(
         card,
         seconds=time.monotonic() - started,

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from fmscript.ai import datasets
 from fmscript.ai import remote_errors as rc
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
-from fmscript.ai.remote_params import create_args
+from fmscript.ai.remote_params import create_args, requested_method
 from fmscript.errors import ScriptRuntimeError
 from fmscript.settings import Settings
 
@@ -255,7 +255,7 @@ def submit_fine_tune(
     settings = settings or Settings()
     base_url = check_url(account.endpoint) if account.endpoint else OPENAI_BASE_URL
     create_args(account.provider, base_model, "file-check", params)  # raises before any upload
-    report = datasets.validate_jsonl(path)
+    report = datasets.validate_jsonl(path, method=requested_method(params))
     if not report.ok:
         raise ai_error(
             "invalid training data (nothing was uploaded): " + report.format_text(), INVALID_TRAINING_DATA
@@ -264,7 +264,7 @@ def submit_fine_tune(
     remote = Remote(account.provider, base_url, account.key(), verify, settings)
     try:
         file = remote.upload(path, name)
-        job = remote.create_job(create_args(account.provider, base_model, file["id"], params))
+        job = remote.create_job(create_args(account.provider, base_model, file["id"], params, report.method))
     finally:
         remote.close()
     store = open_store(home if home is not None else settings.home)

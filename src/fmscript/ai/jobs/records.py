@@ -138,6 +138,11 @@ class ModelCard:
     created_at: int | None = None
     mlx_lm_version: str | None = None
     world_size: int = 1  # training processes whose gradients were averaged (mlx.distributed)
+    # preference training (``method: dpo``) only
+    method: str | None = None
+    beta: float | None = None
+    reward_margin: float | None = None
+    preference_accuracy: float | None = None
     # keys a newer fmscript wrote that this one does not know: kept so a card round-trips
     extra: JSONObject = attrs.field(factory=dict)
 

@@ -19,6 +19,7 @@ import math
 from typing import Literal
 
 from fmscript.ai.jobs.records import Event, FileRecord, Job, JSONObject, Model, RemoteJob
+from fmscript.ai.params import DEFAULTS
 
 Shape = Literal["openai", "ai_model_server"]
 SEED_KEYS = (
@@ -32,7 +33,7 @@ SEED_KEYS = (
     "training_file",
     "tags",
 )
-DEFAULT_LEARNING_RATE = 2e-4  # fmscript.ai.params.DEFAULTS["learning_rate"]: the multiplier's unit
+DEFAULT_LEARNING_RATE: float = DEFAULTS["learning_rate"]  # the unit of learning_rate_multiplier
 SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
 
 
@@ -78,6 +79,14 @@ def hyperparameters(job: Job) -> JSONObject:
     }
 
 
+def method_object(job: Job, hyper: JSONObject) -> JSONObject:
+    """OpenAI's ``method``: its type and that type's hyperparameters (DPO adds ``beta``)."""
+    kind = str(job.params.get("method") or "supervised")
+    if kind == "dpo":
+        hyper = {**hyper, "beta": job.params.get("beta", DEFAULTS["beta"])}
+    return {"type": kind, kind: {"hyperparameters": hyper}}
+
+
 def job_object(job: Job, shape: Shape = "openai") -> JSONObject:
     """A job as ``/v1`` (OpenAI) or ``/llm/v1`` (the AI Model Server) answers it."""
     hyper = hyperparameters(job)
@@ -90,7 +99,7 @@ def job_object(job: Job, shape: Shape = "openai") -> JSONObject:
         "trained_tokens": job.trained_tokens,
         "estimated_finish": None,
         "hyperparameters": hyper,
-        "method": {"type": "supervised", "supervised": {"hyperparameters": hyper}},
+        "method": method_object(job, hyper),
         "organization_id": "fmscript",
         "result_files": [],
         "seed": int(job.params.get("seed", 0) or 0),

@@ -147,3 +147,15 @@ def year_name(ctx: Any, date: Value, fmt: Value) -> str:
                 return f"({short})" + ("元" if year == 1 else str(year))
             return f"{letter}{year}" if kind == 2 else f"{long}{year}"
     return (f"西暦{day.year}", f"(西){day.year}", f"{day.year} CE")[kind]
+
+
+_ARABIC_TO_KANJI = str.maketrans(
+    {**{str(d): _KANJI[d] for d in range(10)}, **{chr(0xFF10 + d): _KANJI[d] for d in range(10)}}
+)
+
+
+@function("KanjiNumeral", 1)
+def kanji_numeral(ctx: Any, text: Value) -> str:
+    """Claris KanjiNumeral: arabic numerals become kanji numerals, digit by digit
+    (``KanjiNumeral ( 123 )`` is 一二三; full-width digits too); other characters stay."""
+    return to_text(text).translate(_ARABIC_TO_KANJI)

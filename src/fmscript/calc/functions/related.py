@@ -98,3 +98,45 @@ def base_table_names(ctx: Any, file_name: Value) -> str:
     if view is None or not view.is_file(V.to_text(file_name)):
         return ""
     return "\r".join(view.base_table_names())
+
+
+# *Choice*: design IDs numbered as FileMaker numbers a new file's (its DDR shows base tables from
+# 129, table occurrences from 1065089; fields, layouts and scripts from 1), in creation order.
+def _ids(names: list[str] | None, first: int) -> str:
+    return "\r".join(str(first + i) for i in range(len(names or [])))
+
+
+@function("TableIDs", 1)
+def table_ids(ctx: Any, file_name: Value) -> str:
+    view = file_view(ctx)
+    return (
+        _ids(view.table_names(), 1065089) if view is not None and view.is_file(V.to_text(file_name)) else ""
+    )
+
+
+@function("BaseTableIDs", 1)
+def base_table_ids(ctx: Any, file_name: Value) -> str:
+    view = file_view(ctx)
+    return (
+        _ids(view.base_table_names(), 129) if view is not None and view.is_file(V.to_text(file_name)) else ""
+    )
+
+
+@function("LayoutIDs", 1)
+def layout_ids(ctx: Any, file_name: Value) -> str:
+    view = file_view(ctx)
+    return _ids(view.layout_names(), 1) if view is not None and view.is_file(V.to_text(file_name)) else ""
+
+
+@function("ScriptIDs", 1)
+def script_ids(ctx: Any, file_name: Value) -> str:
+    view = file_view(ctx)
+    return _ids(view.script_names(), 1) if view is not None and view.is_file(V.to_text(file_name)) else ""
+
+
+@function("FieldIDs", 2)
+def field_ids(ctx: Any, file_name: Value, layout_name: Value) -> str:
+    view = file_view(ctx)
+    if view is None or not view.is_file(V.to_text(file_name)):
+        return ""
+    return _ids(view.field_names(V.to_text(layout_name)), 1)

@@ -435,3 +435,15 @@ def rgb(ctx: Any, red: Value, green: Value, blue: Value) -> Decimal:
     """red × 65536 + green × 256 + blue, each clamped to 0..255."""
     r, g, b = (min(max(to_int(x), 0), 255) for x in (red, green, blue))
     return make_number(r * 65536 + g * 256 + b)
+
+
+# Style keywords (Bold, Italic, Plain …) are not values fmscript keeps: text has no formatting here,
+# so the styles argument is not evaluated (a bare style word is not a field).
+@function("TextStyleAdd", 2, lazy=True)
+def text_style_add(ctx: Any, ev: Any, text: Any, styles: Any) -> str:
+    return to_text(ev(text))
+
+
+@function("TextStyleRemove", 2, lazy=True)
+def text_style_remove(ctx: Any, ev: Any, text: Any, styles: Any) -> str:
+    return to_text(ev(text))

@@ -1,0 +1,176 @@
+"""Import Records and Export Records for comma- and tab-separated text (``data/delimited.py``).
+
+Claris "Import Records" / "Setting the import action and mapping fields during import":
+  - *Add* makes a new record for each source row; *Update* updates the records whose match
+    fields equal the row's (the *match with* fields), *Replace* replaces the records of the found
+    set in order (row 1 → record 1 …); with *Add remaining data as new records* the rows left over
+    become new records. (FileMaker's older names "Update matching records" and "Update existing
+    records" / "Replace data in current found set" are accepted.)
+  - the field mapping is *Matching names* (source columns by the names in the first row) or an
+    order (``Source field 2 import to T::F``, ``Source field 1 match with T::ID``, or the target
+    fields listed in source order). The first row is skipped when it holds field names.
+    *Choice*: with no mapping, columns map by name when the first row holds names, else in order
+    to the table's fields (global fields left out).
+  - afterwards the found set is the imported records (Claris: "the found set is the imported
+    records"), unsorted, the first one current. All records are written as one commit; a
+    validation error (504, 509) imports nothing.
+Claris "Export Records": the records of the found set, in its sort order, to the file; fmscript
+exports the fields listed with the step (``T::F`` entries, like a sort order) or else every
+non-global field of the table, in order. ``.mer`` files start with the field names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fmscript.calc import values as V
+from fmscript.data import delimited
+from fmscript.data.schema import fold
+from fmscript.errors import COMMAND_INVALID, FIELD_MISSING, NO_OPEN_FILE, TABLE_MISSING, ScriptRuntimeError
+from fmscript.steps.paths import path_entries, to_local_path
+from fmscript.steps.state import StepContext
+from fmscript.syntax import ast
+
+
+def _path(ctx: StepContext, text: str | None, what: str) -> Path:
+    entries = path_entries(text or "", ctx)
+    if not entries:
+        raise ScriptRuntimeError(f"{what} needs a file (Specify output file / Source)", code=NO_OPEN_FILE)
+    return to_local_path(entries[0], ctx)
+
+
+def _field(ctx: StepContext, table: str, name: str) -> str:
+    """A mapped field of the target table: ``T::F`` or ``F``."""
+    file = ctx.data.require_file()
+    _t, _, field = name.rpartition("::")
+    found = file.resolve_field(table, field.strip())
+    if found is None:
+        raise ScriptRuntimeError(f"field {name} is missing in {table}", code=FIELD_MISSING)
+    return found
+
+
+# --------------------------------------------------------------------------- import
+
+
+def import_records(ctx: StepContext, step: ast.Step) -> None:
+    data = ctx.data
+    file = data.require_file()
+    rows = delimited.read_rows(_path(ctx, step.opt("source"), "Import Records"), step.opt("charset"))
+    target = step.opt("target")
+    table = file.resolve_table(target) if target else data.current_table()
+    if table is None:
+        raise ScriptRuntimeError(f"table {target!r} is missing", code=TABLE_MISSING)
+    imports, matches, skip_first = _mapping(ctx, step, table, rows)
+    if skip_first:
+        rows = rows[1:]
+    method = step.opt("method", "Add")
+    fs = data.found_set() if data.current_table() == table else None
+    try:
+        touched = _apply(ctx, table, rows, imports, matches, method, bool(step.opt("add_remaining")), fs)
+        mapping = file.commit_records()  # every imported record in one commit
+    except ScriptRuntimeError:
+        data.revert_records()  # a failed import leaves nothing half-imported
+        raise
+    for other in data.found_sets.values():
+        other.rename_ids(mapping)
+    if fs is not None:
+        fs.replace_ids(dict.fromkeys(mapping.get(rid, rid) for rid in touched))  # each record once
+
+
+def _mapping(
+    ctx: StepContext, step: ast.Step, table: str, rows: list[list[str]]
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]], bool]:
+    """(column → field imports, column → field matches, whether the first row is names)."""
+    file = ctx.data.require_file()
+    mapping = step.opt("mapping")
+    first_row = bool(step.opt("first_row"))
+    if mapping == "names" or (mapping is None and first_row):
+        header = rows[0] if rows else []
+        fields = {fold(f.name): f.name for f in file.fields(table) if not f.is_global}
+        imports = [(i, fields[fold(h.strip())]) for i, h in enumerate(header) if fold(h.strip()) in fields]
+        match_names = {fold(n) for n in step.opt("match_fields", ())}
+        matches = [(i, f) for i, f in imports if fold(f) in match_names]
+        return imports, matches, True
+    if mapping is None:
+        order = [f.name for f in file.fields(table) if not f.is_global]
+        return list(enumerate(order)), [], first_row
+    imports, matches = [], []
+    for column, name, role in mapping:
+        field = _field(ctx, table, name)
+        (matches if role == "match" else imports).append((column - 1, field))
+    matches_as_imports = [m for m in matches if m not in imports]
+    return imports + matches_as_imports, matches, first_row
+
+
+def _apply(
+    ctx: StepContext,
+    table: str,
+    rows: list[list[str]],
+    imports: list[tuple[int, str]],
+    matches: list[tuple[int, str]],
+    method: str,
+    add_remaining: bool,
+    fs: Any,
+) -> list[int]:
+    file = ctx.data.require_file()
+    touched: list[int] = []
+
+    def write(rid: int, row: list[str]) -> None:
+        for column, field in imports:
+            if column < len(row):
+                file.stage(table, rid, field, row[column])
+        touched.append(rid)
+
+    def add(row: list[str]) -> None:
+        write(file.new_record(table, open=True), row)
+
+    if method == "Add":
+        for row in rows:
+            add(row)
+    elif method == "Replace":
+        ids = list(fs.ids) if fs is not None else file.record_ids(table)
+        for i, row in enumerate(rows):
+            if i < len(ids):
+                write(ids[i], row)
+            elif add_remaining:
+                add(row)
+    elif method == "Update":
+        if not matches:
+            raise ScriptRuntimeError(
+                "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID
+            )
+        names = [f for _c, f in matches]
+        index: dict[tuple[str, ...], list[int]] = {}
+        for rid, values in zip(file.record_ids(table), file.iter_records(table, names)):
+            index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
+        for row in rows:
+            key = tuple((row[c] if c < len(row) else "").casefold() for c, _f in matches)
+            found = index.get(key)
+            if found:
+                for rid in found:
+                    write(rid, row)
+            elif add_remaining:
+                add(row)
+    else:
+        raise ScriptRuntimeError(f"{method!r} is not Add, Update or Replace", code=COMMAND_INVALID)
+    return touched
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_records(ctx: StepContext, step: ast.Step) -> None:
+    data = ctx.data
+    file = data.require_file()
+    fs = data.found_set()
+    path = _path(ctx, step.opt("path"), "Export Records")
+    listed = step.opt("fields")
+    if listed:
+        names = [_field(ctx, fs.table, f"{t}::{f}" if t else f) for t, f in listed]
+    else:
+        names = [f.name for f in file.fields(fs.table) if not f.is_global]
+    rows = [[V.to_text(v) for v in values] for values in file.iter_records(fs.table, names, fs.ids)]
+    if delimited.format_for(path) == "merge" or step.opt("field_names"):
+        rows.insert(0, names)
+    delimited.write_rows(path, rows, step.opt("charset"), create_folders=bool(step.opt("create_folders")))

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fmscript.calc import fmjson
+from fmscript.calc.evaluator import SimpleContext
 from fmscript.calc.fmjson import JSONError, ParsedJSON
 from fmscript.calc.functions import get as get_mod
 from fmscript.calc.functions import json as json_fns
@@ -465,9 +466,9 @@ def test_get_uses_context_then_default(monkeypatch: pytest.MonkeyPatch, tmp_path
     node = SimpleNamespace(name="文档路径")
     # Outside a run (no context answers) the platform's Documents folder; the environment is not read.
     monkeypatch.setenv("FMSCRIPT_DOCUMENTS", str(tmp_path))
-    assert get_mod.get(SimpleNamespace(), None, node) != fm_path(tmp_path)
+    assert get_mod.get(SimpleContext(), None, node) != fm_path(tmp_path)
     assert fm_path(tmp_path).endswith("/") and fm_path(tmp_path).startswith("/")
-    ctx = SimpleNamespace(get_info=lambda name: "/x/" if name == "DocumentsPath" else None)
+    ctx = SimpleContext(info={"DocumentsPath": "/x/"})
     assert get_mod.get(ctx, None, node) == "/x/"
     # A node carrying the name as .value (a text node) works too.
     assert get_mod.get(ctx, None, SimpleNamespace(value="FoundCount")) == Decimal(0)
@@ -475,7 +476,7 @@ def test_get_uses_context_then_default(monkeypatch: pytest.MonkeyPatch, tmp_path
 
 def test_unknown_get_suggests_a_name() -> None:
     with pytest.raises(CalcError) as info:
-        get_mod.get(SimpleNamespace(), None, SimpleNamespace(name="LastEror"))
+        get_mod.get(SimpleContext(), None, SimpleNamespace(name="LastEror"))
     assert info.value.code == 113
     assert "did you mean LastError" in info.value.message
 

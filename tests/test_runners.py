@@ -8,20 +8,18 @@ both runs must print the same output and exit with the same code.
 
 from __future__ import annotations
 
-import json
-import shutil
+import re
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from fmscript.cli import cli
+from fmscript.cli.testing.cases import Case, read_case
+from fmscript.cli.testing.runner import run_case
 from fmscript.runtime.compiled import load_script
 from fmscript.runtime.interpreter import Interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "tests" / "conformance" / "scripts"
-DEFAULT_DB = ROOT / "samples" / "support_qa.sql"
 
 
 def _uses_a_runner(case: Path) -> bool:
@@ -34,36 +32,28 @@ def _uses_a_runner(case: Path) -> bool:
 CASES = [
     pytest.param(d, id=d.name)
     for d in sorted(CASES_DIR.iterdir() if CASES_DIR.is_dir() else [])
-    if (d / "main.fmscript").is_file() and (d / "expected.json").is_file() and _uses_a_runner(d)
+    if read_case(d / "main.fmscript") is not None and _uses_a_runner(d)
 ]
 
 
-def _run(case: Path, tmp: Path, monkeypatch: pytest.MonkeyPatch, specialize: bool) -> tuple[int, str, str]:
-    expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
-    for name in ("home", "Documents", "temp"):
-        (tmp / name).mkdir(parents=True)
-    monkeypatch.setenv("FMSCRIPT_HOME", str(tmp / "home"))
-    monkeypatch.setenv("FMSCRIPT_DOCUMENTS", str(tmp / "Documents"))
-    monkeypatch.setenv("FMSCRIPT_TEMP", str(tmp / "temp"))
+def _run(case: Case, monkeypatch: pytest.MonkeyPatch, specialize: bool) -> tuple[str, str, str, str]:
+    # The conformance case runs as `fmscript test` runs it (cli.main, its own scratch folders).
     monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     monkeypatch.setattr(Interpreter, "specialize", specialize)
-    work = tmp / "case"
-    shutil.copytree(case, work)
-    source = CASES_DIR / "_databases" / expected["db"] if "db" in expected else DEFAULT_DB
-    db = work / "db.sql" if (work / "db.sql").is_file() else tmp / source.name
-    if not db.exists():
-        shutil.copy(source, db)
-    args = ["run", str(work / "main.fmscript"), "--file", str(db), "--no-wait", "--no-progress"]
-    if "param" in expected:
-        args += ["--param", expected["param"]]
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    return result.exit_code, result.stdout.replace(str(tmp), "TMP"), result.stderr.replace(str(tmp), "TMP")
+    result = run_case(case)
+
+    def same(text: str) -> str:  # each run has its own scratch folder
+        return re.sub(r"fmscript-test-\w+", "SCRATCH", text)
+
+    return result.status, same(result.message), same(result.stdout), same(result.stderr)
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_runners_agree_with_handlers(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    fast = _run(case, tmp_path / "fast", monkeypatch, specialize=True)
-    general = _run(case, tmp_path / "general", monkeypatch, specialize=False)
+def test_runners_agree_with_handlers(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = read_case(case / "main.fmscript")
+    assert spec is not None
+    fast = _run(spec, monkeypatch, specialize=True)
+    general = _run(spec, monkeypatch, specialize=False)
     assert fast == general
 
 

@@ -1,99 +1,51 @@
-"""Data-driven script conformance: tests/conformance/scripts/<case>/.
+"""Data-driven script conformance: tests/conformance/scripts/<case>/main.fmscript.
 
-Each case folder holds ``main.fmscript`` (plus sibling scripts for Perform Script, and optionally
-its own ``db.sql``; the default file is ``samples/support_qa.sql``) and ``expected.json``::
+Each case is an ``fmscript test`` case (README, "Testing your scripts"): ``main.fmscript`` starts with
+a ``#`` header — ``# expect-stdout:`` (the golden ``main.stdout`` beside it), ``# file:`` (its own
+``db.sql``, one of ``_databases/``, else ``samples/support_qa.sql``), ``# expect-error:`` /
+``# expect-error-line:`` (the first uncaptured error), ``# expect-stderr:`` (every other error, with
+its position), ``# expect-sql:`` (the database after the run), ``# param:`` — and sibling scripts for
+Perform Script. A case that reports an error its header does not expect fails.
 
-    {
-      "stdout": "<exact stdout>",          # Show Custom Dialog lines, then the Exit Script result
-      "exit": 0,                            # 1 when an error was not captured by Set Error Capture
-      "stderr_contains": ["main.fmscript:4:1: error 105 (layout is missing)"],
-      "stderr_excludes": ["error"],         # optional: substrings that must NOT be on stderr
-      "param": "text",                      # optional: --param (Get ( ScriptParameter ))
-      "saved": [                            # optional: run with --save, then query the saved file
-        {"sql": "SELECT COUNT(*) FROM \\"Support QA\\"", "rows": [[27]]}
-      ]
-    }
-
-The CLI runs in-process (click's CliRunner) exactly as a user would call it:
-``fmscript run main.fmscript --file DB --no-wait --no-progress``.
+fmscript's pytest plugin collects each case as an item (id: its path), and runs it with the runner
+of ``fmscript test``, which runs ``fmscript run`` through ``fmscript.cli.main`` — the command line
+users run. The tests below keep the suite honest when the plugin is off (``-p no:fmscript``).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from fmscript.cli import cli
+from fmscript.cli import main
+from fmscript.cli.testing.cases import discover, read_case
 
-ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "conformance" / "scripts"
-DEFAULT_DB = ROOT / "samples" / "support_qa.sql"
-
-CASES = [
-    pytest.param(d, id=d.name)
-    for d in sorted(CASES_DIR.iterdir() if CASES_DIR.is_dir() else [])
-    if (d / "main.fmscript").is_file() and (d / "expected.json").is_file()
-]
+FOLDERS = sorted(d for d in CASES_DIR.iterdir() if d.is_dir() and not d.name.startswith("_"))
 
 
-def _stderr(result) -> str:  # type: ignore[no-untyped-def]
-    try:
-        return result.stderr
-    except ValueError:  # pragma: no cover - older click mixing the streams
-        return result.output
+def test_every_case_folder_holds_a_case() -> None:
+    # A header typo must not turn a case into a plain script that silently tests nothing.
+    assert len(FOLDERS) >= 45
+    for folder in FOLDERS:
+        assert not (folder / "expected.json").exists(), (
+            f"{folder.name}: write expected.json as a header (see above)"
+        )
+        case = read_case(folder / "main.fmscript")
+        assert case is not None, f"{folder.name}: main.fmscript has no '# expect…' header"
+        assert case.problem is None, f"{folder.name}: {case.problem}"
+        assert case.golden is not None and case.golden.is_file(), folder.name
+        assert case.file is not None and case.file.is_file(), folder.name
 
 
-@pytest.mark.parametrize("case_dir", CASES)
-def test_script_case(case_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = json.loads((case_dir / "expected.json").read_text(encoding="utf-8"))
-    # Keep every run away from the user's own folders (Documents, fmscript home, models).
-    monkeypatch.setenv("FMSCRIPT_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("FMSCRIPT_DOCUMENTS", str(tmp_path / "Documents"))
-    monkeypatch.setenv("FMSCRIPT_TEMP", str(tmp_path / "temp"))
-    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
-    (tmp_path / "Documents").mkdir()
-
-    # Run a copy of the case folder, so nothing a script writes lands in the repository.
-    work = tmp_path / "case"
-    shutil.copytree(case_dir, work)
-    # A case's own db.sql, else a shared one named by "db" (tests/conformance/scripts/_databases/),
-    # else the sample database.
-    source = CASES_DIR / "_databases" / expected["db"] if "db" in expected else DEFAULT_DB
-    db = work / "db.sql" if (work / "db.sql").is_file() else tmp_path / source.name
-    if not db.exists():
-        shutil.copy(source, db)
-
-    args = ["run", str(work / "main.fmscript"), "--file", str(db), "--no-wait", "--no-progress"]
-    if "param" in expected:
-        args += ["--param", expected["param"]]
-    saved = tmp_path / "saved.sqlite"
-    if expected.get("saved"):
-        args += ["--save", str(saved)]
-
-    result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    stdout, stderr = result.stdout, _stderr(result)
-    context = f"\n--- stdout ---\n{stdout}--- stderr ---\n{stderr}"
-
-    assert stdout == expected["stdout"], context
-    assert result.exit_code == expected.get("exit", 0), context
-    for part in expected.get("stderr_contains", []):
-        assert part in stderr, f"missing on stderr: {part!r}{context}"
-    for part in expected.get("stderr_excludes", []):
-        assert part not in stderr, f"unexpected on stderr: {part!r}{context}"
-    if expected.get("saved"):
-        con = sqlite3.connect(saved)
-        try:
-            for check in expected["saved"]:
-                rows = [list(r) for r in con.execute(check["sql"]).fetchall()]
-                assert rows == check["rows"], f"{check['sql']}{context}"
-        finally:
-            con.close()
-
-
-def test_enough_cases() -> None:
-    assert len(CASES) >= 25
+def test_the_suite_passes_through_fmscript_test(capsys: pytest.CaptureFixture[str]) -> None:
+    cases, problems = discover([CASES_DIR])
+    assert problems == [] and len(cases) == len(FOLDERS)
+    with pytest.raises(SystemExit) as exit_:
+        main(["test", str(CASES_DIR), "-j", "1", "--json"])
+    report = json.loads(capsys.readouterr().out)
+    failed = [f"{c['id']}: {c['message']}" for c in report["cases"] if c["status"] != "passed"]
+    assert failed == []
+    assert (report["passed"], exit_.value.code) == (len(FOLDERS), 0)

@@ -65,7 +65,7 @@ def test_settings_from_env_reads_every_knob() -> None:
     assert Settings.from_env({}).max_steps is None and Settings.from_env({}).progress is None
 
 
-@pytest.mark.parametrize("path", sorted(p for p in SRC.rglob("*.py") if p.parent.name != "cli"))
+@pytest.mark.parametrize("path", sorted(p for p in SRC.rglob("*.py") if p.relative_to(SRC).parts[0] != "cli"))
 def test_nothing_below_the_edge_reads_or_changes_the_environment(path: Path) -> None:
     """``os.environ`` / ``os.getenv`` appear only in settings.py (the reader) and cli/ (the edge);
     the Hugging Face cache lookup follows huggingface_hub's own variables and the mlx engine sets

@@ -176,7 +176,6 @@ REASONS: dict[str, str] = {
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
     "Relookup Field Contents": "needs lookup field options (not declared yet)",
-    "Save Records as Excel": "an .xlsx writer",
     "Save a Copy as XML": "the XML form of a file's schema",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (

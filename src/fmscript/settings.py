@@ -15,6 +15,8 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | connect_timeout    | FMSCRIPT_CONNECT_TIMEOUT | 10 s                                          |
 | request_timeout    | FMSCRIPT_REQUEST_TIMEOUT | 60 s                                          |
 | max_retries        | FMSCRIPT_MAX_RETRIES   | 2                                               |
+| url_timeout        | FMSCRIPT_URL_TIMEOUT   | 300 s: Insert from URL's total deadline without ``-m`` |
+| url_max_bytes      | FMSCRIPT_URL_MAX_BYTES | 100 MB: the largest body Insert from URL reads  |
 | hf_endpoint        | HF_ENDPOINT            | https://huggingface.co (the hub models are pulled from) |
 | hf_token           | HF_TOKEN               | "" (huggingface_hub's stored login, if any; never printed) |
 | hf_hub_cache       | HF_HUB_CACHE / HF_HOME | ``~/.cache/huggingface/hub`` (the standard cache) |
@@ -90,6 +92,8 @@ class Settings:
     connect_timeout: float = 10.0
     request_timeout: float = 60.0
     max_retries: int = 2
+    url_timeout: float = 300.0
+    url_max_bytes: int = 100_000_000
     hf_endpoint: str = "https://huggingface.co"
     hf_token: str = attrs.field(default="", repr=False)
     hf_cache_override: Path | None = None
@@ -112,6 +116,8 @@ class Settings:
             connect_timeout=_float(env.get("FMSCRIPT_CONNECT_TIMEOUT"), 10.0),
             request_timeout=_float(env.get("FMSCRIPT_REQUEST_TIMEOUT"), 60.0),
             max_retries=2 if retries is None else retries,
+            url_timeout=_float(env.get("FMSCRIPT_URL_TIMEOUT"), 300.0),
+            url_max_bytes=_int(env.get("FMSCRIPT_URL_MAX_BYTES")) or 100_000_000,
             hf_endpoint=(env.get("HF_ENDPOINT") or "").strip().rstrip("/") or "https://huggingface.co",
             hf_token=(env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or "").strip(),
             hf_cache_override=_hf_cache(env),

@@ -150,7 +150,9 @@ def test_local_dpo_job_and_eval(demo_home: Path, tmp_path: Path) -> None:
         card = done.result
         assert card is not None and (card.method, card.beta, card.data.n_train) == ("dpo", 0.1, 12)
         assert (card.final_train_loss or 0) < (card.initial_train_loss or 0)
-        reports = [e.data for e in service.store.jobs.events(job["id"]) if e.data and "reward_margin" in e.data]
+        reports = [
+            e.data for e in service.store.jobs.events(job["id"]) if e.data and "reward_margin" in e.data
+        ]
         assert reports[-1]["step"] == 30 and {"train_loss", "preference_accuracy"} <= set(reports[-1])
 
     result = CliRunner().invoke(cli, ["eval", "fm-mlx-rated", str(data), "--json", "--max-tokens", "4"])

@@ -14,6 +14,14 @@ method                 supervised                 supervised | dpo (fmscript ext
 beta                   0.1                        number > 0 (DPO's β: how far from the base)
 rpo_alpha              0                          number >= 0 (DPO + that multiple of the
                                                   preferred answer's NLL, as TRL's rpo_alpha)
+n_epochs               0 (off: max_steps)         integer >= 0: steps = passes over the training
+                                                  set (OpenAI's meaning), reported back
+save_every             0 (off)                    integer >= 0: an intermediate checkpoint
+                                                  every N steps
+early_stopping_patience  0 (off)                  integer >= 0: stop after N validation
+                                                  reports without improvement; keep the best
+validation_file        "" (a 10 % split)          a training file id (the server's) or path
+                                                  (Local): the validation set
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -48,6 +56,10 @@ class LocalParams:
     method: str = "supervised"
     beta: float = 0.1
     rpo_alpha: float = 0.0
+    n_epochs: int = 0
+    save_every: int = 0
+    early_stopping_patience: int = 0
+    validation_file: str = ""
     notes: tuple[str, ...] = ()
 
     @property
@@ -126,6 +138,7 @@ def _integer(key: str, value: Any, minimum: int) -> int:
 
 
 METHODS = ("supervised", "dpo")
+ZERO_ALLOWED = ("seed", "n_epochs", "save_every", "early_stopping_patience")
 
 
 def _method(value: Any) -> str:
@@ -184,8 +197,14 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     BAD_PARAMETER,
                 )
             values[key] = rate
+        elif key == "validation_file":
+            if not isinstance(value, str):
+                raise ai_error(
+                    f"fine-tuning parameter 'validation_file' must be text, not {value!r}", BAD_PARAMETER
+                )
+            values[key] = value.strip()
         else:
-            values[key] = _integer(key, value, 0 if key == "seed" else 1)
+            values[key] = _integer(key, value, 0 if key in ZERO_ALLOWED else 1)
     return LocalParams(fine_tuned_model_name=name or default_model_name(), **values)
 
 

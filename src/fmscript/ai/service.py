@@ -23,7 +23,7 @@ from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import Job, Model, ModelCard
 from fmscript.ai.jobs.store import open_store
 from fmscript.ai.jobs.wire import response_target
-from fmscript.ai.params import parse_local_params
+from fmscript.ai.params import LocalParams, parse_local_params
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
@@ -96,6 +96,7 @@ class LocalFineTuning:
             )
         name = local.full_name
         store = self.store
+        local = self._validation_file(local)
         file = store.files.create(path, training_file_name or path.name)
         job = store.jobs.create(
             base_model,
@@ -115,6 +116,24 @@ class LocalFineTuning:
             store.jobs.add_event(job.id, "warn", f"{path.name} line {line}: {warning}")
         store.jobs.add_event(job.id, "info", "Job queued")
         return response_target(job)
+
+    def _validation_file(self, local: LocalParams) -> LocalParams:
+        """``validation_file`` as a stored file id: a path (Local) is checked and stored first."""
+        given = local.validation_file
+        if not given:
+            return local
+        try:
+            self.store.files.get(given)
+            return local  # already a stored file (the server's files API)
+        except FMScriptError:
+            pass
+        path = Path(given)
+        report = datasets.validate_jsonl(path, method=local.method)
+        # a validation set may be small: only bad lines are errors
+        if any(line for line, _ in report.problems) or not report.n_examples:
+            raise ai_error("invalid validation data: " + report.format_text(), INVALID_TRAINING_DATA)
+        stored = self.store.files.create(path, path.name)
+        return dataclasses.replace(local, validation_file=stored.id)
 
     def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[Job]:
         """Train jobs one after another here (default: the queued jobs this process submitted),

@@ -11,30 +11,23 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from decimal import Decimal, DecimalException
-from typing import Any, Protocol
+from typing import Any, cast
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext, Env, FileView
 from fmscript.calc.functions.registry import lookup
-from fmscript.errors import ArityError, CalcError, FieldMissingError, FMScriptError, UnknownFunctionError
+from fmscript.calc.values import Value
+from fmscript.errors import (
+    CALC_GENERIC,
+    ArityError,
+    CalcError,
+    FieldMissingError,
+    FMScriptError,
+    UnknownFunctionError,
+)
 from fmscript.syntax import ast
 
-Value = Any
-Env = dict[str, Value]
 Compiled = Callable[[Env], Value]
-
-
-class CalcContext(Protocol):
-    """What a calculation can see of the running script (the interpreter implements it)."""
-
-    def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value: ...
-    def get_variable(self, name: str, repetition: int = 1) -> Value: ...
-    def set_variable(self, name: str, value: Value, repetition: int = 1) -> None: ...
-    def get_info(self, name: str) -> Value | None: ...
-
-
-# A context may also offer ``variable_reader(name) -> Callable[[Env], Value]``: the compiled form
-# of ``$name`` (repetition 1) with the scope choice and case folding done once, for the closures
-# that loops run over and over. The evaluator uses it when present.
 
 
 class SimpleContext:
@@ -59,6 +52,21 @@ class SimpleContext:
 
     def get_info(self, name: str) -> Value | None:
         return self.info.get(name)
+
+    def variable_reader(self, name: str) -> Callable[[Env], Value] | None:
+        return None
+
+    def file_view(self) -> FileView | None:
+        return None
+
+    def related_values(self, table: str | None, field: str) -> list[Value] | None:
+        return None
+
+    def lookup_next(self, table: str, field: str, higher: bool) -> Value:
+        return ""
+
+    def qualify_field(self, table: str | None, field: str) -> str | None:
+        return None
 
 
 _BINOPS: dict[str, Callable[[Value, Value], Value]] = {
@@ -109,6 +117,14 @@ _RECURSION_LIMIT = 10_000
 # FileMaker documents no limit for Evaluate inside Evaluate; fmscript returns "?" (as While does
 # after 50,000 iterations) when Evaluate texts nest deeper than this, e.g. a $$e that evaluates itself.
 MAX_EVALUATE_DEPTH = 100
+# The evaluation budget of one calculation: Evaluate calls in all, however they fan out
+# (``Evaluate ( $$f ) & Evaluate ( $$f )`` with $$f that text doubles at every level).
+MAX_EVALUATE_CALLS = 20_000
+_TEXT_CACHE = 256  # Evaluate texts kept compiled per evaluator (the most recent)
+
+
+class _EvaluateBudget(Exception):
+    """Evaluate nested or fanned out past the budget: the outermost Evaluate answers "?"."""
 
 
 def _deep_enough() -> None:
@@ -124,6 +140,9 @@ class Evaluator:
         self.ctx = ctx
         self._cache: dict[int, tuple[Any, Compiled]] = {}
         self._evaluate_depth = 0
+        self._evaluate_calls = 0  # Evaluate calls in the calculation running now
+        self._in_evaluate = 0  # Evaluate function calls open now
+        self._texts: dict[str, tuple[Compiled | None, Exception | None]] = {}
         _deep_enough()
 
     # -------------------------------------------------------------- public
@@ -134,6 +153,8 @@ class Evaluator:
         # Evaluate re-enters here: "?" past MAX_EVALUATE_DEPTH (a $$e that evaluates itself).
         if self._evaluate_depth > MAX_EVALUATE_DEPTH:
             return V.ERROR_TEXT
+        if self._evaluate_depth == 0:
+            self._evaluate_calls = 0  # a new calculation: a fresh budget
         self._evaluate_depth += 1
         try:
             hit = self._cache.get(id(node))
@@ -160,6 +181,8 @@ class Evaluator:
             depth = self._evaluate_depth  # the same depth rule and RecursionError net as evaluate
             if depth > MAX_EVALUATE_DEPTH:
                 return V.ERROR_TEXT
+            if depth == 0:
+                self._evaluate_calls = 0
             self._evaluate_depth = depth + 1
             try:
                 return fn(_NO_BINDINGS)
@@ -169,6 +192,50 @@ class Evaluator:
                 self._evaluate_depth -= 1
 
         return run
+
+    def compile_text(self, text: str) -> Compiled:
+        """Evaluate's text, parsed and compiled (the latest texts are remembered by text, not by
+        node, so a text evaluated again and again is neither parsed again nor kept twice).
+        Raises what parsing and compiling raise."""
+        hit = self._texts.pop(text, None)
+        if hit is None:
+            from fmscript.syntax.calc_build import parse_calc
+
+            try:
+                hit = (self._compile(parse_calc(text)), None)
+            except FMScriptError as exc:
+                hit = (None, exc)
+            if len(self._texts) >= _TEXT_CACHE:
+                del self._texts[next(iter(self._texts))]
+        self._texts[text] = hit  # most recent last
+        if hit[1] is not None:
+            raise hit[1]
+        assert hit[0] is not None
+        return hit[0]
+
+    def run_evaluate(self, fn: Compiled) -> Value:
+        """Evaluate's compiled text, within the calculation's budget: past MAX_EVALUATE_DEPTH
+        levels or MAX_EVALUATE_CALLS calls the outermost Evaluate answers "?" (an inner "?" would
+        be read as 0 by ``1 + Evaluate ( … )`` around it and give a number)."""
+        self._evaluate_calls += 1
+        if self._evaluate_depth > MAX_EVALUATE_DEPTH or self._evaluate_calls > MAX_EVALUATE_CALLS:
+            raise _EvaluateBudget()
+        self._evaluate_depth += 1
+        self._in_evaluate += 1
+        try:
+            return fn(_NO_BINDINGS)
+        except _EvaluateBudget:
+            if self._in_evaluate > 1:
+                raise
+            from fmscript.calc.functions.evaluation import note_error
+
+            note_error(CALC_GENERIC, "Evaluate nested or repeated past fmscript's evaluation budget")
+            return V.ERROR_TEXT
+        except RecursionError:
+            raise CalcError("the calculation nests too deeply to be computed") from None
+        finally:
+            self._evaluate_depth -= 1
+            self._in_evaluate -= 1
 
     def evaluate_text(self, text: str) -> Value:
         """Parse and evaluate calc text (the REPL, tests)."""
@@ -209,7 +276,8 @@ class Evaluator:
             return self._call(node)
         if isinstance(node, ast.Group):
             items = [self.compile(item) for item in node.items]
-            return lambda env: tuple(item(env) for item in items)
+            # A bracketed group is only ever a function's argument: it arrives as a tuple.
+            return lambda env: cast(Value, tuple(item(env) for item in items))
         raise CalcError(f"cannot evaluate {type(node).__name__}")  # pragma: no cover
 
     def _binop(self, node: ast.BinOp) -> Compiled:
@@ -276,9 +344,8 @@ class Evaluator:
     def _variable(self, node: ast.Variable) -> Compiled:
         ctx, name = self.ctx, node.name
         if node.repetition is None:
-            reader = getattr(ctx, "variable_reader", None)
-            if reader is not None:
-                read: Compiled = reader(name)
+            read = ctx.variable_reader(name)
+            if read is not None:
                 return read
             return lambda env: ctx.get_variable(name, 1)
         rep = self.compile(node.repetition)
@@ -301,8 +368,8 @@ class Evaluator:
         the table occurrence is related to the context (a context's ``related_values``), else
         the field's one value."""
         plain = self.compile(node)
-        reader = getattr(self.ctx, "related_values", None)
-        if reader is None or node.table is None or node.repetition is not None:
+        reader = self.ctx.related_values
+        if node.table is None or node.repetition is not None:
             return plain
         table, field, span = node.table, node.field, node.span
 
@@ -311,7 +378,8 @@ class Evaluator:
                 values = reader(table, field)
             except FMScriptError as exc:
                 raise exc.with_span(span) from None
-            return tuple(values) if values is not None else plain(env)
+            # An aggregate's argument: the related values arrive as a tuple.
+            return cast(Value, tuple(values)) if values is not None else plain(env)
 
         return run
 

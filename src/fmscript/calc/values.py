@@ -43,11 +43,15 @@ SECONDS_PER_DAY = 86400
 _EPOCH_ORDINAL = 1  # FileMaker day numbers: 1/1/0001 = 1, which is Python's date.toordinal()
 
 
+def _seconds(value: Decimal | int | float | str) -> Decimal:
+    return make_number(value)  # defined below; looked up when a time is made
+
+
 @attrs.frozen(order=True)
 class FMTime:
     """A FileMaker time: a signed duration in seconds (FileMaker allows > 24h and negatives)."""
 
-    seconds: Decimal = attrs.field(converter=lambda s: make_number(s))
+    seconds: Decimal = attrs.field(converter=_seconds)
 
     def __str__(self) -> str:
         return to_text(self)

@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "serve": ("fmscript.cli.serve", "serve", "Serve the AI Model Server API (OpenAI-compatible)."),
     "keys": ("fmscript.cli.keys", "keys", "Create, list and revoke the server's API keys."),
     "eval": ("fmscript.cli.eval", "eval_command", "Compare a fine-tuned model with its base model."),
+    "test": ("fmscript.cli.test", "test", "Run .fmscript test cases (# expect: headers); JUnit XML for CI."),
 }
 
 

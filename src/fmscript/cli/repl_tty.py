@@ -150,6 +150,16 @@ def _bindings() -> KeyBindings:
     return kb
 
 
+class MaskedFileHistory(FileHistory):
+    """The history file, with every ``API key:`` value written as ``"***"`` (the key stays out of
+    ``repl_history``, as out of every printed line; this session's recall keeps what was typed)."""
+
+    def store_string(self, string: str) -> None:
+        from fmscript.errors import mask_secrets
+
+        super().store_string(mask_secrets(string))
+
+
 def run_tty(
     make_session: Callable[[], ReplSession],
     history_path: Path,
@@ -160,7 +170,7 @@ def run_tty(
     loader = SessionLoader(make_session)
     try:
         history_path.parent.mkdir(parents=True, exist_ok=True)
-        history: FileHistory | InMemoryHistory = FileHistory(str(history_path))
+        history: FileHistory | InMemoryHistory = MaskedFileHistory(str(history_path))
     except OSError:
         history = InMemoryHistory()
     prompt: PromptSession[str] = PromptSession(

@@ -9,8 +9,10 @@ Two bookkeeping tables beside ``fmscript_layouts`` declare the graph (both optio
   Optional columns, with their defaults: ``operator`` ('=': also ≠ <> < ≤ <= > ≥ >= and × for
   all records), ``sort_field`` (a field of the right TO; related records are otherwise in creation
   order), ``sort_order`` ('ascending' | 'descending'), ``allow_creation`` (0: Set Field through
-  the relationship creates a right-hand record when there is none), and the same three for the
-  other direction: ``left_sort_field``, ``left_sort_order``, ``left_allow_creation``.
+  the relationship creates a right-hand record when there is none), ``delete_related`` (0:
+  deleting a left-hand record deletes its right-hand related records), and the same four for the
+  other direction: ``left_sort_field``, ``left_sort_order``, ``left_allow_creation``,
+  ``left_delete_related``.
 
 How related records are found (Claris "Working with related tables", "Relationship operators"):
 the match fields' values of the source record(s) are compared with the target records' values,
@@ -73,6 +75,7 @@ class Side:
     sort_field: str | None = None
     descending: bool = False
     allow_creation: bool = False
+    delete_related: bool = False  # deleting a record on the other side deletes these records
 
 
 @attrs.frozen
@@ -188,6 +191,7 @@ def _side(row: dict[str, Any], prefix: str) -> Side:
         sort_field=_text(row.get(prefix + "sort_field")) or None,
         descending=_text(row.get(prefix + "sort_order")).lower().startswith("desc"),
         allow_creation=_flag(row.get(prefix + "allow_creation")),
+        delete_related=_flag(row.get(prefix + "delete_related")),
     )
 
 
@@ -208,7 +212,7 @@ def read_graph(conn: sqlite3.Connection, tables: dict[str, str]) -> Graph:
     missing = [c for c in required if c not in columns]
     if missing:
         raise GraphError(f"{RELATIONSHIPS} needs the columns {', '.join(missing)}")
-    optional = ["operator", "sort_field", "sort_order", "allow_creation"]
+    optional = ["operator", "sort_field", "sort_order", "allow_creation", "delete_related"]
     optional += ["left_" + c for c in optional[1:]]
     wanted = required + [c for c in optional if c in columns]
     select = ", ".join(quote_ident(c) for c in wanted)
@@ -232,7 +236,7 @@ def _reversed(row: dict[str, Any]) -> dict[str, Any]:
     out["left_to"], out["right_to"] = row["right_to"], row["left_to"]
     out["left_field"], out["right_field"] = row["right_field"], row["left_field"]
     out["operator"] = FLIPPED.get(_operator(row.get("operator")), "=")
-    for name in ("sort_field", "sort_order", "allow_creation"):
+    for name in ("sort_field", "sort_order", "allow_creation", "delete_related"):
         out[name], out["left_" + name] = row.get("left_" + name), row.get(name)
     return out
 
@@ -402,6 +406,30 @@ class Related:
             ids = self.follow(hop, table, ids, target) if ids else []
             table = target
         return table, ids
+
+
+def cascade(file: FMFile, table: str, ids: Sequence[int]) -> list[tuple[str, list[int]]]:
+    """The records deleting ``ids`` of ``table`` also deletes: through every relationship whose
+    other side has "Delete related records in this table when a record is deleted in the other
+    table", from any occurrence of ``table``, and on from those records (each record once)."""
+    graph, seen = file.graph, {(table, rid) for rid in ids}
+    plan: list[tuple[str, list[int]]] = []
+    queue = [(table, list(ids))]
+    while queue:
+        source, rids = queue.pop(0)
+        for relationship in graph.relationships:
+            for hop in (Hop(relationship, True), Hop(relationship, False)):
+                if not hop.side.delete_related or graph.base_table(hop.source) != source:
+                    continue
+                target = graph.base_table(hop.target) or hop.target
+                related = [
+                    r for r in file.related.follow(hop, source, rids, target) if (target, r) not in seen
+                ]
+                if related:
+                    seen.update((target, r) for r in related)
+                    plan.append((target, related))
+                    queue.append((target, related))
+    return plan
 
 
 def creation_values(file: FMFile, hop: Hop, source_table: str, rid: int) -> dict[str, Any] | None:

@@ -19,6 +19,7 @@ see ``open_records.py``): changes are held until the record is committed, and ev
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -54,6 +55,21 @@ _DB_SUFFIXES = (".sqlite", ".sqlite3", ".db")
 
 # How long a write waits for another process's lock before error 301 (SQLite's busy timeout).
 LOCK_WAIT_SECONDS = 2.0
+
+
+# A .sql file builds an in-memory database and nothing else: ATTACH (and VACUUM INTO, which
+# attaches) would create or change files anywhere, load_extension would run native code.
+_REFUSED = "ATTACH, DETACH, VACUUM INTO and load_extension cannot be used in a .sql file"
+
+
+def _load_authorizer(
+    action: int, arg1: str | None, arg2: str | None, db: str | None, source: str | None
+) -> int:
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_FUNCTION and (arg2 or "").lower() == "load_extension":
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
 
 
 class SQLLoadError(ScriptRuntimeError, ValueError):
@@ -149,11 +165,16 @@ class FMFile:
     def from_sql(cls, text: str, *, source: str = "<sql>") -> FMFile:
         """A fresh in-memory file built by running SQL text (a ``.sql`` sample)."""
         conn = _connect(":memory:")
+        conn.set_authorizer(_load_authorizer)
         try:
             conn.executescript(text)
         except sqlite3.Error as e:
             conn.close()
-            raise SQLLoadError(f"{source}: cannot load the SQL: {e}", code=CANNOT_OPEN_FILE) from None
+            why = _REFUSED if "authoriz" in str(e) else str(e)
+            raise SQLLoadError(f"{source}: cannot load the SQL: {why}", code=CANNOT_OPEN_FILE) from None
+        finally:
+            with contextlib.suppress(sqlite3.ProgrammingError):  # closed above
+                conn.set_authorizer(None)
         return cls(conn)
 
     @property

@@ -199,7 +199,7 @@ def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
         shell, blobs, blocks = hit
         steps: LazyTuple[ast.Step] = LazyTuple(blobs)
         script = attrs.evolve(shell, steps=steps, source=shell.source or text)
-        return CompiledScript(script, blocks, _LazyPlan(steps))  # type: ignore[arg-type]
+        return CompiledScript(script, blocks, _LazyPlan(steps))
     compiled = compile_text(text, source)
     if not compiled.errors and len(text) <= MAX_CACHED_TEXT:
         script = compiled.script

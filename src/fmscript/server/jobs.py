@@ -106,6 +106,8 @@ def local_parameters(
         except (TypeError, ValueError):
             batch_number = 1.0  # parse_local_params names the bad batch_size
         params["max_steps"] = max(1, math.ceil(n_examples * epochs / batch_number))
+    if body.get("validation_file"):
+        params["validation_file"] = str(body["validation_file"])  # checked by create_job
     if "fine_tuned_model_name" not in params and body.get("suffix"):
         params["fine_tuned_model_name"] = body["suffix"]
     if body.get("seed") is not None:
@@ -178,12 +180,6 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
     store.jobs.add_event(job.id, "info", f"Validated training file: {report.n_examples} examples")
     for note in local.notes:
         store.jobs.add_event(job.id, "warn", note)
-    if body.get("validation_file"):
-        store.jobs.add_event(
-            job.id,
-            "warn",
-            "validation_file is recorded; the local engine holds out its own validation split",
-        )
     store.jobs.add_event(job.id, "info", "Job queued")
     # Nobody owns a queued server job: a restarted server (or `fmscript jobs wait`) picks it up.
     store.jobs.release(job.id)

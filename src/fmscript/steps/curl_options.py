@@ -20,6 +20,7 @@ supported) rather than silently ignored.
 
 from __future__ import annotations
 
+import math
 import shlex
 import urllib.parse
 from collections.abc import Callable
@@ -124,13 +125,22 @@ def _flag(req: CurlRequest, kind: str) -> None:
     # compressed / quiet: httpx always accepts compressed bodies; nothing is printed anyway.
 
 
+# cURL refuses a number of seconds above LONG_MAX milliseconds ("the given number is too large").
+_MAX_SECONDS = 9_223_372_036_854_775.0
+
+
 def _seconds(value: str, name: str) -> float:
+    """A decimal number of seconds, as cURL reads it: negative, NaN, infinite or too large values
+    are refused (error 21, as every option fmscript cannot honour) rather than reaching a timer."""
     try:
         seconds = float(value)
     except ValueError:
+        seconds = math.nan
+    if not 0 <= seconds <= _MAX_SECONDS:
         raise ScriptRuntimeError(
-            f"{name} needs a number of seconds, not {value!r}", code=REQUEST_NOT_SUPPORTED
-        ) from None
+            f"{name} needs a number of seconds from 0 to {_MAX_SECONDS:.0f}, not {value!r}",
+            code=REQUEST_NOT_SUPPORTED,
+        )
     return seconds
 
 

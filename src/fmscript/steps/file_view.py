@@ -4,18 +4,23 @@ layer never imports the data layer."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.sql import SQLQueryError
 from fmscript.calc.sql_dialect import concatenation_to_sqlite
+from fmscript.calc.values import Value
 from fmscript.data.relationships import FLIPPED, Hop
 from fmscript.data.schema import quote_ident
 
-Value = Any
+if TYPE_CHECKING:
+    from fmscript.data.sqlite_file import FMFile
+    from fmscript.steps.state import StepContext
 
 # GetTableDDL's column types (Claris example: varchar(255), int, datetime, varbinary(4096)).
 _DDL_TYPES = {
@@ -40,10 +45,10 @@ _ALLOWED = {
 
 
 class RunFileView:
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: StepContext) -> None:
         self.ctx = ctx
         self.data = ctx.data
-        self.file = ctx.data.file
+        self.file: FMFile = ctx.data.require_file()
 
     # ------------------------------------------------------------------ names
     def file_name(self) -> str:
@@ -74,9 +79,12 @@ class RunFileView:
                 if hop.source.casefold() != occurrence.casefold():
                     continue
                 side = hop.side
-                options = (["Create"] if side.allow_creation else []) + (
-                    ["Sorted"] if side.sort_field else []
+                flags = (
+                    ("Delete", side.delete_related),
+                    ("Create", side.allow_creation),
+                    ("Sorted", side.sort_field),
                 )
+                options = [word for word, on in flags if on]
                 lines = [
                     f"{hop.target}::{target} {_PRINTED.get(FLIPPED[op], FLIPPED[op])} {occurrence}::{source}"
                     for source, op, target in hop.pairs()
@@ -214,15 +222,66 @@ class RunFileView:
             return sqlite3.SQLITE_OK
 
         conn.set_authorizer(authorize)
-        try:
-            return [tuple(row) for row in conn.execute(sql, params).fetchall()]
-        except (sqlite3.Error, ValueError, OverflowError) as exc:
-            message = str(exc)
-            if "not authorized" in message:
-                message = "only SELECT statements can be used (ExecuteSQL is read-only)"
-            raise SQLQueryError(message) from None
-        finally:
-            conn.set_authorizer(None)
+        with _bounded(conn) as budget:
+            try:
+                return budget.fetch(conn.execute(sql, params))
+            except (sqlite3.Error, ValueError, OverflowError) as exc:
+                message = str(exc)
+                if "not authorized" in message:
+                    message = "only SELECT statements can be used (ExecuteSQL is read-only)"
+                elif budget.exhausted or message == "interrupted":
+                    message = f"the query ran past {SQL_STEPS:,} SQLite steps (fmscript's work limit)"
+                elif "too big" in message:
+                    message = f"a value is larger than {SQL_VALUE_BYTES:,} bytes or the result than {SQL_BYTES:,} (fmscript's limits)"
+                raise SQLQueryError(message) from None
+            finally:
+                conn.set_authorizer(None)
+
+
+# ExecuteSQL's bounds: a recursive CTE without end or randomblob(1e9) must answer "?" rather than
+# run for ever or fill memory. SQLite's progress handler stops the statement after SQL_STEPS virtual
+# machine instructions (about a second); SQLITE_LIMIT_LENGTH caps any one string or blob at SQL_VALUE_BYTES, and the rows
+# read back are capped at SQL_BYTES in all (their size in memory, roughly).
+SQL_STEPS = 20_000_000
+SQL_VALUE_BYTES = 10_000_000
+SQL_BYTES = 50_000_000
+_PROGRESS_EVERY = 10_000
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.calls = 0
+        self.exhausted = False
+
+    def progress(self) -> int:
+        self.calls += 1
+        self.exhausted = self.calls * _PROGRESS_EVERY > SQL_STEPS
+        return 1 if self.exhausted else 0
+
+    def fetch(self, cursor: sqlite3.Cursor) -> list[tuple[Value, ...]]:
+        rows: list[tuple[Value, ...]] = []
+        size = 0
+        while batch := cursor.fetchmany(256):
+            for row in batch:
+                # What the row costs in memory, roughly: the tuple and each value's object.
+                size += 64 + sum(len(v) + 48 if isinstance(v, str | bytes) else 32 for v in row)
+                rows.append(tuple(row))
+            if size > SQL_BYTES:
+                raise sqlite3.DataError("string or blob too big")
+        return rows
+
+
+@contextlib.contextmanager
+def _bounded(conn: sqlite3.Connection) -> Iterator[_Budget]:
+    budget = _Budget()
+    length = conn.getlimit(sqlite3.SQLITE_LIMIT_LENGTH)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, SQL_VALUE_BYTES)
+    conn.set_progress_handler(budget.progress, _PROGRESS_EVERY)
+    try:
+        yield budget
+    finally:
+        conn.set_progress_handler(None, 0)
+        conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, length)
 
 
 def _column_types(file: Any) -> dict[str, str]:
@@ -251,13 +310,13 @@ def _column_comments(conn: sqlite3.Connection, table: str) -> dict[str, str]:
     return comments
 
 
-def _sort_state(ctx: Any) -> Decimal:
+def _sort_state(ctx: StepContext) -> Decimal:
     # Claris Get ( SortState ): 0 unsorted, 1 sorted, 2 semi-sorted (not reachable here).
     data = ctx.data
     return Decimal(1 if data.layout is not None and data.found_set().sort_order else 0)
 
 
-def _layout_number(ctx: Any) -> Decimal:
+def _layout_number(ctx: StepContext) -> Decimal:
     data = ctx.data
     if data.layout is None or data.file is None:
         return Decimal(0)
@@ -265,12 +324,12 @@ def _layout_number(ctx: Any) -> Decimal:
     return Decimal(names.index(data.layout.casefold()) + 1) if data.layout.casefold() in names else Decimal(0)
 
 
-def _file_size(ctx: Any) -> Decimal:
+def _file_size(ctx: StepContext) -> Decimal:
     path = ctx.data.file.path if ctx.data.file is not None else None
     return Decimal(path.stat().st_size) if path is not None and path.exists() else Decimal(0)
 
 
-def _request_count(ctx: Any) -> Decimal:
+def _request_count(ctx: StepContext) -> Decimal:
     mode = ctx.data.find_mode
     return Decimal(len(mode.requests)) if mode is not None else Decimal(0)
 

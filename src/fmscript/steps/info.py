@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from fmscript.calc.functions.get import documents_listing
+from fmscript.errors import FMScriptError
 from fmscript.steps.state import StepContext, Value
 
 
@@ -58,7 +59,44 @@ def _file_path(c: StepContext) -> Value:
     return ("file:" + file.path.resolve().as_posix()) if file is not None and file.path else ""
 
 
+def _active(c: StepContext) -> tuple[str, str] | None:
+    """(table occurrence, field) of the field Go to Field made active, as the file spells them."""
+    target = c.data.active_field
+    if target is None or target.kind != "field" or target.field is None:
+        return None
+    try:
+        return c.data.qualify_field(target.table, target.field)
+    except FMScriptError:
+        return None
+
+
+def _active_contents(c: StepContext) -> Value:
+    active = _active(c)
+    return c.get_field(active[0], active[1]) if active is not None else ""
+
+
+def _modified_fields(c: StepContext) -> Value:
+    """Claris Get ( ModifiedFields ): the fields changed in the current record since it was last
+    committed, one per line (none for a record never committed)."""
+    file, table = c.data.file, c.data.current_table()
+    if file is None or table is None or c.data.find_mode is not None:
+        return ""
+    rid = c.data.found_set().current_id
+    record = file.buffer.get(table, rid)
+    return "\r".join(record.values) if record is not None and not record.is_new else ""
+
+
+def _request_omit_state(c: StepContext) -> Value:
+    mode = c.data.find_mode
+    return Decimal(1 if mode is not None and mode.requests[mode.current][0] else 0)
+
+
 INFO: dict[str, Callable[[StepContext], Value]] = {
+    "ActiveFieldName": lambda c: (_active(c) or ("", ""))[1],
+    "ActiveFieldTableName": lambda c: (_active(c) or ("", ""))[0],
+    "ActiveFieldContents": _active_contents,
+    "ModifiedFields": _modified_fields,
+    "RequestOmitState": _request_omit_state,
     "LastError": lambda c: Decimal(c.errors.last),
     "LastErrorDetail": lambda c: c.errors.detail,
     "LastErrorLocation": lambda c: c.errors.location,

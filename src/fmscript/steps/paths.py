@@ -23,9 +23,16 @@ _PREFIX = re.compile(
 
 
 def path_entries(text: str, ctx: StepContext) -> list[str]:
-    """The entries of a path list as written in the step (quoted or not), variables expanded."""
+    """The entries of a path list as written in the step (quoted or not), variables expanded.
+
+    FileMaker's path lists are text with $variables, never calculations; a list written as one
+    (``"out" & $name & ".jsonl"``) is evaluated, so that what it computes is the path — reading
+    only its quoted pieces would write ``out`` and silently drop the rest (a NUL in $name too)."""
     quoted = scan.strings(text)
-    raw = quoted if quoted else [text]
+    if _is_calculation(text, bool(quoted)):
+        raw = [V.to_text(ctx.evaluator.evaluate_text(text))]
+    else:
+        raw = quoted if quoted else [text]
     out: list[str] = []
     for chunk in raw:
         for line in re.split(r"\r\n|\r|\n|¶", chunk):
@@ -38,6 +45,17 @@ def path_entries(text: str, ctx: StepContext) -> list[str]:
             else:
                 out.append(entry)
     return out
+
+
+def _is_calculation(text: str, quoted: bool) -> bool:
+    """Anything besides quoted paths, $variables and line breaks around them (an ``&``, a function
+    call) makes the list a calculation."""
+    if any(True for _ in scan.unquoted(text, only="&")):
+        return True
+    if not quoted:
+        return False
+    rest = "".join(ch for _i, ch in scan.unquoted(text))
+    return re.sub(r"\$\$?[^\W\d]\w*|[\s¶]", "", rest) != ""
 
 
 def base_folder(ctx: StepContext) -> Path:

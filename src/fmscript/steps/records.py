@@ -100,23 +100,15 @@ def delete_record(ctx: StepContext, step: ast.Step) -> None:
     rid = fs.current_id
     if rid is None:
         raise ScriptRuntimeError("there is no record to delete", code=NO_RECORD)
-    ctx.data.require_file().delete_record(fs.table, rid)
-    _forget(ctx, fs.table, [rid])
+    ctx.data.delete_records(fs.table, [rid])  # with the related records the relationships delete
     return None
 
 
 def delete_all_records(ctx: StepContext, step: ast.Step) -> None:
     fs = ctx.data.found_set()
     ids = list(fs.ids)
-    ctx.data.require_file().delete_records(fs.table, ids)
-    _forget(ctx, fs.table, ids)
+    ctx.data.delete_records(fs.table, ids)
     return None
-
-
-def _forget(ctx: StepContext, table: str, ids: list[int]) -> None:
-    for other in ctx.data.found_sets.values():
-        if other.table == table:
-            other.remove_records(ids)
 
 
 def commit_records(ctx: StepContext, step: ast.Step) -> None:

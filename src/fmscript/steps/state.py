@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
-from fmscript.calc.values import Value
+from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
 from fmscript.errors import (
     COMMAND_UNAVAILABLE,
     FIELD_MISSING,
@@ -260,7 +261,8 @@ class DataSession:
         t, f = self.resolve_field(table, field)
         file = self.require_file()
         if file.field(t, f).is_global:
-            return file.get(t, None, f)
+            value: Value = file.get(t, None, f)  # the data layer's values are calc values
+            return value
         if table is not None:
             related = self.related_ids(table)
             if related is not None:  # Claris: a related field gives the first related record's value
@@ -268,7 +270,8 @@ class DataSession:
         rid = self.current_record(t)
         if rid is None:
             return ""  # no (related) record: FileMaker gives an empty value
-        return file.get(t, rid, f)
+        value = file.get(t, rid, f)
+        return value
 
     def related_values(self, table: str | None, field: str) -> list[Value] | None:
         """Every related record's value of ``table::field`` (for Sum, Count, List …), or None when
@@ -365,7 +368,8 @@ class DataSession:
         return new
 
     def record_value(self, table: str, rid: int, field: str) -> Value:
-        return self.require_file().get(table, rid, field)
+        value: Value = self.require_file().get(table, rid, field)
+        return value
 
     # Open records (``fmscript.data.open_records``): what leaving a record commits, Revert discards.
     def commit_records(self) -> None:
@@ -389,6 +393,26 @@ class DataSession:
 
     def record_open_count(self) -> int:
         return len(self.file.buffer) if self.file is not None else 0
+
+    def delete_records(self, table: str, ids: list[int]) -> None:
+        """Delete records and, as the relationships say, their related records (one savepoint:
+        all or nothing); every found set forgets them."""
+        from fmscript.data.relationships import cascade
+
+        file = self.require_file()
+        plan = [(table, list(ids)), *cascade(file, table, ids)]
+        conn = file.connection
+        conn.execute("SAVEPOINT fm_cascade")
+        try:
+            for t, rids in plan:
+                file.delete_records(t, rids)
+        except BaseException:
+            conn.execute("ROLLBACK TO fm_cascade")
+            conn.execute("RELEASE fm_cascade")
+            raise
+        conn.execute("RELEASE fm_cascade")
+        for t, rids in plan:
+            self.forget(t, rids)
 
     def forget(self, table: str, ids: list[int]) -> None:
         """Deleted records leave every found set of their table."""
@@ -483,7 +507,7 @@ class StepContext:
     def set_variable(self, name: str, value: Value, repetition: int = 1) -> None:
         self.vars.set(name, value, repetition)
 
-    def variable_reader(self, name: str) -> Callable[[Any], Value]:
+    def variable_reader(self, name: str) -> Callable[[Env], Value] | None:
         """The compiled ``$name`` of a calculation (its argument: the Let bindings, unused):
         ``get_variable(name)`` with the scope test and case folding done once
         (``Variables.globals`` and ``.frames`` are never replaced, only changed)."""
@@ -497,7 +521,7 @@ class StepContext:
     def get_info(self, name: str) -> Value | None:
         return self._info(self, name)
 
-    def file_view(self) -> object | None:
+    def file_view(self) -> FileView | None:
         """The open file for design functions, ExecuteSQL and GetNthRecord (None: no file)."""
         from fmscript.steps.file_view import RunFileView
 

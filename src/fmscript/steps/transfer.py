@@ -9,11 +9,12 @@ Claris "Import Records" / "Setting the import action and mapping fields during i
   - the field mapping is *Matching names* (source columns by the names in the first row) or an
     order (``Source field 2 import to T::F``, ``Source field 1 match with T::ID``, or the target
     fields listed in source order). The first row is skipped when it holds field names.
-    *Choice*: with no mapping, columns map by name when the first row holds names, else in order
-    to the table's fields (global fields left out).
+    *Choice*: with no mapping, columns map by name when the first row holds names (said so, or
+    every value of the first row is a field name), else in order to the table's fields (global
+    fields left out).
   - afterwards the found set is the imported records (Claris: "the found set is the imported
-    records"), unsorted, the first one current. All records are written as one commit; a
-    validation error (504, 509) imports nothing.
+    records"), unsorted, the first one current. All records are written as one commit; a record
+    that fails validation (504 unique, 509) is skipped and the others are imported.
 Claris "Export Records": the records of the found set, in its sort order, to the file; fmscript
 exports the fields listed with the step (``T::F`` entries, like a sort order) or else every
 non-global field of the table, in order. ``.mer`` files start with the field names.
@@ -27,7 +28,15 @@ from typing import Any
 from fmscript.calc import values as V
 from fmscript.data import delimited
 from fmscript.data.schema import fold
-from fmscript.errors import COMMAND_INVALID, FIELD_MISSING, NO_OPEN_FILE, TABLE_MISSING, ScriptRuntimeError
+from fmscript.errors import (
+    COMMAND_INVALID,
+    FIELD_MISSING,
+    NO_OPEN_FILE,
+    TABLE_MISSING,
+    VALUE_INVALID,
+    VALUE_NOT_UNIQUE,
+    ScriptRuntimeError,
+)
 from fmscript.steps.paths import path_entries, to_local_path
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
@@ -66,12 +75,18 @@ def import_records(ctx: StepContext, step: ast.Step) -> None:
         rows = rows[1:]
     method = step.opt("method", "Add")
     fs = data.found_set() if data.current_table() == table else None
+    add_remaining = bool(step.opt("add_remaining"))
     try:
-        touched = _apply(ctx, table, rows, imports, matches, method, bool(step.opt("add_remaining")), fs)
+        touched = _apply(ctx, table, rows, imports, matches, method, add_remaining, fs)
         mapping = file.commit_records()  # every imported record in one commit
-    except ScriptRuntimeError:
-        data.revert_records()  # a failed import leaves nothing half-imported
-        raise
+    except ScriptRuntimeError as e:
+        data.revert_records()
+        if e.code not in (VALUE_NOT_UNIQUE, VALUE_INVALID):
+            raise
+        # A record that fails validation is skipped, the others are imported (FileMaker's import
+        # summary counts them): one commit per record this time.
+        touched = _apply(ctx, table, rows, imports, matches, method, add_remaining, fs, each=True)
+        mapping = {}
     for other in data.found_sets.values():
         other.rename_ids(mapping)
     if fs is not None:
@@ -85,6 +100,8 @@ def _mapping(
     file = ctx.data.require_file()
     mapping = step.opt("mapping")
     first_row = bool(step.opt("first_row"))
+    if mapping is None and not first_row and rows and _is_header(file, table, rows[0]):
+        first_row = True  # *choice*: a first row made of the table's field names is a header
     if mapping == "names" or (mapping is None and first_row):
         header = rows[0] if rows else []
         fields = {fold(f.name): f.name for f in file.fields(table) if not f.is_global}
@@ -103,6 +120,11 @@ def _mapping(
     return imports + matches_as_imports, matches, first_row
 
 
+def _is_header(file: Any, table: str, row: list[str]) -> bool:
+    names = {fold(f.name) for f in file.fields(table)}
+    return bool(row) and all(fold(v.strip()) in names for v in row)
+
+
 def _apply(
     ctx: StepContext,
     table: str,
@@ -112,6 +134,8 @@ def _apply(
     method: str,
     add_remaining: bool,
     fs: Any,
+    *,
+    each: bool = False,
 ) -> list[int]:
     file = ctx.data.require_file()
     touched: list[int] = []
@@ -120,6 +144,12 @@ def _apply(
         for column, field in imports:
             if column < len(row):
                 file.stage(table, rid, field, row[column])
+        if each:
+            try:
+                rid = file.commit_records().get(rid, rid)
+            except ScriptRuntimeError:
+                file.revert_records()  # this record is skipped
+                return
         touched.append(rid)
 
     def add(row: list[str]) -> None:
@@ -174,3 +204,25 @@ def export_records(ctx: StepContext, step: ast.Step) -> None:
     if delimited.format_for(path) == "merge" or step.opt("field_names"):
         rows.insert(0, names)
     delimited.write_rows(path, rows, step.opt("charset"), create_folders=bool(step.opt("create_folders")))
+
+
+def save_records_as_excel(ctx: StepContext, step: ast.Step) -> None:
+    """Claris "Save Records as Excel": the records being browsed (or the current record), every
+    field of the layout's table, the field names as the first row (*Use field names as column
+    names*), numbers as numbers."""
+    from decimal import Decimal
+
+    from fmscript.data.xlsx import Cell, write_xlsx
+
+    data = ctx.data
+    file = data.require_file()
+    fs = data.found_set()
+    path = _path(ctx, step.opt("path"), "Save Records as Excel")
+    names = [f.name for f in file.fields(fs.table) if not f.is_global]
+    ids = [fs.current_id] if step.opt("current_record") and fs.current_id is not None else fs.ids
+    rows: list[list[Cell]] = [list(names)]
+    for values in file.iter_records(fs.table, names, ids):
+        rows.append([v if isinstance(v, Decimal) else V.to_text(v) for v in values])
+    sheet = step.opt("worksheet")
+    sheet_name = V.to_text(ctx.evaluator.evaluate(sheet)) if isinstance(sheet, ast.Calc) else fs.table
+    write_xlsx(path, sheet_name, rows, create_folders=bool(step.opt("create_folders")))

@@ -13,6 +13,9 @@ codes"):
   - failures are the 1626–1634 codes: 1626 protocol not supported, 1628 SSL error, 1629 timed out,
     1630 URL format incorrect, 1631 connection failed, 1632 certificate expired, 1633 self-signed,
     1634 certificate verification failed;
+  - ``-m/--max-time`` is a total deadline, as in cURL (connect, send, headers and body); without it
+    (or with ``-m 0``, cURL's "no limit") the ``FMSCRIPT_URL_TIMEOUT`` setting bounds the transfer
+    (300 s); a body larger than ``FMSCRIPT_URL_MAX_BYTES`` (100 MB) stops the transfer with 1631;
   - the legacy ``httppost://`` / ``httpspost://`` URLs POST the query string as the body;
   - With dialog and Select have nothing to show outside a window.
 """
@@ -21,7 +24,6 @@ from __future__ import annotations
 
 import base64
 import urllib.parse
-from typing import Any
 
 from fmscript.calc import values as V
 from fmscript.errors import (
@@ -37,12 +39,12 @@ from fmscript.errors import (
     URL_INVALID,
     ScriptRuntimeError,
 )
+from fmscript.settings import Settings
 from fmscript.steps.curl_options import CurlRequest, parse_curl_options
 from fmscript.steps.state import StepContext
+from fmscript.steps.url_transport import Transfer
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
-
-DEFAULT_TIMEOUT = 300.0  # seconds, when neither --max-time nor --connect-timeout is given
 
 
 def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
@@ -94,11 +96,10 @@ def _headers(req: CurlRequest) -> list[tuple[str, str]]:
     return headers
 
 
-def _dump_headers(response: Any) -> str:
+def _dump_headers(response: Transfer) -> str:
     """The header block as curl's --dump-header writes it."""
-    reason = response.reason_phrase or ""
-    lines = [f"{response.http_version} {response.status_code} {reason}".rstrip()]
-    lines += [f"{name}: {value}" for name, value in response.headers.multi_items()]
+    lines = [f"{response.http_version} {response.status_code} {response.reason_phrase}".rstrip()]
+    lines += [f"{name}: {value}" for name, value in response.headers]
     return "\r\n".join(lines) + "\r\n\r\n"
 
 
@@ -113,24 +114,38 @@ def _ssl_code(message: str) -> int:
     return SSL_ERROR
 
 
-def fetch(url: str, req: CurlRequest, verify: bool) -> Any:
-    """Send the request; FileMaker error codes for every failure."""
+def fetch(url: str, req: CurlRequest, verify: bool, settings: Settings) -> Transfer:
+    """Send the request and read the whole body within the total deadline (``-m``, else the
+    ``FMSCRIPT_URL_TIMEOUT`` setting) and the size cap; FileMaker error codes for every failure."""
     try:
         import httpx
     except ImportError:
         raise ScriptRuntimeError(
             "Insert from URL needs httpx: pip install 'fmscript[url]'", code=COMMAND_UNAVAILABLE
         ) from None
+    from fmscript.steps.url_transport import BodyTooLarge, DeadlinePassed, transfer
 
-    timeout = httpx.Timeout(
-        req.max_time if req.max_time is not None else DEFAULT_TIMEOUT,
-        connect=req.connect_timeout or req.max_time or DEFAULT_TIMEOUT,
-    )
+    seconds = req.max_time or settings.url_timeout  # -m 0 is curl's "no limit": the default one
     try:
-        with httpx.Client(verify=verify, follow_redirects=req.follow, timeout=timeout) as client:
-            return client.request(req.effective_method(), url, headers=_headers(req), content=req.body())
-    except httpx.TimeoutException as exc:
-        raise ScriptRuntimeError(f"connection timed out: {url}", code=TIMED_OUT) from exc
+        return transfer(
+            req.effective_method(),
+            url,
+            headers=_headers(req),
+            body=req.body(),
+            verify=verify,
+            follow=req.follow,
+            seconds=seconds,
+            connect_seconds=req.connect_timeout or seconds,
+            max_bytes=settings.url_max_bytes,
+        )
+    except (httpx.TimeoutException, DeadlinePassed) as exc:
+        raise ScriptRuntimeError(f"timed out after {seconds:g} s: {url}", code=TIMED_OUT) from exc
+    except BodyTooLarge as exc:
+        raise ScriptRuntimeError(
+            f"the response from {url} is larger than {settings.url_max_bytes:,} bytes "
+            "(FMSCRIPT_URL_MAX_BYTES)",
+            code=CONNECTION_FAILED,
+        ) from exc
     except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
         raise ScriptRuntimeError(f"URL format is incorrect: {exc}", code=URL_INVALID) from exc
     except httpx.ConnectError as exc:
@@ -169,14 +184,14 @@ def insert_from_url(ctx: StepContext, step: ast.Step) -> None:
         raise ScriptRuntimeError("Insert from URL needs a URL", code=URL_INVALID)
     req = parse_curl_options(_text(ctx, curl_calc), lambda name: _variable(ctx, name))
     url = _prepare_url(url, req)
-    response = fetch(url, req, verify=bool(step.opt("verify_ssl")) and not req.insecure)
+    response = fetch(url, req, bool(step.opt("verify_ssl")) and not req.insecure, ctx.settings)
     if req.dump_header is not None:
         ctx.vars.set(req.dump_header, _dump_headers(response))
     if req.fail and response.status_code >= 400:
         raise ScriptRuntimeError(
             f"HTTP error {response.status_code} from {url} (--fail)", code=CONNECTION_FAILED
         )
-    encoding = response.charset_encoding or "utf-8"
+    encoding = response.charset or "utf-8"
     try:
         body = response.content.decode(encoding, "replace")
     except LookupError:  # an unknown charset name

@@ -35,7 +35,7 @@ class FieldRef:
 
     table: str | None
     field: str
-    repetition: Any = None  # a calc node or None (= 1)
+    repetition: Expr | None = None  # None: 1
     span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
 
     @property
@@ -48,7 +48,7 @@ class Variable:
     """``$local`` or ``$$global``, optionally ``$name[repetition]``."""
 
     name: str  # with its $ / $$ prefix
-    repetition: Any = None
+    repetition: Expr | None = None
     span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
 
 
@@ -63,7 +63,7 @@ class Name:
 @attrs.frozen
 class Call:
     name: str
-    args: tuple[Any, ...]
+    args: tuple[Expr, ...]
     span: SourceSpan = attrs.field(eq=False, repr=False)
     name_span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
 
@@ -72,23 +72,27 @@ class Call:
 class Group:
     """A bracketed argument group: ``[ a ; b ; c ]`` (Let bindings, JSONSetElement multi-set)."""
 
-    items: tuple[Any, ...]
+    items: tuple[Expr, ...]
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen
 class BinOp:
     op: str  # canonical: + - * / ^ & = <> < <= > >= and or xor
-    left: Any
-    right: Any
+    left: Expr
+    right: Expr
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
 @attrs.frozen
 class UnaryOp:
     op: str  # - + not
-    operand: Any
+    operand: Expr
     span: SourceSpan = attrs.field(eq=False, repr=False)
+
+
+# A calculation's expression node.
+Expr = Number | Text | FieldRef | Variable | Name | Call | Group | BinOp | UnaryOp
 
 
 @attrs.frozen
@@ -96,7 +100,7 @@ class Calc:
     """A calculation as written in a step option: its source text and parsed expression."""
 
     text: str
-    expr: Any
+    expr: Expr
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 

@@ -24,7 +24,7 @@ from fmscript.syntax.options import RawOption, build_options
 from fmscript.syntax.parser import grammar_path, lark_options
 
 
-class _Inline(Transformer):
+class _Inline(Transformer[Token, Any]):
     """Runs during the LALR parse: keeps only positions, no parse tree is built."""
 
     def option(self, kids: list[Any]) -> tuple[int, int]:

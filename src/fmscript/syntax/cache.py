@@ -30,9 +30,9 @@ try:  # the C SHA-256 without hashlib's OpenSSL start-up (a few ms of every run)
     from _sha256 import sha256  # Python 3.11
 except ImportError:  # pragma: no cover - other Pythons
     try:
-        from _sha2 import sha256  # type: ignore[no-redef]  # Python 3.12+
+        from _sha2 import sha256  # Python 3.12+
     except ImportError:
-        from hashlib import sha256  # type: ignore[no-redef,assignment]
+        from hashlib import sha256
 
 T = TypeVar("T")
 _MISSING = object()
@@ -64,7 +64,8 @@ def code_stamp() -> str:
             if entry.name.endswith(".py"):
                 info = entry.stat()
                 digest.update(f"{folder}/{entry.name}:{info.st_size}:{info.st_mtime_ns};".encode())
-    return digest.hexdigest()
+    stamp: str = digest.hexdigest()
+    return stamp
 
 
 def _private_folder(folder: Path) -> bool:
@@ -102,7 +103,8 @@ class ScriptCache:
         if self._stamp is None:
             self._stamp = code_stamp()
         material = "\0".join((self._stamp, source, text))
-        return sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+        key: str = sha256(material.encode("utf-8", "surrogatepass")).hexdigest()
+        return key
 
     def path(self, text: str, source: str = "") -> Path | None:
         return self.folder / (self.key(text, source) + _SUFFIX) if self.enabled and self.folder else None
@@ -120,7 +122,8 @@ class ScriptCache:
         if not data.startswith(header):
             return None
         try:
-            return pickle.loads(memoryview(data)[len(header) :])
+            found: object = pickle.loads(memoryview(data)[len(header) :])
+            return found
         except Exception:  # a damaged pickle can raise almost anything; it is just a miss
             return None
 

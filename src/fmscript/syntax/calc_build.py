@@ -46,7 +46,7 @@ def standalone_locator(text: str, file: str = "<calc>") -> Locator:
 
 
 @functools.lru_cache(maxsize=4096)
-def _lark_tree(text: str) -> Tree:
+def _lark_tree(text: str) -> Tree[Token]:
     return get_parser("calc").parse(text)
 
 
@@ -90,7 +90,7 @@ _LEAF_NODES = (ast.Number, ast.Text, ast.Name, ast.Variable, ast.FieldRef)
 _LEAVES = frozenset(("number", "string", "pilcrow", "field_ref", "variable", "name"))
 
 
-def _subexpressions(node: Tree) -> list[Any]:
+def _subexpressions(node: Tree[Token]) -> list[Any]:
     kind, kids = node.data, node.children
     if kind == "binop":
         return [kids[0], kids[2]]
@@ -147,7 +147,9 @@ class _Builder:
         node, first, last, _ = out[0]
         return node, first, last
 
-    def _combine(self, node: Tree, parts: list[tuple[Any, Any, Any, int]]) -> tuple[Any, Any, Any, int]:
+    def _combine(
+        self, node: Tree[Token], parts: list[tuple[Any, Any, Any, int]]
+    ) -> tuple[Any, Any, Any, int]:
         kind = node.data
         kids = node.children
         if kind == "binop":

@@ -43,7 +43,7 @@ Option kinds:
 from __future__ import annotations
 
 from fmscript.syntax import catalogue_gui, catalogue_more
-from fmscript.syntax.step_spec import (  # noqa: F401  (re-exported: the catalogue's API)
+from fmscript.syntax.step_spec import (
     _FIND_OPTS,
     ACCOUNT,
     CRITERIA,
@@ -66,6 +66,35 @@ from fmscript.syntax.step_spec import (  # noqa: F401  (re-exported: the catalog
     resolve,
     value_word,
 )
+
+# The catalogue's API (the step-spec machinery is re-exported from step_spec).
+__all__ = [
+    "_FIND_OPTS",
+    "ACCOUNT",
+    "CRITERIA",
+    "FIND_RECORDS",
+    "FIND_REQUESTS",
+    "NO_DIALOG",
+    "OMIT_RECORDS",
+    "PAUSE",
+    "RESPONSE_TARGET",
+    "RESTORE",
+    "SELECT",
+    "VALUE_WORDS",
+    "VERIFY_SSL",
+    "WITH_DIALOG",
+    "Opt",
+    "StepSpec",
+    "_o",
+    "_s",
+    "norm",
+    "resolve",
+    "value_word",
+    "STEPS",
+    "lookup_step",
+    "spec_for",
+    "step_names",
+]
 
 STEPS: tuple[StepSpec, ...] = (
     # --- control

@@ -148,16 +148,15 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
 NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Relookup Field Contents", "フィールド内容の再ルックアップ", "重新查找字段内容"),
-    ("Save Records as Excel", "レコードを Excel として保存", "将记录另存为 Excel"),
     ("Save a Copy as XML", "XML としてコピーを保存", "将副本另存为 XML"),
     ("Insert Embedding", "埋め込みを挿入", "插入嵌入"),
     ("Insert Embedding in Found Set", "対象レコードに埋め込みを挿入", "在找到集中插入嵌入"),
     ("Perform Semantic Find", "セマンティック検索を実行", "执行语义查找"),
-    ("Perform Find by Natural Language", "自然言語で検索を実行", "按自然语言执行查找"),
-    ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "按自然语言执行 SQL 查询"),
+    ("Perform Find by Natural Language", "自然言語で検索実行", "通过自然语言执行查找"),
+    ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "通过自然语言执行 SQL 查询"),
     ("Configure Regression Model", "回帰モデルを構成", "配置回归模型"),
     ("Configure RAG Account", "RAG アカウントを構成", "配置 RAG 账户"),
-    ("Perform RAG Action", "RAG アクションを実行", "执行 RAG 操作"),
+    ("Perform RAG Action", "RAG 処理を実行", "执行 RAG 操作"),
 )
 
 STEPS: tuple[StepSpec, ...] = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -20,12 +20,15 @@ from fmscript.syntax import ast, scan
 from fmscript.syntax.calc_build import parse_calc
 from fmscript.syntax.catalogue import Opt, StepSpec, norm, resolve, value_word
 
+if TYPE_CHECKING:
+    from fmscript.syntax.build import SourceMap
+
 
 @attrs.frozen
 class RawOption:
     text: str
     offset: int  # offset of text[0] in the script
-    smap: Any  # build.SourceMap
+    smap: SourceMap
 
     def span(self, start: int = 0, end: int | None = None) -> SourceSpan:
         end = len(self.text) if end is None else end
@@ -109,7 +112,7 @@ def target_of(c: Classified, want: str = "any") -> ast.Target:
         raise OptionError("a field or variable is missing here", c.raw.span())
     node = calc.expr
     rep = None
-    if getattr(node, "repetition", None) is not None:
+    if isinstance(node, ast.FieldRef | ast.Variable) and node.repetition is not None:
         rep = ast.Calc(c.value, node.repetition, calc.span)
     if isinstance(node, ast.Variable) and want in ("any", "variable"):
         return ast.Target("variable", node.name, repetition=rep, span=calc.span)

@@ -167,6 +167,14 @@ _MAP = re.compile(
 _CHARSET_HINT = re.compile(r"utf|unicode|ansi|mac\s*roman|ascii|shift|jis|windows|dos|gb|big5|euc", re.I)
 
 
+def _charset(text: str) -> str | None:
+    """A character set name (``Unicode (UTF-8)``, quoted or not) — not a path."""
+    value = scan.whole_string(text) or text
+    if _CHARSET_HINT.search(value) and not re.search(r"[/\\$]|\w:|\.\w{2,4}$", value):
+        return value
+    return None
+
+
 def _mapping_entries(text: str, out: dict[str, Any]) -> bool:
     """``Source field N import to T::F`` entries (one or several, by line) → out["mapping"]."""
     found = False
@@ -195,8 +203,8 @@ def post_import(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict
             out["mapping"] = "names"
         elif c.key in (None, "mapping") and _mapping_entries(c.value, out):
             pass
-        elif c.key is None and value[:1] not in scan.OPENERS and _CHARSET_HINT.search(value):
-            out["charset"] = value
+        elif c.key is None and _charset(c.value) is not None:
+            out["charset"] = _charset(c.value)
         else:
             rest.append(c)
     positional = [c for c in rest if c.key is None]
@@ -225,8 +233,8 @@ def post_export(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict
         if c.key is None and "::" in c.value and c.value[:1] not in scan.OPENERS:
             target = target_of(c, "field")
             fields.append((target.table or "", target.field or ""))
-        elif c.key is None and c.value[:1] not in scan.OPENERS and _CHARSET_HINT.search(c.value):
-            out["charset"] = c.value
+        elif c.key is None and _charset(c.value) is not None:
+            out["charset"] = _charset(c.value)
         else:
             rest.append(c)
     positional = [c for c in rest if c.key is None]

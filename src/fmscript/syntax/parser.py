@@ -54,7 +54,7 @@ def cache_file(name: str) -> str | bool:
     return os.path.join(folder, f"{name}-lark-{__import__('lark').__version__}.cache")
 
 
-def lark_options(name: str, strict: bool = False) -> dict:
+def lark_options(name: str, strict: bool = False) -> dict[str, object]:
     return {
         "parser": "lalr",
         "lexer": "contextual",

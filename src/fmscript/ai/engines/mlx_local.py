@@ -17,6 +17,7 @@ mlx, mlx_lm and numpy are imported inside the functions only.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ from fmscript.ai import datasets
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.engines import quiet_env
+from fmscript.ai.engines.controls import BestAdapter, EarlyStopped, checkpoint_steps, steps_for_epochs
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
@@ -219,7 +221,12 @@ def _quiet_trainer() -> Iterator[None]:
 
 
 def _callback(
-    store: Store, job_id: str, total: int, progress: TrainingProgress, history: dict[str, Any]
+    store: Store,
+    job_id: str,
+    total: int,
+    progress: TrainingProgress,
+    history: dict[str, Any],
+    best: tuple[Any, BestAdapter] | None = None,
 ) -> Any:
     from mlx_lm.tuner.callbacks import TrainingCallback
 
@@ -256,6 +263,8 @@ def _callback(
                 "total_steps": total,
             }
             store.jobs.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
+            if best is not None:
+                best[1].observe(best[0], step, loss)  # raises EarlyStopped when patience runs out
 
     return JobCallback()
 
@@ -334,14 +343,18 @@ def _tokenized(
     return data
 
 
-def _examples(store: Store, job: Job, method: str) -> tuple[FileRecord, list[dict[str, Any]]]:
-    """The job's stored training file (re-validated: it may have been edited) and its examples
-    (chat lines for ``supervised``, preference lines for ``dpo``)."""
-    file = store.files.get(job.file_id)
-    path = store.files.local_path(job.file_id)
+def _examples(
+    store: Store, file_id: str, method: str, validation: bool = False
+) -> tuple[FileRecord, list[dict[str, Any]]]:
+    """A stored training (or ``validation``) file, re-validated as it may have been edited, and its
+    examples (chat lines for ``supervised``, preference lines for ``dpo``). A validation set may
+    have fewer than 10 examples: only its bad lines are errors."""
+    file = store.files.get(file_id)
+    path = store.files.local_path(file_id)
     report = datasets.validate_jsonl(path, method=method)
-    if not report.ok:
-        raise ai_error("invalid training data\n" + report.format_text(), INVALID_TRAINING_DATA)
+    if (any(line for line, _ in report.problems) or not report.n_examples) if validation else not report.ok:
+        what = "validation" if validation else "training"
+        raise ai_error(f"invalid {what} data\n" + report.format_text(), INVALID_TRAINING_DATA)
     return file, datasets.load_examples(path)
 
 
@@ -354,8 +367,17 @@ def _datasets(
     tokenizer: Any,
 ) -> tuple[Any, Any, list[int]]:
     """Tokenized (training, validation or None) sets, announced with a start event; and the
-    indices (0-based) of the examples held out for validation (fmscript eval's default)."""
-    train_set, val_set = split_examples(examples, params.batch_size, params.seed)
+    indices (0-based) of the examples held out for validation (fmscript eval's default).
+
+    The job's ``validation_file``, when it names one, is the validation set; else ~10 % of the
+    examples are held out (from 20 examples on)."""
+    if params.validation_file:
+        train_set, val_set = (
+            examples,
+            _examples(store, params.validation_file, "supervised", validation=True)[1],
+        )
+    else:
+        train_set, val_set = split_examples(examples, params.batch_size, params.seed)
     held_out = [i for i, e in enumerate(examples) if any(e is v for v in val_set)]
     train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
     val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
@@ -422,13 +444,14 @@ def _train_loop(
     }
     total = params.max_steps
     report_every, eval_every = schedule(total)
+    best = BestAdapter(params.early_stopping_patience) if params.early_stopping_patience and data[1] else None
     args = TrainingArgs(
         batch_size=params.batch_size,
         iters=total,
         val_batches=VAL_BATCHES,
         steps_per_report=report_every,
         steps_per_eval=eval_every,
-        steps_per_save=total + 1,
+        steps_per_save=params.save_every or total + 1,
         max_seq_length=MAX_SEQ_LENGTH,
         adapter_file=str(out / "adapters.safetensors"),
     )
@@ -444,10 +467,25 @@ def _train_loop(
                 args,
                 loss=_masked_loss,
                 iterate_batches=_make_batches(_StepHook(store, job_id, progress), params.seed),
-                training_callback=_callback(store, job_id, total, progress, history),
+                training_callback=_callback(
+                    store, job_id, total, progress, history, (model, best) if best else None
+                ),
             )
+    except EarlyStopped:
+        store.jobs.add_event(
+            job_id, "info",
+            f"Early stopping at step {best.stopped_at if best else '?'}: no better validation loss in "
+            f"{params.early_stopping_patience} reports",
+        )  # fmt: skip
     finally:
         progress.close()
+    if best is not None and best.restore(model, out / "adapters.safetensors"):
+        history["best_step"], history["stopped_at"] = best.best_step, best.stopped_at
+        store.jobs.add_event(
+            job_id,
+            "info",
+            f"Kept the adapter of step {best.best_step} (best validation loss {best.best_loss:.4f})",
+        )
     history["loop_seconds"] = time.monotonic() - loop_started
     return history
 
@@ -492,6 +530,9 @@ def _card(
         initial_val_loss=vals[0][1] if vals else None,
         val_loss=vals[-1][1] if vals else None,
         steps=params.max_steps,
+        n_epochs=params.n_epochs or None,
+        best_step=history.get("best_step"),
+        stopped_at=history.get("stopped_at"),
         trained_tokens=history["trained_tokens"],
         tokens_per_second=history["trained_tokens"] / seconds if seconds else None,
         train_seconds=seconds,
@@ -515,6 +556,13 @@ def _sft(
     model, tokenizer = loaded
     job_id, name = job.id, job.fine_tuned_model
     train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
+    if params.n_epochs:
+        steps = steps_for_epochs(len(train_data), params.n_epochs, params.batch_size)
+        params = dataclasses.replace(params, max_steps=steps)
+        store.jobs.add_event(
+            job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
+            f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
+        )  # fmt: skip
     data = (train_data, val_data)
     probe = _make_batches(None, params.seed)
     initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
@@ -555,7 +603,7 @@ def train_job(
     job_id = job.id
     params = LocalParams.from_dict(job.params)
     base_path = _base_path(store, job, settings or Settings())
-    file, examples = _examples(store, job, params.method)
+    file, examples = _examples(store, job.file_id, params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
@@ -572,7 +620,13 @@ def train_job(
     if params.method == "dpo":
         from fmscript.ai.engines.mlx_dpo import train_job_dpo
 
-        split = split_examples(examples, params.batch_size, params.seed)
+        if params.validation_file:
+            split = (examples, _examples(store, params.validation_file, "dpo", validation=True)[1])
+        else:
+            split = split_examples(examples, params.batch_size, params.seed)
+        if params.n_epochs:
+            steps = steps_for_epochs(len(split[0]), params.n_epochs, params.batch_size)
+            params = dataclasses.replace(params, max_steps=steps)
         hook, every = _StepHook(store, job_id, progress), schedule(params.max_steps)[0]
         card = train_job_dpo(
             store, job, params, (base_path, file, lora), split, (model, tokenizer), progress, hook, every
@@ -590,6 +644,7 @@ def train_job(
         peak_memory_gb=mx.get_peak_memory() / 1e9,
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
+        checkpoint_steps=checkpoint_steps(out),
     )
     card.write(out)
     install_model(store, job, out)

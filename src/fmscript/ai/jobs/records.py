@@ -129,6 +129,10 @@ class ModelCard:
     initial_val_loss: float | None = None
     val_loss: float | None = None
     steps: int | None = None
+    n_epochs: int | None = None
+    best_step: int | None = None  # early stopping: the step whose adapter was kept
+    stopped_at: int | None = None
+    checkpoint_steps: list[int] = attrs.field(factory=list)
     trained_tokens: int | None = None
     tokens_per_second: float | None = None
     train_seconds: float | None = None

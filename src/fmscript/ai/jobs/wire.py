@@ -59,8 +59,8 @@ def response_target(job: Job) -> JSONObject:
 def n_epochs(job: Job) -> int:
     """Epochs as OpenAI counts them: what the client asked for, else the passes over the training
     examples that ``max_steps`` × ``batch_size`` make (at least 1)."""
-    asked = job.request.n_epochs()
-    if asked is not None:
+    asked = job.request.n_epochs() or job.params.get("n_epochs")
+    if isinstance(asked, int) and asked > 0:
         return asked
     steps, batch = job.params.get("max_steps"), job.params.get("batch_size", 1)
     if isinstance(steps, int) and isinstance(batch, int) and job.n_examples:
@@ -145,23 +145,30 @@ def event_object(event: Event, shape: Shape = "openai") -> JSONObject:
     }
 
 
-def checkpoint_object(job: Job, shape: Shape = "openai") -> JSONObject:
-    """The local engine keeps the final adapter only: one checkpoint once the job succeeded."""
+def checkpoint_objects(job: Job, shape: Shape = "openai") -> list[JSONObject]:
+    """A succeeded job's checkpoints, newest first: the final adapter, then the intermediate ones
+    that ``save_every`` kept (``fm-mlx-name:ckpt-step-N``, as OpenAI names its checkpoints)."""
     card = job.result
-    steps = card.steps if card is not None and card.steps is not None else 0
-    return {
-        "object": "fine_tuning.job.checkpoint",
-        "id": f"fm-ftckpt-{job.id.rsplit('-', 1)[-1]}",
-        "created_at": seconds(job.finished_at) if shape == "openai" else job.finished_at,
-        "fine_tuned_model_checkpoint": job.fine_tuned_model,
-        "fine_tuning_job_id": job.id,
-        "step_number": steps,
-        "metrics": {
-            "step": steps,
-            "train_loss": card.final_train_loss if card else None,
-            "valid_loss": card.val_loss if card else None,
-        },
-    }
+    if job.status != "succeeded" or card is None:
+        return []
+    final_step = card.steps or 0
+    suffix = job.id.rsplit("-", 1)[-1]
+    rows = [(final_step, job.fine_tuned_model, card.final_train_loss, card.val_loss)]
+    for step in sorted(card.checkpoint_steps, reverse=True):
+        if step != final_step:
+            rows.append((step, f"{job.fine_tuned_model}:ckpt-step-{step}", None, None))
+    return [
+        {
+            "object": "fine_tuning.job.checkpoint",
+            "id": f"fm-ftckpt-{suffix}" + ("" if index == 0 else f"-{step}"),
+            "created_at": seconds(job.finished_at) if shape == "openai" else job.finished_at,
+            "fine_tuned_model_checkpoint": model,
+            "fine_tuning_job_id": job.id,
+            "step_number": step,
+            "metrics": {"step": step, "train_loss": train_loss, "valid_loss": valid_loss},
+        }
+        for index, (step, model, train_loss, valid_loss) in enumerate(rows)
+    ]
 
 
 def file_object(file: FileRecord, shape: Shape = "openai") -> JSONObject:

@@ -6,24 +6,28 @@ evaluate runs — ``If ( 1 ; "a" ; 1/0 )`` never divides.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.evaluation import recursion_limit
 from fmscript.calc.functions.registry import function
 from fmscript.errors import CalcError
 from fmscript.syntax import ast
 
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
+
 
 @function("If", 2, 3, lazy=True)
-def if_(ctx: Any, ev: Any, test: Any, then: Any, otherwise: Any = None) -> Any:
+def if_(ctx: CalcContext, ev: LazyArgs, test: Any, then: Any, otherwise: Any = None) -> Any:
     if ev.truth(test):
         return ev(then)
     return ev(otherwise) if otherwise is not None else ""
 
 
 @function("Case", 2, None, lazy=True)
-def case(ctx: Any, ev: Any, *args: Any) -> Any:
+def case(ctx: CalcContext, ev: LazyArgs, *args: Any) -> Any:
     # Pairs of test ; result, then an optional default; no match and no default → empty.
     pairs, default = (args[:-1], args[-1]) if len(args) % 2 else (args, None)
     for i in range(0, len(pairs), 2):
@@ -33,7 +37,7 @@ def case(ctx: Any, ev: Any, *args: Any) -> Any:
 
 
 @function("Choose", 2, None, lazy=True)
-def choose(ctx: Any, ev: Any, test: Any, *results: Any) -> Any:
+def choose(ctx: CalcContext, ev: LazyArgs, test: Any, *results: Any) -> Any:
     # Results are numbered from 0; the test's integer part picks one, out of range → empty.
     # Claris Choose page: "If Rating is empty or 0, the Choose function returns Not Applicable"
     # (result0) — an empty test (or text without a number) is index 0.
@@ -52,7 +56,7 @@ def _bindings(node: Any) -> list[Any]:
     return list(items)
 
 
-def _bind(ev: Any, bindings: list[Any]) -> Any:
+def _bind(ev: LazyArgs, bindings: list[Any]) -> Any:
     """Apply bindings left to right; each sees the ones before it. ``$var`` bindings set script
     variables (they outlive the Let, as FileMaker documents)."""
     for item in bindings:
@@ -67,12 +71,12 @@ def _bind(ev: Any, bindings: list[Any]) -> Any:
 
 
 @function("Let", 2, lazy=True)
-def let(ctx: Any, ev: Any, bindings: Any, expr: Any) -> Any:
+def let(ctx: CalcContext, ev: LazyArgs, bindings: Any, expr: Any) -> Any:
     return _bind(ev, _bindings(bindings))(expr)
 
 
 @function("While", 4, lazy=True)
-def while_(ctx: Any, ev: Any, initial: Any, condition: Any, logic: Any, result: Any) -> Any:
+def while_(ctx: CalcContext, ev: LazyArgs, initial: Any, condition: Any, logic: Any, result: Any) -> Any:
     scope = _bind(ev, _bindings(initial))
     logic_bindings = _bindings(logic)
     # FileMaker stops a While after 50,000 iterations (SetRecursion changes it) and returns "?".

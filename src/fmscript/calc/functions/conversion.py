@@ -13,6 +13,7 @@ import urllib.parse
 from decimal import Decimal
 from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.crypto import Binary, raw_bytes
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
@@ -30,12 +31,12 @@ from fmscript.calc.values import (
 
 
 @function("GetAsText", 1)
-def get_as_text(ctx: Any, data: Value) -> str:
+def get_as_text(ctx: CalcContext, data: Value) -> str:
     return to_text(data)
 
 
 @function("GetAsNumber", 1)
-def get_as_number(ctx: Any, text: Value) -> Value:
+def get_as_number(ctx: CalcContext, text: Value) -> Value:
     """Claris: keeps only the number in text ("$1,254.50" -> 1254.5); a date gives its day number
     (days since 1/1/0001, 1/1/0001 itself being day 1); no digits -> empty."""
     n = to_number(text)
@@ -50,25 +51,25 @@ def _convert(v: Value, fn: Any) -> Value:
 
 
 @function("GetAsDate", 1)
-def get_as_date(ctx: Any, text: Value) -> Value:
+def get_as_date(ctx: CalcContext, text: Value) -> Value:
     """Text, a timestamp's date, or a day number (GetAsDate ( 737342 ) = 10/10/2019)."""
     return _convert(text, to_date)
 
 
 @function("GetAsTime", 1)
-def get_as_time(ctx: Any, text: Value) -> Value:
+def get_as_time(ctx: CalcContext, text: Value) -> Value:
     """Text, a timestamp's time of day, or a number of seconds."""
     return _convert(text, to_time)
 
 
 @function("GetAsTimestamp", 1)
-def get_as_timestamp(ctx: Any, text: Value) -> Value:
+def get_as_timestamp(ctx: CalcContext, text: Value) -> Value:
     """A date followed by a time; a number is seconds since 1/1/0001 (86400 a day)."""
     return _convert(text, to_timestamp)
 
 
 @function("GetAsBoolean", 1)
-def get_as_boolean(ctx: Any, data: Value) -> Decimal:
+def get_as_boolean(ctx: CalcContext, data: Value) -> Decimal:
     """1 when the data is a non-zero number (text is read as a number first), else 0; "?" is 1."""
     return Decimal(1) if to_bool(data) else Decimal(0)
 
@@ -77,7 +78,7 @@ def get_as_boolean(ctx: Any, data: Value) -> Decimal:
 
 
 @function("GetAsURLEncoded", 1)
-def get_as_url_encoded(ctx: Any, text: Value) -> str:
+def get_as_url_encoded(ctx: CalcContext, text: Value) -> str:
     """UTF-8 percent-encoding with lower-case hex digits; Claris: "The following reserved characters
     are not converted: : - _ . ! ~ * ' ( )" (GetAsURLEncoded ( "français" ) = fran%c3%a7ais)."""
     encoded = urllib.parse.quote(to_text(text), safe=":-_.!~*'()")
@@ -90,7 +91,7 @@ def _wrap(encoded: str, width: int) -> str:
 
 
 @function("Base64Encode", 1)
-def base64_encode(ctx: Any, data: Value) -> str:
+def base64_encode(ctx: CalcContext, data: Value) -> str:
     """Base64 of the UTF-8 text, in lines of 76 characters (CR LF between lines)."""
     return _wrap(base64.b64encode(raw_bytes(data)).decode("ascii"), 76)
 
@@ -113,7 +114,7 @@ def _crc24(data: bytes) -> int:
 
 
 @function("Base64EncodeRFC", 2)
-def base64_encode_rfc(ctx: Any, rfc: Value, data: Value) -> str:
+def base64_encode_rfc(ctx: CalcContext, rfc: Value, data: Value) -> str:
     """Base64 of the UTF-8 text as the RFC specifies: 1421 wraps at 64, 2045 and 4880 at 76 (CR LF);
     3548 and 4648 do not wrap; 4880 appends its CRC-24 as an armor checksum line ("=" + 4 chars)."""
     number = to_int(rfc)
@@ -127,7 +128,7 @@ def base64_encode_rfc(ctx: Any, rfc: Value, data: Value) -> str:
 
 
 @function("Base64Decode", 1, 2)
-def base64_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or Binary
+def base64_decode(ctx: CalcContext, text: Value, *file_name: Value) -> Any:  # text, or Binary
     """*Choice*: fmscript has no container values, so the decoded bytes are returned as UTF-8 text
     (invalid base64 or bytes that are not UTF-8 give "?")."""
     try:
@@ -140,13 +141,13 @@ def base64_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or 
 
 
 @function("HexEncode", 1)
-def hex_encode(ctx: Any, data: Value) -> str:
+def hex_encode(ctx: CalcContext, data: Value) -> str:
     """Hexadecimal of the UTF-8 text (upper-case digits)."""
     return raw_bytes(data).hex().upper()
 
 
 @function("HexDecode", 1, 2)
-def hex_decode(ctx: Any, text: Value, *file_name: Value) -> Any:  # text, or Binary
+def hex_decode(ctx: CalcContext, text: Value, *file_name: Value) -> Any:  # text, or Binary
     """*Choice*: like Base64Decode, the decoded bytes come back as UTF-8 text; invalid input gives "?"."""
     try:
         raw = bytes.fromhex("".join(to_text(text).split()))

@@ -13,6 +13,7 @@ import hashlib
 import hmac
 from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, to_number, to_text
 
@@ -69,7 +70,7 @@ def _algorithm(name: Value) -> str | None:
 
 
 @function("CryptDigest", 2)
-def crypt_digest(ctx: Any, data: Value, algorithm: Value) -> Any:  # Binary or "?"
+def crypt_digest(ctx: CalcContext, data: Value, algorithm: Value) -> Any:  # Binary or "?"
     """A binary hash of the data (Claris: returns container data; encode it with HexEncode or
     Base64EncodeRFC). An unknown algorithm gives "?"."""
     algo = _algorithm(algorithm)
@@ -79,7 +80,7 @@ def crypt_digest(ctx: Any, data: Value, algorithm: Value) -> Any:  # Binary or "
 
 
 @function("CryptAuthCode", 3)
-def crypt_auth_code(ctx: Any, data: Value, algorithm: Value, key: Value) -> Any:
+def crypt_auth_code(ctx: CalcContext, data: Value, algorithm: Value, key: Value) -> Any:
     """An HMAC of the data with the key (text or binary)."""
     algo = _algorithm(algorithm)
     if algo is None:
@@ -110,7 +111,7 @@ def _line_endings(text: str, ending: str) -> str:
 
 
 @function("TextEncode", 3)
-def text_encode(ctx: Any, text: Value, encoding: Value, line_endings: Value) -> Any:
+def text_encode(ctx: CalcContext, text: Value, encoding: Value, line_endings: Value) -> Any:
     codec = _ENCODINGS.get(to_text(encoding).strip().lower())
     if codec is None:
         return ERROR_TEXT
@@ -127,7 +128,7 @@ def text_encode(ctx: Any, text: Value, encoding: Value, line_endings: Value) -> 
 
 
 @function("TextDecode", 2)
-def text_decode(ctx: Any, container: Value, encoding: Value) -> Value:
+def text_decode(ctx: CalcContext, container: Value, encoding: Value) -> Value:
     """Text from container data in the given encoding ("?" for an unknown encoding or bytes that
     are not in it). *Choice*: line endings become FileMaker's return (CR), as when FileMaker reads text."""
     codec = _ENCODINGS.get(to_text(encoding).strip().lower())

@@ -11,6 +11,7 @@ import datetime as _dt
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
     ERROR_TEXT,
@@ -69,7 +70,7 @@ def _day_of_week(d: _dt.date) -> int:
 
 
 @function("Date", 3)
-def date(ctx: Any, month: Value, day: Value, year: Value) -> Value:
+def date(ctx: CalcContext, month: Value, day: Value, year: Value) -> Value:
     """Claris Date page: months past 12 and days past the month's end roll over, zero and negative
     values count backwards (Date ( 6 ; 0 ; 2019 ) = 5/31/2019), decimals are truncated."""
     m, d, y = to_int(month), to_int(day), to_int(year)
@@ -83,13 +84,13 @@ def date(ctx: Any, month: Value, day: Value, year: Value) -> Value:
 
 
 @function("Time", 3)
-def time(ctx: Any, hours: Value, minutes: Value, seconds: Value) -> FMTime:
+def time(ctx: CalcContext, hours: Value, minutes: Value, seconds: Value) -> FMTime:
     """Fractional hours and minutes carry down (Time ( 4.5 ; 10 ; 30 ) = 4:40:30)."""
     return FMTime(num(hours) * 3600 + num(minutes) * 60 + num(seconds))
 
 
 @function("Timestamp", 2)
-def timestamp(ctx: Any, date_: Value, time_: Value) -> Value:
+def timestamp(ctx: CalcContext, date_: Value, time_: Value) -> Value:
     """A date plus a time; a time past 24 hours moves into the following days."""
     d = _date_arg(date_)
     if isinstance(d, str):
@@ -110,27 +111,27 @@ def _date_part(v: Value, part: Any) -> Value:
 
 
 @function("Year", 1)
-def year(ctx: Any, date_: Value) -> Value:
+def year(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: Decimal(d.year))
 
 
 @function("Month", 1)
-def month(ctx: Any, date_: Value) -> Value:
+def month(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: Decimal(d.month))
 
 
 @function("Day", 1)
-def day(ctx: Any, date_: Value) -> Value:
+def day(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: Decimal(d.day))
 
 
 @function("DayOfWeek", 1)
-def day_of_week(ctx: Any, date_: Value) -> Value:
+def day_of_week(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: Decimal(_day_of_week(d)))
 
 
 @function("DayOfYear", 1)
-def day_of_year(ctx: Any, date_: Value) -> Value:
+def day_of_year(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: Decimal(d.timetuple().tm_yday))
 
 
@@ -142,7 +143,7 @@ def _week_of_year(d: _dt.date) -> int:
 
 
 @function("WeekOfYear", 1)
-def week_of_year(ctx: Any, date_: Value) -> Value:
+def week_of_year(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: Decimal(_week_of_year(d)))
 
 
@@ -151,7 +152,7 @@ def _week_start(d: _dt.date, first_day: int) -> _dt.date:
 
 
 @function("WeekOfYearFiscal", 2)
-def week_of_year_fiscal(ctx: Any, date_: Value, starting_day: Value) -> Value:
+def week_of_year_fiscal(ctx: CalcContext, date_: Value, starting_day: Value) -> Value:
     """Weeks begin on ``startingDay`` (1 = Sunday … 7 = Saturday); week 1 is the first week with at
     least four days in the new year (ISO 8601's rule when weeks start on Monday)."""
     first_day = to_int(starting_day)
@@ -168,22 +169,22 @@ def week_of_year_fiscal(ctx: Any, date_: Value, starting_day: Value) -> Value:
 
 
 @function("DayName", 1)
-def day_name(ctx: Any, date_: Value) -> Value:
+def day_name(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: DAY_NAMES[_day_of_week(d) - 1])
 
 
 @function("DayNameJ", 1)
-def day_name_j(ctx: Any, date_: Value) -> Value:
+def day_name_j(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: DAY_NAMES_J[_day_of_week(d) - 1])
 
 
 @function("MonthName", 1)
-def month_name(ctx: Any, date_: Value) -> Value:
+def month_name(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: MONTH_NAMES[d.month - 1])
 
 
 @function("MonthNameJ", 1)
-def month_name_j(ctx: Any, date_: Value) -> Value:
+def month_name_j(ctx: CalcContext, date_: Value) -> Value:
     return _date_part(date_, lambda d: f"{d.month}月")
 
 
@@ -200,17 +201,17 @@ def _whole(d: Decimal) -> int:
 
 
 @function("Hour", 1)
-def hour(ctx: Any, time_: Value) -> Value:
+def hour(ctx: CalcContext, time_: Value) -> Value:
     """Whole hours; a time can exceed 24 hours (Hour of 25:00:00 is 25)."""
     return _time_part(time_, lambda s: make_number(_whole(s / 3600)))
 
 
 @function("Minute", 1)
-def minute(ctx: Any, time_: Value) -> Value:
+def minute(ctx: CalcContext, time_: Value) -> Value:
     return _time_part(time_, lambda s: make_number(_whole(s / 60) - _whole(s / 3600) * 60))
 
 
 @function("Seconds", 1)
-def seconds(ctx: Any, time_: Value) -> Value:
+def seconds(ctx: CalcContext, time_: Value) -> Value:
     """Seconds within the minute, fraction kept."""
     return _time_part(time_, lambda s: make_number(s - _whole(s / 60) * 60))

@@ -15,84 +15,66 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext, FileView
 from fmscript.calc.functions.evaluation import note_error
-from fmscript.calc.functions.registry import function
+from fmscript.calc.functions.registry import constant, function
+from fmscript.calc.values import Value
 from fmscript.syntax import ast
 
-Value = Any
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 
-class FileView(Protocol):
-    """What design and record functions may ask of the open file."""
-
-    def is_file(self, name: str) -> bool: ...
-    def file_name(self) -> str: ...
-    def table_names(self) -> list[str]: ...
-    def layout_names(self) -> list[str]: ...
-    def script_names(self) -> list[str]: ...
-    def field_names(self, layout_or_table: str) -> list[str] | None: ...
-    def field_type(self, field: str) -> str | None: ...
-    def table_ddl(self, table: str) -> str | None: ...
-    def nth_record(self, table: str | None, field: str, number: int) -> tuple[bool, Value]: ...
-    def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]: ...
-    def found_set_ids(self) -> list[int]: ...
-    def base_table(self, table: str | None) -> str: ...
-    def field_comment(self, field: str) -> str | None: ...
-    def base_table_names(self) -> list[str]: ...
-    def relation_info(self, table: str) -> list[tuple[str, list[str], list[str]]] | None: ...
-
-
-def file_view(ctx: Any) -> FileView | None:
-    getter = getattr(ctx, "file_view", None)
-    return getter() if getter is not None else None
+def file_view(ctx: CalcContext) -> FileView | None:
+    return ctx.file_view()
 
 
 def _lines(names: list[str] | None) -> str:
     return "\r".join(names or [])
 
 
-def _open(ctx: Any, file_name: Value) -> FileView | None:
+def _open(ctx: CalcContext, file_name: Value) -> FileView | None:
     view = file_view(ctx)
     return view if view is not None and view.is_file(V.to_text(file_name)) else None
 
 
 @function("DatabaseNames", 0, bare=True)
-def database_names(ctx: Any) -> str:
+def database_names(ctx: CalcContext) -> str:
     """The names of the open files (fmscript opens one: the ``--file`` database)."""
     view = file_view(ctx)
     return view.file_name() if view is not None else ""
 
 
 @function("TableNames", 1)
-def table_names(ctx: Any, file_name: Value) -> str:
+def table_names(ctx: CalcContext, file_name: Value) -> str:
     view = _open(ctx, file_name)
     return _lines(view.table_names()) if view else ""
 
 
 @function("LayoutNames", 1)
-def layout_names(ctx: Any, file_name: Value) -> str:
+def layout_names(ctx: CalcContext, file_name: Value) -> str:
     view = _open(ctx, file_name)
     return _lines(view.layout_names()) if view else ""
 
 
 @function("ScriptNames", 1)
-def script_names(ctx: Any, file_name: Value) -> str:
+def script_names(ctx: CalcContext, file_name: Value) -> str:
     """The scripts Perform Script can run: the ``.fmscript`` files beside the running script."""
     view = _open(ctx, file_name)
     return _lines(view.script_names()) if view else ""
 
 
 @function("FieldNames", 2)
-def field_names(ctx: Any, file_name: Value, layout_name: Value) -> str:
+def field_names(ctx: CalcContext, file_name: Value, layout_name: Value) -> str:
     view = _open(ctx, file_name)
     return _lines(view.field_names(V.to_text(layout_name))) if view else ""
 
 
 @function("FieldType", 2)
-def field_type(ctx: Any, file_name: Value, field_name: Value) -> str:
+def field_type(ctx: CalcContext, file_name: Value, field_name: Value) -> str:
     """Four words: storage (Standard / Global), data type (Text Number Date Time Timestamp
     Container), Indexed / Unindexed (an SQLite index on the column), repetitions (always 1)."""
     view = _open(ctx, file_name)
@@ -100,7 +82,7 @@ def field_type(ctx: Any, file_name: Value, field_name: Value) -> str:
 
 
 @function("GetTableDDL", 2)
-def get_table_ddl(ctx: Any, table_occurrences: Value, ignore_error: Value) -> str:
+def get_table_ddl(ctx: CalcContext, table_occurrences: Value, ignore_error: Value) -> str:
     """CREATE TABLE statements (Claris GetTableDDL: varchar(255) text, int numbers, datetime dates and
     times, varbinary(4096) containers, then PRIMARY KEY and FOREIGN KEY lines); a SQL ``--``
     comment after a column in the file's CREATE TABLE becomes its ``/*comment*/``. An unknown
@@ -126,7 +108,7 @@ def get_table_ddl(ctx: Any, table_occurrences: Value, ignore_error: Value) -> st
 
 
 @function("GetNthRecord", 2, lazy=True)
-def get_nth_record(ctx: Any, ev: Any, field: Any, record_number: Any) -> Value:
+def get_nth_record(ctx: CalcContext, ev: LazyArgs, field: Any, record_number: Any) -> Value:
     """The field's value in record N of the found set (current table, in its sort order), or of
     the table's records for another table (*Choice*: fmscript has no relationships, so
     ``Table::Field`` of another table reads that table's found set where a layout shows it, else
@@ -149,7 +131,7 @@ def get_nth_record(ctx: Any, ev: Any, field: Any, record_number: Any) -> Value:
 # GetRecordIDsFromFoundSet's type constants (JSONString = 1 and JSONNumber = 2 are the JSON type
 # constants, which have the same numbers).
 for _name, _number in (("ValueNumber", 0), ("ValueNumberRanges", 3), ("JSONStringRanges", 4)):
-    function(_name, 0, bare=True)(lambda ctx, _n=_number: Decimal(_n))
+    constant(_name, Decimal(_number))
 
 
 def _ranges(ids: list[int]) -> list[str]:
@@ -167,7 +149,7 @@ def _ranges(ids: list[int]) -> list[str]:
 
 
 @function("GetRecordIDsFromFoundSet", 1)
-def get_record_ids_from_found_set(ctx: Any, kind: Value) -> str:
+def get_record_ids_from_found_set(ctx: CalcContext, kind: Value) -> str:
     """Claris (22.0): the record IDs of the current found set in its order — 0 ValueNumber (one per
     line), 1 JSONString, 2 JSONNumber, 3 ValueNumberRanges, 4 JSONStringRanges (consecutive IDs
     as ``21-23``); no records: "" for a list, "[]" for JSON."""
@@ -187,7 +169,7 @@ def get_record_ids_from_found_set(ctx: Any, kind: Value) -> str:
 
 
 @function("GetRepetition", 2, lazy=True)
-def get_repetition(ctx: Any, ev: Any, field: Any, number: Any) -> Value:
+def get_repetition(ctx: CalcContext, ev: LazyArgs, field: Any, number: Any) -> Value:
     """Repetition N of a repeating field (``field[N]``). fmscript's fields do not repeat, so a field
     has only repetition 1 (others are empty); a ``$variable`` gives its repetition N."""
     n = V.to_number(ev(number))
@@ -199,7 +181,7 @@ def get_repetition(ctx: Any, ev: Any, field: Any, number: Any) -> Value:
 
 
 @function("GetBaseTableName", 1, lazy=True)
-def get_base_table_name(ctx: Any, ev: Any, field: Any) -> str:
+def get_base_table_name(ctx: CalcContext, ev: LazyArgs, field: Any) -> str:
     """The table of a field (a table occurrence is its table here)."""
     if isinstance(field, ast.FieldRef):
         view = file_view(ctx)
@@ -211,7 +193,7 @@ def get_base_table_name(ctx: Any, ev: Any, field: Any) -> str:
 
 
 @function("FieldComment", 2)
-def field_comment(ctx: Any, file_name: Value, field_name: Value) -> str:
+def field_comment(ctx: CalcContext, file_name: Value, field_name: Value) -> str:
     """The field's comment: a SQL ``--`` comment after the column in the CREATE TABLE text."""
     view = _open(ctx, file_name)
     return (view.field_comment(V.to_text(field_name)) or "") if view else ""

@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import contextvars
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.errors import CALC_GENERIC, ArityError, CalcSyntaxError, FMScriptError, UnknownFunctionError
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 # (code, detail) of the last "?" answered inside the innermost EvaluationError, if any is listening.
 _noted: contextvars.ContextVar[list[tuple[int, str]] | None] = contextvars.ContextVar(
@@ -85,7 +89,7 @@ def syntax_code(text: str, error: FMScriptError | None = None) -> int:
     return 1208
 
 
-def _compile(ev: Any, text: str) -> tuple[Any, int]:
+def _compile(ev: LazyArgs, text: str) -> tuple[Any, int]:
     """Parse and compile calc text: ``(node, 0)`` or ``(None, error number)``."""
     from fmscript.syntax.calc_build import parse_calc  # Lark loads only when calc text is parsed
 
@@ -98,20 +102,21 @@ def _compile(ev: Any, text: str) -> tuple[Any, int]:
 
 
 @function("Evaluate", 1, 2, lazy=True)
-def evaluate(ctx: Any, ev: Any, expression: Any, trigger: Any = None) -> Any:
+def evaluate(ctx: CalcContext, ev: LazyArgs, expression: Any, trigger: Any = None) -> Any:
     """Claris: text that is not a valid calculation gives "?" (EvaluationError tells why)."""
     text = V.to_text(ev(expression))
     if trigger is not None:
         ev(trigger)  # evaluated for its dependency only
-    node, code = _compile(ev, text)
-    if node is None:
-        note_error(code, f"Evaluate: {text}")
+    try:
+        fn = ev.evaluator.compile_text(text)
+    except (CalcSyntaxError, ArityError, UnknownFunctionError) as exc:
+        note_error(syntax_code(text, exc), f"Evaluate: {text}")
         return V.ERROR_TEXT
-    return ev.evaluator.evaluate(node)
+    return ev.evaluator.run_evaluate(fn)
 
 
 @function("EvaluationError", 1, lazy=True)
-def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
+def evaluation_error(ctx: CalcContext, ev: LazyArgs, expression: Any) -> Any:
     noted: list[tuple[int, str]] = []
     token = _noted.set(noted)
     try:
@@ -124,7 +129,7 @@ def evaluation_error(ctx: Any, ev: Any, expression: Any) -> Any:
 
 
 @function("IsValidExpression", 1, lazy=True)
-def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
+def is_valid_expression(ctx: CalcContext, ev: LazyArgs, expression: Any) -> Any:
     """1 when the text parses with known functions and right parameter counts — exactly when
     ``EvaluationError ( Evaluate ( text ) )`` reports no syntax error."""
     node, _code = _compile(ev, V.to_text(ev(expression)))
@@ -132,7 +137,7 @@ def is_valid_expression(ctx: Any, ev: Any, expression: Any) -> Any:
 
 
 @function("SetRecursion", 2, lazy=True)
-def set_recursion(ctx: Any, ev: Any, expression: Any, max_iterations: Any) -> Any:
+def set_recursion(ctx: CalcContext, ev: LazyArgs, expression: Any, max_iterations: Any) -> Any:
     """Claris: sets the maximum number of iterations for recursion and loops (While) inside the
     expression; past it the expression gives "?"."""
     limit = V.to_number(ev(max_iterations))

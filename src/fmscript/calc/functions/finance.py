@@ -10,14 +10,14 @@ discounted by (1 + rate)^i: NPV of -2000, 600, 300, 500, 700, 400 at .05 is 156.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, current_precision, fit, to_number, to_text
 
 
 @function("NPV", 2)
-def npv(ctx: Any, payment: Value, interest_rate: Value) -> Value:
+def npv(ctx: CalcContext, payment: Value, interest_rate: Value) -> Value:
     rate = to_number(interest_rate)
     values = [to_number(v) for v in to_text(payment).replace("\n", "\r").split("\r") if v.strip()]
     if rate is None or rate == -1 or any(v is None for v in values):

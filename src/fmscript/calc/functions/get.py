@@ -24,14 +24,18 @@ import uuid
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
 from fmscript.errors import FUNCTION_MISSING, CalcError
 from fmscript.syntax.names import lookup_key
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 _FM_EPOCH = _dt.datetime(1, 1, 1, tzinfo=_dt.UTC)  # FileMaker counts time from 1/1/0001
 
@@ -183,6 +187,7 @@ _TABLE = [
     # name, ja, zh, result, default, summary
     ("AccountName", ("アカウント名",), ("帐户名", "账户名"), "text", _const("Admin"), "account that opened the file"),
     ("AccountPrivilegeSetName", ("アカウントアクセス権セット名",), ("帐户权限集名称",), "text", _const("[Full Access]"), "privilege set of the account"),
+    ("ActiveFieldContents", ("アクティブフィールド内容",), ("活动字段内容",), "text", _const(""), "contents of the field with focus"),
     ("ActiveFieldName", ("アクティブフィールド名",), ("活动字段名",), "text", _const(""), "field with focus"),
     ("ActiveFieldTableName", ("アクティブフィールドテーブル名",), ("活动字段表名称",), "text", _const(""), "table occurrence of the field with focus"),
     ("ActiveRecordNumber", ("アクティブレコード番号",), ("活动记录编号",), "number", _const(Decimal(0)), "record with focus in the found set"),
@@ -212,6 +217,7 @@ _TABLE = [
     ("PersistentID", ("永続ID",), ("永久ID",), "text", _persistent_id, "identifier of this device"),  # [U]
     ("RecordID", ("レコードID",), ("记录ID",), "number", _const(""), "internal id of the current record"),
     ("RecordNumber", ("レコード番号",), ("记录编号",), "number", _const(Decimal(0)), "position in the found set"),
+    ("RequestOmitState", ("検索条件除外状態",), ("请求忽略状态",), "number", _const(Decimal(0)), "1 when the current find request omits"),
     ("ScriptName", ("スクリプト名",), ("脚本名称",), "text", _const(""), "running script"),
     ("ScriptParameter", ("スクリプト引数",), ("脚本参数",), "text", _const(""), "parameter of the running script"),
     ("ScriptResult", ("スクリプトの結果",), ("脚本结果",), "text", _const(""), "result of the last sub-script"),
@@ -231,6 +237,7 @@ _TABLE = [
     ("RequestCount", ("検索条件数",), ("请求个数",), "number", _const(Decimal(0)), "find requests in Find mode"),  # [U]
     ("FileSize", ("ファイルサイズ",), ("文件大小",), "number", _const(Decimal(0)), "size of the file in bytes"),  # [U]
     ("CalculationRepetitionNumber", ("計算式の繰り返し番号",), ("计算重复编号",), "number", _const(Decimal(1)), "repetition being calculated"),  # [U]
+    ("ModifiedFields", ("変更されたフィールド",), ("修改的字段",), "text", _const(""), "fields changed in the current record since its last commit"),
     ("MultiUserState", ("マルチユーザ状態",), ("多用户状态",), "number", _const(Decimal(0)), "0: the file is not shared"),  # [U]
     ("UserCount", ("ユーザ数",), ("用户数",), "number", _const(Decimal(1)), "users with the file open"),  # [U]
     ("NetworkProtocol", ("ネットワークプロトコル",), ("网络协议",), "text", _const(""), "network protocol (none)"),  # [U]
@@ -287,7 +294,7 @@ def _convert(entry: GetFunction, value: Any) -> Any:
 
 
 @function("Get", 1, lazy=True)
-def get(ctx: Any, ev: Any, node: Any) -> Any:
+def get(ctx: CalcContext, ev: LazyArgs, node: Any) -> Any:
     written = _node_text(node)
     name = canonical_get_name(written)
     if name is None:
@@ -295,8 +302,7 @@ def get(ctx: Any, ev: Any, node: Any) -> Any:
         hint = f"; did you mean {_display(close[0])}?" if close else ""
         raise CalcError(f"unknown Get function: {written}{hint}", code=FUNCTION_MISSING)
     entry = GET_FUNCTIONS[name]
-    info = getattr(ctx, "get_info", None)
-    value = info(name) if info is not None else None
+    value = ctx.get_info(name)
     if value is None:
         value = entry.default() if entry.default is not None else ""
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as _dt
 from decimal import Decimal
-from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import Value, to_date, to_number, to_text
 
@@ -22,7 +22,7 @@ _FULL_OFFSET = 0xFEE0  # U+FF01..U+FF5E are U+0021..U+007E shifted
 
 
 @function("RomanHankaku", 1)
-def roman_hankaku(ctx: Any, text: Value) -> str:
+def roman_hankaku(ctx: CalcContext, text: Value) -> str:
     out = []
     for ch in to_text(text):
         code = ord(ch)
@@ -36,7 +36,7 @@ def roman_hankaku(ctx: Any, text: Value) -> str:
 
 
 @function("RomanZenkaku", 1)
-def roman_zenkaku(ctx: Any, text: Value) -> str:
+def roman_zenkaku(ctx: CalcContext, text: Value) -> str:
     out = []
     for ch in to_text(text):
         code = ord(ch)
@@ -88,7 +88,7 @@ def _small_units(group: str, kind: int) -> str:
 
 
 @function("NumToJText", 3)
-def num_to_jtext(ctx: Any, number: Value, separator: Value, kind: Value) -> str:
+def num_to_jtext(ctx: CalcContext, number: Value, separator: Value, kind: Value) -> str:
     n = to_number(number)
     if n is None:
         return ""
@@ -131,7 +131,7 @@ _ERAS = (
 
 
 @function("YearName", 2)
-def year_name(ctx: Any, date: Value, fmt: Value) -> str:
+def year_name(ctx: CalcContext, date: Value, fmt: Value) -> str:
     """Claris (ja): the Japanese year name — 0 long (平成20), 1 short ((平)20; the first year of an
     era is 元: (令)元), 2 letter (H20); before 1868/9/8 the Western year (西暦xxxx, (西)xxxx,
     xxxx CE). Blank or other formats count as 0. *Choice*: no space between era and number."""
@@ -155,7 +155,7 @@ _ARABIC_TO_KANJI = str.maketrans(
 
 
 @function("KanjiNumeral", 1)
-def kanji_numeral(ctx: Any, text: Value) -> str:
+def kanji_numeral(ctx: CalcContext, text: Value) -> str:
     """Claris KanjiNumeral: arabic numerals become kanji numerals, digit by digit
     (``KanjiNumeral ( 123 )`` is 一二三; full-width digits too); other characters stay."""
     return to_text(text).translate(_ARABIC_TO_KANJI)

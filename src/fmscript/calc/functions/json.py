@@ -15,14 +15,15 @@ from decimal import Decimal
 from typing import Any
 
 from fmscript.calc import fmjson
+from fmscript.calc.context import CalcContext
 from fmscript.calc.fmjson import JSONError, ParsedJSON, PathNotFound
-from fmscript.calc.functions.registry import function
+from fmscript.calc.functions.registry import constant, function
 from fmscript.calc.values import make_number, num, to_bool, to_text
 from fmscript.errors import ArityError
 
 # The type constants are zero-argument functions written without parentheses: `JSONString` -> 1.
 for _name, _number in fmjson.TYPE_CONSTANTS.items():
-    function(_name, 0, bare=True)(lambda ctx, _n=_number: Decimal(_n))
+    constant(_name, Decimal(_number))
 
 
 def _text(value: Any) -> str:
@@ -93,7 +94,7 @@ def _starts_array(path: str) -> bool:
 
 
 @function("JSONSetElement", 2, None)
-def json_set_element(ctx: Any, json: Any, *rest: Any) -> str:
+def json_set_element(ctx: CalcContext, json: Any, *rest: Any) -> str:
     """``( json ; keyOrIndexOrPath ; value ; type )`` or ``( json ; [ path ; value ; type ] ; ... )``."""
     if rest and all(isinstance(group, tuple) for group in rest):
         triples = list(rest)
@@ -121,7 +122,7 @@ def json_set_element(ctx: Any, json: Any, *rest: Any) -> str:
 
 
 @function("JSONGetElement", 2)
-def json_get_element(ctx: Any, json: Any, path: Any) -> Any:
+def json_get_element(ctx: CalcContext, json: Any, path: Any) -> Any:
     shared = fmjson.reused(json)
     try:
         return _fm_value(fmjson.get_at(_load(json), _text(path)), shared)
@@ -149,13 +150,13 @@ def _children(json: Any, path: Any) -> tuple[list[str], list[Any]] | str:
 
 
 @function("JSONListKeys", 2)
-def json_list_keys(ctx: Any, json: Any, path: Any) -> str:
+def json_list_keys(ctx: CalcContext, json: Any, path: Any) -> str:
     found = _children(json, path)
     return found if isinstance(found, str) else "\r".join(found[0])
 
 
 @function("JSONListValues", 2)
-def json_list_values(ctx: Any, json: Any, path: Any) -> str:
+def json_list_values(ctx: CalcContext, json: Any, path: Any) -> str:
     shared = fmjson.reused(json)
     found = _children(json, path)
     if isinstance(found, str):
@@ -164,7 +165,7 @@ def json_list_values(ctx: Any, json: Any, path: Any) -> str:
 
 
 @function("JSONDeleteElement", 2)
-def json_delete_element(ctx: Any, json: Any, path: Any) -> str:
+def json_delete_element(ctx: CalcContext, json: Any, path: Any) -> str:
     shared = fmjson.reused(json)
     try:
         return fmjson.parsed(fmjson.delete_at(_load(json), _text(path)), shared)
@@ -173,7 +174,7 @@ def json_delete_element(ctx: Any, json: Any, path: Any) -> str:
 
 
 @function("JSONFormatElements", 1)
-def json_format_elements(ctx: Any, json: Any) -> str:
+def json_format_elements(ctx: CalcContext, json: Any) -> str:
     try:
         return dumps_formatted(_load(json))
     except JSONError as exc:
@@ -243,7 +244,7 @@ class _StyledWriter:
 
 
 @function("JSONGetElementType", 2)
-def json_get_element_type(ctx: Any, json: Any, path: Any) -> Any:
+def json_get_element_type(ctx: CalcContext, json: Any, path: Any) -> Any:
     try:
         return Decimal(fmjson.type_of(fmjson.get_at(_load(json), _text(path))))
     except JSONError as exc:
@@ -256,7 +257,7 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 
 
 @function("JSONMakeArray", 3)
-def json_make_array(ctx: Any, values: Any, separator: Any, kind: Any) -> str:
+def json_make_array(ctx: CalcContext, values: Any, separator: Any, kind: Any) -> str:
     text, sep = _text(values), _text(separator)
     if not text:
         return fmjson.parsed([])
@@ -270,10 +271,10 @@ def json_make_array(ctx: Any, values: Any, separator: Any, kind: Any) -> str:
 
 
 @function("JSONParse", 1)
-def json_parse(ctx: Any, json: Any) -> str:
+def json_parse(ctx: CalcContext, json: Any) -> str:
     return json if isinstance(json, ParsedJSON) else fmjson.try_parse(_text(json))
 
 
 @function("JSONParsedState", 1)
-def json_parsed_state(ctx: Any, json: Any) -> Decimal:
+def json_parsed_state(ctx: CalcContext, json: Any) -> Decimal:
     return Decimal(json.state) if isinstance(json, ParsedJSON) else Decimal(0)

@@ -13,6 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
     ERROR_TEXT,
@@ -106,38 +107,38 @@ def _each_ending(values: list[str]) -> str:
 
 
 @function("ValueCount", 1)
-def value_count(ctx: Any, text: Value) -> Decimal:
+def value_count(ctx: CalcContext, text: Value) -> Decimal:
     return Decimal(len(split_values(to_text(text))))
 
 
 @function("GetValue", 2)
-def get_value(ctx: Any, list_of_values: Value, value_number: Value) -> str:
+def get_value(ctx: CalcContext, list_of_values: Value, value_number: Value) -> str:
     """The value itself, without a trailing return; "" when out of range."""
     values, n = split_values(to_text(list_of_values)), to_int(value_number)
     return values[n - 1] if 1 <= n <= len(values) else ""
 
 
 @function("LeftValues", 2)
-def left_values(ctx: Any, text: Value, number_of_values: Value) -> str:
+def left_values(ctx: CalcContext, text: Value, number_of_values: Value) -> str:
     n = to_int(number_of_values)
     return _each_ending(split_values(to_text(text))[:n]) if n > 0 else ""
 
 
 @function("RightValues", 2)
-def right_values(ctx: Any, text: Value, number_of_values: Value) -> str:
+def right_values(ctx: CalcContext, text: Value, number_of_values: Value) -> str:
     n = to_int(number_of_values)
     return _each_ending(split_values(to_text(text))[-n:]) if n > 0 else ""
 
 
 @function("MiddleValues", 3)
-def middle_values(ctx: Any, text: Value, starting_value: Value, number_of_values: Value) -> str:
+def middle_values(ctx: CalcContext, text: Value, starting_value: Value, number_of_values: Value) -> str:
     """Claris: startingValue ≤ 1 counts as 1; past the end returns nothing."""
     start, n = max(to_int(starting_value), 1), to_int(number_of_values)
     return _each_ending(split_values(to_text(text))[start - 1 : start - 1 + n]) if n > 0 else ""
 
 
 @function("FilterValues", 2)
-def filter_values(ctx: Any, text_to_filter: Value, filter_values_: Value) -> str:
+def filter_values(ctx: CalcContext, text_to_filter: Value, filter_values_: Value) -> str:
     """The values of ``textToFilter`` that appear in ``filterValues``, in their original order; not
     case-sensitive."""
     keep = {v.casefold() for v in split_values(to_text(filter_values_))}
@@ -179,7 +180,7 @@ def _sort_options(datatype: Any, locale: Any) -> tuple[int, str] | None:
 
 
 @function("SortValues", 1, 3)
-def sort_values(ctx: Any, values: Value, datatype: Value = "", locale: Value = "") -> str:
+def sort_values(ctx: CalcContext, values: Value, datatype: Value = "", locale: Value = "") -> str:
     """Datatype 1 text, 2 number, 3 date, 4 time, 5 timestamp; negative sorts descending. Text sorts
     case-insensitively and stably (Claris: red¶green¶blue¶GREEN¶yellow -> blue¶green¶GREEN¶red¶yellow).
     *Choice*: locales other than Unicode_Raw (exact code points) all use this case-insensitive order."""
@@ -199,7 +200,7 @@ def _stable_reverse(values: list[str], key: Any) -> list[str]:
 
 
 @function("UniqueValues", 1, 3)
-def unique_values(ctx: Any, values: Value, datatype: Value = "", locale: Value = "") -> str:
+def unique_values(ctx: CalcContext, values: Value, datatype: Value = "", locale: Value = "") -> str:
     """First occurrence of each value, compared as ``datatype`` ("18" and "18.0" are one number);
     text compares case-insensitively unless the locale is Unicode_Raw."""
     opts = _sort_options(datatype, locale)
@@ -218,7 +219,7 @@ def unique_values(ctx: Any, values: Value, datatype: Value = "", locale: Value =
 
 
 @function("List", 1, None, over_related=True)
-def list_(ctx: Any, *args: Any) -> str:
+def list_(ctx: CalcContext, *args: Any) -> str:
     """The non-blank arguments joined by returns, no return after the last (Claris List page)."""
     items: list[str] = []
     for a in args:

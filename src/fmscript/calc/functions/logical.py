@@ -8,23 +8,27 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, is_empty, to_text
 from fmscript.errors import CalcError, FieldMissingError, FMScriptError
 from fmscript.syntax import ast
 
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
+
 _REPETITION = re.compile(r"^(.*?)\s*\[\s*(\d+)\s*\]\s*$")
 
 
 @function("IsEmpty", 1)
-def is_empty_(ctx: Any, value: Value) -> Decimal:
+def is_empty_(ctx: CalcContext, value: Value) -> Decimal:
     return Decimal(1) if is_empty(value) else Decimal(0)
 
 
 @function("IsValid", 1, lazy=True)
-def is_valid(ctx: Any, ev: Any, node: Any) -> Decimal:
+def is_valid(ctx: CalcContext, ev: LazyArgs, node: Any) -> Decimal:
     """0 when the field is missing or the value cannot be computed ("?"), else 1."""
     try:
         value = ev(node)
@@ -34,12 +38,12 @@ def is_valid(ctx: Any, ev: Any, node: Any) -> Decimal:
 
 
 @function("True", 0, bare=True)
-def true(ctx: Any) -> Decimal:
+def true(ctx: CalcContext) -> Decimal:
     return Decimal(1)
 
 
 @function("False", 0, bare=True)
-def false(ctx: Any) -> Decimal:
+def false(ctx: CalcContext) -> Decimal:
     return Decimal(0)
 
 
@@ -56,7 +60,7 @@ def split_field_name(name: str) -> tuple[str | None, str, int]:
 
 
 @function("GetField", 1)
-def get_field(ctx: Any, field_name: Value) -> Value:
+def get_field(ctx: CalcContext, field_name: Value) -> Value:
     """The value of the field (or ``$variable``) named by the text: ``GetField ( "Table::Field" )``."""
     name = to_text(field_name).strip()
     if not name:
@@ -68,7 +72,7 @@ def get_field(ctx: Any, field_name: Value) -> Value:
 
 
 @function("GetFieldName", 1, lazy=True)
-def get_field_name(ctx: Any, ev: Any, node: Any) -> str:
+def get_field_name(ctx: CalcContext, ev: LazyArgs, node: Any) -> str:
     """The fully qualified name (``Table::Field``) of a field reference.
 
     Claris GetFieldName: "GetFieldName(Evaluate(<fieldName>)) returns the name of a field based on
@@ -104,10 +108,9 @@ def _field_reference(text: str) -> ast.FieldRef | None:
     return None
 
 
-def _qualified(ctx: Any, table: str | None, field: str) -> str:
+def _qualified(ctx: CalcContext, table: str | None, field: str) -> str:
     """``Table::Field`` as the file names them (the context's ``qualify_field``, when it has one)."""
-    qualify = getattr(ctx, "qualify_field", None)
-    name = qualify(table, field) if qualify is not None else None
+    name = ctx.qualify_field(table, field)
     if name:
         return str(name)
     return f"{table}::{field}" if table else field

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 import random
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
     DEFAULT_PRECISION,
@@ -34,6 +35,9 @@ from fmscript.calc.values import (
     round_places,
     to_int,
 )
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -83,40 +87,40 @@ def pi_digits(prec: int) -> Decimal:
 
 
 @function("Abs", 1)
-def abs_(ctx: Any, number: Value) -> Decimal:
+def abs_(ctx: CalcContext, number: Value) -> Decimal:
     return abs(num(number))
 
 
 @function("Sign", 1)
-def sign(ctx: Any, number: Value) -> Decimal:
+def sign(ctx: CalcContext, number: Value) -> Decimal:
     n = num(number)
     return Decimal((n > 0) - (n < 0))
 
 
 @function("Int", 1)
-def int_(ctx: Any, number: Value) -> Decimal:
+def int_(ctx: CalcContext, number: Value) -> Decimal:
     """The integer part, truncated toward zero (Int ( -2.5 ) = -2)."""
     return make_number(num(number).to_integral_value(rounding=ROUND_DOWN))
 
 
 @function("Ceiling", 1)
-def ceiling(ctx: Any, number: Value) -> Decimal:
+def ceiling(ctx: CalcContext, number: Value) -> Decimal:
     return make_number(num(number).to_integral_value(rounding=ROUND_CEILING))
 
 
 @function("Floor", 1)
-def floor(ctx: Any, number: Value) -> Decimal:
+def floor(ctx: CalcContext, number: Value) -> Decimal:
     return make_number(num(number).to_integral_value(rounding=ROUND_FLOOR))
 
 
 @function("Round", 2)
-def round_(ctx: Any, number: Value, precision: Value) -> Decimal:
+def round_(ctx: CalcContext, number: Value, precision: Value) -> Decimal:
     """Claris: always rounds up at .5; a negative precision rounds to tens, hundreds…"""
     return round_places(num(number), to_int(precision), ROUND_HALF_UP)
 
 
 @function("Truncate", 2)
-def truncate(ctx: Any, number: Value, precision: Value) -> Decimal:
+def truncate(ctx: CalcContext, number: Value, precision: Value) -> Decimal:
     return round_places(num(number), to_int(precision), ROUND_DOWN)
 
 
@@ -129,14 +133,14 @@ def _floor_div(n: Decimal, d: Decimal) -> tuple[Decimal, Decimal]:
 
 
 @function("Mod", 2)
-def mod(ctx: Any, number: Value, divisor: Value) -> Value:
+def mod(ctx: CalcContext, number: Value, divisor: Value) -> Value:
     """The remainder has the divisor's sign (Claris: Mod ( -7 ; 5 ) = 3, Mod ( 7 ; -5 ) = -3)."""
     d = num(divisor)
     return ERROR_TEXT if d.is_zero() else make_number(_floor_div(num(number), d)[1])
 
 
 @function("Div", 2)
-def div(ctx: Any, number: Value, divisor: Value) -> Value:
+def div(ctx: CalcContext, number: Value, divisor: Value) -> Value:
     """Floor ( number / divisor ) (Div ( -2.5 ; 2 ) = -2)."""
     d = num(divisor)
     return ERROR_TEXT if d.is_zero() else make_number(_floor_div(num(number), d)[0])
@@ -154,12 +158,12 @@ def _extreme(args: tuple[Any, ...], sign: int) -> Value:
 
 
 @function("Min", 1, None, over_related=True)
-def min_(ctx: Any, *args: Value) -> Value:
+def min_(ctx: CalcContext, *args: Value) -> Value:
     return _extreme(args, -1)
 
 
 @function("Max", 1, None, over_related=True)
-def max_(ctx: Any, *args: Value) -> Value:
+def max_(ctx: CalcContext, *args: Value) -> Value:
     return _extreme(args, 1)
 
 
@@ -167,7 +171,7 @@ def max_(ctx: Any, *args: Value) -> Value:
 
 
 @function("Sqrt", 1)
-def sqrt(ctx: Any, number: Value) -> Value:
+def sqrt(ctx: CalcContext, number: Value) -> Value:
     n = num(number)
     if n < 0 or out_of_range(n):
         return ERROR_TEXT
@@ -175,7 +179,7 @@ def sqrt(ctx: Any, number: Value) -> Value:
 
 
 @function("Exp", 1)
-def exp(ctx: Any, number: Value) -> Value:
+def exp(ctx: CalcContext, number: Value) -> Value:
     n = num(number)
     # e^921.03 is 10^400, the end of FileMaker's range: "?" past it without computing anything;
     # far below it the result rounds to 0 at any precision.
@@ -202,18 +206,18 @@ def _log(number: Value, base10: bool) -> Value:
 
 
 @function("Ln", 1)
-def ln(ctx: Any, number: Value) -> Value:
+def ln(ctx: CalcContext, number: Value) -> Value:
     return _log(number, False)
 
 
 @function("Log", 1)
-def log(ctx: Any, number: Value) -> Value:
+def log(ctx: CalcContext, number: Value) -> Value:
     """Base-10 logarithm."""
     return _log(number, True)
 
 
 @function("Lg", 1)
-def lg(ctx: Any, number: Value) -> Value:
+def lg(ctx: CalcContext, number: Value) -> Value:
     """Base-2 logarithm (FileMaker 17+)."""
     n = num(number)
     if n <= 0:
@@ -223,20 +227,20 @@ def lg(ctx: Any, number: Value) -> Value:
 
 
 @function("Pi", 0, bare=True)
-def pi(ctx: Any) -> Decimal:
+def pi(ctx: CalcContext) -> Decimal:
     """π with the current number of decimals: 3.1415926535897932 by default."""
     p = current_precision()
     return round_places(pi_digits(p + 10), p)
 
 
 @function("Random", 0, bare=True)
-def random_(ctx: Any) -> Decimal:
+def random_(ctx: CalcContext) -> Decimal:
     """A number from 0 up to (not including) 1."""
     return round_places(make_number(random.random()), DEFAULT_PRECISION)
 
 
 @function("SetPrecision", 2, lazy=True)
-def set_precision(ctx: Any, ev: Any, expression: Any, digits: Any) -> Value:
+def set_precision(ctx: CalcContext, ev: LazyArgs, expression: Any, digits: Any) -> Value:
     """Lazy: the precision must be in force while ``expression`` is computed — re-rounding an
     already-computed 16-digit result could never add digits. Claris: 16 to 400 digits; smaller
     requests give 16; the result is rounded to that many decimals (constants included)."""
@@ -252,7 +256,7 @@ def set_precision(ctx: Any, ev: Any, expression: Any, digits: Any) -> Value:
 
 
 @function("Sum", 1, None, over_related=True)
-def sum_(ctx: Any, *args: Value) -> Decimal:
+def sum_(ctx: CalcContext, *args: Value) -> Decimal:
     total = Decimal(0)
     for n in _numbers(args):
         total = EXACT.add(total, n)
@@ -260,13 +264,13 @@ def sum_(ctx: Any, *args: Value) -> Decimal:
 
 
 @function("Count", 1, None, over_related=True)
-def count(ctx: Any, *args: Value) -> Decimal:
+def count(ctx: CalcContext, *args: Value) -> Decimal:
     """The number of non-blank arguments."""
     return Decimal(sum(1 for a in _flatten(args) if not is_empty(a)))
 
 
 @function("Average", 1, None, over_related=True)
-def average(ctx: Any, *args: Value) -> Value:
+def average(ctx: CalcContext, *args: Value) -> Value:
     nums = _numbers(args)
     if not nums:
         return ""
@@ -288,25 +292,25 @@ def _variance(args: tuple[Any, ...], sample: bool) -> Decimal | None:
 
 
 @function("Variance", 1, None, over_related=True)
-def variance(ctx: Any, *args: Value) -> Value:
+def variance(ctx: CalcContext, *args: Value) -> Value:
     v = _variance(args, True)
     return ERROR_TEXT if v is None else fit(v)
 
 
 @function("VarianceP", 1, None, over_related=True)
-def variance_p(ctx: Any, *args: Value) -> Value:
+def variance_p(ctx: CalcContext, *args: Value) -> Value:
     v = _variance(args, False)
     return ERROR_TEXT if v is None else fit(v)
 
 
 @function("StDev", 1, None, over_related=True)
-def stdev(ctx: Any, *args: Value) -> Value:
+def stdev(ctx: CalcContext, *args: Value) -> Value:
     v = _variance(args, True)
     return ERROR_TEXT if v is None else fit(_ctx(10).sqrt(v))
 
 
 @function("StDevP", 1, None, over_related=True)
-def stdev_p(ctx: Any, *args: Value) -> Value:
+def stdev_p(ctx: CalcContext, *args: Value) -> Value:
     v = _variance(args, False)
     return ERROR_TEXT if v is None else fit(_ctx(10).sqrt(v))
 
@@ -315,7 +319,7 @@ def stdev_p(ctx: Any, *args: Value) -> Value:
 
 
 @function("Factorial", 1, 2)
-def factorial(ctx: Any, number: Value, factors: Value = "") -> Value:
+def factorial(ctx: CalcContext, number: Value, factors: Value = "") -> Value:
     """n × (n−1) × … stopping at 1 or after ``numberOfFactors`` factors (Factorial ( 10 ; 3 ) = 720)."""
     n = num(number)
     if n < 0 or out_of_range(n) or n != n.to_integral_value():
@@ -336,7 +340,7 @@ _NUMBER_LIMIT = 10**MAX_MAGNITUDE
 
 
 @function("Combination", 2)
-def combination(ctx: Any, set_size: Value, choices: Value) -> Value:
+def combination(ctx: CalcContext, set_size: Value, choices: Value) -> Value:
     n, k = num(set_size), num(choices)
     if (
         n < 0
@@ -387,19 +391,19 @@ def _trig_result(d: Decimal) -> Decimal:
 
 
 @function("Sin", 1)
-def sin(ctx: Any, angle: Value) -> Value:
+def sin(ctx: CalcContext, angle: Value) -> Value:
     x = num(angle)
     return ERROR_TEXT if out_of_range(x) else _trig_result(_trig(x, "sin"))
 
 
 @function("Cos", 1)
-def cos(ctx: Any, angle: Value) -> Value:
+def cos(ctx: CalcContext, angle: Value) -> Value:
     x = num(angle)
     return ERROR_TEXT if out_of_range(x) else _trig_result(_trig(x, "cos"))
 
 
 @function("Tan", 1)
-def tan(ctx: Any, angle: Value) -> Value:
+def tan(ctx: CalcContext, angle: Value) -> Value:
     x = num(angle)
     if out_of_range(x):
         return ERROR_TEXT
@@ -429,7 +433,7 @@ def _atan(x: Decimal) -> Decimal:
 
 
 @function("Atan", 1)
-def atan(ctx: Any, number: Value) -> Decimal:
+def atan(ctx: CalcContext, number: Value) -> Decimal:
     return _trig_result(_atan(num(number)))
 
 
@@ -444,13 +448,13 @@ def _asin(x: Decimal) -> Decimal | None:
 
 
 @function("Asin", 1)
-def asin(ctx: Any, number: Value) -> Value:
+def asin(ctx: CalcContext, number: Value) -> Value:
     r = _asin(num(number))
     return ERROR_TEXT if r is None else _trig_result(r)
 
 
 @function("Acos", 1)
-def acos(ctx: Any, number: Value) -> Value:
+def acos(ctx: CalcContext, number: Value) -> Value:
     r = _asin(num(number))
     if r is None:
         return ERROR_TEXT
@@ -459,7 +463,7 @@ def acos(ctx: Any, number: Value) -> Value:
 
 
 @function("Radians", 1)
-def radians(ctx: Any, degrees: Value) -> Value:
+def radians(ctx: CalcContext, degrees: Value) -> Value:
     if out_of_range(num(degrees)):
         return ERROR_TEXT
     c = _ctx(_magnitude_guard(num(degrees)))
@@ -467,7 +471,7 @@ def radians(ctx: Any, degrees: Value) -> Value:
 
 
 @function("Degrees", 1)
-def degrees(ctx: Any, radians_: Value) -> Value:
+def degrees(ctx: CalcContext, radians_: Value) -> Value:
     if out_of_range(num(radians_)):
         return ERROR_TEXT
     c = _ctx(_magnitude_guard(num(radians_)))
@@ -486,7 +490,7 @@ def _growth(rate: Decimal, periods: Decimal) -> Decimal:
 
 
 @function("FV", 3)
-def fv(ctx: Any, payment: Value, interest_rate: Value, periods: Value) -> Value:
+def fv(ctx: CalcContext, payment: Value, interest_rate: Value, periods: Value) -> Value:
     """Future value of equal payments: payment × ((1 + r)^n − 1) / r."""
     p, r, n = num(payment), num(interest_rate), num(periods)
     if r.is_zero():
@@ -496,7 +500,7 @@ def fv(ctx: Any, payment: Value, interest_rate: Value, periods: Value) -> Value:
 
 
 @function("PV", 3)
-def pv(ctx: Any, payment: Value, interest_rate: Value, periods: Value) -> Value:
+def pv(ctx: CalcContext, payment: Value, interest_rate: Value, periods: Value) -> Value:
     """Present value of equal payments: payment × (1 − (1 + r)^−n) / r."""
     p, r, n = num(payment), num(interest_rate), num(periods)
     if r.is_zero():
@@ -506,7 +510,7 @@ def pv(ctx: Any, payment: Value, interest_rate: Value, periods: Value) -> Value:
 
 
 @function("PMT", 3)
-def pmt(ctx: Any, principal: Value, interest_rate: Value, term: Value) -> Value:
+def pmt(ctx: CalcContext, principal: Value, interest_rate: Value, term: Value) -> Value:
     """Loan payment: principal × r / (1 − (1 + r)^−term)."""
     p, r, n = num(principal), num(interest_rate), num(term)
     if n.is_zero():

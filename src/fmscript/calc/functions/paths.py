@@ -18,8 +18,8 @@ import os
 import re
 import urllib.parse
 from decimal import Decimal
-from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, to_number, to_text
 
@@ -31,17 +31,17 @@ _DRIVE = re.compile(r"^/?([A-Za-z]):(/.*|)$")
 
 
 @function("PosixPath", 0, bare=True)
-def posix_path(ctx: Any) -> Decimal:
+def posix_path(ctx: CalcContext) -> Decimal:
     return Decimal(POSIX)
 
 
 @function("WinPath", 0, bare=True)
-def win_path(ctx: Any) -> Decimal:
+def win_path(ctx: CalcContext) -> Decimal:
     return Decimal(WIN)
 
 
 @function("URLPath", 0, bare=True)
-def url_path(ctx: Any) -> Decimal:
+def url_path(ctx: CalcContext) -> Decimal:
     return Decimal(URL)
 
 
@@ -55,7 +55,7 @@ def _url_quote(path: str) -> str:
 
 
 @function("ConvertFromFileMakerPath", 2)
-def convert_from_filemaker_path(ctx: Any, path: Value, fmt: Value) -> str:
+def convert_from_filemaker_path(ctx: CalcContext, path: Value, fmt: Value) -> str:
     kind = _format(fmt)
     text = to_text(path).strip()
     match = _PREFIX.match(text)
@@ -96,7 +96,7 @@ def _posix_from_volume(rest: str) -> str:
 
 
 @function("ConvertToFileMakerPath", 2)
-def convert_to_filemaker_path(ctx: Any, path: Value, fmt: Value) -> str:
+def convert_to_filemaker_path(ctx: CalcContext, path: Value, fmt: Value) -> str:
     kind = _format(fmt)
     text = to_text(path).strip()
     if kind is None or not text:

@@ -16,11 +16,17 @@ attaches the call's source span to any error an implementation raises.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 import attrs
 
+from fmscript.calc.context import CalcContext
+from fmscript.calc.values import Value
 from fmscript.syntax.names import fold
+
+# A calculation function: ``impl(ctx: CalcContext, *values)``, or ``impl(ctx, lazy_args, *nodes)``.
+Impl = Callable[..., Value]
+_F = TypeVar("_F", bound=Impl)
 
 
 @attrs.frozen
@@ -28,7 +34,7 @@ class FunctionSpec:
     name: str
     min_args: int
     max_args: int | None  # None = variadic
-    impl: Callable[..., Any]
+    impl: Impl
     lazy: bool = False
     # Zero-argument functions FileMaker lets you write without parentheses (Pi, True, False, ...).
     bare: bool = False
@@ -57,10 +63,10 @@ def function(
     bare: bool = False,
     category: str = "",
     over_related: bool = False,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+) -> Callable[[_F], _F]:
     """Declare a calculation function. ``max_args`` defaults to ``min_args``; None means variadic."""
 
-    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
+    def register(impl: _F) -> _F:
         key = fold(name)
         if key in FUNCTIONS:
             raise RuntimeError(f"calculation function {name} declared twice")
@@ -79,6 +85,15 @@ def function(
         return impl
 
     return register
+
+
+def constant(name: str, value: Value) -> None:
+    """Declare a zero-argument function written without parentheses (``JSONString`` is 1)."""
+
+    def impl(ctx: CalcContext) -> Value:
+        return value
+
+    function(name, 0, bare=True)(impl)
 
 
 def lookup(name: str) -> FunctionSpec | None:

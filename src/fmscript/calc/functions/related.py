@@ -9,28 +9,30 @@ lower/higher match value. fmscript has no repeating fields, so a field is one re
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.design import file_view
 from fmscript.calc.functions.registry import function
+from fmscript.calc.values import Value
 from fmscript.errors import CalcError
 from fmscript.syntax import ast
 
-Value = Any
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 
-def _related(ctx: Any, node: Any) -> list[Value] | None:
+def _related(ctx: CalcContext, node: Any) -> list[Value] | None:
     """Every related value of a ``Table::Field`` node, or None when it is not a related field."""
-    reader = getattr(ctx, "related_values", None)
-    if reader is None or not isinstance(node, ast.FieldRef) or node.table is None:
+    if not isinstance(node, ast.FieldRef) or node.table is None:
         return None
-    values = reader(node.table, node.field)
+    values = ctx.related_values(node.table, node.field)
     return list(values) if values is not None else None
 
 
 @function("Last", 1, over_related=True)
-def last(ctx: Any, field: Value) -> Value:
+def last(ctx: CalcContext, field: Value) -> Value:
     """Claris Last: "the last valid, non-blank value in field … If field is a related field, returns
     the last non-blank value in the related records" (in the relationship's order)."""
     values = [v for v in field if not V.is_empty(v)] if isinstance(field, tuple) else [field]
@@ -38,14 +40,14 @@ def last(ctx: Any, field: Value) -> Value:
 
 
 @function("Extend", 1)
-def extend(ctx: Any, field: Value) -> Value:
+def extend(ctx: CalcContext, field: Value) -> Value:
     """Claris Extend: makes a non-repeating field's value available to every repetition of a
     calculation; with no repeating fields that is the value itself."""
     return field
 
 
 @function("Lookup", 1, 2, lazy=True)
-def lookup(ctx: Any, ev: Any, source: Any, fail: Any = None) -> Value:
+def lookup(ctx: CalcContext, ev: LazyArgs, source: Any, fail: Any = None) -> Value:
     """Claris Lookup ( sourceField {; failExpression} ): the value of sourceField in the first
     related record; failExpression (else empty) when no record is related."""
     values = _related(ctx, source)
@@ -57,7 +59,7 @@ def lookup(ctx: Any, ev: Any, source: Any, fail: Any = None) -> Value:
 
 
 @function("LookupNext", 2, lazy=True)
-def lookup_next(ctx: Any, ev: Any, source: Any, flag: Any) -> Value:
+def lookup_next(ctx: CalcContext, ev: LazyArgs, source: Any, flag: Any) -> Value:
     """Claris LookupNext ( sourceField ; lower/higher flag ): the first related record's value, or
     when no record is related, the value from the record with the next lower (``Lower``) or higher
     (``Higher``) match value."""
@@ -70,12 +72,11 @@ def lookup_next(ctx: Any, ev: Any, source: Any, flag: Any) -> Value:
         return ev(source)
     if values:
         return values[0]
-    nearest = getattr(ctx, "lookup_next", None)
-    return nearest(source.table, source.field, higher) if nearest is not None else ""
+    return ctx.lookup_next(source.table, source.field, higher)
 
 
 @function("RelationInfo", 2)
-def relation_info(ctx: Any, file_name: Value, table_name: Value) -> str:
+def relation_info(ctx: CalcContext, file_name: Value, table_name: Value) -> str:
     """Claris RelationInfo: for each relationship of tableName, "Source:", "Table:", "Options:"
     (Delete Create Sorted, set on the other table's side) and one line per match pair with the
     other table's field first; lists separated by an empty line."""
@@ -92,7 +93,7 @@ def relation_info(ctx: Any, file_name: Value, table_name: Value) -> str:
 
 
 @function("BaseTableNames", 1)
-def base_table_names(ctx: Any, file_name: Value) -> str:
+def base_table_names(ctx: CalcContext, file_name: Value) -> str:
     """Claris BaseTableNames: the names of the file's base tables (TableNames lists occurrences)."""
     view = file_view(ctx)
     if view is None or not view.is_file(V.to_text(file_name)):
@@ -107,7 +108,7 @@ def _ids(names: list[str] | None, first: int) -> str:
 
 
 @function("TableIDs", 1)
-def table_ids(ctx: Any, file_name: Value) -> str:
+def table_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return (
         _ids(view.table_names(), 1065089) if view is not None and view.is_file(V.to_text(file_name)) else ""
@@ -115,7 +116,7 @@ def table_ids(ctx: Any, file_name: Value) -> str:
 
 
 @function("BaseTableIDs", 1)
-def base_table_ids(ctx: Any, file_name: Value) -> str:
+def base_table_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return (
         _ids(view.base_table_names(), 129) if view is not None and view.is_file(V.to_text(file_name)) else ""
@@ -123,19 +124,19 @@ def base_table_ids(ctx: Any, file_name: Value) -> str:
 
 
 @function("LayoutIDs", 1)
-def layout_ids(ctx: Any, file_name: Value) -> str:
+def layout_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return _ids(view.layout_names(), 1) if view is not None and view.is_file(V.to_text(file_name)) else ""
 
 
 @function("ScriptIDs", 1)
-def script_ids(ctx: Any, file_name: Value) -> str:
+def script_ids(ctx: CalcContext, file_name: Value) -> str:
     view = file_view(ctx)
     return _ids(view.script_names(), 1) if view is not None and view.is_file(V.to_text(file_name)) else ""
 
 
 @function("FieldIDs", 2)
-def field_ids(ctx: Any, file_name: Value, layout_name: Value) -> str:
+def field_ids(ctx: CalcContext, file_name: Value, layout_name: Value) -> str:
     view = file_view(ctx)
     if view is None or not view.is_file(V.to_text(file_name)):
         return ""

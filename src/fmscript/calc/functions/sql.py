@@ -22,14 +22,14 @@ JOIN, GROUP BY, UNION, subqueries).
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fmscript.calc import values as V
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.design import file_view
 from fmscript.calc.functions.evaluation import note_error
 from fmscript.calc.functions.registry import function
+from fmscript.calc.values import Value
 
-Value = Any
 SQL_ERROR = 8310
 
 
@@ -48,7 +48,7 @@ def _cell(value: Value) -> str:
 
 
 def _run(
-    ctx: Any, query: Value, field_sep: Value, row_sep: Value, arguments: tuple[Value, ...]
+    ctx: CalcContext, query: Value, field_sep: Value, row_sep: Value, arguments: tuple[Value, ...]
 ) -> str | tuple[str, str]:
     """The result text, or ``(error message, SQLite message)``."""
     view = file_view(ctx)
@@ -65,7 +65,7 @@ def _run(
 
 
 @function("ExecuteSQL", 3, None)
-def execute_sql(ctx: Any, query: Value, field_sep: Value, row_sep: Value, *arguments: Value) -> str:
+def execute_sql(ctx: CalcContext, query: Value, field_sep: Value, row_sep: Value, *arguments: Value) -> str:
     result = _run(ctx, query, field_sep, row_sep, arguments)
     if isinstance(result, tuple):
         note_error(SQL_ERROR, result[0])
@@ -74,7 +74,7 @@ def execute_sql(ctx: Any, query: Value, field_sep: Value, row_sep: Value, *argum
 
 
 @function("ExecuteSQLe", 3, None)
-def execute_sql_e(ctx: Any, query: Value, field_sep: Value, row_sep: Value, *arguments: Value) -> str:
+def execute_sql_e(ctx: CalcContext, query: Value, field_sep: Value, row_sep: Value, *arguments: Value) -> str:
     result = _run(ctx, query, field_sep, row_sep, arguments)
     if isinstance(result, tuple):
         note_error(SQL_ERROR, result[0])

@@ -9,11 +9,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import Value, make_number, num, to_int, to_text
 from fmscript.errors import CalcError
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import LazyArgs
 
 # ----------------------------------------------------------------------------- helpers
 
@@ -77,41 +81,41 @@ def _words(text: str, first: int, count: int) -> str:
 
 
 @function("Left", 2)
-def left(ctx: Any, text: Value, count: Value) -> str:
+def left(ctx: CalcContext, text: Value, count: Value) -> str:
     n = to_int(count)
     return to_text(text)[:n] if n > 0 else ""
 
 
 @function("Right", 2)
-def right(ctx: Any, text: Value, count: Value) -> str:
+def right(ctx: CalcContext, text: Value, count: Value) -> str:
     n = to_int(count)
     return to_text(text)[-n:] if n > 0 else ""
 
 
 @function("Middle", 3)
-def middle(ctx: Any, text: Value, start: Value, count: Value) -> str:
+def middle(ctx: CalcContext, text: Value, start: Value, count: Value) -> str:
     """Claris: start ≤ 1 counts as 1; a start past the end returns nothing."""
     s, n = max(to_int(start), 1), to_int(count)
     return to_text(text)[s - 1 : s - 1 + n] if n > 0 else ""
 
 
 @function("Length", 1)
-def length(ctx: Any, text: Value) -> Decimal:
+def length(ctx: CalcContext, text: Value) -> Decimal:
     return Decimal(len(to_text(text)))
 
 
 @function("Upper", 1)
-def upper(ctx: Any, text: Value) -> str:
+def upper(ctx: CalcContext, text: Value) -> str:
     return _upper(to_text(text))  # CJK has no case: unchanged
 
 
 @function("Lower", 1)
-def lower(ctx: Any, text: Value) -> str:
+def lower(ctx: CalcContext, text: Value) -> str:
     return _lower(to_text(text))
 
 
 @function("Proper", 1)
-def proper(ctx: Any, text: Value) -> str:
+def proper(ctx: CalcContext, text: Value) -> str:
     """First letter of each word upper-case, every other letter lower-case (Proper ( "ABCD" ) = Abcd)."""
     s = to_text(text)
     out = []
@@ -122,7 +126,7 @@ def proper(ctx: Any, text: Value) -> str:
 
 
 @function("Trim", 1)
-def trim(ctx: Any, text: Value) -> str:
+def trim(ctx: CalcContext, text: Value) -> str:
     """Leading and trailing spaces only (tabs and returns stay), as Claris describes Trim."""
     return to_text(text).strip(" ")
 
@@ -133,7 +137,7 @@ def _is_roman(c: str) -> bool:
 
 
 @function("TrimAll", 3)
-def trim_all(ctx: Any, text: Value, trim_spaces: Value, trim_type: Value) -> str:
+def trim_all(ctx: CalcContext, text: Value, trim_spaces: Value, trim_type: Value) -> str:
     """Claris TrimAll table: spaces between two non-Roman characters always go; between two Roman
     characters one space stays (type 3: none); between Roman and non-Roman: type 0 and 3 remove them,
     type 1 always leaves one (inserting it when there is none), type 2 leaves one if any were there.
@@ -172,7 +176,7 @@ def trim_all(ctx: Any, text: Value, trim_spaces: Value, trim_type: Value) -> str
 
 
 @function("Substitute", 2, None)
-def substitute(ctx: Any, text: Value, *pairs: Any) -> str:
+def substitute(ctx: CalcContext, text: Value, *pairs: Any) -> str:
     """Case-sensitive; ``Substitute ( t ; a ; b )`` or ``Substitute ( t ; [a;b] ; [c;d] … )``, the
     pairs applied in order (a later pair may change an earlier pair's output)."""
     if pairs and all(isinstance(p, tuple) for p in pairs):
@@ -192,7 +196,7 @@ def substitute(ctx: Any, text: Value, *pairs: Any) -> str:
 
 
 @function("Position", 4)
-def position(ctx: Any, text: Value, search: Value, start: Value, occurrence: Value) -> Decimal:
+def position(ctx: CalcContext, text: Value, search: Value, start: Value, occurrence: Value) -> Decimal:
     """Not case-sensitive. A negative occurrence scans from ``start`` toward the beginning; 0 is
     invalid and returns 0 (Claris Position page)."""
     s, sub = _fold(to_text(text)), _fold(to_text(search))
@@ -219,33 +223,33 @@ def position(ctx: Any, text: Value, search: Value, start: Value, occurrence: Val
 
 
 @function("PatternCount", 2)
-def pattern_count(ctx: Any, text: Value, search: Value) -> Decimal:
+def pattern_count(ctx: CalcContext, text: Value, search: Value) -> Decimal:
     """Non-overlapping, case-insensitive ("Mississippi"/"issi" counts 1)."""
     sub = _fold(to_text(search))
     return Decimal(_fold(to_text(text)).count(sub)) if sub else Decimal(0)
 
 
 @function("Replace", 4)
-def replace(ctx: Any, text: Value, start: Value, count: Value, replacement: Value) -> str:
+def replace(ctx: CalcContext, text: Value, start: Value, count: Value, replacement: Value) -> str:
     s = to_text(text)
     st, n = max(to_int(start), 1), max(to_int(count), 0)
     return s[: st - 1] + to_text(replacement) + s[st - 1 + n :]
 
 
 @function("Exact", 2)
-def exact(ctx: Any, original: Value, comparison: Value) -> Decimal:
+def exact(ctx: CalcContext, original: Value, comparison: Value) -> Decimal:
     return Decimal(1) if to_text(original) == to_text(comparison) else Decimal(0)
 
 
 @function("Filter", 2)
-def filter_(ctx: Any, text: Value, filter_text: Value) -> str:
+def filter_(ctx: CalcContext, text: Value, filter_text: Value) -> str:
     """Keeps only the characters in ``filterText`` (case-sensitive: Filter ( "AaBb" ; "AB" ) = AB)."""
     keep = set(to_text(filter_text))
     return "".join(c for c in to_text(text) if c in keep)
 
 
 @function("Quote", 1)
-def quote(ctx: Any, text: Value) -> str:
+def quote(ctx: CalcContext, text: Value) -> str:
     """Text as a FileMaker string constant: ``\\`` -> ``\\\\``, ``"`` -> ``\\"``, a literal pilcrow ->
     ``\\¶`` and a return -> ``¶`` (so Evaluate reads it back unchanged)."""
     s = to_text(text)
@@ -257,7 +261,7 @@ def quote(ctx: Any, text: Value) -> str:
 
 
 @function("Char", 1)
-def char(ctx: Any, number: Value) -> str:
+def char(ctx: CalcContext, number: Value) -> str:
     """Each group of five digits (lowest first) is a code point: Char ( 9800097 ) = "ab". Code points
     above U+FFFF travel as UTF-16 surrogate halves, which is how :func:`code` reports them."""
     n = abs(int(num(number)))
@@ -280,7 +284,7 @@ def char(ctx: Any, number: Value) -> str:
 
 
 @function("Code", 1)
-def code(ctx: Any, text: Value) -> Value:
+def code(ctx: CalcContext, text: Value) -> Value:
     """Code points as five-digit groups, first character lowest (Code ( "ab" ) = 9800097); empty text
     gives empty (current Claris page; FileMaker 12 documented 0)."""
     s = to_text(text)
@@ -295,24 +299,24 @@ def code(ctx: Any, text: Value) -> Value:
 
 
 @function("LeftWords", 2)
-def left_words(ctx: Any, text: Value, count: Value) -> str:
+def left_words(ctx: CalcContext, text: Value, count: Value) -> str:
     return _words(to_text(text), 0, to_int(count))
 
 
 @function("RightWords", 2)
-def right_words(ctx: Any, text: Value, count: Value) -> str:
+def right_words(ctx: CalcContext, text: Value, count: Value) -> str:
     s, n = to_text(text), to_int(count)
     total = len(word_spans(s))
     return _words(s, max(total - n, 0), n) if n > 0 else ""
 
 
 @function("MiddleWords", 3)
-def middle_words(ctx: Any, text: Value, start: Value, count: Value) -> str:
+def middle_words(ctx: CalcContext, text: Value, start: Value, count: Value) -> str:
     return _words(to_text(text), max(to_int(start), 1) - 1, to_int(count))
 
 
 @function("WordCount", 1)
-def word_count(ctx: Any, text: Value) -> Decimal:
+def word_count(ctx: CalcContext, text: Value) -> Decimal:
     return Decimal(len(word_spans(to_text(text))))
 
 
@@ -320,7 +324,7 @@ def word_count(ctx: Any, text: Value) -> Decimal:
 
 
 @function("SerialIncrement", 2)
-def serial_increment(ctx: Any, text: Value, increment: Value) -> str:
+def serial_increment(ctx: CalcContext, text: Value, increment: Value) -> str:
     """Adds the integer part of ``incrementBy`` to the last run of digits, keeping the rest of the
     text ("abc1.2" + 1.2 -> "abc1.3"). *Choice*: leading zeros keep the width ("a009" -> "a010");
     text without digits is returned unchanged."""
@@ -347,7 +351,7 @@ def _zenkaku_katakana(s: str) -> str:
 
 
 @function("Hiragana", 1)
-def hiragana(ctx: Any, text: Value) -> str:
+def hiragana(ctx: CalcContext, text: Value) -> str:
     """Katakana (hankaku and zenkaku) -> hiragana: the katakana block is the hiragana block + 0x60."""
     out = []
     for c in _zenkaku_katakana(to_text(text)):
@@ -357,7 +361,7 @@ def hiragana(ctx: Any, text: Value) -> str:
 
 
 @function("Katakana", 1)
-def katakana(ctx: Any, text: Value) -> str:
+def katakana(ctx: CalcContext, text: Value) -> str:
     """Hiragana -> zenkaku (full-width) katakana."""
     out = []
     for c in to_text(text):
@@ -367,7 +371,7 @@ def katakana(ctx: Any, text: Value) -> str:
 
 
 @function("KanaZenkaku", 1)
-def kana_zenkaku(ctx: Any, text: Value) -> str:
+def kana_zenkaku(ctx: CalcContext, text: Value) -> str:
     """Hankaku (half-width) katakana -> zenkaku katakana."""
     return _zenkaku_katakana(to_text(text))
 
@@ -376,7 +380,7 @@ _TO_HANKAKU = {unicodedata.normalize("NFKC", chr(c)): chr(c) for c in range(0xFF
 
 
 @function("KanaHankaku", 1)
-def kana_hankaku(ctx: Any, text: Value) -> str:
+def kana_hankaku(ctx: CalcContext, text: Value) -> str:
     """Zenkaku katakana -> hankaku; voiced kana become the base kana plus a half-width ﾞ / ﾟ."""
     out = []
     for c in to_text(text):
@@ -396,42 +400,42 @@ def kana_hankaku(ctx: Any, text: Value) -> str:
 
 
 @function("TextFormatRemove", 1)
-def text_format_remove(ctx: Any, text: Value) -> str:
+def text_format_remove(ctx: CalcContext, text: Value) -> str:
     return to_text(text)
 
 
 @function("TextColor", 2)
-def text_color(ctx: Any, text: Value, rgb: Value) -> str:
+def text_color(ctx: CalcContext, text: Value, rgb: Value) -> str:
     return to_text(text)
 
 
 @function("TextColorRemove", 1, 2)
-def text_color_remove(ctx: Any, text: Value, *rgb: Value) -> str:
+def text_color_remove(ctx: CalcContext, text: Value, *rgb: Value) -> str:
     return to_text(text)
 
 
 @function("TextFont", 2, 3)
-def text_font(ctx: Any, text: Value, *font: Value) -> str:
+def text_font(ctx: CalcContext, text: Value, *font: Value) -> str:
     return to_text(text)
 
 
 @function("TextFontRemove", 1, 3)
-def text_font_remove(ctx: Any, text: Value, *font: Value) -> str:
+def text_font_remove(ctx: CalcContext, text: Value, *font: Value) -> str:
     return to_text(text)
 
 
 @function("TextSize", 2)
-def text_size(ctx: Any, text: Value, size: Value) -> str:
+def text_size(ctx: CalcContext, text: Value, size: Value) -> str:
     return to_text(text)
 
 
 @function("TextSizeRemove", 1, 2)
-def text_size_remove(ctx: Any, text: Value, *size: Value) -> str:
+def text_size_remove(ctx: CalcContext, text: Value, *size: Value) -> str:
     return to_text(text)
 
 
 @function("RGB", 3)
-def rgb(ctx: Any, red: Value, green: Value, blue: Value) -> Decimal:
+def rgb(ctx: CalcContext, red: Value, green: Value, blue: Value) -> Decimal:
     """red × 65536 + green × 256 + blue, each clamped to 0..255."""
     r, g, b = (min(max(to_int(x), 0), 255) for x in (red, green, blue))
     return make_number(r * 65536 + g * 256 + b)
@@ -440,10 +444,10 @@ def rgb(ctx: Any, red: Value, green: Value, blue: Value) -> Decimal:
 # Style keywords (Bold, Italic, Plain …) are not values fmscript keeps: text has no formatting here,
 # so the styles argument is not evaluated (a bare style word is not a field).
 @function("TextStyleAdd", 2, lazy=True)
-def text_style_add(ctx: Any, ev: Any, text: Any, styles: Any) -> str:
+def text_style_add(ctx: CalcContext, ev: LazyArgs, text: Any, styles: Any) -> str:
     return to_text(ev(text))
 
 
 @function("TextStyleRemove", 2, lazy=True)
-def text_style_remove(ctx: Any, ev: Any, text: Any, styles: Any) -> str:
+def text_style_remove(ctx: CalcContext, ev: LazyArgs, text: Any, styles: Any) -> str:
     return to_text(ev(text))

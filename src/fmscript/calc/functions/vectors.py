@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
+from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, fit, make_number, to_text
 
@@ -29,7 +29,7 @@ def _vector(value: Value) -> list[float] | None:
 
 
 @function("CosineSimilarity", 2)
-def cosine_similarity(ctx: Any, v1: Value, v2: Value) -> Value:
+def cosine_similarity(ctx: CalcContext, v1: Value, v2: Value) -> Value:
     a, b = _vector(v1), _vector(v2)
     if a is None or b is None or len(a) != len(b):
         return ERROR_TEXT

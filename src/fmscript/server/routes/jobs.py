@@ -106,6 +106,4 @@ async def job_checkpoints(
     after: str | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
-    job = _job(state, job_id)
-    found = [wire.checkpoint_object(job, shape)] if job.status == "succeeded" else []
-    return page(found, after, limit)
+    return page(wire.checkpoint_objects(_job(state, job_id), shape), after, limit)

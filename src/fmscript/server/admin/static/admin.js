@@ -242,6 +242,21 @@ function fact(label, value, attrs) {
   return h("div", attrs || {}, h("dt", { text: label }), h("dd", {}, value));
 }
 
+// DPO figures, early stopping and the intermediate checkpoints, once the job has a result card.
+function trainingFacts(job) {
+  const r = job.result || {}, p = job.params || {};
+  const facts = [fact("Method", p.method === "dpo" ? `DPO (beta ${p.beta})` : "supervised")];
+  if (r.method === "dpo") {
+    facts.push(fact("Reward margin", fmtLoss(r.reward_margin)),
+      fact("Preference accuracy", Math.round(100 * r.preference_accuracy) + " %"));
+  }
+  if (r.best_step) facts.push(fact("Best validation step", String(r.best_step) + (r.stopped_at ? ` (stopped at ${r.stopped_at})` : "")));
+  if ((r.checkpoint_steps || []).length) {
+    facts.push(fact("Checkpoints", h("span", { class: "mono", text: r.checkpoint_steps.map((s) => "step " + s).join(", ") })));
+  }
+  return facts;
+}
+
 async function refreshJob() {
   const id = state.jobId;
   const [job, svg] = await Promise.all([
@@ -279,6 +294,7 @@ async function refreshJob() {
     fact("Progress", progressCell(job)),
     fact("Last training loss", fmtLoss(job.last_train_loss)),
     fact("Last validation loss", fmtLoss(job.last_val_loss)),
+    ...trainingFacts(job),
   );
 
   const chart = $("job-chart");
@@ -297,7 +313,8 @@ async function refreshJob() {
 
   const params = job.params || {};
   const names = { max_steps: "Iterations", lora_layers: "LoRA layers", batch_size: "Batch size",
-    learning_rate: "Learning rate", fine_tuned_model_name: "Model name", seed: "Seed" };
+    learning_rate: "Learning rate", fine_tuned_model_name: "Model name", seed: "Seed", n_epochs: "Epochs",
+    save_every: "Checkpoint every", early_stopping_patience: "Early stopping patience", validation_file: "Validation file" };
   $("job-params").replaceChildren(...Object.entries(params).map(([k, v]) => fact(names[k] || k, String(v))));
 
   const tbody = $("job-events").tBodies[0];

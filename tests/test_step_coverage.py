@@ -116,9 +116,6 @@ REASONS: dict[str, str] = {
     "Set Revert Transaction on Error": "a transaction reverts on validation errors at commit (docs: Transactions)",
     "Close Popover": "no popover is open without a window",
     "Enter Preview Mode": "preview is a printed view of a window",
-    "New Window": "a run has one window: layout and found sets carry on",
-    "Select Window": "a run has one window",
-    "Close Window": "a run has one window",
     **{name: _WINDOW for name in (
         "Adjust Window", "Move/Resize Window", "Arrange All Windows", "Scroll Window", "Show/Hide Menubar",
         "Show/Hide Toolbars", "Show/Hide Text Ruler", "Set Window Title", "Set Zoom Level", "View As",

@@ -17,6 +17,7 @@ import attrs
 UNKNOWN_ERROR = -1
 NO_ERROR = 0
 USER_CANCELED = 1
+MEMORY_ERROR = 2
 COMMAND_UNAVAILABLE = 3
 COMMAND_UNKNOWN = 4
 COMMAND_INVALID = 5
@@ -36,6 +37,10 @@ SCRIPT_MISSING = 104
 NO_LAYOUT = 105  # "layout is missing"
 TABLE_MISSING = 106
 REPETITION_INVALID = 111
+WINDOW_MISSING = 112
+INVALID_LOGIN = 212
+ACCOUNT_MISSING = 213
+FILE_LOCKED = 300
 FUNCTION_MISSING = 113
 RECORD_IN_USE = 301
 FIND_CRITERIA_EMPTY = 400
@@ -62,6 +67,7 @@ ERROR_MEANINGS: dict[int, str] = {
     UNKNOWN_ERROR: "unknown error",
     NO_ERROR: "no error",
     USER_CANCELED: "user canceled action",
+    MEMORY_ERROR: "memory error",
     COMMAND_UNAVAILABLE: "command is unavailable",
     COMMAND_UNKNOWN: "command is unknown",
     COMMAND_INVALID: "command is invalid",
@@ -81,6 +87,10 @@ ERROR_MEANINGS: dict[int, str] = {
     NO_LAYOUT: "layout is missing",
     TABLE_MISSING: "table is missing",
     REPETITION_INVALID: "field repetition is invalid",
+    WINDOW_MISSING: "window is missing",
+    INVALID_LOGIN: "invalid user account and/or password",
+    ACCOUNT_MISSING: "user account and/or password does not exist",
+    FILE_LOCKED: "file is locked or in use",
     FUNCTION_MISSING: "function is missing",
     RECORD_IN_USE: "record is in use by another user",
     FIND_CRITERIA_EMPTY: "find criteria are empty",

@@ -145,7 +145,7 @@ def test_local_dpo_job_and_eval(demo_home: Path, tmp_path: Path) -> None:
             "demo", data, "ratings.jsonl",
             {"max_steps": 30, "batch_size": 4, "learning_rate": 0.01, "fine_tuned_model_name": "rated"},
         )  # fmt: skip
-        [done] = service.run_queued(progress=False)
+        [done] = service.run_queued()
         assert done.status == "succeeded", done.error
         card = done.result
         assert card is not None and (card.method, card.beta, card.data.n_train) == ("dpo", 0.1, 12)

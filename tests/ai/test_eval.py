@@ -49,7 +49,7 @@ def test_eval_defaults_to_the_held_out_examples(demo_home: Path, tmp_path: Path)
         service.submit(
             "demo", data, "qa.jsonl", {"max_steps": 4, "batch_size": 2, "fine_tuned_model_name": "held"}
         )
-        [job] = service.run_queued(progress=False)
+        [job] = service.run_queued()
     assert job.status == "succeeded", job.error
     assert job.result is not None
     held = job.result.data.validation_examples

@@ -30,7 +30,7 @@ def test_training_memorises_and_the_adapter_changes_generation(demo_home: Path, 
         "my-training-data.jsonl",
         {"max_steps": 60, "batch_size": 2, "fine_tuned_model_name": "memo"},
     )
-    [done] = service.run_queued(progress=False)
+    [done] = service.run_queued()
     assert done.id == job["id"]
     assert done.status == "succeeded", done.error
     card = done.result
@@ -67,7 +67,7 @@ def _script(home: Path, data: Path, steps: int, name: str) -> str:
         service = LocalFineTuning(Path({str(home)!r}))
         job = service.submit("demo", {str(data)!r}, "t.jsonl", {{"max_steps": {steps}, "fine_tuned_model_name": {name!r}}})
         print(job["id"], flush=True)
-        [final] = service.run_queued(progress=False)
+        [final] = service.run_queued()
         print(final.status, flush=True)
         """
     )
@@ -141,7 +141,7 @@ def test_cancel_from_another_connection_stops_training(demo_home: Path, train_fi
 
     thread = threading.Thread(target=cancel_when_running)
     thread.start()
-    [final] = service.run_queued([job["id"]], progress=False)
+    [final] = service.run_queued([job["id"]])
     thread.join()
     assert final.status == "cancelled"
     assert not (demo_home / "models" / "fm-mlx-stopped").exists()

@@ -32,7 +32,7 @@ def test_epochs_checkpoints_and_a_validation_file(demo_home: Path, tmp_path: Pat
               "fine_tuned_model_name": "ctl"}  # fmt: skip
     with LocalFineTuning(demo_home) as service:
         job = service.submit("demo", train_file, "train.jsonl", params)
-        [done] = service.run_queued(progress=False)
+        [done] = service.run_queued()
         assert done.status == "succeeded", done.error
         card = done.result
         assert card is not None
@@ -62,7 +62,7 @@ def test_early_stopping_keeps_the_best_adapter(demo_home: Path, tmp_path: Path) 
               "early_stopping_patience": 1, "fine_tuned_model_name": "early"}  # fmt: skip
     with LocalFineTuning(demo_home) as service:
         job = service.submit("demo", train, "train.jsonl", params)
-        [done] = service.run_queued(progress=False)
+        [done] = service.run_queued()
         assert done.status == "succeeded", done.error
         card = done.result
         messages = [e.message for e in service.store.jobs.events(job["id"])]

@@ -4,6 +4,10 @@
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -66,3 +70,75 @@ def test_a_full_disk_on_stdout_is_one_error_line(
 def test_usage_errors_keep_exit_code_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert _exit_code(["run"]) == 2
     assert "Missing argument" in capsys.readouterr().err
+
+
+# --- every command through the one boundary: stdout closed or full (issue 19 item 5, issue 22 item 15)
+
+_SRC = Path(__file__).resolve().parents[2] / "src"
+_COMMANDS = {
+    "run": (["run", "main.fmscript"], ""),
+    "check": (["check", "main.fmscript"], ""),
+    "repl": (["repl"], "= 6 * 7\n"),
+    "jobs": (["jobs", "list"], ""),
+    "models": (["models", "list"], ""),
+    "keys": (["keys", "list"], ""),
+    "validate": (["validate", "train.jsonl"], ""),
+    "eval": (["eval", "--help"], ""),
+    "serve": (["serve", "--help"], ""),
+}
+
+
+def _spawn(tmp_path: Path, argv: list[str], stdin: str, stdout: int) -> subprocess.CompletedProcess[bytes]:
+    (tmp_path / "main.fmscript").write_text('Show Custom Dialog [ "hello" ]\n', encoding="utf-8")
+    line = '{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n'
+    (tmp_path / "train.jsonl").write_text(line * 3, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FMSCRIPT_", "OPENAI_"))}
+    env.update(FMSCRIPT_HOME=str(tmp_path / "home"), PYTHONPATH=str(_SRC), FMSCRIPT_PROGRESS="0")
+    return subprocess.run(
+        [sys.executable, "-m", "fmscript", *argv],
+        cwd=tmp_path,
+        env=env,
+        input=stdin.encode(),
+        stdout=stdout,
+        stderr=subprocess.PIPE,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_a_closed_pipe_ends_quietly(name: str, tmp_path: Path) -> None:
+    """`fmscript jobs events ID | head -1`: the reader is gone before anything is written."""
+    argv, stdin = _COMMANDS[name]
+    read, write = os.pipe()
+    os.close(read)  # every write to the pipe now fails with EPIPE
+    try:
+        proc = _spawn(tmp_path, argv, stdin, write)
+    finally:
+        os.close(write)
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert "internal error" not in err and "Traceback" not in err and "BrokenPipe" not in err, err
+    assert err == "" or err.startswith("error: cannot write the output"), err
+
+
+@pytest.mark.parametrize("name", sorted(_COMMANDS))
+def test_a_full_disk_is_one_error_line(name: str, tmp_path: Path) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    argv, stdin = _COMMANDS[name]
+    with open("/dev/full", "wb") as full:
+        proc = _spawn(tmp_path, argv, stdin, full.fileno())
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err
+    assert err.strip().splitlines()[-1] == "error: cannot write the output: No space left on device", err
+    assert "internal error" not in err and "Traceback" not in err, err
+
+
+def test_fmscript_errors_of_every_command_look_alike(capsys: pytest.CaptureFixture[str]) -> None:
+    """A coded error without a position is `error: message (error N)`; with one, the caret form."""
+    from fmscript.errors import ScriptRuntimeError
+
+    assert cli_module.report(ScriptRuntimeError("no such job: x\nsecond line", code=101)) == 1
+    assert capsys.readouterr().err == "error: no such job: x (error 101)\nsecond line\n"
+    assert cli_module.report(KeyboardInterrupt()) == 130
+    assert capsys.readouterr().err == "interrupted\n"

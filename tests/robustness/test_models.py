@@ -53,7 +53,7 @@ def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> 
     old = _old_model(home, service, "fm-mlx-kept")
     job = service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "kept", "max_steps": 2})
     assert (old / "OLD").exists()  # submitting deletes nothing
-    [final] = service.run_queued([job["id"]], progress=False)
+    [final] = service.run_queued([job["id"]])
     assert final.status == "failed"
     assert (old / "OLD").exists()
     assert any(m.name == "fm-mlx-kept" for m in service.list_models())
@@ -85,13 +85,13 @@ def test_cancel_mid_training_keeps_and_success_replaces_the_old_model(
 
     thread = threading.Thread(target=cancel_when_running)
     thread.start()
-    [final] = service.run_queued([job["id"]], progress=False)
+    [final] = service.run_queued([job["id"]])
     thread.join()
     assert final.status == "cancelled"
     assert (old / "OLD").exists(), "a cancelled training must not delete the model it would replace"
 
     job = service.submit("demo", train_file, "t.jsonl", {"max_steps": 2, "fine_tuned_model_name": "twice"})
-    [final] = service.run_queued([job["id"]], progress=False)
+    [final] = service.run_queued([job["id"]])
     assert final.status == "succeeded", final.error
     assert not (old / "OLD").exists() and (old / "adapters.safetensors").exists()
     [model] = [m for m in service.list_models() if m.name == "fm-mlx-twice"]

@@ -1,132 +1,64 @@
-"""The training progress bar (rich, on stderr): step/max_steps, loss, tokens/s and the time left.
+"""What ``ai/`` reports while it works: callbacks, never output (``ai/`` prints nothing).
 
-Shown when asked for and stderr is a terminal, or when ``FMSCRIPT_PROGRESS=1`` forces it
-(``FMSCRIPT_PROGRESS=0`` turns it off everywhere). rich is imported only when a bar is shown.
+:class:`TrainingProgress` is what the trainer (``engines.mlx_local``), the worker and the job
+followers call; :class:`DownloadProgress` what a hub download calls. These bases ignore every call
+(the server's training child, library calls, tests). A :class:`Reporter` bundles the factories
+and a ``say`` callback for lines of news; the command line supplies one that draws rich bars on
+stderr (``fmscript.cli.progress.reporter``).
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+from collections.abc import Callable
 
-
-def progress_wanted(requested: bool = True, forced: bool | None = None) -> bool:
-    """``forced`` is ``Settings.progress`` (FMSCRIPT_PROGRESS): True/False override, None = auto."""
-    if forced is not None:
-        return forced
-    return requested and sys.stderr.isatty()
+import attrs
 
 
 class TrainingProgress:
-    """One bar per job; a disabled instance does nothing, so callers never check."""
-
-    def __init__(self, enabled: bool = True, forced: bool | None = None) -> None:
-        self.enabled = progress_wanted(enabled, forced)
-        self._forced = forced
-        self._progress: Any = None
-        self._task: Any = None
-        self._fields: dict[str, str] = {"loss": "-", "tps": "-"}
+    """One job's progress: ``start`` once, ``update`` per step, ``message`` for a line of news,
+    ``close`` at the end. Every method does nothing here, so callers never check."""
 
     def start(self, label: str, total_steps: int, completed: int = 0) -> None:
-        if not self.enabled:
-            return
-        self.close()
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-            TimeRemainingColumn,
-        )
-
-        console = Console(stderr=True, force_terminal=self._forced or None)
-        self._progress = Progress(
-            TextColumn("[bold blue]{task.description}"),
-            BarColumn(bar_width=30),
-            MofNCompleteColumn(),
-            TextColumn("loss {task.fields[loss]}"),
-            TextColumn("{task.fields[tps]} tok/s"),
-            TimeElapsedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-            transient=False,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task(label, total=total_steps, completed=completed, **self._fields)
+        """A job named ``label`` starts (or is followed from step ``completed``) of ``total_steps``."""
 
     def update(
         self, step: int | None = None, loss: float | None = None, tokens_per_second: float | None = None
     ) -> None:
-        if self._progress is None:
-            return
-        if loss is not None:
-            self._fields["loss"] = f"{loss:.3f}"
-        if tokens_per_second is not None:
-            self._fields["tps"] = f"{tokens_per_second:,.0f}"
-        kwargs: dict[str, Any] = dict(self._fields)
-        if step is not None:
-            kwargs["completed"] = step
-        self._progress.update(self._task, **kwargs)
+        """The job reached ``step`` (with its training loss and speed, when known)."""
 
     def message(self, text: str) -> None:
-        """A line on stderr (above the bar while one is shown); nothing when progress is off."""
-        if self._progress is not None:
-            self._progress.console.print(text, highlight=False, markup=False)
-        elif self.enabled:
-            print(text, file=sys.stderr, flush=True)
+        """A line of news about the job (waiting for the lock, a provider's event)."""
 
     def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-        self._progress = None
-        self._task = None
+        """The job ended or is no longer followed."""
 
 
 class DownloadProgress:
-    """A bytes bar for a model download (size, rate, time left); disabled → does nothing."""
-
-    def __init__(self, enabled: bool = True, forced: bool | None = None) -> None:
-        self.enabled = progress_wanted(enabled, forced)
-        self._forced = forced
-        self._progress: Any = None
-        self._task: Any = None
+    """One download's progress in bytes; every method does nothing here."""
 
     def start(self, label: str, total_bytes: int, completed: int = 0) -> None:
-        if not self.enabled:
-            return
-        self.close()
-        from rich.console import Console
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-            TransferSpeedColumn,
-        )
-
-        console = Console(stderr=True, force_terminal=self._forced or None)
-        self._progress = Progress(
-            TextColumn("[bold blue]{task.description}"),
-            BarColumn(bar_width=30),
-            DownloadColumn(),
-            TransferSpeedColumn(),
-            TextColumn("ETA"),
-            TimeRemainingColumn(),
-            console=console,
-        )
-        self._progress.start()
-        self._task = self._progress.add_task(label, total=total_bytes, completed=completed)
+        """A download of ``total_bytes`` starts (``completed`` already there: a resumed pull)."""
 
     def advance(self, n_bytes: int) -> None:
-        if self._progress is not None:
-            self._progress.update(self._task, advance=n_bytes)
+        """``n_bytes`` more arrived."""
 
     def close(self) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-        self._progress = None
-        self._task = None
+        """The download ended."""
+
+
+ProgressFactory = Callable[[], TrainingProgress]
+DownloadFactory = Callable[[], DownloadProgress]
+
+
+def _quiet(text: str) -> None:
+    """Lines of news go nowhere unless someone listens."""
+
+
+@attrs.frozen
+class Reporter:
+    """The callbacks ``ai/`` reports through: a training progress per job, a download progress
+    per pull, and ``say`` for a line of news (a download starting, a model pulled)."""
+
+    training: ProgressFactory = TrainingProgress
+    download: DownloadFactory = DownloadProgress
+    say: Callable[[str], None] = _quiet

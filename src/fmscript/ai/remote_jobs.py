@@ -13,7 +13,6 @@ from typing import Any
 
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import TERMINAL, RemoteJob
-from fmscript.ai.jobs.store import open_store
 from fmscript.ai.progress import TrainingProgress
 from fmscript.settings import Settings
 
@@ -42,7 +41,7 @@ def follow(
 ) -> dict[str, Any]:
     """Poll the job until it has ended, showing its metrics events on the progress bar and passing
     each message event to ``on_message``; returns the final job object."""
-    progress = progress or TrainingProgress(enabled=False)
+    progress = progress or TrainingProgress()
     seen: set[str] = set()
     started = False
     label = record.fine_tuned_model or record.id
@@ -71,57 +70,3 @@ def follow(
             time.sleep(poll)
     finally:
         progress.close()
-
-
-def follow_all(
-    jobs: list[tuple[Any, dict[str, Any]]], settings: Settings, progress: bool, err: Any, poll: float = 2.0
-) -> int:
-    """``fmscript run --wait``: follow each (account, job) a run created to its end, with the
-    progress display; one line per job on ``err``. Returns 1 when any did not succeed."""
-    from fmscript.ai.engines.openai_remote import OPENAI_BASE_URL, Remote
-    from fmscript.errors import FMScriptError
-
-    failed = 0
-    store = open_store(settings.home)
-    try:
-        for account, job in jobs:
-            base_url = account.endpoint or OPENAI_BASE_URL
-            verify = True if account.provider == "OpenAI" else bool(account.verify_ssl)
-            record = RemoteJob(
-                account.provider, base_url, str(job["id"]), fine_tuned_model=job.get("fine_tuned_model")
-            )
-            bar = TrainingProgress(progress, settings.progress)
-            try:
-                remote = Remote(account.provider, base_url, account.key(), verify, settings)
-                try:
-                    final = follow(store, record, remote, bar, poll, bar.message)
-                finally:
-                    remote.close()
-            except FMScriptError as exc:
-                print(
-                    f"fine-tuning job {job['id']}: cannot follow it: {account.redact(exc.message)}", file=err
-                )
-                failed = 1
-                continue
-            except KeyboardInterrupt:
-                print(
-                    f"stopped following {job['id']}; it goes on at the provider (fmscript jobs wait {job['id']})",
-                    file=err,
-                )
-                return 1
-            if final.get("status") == "succeeded":
-                print(
-                    f"fine-tuning job {job['id']} succeeded: model {final.get('fine_tuned_model')}", file=err
-                )
-            else:
-                failed = 1
-                reason = (
-                    (final.get("error") or {}).get("message") if isinstance(final.get("error"), dict) else ""
-                )
-                print(
-                    f"fine-tuning job {job['id']} {final.get('status')}{': ' + reason if reason else ''}",
-                    file=err,
-                )
-    finally:
-        store.close()
-    return failed

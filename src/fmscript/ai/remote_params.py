@@ -83,9 +83,17 @@ def requested_method(params: dict[str, Any]) -> str | None:
 
 
 def create_args(
-    provider: str, base_model: str, file_id: str, params: dict[str, Any], data_method: str | None = None
+    base_model: str,
+    file_id: str,
+    params: dict[str, Any],
+    data_method: str | None = None,
+    *,
+    server_keys: bool,
 ) -> dict[str, Any]:
     """The keyword arguments of ``client.fine_tuning.jobs.create`` (``extra_body`` for Custom keys).
+
+    ``server_keys``: the provider is an AI Model Server (Custom), which takes its own keys as the
+    script gave them (``batch_size`` included); else (OpenAI) a key OpenAI cannot take raises.
 
     ``data_method`` is the kind of the training data ("dpo" for preference lines; None: not known
     yet): the method's type when the parameters name none. Raises (code 14) for a key OpenAI cannot take; call it
@@ -98,7 +106,7 @@ def create_args(
     for key, value in params.items():
         if value is None:
             continue
-        if key in HYPERPARAMETERS and not (provider == "Custom" and key == "batch_size"):
+        if key in HYPERPARAMETERS and not (server_keys and key == "batch_size"):
             hyper[key] = _number(key, value, key in INTEGER_HYPERPARAMETERS)
         elif key == "seed":
             args["seed"] = _number(key, value, True)
@@ -109,7 +117,7 @@ def create_args(
             hyper = {**{k: _number(k, v, k in INTEGER_HYPERPARAMETERS) for k, v in old.items()}, **hyper}
         elif key in TOP_LEVEL:
             args[key] = str(value) if key in ("suffix", "validation_file") else value
-        elif provider == "OpenAI":
+        elif not server_keys:
             if key in SERVER_ONLY:
                 raise ai_error(
                     f"fine-tuning parameter {key!r} is an AI Model Server parameter; OpenAI's counterpart is "

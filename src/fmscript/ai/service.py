@@ -11,7 +11,6 @@ import dataclasses
 import json
 import os
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from fmscript.ai.jobs.records import Job, Model, ModelCard
 from fmscript.ai.jobs.store import open_store
 from fmscript.ai.jobs.wire import response_target
 from fmscript.ai.params import LocalParams, parse_local_params
-from fmscript.ai.progress import TrainingProgress
+from fmscript.ai.progress import ProgressFactory, Reporter, TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
 
@@ -32,9 +31,12 @@ from fmscript.settings import Settings
 class LocalFineTuning:
     """Fine-tuning jobs and models of one fmscript home (``Settings.home``)."""
 
-    def __init__(self, home: Path, settings: Settings | None = None) -> None:
+    def __init__(
+        self, home: Path, settings: Settings | None = None, reporter: Reporter | None = None
+    ) -> None:
         self.home = homes.ensure_home(home)
         self.settings = settings or Settings()
+        self.reporter = reporter or Reporter()  # how a base model's download is reported
         self._store: Store | None = None
 
     @property
@@ -135,9 +137,12 @@ class LocalFineTuning:
         stored = self.store.files.create(path, path.name)
         return dataclasses.replace(local, validation_file=stored.id)
 
-    def run_queued(self, job_ids: list[str] | None = None, progress: bool = True) -> list[Job]:
+    def run_queued(
+        self, job_ids: list[str] | None = None, progress: ProgressFactory = TrainingProgress
+    ) -> list[Job]:
         """Train jobs one after another here (default: the queued jobs this process submitted),
-        following any that another process trains; Ctrl-C cancels the rest. Returns the final jobs."""
+        following any that another process trains; Ctrl-C cancels the rest. ``progress`` makes
+        each job's progress callbacks (default: none). Returns the final jobs."""
         from fmscript.ai.jobs.worker import run_job
 
         store = self.store
@@ -147,14 +152,7 @@ class LocalFineTuning:
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
-                finished.append(
-                    run_job(
-                        store,
-                        job_id,
-                        TrainingProgress(progress, self.settings.progress),
-                        settings=self.settings,
-                    )
-                )
+                finished.append(run_job(store, job_id, progress(), settings=self.settings))
             except KeyboardInterrupt:
                 finished.append(store.jobs.get(job_id))
                 for rest in job_ids[index + 1 :]:
@@ -208,12 +206,11 @@ class LocalFineTuning:
 
     def base_model_path(self, name: str) -> Path:
         """A base model's folder; a hub id that is not here yet is downloaded now (announced on
-        stderr with a progress bar), unless fmscript runs offline."""
+        the reporter's download progress), unless fmscript runs offline."""
         from fmscript.ai import hub
-        from fmscript.ai.progress import DownloadProgress
 
         return hub.ensure_local(
-            self.store, name, self.settings, DownloadProgress(True, self.settings.progress), _announce
+            self.store, name, self.settings, self.reporter.download(), self._download_news
         )
 
     def _adapter_base(self, model: str, folder: Path) -> Path:
@@ -263,22 +260,19 @@ class LocalFineTuning:
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 
-    def wait(self, job_id: str, progress: bool = True) -> Job:
+    def wait(self, job_id: str, progress: ProgressFactory = TrainingProgress) -> Job:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
         job = self.store.jobs.get(job_id)
         if job.terminal:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(
-            self.store, job_id, TrainingProgress(progress, self.settings.progress), settings=self.settings
-        )
+        return run_job(self.store, job_id, progress(), settings=self.settings)
 
-
-def _announce(level: str, message: str, data: dict[str, Any]) -> None:
-    """A download's start and end lines on stderr (its bar shows the percentages)."""
-    if "%" not in message:
-        print(message, file=sys.stderr, flush=True)
+    def _download_news(self, level: str, message: str, data: dict[str, Any]) -> None:
+        """A download's start and end lines (its progress shows the percentages)."""
+        if "%" not in message:
+            self.reporter.say(message)
 
 
 def _check_messages(messages: object) -> None:

@@ -1,6 +1,6 @@
 """The ``fmscript`` command and its one error boundary (:func:`main`).
 
-The click group lives in ``fmscript.cli.app`` (subcommands imported only when used; ``SUBCOMMANDS``
+The boundary itself is :func:`fmscript.cli.boundary.report`. The click group lives in ``fmscript.cli.app`` (subcommands imported only when used; ``SUBCOMMANDS``
 keeps ``fmscript --help`` fast). ``fmscript run SCRIPT`` with well-formed options skips click
 altogether (``fast_run``): start-up is what a user feels most, and click with its imports costs a
 fifth of it. Anything else (help, ``--debug``, other subcommands, a usage error) goes through click.
@@ -8,10 +8,12 @@ fifth of it. Anything else (help, ``--debug``, other subcommands, a usage error)
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import sys
 from typing import Any
+
+from fmscript.cli.boundary import _echo_err, _output_failed, report
+
+__all__ = ["main", "report"]
 
 
 def __getattr__(name: str) -> Any:
@@ -23,14 +25,11 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'fmscript.cli' has no attribute {name!r}")
 
 
-# errno values that mean "the output went away": closed pipe, full disk, I/O error, quota.
-_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EFBIG}
-
-
 def main(argv: list[str] | None = None) -> None:
-    """The one error boundary of the command line. click exits 2 on usage errors; scripts and
-    runtime errors are reported by the commands themselves; whatever else escapes ends here as one
-    ``internal error: …`` line (``--debug``: with the traceback), never a bare traceback."""
+    """The command line's entry point. click exits 2 on usage errors; scripts' own errors are
+    reported by ``run``/``check`` as FileMaker does; every exception that escapes a command (the
+    fast ``run`` path, and every click subcommand through ``LazyGroup.invoke``) ends in
+    :func:`report`, the one error boundary."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     code: int | str | None = 0
@@ -52,60 +51,6 @@ def main(argv: list[str] | None = None) -> None:
             sys.stdout.flush()
         except OSError as exc:
             code = _output_failed(exc)
-    except KeyboardInterrupt:
-        _echo_err("interrupted")
-        code = 130
-    except OSError as exc:
-        if exc.errno in _OUTPUT_ERRNOS and _is_output_error(exc):
-            code = _output_failed(exc)
-        else:
-            code = _internal(exc, debug)
-    except MemoryError:
-        _echo_err("error: out of memory")
-        code = 1
-    except Exception as exc:  # noqa: BLE001 - the boundary: anything unexpected
-        code = _internal(exc, debug)
+    except BaseException as exc:  # noqa: BLE001 - the boundary: anything unexpected
+        code = report(exc, debug)
     sys.exit(code)
-
-
-def _is_output_error(exc: OSError) -> bool:
-    # A write to stdout/stderr fails with no file name; a failing file of the user's carries one.
-    return exc.filename is None
-
-
-def _output_failed(exc: OSError) -> int:
-    """stdout is a full disk or a closed pipe: one line on stderr, exit 1, and no second error
-    when Python flushes stdout again at exit."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    reason = exc.strerror or type(exc).__name__
-    _echo_err(f"error: cannot write the output: {reason}")
-    return 1
-
-
-def _internal(exc: BaseException, debug: bool) -> int:
-    from fmscript.errors import FMScriptError
-
-    if isinstance(exc, FMScriptError):  # a user error a command forgot to catch: still clean
-        _echo_err(str(exc))
-        return 1
-    if debug:
-        import traceback
-
-        traceback.print_exception(exc, file=sys.stderr)
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    _echo_err(
-        f"internal error: {type(exc).__name__}{': ' + text if text else ''} "
-        "(a bug in fmscript: rerun with --debug for the traceback and report it)"
-    )
-    return 70  # EX_SOFTWARE
-
-
-def _echo_err(text: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        print(text, file=sys.stderr, flush=True)

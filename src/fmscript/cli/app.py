@@ -7,6 +7,7 @@ Subcommands live in ``fmscript.cli.<module>`` as a click command object; they ar
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import TYPE_CHECKING
 
 import click
@@ -39,6 +40,18 @@ class LazyGroup(click.Group):
             return None
         module, attr, _ = entry
         return getattr(importlib.import_module(module), attr)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Every subcommand runs inside the one error boundary (``fmscript.cli.report``), also
+        when the group is invoked directly (click's test runner)."""
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the boundary
+            from fmscript.cli.boundary import report
+
+            sys.exit(report(exc, bool(ctx.params.get("debug"))))
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, SUBCOMMANDS[name][2]) for name in self.list_commands(ctx)]

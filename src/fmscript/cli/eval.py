@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from fmscript.ai.cli_support import cli_errors, dump, table
+from fmscript.cli.output import dump, table
 
 
 def _clip(text: str, width: int = 40) -> str:
@@ -19,9 +19,10 @@ def _local(model: str, data: Path | None, base: str | None, max_tokens: int) -> 
     from fmscript.ai import evaluate
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import reporter
 
     settings = current_settings()
-    with LocalFineTuning(settings.home, settings) as service:
+    with LocalFineTuning(settings.home, settings, reporter(True, settings.progress)) as service:
         if data is None:
             examples, source = evaluate.held_out(service, model)
         else:
@@ -69,7 +70,6 @@ def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens:
 @click.option("--endpoint", default="", help="Evaluate a Custom provider's model at this base URL.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@cli_errors
 def eval_command(
     model: str, data: Path | None, base: str | None, endpoint: str, max_tokens: int, as_json: bool
 ) -> None:

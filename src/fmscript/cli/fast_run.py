@@ -182,6 +182,7 @@ def execute(
 ) -> int:
     """The body of ``fmscript run`` (click's ``run`` and the fast path both call it): checks,
     the run, the exit code."""
+    from fmscript.cli.progress import reporter
     from fmscript.errors import FMScriptError
     from fmscript.runtime.session import run_session
     from fmscript.steps.state import RunOptions
@@ -200,6 +201,7 @@ def execute(
         documents_path=documents,
         wait_for_jobs=not no_wait,
         progress=progress,
+        reporter=reporter(progress, settings.progress),
         settings=settings,
         follow_remote=follow_remote,
     )

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from fmscript.ai.cli_support import cli_errors, dump, table, when
+from fmscript.cli.output import dump, table, when
 
 if TYPE_CHECKING:
+    from fmscript.ai.accounts import Account
     from fmscript.ai.jobs.records import Job, RemoteJob
     from fmscript.ai.service import LocalFineTuning
 
@@ -21,9 +22,10 @@ if TYPE_CHECKING:
 def _service() -> LocalFineTuning:
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import reporter
 
     settings = current_settings()
-    return LocalFineTuning(settings.home, settings)
+    return LocalFineTuning(settings.home, settings, reporter(True, settings.progress))
 
 
 def _remote_record(job_id: str) -> RemoteJob | None:
@@ -44,6 +46,13 @@ def _connect(record: RemoteJob, key_env: str) -> Any:
 
     # The command line is the edge: the key is read from the environment here.
     return connect(record, os.environ.get(key_env, ""), current_settings())
+
+
+def _account(record: RemoteJob, key_env: str) -> Account:
+    """The account a recorded remote job was created with (its key from the environment)."""
+    from fmscript.ai.accounts import Account
+
+    return Account("", record.provider, record.base_url, record.verify_ssl, os.environ.get(key_env, ""))
 
 
 def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -82,7 +91,6 @@ def jobs() -> None:
 )
 @click.option("--limit", type=int, default=None, help="Show at most this many (newest first).")
 @click.option("--json", "as_json", is_flag=True, help="Print the jobs as JSON.")
-@cli_errors
 def list_jobs(status: str | None, limit: int | None, as_json: bool) -> None:
     """List jobs, newest first."""
     from fmscript.ai.jobs.wire import remote_job_json
@@ -108,7 +116,6 @@ def list_jobs(status: str | None, limit: int | None, as_json: bool) -> None:
 @jobs.command()
 @click.argument("job_id")
 @api_key_env
-@cli_errors
 def show(job_id: str, key_env: str) -> None:
     """Print a job as JSON (a remote job as its provider has it now)."""
     record = _remote_record(job_id)
@@ -126,7 +133,6 @@ def show(job_id: str, key_env: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the events as JSON.")
 @click.option("--limit", type=int, default=None, help="Show only the last N events.")
 @api_key_env
-@cli_errors
 def events(job_id: str, as_json: bool, limit: int | None, key_env: str) -> None:
     """Print a job's events (loss per step, validation loss, status changes)."""
     store = _service().store
@@ -152,17 +158,20 @@ def events(job_id: str, as_json: bool, limit: int | None, key_env: str) -> None:
 @jobs.command()
 @click.argument("job_id")
 @api_key_env
-@cli_errors
 def cancel(job_id: str, key_env: str) -> None:
     """Cancel a job (a running one stops at its next step)."""
     record = _remote_record(job_id)
     if record is not None:
-        job = _connect(record, key_env).cancel(job_id)
-        _service().store.remote.record(record.provider, record.base_url, job)
+        from fmscript.ai import providers
+        from fmscript.cli import current_settings
+
+        job = providers.fine_tuning(record.provider).cancel(
+            _account(record, key_env), job_id, current_settings()
+        )
         click.echo(f"{job_id}: {job.get('status')}")
         return
-    job = _service().cancel(job_id)
-    status = job.status if job.status != "running" else "running (cancellation requested)"
+    local = _service().cancel(job_id)
+    status = local.status if local.status != "running" else "running (cancellation requested)"
     click.echo(f"{job_id}: {status}")
 
 
@@ -177,23 +186,25 @@ def cancel(job_id: str, key_env: str) -> None:
     help="Seconds between remote polls.",
 )
 @api_key_env
-@cli_errors
 def wait(job_id: str, progress: bool, poll: float, key_env: str) -> None:
     """Train a queued job here if nobody does, else follow it (a remote one at its provider);
     exit 0 when it succeeded."""
     record = _remote_record(job_id)
     if record is not None:
-        from fmscript.ai.progress import TrainingProgress
         from fmscript.ai.remote_jobs import follow
         from fmscript.cli import current_settings
+        from fmscript.cli.progress import ProgressBar
 
-        bar = TrainingProgress(progress, current_settings().progress)
+        bar = ProgressBar(progress, current_settings().progress)
         job = follow(_service().store, record, _connect(record, key_env), bar, poll, bar.message)
         error = job.get("error") if isinstance(job.get("error"), dict) else {}
         click.echo(
             f"{job_id}: {job.get('status')}  {job.get('fine_tuned_model') or ''}  {(error or {}).get('message') or ''}".rstrip()
         )
         sys.exit(0 if job.get("status") == "succeeded" else 1)
-    local = _service().wait(job_id, progress=progress)
+    from fmscript.cli import current_settings
+    from fmscript.cli.progress import bar_factory
+
+    local = _service().wait(job_id, progress=bar_factory(progress, current_settings().progress))
     click.echo(_summary(local))
     sys.exit(0 if local.status == "succeeded" else 1)

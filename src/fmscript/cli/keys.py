@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from fmscript.ai.cli_support import cli_errors, dump, table, when
+from fmscript.cli.output import dump, table, when
 
 
 def _store():  # type: ignore[no-untyped-def]
@@ -21,7 +21,6 @@ def keys() -> None:
 
 @keys.command()
 @click.argument("name")
-@cli_errors
 def create(name: str) -> None:
     """Create a key NAME and print it (the only time it is shown)."""
     click.echo(_store().create(name))
@@ -30,7 +29,6 @@ def create(name: str) -> None:
 
 @keys.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the keys as JSON (never the keys themselves).")
-@cli_errors
 def list_keys(as_json: bool) -> None:
     """List keys: name, prefix, created, revoked."""
     found = _store().entries()
@@ -49,7 +47,6 @@ def list_keys(as_json: bool) -> None:
 
 @keys.command()
 @click.argument("name")
-@cli_errors
 def revoke(name: str) -> None:
     """Revoke the key NAME (a running server refuses it at once)."""
     _store().revoke(name)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from fmscript.ai.cli_support import cli_errors, dump, table, when
+from fmscript.cli.output import dump, table, when
 
 if TYPE_CHECKING:
     from fmscript.ai.jobs.records import ModelCard
@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 def _service() -> LocalFineTuning:
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import reporter
 
     settings = current_settings()
-    return LocalFineTuning(settings.home, settings)
+    return LocalFineTuning(settings.home, settings, reporter(True, settings.progress))
 
 
 def _card(path: str) -> ModelCard | None:
@@ -35,7 +36,6 @@ def models() -> None:
 
 @models.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the models as JSON.")
-@cli_errors
 def list_models(as_json: bool) -> None:
     """List base models and fine-tuned models."""
     found = _service().list_models()
@@ -82,13 +82,12 @@ def _count(n: int | None) -> str:
 @models.command()
 @click.argument("repo_id", metavar="ORG/NAME")
 @click.option("--revision", default="main", show_default=True, help="Branch, tag or commit.")
-@cli_errors
 def pull(repo_id: str, revision: str) -> None:
     """Download a model from the Hugging Face hub (weights, config, tokenizer, chat template)
     into the hub cache and register it as base model ORG/NAME."""
     from fmscript.ai.hub import Hub, human_size, is_repo_id
-    from fmscript.ai.progress import DownloadProgress
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import DownloadBar
 
     if not is_repo_id(repo_id):
         raise click.BadParameter(f"{repo_id!r} is not a hub model id (ORG/NAME)", param_hint="ORG/NAME")
@@ -99,7 +98,7 @@ def pull(repo_id: str, revision: str) -> None:
         if not message.startswith("Downloading ") or "%" not in message:  # the bar shows the percentage
             click.echo(message, err=True)
 
-    hub = Hub(settings, DownloadProgress(True, settings.progress), say)
+    hub = Hub(settings, DownloadBar(True, settings.progress), say)
     pulled = hub.pull(repo_id, revision)
     service.store.models.add_base(repo_id, pulled.path)
     click.echo(f"pulled {repo_id} ({human_size(pulled.total_bytes)}) -> {pulled.path}")
@@ -108,7 +107,6 @@ def pull(repo_id: str, revision: str) -> None:
 @models.command()
 @click.argument("name")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@cli_errors
 def add(name: str, path: Path) -> None:
     """Register a local model folder (config.json + safetensors) as base model NAME."""
     model = _service().store.models.add_base(name, path)
@@ -117,7 +115,6 @@ def add(name: str, path: Path) -> None:
 
 @models.command()
 @click.argument("name")
-@cli_errors
 def remove(name: str) -> None:
     """Remove a model (its folder too when it lies inside the fmscript home)."""
     service = _service()
@@ -131,7 +128,6 @@ def remove(name: str) -> None:
 @models.command()
 @click.argument("name")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random weights.")
-@cli_errors
 def demo(name: str, seed: int) -> None:
     """Build a tiny random-weight demo model in <home>/base-models/NAME (no download)."""
     from fmscript.ai import modeldir
@@ -164,7 +160,6 @@ def demo(name: str, seed: int) -> None:
 
 @models.command()
 @click.argument("name")
-@cli_errors
 def show(name: str) -> None:
     """Print a model's registry entry (and its card, for a fine-tuned model) as JSON."""
     model = _service().store.models.get(name)

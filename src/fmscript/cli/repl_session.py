@@ -87,6 +87,7 @@ class ReplSession:
 
     # ------------------------------------------------------------------ state
     def _open(self) -> None:
+        from fmscript.cli.progress import reporter
         from fmscript.runtime.compiled import ScriptLoader
         from fmscript.runtime.interpreter import Interpreter
         from fmscript.runtime.session import new_context, open_file
@@ -96,7 +97,12 @@ class ReplSession:
 
         if self.fm_file is None:
             self.fm_file = open_file(self.file_path)
-        options = RunOptions(documents_path=self.documents, progress=self.progress, settings=self.settings)
+        options = RunOptions(
+            documents_path=self.documents,
+            progress=self.progress,
+            reporter=reporter(self.progress, self.settings.progress),
+            settings=self.settings,
+        )
         script_dir = self.file_path.resolve().parent if self.file_path else Path.cwd()
         # As `fmscript run`: the file opens on its first layout.
         self.ctx: StepContext = new_context(self.fm_file, script_dir, options, self.out, self.err)

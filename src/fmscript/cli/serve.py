@@ -6,8 +6,6 @@ import sys
 
 import click
 
-from fmscript.ai.cli_support import cli_errors
-
 
 @click.command()
 @click.option(
@@ -28,7 +26,6 @@ from fmscript.ai.cli_support import cli_errors
 @click.option(
     "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
 )
-@cli_errors
 def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str) -> None:
     """Serve fine-tuning, models and chat completions under /llm/v1 and /v1 (FileMaker's AI Model
     Server API; use http://HOST:PORT/llm/v1/ as a Custom account's Endpoint).

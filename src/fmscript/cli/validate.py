@@ -7,17 +7,16 @@ from pathlib import Path
 
 import click
 
-from fmscript.ai.cli_support import cli_errors
-
 
 def _tokenizer(model: str) -> object:
     """The tokenizer (and chat template) of a base or fine-tuned model, without loading weights."""
     from fmscript.ai.engines import quiet_env
     from fmscript.ai.service import LocalFineTuning
     from fmscript.cli import current_settings
+    from fmscript.cli.progress import reporter
 
     settings = current_settings()
-    with LocalFineTuning(settings.home, settings) as service:
+    with LocalFineTuning(settings.home, settings, reporter(True, settings.progress)) as service:
         base, _ = service.model_paths(model)
     quiet_env()
     from transformers import AutoTokenizer
@@ -40,7 +39,6 @@ def _tokenizer(model: str) -> object:
     show_default=True,
     help="batch_size for the estimate.",
 )
-@cli_errors
 def validate(file: Path, model: str | None, steps: int, batch_size: int) -> None:
     """Validate a chat fine-tuning JSONL FILE: every bad line with its number; exit 1 when any."""
     from fmscript.ai.datasets import validate_jsonl

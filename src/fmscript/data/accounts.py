@@ -17,12 +17,17 @@ import hashlib
 
 import attrs
 
-from fmscript.errors import COMMAND_UNAVAILABLE, NAME_EXISTS, NAME_INVALID, ScriptRuntimeError
+from fmscript.errors import (
+    ACCOUNT_MISSING,
+    COMMAND_UNAVAILABLE,
+    INVALID_LOGIN,
+    NAME_EXISTS,
+    NAME_INVALID,
+    ScriptRuntimeError,
+)
 
 FULL_ACCESS = "[Full Access]"
 PRIVILEGE_SETS = (FULL_ACCESS, "[Data Entry Only]", "[Read-Only Access]")
-INVALID_LOGIN = 212  # "invalid user account and/or password; please try again"
-NO_SUCH_ACCOUNT = 213  # "user account and/or password does not exist"
 
 
 def _digest(password: str) -> str:
@@ -52,7 +57,7 @@ class Accounts:
     def _get(self, name: str) -> Account:
         account = self.accounts.get(name.casefold())
         if account is None:
-            raise ScriptRuntimeError(f"there is no account {name!r}", code=NO_SUCH_ACCOUNT)
+            raise ScriptRuntimeError(f"there is no account {name!r}", code=ACCOUNT_MISSING)
         return account
 
     def add(self, name: str, password: str, privilege_set: str, *, expire: bool) -> None:
@@ -84,7 +89,7 @@ class Accounts:
     def change_password(self, old: str, new: str) -> None:
         account = self.account
         if account.digest != _digest(old):
-            raise ScriptRuntimeError("the old password is not right", code=NO_SUCH_ACCOUNT)
+            raise ScriptRuntimeError("the old password is not right", code=ACCOUNT_MISSING)
         account.digest, account.expire_password = _digest(new), False
 
     def enable(self, name: str, active: bool) -> None:

@@ -31,10 +31,8 @@ from typing import BinaryIO
 
 import attrs
 
-from fmscript.errors import DATA_MISSING, NO_OPEN_FILE, ScriptRuntimeError
+from fmscript.errors import DATA_MISSING, FILE_LOCKED, MEMORY_ERROR, NO_OPEN_FILE, ScriptRuntimeError
 
-FILE_LOCKED = 300  # "file is locked or in use"
-MEMORY_ERROR = 2
 MAX_OPEN = 25
 
 ENCODINGS = {"UTF-16": "utf-16-le", "UTF-8": "utf-8"}

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from fmscript.ai.progress import ProgressFactory
 from fmscript.calc import values as V
 from fmscript.errors import FMScriptError
 from fmscript.runtime.compiled import ScriptLoader
@@ -105,10 +106,10 @@ def finish_jobs(ctx: StepContext) -> None:
         return
     from fmscript.ai.service import LocalFineTuning
 
-    service = LocalFineTuning(ctx.settings.home, ctx.settings)
+    service = LocalFineTuning(ctx.settings.home, ctx.settings, ctx.options.reporter)
     try:
         if ctx.options.wait_for_jobs:
-            if _wait_for_jobs(service, queued, ctx.options.progress, ctx.err):
+            if _wait_for_jobs(service, queued, _progress(ctx), ctx.err):
                 ctx.errors.uncaptured += 1
         else:
             # Hand the jobs over so the dead-process check does not fail them once this run exits.
@@ -125,14 +126,23 @@ def finish_jobs(ctx: StepContext) -> None:
 def follow_remote_jobs(ctx: StepContext) -> None:
     """``--wait``: follow the jobs remote providers run (OpenAI, Custom) to their end."""
     if ctx.ai.remote_jobs and ctx.options.follow_remote:
-        from fmscript.ai.remote_jobs import follow_all
+        from fmscript.ai.providers import follow_jobs
 
-        if follow_all(ctx.ai.remote_jobs, ctx.settings, ctx.options.progress, ctx.err):
+        def say(line: str) -> None:
+            print(line, file=ctx.err)
+
+        if follow_jobs(ctx.ai.remote_jobs, ctx.settings, _progress(ctx), say):
             ctx.errors.uncaptured += 1
     ctx.ai.remote_jobs.clear()
 
 
-def _wait_for_jobs(service: LocalFineTuning, queued: list[str], progress: bool, err: TextIO) -> int:
+def _progress(ctx: StepContext) -> ProgressFactory:
+    return ctx.options.reporter.training
+
+
+def _wait_for_jobs(
+    service: LocalFineTuning, queued: list[str], progress: ProgressFactory, err: TextIO
+) -> int:
     """Train the jobs this run queued, in this process, with a progress bar. 1 if any failed."""
     failed = 0
     try:

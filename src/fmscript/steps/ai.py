@@ -13,13 +13,12 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.ai.accounts import Account
 from fmscript.calc import values as V
 from fmscript.errors import (
     CANNOT_CREATE_FILE,
-    COMMAND_UNAVAILABLE,
     DATA_MISSING,
     FIELD_MISSING,
     NAME_INVALID,
@@ -32,6 +31,9 @@ from fmscript.steps.paths import resolve_paths
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
+
+if TYPE_CHECKING:
+    from fmscript.ai.providers import Run
 
 # Used when Save Records as JSONL has "Format for fine-tuning" Off (FileMaker does not publish its
 # own predefined system prompt; this is fmscript's, documented in README).
@@ -48,18 +50,26 @@ def configure_ai_account(ctx: StepContext, step: ast.Step) -> None:
     name = _text(ctx, step.opt("account_name")).strip()
     if not name:
         raise ScriptRuntimeError("Configure AI Account needs an Account Name", code=NAME_INVALID)
-    provider = step.opt("provider") or "OpenAI"
-    endpoint = _text(ctx, step.opt("endpoint")).strip()
-    if provider == "Custom" and not endpoint:
-        raise ScriptRuntimeError("a Custom model provider needs an Endpoint", code=NAME_INVALID)
+    from fmscript.ai import providers
+
+    acct = providers.configure(
+        step.opt("provider") or "OpenAI",
+        name,
+        _text(ctx, step.opt("endpoint")).strip(),
+        bool(step.opt("verify_ssl")),
+        _text(ctx, step.opt("api_key")),
+        ctx.settings,
+    )
     # A later Configure AI Account with the same name replaces the account.
-    key = _text(ctx, step.opt("api_key"))
-    if not key and provider == "OpenAI":
-        key = (
-            ctx.settings.openai_api_key
-        )  # FileMaker reads the key from the step; fmscript also OPENAI_API_KEY
-    ctx.ai.accounts[name.casefold()] = Account(name, provider, endpoint, bool(step.opt("verify_ssl")), key)
+    ctx.ai.accounts[name.casefold()] = acct
     return None
+
+
+def provider_run(ctx: StepContext) -> Run:
+    """What this run hands a provider: settings, its job lists, the progress callbacks."""
+    from fmscript.ai.providers import Run
+
+    return Run(ctx.settings, ctx.ai, ctx.options.reporter)
 
 
 def account(ctx: StepContext, step: ast.Step) -> Account:
@@ -272,26 +282,19 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
     return params
 
 
-def _cap_steps(params: dict[str, Any], cap: int | None) -> dict[str, Any]:
-    """FMSCRIPT_MAX_STEPS caps max_steps of local jobs (CI and demos run documented scripts that
-    ask for 1000+ steps); the job records the capped value."""
-    if cap is None:
-        return params
-    asked = V.to_number(str(params.get("max_steps", 1000)))
-    if asked is None or asked > cap:
-        return {**params, "max_steps": cap}
-    return params
-
-
 def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
     acct = account(ctx, step)
     base_model = _text(ctx, step.opt("base_model")).strip()
     if not base_model:
         raise ScriptRuntimeError("Fine-Tune Model needs a Base Model", code=NAME_INVALID)
     params = _parameters(ctx, step)
+    from fmscript.ai import providers
+
     try:
         with _training_file(ctx, step) as (path, name):
-            job = _submit(ctx, acct, base_model, path, name, params)
+            job = providers.fine_tuning(acct.provider).submit(
+                acct, providers.FineTuneRequest(base_model, path, name, params), provider_run(ctx)
+            )
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)
         raise
@@ -299,26 +302,3 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
     if target is not None:
         write_target(ctx, target, json.dumps({"result": job}, ensure_ascii=False, separators=(",", ":")))
     return None
-
-
-def _submit(
-    ctx: StepContext, acct: Account, base_model: str, path: Path, name: str, params: dict[str, Any]
-) -> dict[str, Any]:
-    if acct.provider == "Local":
-        from fmscript.ai.service import LocalFineTuning
-
-        params = _cap_steps(params, ctx.settings.max_steps)
-        with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
-            job = service.submit(base_model, path, name, params)
-        ctx.ai.queued_jobs.append(job["id"])
-        return job
-    if acct.provider in ("OpenAI", "Custom"):
-        from fmscript.ai.engines.openai_remote import submit_fine_tune
-
-        job = submit_fine_tune(acct, base_model, path, name, params, ctx.settings)
-        ctx.ai.remote_jobs.append((acct, job))
-        return job
-    raise ScriptRuntimeError(
-        f"fine-tuning is not supported for provider {acct.provider} (only OpenAI, Custom and Local)",
-        code=COMMAND_UNAVAILABLE,
-    )

@@ -50,7 +50,9 @@ def _current(ctx: StepContext, target: ast.Target) -> Any:
 
 def _insert(ctx: StepContext, step: ast.Step, value: Any) -> None:
     target = _target(ctx, step)
-    if not step.opt("select"):
+    # Appending only makes sense for text: a number, date or time field gets the value itself.
+    appends = target.kind == "variable" or _field_type(ctx, target) is FieldType.TEXT
+    if not step.opt("select") and appends:
         before = V.to_text(_current(ctx, target))
         if before:
             value = before + V.to_text(value)

@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
 from fmscript.calc.functions.sql import SQLQueryError
-from fmscript.calc.sql_dialect import concatenation_to_sqlite
+from fmscript.calc.sql_dialect import fm_sql_to_sqlite
 from fmscript.calc.values import Value
 from fmscript.data.relationships import FLIPPED, Hop
 from fmscript.data.schema import quote_ident
+from fmscript.steps.sql_functions import install as install_sql_functions
 
 if TYPE_CHECKING:
     from fmscript.data.sqlite_file import FMFile
@@ -211,7 +212,8 @@ class RunFileView:
     def query(self, sql: str, arguments: list[Value]) -> list[tuple[Value, ...]]:
         conn = self.file.connection
         self._occurrence_views(conn)
-        sql = concatenation_to_sqlite(sql, self._column_type)
+        install_sql_functions(conn)
+        sql = fm_sql_to_sqlite(sql, self._column_type)
         params = [V.to_sqlite(a) if not isinstance(a, bytes) else bytes(a) for a in arguments]
 
         def authorize(action: int, arg1: Any, arg2: Any, db: Any, source: Any) -> int:

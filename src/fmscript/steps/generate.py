@@ -37,26 +37,28 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import attrs
 
 from fmscript.ai.accounts import Account
 from fmscript.calc import values as V
 from fmscript.errors import (
     COMMAND_UNAVAILABLE,
-    DATA_MISSING,
     NAME_INVALID,
     OUT_OF_RANGE,
     FMScriptError,
     ScriptRuntimeError,
 )
-from fmscript.steps.ai import account
+from fmscript.steps.ai import account, provider_run
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
 
+if TYPE_CHECKING:
+    from fmscript.ai.providers import ChatProvider, ChatRequest
+
 MAX_TOOL_ROUNDS = 10
-LOCAL_DEFAULT_MAX_TOKENS = 256
-LOCAL_PARAMETERS = ("temperature", "max_tokens", "max_completion_tokens", "seed")
 
 Message = dict[str, Any]
 OnChunk = Callable[[str], None]
@@ -150,19 +152,13 @@ def generate_response(ctx: StepContext, step: ast.Step) -> None:
         {"role": "user", "content": prompt},
     ]
     show = _stream_printer(ctx, step)
-    text: str | None
-    calls: list[dict[str, Any]]
+    from fmscript.ai import providers
+
     try:
-        if acct.provider == "Local":
-            text, calls = _local(ctx, model, messages, params, show), []
-        elif acct.provider in ("OpenAI", "Custom"):
-            text, calls = _remote(ctx, step, acct, model, messages, params, tools, show)
-        else:
-            raise ScriptRuntimeError(
-                f"Generate Response from Model does not support provider {acct.provider} "
-                "(only OpenAI, Custom and Local)",
-                code=COMMAND_UNAVAILABLE,
-            )
+        provider = providers.chat(acct.provider)
+        provider.validate_chat_parameters(params)
+        request = providers.ChatRequest(model, messages, params, tools)
+        text, calls = _converse(ctx, step, acct, provider, request, show)
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)
         raise
@@ -188,111 +184,37 @@ def generate_response(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-# ----------------------------------------------------------------------------- Local
+# ----------------------------------------------------------------------------- tools
 
 
-def _local(
-    ctx: StepContext, model: str, messages: list[Message], params: dict[str, Any], show: OnChunk | None
-) -> str:
-    unknown = sorted(set(params) - set(LOCAL_PARAMETERS))
-    if unknown:
-        raise ScriptRuntimeError(
-            f"the Local provider does not take the parameter {unknown[0]!r} "
-            f"(it takes {', '.join(LOCAL_PARAMETERS)})",
-            code=OUT_OF_RANGE,
-        )
-    max_tokens = _whole(
-        params.get("max_tokens", params.get("max_completion_tokens", LOCAL_DEFAULT_MAX_TOKENS)), "max_tokens"
-    )
-    seed = params.get("seed")
-    temperature = params.get("temperature", 0.0)
-    if (
-        not isinstance(temperature, (int, float))
-        or isinstance(temperature, bool)
-        or not 0 <= temperature <= 2
-    ):
-        raise ScriptRuntimeError("temperature must be a number from 0 to 2", code=OUT_OF_RANGE)
-    from fmscript.ai.service import LocalFineTuning
-
-    with LocalFineTuning(ctx.settings.home, ctx.settings) as service:
-        _train_first(ctx, service, model)
-        try:
-            chunks = service.generate_stream(
-                model,
-                messages,
-                max_tokens=max_tokens,
-                temperature=float(temperature),
-                seed=None if seed is None else _whole(seed, "seed"),
-            )
-        except ScriptRuntimeError as exc:
-            if exc.code == DATA_MISSING:
-                names = [m.name for m in service.list_models()]
-                exc.message += "; available models: " + (
-                    ", ".join(names) or "none (see fmscript models demo)"
-                )
-            raise
-        text = []
-        for chunk in chunks:
-            text.append(chunk)
-            if show is not None:
-                show(chunk)
-    return "".join(text)
-
-
-def _train_first(ctx: StepContext, service: Any, model: str) -> None:
-    """A model that a Fine-Tune Model step of this run queued is trained now, before it is used
-    (Local jobs otherwise train when the script ends), so one script can fine-tune and then ask."""
-    mine = [j for j in ctx.ai.queued_jobs if service.retrieve(j).fine_tuned_model == model]
-    if not mine:
-        return
-    for job in service.run_queued(mine, progress=ctx.options.progress):
-        ctx.ai.queued_jobs.remove(job.id)
-        if job.status != "succeeded":
-            reason = job.error.message if job.error else ""
-            raise ScriptRuntimeError(
-                f"the fine-tuning job {job.id} of {model} ended {job.status}: {reason}",
-                code=DATA_MISSING,
-            )
-
-
-def _whole(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
-        raise ScriptRuntimeError(f"{name} must be a whole number 0 or more", code=OUT_OF_RANGE)
-    return int(value)
-
-
-# ----------------------------------------------------------------------------- OpenAI / Custom
-
-
-def _remote(
+def _converse(
     ctx: StepContext,
     step: ast.Step,
     acct: Account,
-    model: str,
-    messages: list[Message],
-    params: dict[str, Any],
-    tools: list[Any],
+    provider: ChatProvider,
+    request: ChatRequest,
     show: OnChunk | None,
 ) -> tuple[str | None, list[dict[str, Any]]]:
-    from fmscript.ai.engines import openai_chat
-
-    remote = openai_chat.connect(acct.provider, acct.endpoint, acct.key(), acct.verify_ssl, ctx.settings)
+    """Ask, and while the model calls tools run them (Agentic mode On) and ask again, at most
+    MAX_TOOL_ROUNDS times. (None, calls) when Agentic mode is Off and the model called a tool."""
+    run = provider_run(ctx)
     all_calls: list[dict[str, Any]] = []
-    try:
-        for _ in range(MAX_TOOL_ROUNDS):
-            reply = openai_chat.chat(remote, model, messages, params, tools, show)
-            if not reply.tool_calls:
-                return reply.text, all_calls
-            all_calls.extend(reply.tool_calls)
-            if not step.opt("agentic"):
-                return None, all_calls
-            messages = [
-                *messages,
-                {"role": "assistant", "content": reply.text or None, "tool_calls": list(reply.tool_calls)},
-                *(_run_tool(ctx, call) for call in reply.tool_calls),
-            ]
-    finally:
-        remote.close()
+    for _ in range(MAX_TOOL_ROUNDS):
+        if show is None:
+            reply = provider.generate(acct, request, run)
+        else:
+            reply = provider.stream(acct, request, run, show)
+        if not reply.tool_calls:
+            return reply.text, all_calls
+        all_calls.extend(reply.tool_calls)
+        if not step.opt("agentic"):
+            return None, all_calls
+        messages = [
+            *request.messages,
+            {"role": "assistant", "content": reply.text or None, "tool_calls": list(reply.tool_calls)},
+            *(_run_tool(ctx, call) for call in reply.tool_calls),
+        ]
+        request = attrs.evolve(request, messages=messages)
     raise ScriptRuntimeError(
         f"the model was still calling tools after {MAX_TOOL_ROUNDS} rounds", code=COMMAND_UNAVAILABLE
     )

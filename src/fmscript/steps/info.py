@@ -24,6 +24,15 @@ def fm_path(path: Path) -> str:
     return text if text.endswith("/") else text + "/"
 
 
+def _open_data_files(c: StepContext) -> Value:
+    """Claris "Get ( OpenDataFileInfo )": ``<file ID><tab><path>`` per open data file, one a line."""
+    if c.data._data_files is None:
+        return ""
+    return "\r".join(
+        f"{fid}\tfile:{path.resolve().as_posix()}" for fid, path, _pos in c.data.data_files.info()
+    )
+
+
 def _found_count(c: StepContext) -> Value:
     return Decimal(len(c.data.found_set().ids)) if c.data.layout is not None else Decimal(0)
 
@@ -118,6 +127,8 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "FilePath": _file_path,
     "WindowMode": lambda c: Decimal(1 if c.data.find_mode is not None else 0),
     "CurrentDate": lambda c: _dt.date.today(),
+    "OpenDataFileInfo": lambda c: _open_data_files(c),
+    "WindowName": lambda c: c.data.window_name or _file_name(c),
     "AccountName": lambda c: c.data.accounts.account.name,  # Re-Login changes it
     "AccountPrivilegeSetName": lambda c: c.data.accounts.account.privilege_set,
 }

@@ -39,9 +39,12 @@ def omit_multiple_records(ctx: StepContext, step: ast.Step) -> None:
 
 
 def sort_records_by_field(ctx: StepContext, step: ast.Step) -> None:
-    target: ast.Target | None = step.opt("field")
+    # Claris: without a field it sorts by the active field; with none, the sort order is invalid.
+    target: ast.Target | None = step.opt("field") or ctx.data.active_field
     if target is None:
-        raise ScriptRuntimeError("Sort Records by Field needs a field", code=FIELD_MISSING)
+        raise ScriptRuntimeError(
+            "Sort Records by Field needs a field (or an active field)", code=FIELD_MISSING
+        )
     fs = ctx.data.found_set()
     table, field = ctx.data.resolve_field(target.table, target.field or "")
     if table != fs.table:
@@ -55,7 +58,8 @@ def truncate_table(ctx: StepContext, step: ast.Step) -> None:
     name = step.opt("table")
     if isinstance(name, ast.Calc):
         name = V.to_text(ctx.evaluator.evaluate(name))
-    if not name:
+    if not name or (name.startswith("<") and name.endswith(">")):
+        # <Current Table> (ja <現在のテーブル>, zh <当前表>): the current layout's table
         name = ctx.data.current_table()
     file = ctx.data.require_file()
     table = file.resolve_table(name or "")

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from fmscript.ai.progress import Reporter
 from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from fmscript.data.find import FindMode, FindRequest
     from fmscript.data.found_set import FoundSet
     from fmscript.data.sqlite_file import FMFile
+    from fmscript.steps.windows import Window
 
 
 @attrs.define
@@ -67,6 +69,9 @@ class RunOptions:
     progress: bool = True
     settings: Settings = attrs.field(factory=Settings)
     follow_remote: bool = False  # --wait: follow remote providers' jobs (OpenAI, Custom) to the end
+    # How ai/ reports progress (training and download bars, lines of news): the command line
+    # supplies its own (fmscript.cli.progress.reporter, built from ``progress``); the default is quiet.
+    reporter: Reporter = attrs.field(factory=Reporter)
 
 
 _FOLDED: dict[str, str] = {}
@@ -152,6 +157,8 @@ class DataSession:
     last_finds: dict[str, list[FindRequest]] = attrs.field(factory=dict)  # layout -> last find
     find_mode: FindMode | None = None  # requests being typed while in Find mode
     active_field: ast.Target | None = None  # Go to Field target (Set Field without a field)
+    window_name: str = ""  # the current window's name ("": the file's name)
+    windows: list[Window] = attrs.field(factory=list)  # the other windows (New Window), last current last
     _data_files: DataFiles | None = None  # Open Data File … (made on first use)
     _accounts: Accounts | None = None  # Add Account, Re-Login … (made on first use)
 

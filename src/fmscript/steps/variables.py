@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fmscript.calc import values as V
@@ -84,10 +85,30 @@ def set_field(ctx: StepContext, step: ast.Step) -> None:
 
 
 def set_field_by_name(ctx: StepContext, step: ast.Step) -> None:
-    name = V.to_text(ctx.evaluator.evaluate(step.opt("target")))
-    table, _, field = name.rpartition("::")
+    """Claris "Set Field By Name": the target is a calculation giving a field name — quoted
+    ("Table::Field"), or a field whose contents name the target; without one, the active field
+    (Go to Field). A ``[n]`` after the name is the repetition. In Find mode it sets a criterion."""
+    calc = step.opt("target")
     value = ctx.evaluator.evaluate(step.opt("value"))
-    ctx.data.set_field(table or None, field, value)
+    rep = 1
+    if calc is None:
+        active = ctx.data.active_field
+        if active is None:
+            raise ScriptRuntimeError("Set Field By Name needs a target field", code=FIELD_MISSING)
+        table, field = active.table or "", active.field or ""
+    else:
+        name = V.to_text(ctx.evaluator.evaluate(calc)).strip()
+        m = _REPETITION.fullmatch(name)
+        if m is not None:
+            name, rep = m.group(1).strip(), int(m.group(2))
+        table, _, field = name.rpartition("::")
+    if ctx.data.find_mode is not None:
+        ctx.data.find_mode.set_criterion(table or None, field, V.to_text(value))
+        return
+    ctx.data.set_field(table or None, field, value, rep)
+
+
+_REPETITION = re.compile(r"(.+?)\s*\[\s*(\d+)\s*\]")
 
 
 def go_to_field(ctx: StepContext, step: ast.Step) -> None:

@@ -27,9 +27,6 @@ NO_OP: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ),
     ("Close Popover", "ポップオーバーを閉じる", "关闭弹出框"),
     ("Enter Preview Mode", "プレビューモードに切り替え", "进入预览模式"),
-    ("New Window", "新規ウインドウ", "新建窗口"),
-    ("Select Window", "ウインドウを選択", "选择窗口"),
-    ("Close Window", "ウインドウを閉じる", "关闭窗口"),
     ("Adjust Window", "ウインドウの調整", "调整窗口"),
     (
         "Move/Resize Window",

@@ -43,6 +43,7 @@ CONDITION = _o("condition", "calc", "Condition", "条件", "条件")
 PARAMETER = _o("parameter", "calc", "Parameter", "引数", "参数")
 SPECIFIED = _o("specified", "enum", "Specified", "指定", "指定", values=("From list", "By name"))
 WAIT = _o("wait", "flag", "Wait for completion", "完了まで待機", "等待完成")
+WINDOW_NAME = _o("name", "calc", "Name", "Window Name", "ウインドウ名", "名前", "名称", "窗口名称")
 ACCOUNT_NAME = _o("account_name", "calc", "Account Name", "アカウント名", "帐户名", "账户名称", "账户名")
 PASSWORD = _o("password", "calc", "Password", "パスワード", "密码")
 NEW_PASSWORD = _o("new_password", "calc", "New password", "New Password", "新しいパスワード", "新密码")
@@ -307,7 +308,22 @@ STEPS: tuple[StepSpec, ...] = (
         "Sort Records by Field",
         "レコードをフィールド順でソート",
         "按字段对记录排序",
-        _o("direction", "text", flags=("ascending", "descending", "昇順", "降順", "升序", "降序")),
+        _o(
+            "direction",
+            "text",
+            flags=(
+                "ascending",
+                "descending",
+                "昇順",
+                "降順",
+                "升序",
+                "降序",
+                # fmscript has no value lists: the value list order sorts ascending
+                "Associated value list",
+                "関連付けられている値一覧",
+                "相关值列表",
+            ),
+        ),
         positional=("field",),
         handler=_h("record_sets:sort_records_by_field"),
         commits_first=True,
@@ -374,6 +390,32 @@ STEPS: tuple[StepSpec, ...] = (
         positional=("script",),
         handler=_h("server:perform_script_on_server_with_callback"),
         post=_p("post_script_on_server"),
+    ),
+    # --- Windows (each with its own layout and found sets)
+    _s(
+        "New Window",
+        "新規ウインドウ",
+        "新建窗口",
+        WINDOW_NAME,
+        _o("layout", "name", "Using layout", "使用するレイアウト", "使用布局"),
+        handler=_h("windows:new_window"),
+        post=_p("post_window"),
+    ),
+    _s(
+        "Select Window",
+        "ウインドウを選択",
+        "选择窗口",
+        WINDOW_NAME,
+        handler=_h("windows:select_window"),
+        post=_p("post_window"),
+    ),
+    _s(
+        "Close Window",
+        "ウインドウを閉じる",
+        "关闭窗口",
+        WINDOW_NAME,
+        handler=_h("windows:close_window"),
+        post=_p("post_window"),
     ),
     # --- Miscellaneous
     _s(

@@ -287,3 +287,10 @@ def post_enable_account(spec: StepSpec, seq: list[Classified], span: SourceSpan)
     out = post_typed(spec, seq, span)
     out["state"] = "Deactivate" if norm(str(out.get("state", ""))) in _DEACTIVATE else "Activate"
     return out
+
+
+def post_window(spec: StepSpec, seq: list[Classified], span: SourceSpan) -> dict[str, Any]:
+    """New / Select / Close Window: the name and the layout count; the style, size, position and
+    window controls (``Style: Document``, ``Height: 600``, ``Current Window`` …) change nothing
+    without a screen and are accepted as written."""
+    return _generic(spec, [c for c in seq if c.key in ("name", "layout")])

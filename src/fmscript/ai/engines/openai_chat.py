@@ -13,25 +13,17 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import attrs
-
 from fmscript.ai import remote_errors as rc
+from fmscript.ai.chat import ChatReply
 from fmscript.ai.engines.openai_remote import OPENAI_BASE_URL, Remote, check_url
 from fmscript.settings import Settings
 
 
-@attrs.frozen
-class ChatReply:
-    """One assistant turn: its text and the tool calls it asks for (OpenAI's objects, as sent)."""
-
-    text: str
-    tool_calls: tuple[dict[str, Any], ...] = ()
-
-
 def connect(provider: str, endpoint: str, api_key: str, verify_ssl: bool, settings: Settings) -> Remote:
-    """A Remote for an account: OpenAI always checks certificates, Custom when asked to."""
+    """A Remote for an account (``verify_ssl`` as the provider decided it: OpenAI always checks
+    certificates, Custom when the account asks to)."""
     base_url = check_url(endpoint) if endpoint else OPENAI_BASE_URL
-    return Remote(provider, base_url, api_key, True if provider == "OpenAI" else verify_ssl, settings)
+    return Remote(provider, base_url, api_key, verify_ssl, settings)
 
 
 def chat(

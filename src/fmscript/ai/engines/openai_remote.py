@@ -243,8 +243,11 @@ def submit_fine_tune(
     params: dict[str, Any],
     settings: Settings | None = None,
     home: Path | None = None,
+    *,
+    server_keys: bool = False,
 ) -> dict[str, Any]:
-    """Validate → upload → create → record: the Fine-Tune Model step for OpenAI and Custom.
+    """Validate → upload → create → record: the Fine-Tune Model step for OpenAI and Custom
+    (``server_keys``: see :func:`~fmscript.ai.remote_params.create_args`).
 
     Parameters and training data are checked here first; nothing is uploaded when either is
     wrong. The provider's job object is returned as it came (keys kept, nulls included) and
@@ -254,17 +257,19 @@ def submit_fine_tune(
 
     settings = settings or Settings()
     base_url = check_url(account.endpoint) if account.endpoint else OPENAI_BASE_URL
-    create_args(account.provider, base_model, "file-check", params)  # raises before any upload
+    create_args(base_model, "file-check", params, server_keys=server_keys)  # raises before any upload
     report = datasets.validate_jsonl(path, method=requested_method(params))
     if not report.ok:
         raise ai_error(
             "invalid training data (nothing was uploaded): " + report.format_text(), INVALID_TRAINING_DATA
         )
-    verify = True if account.provider == "OpenAI" else bool(account.verify_ssl)
+    verify = bool(account.verify_ssl)  # as the provider configured it (OpenAI: always)
     remote = Remote(account.provider, base_url, account.key(), verify, settings)
     try:
         file = remote.upload(path, name)
-        job = remote.create_job(create_args(account.provider, base_model, file["id"], params, report.method))
+        job = remote.create_job(
+            create_args(base_model, file["id"], params, report.method, server_keys=server_keys)
+        )
     finally:
         remote.close()
     store = open_store(home if home is not None else settings.home)

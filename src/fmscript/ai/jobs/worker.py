@@ -52,7 +52,7 @@ def run_job(
     raised again afterwards."""
     from fmscript.ai.engines import mlx_local
 
-    progress = progress or TrainingProgress(enabled=False)
+    progress = progress or TrainingProgress()
     lock = TrainingLock(store.home)
     waiting_said = False
     while True:
@@ -110,7 +110,7 @@ def run_job(
 
 def follow_job(store: Store, job_id: str, progress: TrainingProgress | None = None, poll: float = 0.5) -> Job:
     """Show another process's training of ``job_id`` (from its events) until the job ends."""
-    progress = progress or TrainingProgress(enabled=False)
+    progress = progress or TrainingProgress()
     seen = 0
     started = False
     try:

@@ -214,6 +214,7 @@ _TABLE = [
     ("LayoutCount", ("レイアウト数",), ("布局数量",), "number", _const(Decimal(0)), "layouts in the file"),  # zh [U]
     ("LayoutName", ("レイアウト名",), ("布局名称",), "text", _const(""), "current layout"),
     ("LayoutTableName", ("レイアウトテーブル名",), ("布局表名称",), "text", _const(""), "table occurrence of the layout"),
+    ("OpenDataFileInfo", ("オープンデータファイル情報",), ("打开数据文件信息",), "text", _const(""), "file ID <tab> path of each open data file"),
     ("PersistentID", ("永続ID",), ("永久ID",), "text", _persistent_id, "identifier of this device"),  # [U]
     ("RecordID", ("レコードID",), ("记录ID",), "number", _const(""), "internal id of the current record"),
     ("RecordNumber", ("レコード番号",), ("记录编号",), "number", _const(Decimal(0)), "position in the found set"),
@@ -253,6 +254,7 @@ _TABLE = [
     ("InstalledFMPlugins", ("インストールされている FM プラグイン",), ("已安装的 FM 插件",), "text", _const(""), "installed plug-ins (none)"),  # [U]
     ("CurrentExtendedPrivileges", ("現在の拡張アクセス権",), ("当前扩展权限",), "text", _const(""), "extended privileges of the account"),  # [U]
     ("WindowMode", ("ウインドウモード",), ("窗口模式",), "number", _const(Decimal(0)), "0 Browse, 1 Find, 2 Preview"),
+    ("WindowName", ("ウインドウ名",), ("窗口名称",), "text", _const(""), "name of the current window"),
 ]
 # fmt: on
 

@@ -40,6 +40,8 @@ ROWS: list[Row] = [
      "sqlite3 + json.dumps loop, same bytes", "≤ 1.5×", lambda v: v <= 1.5, "{:.2f}×"),
     ("export_bench", "  same: peak memory ({plain_peak_mb:.0f} MB for the loop)", "export_peak_mb",
      "(process peak RSS)", "≤ 40 MB", lambda v: v <= 40, "{:.0f} MB"),
+    ("semantic_bench", "Perform Semantic Find, 100k records × 384 dims ({semantic_fm_s:.2f} s)", "semantic_ratio",
+     "sqlite3 + numpy matrix product, same top 10", "≤ 3×", lambda v: v <= 3, "{:.2f}×"),
     ("loop_bench", "Loop: 100k × Set Variable + calc + Exit Loop If", "loop_ratio",
      "same loop in Python with Decimal", "≤ 20×", lambda v: v <= 20, "{:.1f}×"),
     ("memory_bench", "fmscript check, a 10 MB text constant: peak RSS", "check_10mb_rss_ratio",

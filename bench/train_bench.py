@@ -80,7 +80,7 @@ def run_fmscript(home: Path, data: Path, args: argparse.Namespace, name: str) ->
 import json, os, sys, time
 from pathlib import Path
 import mlx_lm.tuner
-from fmscript.ai.engines import mlx_local
+from fmscript.ai.engines import mlx_data, mlx_local
 from fmscript.ai.service import LocalFineTuning
 _args = mlx_lm.tuner.TrainingArgs
 mlx_lm.tuner.TrainingArgs = lambda **kw: _args(**{{**kw, "steps_per_save": {args.save_every}}})
@@ -91,7 +91,7 @@ def _timed_loop(*a, **kw):
 mlx_local._train_loop = _timed_loop
 mlx_local.schedule = lambda steps: ({schedule_literal(args)})
 if {getattr(args, "length_class", 0)}:
-    mlx_local.LENGTH_CLASS = {getattr(args, "length_class", 0)}
+    mlx_data.LENGTH_CLASS = {getattr(args, "length_class", 0)}
 from fmscript.settings import Settings
 service = LocalFineTuning(Path({str(home)!r}), Settings(home_override=Path({str(home)!r}), progress=False))
 params = {{"max_steps": {args.steps}, "batch_size": {args.batch_size}, "lora_layers": {args.layers},
@@ -129,11 +129,11 @@ def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Names
     """One ``python -m mlx_lm lora`` run; the loop is timed from stdout line arrival times."""
     import yaml
 
-    from fmscript.ai.engines.mlx_local import VAL_BATCHES, lora_parameters
+    from fmscript.ai.engines.mlx_local import lora_parameters, side_batches
 
     report_every, eval_every = bench_schedule(args)
-    # The same LoRA as fmscript's: rank/scale/dropout and the modules it adapts (the demo model's
-    # config.json names them, fmscript_lora_keys; the CLI only reads them from a config file).
+    # The same LoRA as fmscript's: rank/scale/dropout and the modules it adapts (a toy-width model's
+    # MLPs, fmscript.ai.families; the CLI only reads them from a config file).
     config = data_dir / "lora.yaml"
     config.write_text(yaml.safe_dump({"lora_parameters": lora_parameters(model)}), encoding="utf-8")
     command = [
@@ -141,7 +141,7 @@ def run_mlx_lm(model: Path, data_dir: Path, adapters: Path, args: argparse.Names
         "--iters", str(args.steps), "--batch-size", str(args.batch_size), "--num-layers", str(args.layers),
         "--learning-rate", str(args.learning_rate), "--mask-prompt", "--seed", "0",
         "--steps-per-report", str(report_every), "--steps-per-eval", str(eval_every),
-        "--val-batches", str(VAL_BATCHES), "--save-every", str(args.save_every),
+        "--val-batches", str(side_batches(args.steps)[1]), "--save-every", str(args.save_every),
         "--adapter-path", str(adapters), "--config", str(config),
     ]  # fmt: skip
     env = dict(os.environ, PYTHONUNBUFFERED="1", TRANSFORMERS_VERBOSITY="error", COLUMNS="120")
@@ -206,19 +206,15 @@ def score_checkpoints(
     from mlx_lm.tuner.datasets import CacheDataset
     from mlx_lm.tuner.trainer import evaluate
 
-    from fmscript.ai.engines.mlx_local import (
-        MAX_SEQ_LENGTH,
-        SpanChatDataset,
-        _make_batches,
-        _masked_loss,
-        lora_parameters,
-    )
+    from fmscript.ai.datasets import MAX_SEQ_LENGTH
+    from fmscript.ai.engines.mlx_data import SpanChatDataset, make_batches, masked_loss
+    from fmscript.ai.engines.mlx_local import lora_parameters
 
     model, tokenizer = mlx_lm.load(str(model_path))
     model.freeze()
     linear_to_lora_layers(model, layers, lora_parameters(model_path))
     data = CacheDataset(SpanChatDataset(valid, tokenizer))
-    iterate = _make_batches(None, 0)
+    iterate = make_batches(None, 0)
     losses = []
     for file in files:
         if file is not None:
@@ -226,7 +222,7 @@ def score_checkpoints(
             mx.eval(model.parameters())
         model.eval()
         losses.append(
-            float(evaluate(model, data, 1, -1, MAX_SEQ_LENGTH, loss=_masked_loss, iterate_batches=iterate))
+            float(evaluate(model, data, 1, -1, MAX_SEQ_LENGTH, loss=masked_loss, iterate_batches=iterate))
         )
     return losses
 
@@ -266,9 +262,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--learning-rate", type=float, default=2e-4)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--examples", type=int, default=60)
-    parser.add_argument(
-        "--length-class", type=int, default=0, help="override mlx_local.LENGTH_CLASS (tuning)"
-    )
+    parser.add_argument("--length-class", type=int, default=0, help="override mlx_data.LENGTH_CLASS (tuning)")
     parser.add_argument(
         "--save-every", type=int, default=0, help="checkpoint every N steps (default steps/12)"
     )
@@ -281,7 +275,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
 
     from fmscript.ai.datasets import chat_token_spans
     from fmscript.ai.demo_model import create_demo_model
-    from fmscript.ai.engines.mlx_local import split_examples
+    from fmscript.ai.engines.mlx_data import split_examples
 
     with tempfile.TemporaryDirectory(prefix="fmscript-bench-") as tmp:
         root = Path(tmp)

@@ -126,7 +126,6 @@ REASONS: dict[str, str] = {
     "Set Use System Formats": "fmscript always uses the file's (English) formats",
     "Flush Cache to Disk": "every commit is written to SQLite at once",
     "Set Session Identifier": "sessions are FileMaker Server's",
-    "Set AI Call Logging": "AI calls are not logged to a file",
     # not applicable: a screen, a device, a dialog or a service
     "Install OnTimer Script": "timers run in an idle window session (FileMaker Server does not run them either)",
     "Configure Local Notification": _DEVICE,
@@ -173,10 +172,8 @@ REASONS: dict[str, str] = {
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
     "Relookup Field Contents": "needs lookup field options (not declared yet)",
-    "Save a Copy as XML": "the XML form of a file's schema",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
-        "Insert Embedding", "Insert Embedding in Found Set", "Perform Semantic Find",
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
         "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
     )},
@@ -216,7 +213,7 @@ def render() -> str:
         "- **not yet**: could run headless; error 3 when reached",
         "",
         f"{total} steps: {counts['runs']} run, {counts['no-op']} no-op, {counts['not applicable']} not "
-        f"applicable, {counts['not yet']} not yet — {share:.0f} % of the {headless} steps that can run "
+        f"applicable, {counts['not yet']} not yet — {share:.1f} % of the {headless} steps that can run "
         "without a screen run (or are no-ops).",
     ]
     for group, names in GROUPS.items():

@@ -34,3 +34,14 @@ def test_delimited_round_trip(tmp_path: Path) -> None:
     assert (tmp_path / "t.csv").read_bytes().startswith(b'"x, ""y""","line 1\x0bline 2"\r')
     assert delimited.codec_for("Japanese (Shift-JIS)") == "shift_jis"
     assert delimited.codec_for("Windows (ANSI)") == "cp1252"
+
+
+def test_xlsx_reads_back(tmp_path: Path) -> None:
+    from fmscript.data.xlsx import read_xlsx
+
+    path = tmp_path / "in.xlsx"
+    write_xlsx(
+        path, "Stock", [["Code", "Qty"], ["A1", Decimal(3)], ["", Decimal("2.5")]], create_folders=False
+    )
+    assert read_xlsx(path) == [["Code", "Qty"], ["A1", "3"], ["", "2.5"]]
+    assert read_xlsx(path, "stock")[1] == ["A1", "3"]

@@ -18,8 +18,11 @@ load_all()
 def test_a_calc_function_takes_the_calc_context(spec) -> None:  # type: ignore[no-untyped-def]
     params = list(inspect.signature(spec.impl).parameters.values())
     assert params[0].annotation == "CalcContext", spec.impl
-    if spec.lazy:
+    if spec.lazy:  # (ctx, lazy_args, *argument nodes)
         assert params[1].annotation == "LazyArgs", spec.impl
+        assert all(p.annotation in ("ast.Expr", "ast.Expr | None") for p in params[2:]), spec.impl
+    else:
+        assert all(p.annotation != "Any" for p in params[1:]), spec.impl
 
 
 @pytest.mark.parametrize("spec", [s for s in STEPS if s.handler], ids=lambda s: s.name)

@@ -49,6 +49,8 @@ VALUE_NOT_UNIQUE = 504
 VALUE_INVALID = 509
 CANNOT_CREATE_FILE = 800
 CANNOT_OPEN_FILE = 802
+AI_ACCOUNT_MISSING = 877  # GetEmbedding: "Can't find AI account"
+AI_REQUEST_INVALID = 882  # GetEmbedding: "Invalid AI request"
 CALC_GENERIC = 1200
 CALC_TOO_FEW_PARAMETERS = 1201
 CALC_TOO_MANY_PARAMETERS = 1202
@@ -99,6 +101,8 @@ ERROR_MEANINGS: dict[int, str] = {
     VALUE_INVALID: "field requires a valid value",
     CANNOT_CREATE_FILE: "unable to create file on disk",
     CANNOT_OPEN_FILE: "unable to open file",
+    AI_ACCOUNT_MISSING: "can't find AI account",
+    AI_REQUEST_INVALID: "invalid AI request",
     CALC_GENERIC: "generic calculation error",
     CALC_TOO_FEW_PARAMETERS: "too few parameters in the function",
     CALC_TOO_MANY_PARAMETERS: "too many parameters in the function",

@@ -47,7 +47,7 @@ def test_sequence_logps_sum_answer_tokens_only(demo_dir: Path) -> None:
     import numpy as np
 
     from fmscript.ai.engines.mlx_dpo import pack_pairs, sequence_logps, tokenize_pairs
-    from fmscript.ai.engines.mlx_local import load_model
+    from fmscript.ai.engines.mlx_generate import load_model
 
     model, tokenizer = load_model(demo_dir)
     pairs = tokenize_pairs(tokenizer, PREFS[:2])
@@ -78,7 +78,7 @@ def test_gradient_reaches_only_the_adapter_and_reference_stays(demo_dir: Path) -
         tokenize_pairs,
         train_dpo,
     )
-    from fmscript.ai.engines.mlx_local import load_model
+    from fmscript.ai.engines.mlx_generate import load_model
 
     model, tokenizer = load_model(demo_dir)
     model.freeze()

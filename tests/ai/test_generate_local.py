@@ -29,7 +29,7 @@ def run(home: Path, tmp_path: Path, text: str, out: io.StringIO | None = None) -
 
 
 def test_local_stream_prints_tokens_and_keeps_the_model_loaded(demo_home: Path, tmp_path: Path) -> None:
-    from fmscript.ai.engines import mlx_local
+    from fmscript.ai.engines import mlx_generate
 
     step = (
         'Generate Response from Model [ Account Name: "local" ; Model: "demo" ; User Prompt: "Hello" ; '
@@ -44,7 +44,7 @@ def test_local_stream_prints_tokens_and_keeps_the_model_loaded(demo_home: Path, 
     assert a and a == ctx.vars.final_locals[("$b", 1)]  # greedy: same answer
     chunks = terminal.writes[: terminal.writes.index("\n")]
     assert len(chunks) > 1 and "".join(chunks) == a  # printed piece by piece as generated
-    assert len(mlx_local._LOADED) == 1
+    assert len(mlx_generate._LOADED) == 1
 
 
 @pytest.mark.parametrize(

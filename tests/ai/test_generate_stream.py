@@ -13,13 +13,13 @@ QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 def test_stream_chunks_join_to_the_generated_text(demo_home: Path) -> None:
-    from fmscript.ai.engines import mlx_local
+    from fmscript.ai.engines import mlx_generate
 
     service = LocalFineTuning(demo_home)
     chunks = list(service.generate_stream("demo", QUESTION, max_tokens=6))
     assert chunks and all(isinstance(c, str) and c for c in chunks)
     assert "".join(chunks) == service.generate("demo", QUESTION, max_tokens=6)
-    assert len(mlx_local._LOADED) == 1  # resident, one at a time
+    assert len(mlx_generate._LOADED) == 1  # resident, one at a time
     assert list(service.generate_stream("demo", QUESTION, max_tokens=0)) == []
 
 

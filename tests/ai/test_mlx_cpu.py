@@ -10,9 +10,9 @@ import pytest
 def _lora_model(demo_dir: Path) -> object:
     from mlx_lm.tuner import linear_to_lora_layers
 
-    from fmscript.ai.engines import mlx_local
+    from fmscript.ai.engines import mlx_generate, mlx_local
 
-    model, _ = mlx_local.load_model(demo_dir)
+    model, _ = mlx_generate.load_model(demo_dir)
     model.freeze()
     linear_to_lora_layers(model, 2, dict(mlx_local.lora_parameters(demo_dir)))
     return model
@@ -23,7 +23,7 @@ def test_swapped_layers_give_the_same_loss_and_lora_gradients(demo_dir: Path) ->
     import mlx.nn as nn
     from mlx.utils import tree_flatten
 
-    from fmscript.ai.engines import mlx_cpu, mlx_local
+    from fmscript.ai.engines import mlx_cpu, mlx_data
 
     plain, fast = _lora_model(demo_dir), _lora_model(demo_dir)
     mx.random.seed(1)
@@ -45,7 +45,7 @@ def test_swapped_layers_give_the_same_loss_and_lora_gradients(demo_dir: Path) ->
     mask = mx.ones((3, 17), dtype=mx.bool_)
     results = []
     for model in (plain, fast):
-        (loss, _), grads = nn.value_and_grad(model, mlx_local._masked_loss)(model, batch, mask)
+        (loss, _), grads = nn.value_and_grad(model, mlx_data.masked_loss)(model, batch, mask)
         results.append((loss, dict(tree_flatten(grads))))
     (loss_a, grads_a), (loss_b, grads_b) = results
     assert abs(loss_a.item() - loss_b.item()) < 1e-5
@@ -57,7 +57,7 @@ def test_swapped_layers_give_the_same_loss_and_lora_gradients(demo_dir: Path) ->
 
 def test_trainable_layers_are_not_swapped(demo_dir: Path) -> None:
     pytest.importorskip("mlx.core")
-    from fmscript.ai.engines import mlx_cpu, mlx_local
+    from fmscript.ai.engines import mlx_cpu, mlx_generate
 
-    model, _ = mlx_local.load_model(demo_dir)  # nothing frozen
+    model, _ = mlx_generate.load_model(demo_dir)  # nothing frozen
     assert mlx_cpu.speed_up_frozen_layers(model) == 0

@@ -11,9 +11,13 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from tests.ai.hub_stub import HubStub
 
 pytest.importorskip("fastapi")
 pytest.importorskip("openai")
@@ -102,14 +106,37 @@ def make_home(folder: Path, demo_model: Path) -> Path:
     return folder
 
 
+SEED_BASE_MODEL = "google/codegemma-7b-it"
+
+
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory, demo_model: Path) -> Iterator[tuple[LiveServer, str]]:
-    """A running server (training capped at 5 steps) and an API key for it."""
+def seed_hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubStub]:
+    """The loopback hub serving a tiny gemma stand-in under the seed's base model name."""
+    pytest.importorskip("mlx_lm")
+    from fmscript.ai.families import create_tiny_model
+    from tests.ai.hub_stub import HubStub, StubRepo
+
+    gemma = create_tiny_model(tmp_path_factory.mktemp("seed-hub") / "gemma", "gemma", num_hidden_layers=4)
+    stub = HubStub(repos={SEED_BASE_MODEL: StubRepo.from_folder(gemma)}).start()
+    try:
+        yield stub
+    finally:
+        stub.stop()
+
+
+@pytest.fixture(scope="module")
+def live(
+    tmp_path_factory: pytest.TempPathFactory, demo_model: Path, seed_hub: HubStub
+) -> Iterator[tuple[LiveServer, str]]:
+    """A running server (training capped at 5 steps) and an API key for it; hub models come from
+    the loopback hub into the server's own Hugging Face cache."""
     from fmscript.ai.keys import KeyStore
 
-    home = make_home(tmp_path_factory.mktemp("server") / "home", demo_model)
+    root = tmp_path_factory.mktemp("server")
+    home = make_home(root / "home", demo_model)
     key = KeyStore(home).create("tests")
-    server = LiveServer(home, {"FMSCRIPT_MAX_STEPS": "5"}).start()
+    env = {"FMSCRIPT_MAX_STEPS": "5", "HF_ENDPOINT": seed_hub.url, "HF_HUB_CACHE": str(root / "hf-cache")}
+    server = LiveServer(home, env).start()
     try:
         yield server, key
     finally:

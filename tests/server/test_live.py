@@ -1,5 +1,6 @@
 """Over real loopback HTTP: ``fmscript serve`` in a subprocess, seed Example 2 (Custom provider)
-run verbatim apart from the Endpoint, the key and the base model, and the openai SDK against it."""
+run verbatim apart from the Endpoint and the key — its base model ``google/codegemma-7b-it`` is
+downloaded by the server from the loopback hub (a tiny gemma stand-in) — and the openai SDK against it."""
 
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ import pytest
 from fmscript.runtime.session import run_session
 from fmscript.settings import Settings
 from fmscript.steps.state import RunOptions
-from tests.server.conftest import QA, LiveServer, jsonl, wait_for
+from tests.ai.hub_stub import HubStub
+from tests.server.conftest import QA, SEED_BASE_MODEL, LiveServer, jsonl, wait_for
 
 pytestmark = pytest.mark.slow
 SEEDS = Path(__file__).parent / "seeds"
+SEED_PARAMETERS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name", "seed")
 SEED_KEYS = [
     "object",
     "id",
@@ -52,13 +55,17 @@ def _script(tmp_path: Path, lang: str, url: str) -> Path:
     assert text.count('"google/codegemma-7b-it"') == 1
     text = text.replace("https://myserver.example.com/llm/v1/", f"{url}/llm/v1/")
     script = tmp_path / f"{lang}_example2.fmscript"
-    script.write_text(text.replace('"google/codegemma-7b-it"', '"demo"'), "utf-8")
+    script.write_text(text, "utf-8")
     return script
 
 
-@pytest.mark.parametrize("lang", ["zh", "ja"])
+@pytest.mark.parametrize("lang", ["ja", "zh"])
 def test_seed_example2_against_fmscript_serve(
-    lang: str, live: tuple[LiveServer, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    lang: str,
+    live: tuple[LiveServer, str],
+    seed_hub: HubStub,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     server, key = live
     client_home = tmp_path / "client-home"
@@ -83,17 +90,18 @@ def test_seed_example2_against_fmscript_serve(
     assert re.fullmatch(r"fm-ft-train-\d{13}", result["file_id"])
     assert result["created_at"] == int(result["id"].rsplit("-", 1)[1])
     assert (result["model"], result["fine_tuned_model"], result["status"]) == (
-        "demo",
+        SEED_BASE_MODEL,
         "fm-mlx-product-expert-v2",
         "queued",
     )
     assert (result["training_file"], result["tags"]) == ("training_data.jsonl", ["fine-tune"])
     assert "finished_at" in result and result["finished_at"] is None and result["error"] is None
     # The numeric strings FileMaker sends were taken as numbers (steps capped by the server).
-    assert result["fmscript"]["parameters"] == {
+    assert {k: v for k, v in result["fmscript"]["parameters"].items() if k in SEED_PARAMETERS} == {
         "max_steps": 5, "learning_rate": 0.0001, "lora_layers": 4, "batch_size": 2,
         "fine_tuned_model_name": "product-expert-v2", "seed": 0,
     }  # fmt: skip
+    assert result["fmscript"]["parameters"]["fine_tune_type"] == "lora"  # fmscript's defaults after them
 
     field = (
         ("グローバル", "ファインチューニング済みモデル") if lang == "ja" else ("Global", "Fine_Tuned_Model")
@@ -109,6 +117,12 @@ def test_seed_example2_against_fmscript_serve(
     assert job["status"] == "succeeded" and job["trained_tokens"] > 0
     models = httpx.get(f"{server.url}/llm/v1/models", headers=headers).json()
     assert "fm-mlx-product-expert-v2" in [m["id"] for m in models["data"]]
+    # The server pulled the base model from the hub once (ja, the first run), as job events.
+    assert seed_hub.downloads(SEED_BASE_MODEL).count("model.safetensors") == 1
+    events = httpx.get(f"{server.url}/llm/v1/fine_tuning/jobs/{result['id']}/events", headers=headers).json()
+    messages = [e["message"] for e in events["data"]]
+    downloading = any(m.startswith(f"Downloading {SEED_BASE_MODEL}") for m in messages)
+    assert downloading == (lang == "ja"), messages
 
     # The client recorded the remote job (last status succeeded), never the key.
     from fmscript.ai.jobs.store import open_store

@@ -4,8 +4,8 @@ It lets everything run with no download: ``fmscript models demo NAME`` and the t
 folder it writes is what ``mlx_lm.load`` reads: ``config.json``, ``model.safetensors``,
 ``tokenizer.json`` + ``tokenizer_config.json`` (with a ChatML-style chat template).
 
-Its ``config.json`` names the modules LoRA adapts (``fmscript_lora_keys``: the MLPs), which the
-local trainer honours: that is what lets it learn at a tiny model's learning rates. Measured on
+Being narrower than ``families.TOY_WIDTH``, it adapts its MLPs only (a llama's usual choice is every
+attention and MLP projection): that is what lets it learn at a tiny model's learning rates. Measured on
 12 copies of one question/answer, ``{"max_steps":200,"learning_rate":0.01,"batch_size":4,
 "lora_layers":4}``: English and Chinese answers are reproduced whole; a Japanese one only for its
 first ~7 characters (its byte-level tokens are many), while every linear layer adapted stalled at
@@ -19,7 +19,6 @@ import shutil
 from pathlib import Path
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
-LORA_KEYS = ("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
 CHAT_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
     "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
@@ -124,12 +123,6 @@ def create_demo_model(
         "tie_word_embeddings": True,
         "eos_token_id": tokenizer.convert_tokens_to_ids("<|im_end|>"),  # type: ignore[attr-defined]
         "fmscript_demo": {"seed": seed},
-        # LoRA adapts the MLPs only. With every linear layer adapted, Adam at the high learning
-        # rates that let a 64-wide model learn in a few hundred steps (1e-2) blows the attention's
-        # value/output adapters up into one constant direction that swamps the residual stream:
-        # the loss stalls near 5.5 and the model answers gibberish (measured; MLP-only LoRA
-        # memorises the same example).
-        "fmscript_lora_keys": list(LORA_KEYS),
     }
     mx.random.seed(seed)
     model = llama.Model(llama.ModelArgs.from_dict(config))

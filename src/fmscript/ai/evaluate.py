@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from fmscript.ai import datasets
+from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.records import ModelCard
 
@@ -63,11 +64,11 @@ def is_preference_set(examples: list[Example]) -> bool:
 
 def local_preference(service: Any, model: str, examples: list[Example]) -> dict[str, float]:
     """``preference_accuracy`` and ``reward_margin`` (nats) of a local model on preference lines."""
-    from fmscript.ai.engines import mlx_dpo, mlx_local
+    from fmscript.ai.engines import mlx_dpo, mlx_generate
 
     base_path, adapter = service.model_paths(model)
-    loaded, tokenizer = mlx_local._resident(base_path, adapter)
-    score = mlx_dpo.score_pairs(loaded, mlx_dpo.tokenize_pairs(tokenizer, examples), mlx_local.MAX_SEQ_LENGTH)
+    loaded, tokenizer = mlx_generate.resident(base_path, adapter)
+    score = mlx_dpo.score_pairs(loaded, mlx_dpo.tokenize_pairs(tokenizer, examples), MAX_SEQ_LENGTH)
     return {
         "preference_accuracy": score.preference_accuracy,
         "reward_margin": score.reward_margin,
@@ -105,18 +106,16 @@ def base_of(service: Any, model: str) -> str | None:
 
 def local_loss(service: Any, model: str, examples: list[Example]) -> dict[str, float]:
     """Token-weighted mean cross-entropy on the assistant tokens, and its perplexity."""
-    from fmscript.ai.engines import mlx_local
+    from fmscript.ai.engines import mlx_data, mlx_generate
 
     base_path, adapter = service.model_paths(model)
-    loaded, tokenizer = mlx_local._resident(base_path, adapter)
+    loaded, tokenizer = mlx_generate.resident(base_path, adapter)
     import mlx.core as mx
 
     total, count = 0.0, 0
     for example in examples:
-        batch, mask = mlx_local._pack(
-            [datasets.chat_token_spans(tokenizer, example)], mlx_local.MAX_SEQ_LENGTH
-        )
-        loss, ntoks = mlx_local._masked_loss(loaded, batch, mask)
+        batch, mask = mlx_data.pack([datasets.chat_token_spans(tokenizer, example)], MAX_SEQ_LENGTH)
+        loss, ntoks = mlx_data.masked_loss(loaded, batch, mask)
         mx.eval(loss, ntoks)
         total += float(loss) * int(ntoks)
         count += int(ntoks)

@@ -23,7 +23,7 @@ from typing import Any
 ATTENTION = ("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj")
 MLP = ("mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
 
-# model_type → the modules LoRA adapts in each adapted block.
+# model_type → the modules LoRA adapts in each adapted block (MLP_KEYS: of a toy-width model).
 LORA_KEYS: dict[str, tuple[str, ...]] = {
     "llama": ATTENTION + MLP,
     "mistral": ATTENTION + MLP,
@@ -37,10 +37,23 @@ LORA_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+MLP_KEYS: dict[str, tuple[str, ...]] = {"phi3": ("mlp.gate_up_proj", "mlp.down_proj")}
+# Below this width a model is a toy (the demo, the test stand-ins), trained at the high learning rates
+# (1e-2) that let it learn in a few hundred steps; there, adapters on every linear layer make Adam blow
+# the attention's value/output adapters up into one direction that swamps the residual stream: the
+# loss stalls near 5.5 and the model answers gibberish (measured on the demo, also at LoRA scale 2),
+# while MLP-only adapters memorise the same example. So a toy adapts its MLPs.
+TOY_WIDTH = 256
+
+
 def lora_keys(config: dict[str, Any]) -> list[str] | None:
-    """The family's usual LoRA target modules for a model's ``config.json`` (None: mlx-lm's default)."""
+    """The family's usual LoRA target modules for a model's ``config.json`` (None: mlx-lm's default,
+    every linear layer); a model narrower than TOY_WIDTH adapts its MLPs only."""
     model_type = str(config.get("model_type") or "")
     keys = LORA_KEYS.get(model_type)
+    width = config.get("hidden_size")
+    if keys and isinstance(width, int) and width < TOY_WIDTH:
+        keys = MLP_KEYS.get(model_type, MLP)
     return list(keys) if keys else None
 
 

@@ -9,6 +9,15 @@ lora_layers            4                          integer >= 1 (capped to the mo
 batch_size             1                          integer >= 1
 fine_tuned_model_name  a timestamp (20261123-181502)  text; spaces become hyphens
 seed                   0                          integer >= 0 (fmscript extension)
+fine_tune_type         lora                       lora, dora or full (mlx-lm's three kinds)
+lora_rank              8                          integer >= 1
+lora_scale             20                         number > 0 (mlx-lm's scale: alpha / rank)
+lora_dropout           0                          number >= 0 and < 1
+lora_keys              the family's usual modules  a list (or comma-separated text) of module
+                                                  paths within a block: ``self_attn.q_proj``, ...
+grad_checkpoint        false                      true/false: recompute activations (less memory)
+mask_prompt            true                       true: loss on the answers only; false: on
+                                                  every token of the conversation
 method                 supervised                 supervised | dpo (fmscript extension: DPO on
                                                   preference data, OpenAI's format)
 beta                   0.1                        number > 0 (DPO's β: how far from the base)
@@ -53,6 +62,13 @@ class LocalParams:
     batch_size: int = 1
     fine_tuned_model_name: str = ""
     seed: int = 0
+    fine_tune_type: str = "lora"
+    lora_rank: int = 8
+    lora_scale: float = 20.0
+    lora_dropout: float = 0.0
+    lora_keys: tuple[str, ...] = ()  # () = the model family's usual modules (fmscript.ai.families)
+    grad_checkpoint: bool = False
+    mask_prompt: bool = True
     method: str = "supervised"
     beta: float = 0.1
     rpo_alpha: float = 0.0
@@ -75,7 +91,10 @@ class LocalParams:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> LocalParams:
         known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: (tuple(v) if k == "notes" else v) for k, v in data.items() if k in known})  # type: ignore[arg-type]
+        values: dict[str, Any] = {
+            k: (tuple(v) if k in ("notes", "lora_keys") else v) for k, v in data.items() if k in known
+        }
+        return cls(**values)
 
     def capped(self, n_layers: int) -> LocalParams:
         """These parameters with ``lora_layers`` capped to a model's layer count (with a note)."""
@@ -173,6 +192,8 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     f"fine-tuning parameter 'fine_tuned_model_name' must be text, not {value!r}", BAD_NAME
                 )
             name = check_model_name(value) if value.strip() else None
+        elif key in _CHECKERS:
+            values[key] = _CHECKERS[key](key, value)
         elif key == "method":
             values[key] = _method(value)
         elif key == "beta":
@@ -206,6 +227,64 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
         else:
             values[key] = _integer(key, value, 0 if key in ZERO_ALLOWED else 1)
     return LocalParams(fine_tuned_model_name=name or default_model_name(), **values)
+
+
+FINE_TUNE_TYPES = ("lora", "dora", "full")
+_TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
+
+
+def _flag(key: str, value: Any) -> bool:
+    """true/false, 1/0, or their text (FileMaker's JSONSetElement sends text)."""
+    text = str(value).strip().lower() if not isinstance(value, bool) else str(value).lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise ai_error(f"fine-tuning parameter {key!r} must be true or false, not {value!r}", BAD_PARAMETER)
+
+
+def _fine_tune_type(key: str, value: Any) -> str:
+    text = str(value).strip().lower()
+    if text not in FINE_TUNE_TYPES:
+        raise ai_error(
+            f"fine-tuning parameter 'fine_tune_type' must be lora, dora or full, not {value!r}", BAD_PARAMETER
+        )
+    return text
+
+
+def _keys(key: str, value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items) or not items:
+        raise ai_error(
+            "fine-tuning parameter 'lora_keys' must be a list of module names (\"self_attn.q_proj\", ...)",
+            BAD_PARAMETER,
+        )
+    return tuple(i.strip() for i in items)
+
+
+def _positive(key: str, value: Any) -> float:
+    number = _number(key, value)
+    if number <= 0:
+        raise ai_error(f"fine-tuning parameter {key!r} must be more than 0, not {value!r}", BAD_PARAMETER)
+    return number
+
+
+def _dropout(key: str, value: Any) -> float:
+    number = _number(key, value)
+    if not 0 <= number < 1:
+        raise ai_error(
+            f"fine-tuning parameter {key!r} must be at least 0 and less than 1, not {value!r}", BAD_PARAMETER
+        )
+    return number
+
+
+_CHECKERS: dict[str, Any] = {
+    "fine_tune_type": _fine_tune_type,
+    "lora_rank": lambda key, value: _integer(key, value, 1),
+    "lora_scale": _positive,
+    "lora_dropout": _dropout,
+    "lora_keys": _keys,
+    "grad_checkpoint": _flag,
+    "mask_prompt": _flag,
+}
 
 
 # The documented defaults, declared once (the dataclass above), as a dict for messages and docs.

@@ -254,9 +254,9 @@ class LocalFineTuning:
         process, one at a time, for the next call that asks for it."""
         _check_messages(messages)
         base, adapter = self.model_paths(model)
-        from fmscript.ai.engines import mlx_local
+        from fmscript.ai.engines import mlx_generate
 
-        return mlx_local.stream_generate(
+        return mlx_generate.stream_generate(
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 

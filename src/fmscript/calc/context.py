@@ -15,6 +15,10 @@ from fmscript.calc.values import Value
 # Let variables in scope while a calculation runs.
 Env = dict[str, Value]
 
+# A calculation function's argument: a value, or a tuple — a bracketed group (``Substitute ( t ;
+# [ a ; b ] )``, ``JSONSetElement ( j ; [ k ; v ; t ] )``) or an aggregate's related values.
+Arg = Value | tuple[Value, ...]
+
 
 class FileView(Protocol):
     """What design and record functions may ask of the open file."""

@@ -99,14 +99,14 @@ class LazyArgs:
         self.env = env
         self.ctx = ctx
 
-    def __call__(self, node: Any) -> Value:
+    def __call__(self, node: ast.Expr) -> Value:
         return self.evaluator.compile(node)(self.env)
 
     def bind(self, names: dict[str, Value]) -> LazyArgs:
         """A new scope with extra Let variables (shadowing outer ones)."""
         return LazyArgs(self.evaluator, {**self.env, **names}, self.ctx)
 
-    def truth(self, node: Any) -> bool:
+    def truth(self, node: ast.Expr) -> bool:
         return V.to_bool(self(node))
 
 

@@ -7,6 +7,8 @@ Value model (what every calculation function takes and returns):
 * date      -> ``datetime.date``
 * time      -> :class:`FMTime` (seconds as a Decimal; may be negative or exceed 24 hours)
 * timestamp -> ``datetime.datetime`` (naive)
+* container -> ``bytes`` (a container field's data, as SQLite stores it; the embedding functions'
+  binary vectors); fmscript keeps no file name with it.
 
 ``datetime.datetime`` is a subclass of ``datetime.date``: every type test here checks timestamps first.
 
@@ -57,7 +59,7 @@ class FMTime:
         return to_text(self)
 
 
-Value = str | Decimal | _dt.date | FMTime | _dt.datetime
+Value = str | Decimal | _dt.date | FMTime | _dt.datetime | bytes
 
 
 # ----------------------------------------------------------------------------- precision

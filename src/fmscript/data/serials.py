@@ -73,3 +73,17 @@ def increment(value: Any, by: int | float) -> Any:
     digits = m.group(1)
     number = int(digits) + int(by)
     return text[: m.start()] + str(number).zfill(len(digits)) + text[m.end() :]
+
+
+def snapshot(conn: sqlite3.Connection) -> list[tuple[str, str, Any]]:
+    """Every field's next serial value (to keep across a rolled-back transaction)."""
+    try:
+        rows = conn.execute(f"SELECT table_name, field_name, next_value FROM {_TABLE}").fetchall()
+        return [(str(t), str(f), v) for t, f, v in rows]
+    except sqlite3.OperationalError:  # no serials yet
+        return []
+
+
+def restore(conn: sqlite3.Connection, values: list[tuple[str, str, Any]]) -> None:
+    for table, field, value in values:
+        set_next(conn, table, field, value)

@@ -10,10 +10,10 @@ record commits — and deletions — go into one SQLite savepoint that only Comm
 releases (makes durable) and Revert Transaction rolls back. So a transaction spans any number of
 records and tables and lands as one, and a process killed halfway leaves the file as it was.
 
-Claris "Revert Transaction": it does not revert auto-enter serial number increments (fmscript's
-serials, ``fmscript_serials``, are written outside the savepoint for that reason) nor Truncate
-Table (*choice*: here a Truncate Table inside a transaction is rolled back with it — SQLite has
-one transaction per connection). A validation error when the transaction commits reverts it as a
+Claris "Revert Transaction": it does not revert auto-enter serial number increments (the next
+serial values, ``fmscript_serials``, are put back after the rollback) nor Truncate Table
+(*choice*: here a Truncate Table inside a transaction is rolled back with it — SQLite has one
+transaction per connection). A validation error when the transaction commits reverts it as a
 whole (Claris: "automatically reverts when … field changes don't match the field's validation").
 Closing the file (the end of a run) commits an open transaction, as FileMaker does.
 """
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from fmscript.data import serials
 from fmscript.errors import ScriptRuntimeError
 
 if TYPE_CHECKING:
@@ -68,6 +69,8 @@ class Transaction:
         dropped = file.revert_records()
         file.transaction = None
         conn = file.connection
+        kept = serials.snapshot(conn)  # serial numbers used in the transaction stay used
         conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
         conn.execute(f"RELEASE {_SAVEPOINT}")
+        serials.restore(conn, kept)
         return dropped

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError, ScriptRuntimeError
+
+T = TypeVar("T")
 
 _END = object()
 
@@ -61,6 +63,29 @@ def _stamp(adapter: Path | None) -> int:
         return 0
 
 
+class _Call:
+    """A function to run in the mlx thread (``GenerationThread.call``)."""
+
+    def __init__(self, fn: Callable[[], Any]) -> None:
+        self.fn = fn
+        self._done = threading.Event()
+        self._value: Any = None
+        self._error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self._value = self.fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            self._error = exc
+        self._done.set()
+
+    def result(self) -> Any:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
 class GenerationThread:
     """The server's one mlx thread (started at the first request)."""
 
@@ -71,6 +96,19 @@ class GenerationThread:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
 
+    def call(self, fn: Callable[[], T]) -> T:
+        """Run ``fn`` in the mlx thread, between decoding steps (embeddings), and return its result."""
+        job = _Call(fn)
+        self._start_thread()
+        self._requests.put(job)  # type: ignore[arg-type]
+        return job.result()
+
+    def _start_thread(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="fmscript-generation", daemon=True)
+                self._thread.start()
+
     def submit(self, model: str, messages: list[dict[str, Any]], max_tokens: int, temperature: float = 0.0,
                seed: int | None = None) -> ChatStream:  # fmt: skip
         """Queue a request; an unknown model or bad messages raise here (before anything streams)."""
@@ -78,17 +116,14 @@ class GenerationThread:
             raise ScriptRuntimeError("messages must be a list of {role, content} objects", code=14)
         base, adapter = self.service.model_paths(model)
         stream = ChatStream(model, base, adapter, messages, max_tokens, temperature, seed)
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="fmscript-generation", daemon=True)
-                self._thread.start()
+        self._start_thread()
         self._requests.put(stream)
         return stream
 
     # -- the generation thread -------------------------------------------------------------------
 
     def _run(self) -> None:
-        from fmscript.ai.engines import mlx_local, quiet_env
+        from fmscript.ai.engines import mlx_generate, quiet_env
 
         quiet_env()
         resident: tuple[tuple[str, str, int], Any, Any] | None = None
@@ -103,6 +138,9 @@ class GenerationThread:
                     waiting.append(self._requests.get_nowait())
                 except queue.Empty:
                     break
+            for job in [w for w in waiting if isinstance(w, _Call)]:
+                job.run()  # between steps: mlx stays in this one thread
+            waiting = [w for w in waiting if not isinstance(w, _Call)]
             still: list[ChatStream] = []
             # Once a request waits for another model, the batch takes no newcomers and drains.
             switching = resident is not None and any(r.key != resident[0] for r in waiting)
@@ -120,7 +158,7 @@ class GenerationThread:
                             batch.close()
                         batch = None
                         resident = None
-                        model, tokenizer = mlx_local.load_model(request.base, request.adapter)
+                        model, tokenizer = mlx_generate.load_model(request.base, request.adapter)
                         batch = _batch_generator(model, tokenizer, self.max_batch)
                         resident = (request.key, model, tokenizer)
                         self._start(batch, tokenizer, request, active)

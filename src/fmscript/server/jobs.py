@@ -28,7 +28,7 @@ from typing import Any
 from fmscript.ai import datasets, modeldir
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
 from fmscript.ai.jobs.records import Job, JobRequest
-from fmscript.ai.jobs.wire import SERVER_KEYS
+from fmscript.ai.jobs.wire import LORA_KEYS, SERVER_KEYS
 from fmscript.ai.params import DEFAULTS, parse_local_params
 from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError
@@ -88,7 +88,9 @@ def local_parameters(
     the method, "supervised" or "dpo")."""
     kind = method_type(body) or kind
     hyper = _hyperparameters(body, kind)
-    params: dict[str, Any] = {key: body[key] for key in SERVER_KEYS if body.get(key) is not None}
+    params: dict[str, Any] = {
+        key: body[key] for key in (*SERVER_KEYS, *LORA_KEYS) if body.get(key) is not None
+    }
     if kind != "supervised":
         params["method"] = kind
     if not _auto(hyper.get("beta")):

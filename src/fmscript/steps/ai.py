@@ -290,6 +290,8 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
     params = _parameters(ctx, step)
     from fmscript.ai import providers
 
+    log = ctx.ai.call_log
+    entry = {"call": "fine-tune", "provider": acct.provider, "account": acct.name, "model": base_model}
     try:
         with _training_file(ctx, step) as (path, name):
             job = providers.fine_tuning(acct.provider).submit(
@@ -297,8 +299,29 @@ def fine_tune_model(ctx: StepContext, step: ast.Step) -> None:
             )
     except FMScriptError as exc:
         exc.message = acct.redact(exc.message)
+        if log is not None:
+            log.write({**entry, "parameters": params, "error": exc.code, "message": exc.message}, acct.redact)
         raise
+    if log is not None:
+        log.write({**entry, "parameters": params, "job": job if log.verbose else job.get("id")}, acct.redact)
     target = step.opt("response_target")
     if target is not None:
         write_target(ctx, target, json.dumps({"result": job}, ensure_ascii=False, separators=(",", ":")))
+    return None
+
+
+def set_ai_call_logging(ctx: StepContext, step: ast.Step) -> None:
+    """Set AI Call Logging [ On ; Filename ; Verbose ; Truncate Messages ] / [ Off ]: the log
+    file is in the Documents folder (Claris: "the AI call log is saved in the current user's
+    Documents folder"); a path names another place."""
+    if not step.opt("state"):
+        ctx.ai.call_log = None
+        return None
+    from fmscript.ai.call_log import DEFAULT_NAME, CallLog
+
+    name = _text(ctx, step.opt("filename")).strip() or DEFAULT_NAME
+    path = Path(name) if "/" in name or "\\" in name else ctx.documents_path() / name
+    if not path.is_absolute():
+        path = ctx.documents_path() / path
+    ctx.ai.call_log = CallLog(path, bool(step.opt("verbose")), bool(step.opt("truncate")))
     return None

@@ -56,6 +56,7 @@ from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
 
 if TYPE_CHECKING:
+    from fmscript.ai.chat import ChatReply
     from fmscript.ai.providers import ChatProvider, ChatRequest
 
 MAX_TOOL_ROUNDS = 10
@@ -197,13 +198,9 @@ def _converse(
 ) -> tuple[str | None, list[dict[str, Any]]]:
     """Ask, and while the model calls tools run them (Agentic mode On) and ask again, at most
     MAX_TOOL_ROUNDS times. (None, calls) when Agentic mode is Off and the model called a tool."""
-    run = provider_run(ctx)
     all_calls: list[dict[str, Any]] = []
     for _ in range(MAX_TOOL_ROUNDS):
-        if show is None:
-            reply = provider.generate(acct, request, run)
-        else:
-            reply = provider.stream(acct, request, run, show)
+        reply = _ask(ctx, acct, provider, request, show)
         if not reply.tool_calls:
             return reply.text, all_calls
         all_calls.extend(reply.tool_calls)
@@ -218,6 +215,37 @@ def _converse(
     raise ScriptRuntimeError(
         f"the model was still calling tools after {MAX_TOOL_ROUNDS} rounds", code=COMMAND_UNAVAILABLE
     )
+
+
+def _ask(
+    ctx: StepContext, acct: Account, provider: ChatProvider, request: ChatRequest, show: OnChunk | None
+) -> ChatReply:
+    """One round with the model, logged when Set AI Call Logging is On."""
+    run = provider_run(ctx)
+    log = ctx.ai.call_log
+    entry: dict[str, Any] = {
+        "call": "chat",
+        "provider": acct.provider,
+        "account": acct.name,
+        "model": request.model,
+    }
+    if log is not None and log.verbose:
+        entry.update(messages=request.messages, parameters=request.params, tools=request.tools)
+    elif log is not None:
+        entry["prompt"] = request.messages[-1].get("content") if request.messages else ""
+    try:
+        reply = (
+            provider.generate(acct, request, run)
+            if show is None
+            else provider.stream(acct, request, run, show)
+        )
+    except FMScriptError as exc:
+        if log is not None:
+            log.write({**entry, "error": exc.code, "message": acct.redact(exc.message)}, acct.redact)
+        raise
+    if log is not None:
+        log.write({**entry, "response": reply.text, "tool_calls": list(reply.tool_calls)}, acct.redact)
+    return reply
 
 
 def _run_tool(ctx: StepContext, call: dict[str, Any]) -> Message:

@@ -54,3 +54,25 @@ def save_a_copy_as(ctx: StepContext, step: ast.Step) -> None:
                 conn.close()
         except sqlite3.Error as e:
             raise ScriptRuntimeError(f"cannot make a clone at {path}: {e}", code=CANNOT_CREATE_FILE) from e
+
+
+def save_a_copy_as_xml(ctx: StepContext, step: ast.Step) -> None:
+    """Claris "Save a Copy as XML": the current file's schema as XML (``data/markup.py``)."""
+    from fmscript.data import markup
+
+    file = ctx.data.require_file()
+    text = step.opt("path")
+    if isinstance(text, ast.Calc):
+        text = V.to_text(ctx.evaluator.evaluate(text))
+    entries = path_entries(text or "", ctx)
+    if not entries:
+        raise ScriptRuntimeError("Save a Copy as XML needs a destination file", code=CANNOT_CREATE_FILE)
+    path = to_local_path(entries[0], ctx)
+    tables = [
+        (t, [(f.name, f.type.value.capitalize(), f.is_global) for f in file.fields(t)]) for t in file.tables()
+    ]
+    layouts = [(name, file.table_for_layout(name)) for name in file.layouts()]
+    name = file.path.name if file.path else "Untitled"
+    markup.write_text(
+        path, markup.save_as_xml(name, tables, layouts), create_folders=bool(step.opt("create_folders"))
+    )

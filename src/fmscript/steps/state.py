@@ -25,8 +25,10 @@ from fmscript.calc.context import Env, FileView
 from fmscript.calc.evaluator import Evaluator
 from fmscript.calc.values import Value as Value  # re-exported: the steps' value type
 from fmscript.errors import (
+    AI_ACCOUNT_MISSING,
     COMMAND_UNAVAILABLE,
     FIELD_MISSING,
+    NAME_INVALID,
     NO_LAYOUT,
     NO_OPEN_FILE,
     NO_RECORD,
@@ -41,6 +43,7 @@ from fmscript.syntax.blocks import Blocks
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.ai.call_log import CallLog
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -435,6 +438,7 @@ class AISession:
     accounts: dict[str, Account] = attrs.field(factory=dict)
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
+    call_log: CallLog | None = None  # Set AI Call Logging [ On ]
 
 
 def _full(table: str | None, field: str) -> str:
@@ -482,6 +486,43 @@ class StepContext:
         # Perform Script needs the interpreter; the runtime installs it (steps never import runtime).
         self.perform_script: Callable[[str, Value], Value] = _no_perform
         self.evaluator = Evaluator(self)
+
+    def embed_texts(self, account_name: str, model: str, texts: list[str]) -> list[list[float]]:
+        """Embedding vectors from the named AI account's provider (GetEmbedding, the embedding
+        steps); error 877 when no such account is configured."""
+        from fmscript.ai import providers
+
+        acct = self.ai.accounts.get(account_name.casefold())
+        if acct is None:
+            raise ScriptRuntimeError(
+                f"AI account {account_name!r} is not configured", code=AI_ACCOUNT_MISSING
+            )
+        if not model:
+            raise ScriptRuntimeError("an Embedding Model is needed", code=NAME_INVALID)
+        run = providers.Run(self.settings, self.ai, self.options.reporter)
+        log = self.ai.call_log
+        entry: dict[str, Any] = {
+            "call": "embeddings",
+            "provider": acct.provider,
+            "account": acct.name,
+            "model": model,
+        }
+        try:
+            vectors = providers.embeddings(acct.provider).embed(acct, model, texts, run)
+        except FMScriptError as exc:
+            exc.message = acct.redact(exc.message)
+            if log is not None:
+                log.write(
+                    {**entry, "inputs": len(texts), "error": exc.code, "message": exc.message}, acct.redact
+                )
+            raise
+        if log is not None:
+            detail = {"texts": texts, "vectors": log.vectors(vectors)} if log.verbose else {}
+            log.write(
+                {**entry, "inputs": len(texts), "dimensions": len(vectors[0]) if vectors else 0, **detail},
+                acct.redact,
+            )
+        return vectors
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

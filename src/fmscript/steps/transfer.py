@@ -17,7 +17,8 @@ Claris "Import Records" / "Setting the import action and mapping fields during i
     that fails validation (504 unique, 509) is skipped and the others are imported.
 Claris "Export Records": the records of the found set, in its sort order, to the file; fmscript
 exports the fields listed with the step (``T::F`` entries, like a sort order) or else every
-non-global field of the table, in order. ``.mer`` files start with the field names.
+non-global field of the table, in order. ``.mer`` files start with the field names; ``.xlsx``
+(Excel), ``.htm`` (an HTML table) and ``.xml`` (FMPXMLRESULT) are written too.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ from fmscript.errors import (
 from fmscript.steps.paths import path_entries, to_local_path
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
+
+
+def scan_text(value: str) -> str:
+    """A quoted option value ("…", “…”, 「…」) without its quotes."""
+    from fmscript.syntax import scan
+
+    return scan.whole_string(value) or value
 
 
 def _path(ctx: StepContext, text: str | None, what: str) -> Path:
@@ -65,7 +73,14 @@ def _field(ctx: StepContext, table: str, name: str) -> str:
 def import_records(ctx: StepContext, step: ast.Step) -> None:
     data = ctx.data
     file = data.require_file()
-    rows = delimited.read_rows(_path(ctx, step.opt("source"), "Import Records"), step.opt("charset"))
+    source = _path(ctx, step.opt("source"), "Import Records")
+    if source.suffix.lower() == ".xlsx":
+        from fmscript.data.xlsx import read_xlsx
+
+        sheet = step.opt("source_table")
+        rows = read_xlsx(source, scan_text(sheet) if sheet else None)
+    else:
+        rows = delimited.read_rows(source, step.opt("charset"))
     target = step.opt("target")
     table = file.resolve_table(target) if target else data.current_table()
     if table is None:
@@ -166,6 +181,10 @@ def _apply(
             elif add_remaining:
                 add(row)
     elif method == "Update":
+        if not matches and imports:
+            # *Choice*: the printed step does not show FileMaker's stored match fields (the older
+            # "Update matching" form): the first mapped field is the match field.
+            matches = imports[:1]
         if not matches:
             raise ScriptRuntimeError(
                 "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID
@@ -200,10 +219,47 @@ def export_records(ctx: StepContext, step: ast.Step) -> None:
         names = [_field(ctx, fs.table, f"{t}::{f}" if t else f) for t, f in listed]
     else:
         names = [f.name for f in file.fields(fs.table) if not f.is_global]
+    create = bool(step.opt("create_folders"))
+    suffix = path.suffix.lower()
+    if suffix in _MARKUP:
+        _export_markup(ctx, path, names, create)
+        return
+    if suffix == ".xlsx":
+        from decimal import Decimal
+
+        from fmscript.data.xlsx import Cell, write_xlsx
+
+        header: list[Cell] = list(names)
+        cells: list[list[Cell]] = [header] if step.opt("field_names") else []
+        for values in file.iter_records(fs.table, names, fs.ids):
+            cells.append([v if isinstance(v, Decimal) else V.to_text(v) for v in values])
+        write_xlsx(path, fs.table, cells, create_folders=create)
+        return
     rows = [[V.to_text(v) for v in values] for values in file.iter_records(fs.table, names, fs.ids)]
     if delimited.format_for(path) == "merge" or step.opt("field_names"):
         rows.insert(0, names)
-    delimited.write_rows(path, rows, step.opt("charset"), create_folders=bool(step.opt("create_folders")))
+    delimited.write_rows(path, rows, step.opt("charset"), create_folders=create)
+
+
+_MARKUP = (".htm", ".html", ".xml")
+
+
+def _export_markup(ctx: StepContext, path: Path, names: list[str], create: bool) -> None:
+    """HTML table (field names as the header row) or FMPXMLRESULT XML."""
+    from fmscript.data import markup
+
+    file = ctx.data.require_file()
+    fs = ctx.data.found_set()
+    rows = [[V.to_text(v) for v in values] for values in file.iter_records(fs.table, names, fs.ids)]
+    if path.suffix.lower() == ".xml":
+        types = [file.field(fs.table, n).type.name for n in names]
+        database = file.path.name if file.path else "Untitled"
+        text = markup.fmpxmlresult(
+            database, ctx.data.layout or "", names, types, list(zip(fs.ids, rows)), file.total_count(fs.table)
+        )
+    else:
+        text = markup.html_table(names, rows)
+    markup.write_text(path, text, create_folders=create)
 
 
 def save_records_as_excel(ctx: StepContext, step: ast.Step) -> None:

@@ -4,7 +4,7 @@ data files, import/export, Perform Script on Server, Execute FileMaker Data API.
 
 Names are the ones the Claris help uses in English, Japanese and Chinese (the category lists of
 help.claris.com/{en,ja,zh}/pro-help and each step's page); option labels are those the pages print.
-Imported at the end of ``catalogue.py`` (it uses ``_s`` / ``_o`` from there).
+``catalogue.py`` adds these to ``STEPS``; the builders ``_s`` / ``_o`` come from ``step_spec.py``.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ STEPS: tuple[StepSpec, ...] = (
     # --- Records
     _s(
         "Open Record/Request",
-        ("レコード/検索条件を開く", "レコード / 検索条件を開く"),
+        "レコード/検索条件を開く",
         "打开记录/请求",
         handler=_h("record_sets:open_record"),
     ),
@@ -600,6 +600,25 @@ STEPS: tuple[StepSpec, ...] = (
         TARGET,
         positional=("path",),
         handler=_h("data_files:get_file_size"),
+        post=_p("post_typed"),
+    ),
+    _s(
+        "Save a Copy as XML",
+        "XML としてコピーを保存",
+        "将副本另存为 XML",
+        CREATE_FOLDERS,
+        _o("window", "calc", "Window name", "Window Name", "ウインドウ名", "窗口名称"),
+        _o("path", "text", "Destination file", "Output file", "出力先ファイル", "目标文件"),
+        _o(
+            "details",
+            "flag",
+            "Include details for analysis tools",
+            "分析ツールの詳細を含める",
+            "包括分析工具的详细信息",
+        ),
+        positional=("path",),
+        handler=_h("misc:save_a_copy_as_xml"),
+        commits_first=True,
         post=_p("post_typed"),
     ),
     _s(

@@ -82,6 +82,10 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "UTF-8": ("UTF-8", "Unicode (UTF-8)"),
     "Bytes": ("Bytes", "バイト", "字节"),
     "ascending": ("ascending", "昇順", "升序"),
+    "Natural language": ("Natural language", "自然言語", "自然语言"),  # Perform Semantic Find
+    "Vector data": ("Vector data", "ベクトルデータ", "向量数据"),
+    "All records": ("All records", "すべてのレコード", "所有记录"),
+    "Current found set": ("Current found set", "現在の対象レコード", "当前搜索结果", "当前找到集"),
     "descending": ("descending", "降順", "降序"),
 }
 _VALUE_LOOKUP = {norm(w): canon for canon, words in VALUE_WORDS.items() for w in words}
@@ -98,6 +102,7 @@ def _o(key: str, kind: str, *labels: str, values: tuple[str, ...] = (), flags: t
 
 # Labels shared by several steps.
 ACCOUNT = _o("account_name", "calc", "Account Name", "アカウント名", "账户名称", "账户名")
+EMBEDDING_MODEL = _o("embedding_model", "calc", "Embedding Model", "埋め込みモデル", "嵌入模型")
 WITH_DIALOG = _o("with_dialog", "flag", "With dialog", "ダイアログあり", "包括对话框", "对话框")
 NO_DIALOG = _o("no_dialog", "flag", flags=("No dialog", "ダイアログなし", "无对话框"))
 RESTORE = _o("restore", "flag", flags=("Restore", "記憶する", "恢复"))

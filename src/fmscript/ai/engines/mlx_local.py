@@ -1,16 +1,12 @@
-"""Local LoRA fine-tuning and generation with mlx-lm's Python API.
+"""Local fine-tuning (LoRA, DoRA or full) with mlx-lm's Python API.
 
-Training goes through :func:`mlx_lm.tuner.train` with its two public hooks:
-
-* ``iterate_batches`` (:func:`_make_batches`): batches drawn anew every epoch from examples of
-  the same 32-token length class, padded to a multiple of 8. mlx-lm pads to a multiple of 32, and
-  its length sort keys on ``CacheDataset.itemlen`` (the number of keys of the raw example), so its
-  fixed batches mix lengths; on a CPU a padded token costs as much as a real one. A per-token
-  loss mask covers every assistant message (``weight`` 0 turns excluded). Once per step the hook
-  moves the progress bar, beats the job's heartbeat and checks for a cancel;
-* ``loss`` (:func:`_masked_loss`): token-averaged cross-entropy under that mask.
-
-Our :class:`~mlx_lm.tuner.callbacks.TrainingCallback` subclass turns loss reports into job events.
+Training goes through :func:`mlx_lm.tuner.train` with its two public hooks: ``iterate_batches``
+(:func:`fmscript.ai.engines.mlx_data.make_batches`; once per step our hook moves the progress bar,
+beats the job's heartbeat and checks for a cancel) and ``loss`` (``mlx_data.masked_loss``). Our
+:class:`~mlx_lm.tuner.callbacks.TrainingCallback` subclass turns loss reports into job events.
+The modules adapted are the model family's usual ones (:mod:`fmscript.ai.families`) unless the job
+names them (``lora_keys``). Work outside the training steps (the loss probes before and after, the
+validations) is capped to a share of the steps, so it does not outgrow a short run on a big model.
 mlx, mlx_lm and numpy are imported inside the functions only.
 """
 
@@ -21,7 +17,6 @@ import dataclasses
 import json
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,12 +24,10 @@ from typing import Any
 
 import attrs
 
-from fmscript.ai import datasets
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
-from fmscript.ai.engines import quiet_env
+from fmscript.ai.engines import mlx_data, mlx_generate
 from fmscript.ai.engines.controls import BestAdapter, EarlyStopped, checkpoint_steps, steps_for_epochs
-from fmscript.ai.errors import INVALID_TRAINING_DATA, UNAVAILABLE, ai_error
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
 from fmscript.ai.jobs.sql_jobs import model_tmp_dir
@@ -42,11 +35,7 @@ from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
 from fmscript.settings import Settings
 
-LORA_PARAMETERS = {"rank": 8, "scale": 20.0, "dropout": 0.0}
 # MAX_SEQ_LENGTH: declared once, in fmscript.ai.datasets (validation and training agree).
-PAD_MULTIPLE = 8
-LENGTH_CLASS = 32
-VAL_MIN_EXAMPLES = 20
 LOSS_PROBE_BATCHES = 8
 HEARTBEAT_SECONDS = 1.0
 VAL_BATCHES = 25
@@ -54,71 +43,6 @@ VAL_BATCHES = 25
 
 class TrainingCancelled(Exception):
     """Raised from inside the training loop when the job's cancel flag is set."""
-
-
-def _import_mlx() -> None:
-    quiet_env()
-    try:
-        import mlx.core  # noqa: F401
-        import mlx_lm  # noqa: F401
-    except ImportError as exc:
-        raise ai_error(
-            f"local fine-tuning needs mlx-lm ({exc}); install fmscript[mlx]", UNAVAILABLE
-        ) from None
-
-
-def load_model(path: Path, adapter_path: Path | None = None) -> tuple[Any, Any]:
-    """``mlx_lm.load`` of a local model folder (and adapter), offline."""
-    _import_mlx()
-    import mlx_lm
-
-    loaded = mlx_lm.load(str(path), adapter_path=str(adapter_path) if adapter_path else None)
-    return loaded[0], loaded[1]  # (model, tokenizer); a third item (config) only when asked for
-
-
-class SpanChatDataset:
-    """Chat examples → ``(tokens, spans)``; wrapped in mlx-lm's ``CacheDataset`` like its own datasets."""
-
-    def __init__(self, examples: list[dict[str, Any]], tokenizer: Any) -> None:
-        self._data = examples
-        self.tokenizer = tokenizer
-
-    def process(self, example: dict[str, Any]) -> tuple[list[int], list[tuple[int, int]]]:
-        return datasets.chat_token_spans(self.tokenizer, example)
-
-    def __getitem__(self, idx: int) -> dict[str, Any]:
-        return self._data[idx]
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-
-def _masked_loss(model: Any, batch: Any, mask: Any) -> tuple[Any, Any]:
-    import mlx.core as mx
-    import mlx.nn as nn
-
-    inputs, targets, weights = batch[:, :-1], batch[:, 1:], mask[:, 1:]
-    logits = model(inputs)
-    ce = nn.losses.cross_entropy(logits, targets) * weights
-    ntoks = weights.sum()
-    return ce.astype(mx.float32).sum() / ntoks, ntoks
-
-
-def _pack(items: list[tuple[list[int], list[tuple[int, int]]]], max_len: int) -> tuple[Any, Any]:
-    """A padded token batch and its loss mask (mask[b, t]: token t is a target)."""
-    import mlx.core as mx
-    import numpy as np
-
-    longest = max(len(tokens) for tokens, _ in items)
-    width = min(max_len, 1 + PAD_MULTIPLE * -(-(longest - 1) // PAD_MULTIPLE))
-    batch = np.zeros((len(items), width), np.int32)
-    mask = np.zeros((len(items), width), np.bool_)
-    for row, (tokens, spans) in enumerate(items):
-        tokens = tokens[:width]
-        batch[row, : len(tokens)] = tokens
-        for start, end in spans:
-            mask[row, max(start, 1) : min(end, width)] = True
-    return mx.array(batch), mx.array(mask)
 
 
 class _StepHook:
@@ -137,55 +61,6 @@ class _StepHook:
             self._beat = now
             if self.store.jobs.heartbeat(self.job_id):
                 raise TrainingCancelled()
-
-
-def _batches(
-    items: list[tuple[list[int], list[tuple[int, int]]]], batch_size: int, max_len: int, rng: Any
-) -> list[tuple[Any, Any]]:
-    """One epoch of padded batches; every example is in one (a short last batch takes neighbours).
-
-    Examples are grouped by length class (LENGTH_CLASS tokens), in random order within a class when
-    ``rng`` is given (training: the batches change every epoch) and by length otherwise (evaluation),
-    so a batch pads little yet still mixes examples.
-    """
-    keys = rng.random(len(items)) if rng is not None else [0.0] * len(items)
-    order = sorted(
-        range(len(items)),
-        key=lambda i: ((len(items[i][0]) - 1) // LENGTH_CLASS, keys[i], len(items[i][0])),
-    )
-    groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
-    if len(groups[-1]) < batch_size:
-        groups[-1] = order[-batch_size:]
-    return [_pack([items[i] for i in group], max_len) for group in groups]
-
-
-def _make_batches(hook: _StepHook | None, shuffle_seed: int) -> Any:
-    """An ``iterate_batches`` for :func:`mlx_lm.tuner.train` (same signature as mlx-lm's)."""
-
-    def iterate(
-        dataset: Any,
-        batch_size: int,
-        max_seq_length: int,
-        loop: bool = False,
-        seed: int | None = None,
-        comm_group: Any = None,
-    ) -> Iterator[tuple[Any, Any]]:
-        import numpy as np
-
-        items = [dataset[i] for i in range(len(dataset))]
-        if len(items) < batch_size:
-            raise ValueError(f"the dataset has {len(items)} examples, fewer than batch_size {batch_size}")
-        rng = np.random.default_rng(shuffle_seed if seed is None else seed)
-        while True:
-            batches = _batches(items, batch_size, max_seq_length, rng if loop else None)
-            for index in rng.permutation(len(batches)) if loop else range(len(batches)):
-                yield batches[index]
-                if loop and hook is not None:
-                    hook()
-            if not loop:
-                return
-
-    return iterate
 
 
 class _QuietUI:
@@ -269,15 +144,46 @@ def _callback(
     return JobCallback()
 
 
-def lora_parameters(base_path: Path) -> dict[str, Any]:
-    """LoRA rank/scale/dropout, plus the modules to adapt when the base model's ``config.json``
-    names them (``fmscript_lora_keys``; the demo model adapts its MLPs only, see demo_model)."""
+def lora_parameters(base_path: Path, params: LocalParams | None = None) -> dict[str, Any]:
+    """mlx-lm's ``lora_parameters``: rank, scale, dropout and the modules to adapt — the job's
+    ``lora_keys``, else the model family's usual ones (None: mlx-lm's default, every linear)."""
+    from fmscript.ai import families
     from fmscript.ai.modeldir import read_config
 
-    keys = read_config(base_path).get("fmscript_lora_keys")
-    return (
-        {**LORA_PARAMETERS, "keys": list(keys)} if isinstance(keys, list) and keys else dict(LORA_PARAMETERS)
-    )
+    params = params or LocalParams()
+    keys = list(params.lora_keys) or families.lora_keys(read_config(base_path))
+    lora: dict[str, Any] = {
+        "rank": params.lora_rank,
+        "scale": params.lora_scale,
+        "dropout": params.lora_dropout,
+    }
+    return {**lora, "keys": keys} if keys else lora
+
+
+def adapt(model: Any, params: LocalParams, lora: dict[str, Any]) -> None:
+    """Make the model's last ``lora_layers`` blocks trainable as ``fine_tune_type`` says: LoRA or
+    DoRA adapters on the ``lora`` modules (the rest frozen), or the blocks' own weights (full)."""
+    from mlx_lm.tuner import linear_to_lora_layers
+
+    from fmscript.ai.errors import BAD_PARAMETER, ai_error
+
+    model.freeze()
+    if params.fine_tune_type == "full":
+        for layer in model.layers[-params.lora_layers :]:
+            layer.unfreeze()
+        return
+    try:
+        linear_to_lora_layers(model, params.lora_layers, dict(lora), use_dora=params.fine_tune_type == "dora")
+    except ValueError as exc:
+        raise ai_error(f"cannot adapt the model's layers ({exc})", BAD_PARAMETER) from None
+    if not _has_trainable(model):
+        raise ai_error(f"lora_keys {lora.get('keys')} name no module of this model's layers", BAD_PARAMETER)
+
+
+def _has_trainable(model: Any) -> bool:
+    from mlx.utils import tree_flatten
+
+    return bool(tree_flatten(model.trainable_parameters()))
 
 
 def schedule(max_steps: int) -> tuple[int, int]:
@@ -285,22 +191,17 @@ def schedule(max_steps: int) -> tuple[int, int]:
     return max(1, min(10, max_steps // 50)), max(10, min(200, max_steps // 5))
 
 
-def split_examples(examples: list[dict[str, Any]], batch_size: int, seed: int) -> tuple[list[Any], list[Any]]:
-    """Hold out ~10% (at least 2, at least one batch) for validation when there are 20+ examples."""
-    import numpy as np
-
-    n = len(examples)
-    n_val = max(2, round(n * 0.1), batch_size)
-    if n < VAL_MIN_EXAMPLES or n - n_val < batch_size:
-        return examples, []
-    order = np.random.default_rng(seed).permutation(n)
-    val = {int(i) for i in order[:n_val]}
-    return [e for i, e in enumerate(examples) if i not in val], [
-        e for i, e in enumerate(examples) if i in val
-    ]
+def side_batches(max_steps: int) -> tuple[int, int]:
+    """(batches per loss probe, batches per validation): forward passes outside the training
+    steps, each kept to about a tenth of the steps (a 4-step run on a big model probes 1 batch,
+    not 8, and validates on 1, not 25)."""
+    _, eval_every = schedule(max_steps)
+    n_evals = 2 + max_steps // eval_every
+    probe = max(1, min(LOSS_PROBE_BATCHES, max_steps // 10))
+    return probe, max(1, min(VAL_BATCHES, max_steps // (10 * n_evals) or 1))
 
 
-def _probe_loss(model: Any, dataset: Any, batch_size: int, iterate: Any) -> float:
+def _probe_loss(model: Any, dataset: Any, params: LocalParams, iterate: Any) -> float:
     """Mean loss over the first few batches (the same batches before and after training)."""
     from mlx_lm.tuner.trainer import evaluate
 
@@ -308,94 +209,13 @@ def _probe_loss(model: Any, dataset: Any, batch_size: int, iterate: Any) -> floa
         evaluate(
             model,
             dataset,
-            batch_size,
-            min(LOSS_PROBE_BATCHES, len(dataset) // batch_size),
+            params.batch_size,
+            min(side_batches(params.max_steps)[0], len(dataset) // params.batch_size),
             MAX_SEQ_LENGTH,
-            loss=_masked_loss,
+            loss=mlx_data.masked_loss,
             iterate_batches=iterate,
         )
     )
-
-
-def _tokenized(
-    store: Store, job_id: str, examples: list[dict[str, Any]], tokenizer: Any, batch_size: int
-) -> Any:
-    """Examples as a tokenized ``CacheDataset``; those with nothing to train within
-    MAX_SEQ_LENGTH tokens are left out (with a warning event)."""
-    from mlx_lm.tuner.datasets import CacheDataset
-
-    data = CacheDataset(SpanChatDataset(examples, tokenizer))
-    keep = [i for i in range(len(data)) if data[i][1] and data[i][1][0][0] < MAX_SEQ_LENGTH - 1]
-    n_long = sum(1 for i in range(len(data)) if len(data[i][0]) > MAX_SEQ_LENGTH)
-    if n_long:
-        store.jobs.add_event(
-            job_id, "warn", f"{n_long} examples are longer than {MAX_SEQ_LENGTH} tokens and are truncated"
-        )
-    if len(keep) < len(data):
-        store.jobs.add_event(
-            job_id, "warn", f"{len(data) - len(keep)} examples have no assistant tokens to train on; left out"
-        )
-        data = CacheDataset(SpanChatDataset([examples[i] for i in keep], tokenizer))
-    if len(data) < batch_size:
-        raise ai_error(
-            f"{len(data)} examples to train on, fewer than batch_size {batch_size}", INVALID_TRAINING_DATA
-        )
-    return data
-
-
-def _examples(
-    store: Store, file_id: str, method: str, validation: bool = False
-) -> tuple[FileRecord, list[dict[str, Any]]]:
-    """A stored training (or ``validation``) file, re-validated as it may have been edited, and its
-    examples (chat lines for ``supervised``, preference lines for ``dpo``). A validation set may
-    have fewer than 10 examples: only its bad lines are errors."""
-    file = store.files.get(file_id)
-    path = store.files.local_path(file_id)
-    report = datasets.validate_jsonl(path, method=method)
-    if (any(line for line, _ in report.problems) or not report.n_examples) if validation else not report.ok:
-        what = "validation" if validation else "training"
-        raise ai_error(f"invalid {what} data\n" + report.format_text(), INVALID_TRAINING_DATA)
-    return file, datasets.load_examples(path)
-
-
-def _datasets(
-    store: Store,
-    job_id: str,
-    name: str,
-    params: LocalParams,
-    examples: list[dict[str, Any]],
-    tokenizer: Any,
-) -> tuple[Any, Any, list[int]]:
-    """Tokenized (training, validation or None) sets, announced with a start event; and the
-    indices (0-based) of the examples held out for validation (fmscript eval's default).
-
-    The job's ``validation_file``, when it names one, is the validation set; else ~10 % of the
-    examples are held out (from 20 examples on)."""
-    if params.validation_file:
-        train_set, val_set = (
-            examples,
-            _examples(store, params.validation_file, "supervised", validation=True)[1],
-        )
-    else:
-        train_set, val_set = split_examples(examples, params.batch_size, params.seed)
-    held_out = [i for i, e in enumerate(examples) if any(e is v for v in val_set)]
-    train_data = _tokenized(store, job_id, train_set, tokenizer, params.batch_size)
-    val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
-    if val_data is not None and len(val_data) < params.batch_size:
-        val_data = None  # too few left to fill one validation batch
-    store.jobs.add_event(
-        job_id,
-        "info",
-        f"Training {name}: {len(train_data)} training and {len(val_data or [])} validation examples, "
-        f"{params.max_steps} steps, batch {params.batch_size}, LoRA on {params.lora_layers} layers, "
-        f"lr {params.learning_rate:g}",
-        {
-            "n_train": len(train_data),
-            "n_valid": len(val_data or []),
-            "train_tokens": sum(len(train_data[i][0]) for i in range(len(train_data))),
-        },
-    )
-    return train_data, val_data, held_out
 
 
 def _adapter_folder(
@@ -406,9 +226,11 @@ def _adapter_folder(
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     adapter_config = {
-        "fine_tune_type": "lora",
+        "fine_tune_type": params.fine_tune_type,
         "num_layers": params.lora_layers,
         "lora_parameters": dict(lora),
+        "grad_checkpoint": params.grad_checkpoint,
+        "mask_prompt": params.mask_prompt,
         "model": str(base_path),
         "base_model": job.model,
         "batch_size": params.batch_size,
@@ -416,7 +238,7 @@ def _adapter_folder(
         "learning_rate": params.learning_rate,
         "seed": params.seed,
         "max_seq_length": MAX_SEQ_LENGTH,
-        "mask": "assistant",
+        "mask": "assistant" if params.mask_prompt else "none",
     }
     (out / "adapter_config.json").write_text(json.dumps(adapter_config, indent=2))
     return out
@@ -448,7 +270,8 @@ def _train_loop(
     args = TrainingArgs(
         batch_size=params.batch_size,
         iters=total,
-        val_batches=VAL_BATCHES,
+        val_batches=side_batches(total)[1],
+        grad_checkpoint=params.grad_checkpoint,
         steps_per_report=report_every,
         steps_per_eval=eval_every,
         steps_per_save=params.save_every or total + 1,
@@ -465,8 +288,10 @@ def _train_loop(
                 data[0],
                 data[1],
                 args,
-                loss=_masked_loss,
-                iterate_batches=_make_batches(_StepHook(store, job_id, progress), params.seed),
+                loss=mlx_data.masked_loss,
+                iterate_batches=mlx_data.make_batches(
+                    _StepHook(store, job_id, progress), params.seed, params.mask_prompt
+                ),
                 training_callback=_callback(
                     store, job_id, total, progress, history, (model, best) if best else None
                 ),
@@ -512,6 +337,7 @@ def _card(
         base_model=job.model,
         base_model_path=str(base_path),
         job_id=job.id,
+        fine_tune_type=params.fine_tune_type,
         parameters=params.to_dict(),
         notes=list(params.notes),
         lora_parameters=dict(lora),
@@ -540,37 +366,21 @@ def _card(
     )
 
 
-def _sft(
-    store: Store,
-    job: Job,
-    params: LocalParams,
-    base_path: Path,
-    file: FileRecord,
-    examples: list[dict[str, Any]],
-    loaded: tuple[Any, Any],
-    lora: dict[str, Any],
-    out: Path,
-    progress: TrainingProgress,
-) -> ModelCard:
-    """Supervised training of the adapted model (loss probes before and after); its card."""
-    model, tokenizer = loaded
-    job_id, name = job.id, job.fine_tuned_model
-    train_data, val_data, held_out = _datasets(store, job_id, name, params, examples, tokenizer)
-    if params.n_epochs:
-        steps = steps_for_epochs(len(train_data), params.n_epochs, params.batch_size)
-        params = dataclasses.replace(params, max_steps=steps)
-        store.jobs.add_event(
-            job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
-            f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
-        )  # fmt: skip
-    data = (train_data, val_data)
-    probe = _make_batches(None, params.seed)
-    initial_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    history = _train_loop(store, job_id, name, model, params, data, out, progress)
-    final_loss = _probe_loss(model, data[0], params.batch_size, probe)
-    return _card(
-        job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history, lora, held_out
-    )
+def _warn_slow_quantized(store: Store, job_id: str, base_path: Path, progress: TrainingProgress) -> None:
+    """mlx's CPU backend has no fast quantized matmul: a quantized base trains very slowly there
+    (a 0.5B 4-bit model did not finish one step in 10 minutes on 2 cores). Say so before training."""
+    import mlx.core as mx
+
+    from fmscript.ai.modeldir import facts
+
+    quantization = facts(base_path).quantization
+    if mx.default_device() == mx.cpu and "bit" in quantization:
+        message = (
+            f"the base model is quantized ({quantization}) and mlx runs on the CPU here, which has no "
+            "fast quantized kernels: training will be slow; a float (bf16) base or a GPU is much faster"
+        )
+        store.jobs.add_event(job_id, "warn", message)
+        progress.message(f"warning: {message}")
 
 
 def _base_path(store: Store, job: Job, settings: Settings) -> Path:
@@ -587,15 +397,47 @@ def _base_path(store: Store, job: Job, settings: Settings) -> Path:
     return hub.ensure_local(store, job.model, settings, events=event)
 
 
+def _sft(
+    store: Store,
+    job: Job,
+    params: LocalParams,
+    base_path: Path,
+    file: FileRecord,
+    examples: list[dict[str, Any]],
+    loaded: tuple[Any, Any],
+    lora: dict[str, Any],
+    out: Path,
+    progress: TrainingProgress,
+) -> ModelCard:
+    """Supervised training of the adapted model (loss probes before and after); its card."""
+    model, tokenizer = loaded
+    job_id, name = job.id, job.fine_tuned_model
+    train_data, val_data, held_out = mlx_data.split_datasets(store, job_id, name, params, examples, tokenizer)
+    if params.n_epochs:
+        steps = steps_for_epochs(len(train_data), params.n_epochs, params.batch_size)
+        params = dataclasses.replace(params, max_steps=steps)
+        store.jobs.add_event(
+            job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
+            f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
+        )  # fmt: skip
+    data = (train_data, val_data)
+    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt)
+    initial_loss = _probe_loss(model, data[0], params, probe)
+    history = _train_loop(store, job_id, name, model, params, data, out, progress)
+    final_loss = _probe_loss(model, data[0], params, probe)
+    return _card(
+        job, params, base_path, file, len(examples), data, (initial_loss, final_loss), history, lora, held_out
+    )
+
+
 def train_job(
     store: Store, job: Job, progress: TrainingProgress, settings: Settings | None = None
 ) -> ModelCard:
     """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
-    _import_mlx()
+    mlx_generate.import_mlx()
     import mlx.core as mx
     import mlx_lm
     import numpy as np
-    from mlx_lm.tuner import linear_to_lora_layers
 
     from fmscript.ai.engines.mlx_cpu import speed_up_frozen_layers
 
@@ -603,27 +445,29 @@ def train_job(
     job_id = job.id
     params = LocalParams.from_dict(job.params)
     base_path = _base_path(store, job, settings or Settings())
-    file, examples = _examples(store, job.file_id, params.method)
+    file, examples = mlx_data.job_examples(store, job.file_id, params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
-    model, tokenizer = load_model(base_path)
+    model, tokenizer = mlx_generate.load_model(base_path)
     params = params.capped(len(model.layers))
     for note in params.notes:
         store.jobs.add_event(job_id, "warn", note)
-
-    model.freeze()
-    lora = lora_parameters(base_path)
-    linear_to_lora_layers(model, params.lora_layers, dict(lora))
-    speed_up_frozen_layers(model)  # mlx CPU: frozen matmuls in their fast layout
+    lora = lora_parameters(base_path, params)
+    adapt(model, params, lora)
+    speed_up_frozen_layers(model)  # mlx CPU: frozen float matmuls in their fast layout
+    _warn_slow_quantized(store, job_id, base_path, progress)
     out = _adapter_folder(store, job, params, base_path, lora)
     if params.method == "dpo":
         from fmscript.ai.engines.mlx_dpo import train_job_dpo
 
         if params.validation_file:
-            split = (examples, _examples(store, params.validation_file, "dpo", validation=True)[1])
+            split = (
+                examples,
+                mlx_data.job_examples(store, params.validation_file, "dpo", validation=True)[1],
+            )
         else:
-            split = split_examples(examples, params.batch_size, params.seed)
+            split = mlx_data.split_examples(examples, params.batch_size, params.seed)
         if params.n_epochs:
             steps = steps_for_epochs(len(split[0]), params.n_epochs, params.batch_size)
             params = dataclasses.replace(params, max_steps=steps)
@@ -666,60 +510,3 @@ def install_model(store: Store, job: Job, out: Path) -> None:
     if previous is not None and previous.kind == "fine-tuned":
         earlier = f" (trained by job {previous.job_id})" if previous.job_id else ""
         store.jobs.add_event(job.id, "warn", f"Replaced the earlier model {name}{earlier}")
-
-
-_LOADED: dict[tuple[str, str], tuple[Any, Any]] = {}
-_LOAD_LOCK = threading.Lock()
-
-
-def _resident(base_path: Path, adapter_path: Path | None) -> tuple[Any, Any]:
-    """The loaded (model, tokenizer): one model stays resident in this process, as the AI Model
-    Server keeps one; asking for another replaces it (a stream already running keeps its own)."""
-    stamp = str((adapter_path / "adapters.safetensors").stat().st_mtime_ns) if adapter_path else ""
-    key = (str(base_path), f"{adapter_path}@{stamp}" if adapter_path else "")
-    with _LOAD_LOCK:
-        if key not in _LOADED:
-            _LOADED.clear()
-            _LOADED[key] = load_model(base_path, adapter_path)
-        return _LOADED[key]
-
-
-def stream_generate(
-    base_path: Path,
-    adapter_path: Path | None,
-    messages: list[dict[str, Any]],
-    max_tokens: int = 256,
-    temperature: float = 0.0,
-    seed: int | None = None,
-) -> Iterator[str]:
-    """The assistant's reply as text chunks, as mlx-lm decodes them (empty chunks skipped)."""
-    _import_mlx()
-    import mlx.core as mx
-    from mlx_lm import stream_generate as mlx_stream
-    from mlx_lm.sample_utils import make_sampler
-
-    model, tokenizer = _resident(base_path, adapter_path)
-    if max_tokens <= 0:
-        return
-    if seed is not None:
-        mx.random.seed(seed)
-    prompt = tokenizer.apply_chat_template(
-        messages, add_generation_prompt=True, tokenize=True, return_dict=False
-    )
-    for response in mlx_stream(
-        model, tokenizer, list(prompt), max_tokens=max_tokens, sampler=make_sampler(temp=temperature)
-    ):
-        if response.text:
-            yield response.text
-
-
-def generate(
-    base_path: Path,
-    adapter_path: Path | None,
-    messages: list[dict[str, Any]],
-    max_tokens: int = 256,
-    temperature: float = 0.0,
-    seed: int | None = None,
-) -> str:
-    """The assistant's whole reply (see :func:`stream_generate`)."""
-    return "".join(stream_generate(base_path, adapter_path, messages, max_tokens, temperature, seed))

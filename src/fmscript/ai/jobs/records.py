@@ -119,6 +119,7 @@ class ModelCard:
     base_model: str | None = None
     base_model_path: str | None = None
     job_id: str | None = None
+    fine_tune_type: str | None = None  # lora, dora or full
     parameters: JSONObject = attrs.field(factory=dict)
     notes: list[str] = attrs.field(factory=list)
     lora_parameters: JSONObject = attrs.field(factory=dict)

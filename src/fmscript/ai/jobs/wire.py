@@ -34,7 +34,10 @@ SEED_KEYS = (
     "tags",
 )
 DEFAULT_LEARNING_RATE: float = DEFAULTS["learning_rate"]  # the unit of learning_rate_multiplier
+# The AI Model Server's keys, plus fmscript's LoRA keys (fine_tune_type, lora_rank, ..., mask_prompt)
 SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
+LORA_KEYS: tuple[str, ...] = ("fine_tune_type", "lora_rank", "lora_scale", "lora_dropout", "lora_keys")
+LORA_KEYS += ("grad_checkpoint", "mask_prompt")
 
 
 def seconds(ms: int | None) -> int | None:
@@ -108,7 +111,7 @@ def job_object(job: Job, shape: Shape = "openai") -> JSONObject:
         "integrations": None,
     }
     extras: JSONObject = {
-        "parameters": {key: job.params.get(key) for key in (*SERVER_KEYS, "seed")},
+        "parameters": {key: job.params.get(key) for key in (*SERVER_KEYS, "seed", *LORA_KEYS)},
         "started_at": job.started_at if shape == "ai_model_server" else seconds(job.started_at),
         "cancel_requested": job.cancel_requested,
         "n_examples": job.n_examples,

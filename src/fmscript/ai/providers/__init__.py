@@ -3,7 +3,7 @@
 ``Model Provider: Local | OpenAI | Custom`` (Configure AI Account) names an entry of
 :data:`REGISTRY`; the object behind it is imported the first time a step needs it, so a script
 that only chats with OpenAI never imports mlx. Steps evaluate their options, ask for the capability
-they need (:func:`chat`, :func:`fine_tuning`) and write their targets: nothing in a step depends
+they need (:func:`chat`, :func:`fine_tuning`, :func:`embeddings`) and write their targets: nothing in a step depends
 on which provider it is. A provider FileMaker knows but fmscript has no implementation of
 (Anthropic, Cohere) configures a plain account, and its steps end with error 3.
 
@@ -26,6 +26,7 @@ from fmscript.ai.providers.base import (
     ChatReply,
     ChatRequest,
     Configure,
+    EmbeddingProvider,
     FineTuneRequest,
     FineTuningProvider,
     JobObject,
@@ -40,12 +41,14 @@ __all__ = [
     "ChatProvider",
     "ChatReply",
     "ChatRequest",
+    "EmbeddingProvider",
     "FineTuneRequest",
     "FineTuningProvider",
     "Run",
     "RunJobs",
     "chat",
     "configure",
+    "embeddings",
     "fine_tuning",
     "follow_jobs",
     "get",
@@ -109,6 +112,11 @@ def chat(name: str) -> ChatProvider:
 def fine_tuning(name: str) -> FineTuningProvider:
     """The provider ``name`` as a fine-tuning provider, else error 3."""
     return _capable(name, FineTuningProvider, "fine-tune")  # type: ignore[type-abstract]
+
+
+def embeddings(name: str) -> EmbeddingProvider:
+    """The provider ``name`` as an embedding provider, else error 3."""
+    return _capable(name, EmbeddingProvider, "make embeddings")  # type: ignore[type-abstract]
 
 
 def configure(

@@ -8,6 +8,8 @@ provider has none:
   provider's rules: OpenAI falls back to ``OPENAI_API_KEY`` and always checks certificates, Custom
   needs an Endpoint);
 * :class:`ChatProvider` — Generate Response from Model: validate parameters, generate, stream;
+* :class:`EmbeddingProvider` — Insert Embedding (in Found Set), GetEmbedding, Perform Semantic
+  Find: embedding vectors for a batch of texts;
 * :class:`FineTuningProvider` — Fine-Tune Model: submit (which validates the parameters and the
   training data before anything is sent or queued), follow a job to its end, cancel it.
 
@@ -128,4 +130,11 @@ class FineTuningProvider(Protocol):
 
     def cancel(self, account: Account, job_id: str, settings: Settings) -> JobObject:
         """Ask for the job to be cancelled; the job object after the request."""
+        ...
+
+
+@runtime_checkable
+class EmbeddingProvider(Protocol):
+    def embed(self, account: Account, model: str, texts: list[str], run: Run) -> list[list[float]]:
+        """One embedding vector per text, in order (errors: 10 unknown model, the provider's codes)."""
         ...

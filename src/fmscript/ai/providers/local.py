@@ -6,6 +6,7 @@
   and cannot call tools. A model that a Fine-Tune Model step of the same run queued is trained
   first (with the progress callbacks), so one script can fine-tune and then ask. An unknown model
   is error 10 listing the models there are.
+* Embeddings: the mean-pooled, normalised last hidden state of the same models.
 * Fine-tuning: the job is queued in the store and trained in this process when the run ends (or
   when a step first asks for its model); ``FMSCRIPT_MAX_STEPS`` caps ``max_steps``.
 """
@@ -57,11 +58,7 @@ class LocalProvider:
                     request.model, request.messages, max_tokens=max_tokens, temperature=temperature, seed=seed
                 )
             except ScriptRuntimeError as exc:
-                if exc.code == UNKNOWN_MODEL:
-                    names = [m.name for m in service.list_models()]
-                    exc.message += "; available models: " + (
-                        ", ".join(names) or "none (see fmscript models demo)"
-                    )
+                _name_the_models(exc, service)
                 raise
             text = []
             for chunk in chunks:
@@ -69,6 +66,23 @@ class LocalProvider:
                 if on_chunk is not None:
                     on_chunk(chunk)
         return ChatReply("".join(text))
+
+    # -- embeddings ------------------------------------------------------------------------------
+
+    def embed(self, account: Account, model: str, texts: list[str], run: Run) -> list[list[float]]:
+        """Mean-pooled, normalised last hidden state of a base or fine-tuned model (see
+        ``engines.mlx_embed``); a model this run queued is trained first, as for chat."""
+        from fmscript.ai.engines import mlx_embed
+        from fmscript.ai.service import LocalFineTuning
+
+        with LocalFineTuning(run.settings.home, run.settings, run.reporter) as service:
+            _train_first(service, model, run)
+            try:
+                base, adapter = service.model_paths(model)
+            except ScriptRuntimeError as exc:
+                _name_the_models(exc, service)
+                raise
+            return mlx_embed.embed(base, adapter, texts)
 
     # -- fine-tuning -----------------------------------------------------------------------------
 
@@ -103,6 +117,13 @@ class LocalProvider:
 
         with LocalFineTuning(settings.home, settings) as service:
             return job_object(service.cancel(job_id), "ai_model_server")
+
+
+def _name_the_models(exc: ScriptRuntimeError, service: Any) -> None:
+    """An unknown model's error lists the models there are."""
+    if exc.code == UNKNOWN_MODEL:
+        names = [m.name for m in service.list_models()]
+        exc.message += "; available models: " + (", ".join(names) or "none (see fmscript models demo)")
 
 
 def _chat_options(params: dict[str, Any]) -> tuple[int, float, int | None]:

@@ -1,4 +1,5 @@
 """The OpenAI and Custom providers: thin adapters over ``engines.openai_chat`` (chat completions),
+``engines.openai_embed`` (embeddings),
 ``engines.openai_remote`` (fine-tuning through the SDK) and ``remote_jobs`` (following a job).
 
 The two differ only in their rules, kept here as attributes and in :meth:`configure`:
@@ -59,6 +60,19 @@ class OpenAIProvider:
             return openai_chat.chat(
                 remote, request.model, request.messages, request.params, request.tools, on_chunk
             )
+        finally:
+            remote.close()
+
+    # -- embeddings ------------------------------------------------------------------------------
+
+    def embed(self, account: Account, model: str, texts: list[str], run: Run) -> list[list[float]]:
+        from fmscript.ai.engines import openai_chat, openai_embed
+
+        remote = openai_chat.connect(
+            account.provider, account.endpoint, account.key(), account.verify_ssl, run.settings
+        )
+        try:
+            return openai_embed.embed(remote, model, texts)
         finally:
             remote.close()
 

@@ -20,14 +20,16 @@ if TYPE_CHECKING:
 
 
 @function("If", 2, 3, lazy=True)
-def if_(ctx: CalcContext, ev: LazyArgs, test: Any, then: Any, otherwise: Any = None) -> Any:
+def if_(
+    ctx: CalcContext, ev: LazyArgs, test: ast.Expr, then: ast.Expr, otherwise: ast.Expr | None = None
+) -> Any:
     if ev.truth(test):
         return ev(then)
     return ev(otherwise) if otherwise is not None else ""
 
 
 @function("Case", 2, None, lazy=True)
-def case(ctx: CalcContext, ev: LazyArgs, *args: Any) -> Any:
+def case(ctx: CalcContext, ev: LazyArgs, *args: ast.Expr) -> Any:
     # Pairs of test ; result, then an optional default; no match and no default → empty.
     pairs, default = (args[:-1], args[-1]) if len(args) % 2 else (args, None)
     for i in range(0, len(pairs), 2):
@@ -37,7 +39,7 @@ def case(ctx: CalcContext, ev: LazyArgs, *args: Any) -> Any:
 
 
 @function("Choose", 2, None, lazy=True)
-def choose(ctx: CalcContext, ev: LazyArgs, test: Any, *results: Any) -> Any:
+def choose(ctx: CalcContext, ev: LazyArgs, test: ast.Expr, *results: ast.Expr) -> Any:
     # Results are numbered from 0; the test's integer part picks one, out of range → empty.
     # Claris Choose page: "If Rating is empty or 0, the Choose function returns Not Applicable"
     # (result0) — an empty test (or text without a number) is index 0.
@@ -71,12 +73,14 @@ def _bind(ev: LazyArgs, bindings: list[Any]) -> Any:
 
 
 @function("Let", 2, lazy=True)
-def let(ctx: CalcContext, ev: LazyArgs, bindings: Any, expr: Any) -> Any:
+def let(ctx: CalcContext, ev: LazyArgs, bindings: ast.Expr, expr: ast.Expr) -> Any:
     return _bind(ev, _bindings(bindings))(expr)
 
 
 @function("While", 4, lazy=True)
-def while_(ctx: CalcContext, ev: LazyArgs, initial: Any, condition: Any, logic: Any, result: Any) -> Any:
+def while_(
+    ctx: CalcContext, ev: LazyArgs, initial: ast.Expr, condition: ast.Expr, logic: ast.Expr, result: ast.Expr
+) -> Any:
     scope = _bind(ev, _bindings(initial))
     logic_bindings = _bindings(logic)
     # FileMaker stops a While after 50,000 iterations (SetRecursion changes it) and returns "?".

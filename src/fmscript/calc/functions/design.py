@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fmscript.calc import values as V
 from fmscript.calc.context import CalcContext, FileView
@@ -108,7 +108,7 @@ def get_table_ddl(ctx: CalcContext, table_occurrences: Value, ignore_error: Valu
 
 
 @function("GetNthRecord", 2, lazy=True)
-def get_nth_record(ctx: CalcContext, ev: LazyArgs, field: Any, record_number: Any) -> Value:
+def get_nth_record(ctx: CalcContext, ev: LazyArgs, field: ast.Expr, record_number: ast.Expr) -> Value:
     """The field's value in record N of the found set (current table, in its sort order), or of
     the table's records for another table (*Choice*: fmscript has no relationships, so
     ``Table::Field`` of another table reads that table's found set where a layout shows it, else
@@ -169,7 +169,7 @@ def get_record_ids_from_found_set(ctx: CalcContext, kind: Value) -> str:
 
 
 @function("GetRepetition", 2, lazy=True)
-def get_repetition(ctx: CalcContext, ev: LazyArgs, field: Any, number: Any) -> Value:
+def get_repetition(ctx: CalcContext, ev: LazyArgs, field: ast.Expr, number: ast.Expr) -> Value:
     """Repetition N of a repeating field (``field[N]``). fmscript's fields do not repeat, so a field
     has only repetition 1 (others are empty); a ``$variable`` gives its repetition N."""
     n = V.to_number(ev(number))
@@ -181,7 +181,7 @@ def get_repetition(ctx: CalcContext, ev: LazyArgs, field: Any, number: Any) -> V
 
 
 @function("GetBaseTableName", 1, lazy=True)
-def get_base_table_name(ctx: CalcContext, ev: LazyArgs, field: Any) -> str:
+def get_base_table_name(ctx: CalcContext, ev: LazyArgs, field: ast.Expr) -> str:
     """The table of a field (a table occurrence is its table here)."""
     if isinstance(field, ast.FieldRef):
         view = file_view(ctx)

@@ -24,6 +24,7 @@ from fmscript.calc import values as V
 from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.errors import CALC_GENERIC, ArityError, CalcSyntaxError, FMScriptError, UnknownFunctionError
+from fmscript.syntax import ast
 
 if TYPE_CHECKING:
     from fmscript.calc.evaluator import LazyArgs
@@ -102,7 +103,7 @@ def _compile(ev: LazyArgs, text: str) -> tuple[Any, int]:
 
 
 @function("Evaluate", 1, 2, lazy=True)
-def evaluate(ctx: CalcContext, ev: LazyArgs, expression: Any, trigger: Any = None) -> Any:
+def evaluate(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr, trigger: ast.Expr | None = None) -> Any:
     """Claris: text that is not a valid calculation gives "?" (EvaluationError tells why)."""
     text = V.to_text(ev(expression))
     if trigger is not None:
@@ -116,7 +117,7 @@ def evaluate(ctx: CalcContext, ev: LazyArgs, expression: Any, trigger: Any = Non
 
 
 @function("EvaluationError", 1, lazy=True)
-def evaluation_error(ctx: CalcContext, ev: LazyArgs, expression: Any) -> Any:
+def evaluation_error(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr) -> Any:
     noted: list[tuple[int, str]] = []
     token = _noted.set(noted)
     try:
@@ -129,7 +130,7 @@ def evaluation_error(ctx: CalcContext, ev: LazyArgs, expression: Any) -> Any:
 
 
 @function("IsValidExpression", 1, lazy=True)
-def is_valid_expression(ctx: CalcContext, ev: LazyArgs, expression: Any) -> Any:
+def is_valid_expression(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr) -> Any:
     """1 when the text parses with known functions and right parameter counts — exactly when
     ``EvaluationError ( Evaluate ( text ) )`` reports no syntax error."""
     node, _code = _compile(ev, V.to_text(ev(expression)))
@@ -137,7 +138,7 @@ def is_valid_expression(ctx: CalcContext, ev: LazyArgs, expression: Any) -> Any:
 
 
 @function("SetRecursion", 2, lazy=True)
-def set_recursion(ctx: CalcContext, ev: LazyArgs, expression: Any, max_iterations: Any) -> Any:
+def set_recursion(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr, max_iterations: ast.Expr) -> Any:
     """Claris: sets the maximum number of iterations for recursion and loops (While) inside the
     expression; past it the expression gives "?"."""
     limit = V.to_number(ev(max_iterations))

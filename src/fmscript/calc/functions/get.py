@@ -32,6 +32,7 @@ from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import FMTime, make_number, to_date, to_number, to_time, to_timestamp
 from fmscript.errors import FUNCTION_MISSING, CalcError
+from fmscript.syntax import ast
 from fmscript.syntax.names import lookup_key
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ def _convert(entry: GetFunction, value: Any) -> Any:
 
 
 @function("Get", 1, lazy=True)
-def get(ctx: CalcContext, ev: LazyArgs, node: Any) -> Any:
+def get(ctx: CalcContext, ev: LazyArgs, node: ast.Expr) -> Any:
     written = _node_text(node)
     name = canonical_get_name(written)
     if name is None:

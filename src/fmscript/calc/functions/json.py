@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from fmscript.calc import fmjson
-from fmscript.calc.context import CalcContext
+from fmscript.calc.context import Arg, CalcContext
 from fmscript.calc.fmjson import JSONError, ParsedJSON, PathNotFound
 from fmscript.calc.functions.registry import constant, function
-from fmscript.calc.values import make_number, num, to_bool, to_text
+from fmscript.calc.values import Value, make_number, num, to_bool, to_text
 from fmscript.errors import ArityError
 
 # The type constants are zero-argument functions written without parentheses: `JSONString` -> 1.
@@ -35,7 +35,7 @@ def _load(json: Any) -> Any:
     return fmjson.load(json if isinstance(json, str) else to_text(json))
 
 
-def _fm_value(node: Any, shared: bool = False) -> Any:
+def _fm_value(node: Any, shared: bool = False) -> Value:
     """A JSON value as JSONGetElement returns it: numbers and Booleans as FileMaker numbers
     (true -> 1), strings unescaped, null as empty, objects and arrays as compact JSON text."""
     if isinstance(node, bool):
@@ -94,14 +94,17 @@ def _starts_array(path: str) -> bool:
 
 
 @function("JSONSetElement", 2, None)
-def json_set_element(ctx: CalcContext, json: Any, *rest: Any) -> str:
+def json_set_element(ctx: CalcContext, json: Value, *rest: Arg) -> str:
     """``( json ; keyOrIndexOrPath ; value ; type )`` or ``( json ; [ path ; value ; type ] ; ... )``."""
-    if rest and all(isinstance(group, tuple) for group in rest):
-        triples = list(rest)
+    groups = [group for group in rest if isinstance(group, tuple)]
+    plain = [arg for arg in rest if not isinstance(arg, tuple)]
+    triples: list[tuple[Value, ...]]
+    if rest and not plain:
+        triples = groups
         if any(len(group) != 3 for group in triples):
             raise ArityError("JSONSetElement: each [ keyOrIndexOrPath ; value ; type ] group needs 3 values")
-    elif len(rest) == 3 and not any(isinstance(arg, tuple) for arg in rest):
-        triples = [rest]
+    elif len(plain) == 3 and not groups:
+        triples = [tuple(plain)]
     else:
         raise ArityError(
             "JSONSetElement takes ( json ; keyOrIndexOrPath ; value ; type ) "
@@ -122,7 +125,7 @@ def json_set_element(ctx: CalcContext, json: Any, *rest: Any) -> str:
 
 
 @function("JSONGetElement", 2)
-def json_get_element(ctx: CalcContext, json: Any, path: Any) -> Any:
+def json_get_element(ctx: CalcContext, json: Value, path: Value) -> Value:
     shared = fmjson.reused(json)
     try:
         return _fm_value(fmjson.get_at(_load(json), _text(path)), shared)
@@ -150,13 +153,13 @@ def _children(json: Any, path: Any) -> tuple[list[str], list[Any]] | str:
 
 
 @function("JSONListKeys", 2)
-def json_list_keys(ctx: CalcContext, json: Any, path: Any) -> str:
+def json_list_keys(ctx: CalcContext, json: Value, path: Value) -> str:
     found = _children(json, path)
     return found if isinstance(found, str) else "\r".join(found[0])
 
 
 @function("JSONListValues", 2)
-def json_list_values(ctx: CalcContext, json: Any, path: Any) -> str:
+def json_list_values(ctx: CalcContext, json: Value, path: Value) -> str:
     shared = fmjson.reused(json)
     found = _children(json, path)
     if isinstance(found, str):
@@ -165,7 +168,7 @@ def json_list_values(ctx: CalcContext, json: Any, path: Any) -> str:
 
 
 @function("JSONDeleteElement", 2)
-def json_delete_element(ctx: CalcContext, json: Any, path: Any) -> str:
+def json_delete_element(ctx: CalcContext, json: Value, path: Value) -> str:
     shared = fmjson.reused(json)
     try:
         return fmjson.parsed(fmjson.delete_at(_load(json), _text(path)), shared)
@@ -174,7 +177,7 @@ def json_delete_element(ctx: CalcContext, json: Any, path: Any) -> str:
 
 
 @function("JSONFormatElements", 1)
-def json_format_elements(ctx: CalcContext, json: Any) -> str:
+def json_format_elements(ctx: CalcContext, json: Value) -> str:
     try:
         return dumps_formatted(_load(json))
     except JSONError as exc:
@@ -244,7 +247,7 @@ class _StyledWriter:
 
 
 @function("JSONGetElementType", 2)
-def json_get_element_type(ctx: CalcContext, json: Any, path: Any) -> Any:
+def json_get_element_type(ctx: CalcContext, json: Value, path: Value) -> Value:
     try:
         return Decimal(fmjson.type_of(fmjson.get_at(_load(json), _text(path))))
     except JSONError as exc:
@@ -257,7 +260,7 @@ _LINE_BREAK = re.compile(r"\r\n|[\r\n\x0b\x0c\x85\u2028\u2029]")
 
 
 @function("JSONMakeArray", 3)
-def json_make_array(ctx: CalcContext, values: Any, separator: Any, kind: Any) -> str:
+def json_make_array(ctx: CalcContext, values: Value, separator: Value, kind: Value) -> str:
     text, sep = _text(values), _text(separator)
     if not text:
         return fmjson.parsed([])
@@ -271,10 +274,10 @@ def json_make_array(ctx: CalcContext, values: Any, separator: Any, kind: Any) ->
 
 
 @function("JSONParse", 1)
-def json_parse(ctx: CalcContext, json: Any) -> str:
+def json_parse(ctx: CalcContext, json: Value) -> str:
     return json if isinstance(json, ParsedJSON) else fmjson.try_parse(_text(json))
 
 
 @function("JSONParsedState", 1)
-def json_parsed_state(ctx: CalcContext, json: Any) -> Decimal:
+def json_parsed_state(ctx: CalcContext, json: Value) -> Decimal:
     return Decimal(json.state) if isinstance(json, ParsedJSON) else Decimal(0)

@@ -13,7 +13,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from fmscript.calc.context import CalcContext
+from fmscript.calc.context import Arg, CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import (
     ERROR_TEXT,
@@ -219,7 +219,7 @@ def unique_values(ctx: CalcContext, values: Value, datatype: Value = "", locale:
 
 
 @function("List", 1, None, over_related=True)
-def list_(ctx: CalcContext, *args: Any) -> str:
+def list_(ctx: CalcContext, *args: Arg) -> str:
     """The non-blank arguments joined by returns, no return after the last (Claris List page)."""
     items: list[str] = []
     for a in args:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.registry import function
@@ -28,7 +28,7 @@ def is_empty_(ctx: CalcContext, value: Value) -> Decimal:
 
 
 @function("IsValid", 1, lazy=True)
-def is_valid(ctx: CalcContext, ev: LazyArgs, node: Any) -> Decimal:
+def is_valid(ctx: CalcContext, ev: LazyArgs, node: ast.Expr) -> Decimal:
     """0 when the field is missing or the value cannot be computed ("?"), else 1."""
     try:
         value = ev(node)
@@ -72,7 +72,7 @@ def get_field(ctx: CalcContext, field_name: Value) -> Value:
 
 
 @function("GetFieldName", 1, lazy=True)
-def get_field_name(ctx: CalcContext, ev: LazyArgs, node: Any) -> str:
+def get_field_name(ctx: CalcContext, ev: LazyArgs, node: ast.Expr) -> str:
     """The fully qualified name (``Table::Field``) of a field reference.
 
     Claris GetFieldName: "GetFieldName(Evaluate(<fieldName>)) returns the name of a field based on

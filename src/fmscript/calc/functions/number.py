@@ -35,6 +35,7 @@ from fmscript.calc.values import (
     round_places,
     to_int,
 )
+from fmscript.syntax import ast
 
 if TYPE_CHECKING:
     from fmscript.calc.evaluator import LazyArgs
@@ -240,7 +241,7 @@ def random_(ctx: CalcContext) -> Decimal:
 
 
 @function("SetPrecision", 2, lazy=True)
-def set_precision(ctx: CalcContext, ev: LazyArgs, expression: Any, digits: Any) -> Value:
+def set_precision(ctx: CalcContext, ev: LazyArgs, expression: ast.Expr, digits: ast.Expr) -> Value:
     """Lazy: the precision must be in force while ``expression`` is computed — re-rounding an
     already-computed 16-digit result could never add digits. Claris: 16 to 400 digits; smaller
     requests give 16; the result is rounded to that many decimals (constants included)."""

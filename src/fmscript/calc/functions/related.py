@@ -47,7 +47,7 @@ def extend(ctx: CalcContext, field: Value) -> Value:
 
 
 @function("Lookup", 1, 2, lazy=True)
-def lookup(ctx: CalcContext, ev: LazyArgs, source: Any, fail: Any = None) -> Value:
+def lookup(ctx: CalcContext, ev: LazyArgs, source: ast.Expr, fail: ast.Expr | None = None) -> Value:
     """Claris Lookup ( sourceField {; failExpression} ): the value of sourceField in the first
     related record; failExpression (else empty) when no record is related."""
     values = _related(ctx, source)
@@ -59,7 +59,7 @@ def lookup(ctx: CalcContext, ev: LazyArgs, source: Any, fail: Any = None) -> Val
 
 
 @function("LookupNext", 2, lazy=True)
-def lookup_next(ctx: CalcContext, ev: LazyArgs, source: Any, flag: Any) -> Value:
+def lookup_next(ctx: CalcContext, ev: LazyArgs, source: ast.Expr, flag: ast.Expr) -> Value:
     """Claris LookupNext ( sourceField ; lower/higher flag ): the first related record's value, or
     when no record is related, the value from the record with the next lower (``Lower``) or higher
     (``Higher``) match value."""
@@ -72,6 +72,7 @@ def lookup_next(ctx: CalcContext, ev: LazyArgs, source: Any, flag: Any) -> Value
         return ev(source)
     if values:
         return values[0]
+    assert isinstance(source, ast.FieldRef) and source.table is not None  # _related found it related
     return ctx.lookup_next(source.table, source.field, higher)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from fmscript.calc.context import CalcContext
+from fmscript.calc.context import Arg, CalcContext
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import Value, make_number, num, to_int, to_text
 from fmscript.errors import CalcError
+from fmscript.syntax import ast
 
 if TYPE_CHECKING:
     from fmscript.calc.evaluator import LazyArgs
@@ -176,13 +177,16 @@ def trim_all(ctx: CalcContext, text: Value, trim_spaces: Value, trim_type: Value
 
 
 @function("Substitute", 2, None)
-def substitute(ctx: CalcContext, text: Value, *pairs: Any) -> str:
+def substitute(ctx: CalcContext, text: Value, *pairs: Arg) -> str:
     """Case-sensitive; ``Substitute ( t ; a ; b )`` or ``Substitute ( t ; [a;b] ; [c;d] … )``, the
     pairs applied in order (a later pair may change an earlier pair's output)."""
-    if pairs and all(isinstance(p, tuple) for p in pairs):
-        items = list(pairs)
-    elif len(pairs) == 2 and not any(isinstance(p, tuple) for p in pairs):
-        items = [tuple(pairs)]
+    groups = [p for p in pairs if isinstance(p, tuple)]
+    plain = [p for p in pairs if not isinstance(p, tuple)]
+    items: list[tuple[Value, ...]]
+    if pairs and not plain:
+        items = groups
+    elif len(plain) == 2 and not groups:
+        items = [tuple(plain)]
     else:
         raise CalcError("Substitute takes a search and a replace text, or [ search ; replace ] pairs")
     s = to_text(text)
@@ -444,10 +448,10 @@ def rgb(ctx: CalcContext, red: Value, green: Value, blue: Value) -> Decimal:
 # Style keywords (Bold, Italic, Plain …) are not values fmscript keeps: text has no formatting here,
 # so the styles argument is not evaluated (a bare style word is not a field).
 @function("TextStyleAdd", 2, lazy=True)
-def text_style_add(ctx: CalcContext, ev: LazyArgs, text: Any, styles: Any) -> str:
+def text_style_add(ctx: CalcContext, ev: LazyArgs, text: ast.Expr, styles: ast.Expr) -> str:
     return to_text(ev(text))
 
 
 @function("TextStyleRemove", 2, lazy=True)
-def text_style_remove(ctx: CalcContext, ev: LazyArgs, text: Any, styles: Any) -> str:
+def text_style_remove(ctx: CalcContext, ev: LazyArgs, text: ast.Expr, styles: ast.Expr) -> str:
     return to_text(ev(text))

@@ -1,22 +1,67 @@
-"""CosineSimilarity — comparing embedding vectors without a model.
+"""Embedding vectors: CosineSimilarity, GetEmbedding, GetEmbeddingAsText, GetEmbeddingAsFile.
 
-Claris (21.0): CosineSimilarity ( v1 ; v2 ) returns the cosine similarity of two embedding vectors,
-from −1 to 1. *Choice*: fmscript has no container data, so a vector is a JSON array of numbers (the
-text form GetEmbeddingAsText returns); vectors of different lengths, empty vectors or a zero vector
-give "?".
+Claris (21.0): a vector is text — a JSON array of numbers — or container data, FileMaker's binary
+form, "which can be smaller than when stored as text and can improve performance". *Choice*:
+FileMaker does not publish its binary layout; fmscript's container form is :data:`MAGIC` followed
+by the vector's float32 values, little-endian (a container value in fmscript is its bytes; the
+file name GetEmbeddingAsFile is given is not kept). GetEmbeddingAsText writes each float32 in its
+shortest form, as FileMaker's example shows (``[-0.06650865,0.0034368848,…]``).
+
+CosineSimilarity ( v1 ; v2 ) is from −1 to 1; vectors of different lengths, empty vectors, a
+zero vector or data that is no vector give "?". GetEmbedding asks the account's provider (error
+877 when no such AI account is configured, 882 when the request fails; "?" either way, as Claris
+documents).
 """
 
 from __future__ import annotations
 
 import json
 import math
+import struct
 
 from fmscript.calc.context import CalcContext
+from fmscript.calc.functions.evaluation import note_error
 from fmscript.calc.functions.registry import function
 from fmscript.calc.values import ERROR_TEXT, Value, fit, make_number, to_text
+from fmscript.errors import AI_ACCOUNT_MISSING, AI_REQUEST_INVALID, FMScriptError
+
+MAGIC = b"FVE1"  # fmscript's container form of an embedding vector (".fve", as Claris names it)
 
 
-def _vector(value: Value) -> list[float] | None:
+def encode(vector: list[float]) -> bytes:
+    """A vector as container data."""
+    return MAGIC + struct.pack(f"<{len(vector)}f", *vector)
+
+
+def decode(data: bytes) -> list[float] | None:
+    """Container data as a vector, or None when it is not one."""
+    body = data[len(MAGIC) :]
+    if not data.startswith(MAGIC) or not body or len(body) % 4:
+        return None
+    return list(struct.unpack(f"<{len(body) // 4}f", body))
+
+
+def _float32_text(x: float) -> str:
+    """The shortest decimal that reads back as the same float32."""
+    stored = struct.unpack("<f", struct.pack("<f", x))[0]
+    for digits in range(6, 10):
+        text = f"{stored:.{digits}g}"
+        if struct.unpack("<f", struct.pack("<f", float(text)))[0] == stored:
+            break
+    if "e" in text:
+        text = repr(float(text))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def as_text(vector: list[float]) -> str:
+    """A vector as FileMaker's text form, a JSON array."""
+    return "[" + ",".join(_float32_text(x) for x in vector) + "]"
+
+
+def vector_of(value: Value | bytes) -> list[float] | None:
+    """A vector from container data or a JSON array of numbers; None when it is neither."""
+    if isinstance(value, bytes):
+        return decode(value)
     try:
         data = json.loads(to_text(value))
     except ValueError:
@@ -28,12 +73,46 @@ def _vector(value: Value) -> list[float] | None:
     return [float(x) for x in data]
 
 
+def cosine(a: list[float], b: list[float]) -> float | None:
+    """The cosine similarity of two vectors (None: different lengths or a zero vector)."""
+    if len(a) != len(b):
+        return None
+    aa, bb = math.fsum(x * x for x in a), math.fsum(y * y for y in b)
+    if aa == 0 or bb == 0:
+        return None
+    # sqrt(aa * bb) rather than sqrt(aa) * sqrt(bb): a vector with itself gives exactly 1.
+    return max(-1.0, min(1.0, math.fsum(x * y for x, y in zip(a, b)) / math.sqrt(aa * bb)))
+
+
 @function("CosineSimilarity", 2)
 def cosine_similarity(ctx: CalcContext, v1: Value, v2: Value) -> Value:
-    a, b = _vector(v1), _vector(v2)
-    if a is None or b is None or len(a) != len(b):
+    a, b = vector_of(v1), vector_of(v2)
+    similarity = cosine(a, b) if a is not None and b is not None else None
+    return ERROR_TEXT if similarity is None else fit(make_number(repr(similarity)))
+
+
+@function("GetEmbeddingAsText", 1)
+def get_embedding_as_text(ctx: CalcContext, data: Value) -> Value:
+    vector = vector_of(data)
+    return ERROR_TEXT if vector is None else as_text(vector)
+
+
+@function("GetEmbeddingAsFile", 1, 2)
+def get_embedding_as_file(ctx: CalcContext, text: Value, name: Value = "") -> Value | bytes:
+    vector = vector_of(text)
+    return ERROR_TEXT if vector is None else encode(vector)
+
+
+@function("GetEmbedding", 3)
+def get_embedding(ctx: CalcContext, account: Value, model: Value, data: Value) -> Value | bytes:
+    embed = getattr(ctx, "embed_texts", None)
+    if embed is None:
+        note_error(AI_ACCOUNT_MISSING, "no AI account is configured here")
         return ERROR_TEXT
-    norm = math.sqrt(math.fsum(x * x for x in a)) * math.sqrt(math.fsum(y * y for y in b))
-    if norm == 0:
+    text = to_text(data) if not isinstance(data, bytes) else ""
+    try:
+        [vector] = embed(to_text(account).strip(), to_text(model).strip(), [text])
+    except FMScriptError as exc:
+        note_error(exc.code if exc.code is not None else AI_REQUEST_INVALID, exc.message)
         return ERROR_TEXT
-    return fit(make_number(repr(math.fsum(x * y for x, y in zip(a, b)) / norm)))
+    return encode(vector)

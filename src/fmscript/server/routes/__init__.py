@@ -8,9 +8,9 @@ from fmscript.server.auth import require_key
 
 
 def api_router() -> APIRouter:
-    from fmscript.server.routes import chat, files, jobs, models
+    from fmscript.server.routes import chat, embeddings, files, jobs, models
 
     router = APIRouter(dependencies=[Depends(require_key)])
-    for module in (files, jobs, models, chat):
+    for module in (files, jobs, models, chat, embeddings):
         router.include_router(module.router)
     return router

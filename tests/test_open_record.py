@@ -21,6 +21,7 @@ import pytest
 
 from fmscript.runtime.session import run_session
 from fmscript.steps.state import RunOptions
+from tests.processes import spawned
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -223,19 +224,15 @@ def test_killed_mid_edit_leaves_the_database_as_before_the_uncommitted_change(
         encoding="utf-8",
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "FMSCRIPT_HOME": str(tmp_path / "home")}
-    proc = subprocess.Popen(
+    with spawned(
         [sys.executable, "-m", "fmscript", "run", str(script), "--file", str(db)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-    )
-    try:
+    ) as proc:
         assert _Block.arrived.wait(60), "the script never reached Insert from URL"
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
     assert proc.returncode == -signal.SIGKILL
     # The committed change is there; the open record's changes (or the new record) are not.
     assert rows(db) == [("Ann", "ann@example.com", 100), ("Bob", "bob@example.com", 2)]

@@ -16,6 +16,7 @@ import pytest
 
 from fmscript.ai.jobs import SQLiteStore as JobStore
 from fmscript.ai.service import LocalFineTuning
+from tests.processes import spawned
 
 from .conftest import QA
 
@@ -91,15 +92,15 @@ def test_kill_9_mid_training_fails_the_job_and_keeps_the_rest(demo_home: Path, t
         "demo", other_file.id, "other.jsonl", {"fine_tuned_model_name": "other"}, status="queued"
     )
     store.close()
-    proc = subprocess.Popen(
+    with spawned(
         [sys.executable, "-c", _script(demo_home, train_file, 100_000, "crash")],
         stdout=subprocess.PIPE,
         text=True,
-    )
-    job_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
-    _wait_for_steps(demo_home, job_id)
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    ) as proc:
+        job_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        _wait_for_steps(demo_home, job_id)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
 
     reopened = JobStore(demo_home)
     crashed = reopened.jobs.get(job_id)
@@ -113,16 +114,18 @@ def test_kill_9_mid_training_fails_the_job_and_keeps_the_rest(demo_home: Path, t
 
 
 def test_ctrl_c_cancels_the_job_cleanly(demo_home: Path, train_file: Path) -> None:
-    proc = subprocess.Popen(
+    # spawned: SIGINT back to its default in the child (a shell running the suite in the
+    # background ignores it) and the child killed if the test fails or times out.
+    with spawned(
         [sys.executable, "-c", _script(demo_home, train_file, 100_000, "interrupted")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    job_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
-    _wait_for_steps(demo_home, job_id)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=60)
+    ) as proc:
+        job_id = proc.stdout.readline().strip()  # type: ignore[union-attr]
+        _wait_for_steps(demo_home, job_id)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert out.strip() == "cancelled"
     assert "Traceback" not in err

@@ -26,6 +26,8 @@ from typing import Any
 
 import pytest
 
+from tests import processes
+
 from .fake_provider import serve
 
 HERE = Path(__file__).parent
@@ -101,7 +103,7 @@ def test_corpus_case(case: dict[str, Any], tmp_path: Path) -> None:
         for command in case["commands"]:
             stdout_to = command.get("stdout_to")
             with open(stdout_to, "wb") if stdout_to else contextlib.nullcontext() as sink:
-                proc = subprocess.run(
+                proc = processes.run(
                     [sys.executable, "-m", "fmscript", *command["argv"]],
                     cwd=folder,
                     env=env,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -15,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 import pytest
+
+from tests.processes import kill_group, spawn
 
 if TYPE_CHECKING:
     from tests.ai.hub_stub import HubStub
@@ -55,7 +58,7 @@ class LiveServer:
     def start(self, timeout: float = 60.0) -> LiveServer:
         self.port = free_port()
         out = open(self.log, "ab")  # noqa: SIM115 - the child writes to it until it ends
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             [sys.executable, "-m", "fmscript", "serve", "--port", str(self.port), "--log-level", "info"],
             env=self.env,
             stdout=out,
@@ -82,11 +85,10 @@ class LiveServer:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            kill_group(self.proc)  # and its training children, whatever happened to the server
 
 
 @pytest.fixture(scope="session")

@@ -137,12 +137,42 @@ class LocalFineTuning:
         stored = self.store.files.create(path, path.name)
         return dataclasses.replace(local, validation_file=stored.id)
 
+    def resume(self, job_id: str) -> dict[str, Any]:
+        """Queue a new job that trains a failed or cancelled job on from its last resume point
+        (a checkpoint of ``save_every``: adapter, optimizer state and step); returns the new job."""
+        from fmscript.ai.engines.controls import resume_dir
+
+        job = self.store.jobs.get(job_id)
+        if job.status not in ("failed", "cancelled"):
+            raise ai_error(
+                f"job {job_id} is {job.status}: only a failed or cancelled job can be resumed",
+                BAD_PARAMETER,
+            )
+        if not (resume_dir(self.home, job_id) / "state.json").is_file():
+            raise ai_error(
+                f"job {job_id} saved no checkpoint to resume from (train with the parameter save_every)",
+                UNKNOWN_MODEL,
+            )
+        path = self.store.files.local_path(job.file_id)
+        from fmscript.ai.params import DEFAULTS
+
+        # the job's parameters as given (the stored record spells out every default too)
+        given = {
+            k: v
+            for k, v in job.params.items()
+            if k not in DEFAULTS or (tuple(v) if isinstance(v, list) else v) != DEFAULTS[k]
+        }
+        params = {**given, "resume_from": job_id}
+        return self.submit(job.model, path, job.training_file, params)
+
     def run_queued(
         self, job_ids: list[str] | None = None, progress: ProgressFactory = TrainingProgress
     ) -> list[Job]:
         """Train jobs one after another here (default: the queued jobs this process submitted),
         following any that another process trains; Ctrl-C cancels the rest. ``progress`` makes
-        each job's progress callbacks (default: none). Returns the final jobs."""
+        each job's progress callbacks (default, or a bool as the callers of old pass: none — ai/
+        draws nothing itself). Returns the final jobs."""
+        progress = _factory(progress)
         from fmscript.ai.jobs.worker import run_job
 
         store = self.store
@@ -260,19 +290,24 @@ class LocalFineTuning:
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 
-    def wait(self, job_id: str, progress: ProgressFactory = TrainingProgress) -> Job:
+    def wait(self, job_id: str, progress: ProgressFactory | bool = TrainingProgress) -> Job:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
         job = self.store.jobs.get(job_id)
         if job.terminal:
             return job
         from fmscript.ai.jobs.worker import run_job
 
-        return run_job(self.store, job_id, progress(), settings=self.settings)
+        return run_job(self.store, job_id, _factory(progress)(), settings=self.settings)
 
     def _download_news(self, level: str, message: str, data: dict[str, Any]) -> None:
         """A download's start and end lines (its progress shows the percentages)."""
         if "%" not in message:
             self.reporter.say(message)
+
+
+def _factory(progress: ProgressFactory | bool) -> ProgressFactory:
+    """The progress factory; a bool (``progress=False``, the former API) means no callbacks."""
+    return progress if callable(progress) else TrainingProgress
 
 
 def _check_messages(messages: object) -> None:

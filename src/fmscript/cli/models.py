@@ -165,3 +165,28 @@ def show(name: str) -> None:
     model = _service().store.models.get(name)
     card = _card(model.path)
     click.echo(dump({**model.to_json(), "card": card.to_json() if card is not None else None}))
+
+
+@models.command("fuse")
+@click.argument("name")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (default: <home>/base-models/NAME-fused).",
+)
+@click.option(
+    "--dequantize", is_flag=True, help="Write float weights (a quantized base's layers de-quantized)."
+)
+@click.option(
+    "--gguf", is_flag=True, help="Also write model.gguf for llama.cpp / Ollama (llama, mistral; float)."
+)
+def fuse_command(name: str, out: Path | None, dequantize: bool, gguf: bool) -> None:
+    """Fuse fine-tuned model NAME's adapter into a standalone model folder (mlx_lm.load reads it)."""
+    from fmscript.ai.fuse import fuse
+    from fmscript.ai.hub import human_size
+
+    fused = fuse(_service(), name, out, dequantize, gguf)
+    size = sum(f.stat().st_size for f in fused.path.iterdir() if f.is_file())
+    click.echo(f"fused {name} -> {fused.path} ({human_size(size)}; base model {fused.name})")
+    if fused.gguf is not None:
+        click.echo(f"GGUF: {fused.gguf}")

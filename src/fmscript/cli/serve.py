@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 
 import click
@@ -48,6 +50,10 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
     from fmscript.cli import current_settings
 
     settings = current_settings()
+    # The socket is bound here, before anything is printed: a port in use is one error line (exit
+    # 1), and --port 0 prints the port the system chose.
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]
     app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB, worker=train))
     if not KeyStore(settings.home).entries():
         click.echo(
@@ -62,4 +68,23 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
         f"fmscript serve: API http://{shown}:{port}/llm/v1/ (and /v1/), admin page http://{shown}:{port}/admin/",
         err=True,
     )
-    server.run()
+    server.run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, as uvicorn would open it; a port in use or an address
+    that cannot be bound ends the command with one line."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        click.echo(f"error: cannot listen on {host}:{port}: {reason}", err=True)
+        sys.exit(1)
+    sock.set_inheritable(True)
+    return sock

@@ -39,20 +39,35 @@ def go_to_layout(ctx: StepContext, step: ast.Step) -> None:
 
 def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
     where = step.opt("where")
+    leaves = where in ("Next", "Previous") and bool(step.opt("exit_after_last"))
+    try:
+        return _go_to_record(ctx, where, leaves)
+    except ScriptRuntimeError:
+        if leaves:
+            # Claris: Exit after last "exit[s] the script or control structure (like a loop) when
+            # it reaches the last record"; a move that cannot happen at all (no layout, Find
+            # mode past the last request) reaches no further record either: the error is
+            # reported and the loop is left, never run again and again for ever.
+            from fmscript.steps.control import exit_loop
+
+            ctx.vars.frame.pc = exit_loop(ctx) - 1  # the interpreter goes on after a failing step
+        raise
+
+
+def _go_to_record(ctx: StepContext, where: object, leaves: bool) -> int | None:
     if ctx.data.find_mode is not None:
-        ctx.data.find_mode.go(where if isinstance(where, str) else int(V.num(ctx.evaluator.evaluate(where))))
+        mode = ctx.data.find_mode
+        target = where if isinstance(where, str) else int(V.num(ctx.evaluator.evaluate(where)))
+        if leaves and where == "Next" and mode.current + 1 >= len(mode.requests):
+            return _leave_loop(ctx, "there is no next find request (Exit after last)")
+        mode.go(target)
         return None
     fs = ctx.data.found_set()
     if where == "Next" or where == "Previous":
         moved = fs.next() if where == "Next" else fs.previous()
         if not moved:
-            if step.opt("exit_after_last"):
-                from fmscript.steps.control import exit_loop
-
-                # FileMaker leaves the loop and Get ( LastError ) reports 101 (record is missing),
-                # without an error dialog: the step did what it was asked.
-                ctx.errors.quiet = (101, f"there is no {where.lower()} record (Exit after last)")
-                return exit_loop(ctx)
+            if leaves:
+                return _leave_loop(ctx, f"there is no {where.lower()} record (Exit after last)")
             raise ScriptRuntimeError(f"there is no {where.lower()} record", code=NO_RECORD)
         return None
     if not fs.ids:
@@ -68,6 +83,15 @@ def go_to_record(ctx: StepContext, step: ast.Step) -> int | None:
                 f"record {V.to_text(n) if n is not None else '(empty)'} is out of range", code=NO_RECORD
             )
     return None
+
+
+def _leave_loop(ctx: StepContext, detail: str) -> int:
+    from fmscript.steps.control import exit_loop
+
+    # FileMaker leaves the loop and Get ( LastError ) reports 101 (record is missing), without an
+    # error dialog: the step did what it was asked.
+    ctx.errors.quiet = (NO_RECORD, detail)
+    return exit_loop(ctx)
 
 
 def new_record(ctx: StepContext, step: ast.Step) -> None:

@@ -129,9 +129,10 @@ def _check_script(text: str, filename: str, name: str | None) -> tuple[ast.Scrip
     work = _close_runaway_groups(text, smap, errors)
     items = _parse_with_recovery(work, smap, errors)
     steps: list[ast.Step] = []
-    for item in items:
+    items.reverse()
+    while items:  # each parse item (Lark tokens) is freed as soon as its step is built
         try:
-            steps.append(_build_step(item, smap))
+            steps.append(_build_step(items.pop(), smap))
         except FMScriptError as exc:
             errors.append(exc)
     errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))

@@ -299,7 +299,13 @@ class SQLJobs:
                 (job_id, os.getpid()),
             ).rowcount
             if changed:
-                add_event(tx, job_id, "info", "Job left queued for another process to train", None)
+                add_event(
+                    tx,
+                    job_id,
+                    "info",
+                    "Job queued: it trains when `fmscript jobs wait` or the server picks it up",
+                    None,
+                )
         return bool(changed)
 
     def requeue(self, job_id: str, reason: str) -> bool:

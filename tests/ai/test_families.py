@@ -150,8 +150,8 @@ def test_training_that_cannot_fit_is_refused_before_it_starts(
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     service.submit("base", data, "d.jsonl", {"max_steps": 2, "batch_size": 2})
     (job,) = service.run_queued()
-    assert job["status"] == "failed"
-    assert "more than this machine's 1.0 MB: lower batch_size" in job["error"]["message"]
-    events = [e["message"] for e in service.store.events(job["id"])]
+    assert job.status == "failed" and job.error is not None
+    assert "more than this machine's 1.0 MB: lower batch_size" in job.error.message
+    events = [e.message for e in service.store.jobs.events(job.id)]
     assert any(m.startswith("Estimated peak memory: ") for m in events)
     assert not any("training loss" in m for m in events)  # refused before the first step

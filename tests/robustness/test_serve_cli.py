@@ -108,4 +108,4 @@ def test_cancel_on_a_finished_job_says_so(tmp_path: Path) -> None:
         timeout=120,
     )
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"error: {job['id']} already cancelled: there is nothing to cancel\n"
+    assert result.stderr == f"error: {job.id} already cancelled: there is nothing to cancel\n"

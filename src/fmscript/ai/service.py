@@ -223,6 +223,17 @@ class LocalFineTuning:
             removed = True
         return removed
 
+    def dependants(self, base: str) -> list[str]:
+        """The fine-tuned models trained on base model ``base`` (by its name or its folder): they
+        stop working when it is removed."""
+        models = self.store.models.list()
+        paths = {m.path for m in models if m.name == base and m.kind == "base"}
+        return sorted(
+            m.name
+            for m in models
+            if m.kind == "fine-tuned" and m.base_model and (m.base_model == base or m.base_model in paths)
+        )
+
     def model_paths(self, model: str) -> tuple[Path, Path | None]:
         """(base model folder, adapter folder or None) for a fine-tuned or base model name."""
         folder = homes.models_dir(self.home) / model

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -115,12 +116,23 @@ def add(name: str, path: Path) -> None:
 
 @models.command()
 @click.argument("name")
-def remove(name: str) -> None:
-    """Remove a model (its folder too when it lies inside the fmscript home)."""
+@click.option("--force", is_flag=True, help="Remove a base model even though fine-tuned models use it.")
+def remove(name: str, force: bool) -> None:
+    """Remove a model (its folder too when it lies inside the fmscript home). A base model that
+    fine-tuned models were trained on is kept unless --force: they would stop working."""
     service = _service()
     if name.startswith("fm-mlx-"):
         service.delete_model(name)
     else:
+        users = service.dependants(name)
+        if users and not force:
+            click.echo(
+                f"error: {name} is the base model of {len(users)} fine-tuned model"
+                f"{'s' if len(users) != 1 else ''} ({', '.join(users)}), which would stop working; "
+                "remove them first, or use --force",
+                err=True,
+            )
+            sys.exit(1)
         service.store.models.remove(name)
     click.echo(f"removed {name}")
 

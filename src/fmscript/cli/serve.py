@@ -8,6 +8,8 @@ import sys
 
 import click
 
+GRACEFUL_SECONDS = 5
+
 
 @click.command()
 @click.option(
@@ -60,7 +62,17 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
             "warning: no API keys yet; every request but /health is refused (fmscript keys create NAME)",
             err=True,
         )
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False)
+    # A stop signal ends the server within seconds even while a request hangs (a client that
+    # never finishes its body, a long generation): uvicorn waits for open requests only that long,
+    # then the app's shutdown stops the training child and queues its job again.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
     server = uvicorn.Server(config)
     click.echo(f"fmscript serve: home {settings.home}", err=True)
     shown = f"[{host}]" if ":" in host else ("127.0.0.1" if host in ("0.0.0.0", "") else host)

@@ -241,13 +241,22 @@ def test_needs_a_missing_model_skips_with_the_reason(tmp_path: Path) -> None:
 
 
 def test_each_case_has_its_own_scratch_folders(tmp_path: Path) -> None:
-    text = "# expect: x\nExit Script [ Text Result: Get ( DocumentsPath ) ]\n"
+    # What one case leaves in its Documents folder, the next one does not see.
+    text = (
+        "# expect: 0\n"
+        'Set Variable [ $file ; Value: Get ( DocumentsPath ) & "mark.txt" ]\n'
+        'Get File Exists [ "$file" ; Target: $before ]\n'
+        'Create Data File [ "$file" ; Create folders: Off ]\n'
+        "Exit Script [ Text Result: $before ]\n"
+    )
     cases = [read_case(_write(tmp_path, f"{n}.fmscript", text)) for n in ("a", "b")]
+    where = read_case(
+        _write(tmp_path, "w.fmscript", "# expect: x\nExit Script [ Text Result: Get ( DocumentsPath ) ]\n")
+    )
     before = dict(os.environ)
-    results = [run_case(c) for c in cases if c is not None]
-    folders = [r.stdout.strip() for r in results]
-    assert folders[0] != folders[1] and all("fmscript-test-" in f for f in folders)
-    assert not any(Path(f).exists() for f in folders)  # cleaned up
+    results = [run_case(c) for c in [*cases, *cases] if c is not None]
+    assert [(r.status, r.message) for r in results] == [("passed", "")] * 4
+    assert where is not None and "fmscript-test-" in run_case(where).stdout
     assert dict(os.environ) == before
 
 
@@ -287,6 +296,8 @@ def test_json_output_keyword_and_usage_errors(tmp_path: Path, capsys: pytest.Cap
     assert _exit_code(["test", str(tmp_path / "missing")]) == 2
     assert _exit_code(["test", str(folder / "golden.stdout")]) == 2
     assert _exit_code(["test", str(folder), "-k", "nothing-matches"]) == 1
+    assert _exit_code(["test", str(folder), "-k", "pass", "--junit-xml", str(tmp_path / "no" / "r.xml")]) == 1
+    assert "--junit-xml" in capsys.readouterr().err
 
 
 def test_keyword_expressions() -> None:

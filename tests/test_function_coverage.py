@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fmscript.calc.functions.get import GET_FUNCTIONS
 from fmscript.calc.functions.registry import FUNCTIONS, load_all
-from fmscript.calc.reference import KEYWORDS, REFERENCE, WHY_NOT
+from fmscript.calc.reference import GET_WHY_NOT, KEYWORDS, REFERENCE, WHY_NOT
 from fmscript.syntax.names import fold
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "functions.md"
@@ -59,7 +59,15 @@ def render() -> str:
     lines += ["", "## Get functions", "", "| Get ( name ) | ja | zh |", "|---|---|---|"]
     for entry in sorted(GET_FUNCTIONS.values(), key=lambda e: e.name.casefold()):
         lines.append(f"| {entry.name} | {' / '.join(entry.ja)} | {' / '.join(entry.zh)} |")
+    lines += ["", "### Get functions fmscript does not answer", "", "| Get ( name ) | why not |", "|---|---|"]
+    for name in sorted(GET_WHY_NOT, key=str.casefold):
+        lines.append(f"| {name} | {GET_WHY_NOT[name]} |")
     return "\n".join(lines) + "\n"
+
+
+def test_get_names_that_run_are_not_listed_as_missing() -> None:
+    both = sorted(set(GET_FUNCTIONS) & set(GET_WHY_NOT))
+    assert not both, f"{both} run now: drop them from GET_WHY_NOT"
 
 
 def test_every_claris_function_runs_or_says_why() -> None:

@@ -164,3 +164,22 @@ def test_local_dpo_job_and_eval(demo_home: Path, tmp_path: Path) -> None:
     assert tuned["reward_margin"] > base["reward_margin"] + 1
     text = CliRunner().invoke(cli, ["eval", "fm-mlx-rated", str(data), "--max-tokens", "2"]).output
     assert "preference accuracy" in text and "reward margin" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fine_tune_type", ["dora", "full"])
+def test_dpo_with_dora_and_full_fine_tuning(fine_tune_type: str, demo_home: Path, tmp_path: Path) -> None:
+    from fmscript.ai.service import LocalFineTuning
+
+    data = tmp_path / "ratings.jsonl"  # 24 lines: 10 % are held out and scored before and after
+    data.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in RATED * 2), "utf-8")
+    params = {"max_steps": 6, "batch_size": 4, "learning_rate": 0.001, "fine_tune_type": fine_tune_type,
+              "fine_tuned_model_name": fine_tune_type}  # fmt: skip
+    with LocalFineTuning(demo_home) as service:
+        service.submit("demo", data, "ratings.jsonl", params)
+        [done] = service.run_queued()
+    assert done["status"] == "succeeded", done["error"]
+    card = done["result"]
+    assert card["method"] == "dpo" and card["parameters"]["fine_tune_type"] == fine_tune_type
+    assert card["initial_val_loss"] == pytest.approx(0.6931, abs=1e-3)  # log 2: policy = reference
+    assert card["val_loss"] is not None

@@ -136,3 +136,21 @@ def test_cpu_speed_up_leaves_quantized_layers_alone(tiny_models: dict) -> None:
     assert mlx_cpu.speed_up_frozen_layers(model) == 0  # every frozen matmul is a quantized one
     kinds = {type(m) for _, m in model.named_modules()}
     assert nn.QuantizedLinear in kinds and nn.Linear not in kinds
+
+
+def test_training_that_cannot_fit_is_refused_before_it_starts(
+    tiny_models: dict, home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fmscript.ai import train_memory
+
+    monkeypatch.setattr(train_memory, "physical_memory", lambda: 1_000_000)  # a 1 MB machine
+    service = LocalFineTuning(home, Settings(home_override=home, progress=False))
+    service.store.add_base_model("base", tiny_models[("llama", None)])
+    data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
+    service.submit("base", data, "d.jsonl", {"max_steps": 2, "batch_size": 2})
+    (job,) = service.run_queued()
+    assert job["status"] == "failed"
+    assert "more than this machine's 1.0 MB: lower batch_size" in job["error"]["message"]
+    events = [e["message"] for e in service.store.events(job["id"])]
+    assert any(m.startswith("Estimated peak memory: ") for m in events)
+    assert not any("training loss" in m for m in events)  # refused before the first step

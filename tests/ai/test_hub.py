@@ -170,3 +170,14 @@ def test_a_repo_without_mlx_weights_is_refused(hub: HubStub, home: Path) -> None
     hub.repos["someone/pytorch-only"] = StubRepo({"config.json": b"{}", "pytorch_model.bin": b"x"}, "a" * 40)
     line = one_error(*run("models", "pull", "someone/pytorch-only"))
     assert "is not a model mlx-lm can load" in line
+
+
+def test_hub_settings_follow_huggingface_hub_variables() -> None:
+    env = {"HF_HOME": "/x/hf", "HF_TOKEN": "hf_secret", "HF_ENDPOINT": "http://mirror.example/"}
+    settings = Settings.from_env(env)
+    assert settings.hf_hub_cache == Path("/x/hf/hub")
+    assert settings.hf_endpoint == "http://mirror.example" and not settings.offline
+    assert "hf_secret" not in repr(settings)
+    assert Settings.from_env({"HF_HUB_CACHE": "/c", "HF_HOME": "/x"}).hf_hub_cache == Path("/c")
+    assert Settings.from_env({"HF_HUB_OFFLINE": "1"}).offline
+    assert Settings.from_env({"FMSCRIPT_OFFLINE": "true"}).offline

@@ -73,3 +73,72 @@ def test_early_stopping_keeps_the_best_adapter(demo_home: Path, tmp_path: Path) 
     assert any(f"Kept the adapter of step {best['step']}" in m for m in messages)
     saved = json.loads((demo_home / "models" / "fm-mlx-early" / "card.json").read_text())
     assert saved["best_step"] == best["step"]
+
+
+@pytest.mark.slow
+def test_a_cancelled_job_resumes_from_its_checkpoint(
+    demo_home: Path, train_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from fmscript.ai.engines import mlx_local
+    from fmscript.ai.progress import TrainingProgress
+    from fmscript.ai.service import LocalFineTuning
+    from fmscript.cli import cli
+
+    monkeypatch.setattr(mlx_local, "HEARTBEAT_SECONDS", 0.0)  # the cancel is seen at the next step
+    params = {"max_steps": 8, "batch_size": 2, "save_every": 2, "fine_tuned_model_name": "resumed"}
+    with LocalFineTuning(demo_home) as service:
+        first = service.submit("demo", train_file, "train.jsonl", params)
+
+        class CancelAtStep5(TrainingProgress):
+            def update(self, step: int | None = None, **kwargs: object) -> None:
+                if step == 5:
+                    service.store.request_cancel(first["id"])
+
+        [cancelled] = service.run_queued(progress=CancelAtStep5)
+        assert cancelled["status"] == "cancelled"
+        assert not (demo_home / "models" / "fm-mlx-resumed").exists()
+
+        with pytest.raises(Exception, match="only a failed or cancelled job"):
+            service.resume(service.submit("demo", train_file, "train.jsonl", params)["id"])
+
+    result = CliRunner().invoke(cli, ["jobs", "resume", first["id"], "--no-progress"])
+    assert result.exit_code == 0, result.output
+    with LocalFineTuning(demo_home) as service:
+        second = service.store.get_job(result.output.split(":")[0])
+        assert second["status"] == "succeeded" and second["params"]["resume_from"] == first["id"]
+        events = service.store.events(second["id"])
+        assert any(e["message"] == f"Resuming {first['id']} from step 4 of 8" for e in events)
+        steps = [e["data"]["step"] for e in events if e["data"] and "train_loss" in e["data"]]
+        assert steps and min(steps) > 4 and max(steps) == 8
+        assert second["result"]["checkpoint_steps"] == [6, 8]
+    assert not (demo_home / "resume" / first["id"]).exists()  # a finished job leaves no resume point
+    again = CliRunner().invoke(cli, ["jobs", "resume", first["id"]])
+    assert again.exit_code == 1 and "no checkpoint to resume from" in again.output
+
+
+def test_pack_rows_concatenates_and_shifts_the_spans() -> None:
+    from fmscript.ai.engines.mlx_data import pack_rows, packed_row_count
+
+    items = [([1, 2, 3], [(2, 3)]), ([4, 5], [(1, 2)]), ([6, 7, 8, 9], [(2, 4)]), ([10], [(0, 1)])]
+    rows = pack_rows(items, 5)  # first fit decreasing: 4 tokens, then 3, 2, 1
+    assert rows == [([6, 7, 8, 9, 10], [(2, 4), (4, 5)]), ([1, 2, 3, 4, 5], [(2, 3), (4, 5)])]
+    assert packed_row_count([3, 2, 4, 1], 5) == 2 and packed_row_count([5, 5, 5]) == 3
+
+
+@pytest.mark.slow
+def test_packed_training_runs_fewer_rows_per_epoch(demo_home: Path, tmp_path: Path) -> None:
+    from fmscript.ai.service import LocalFineTuning
+
+    long_answer = " ".join(a for _, a in QA) * 3  # two long examples set the row length
+    lines = [chat_line(q, a) for q, a in QA[:10]] + [chat_line(q, long_answer) for q, _ in QA[10:]]
+    data = write_jsonl(tmp_path / "mixed.jsonl", lines)
+    params = {"n_epochs": 1, "batch_size": 2, "pack_sequences": True, "fine_tuned_model_name": "packed"}
+    with LocalFineTuning(demo_home) as service:
+        service.submit("demo", data, "mixed.jsonl", params)
+        [done] = service.run_queued()
+    assert done["status"] == "succeeded", done["error"]
+    # the 10 short examples share rows: fewer than the 6 steps of unpacked batches of 2
+    assert 1 <= done["result"]["steps"] < 6
+    assert done["result"]["parameters"]["pack_sequences"] is True

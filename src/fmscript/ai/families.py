@@ -177,11 +177,13 @@ def create_tiny_model(
     group_size: int = 64,
     seed: int = 0,
     config: dict[str, Any] | None = None,
+    bf16: bool = False,
     **shape: int,
 ) -> Path:
     """Write a random-weight model of ``family`` (a key of FAMILY_CONFIGS) to ``path``, quantized to
-    ``bits`` when given; the demo model's tokenizer. ``config`` replaces the tiny config whole
-    (e.g. a real model's shapes for the bench)."""
+    ``bits`` when given (``bf16``: bfloat16 weights, as published models are; else float32); the
+    demo model's tokenizer. ``config`` replaces the tiny config whole (e.g. a real model's shapes
+    for the bench)."""
     from fmscript.ai.demo_model import CORPUS, tokenizer_for
     from fmscript.ai.engines import quiet_env
 
@@ -205,6 +207,8 @@ def create_tiny_model(
     module = importlib.import_module(f"mlx_lm.models.{model_type}")
     mx.random.seed(seed)
     model = module.Model(module.ModelArgs.from_dict(config))
+    if bf16:
+        model.set_dtype(mx.bfloat16)
     if bits:
 
         def quantizable(_: str, layer: nn.Module) -> bool:

@@ -3,10 +3,10 @@
 =====================  =========================  ==========================================
 key                    default                    accepted
 =====================  =========================  ==========================================
-max_steps              1000                       integer >= 1
+max_steps              1000                       integer 1 … 10,000,000
 learning_rate          2e-4                       number > 0 and <= 1
-lora_layers            4                          integer >= 1 (capped to the model's layers)
-batch_size             1                          integer >= 1
+lora_layers            4                          integer 1 … 1,000 (capped to the model's layers)
+batch_size             1                          integer 1 … 4,096
 fine_tuned_model_name  a timestamp (20261123-181502)  text; spaces become hyphens
 seed                   0                          integer >= 0 (fmscript extension)
 fine_tune_type         lora                       lora, dora or full (mlx-lm's three kinds)
@@ -31,6 +31,10 @@ early_stopping_patience  0 (off)                  integer >= 0: stop after N val
                                                   reports without improvement; keep the best
 validation_file        "" (a 10 % split)          a training file id (the server's) or path
                                                   (Local): the validation set
+resume_from            ""                         a failed/cancelled job's id: train on from
+                                                  its last resume point (`fmscript jobs resume`)
+pack_sequences         false                      true/false: pack short examples into rows
+                                                  (faster on data of mixed lengths)
 =====================  =========================  ==========================================
 
 Values may be JSON numbers or numeric strings, as FileMaker's ``JSONSetElement ( ... ; JSONString )``
@@ -76,6 +80,8 @@ class LocalParams:
     save_every: int = 0
     early_stopping_patience: int = 0
     validation_file: str = ""
+    resume_from: str = ""
+    pack_sequences: bool = False
     notes: tuple[str, ...] = ()
 
     @property
@@ -145,6 +151,21 @@ def _number(key: str, value: Any) -> float:
     return result
 
 
+# The largest value each whole-number parameter may take: far above any real use, and low enough
+# that an absurd request (max_steps 1e20, lora_layers 1e9) is refused when it is made instead of
+# being queued (lora_layers is then also capped to the model's own layer count).
+MAXIMUM: dict[str, int] = {
+    "max_steps": 10_000_000,
+    "lora_layers": 1_000,
+    "batch_size": 4_096,
+    "lora_rank": 4_096,
+    "seed": 2**32 - 1,
+    "n_epochs": 1_000,
+    "save_every": 10_000_000,
+    "early_stopping_patience": 100_000,
+}
+
+
 def _integer(key: str, value: Any, minimum: int) -> int:
     number = _number(key, value)
     if number != int(number):
@@ -152,6 +173,10 @@ def _integer(key: str, value: Any, minimum: int) -> int:
     if number < minimum:
         raise ai_error(
             f"fine-tuning parameter {key!r} must be at least {minimum}, not {value!r}", BAD_PARAMETER
+        )
+    if number > MAXIMUM.get(key, number):
+        raise ai_error(
+            f"fine-tuning parameter {key!r} must be at most {MAXIMUM[key]:,}, not {value!r}", BAD_PARAMETER
         )
     return int(number)
 
@@ -218,7 +243,7 @@ def parse_local_params(obj: dict[str, Any] | None) -> LocalParams:
                     BAD_PARAMETER,
                 )
             values[key] = rate
-        elif key == "validation_file":
+        elif key in ("validation_file", "resume_from"):
             if not isinstance(value, str):
                 raise ai_error(
                     f"fine-tuning parameter 'validation_file' must be text, not {value!r}", BAD_PARAMETER
@@ -284,6 +309,7 @@ _CHECKERS: dict[str, Any] = {
     "lora_keys": _keys,
     "grad_checkpoint": _flag,
     "mask_prompt": _flag,
+    "pack_sequences": _flag,
 }
 
 

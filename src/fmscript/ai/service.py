@@ -134,6 +134,34 @@ class LocalFineTuning:
         stored = self.store.create_file(path, path.name)
         return dataclasses.replace(local, validation_file=stored["id"])
 
+    def resume(self, job_id: str) -> dict[str, Any]:
+        """Queue a new job that trains a failed or cancelled job on from its last resume point
+        (a checkpoint of ``save_every``: adapter, optimizer state and step); returns the new job."""
+        from fmscript.ai.engines.controls import resume_dir
+
+        job = self.store.get_job(job_id)
+        if job["status"] not in ("failed", "cancelled"):
+            raise ai_error(
+                f"job {job_id} is {job['status']}: only a failed or cancelled job can be resumed",
+                BAD_PARAMETER,
+            )
+        if not (resume_dir(self.home, job_id) / "state.json").is_file():
+            raise ai_error(
+                f"job {job_id} saved no checkpoint to resume from (train with the parameter save_every)",
+                UNKNOWN_MODEL,
+            )
+        file = self.store.get_file(job["file_id"])
+        from fmscript.ai.params import DEFAULTS
+
+        # the job's parameters as given (the stored record spells out every default too)
+        given = {
+            k: v
+            for k, v in job["params"].items()
+            if k not in DEFAULTS or (tuple(v) if isinstance(v, list) else v) != DEFAULTS[k]
+        }
+        params = {**given, "resume_from": job_id}
+        return self.submit(job["model"], file["path"], job["training_file"], params)
+
     def _unused_name(self, root: str) -> str:
         """``root``, or ``root-2``, ``root-3``… : the first that no job, model or folder uses yet."""
         taken = {job["fine_tuned_model"] for job in self.store.list_jobs()}
@@ -202,6 +230,19 @@ class LocalFineTuning:
             shutil.rmtree(folder, ignore_errors=True)
             removed = True
         return removed
+
+    def dependants(self, base: str) -> list[str]:
+        """The fine-tuned models trained on base model ``base`` (by its name or its folder): they
+        stop working when it is removed."""
+        models = self.store.list_models()
+        paths = {m["path"] for m in models if m["name"] == base and m["kind"] == "base"}
+        return sorted(
+            m["name"]
+            for m in models
+            if m["kind"] == "fine-tuned"
+            and m.get("base_model")
+            and (m["base_model"] == base or m["base_model"] in paths)
+        )
 
     def model_paths(self, model: str) -> tuple[Path, Path | None]:
         """(base model folder, adapter folder or None) for a fine-tuned or base model name."""

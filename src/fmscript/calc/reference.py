@@ -147,3 +147,42 @@ KEYWORDS: dict[str, str] = {
     "JSONStringRanges": "GetRecordIDsFromFoundSet type",
     "Get": "Get ( name ): the Get functions below",
 }
+
+# Get ( … ) names of Claris' reference that fmscript does not answer, and why (the ones it answers
+# are listed from calc/functions/get.py).
+_GET_WINDOW = "not applicable: needs a window or the screen"
+_GET_TRIGGER = "not applicable: script triggers"
+_GET_HOST = "not applicable: fmscript's file is not hosted"
+GET_WHY_NOT: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "ActiveLayoutObjectName", "ActiveModifierKeys", "ActivePortalRowNumber",
+            "ActiveRepetitionNumber", "ActiveSelectionSize", "ActiveSelectionStart",
+            "AllowFormattingBarState", "CustomMenuSetName", "HighContrastColor", "HighContrastState",
+            "LayoutViewState", "MenubarState", "PageNumber", "PrinterName", "QuickFindText",
+            "ScreenDepth", "ScreenHeight", "ScreenScaleFactor", "ScreenWidth", "ScriptAnimationState",
+            "StatusAreaState", "TextRulerVisible", "TouchKeyboardState", "WindowContentHeight",
+            "WindowContentWidth", "WindowDesktopHeight", "WindowDesktopWidth", "WindowHeight",
+            "WindowLeft", "WindowOrientation", "WindowStyle", "WindowTop", "WindowVisible",
+            "WindowWidth", "WindowZoomLevel",
+        ),
+        _GET_WINDOW,
+    ),
+    **dict.fromkeys(
+        (
+            "TriggerCurrentPanel", "TriggerExternalEvent", "TriggerGestureInfo", "TriggerKeystroke",
+            "TriggerModifierKeys", "TriggerTargetPanel",
+        ),
+        _GET_TRIGGER,
+    ),
+    **dict.fromkeys(("ConnectionAttributes", "ConnectionState", "HostApplicationVersion", "HostIPAddress"), _GET_HOST),
+    "Device": "not applicable: the kind of device FileMaker runs on",
+    "NetworkType": "not applicable: FileMaker Go's network type",
+    "SystemNICAddress": "not yet: the network card's hardware address",
+    "AccountExtendedPrivileges": "not yet: fmscript has no accounts or privilege sets beyond [Full Access]",
+    "AccountGroupName": "not yet: fmscript has no accounts or privilege sets beyond [Full Access]",
+    "AccountType": "not yet: fmscript has no accounts or privilege sets beyond [Full Access]",
+    "CurrentPrivilegeSetName": "not yet: fmscript has no accounts or privilege sets beyond [Full Access]",
+    "LayoutAccess": "not yet: fmscript has no privilege sets",
+    "RecordModificationCount": "not yet: fmscript does not count a record's modifications",
+}  # fmt: skip

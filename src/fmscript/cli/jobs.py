@@ -169,7 +169,12 @@ def cancel(job_id: str, key_env: str) -> None:
         )
         click.echo(f"{job_id}: {job.get('status')}")
         return
-    job = _service().cancel(job_id)
+    service = _service()
+    before = service.store.get_job(job_id)["status"]
+    if before in ("succeeded", "failed", "cancelled"):
+        click.echo(f"error: {job_id} already {before}: there is nothing to cancel", err=True)
+        sys.exit(1)
+    job = service.cancel(job_id)
     status = job["status"] if job["status"] != "running" else "running (cancellation requested)"
     click.echo(f"{job_id}: {status}")
 
@@ -207,3 +212,21 @@ def wait(job_id: str, progress: bool, poll: float, key_env: str) -> None:
     job = _service().wait(job_id, progress=bar_factory(progress, current_settings().progress))
     click.echo(_summary(job))
     sys.exit(0 if job["status"] == "succeeded" else 1)
+
+
+@jobs.command()
+@click.argument("job_id")
+@click.option("--progress/--no-progress", default=True, help="Show the progress bar (on a terminal).")
+def resume(job_id: str, progress: bool) -> None:
+    """Train a failed or cancelled local job on from its last checkpoint (it must have been
+    trained with the parameter save_every): a new job, with the adapter, optimizer state and step
+    of the checkpoint; exit 0 when it succeeded."""
+    from fmscript.cli import current_settings
+    from fmscript.cli.progress import bar_factory
+
+    service = _service()
+    job = service.resume(job_id)
+    click.echo(f"{job['id']}: resuming {job_id}")
+    done = service.wait(job["id"], progress=bar_factory(progress, current_settings().progress))
+    click.echo(_summary(done))
+    sys.exit(0 if done["status"] == "succeeded" else 1)

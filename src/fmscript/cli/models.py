@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -116,12 +117,23 @@ def add(name: str, path: Path) -> None:
 
 @models.command()
 @click.argument("name")
-def remove(name: str) -> None:
-    """Remove a model (its folder too when it lies inside the fmscript home)."""
+@click.option("--force", is_flag=True, help="Remove a base model even though fine-tuned models use it.")
+def remove(name: str, force: bool) -> None:
+    """Remove a model (its folder too when it lies inside the fmscript home). A base model that
+    fine-tuned models were trained on is kept unless --force: they would stop working."""
     service = _service()
     if name.startswith("fm-mlx-"):
         service.delete_model(name)
     else:
+        users = service.dependants(name)
+        if users and not force:
+            click.echo(
+                f"error: {name} is the base model of {len(users)} fine-tuned model"
+                f"{'s' if len(users) != 1 else ''} ({', '.join(users)}), which would stop working; "
+                "remove them first, or use --force",
+                err=True,
+            )
+            sys.exit(1)
         service.store.remove_model(name)
     click.echo(f"removed {name}")
 
@@ -165,3 +177,28 @@ def show(name: str) -> None:
     """Print a model's registry entry (and its card, for a fine-tuned model) as JSON."""
     model = _service().store.get_model(name)
     click.echo(dump({**model, "card": _card(model) or None}))
+
+
+@models.command("fuse")
+@click.argument("name")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (default: <home>/base-models/NAME-fused).",
+)
+@click.option(
+    "--dequantize", is_flag=True, help="Write float weights (a quantized base's layers de-quantized)."
+)
+@click.option(
+    "--gguf", is_flag=True, help="Also write model.gguf for llama.cpp / Ollama (llama, mistral; float)."
+)
+def fuse_command(name: str, out: Path | None, dequantize: bool, gguf: bool) -> None:
+    """Fuse fine-tuned model NAME's adapter into a standalone model folder (mlx_lm.load reads it)."""
+    from fmscript.ai.fuse import fuse
+    from fmscript.ai.hub import human_size
+
+    fused = fuse(_service(), name, out, dequantize, gguf)
+    size = sum(f.stat().st_size for f in fused.path.iterdir() if f.is_file())
+    click.echo(f"fused {name} -> {fused.path} ({human_size(size)}; base model {fused.name})")
+    if fused.gguf is not None:
+        click.echo(f"GGUF: {fused.gguf}")

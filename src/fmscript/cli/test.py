@@ -75,7 +75,10 @@ def test(
     results = run_cases(cases, options, jobs or os.cpu_count() or 1, exitfirst)
     seconds = time.perf_counter() - start
     if junit_xml is not None:
-        junit_xml.write_bytes(report.junit_xml(results, seconds))
+        try:
+            junit_xml.write_bytes(report.junit_xml(results, seconds))
+        except OSError as exc:
+            raise click.ClickException(f"--junit-xml {junit_xml}: {exc.strerror or exc}") from None
     if as_json:
         click.echo(report.json_report(results, seconds))
     else:

@@ -2,7 +2,8 @@
 
 Routes: the same API under ``/llm/v1`` (FileMaker's AI Model Server path, the Endpoint a Custom
 account names) and ``/v1`` (what OpenAI clients expect); ``GET /health`` without a key; the
-OpenAPI document at ``/openapi.json`` and its page at ``/docs``. Every error is OpenAI-shaped.
+OpenAPI document at ``/openapi.json`` and its pages at ``/docs`` and ``/redoc`` (their scripts served
+from this server, so they work offline). Every error is OpenAI-shaped.
 """
 
 from __future__ import annotations
@@ -48,7 +49,11 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
         finally:
             state.stop()
 
-    app = FastAPI(
+    # /docs and /redoc load Swagger UI / ReDoc from the fastapi-offline package's own copies
+    # (served under /static-offline-docs), never from a CDN: the pages work offline.
+    from fastapi_offline import FastAPIOffline
+
+    app = FastAPIOffline(
         title="fmscript AI Model Server",
         version=version,
         summary="OpenAI-compatible fine-tuning, models and chat completions over fmscript's local engine.",

@@ -45,13 +45,19 @@ def _auto(value: Any) -> bool:
     return value is None or value == "auto"
 
 
+# OpenAI's documented ranges for its hyperparameters ("n_epochs": 1-50, "batch_size": 1-256).
+_HYPER_MAXIMUM = {"n_epochs": 50.0, "batch_size": 256.0, "learning_rate_multiplier": 1000.0, "beta": 1000.0}
+
+
 def _positive(name: str, value: Any) -> float:
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise APIError(400, f"{name} must be 'auto' or a number, not {value!r}", param=name) from None
     if not math.isfinite(number) or number <= 0 or isinstance(value, bool):
         raise APIError(400, f"{name} must be more than 0, not {value!r}", param=name)
+    if number > _HYPER_MAXIMUM.get(name, number):
+        raise APIError(400, f"{name} must be at most {_HYPER_MAXIMUM[name]:g}, not {value!r}", param=name)
     return number
 
 
@@ -99,6 +105,7 @@ def local_parameters(
     if not _auto(hyper.get("beta")):
         params["beta"] = _positive("beta", hyper["beta"])
     if "batch_size" not in params and not _auto(hyper.get("batch_size")):
+        _positive("batch_size", hyper["batch_size"])
         params["batch_size"] = hyper["batch_size"]
     if "learning_rate" not in params and not _auto(hyper.get("learning_rate_multiplier")):
         multiplier = _positive("learning_rate_multiplier", hyper["learning_rate_multiplier"])

@@ -254,8 +254,10 @@ class DataSession:
         order (``[]`` when none is related or there is no current record); None when
         ``occurrence`` is the current layout's own occurrence or is not related to it."""
         file = self.file
+        if file is None or not file.graph.relationships:
+            return None  # no relationships graph: nothing is related (the common, fast case)
         context = self.current_occurrence()
-        if file is None or context is None:
+        if context is None:
             return None
         hops = file.graph.path(context, occurrence)
         if not hops:

@@ -189,10 +189,7 @@ def _apply(
             raise ScriptRuntimeError(
                 "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID
             )
-        names = [f for _c, f in matches]
-        index: dict[tuple[str, ...], list[int]] = {}
-        for rid, values in zip(file.record_ids(table), file.iter_records(table, names)):
-            index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
+        index = _match_index(file, table, [f for _c, f in matches])
         for row in rows:
             key = tuple((row[c] if c < len(row) else "").casefold() for c, _f in matches)
             found = index.get(key)
@@ -204,6 +201,14 @@ def _apply(
     else:
         raise ScriptRuntimeError(f"{method!r} is not Add, Update or Replace", code=COMMAND_INVALID)
     return touched
+
+
+def _match_index(file: Any, table: str, names: list[str]) -> dict[tuple[str, ...], list[int]]:
+    """The table's records by their match fields' values (case-insensitive text)."""
+    index: dict[tuple[str, ...], list[int]] = {}
+    for rid, values in zip(file.record_ids(table), file.iter_records(table, names)):
+        index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
+    return index
 
 
 # --------------------------------------------------------------------------- export

@@ -42,7 +42,7 @@ Option kinds:
 
 from __future__ import annotations
 
-from fmscript.syntax import catalogue_gui, catalogue_more
+from fmscript.syntax import catalogue_files, catalogue_gui, catalogue_more
 from fmscript.syntax.step_spec import (
     _FIND_OPTS,
     ACCOUNT,
@@ -303,11 +303,21 @@ STEPS: tuple[StepSpec, ...] = (
             "関連テーブル",
             "関連テーブルから",
             "テーブル",
+            "関連レコードの取得元",
             "从表",
             "来自表",
             "表",
         ),
-        _o("layout", "name", "Using layout", "使用するレイアウト", "レイアウト", "使用布局", "布局"),
+        _o(
+            "layout",
+            "name",
+            "Using layout",
+            "使用するレイアウト",
+            "レコードの表示に使用するレイアウト",
+            "レイアウト",
+            "使用布局",
+            "布局",
+        ),
         _o(
             "show_only",
             "flag",
@@ -755,9 +765,9 @@ STEPS: tuple[StepSpec, ...] = (
 )
 
 # The other steps, declared the same way in sibling modules (one module would be far past 600
-# lines): catalogue_more.py (steps that run), catalogue_gui.py (steps that need a window: no-ops, or
-# error 3 when reached).
-STEPS = STEPS + catalogue_more.STEPS + catalogue_gui.STEPS
+# lines): catalogue_more.py and catalogue_files.py (steps that run), catalogue_gui.py (steps that need
+# a window: no-ops, or error 3 when reached).
+STEPS = STEPS + catalogue_more.STEPS + catalogue_files.STEPS + catalogue_gui.STEPS
 
 # name (normalised, any language) -> spec
 _BY_NAME: dict[str, StepSpec] = {}

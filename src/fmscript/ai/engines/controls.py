@@ -78,3 +78,52 @@ class BestAdapter:
         model.update(tree_unflatten(self._weights))
         mx.save_safetensors(str(adapter_file), dict(self._weights))
         return True
+
+
+# -- resume ---------------------------------------------------------------------------------------
+# With ``save_every``, every checkpoint also writes a resume point outside the job's model folder
+# (which a failed or cancelled job loses): the adapter, the optimizer's state (Adam's moments and
+# step count) and the step. `fmscript jobs resume ID` queues a new job with ``resume_from`` = ID;
+# it loads the point and trains the remaining steps; the point is removed once a job succeeds.
+
+
+def resume_dir(home: Path, job_id: str) -> Path:
+    return home / "resume" / job_id
+
+
+@attrs.frozen
+class ResumePoint:
+    step: int
+    adapter: list[tuple[str, Any]]
+    optimizer: list[tuple[str, Any]]
+
+
+def save_resume_point(folder: Path, step: int, adapter: dict[str, Any], optimizer_state: Any) -> None:
+    """Write the point into ``folder`` (a complete set or none: the step file is written last)."""
+    import json
+
+    import mlx.core as mx
+    from mlx.utils import tree_flatten
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "state.json").unlink(missing_ok=True)
+    mx.save_safetensors(str(folder / "adapters.safetensors"), adapter)
+    flat: list[tuple[str, Any]] = tree_flatten(optimizer_state)  # type: ignore[assignment]
+    mx.save_safetensors(str(folder / "optimizer.safetensors"), dict(flat))
+    (folder / "state.json").write_text(json.dumps({"step": step}))
+
+
+def load_resume_point(folder: Path) -> ResumePoint | None:
+    """The point saved in ``folder``; None when there is none (or it is incomplete)."""
+    import json
+
+    try:
+        step = int(json.loads((folder / "state.json").read_text())["step"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    import mlx.core as mx
+
+    adapter = mx.load(str(folder / "adapters.safetensors"))
+    optimizer = mx.load(str(folder / "optimizer.safetensors"))
+    assert isinstance(adapter, dict) and isinstance(optimizer, dict)
+    return ResumePoint(step, list(adapter.items()), list(optimizer.items()))

@@ -5,7 +5,11 @@
   PAD_MULTIPLE (mlx-lm pads to 32 and its fixed batches mix lengths; on a CPU a padded token costs
   as much as a real one);
 * the loss mask (:func:`pack`) covers every assistant message (``weight`` 0 turns excluded) or,
-  with ``mask_prompt`` off, every token; :func:`masked_loss` averages cross-entropy under it.
+  with ``mask_prompt`` off, every token; :func:`masked_loss` averages cross-entropy under it;
+* with ``pack_sequences`` (:func:`pack_rows`) short examples are first concatenated into rows as
+  long as the longest example, each keeping its own loss spans, so a batch carries more examples
+  and less padding (TRL's and Axolotl's "packing"; as in their default, a packed example can attend
+  to the ones before it in its row — the price of the speed).
 """
 
 from __future__ import annotations
@@ -75,6 +79,31 @@ def pack(
     return mx.array(batch), mx.array(mask)
 
 
+Item = tuple[list[int], list[tuple[int, int]]]
+
+
+def pack_rows(items: list[Item], row_length: int) -> list[Item]:
+    """Examples packed into rows of at most ``row_length`` tokens, first fit decreasing (the longest
+    first, each into the first row with room), their loss spans shifted with them. The rows are the
+    same every epoch (their order is what changes), so an epoch is a known number of rows."""
+    rows: list[tuple[list[int], list[tuple[int, int]]]] = []
+    for index in sorted(range(len(items)), key=lambda i: -len(items[i][0])):
+        tokens, spans = items[index]
+        row = next((r for r in rows if len(r[0]) + len(tokens) <= row_length), None)
+        if row is None:
+            row = ([], [])
+            rows.append(row)
+        row[1].extend((start + len(row[0]), end + len(row[0])) for start, end in spans)
+        row[0].extend(tokens)
+    return rows
+
+
+def packed_row_count(lengths: list[int], row_length: int | None = None) -> int:
+    """How many rows :func:`pack_rows` makes of examples of these lengths."""
+    width = row_length or max(lengths, default=1)
+    return len(pack_rows([([0] * n, []) for n in lengths], width))
+
+
 def _batches(
     items: list[tuple[list[int], list[tuple[int, int]]]],
     batch_size: int,
@@ -99,7 +128,9 @@ def _batches(
     return [pack([items[i] for i in group], max_len, mask_prompt) for group in groups]
 
 
-def make_batches(hook: Callable[[], None] | None, shuffle_seed: int, mask_prompt: bool = True) -> Any:
+def make_batches(
+    hook: Callable[[], None] | None, shuffle_seed: int, mask_prompt: bool = True, packing: bool = False
+) -> Any:
     """An ``iterate_batches`` for :func:`mlx_lm.tuner.train` (same signature as mlx-lm's)."""
 
     def iterate(
@@ -115,6 +146,10 @@ def make_batches(hook: Callable[[], None] | None, shuffle_seed: int, mask_prompt
         items = [dataset[i] for i in range(len(dataset))]
         if len(items) < batch_size:
             raise ValueError(f"the dataset has {len(items)} examples, fewer than batch_size {batch_size}")
+        if packing:  # rows as long as the longest example, packed once
+            width = min(max_seq_length, max(len(tokens) for tokens, _ in items))
+            items = pack_rows(items, width)
+            batch_size = min(batch_size, len(items))
         rng = np.random.default_rng(shuffle_seed if seed is None else seed)
         while True:
             batches = _batches(items, batch_size, max_seq_length, rng if loop else None, mask_prompt)

@@ -167,7 +167,8 @@ def reference_logps(model: Any, pairs: Sequence[PreferencePair], max_len: int, b
 
 @contextlib.contextmanager
 def adapter_off(model: Any) -> Iterator[None]:
-    """The model with every LoRA/DoRA update switched off (scale 0): the base model, same weights."""
+    """The model with every LoRA update switched off (scale 0): the base model, same weights.
+    (A DoRA layer also rescales by its learned magnitude, so it is the base only before training.)"""
     layers = [m for _, m in model.named_modules() if hasattr(m, "lora_a") and hasattr(m, "scale")]
     saved = [m.scale for m in layers]
     for m in layers:
@@ -297,7 +298,8 @@ def train_job_dpo(
         f"LoRA on {params.lora_layers} layers, lr {params.learning_rate:g}",
         {"n_train": len(pairs), "n_valid": len(val_pairs), "method": "dpo", "beta": params.beta},
     )
-    val_before = _val_loss(model, val_pairs, params.beta) if val_pairs else None
+    val_reference = reference_logps(model, val_pairs, MAX_SEQ_LENGTH) if val_pairs else None
+    val_before = _val_loss(model, val_pairs, params.beta, val_reference) if val_pairs else None
 
     def report(step: int, m: DPOMetrics) -> None:
         data = {"step": step, "train_loss": m.loss, "total_steps": total, **attrs.asdict(m)}
@@ -318,7 +320,7 @@ def train_job_dpo(
         )  # fmt: skip
     finally:
         progress.close()
-    val_after = _val_loss(model, val_pairs, params.beta) if val_pairs else None
+    val_after = _val_loss(model, val_pairs, params.beta, val_reference) if val_pairs else None
     if val_after is not None:
         store.add_event(
             job_id, "info", f"Step {total}/{total}: validation DPO loss={val_after:.4f}",
@@ -355,12 +357,11 @@ def train_job_dpo(
     }
 
 
-def _val_loss(model: Any, pairs: Sequence[PreferencePair], beta: float) -> float:
-    """The DPO loss of held-out pairs against the base (adapter off) as reference."""
+def _val_loss(model: Any, pairs: Sequence[PreferencePair], beta: float, reference: Any) -> float:
+    """The DPO loss of held-out pairs against their reference log-probs (taken before training:
+    exact for LoRA, DoRA and full fine-tuning alike)."""
     import mlx.core as mx
 
-    with adapter_off(model):
-        reference = reference_logps(model, pairs, MAX_SEQ_LENGTH)
     policy = reference_logps(model, pairs, MAX_SEQ_LENGTH)
     loss, _, _ = dpo_terms(
         mx.concatenate([policy[:, 0], policy[:, 1]]), mx.concatenate([reference[:, 0], reference[:, 1]]), beta

@@ -18,14 +18,23 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.engines import mlx_data, mlx_generate
-from fmscript.ai.engines.controls import BestAdapter, EarlyStopped, checkpoint_steps, steps_for_epochs
+from fmscript.ai.engines.controls import (
+    BestAdapter,
+    EarlyStopped,
+    checkpoint_steps,
+    load_resume_point,
+    resume_dir,
+    save_resume_point,
+    steps_for_epochs,
+)
+from fmscript.ai.errors import UNKNOWN_JOB, ai_error
 from fmscript.ai.jobs.store import JobStore, model_tmp_dir
 from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
@@ -44,14 +53,24 @@ class TrainingCancelled(Exception):
 class _StepHook:
     """Called between training steps: progress, heartbeat, cancel."""
 
-    def __init__(self, store: JobStore, job_id: str, progress: TrainingProgress) -> None:
+    def __init__(
+        self,
+        store: JobStore,
+        job_id: str,
+        progress: TrainingProgress,
+        start: int = 0,
+        checkpoint: tuple[int, Callable[[int], None]] | None = None,
+    ) -> None:
         self.store, self.job_id, self.progress = store, job_id, progress
-        self.step = 0
+        self.step = start  # a resumed job counts on from its resume point
+        self.checkpoint = checkpoint  # (every N steps, save(step))
         self._beat = 0.0
 
     def __call__(self) -> None:
         self.step += 1
         self.progress.update(step=self.step)
+        if self.checkpoint is not None and self.step % self.checkpoint[0] == 0:
+            self.checkpoint[1](self.step)
         now = time.monotonic()
         if now - self._beat >= HEARTBEAT_SECONDS:
             self._beat = now
@@ -98,6 +117,7 @@ def _callback(
     progress: TrainingProgress,
     history: dict[str, Any],
     best: tuple[Any, BestAdapter] | None = None,
+    start: int = 0,
 ) -> Any:
     from mlx_lm.tuner.callbacks import TrainingCallback
 
@@ -105,7 +125,11 @@ def _callback(
         """Loss reports → job events, the bar's loss and tokens/s, and the run's history."""
 
         def on_train_loss_report(self, info: dict[str, Any]) -> None:
-            step, loss, tps = info["iteration"], float(info["train_loss"]), float(info["tokens_per_second"])
+            step, loss, tps = (
+                info["iteration"] + start,
+                float(info["train_loss"]),
+                float(info["tokens_per_second"]),
+            )
             window = info["trained_tokens"] - history["trained_tokens"]
             history["train_seconds"] += window / tps if tps > 0 else 0.0
             history["trained_tokens"] = info["trained_tokens"]
@@ -123,7 +147,7 @@ def _callback(
             progress.update(step=step, loss=loss, tokens_per_second=tps)
 
         def on_val_loss_report(self, info: dict[str, Any]) -> None:
-            step, loss = info["iteration"], float(info["val_loss"])
+            step, loss = info["iteration"] + start, float(info["val_loss"])
             history["val_losses"].append((step, loss))
             data = {
                 "step": step,
@@ -261,33 +285,43 @@ def _train_loop(
     total = params.max_steps
     report_every, eval_every = schedule(total)
     best = BestAdapter(params.early_stopping_patience) if params.early_stopping_patience and data[1] else None
+    optimizer = optim.Adam(learning_rate=params.learning_rate)
+    start = _resume(store, job_id, params, model, optimizer)
+    checkpoint = (
+        (params.save_every, _checkpointer(store.home, job_id, model, optimizer, out))
+        if params.save_every
+        else None
+    )
     args = TrainingArgs(
         batch_size=params.batch_size,
-        iters=total,
+        iters=total - start,
         val_batches=side_batches(total)[1],
         grad_checkpoint=params.grad_checkpoint,
         steps_per_report=report_every,
         steps_per_eval=eval_every,
-        steps_per_save=params.save_every or total + 1,
+        steps_per_save=total + 1,  # checkpoints: _checkpointer, numbered on from a resume point
         max_seq_length=MAX_SEQ_LENGTH,
         adapter_file=str(out / "adapters.safetensors"),
     )
-    progress.start(name, total)
+    progress.start(name, total, completed=start)
     loop_started = time.monotonic()
     try:
         with _quiet_trainer():
             train(
                 model,
-                optim.Adam(learning_rate=params.learning_rate),
+                optimizer,
                 data[0],
                 data[1],
                 args,
                 loss=mlx_data.masked_loss,
                 iterate_batches=mlx_data.make_batches(
-                    _StepHook(store, job_id, progress), params.seed, params.mask_prompt
+                    _StepHook(store, job_id, progress, start, checkpoint),
+                    params.seed,
+                    params.mask_prompt,
+                    params.pack_sequences,
                 ),
                 training_callback=_callback(
-                    store, job_id, total, progress, history, (model, best) if best else None
+                    store, job_id, total, progress, history, (model, best) if best else None, start
                 ),
             )
     except EarlyStopped:
@@ -305,8 +339,42 @@ def _train_loop(
             "info",
             f"Kept the adapter of step {best.best_step} (best validation loss {best.best_loss:.4f})",
         )
+    if checkpoint is not None and total % params.save_every == 0 and not history.get("stopped_at"):
+        shutil.copyfile(out / "adapters.safetensors", out / f"{total:07d}_adapters.safetensors")
     history["loop_seconds"] = time.monotonic() - loop_started
+    history["resumed_at"] = start or None
     return history
+
+
+def _resume(store: JobStore, job_id: str, params: LocalParams, model: Any, optimizer: Any) -> int:
+    """Load ``resume_from``'s resume point into the model and optimizer; the step it was saved at."""
+    from mlx.utils import tree_unflatten
+
+    if not params.resume_from:
+        return 0
+    point = load_resume_point(resume_dir(store.home, params.resume_from))
+    if point is None or point.step >= params.max_steps:
+        raise ai_error(f"job {params.resume_from} has no resume point left to train from", UNKNOWN_JOB)
+    model.update(tree_unflatten(point.adapter))
+    optimizer.state = tree_unflatten(point.optimizer)
+    store.add_event(
+        job_id, "info", f"Resuming {params.resume_from} from step {point.step} of {params.max_steps}",
+        {"resumed_from": params.resume_from, "step": point.step},
+    )  # fmt: skip
+    return point.step
+
+
+def _checkpointer(home: Path, job_id: str, model: Any, optimizer: Any, out: Path) -> Callable[[int], None]:
+    """save(step): the adapter beside the final one, and a resume point (adapter + optimizer)."""
+    import mlx.core as mx
+    from mlx.utils import tree_flatten
+
+    def save(step: int) -> None:
+        weights = dict(tree_flatten(model.trainable_parameters()))
+        mx.save_safetensors(str(out / f"{step:07d}_adapters.safetensors"), weights)
+        save_resume_point(resume_dir(home, job_id), step, weights, optimizer.state)
+
+    return save
 
 
 def _card(
@@ -392,6 +460,39 @@ def _base_path(store: JobStore, job: dict[str, Any], settings: Settings) -> Path
     return hub.ensure_local(store, job["model"], settings, events=event)
 
 
+def _check_memory(
+    store: JobStore, job_id: str, base_path: Path, params: LocalParams, train_data: Any, lora: dict[str, Any]
+) -> None:
+    """Estimate the peak memory before training; refuse when it exceeds the machine's."""
+    from fmscript.ai import train_memory
+    from fmscript.ai.errors import BAD_PARAMETER, ai_error
+    from fmscript.ai.hub import human_size
+
+    longest = max(len(train_data[i][0]) for i in range(len(train_data)))
+    guess = train_memory.estimate(
+        base_path,
+        lora_layers=params.lora_layers,
+        batch_size=params.batch_size,
+        seq_len=min(longest, MAX_SEQ_LENGTH),
+        fine_tune_type=params.fine_tune_type,
+        lora_rank=params.lora_rank,
+        n_keys=len(lora.get("keys") or ()) or 7,
+        grad_checkpoint=params.grad_checkpoint,
+    )
+    machine = train_memory.physical_memory()
+    message = f"Estimated peak memory: {human_size(guess.total)}" + (
+        f" of the machine's {human_size(machine)}" if machine else ""
+    )
+    store.add_event(job_id, "info", message, {"estimated_peak_bytes": guess.total, "machine_bytes": machine})
+    if machine and guess.total > machine:
+        raise ai_error(
+            f"this training needs about {human_size(guess.total)} of memory, more than this machine's "
+            f"{human_size(machine)}: lower batch_size or lora_layers, set grad_checkpoint, or use a "
+            "smaller or quantized base model",
+            BAD_PARAMETER,
+        )
+
+
 def _sft(
     store: JobStore,
     job: dict[str, Any],
@@ -409,14 +510,18 @@ def _sft(
     job_id, name = job["id"], job["fine_tuned_model"]
     train_data, val_data, held_out = mlx_data.split_datasets(store, job_id, name, params, examples, tokenizer)
     if params.n_epochs:
-        steps = steps_for_epochs(len(train_data), params.n_epochs, params.batch_size)
+        rows = len(train_data)
+        if params.pack_sequences:  # an epoch is as many packed rows as the examples fill
+            rows = mlx_data.packed_row_count([len(train_data[i][0]) for i in range(len(train_data))])
+        steps = steps_for_epochs(rows, params.n_epochs, params.batch_size)
         params = dataclasses.replace(params, max_steps=steps)
         store.add_event(
             job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
             f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
         )  # fmt: skip
+    _check_memory(store, job_id, base_path, params, train_data, lora)
     data = (train_data, val_data)
-    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt)
+    probe = mlx_data.make_batches(None, params.seed, params.mask_prompt, params.pack_sequences)
     initial_loss = _probe_loss(model, data[0], params, probe)
     history = _train_loop(store, job_id, name, model, params, data, out, progress)
     final_loss = _probe_loss(model, data[0], params, probe)
@@ -489,4 +594,6 @@ def train_job(
     shutil.rmtree(final, ignore_errors=True)
     os.replace(out, final)
     store.add_fine_tuned_model(name, final, job["model"], job_id)
+    for done in {job_id, params.resume_from} - {""}:
+        shutil.rmtree(resume_dir(store.home, done), ignore_errors=True)  # nothing left to resume
     return card

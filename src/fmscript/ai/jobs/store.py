@@ -421,7 +421,13 @@ class JobStore:
                 (job_id, os.getpid()),
             ).rowcount
             if changed:
-                self._event(db, job_id, "info", "Job left queued for another process to train", None)
+                self._event(
+                    db,
+                    job_id,
+                    "info",
+                    "Job queued: it trains when `fmscript jobs wait` or the server picks it up",
+                    None,
+                )
         return bool(changed)
 
     def requeue(self, job_id: str, reason: str) -> bool:

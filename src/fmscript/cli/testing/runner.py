@@ -60,7 +60,13 @@ class RunOutput:
 
 class CaseTimeout(BaseException):
     """Raised in the running case by the timer. A BaseException, so that no ``except Exception``
-    on the run path (the CLI's error boundary included) mistakes it for an error of the script."""
+    of a step mistakes it for an error of the script; the CLI's error boundary reports it (as an
+    internal error), and the timer's own record says it was the timeout."""
+
+
+@attrs.define
+class _Timer:
+    fired: bool = False
 
 
 def run_case(case: Case, options: RunnerOptions | None = None) -> Result:
@@ -85,10 +91,10 @@ def execute(case: Case, options: RunnerOptions, slot: Path) -> RunOutput:
     """``fmscript run CASE`` in this process, in a scratch copy of the case's folder."""
     from fmscript.cli import main
 
-    work = slot / "case"
-    script = overlay(case.path, work)
+    script = overlay(case.path, slot)
+    work = script.parent
     argv = ["run", str(script), "--no-wait", "--no-progress"]
-    database = _prepare_database(case, work, slot, argv)
+    database = _prepare_database(case, slot, argv)
     if case.param is not None:
         argv += ["--param", case.param]
     home = options.home or slot / "home"
@@ -101,25 +107,31 @@ def execute(case: Case, options: RunnerOptions, slot: Path) -> RunOutput:
         "FMSCRIPT_TEMP": str(slot / "temp"),
     }
     code: int = 0
-    timed_out = False
+    timer = _Timer()
     with _environment(env), _captured() as (stdout, stderr):
         try:
-            with _deadline(case.timeout):
+            with _deadline(case.timeout, timer):
                 try:
                     main(argv)
                 except SystemExit as exit_:
                     code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
-        except CaseTimeout:
-            timed_out, code = True, 1
+        except CaseTimeout:  # fired after the boundary, or with no boundary on the way
+            code = 1
+    if timer.fired:
+        stderr = io.StringIO(
+            "".join(line for line in stderr.getvalue().splitlines(True) if "CaseTimeout" not in line)
+        )
+    elif code == 130:  # the CLI's answer to Ctrl-C: stop the whole test run, not just this case
+        raise KeyboardInterrupt
     # Reports name the case's own folder, not the scratch copy.
     here = str(case.path.parent.resolve())
     out, err = stdout.getvalue(), stderr.getvalue()
     for scratch in dict.fromkeys((str(work.resolve()), str(work))):
         out, err = out.replace(scratch, here), err.replace(scratch, here)
-    return RunOutput(code, out, err, timed_out, database)
+    return RunOutput(code, out, err, timer.fired, database)
 
 
-def _prepare_database(case: Case, work: Path, slot: Path, argv: list[str]) -> Path | None:
+def _prepare_database(case: Case, slot: Path, argv: list[str]) -> Path | None:
     """Adds ``--file`` (and ``--save`` where needed) to argv; returns the database to query after
     the run. A .sql text is loaded into a fresh in-memory database by the run itself; a SQLite
     file is copied, so every case starts from the file as committed to the repository."""
@@ -132,7 +144,7 @@ def _prepare_database(case: Case, work: Path, slot: Path, argv: list[str]) -> Pa
         saved = slot / "after.sqlite"
         argv += ["--save", str(saved)]
         return saved
-    copy = place_copy(case.file, case.path, work, slot)
+    copy = place_copy(case.file, case.path, slot)
     argv += ["--file", str(copy)]
     return copy
 
@@ -273,7 +285,7 @@ def _captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
 
 
 @contextlib.contextmanager
-def _deadline(seconds: float) -> Iterator[None]:
+def _deadline(seconds: float, timer: _Timer) -> Iterator[None]:
     """Raise CaseTimeout in this thread after ``seconds`` (SIGALRM: the main thread on POSIX; the
     worker pool's parent also kills a worker that stays stuck, e.g. inside a C call)."""
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
@@ -281,6 +293,7 @@ def _deadline(seconds: float) -> Iterator[None]:
         return
 
     def fire(signum: int, frame: object) -> None:
+        timer.fired = True
         raise CaseTimeout
 
     previous = signal.signal(signal.SIGALRM, fire)

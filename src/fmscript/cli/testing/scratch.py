@@ -6,10 +6,11 @@ while new files — Export Records, Save Records as JSONL, Create Data File — 
 scratch folder. A ``.sqlite`` database is copied to its place in that folder (a fresh copy per case).
 The slot also holds the case's ``FMSCRIPT_HOME``, Documents and temporary folders.
 
-A case always gets the same slot path (one per case file, ``-2``, ``-3``… when the same case runs
-twice at once, held with ``flock``), because the compiled-script cache is keyed by the script's
-path: a case that ran before is not parsed again. A slot is emptied before each run and removed
-after it.
+A slot belongs to a case's folder and outlives the run: the next case of the same folder finds the
+links in place and only what the last case changed is put back (a folder of 1,000 cases does not
+cost 1,000 links per case), and its scripts keep the same paths, so the compiled-script cache —
+keyed by path — stays warm. Runs at the same time take the next slot (``-2``, ``-3``…, held with
+``flock``). Slots of folders that no longer exist are removed when a new slot is made.
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ except ImportError:  # Windows: a fresh folder per run (the compiled-script cach
     fcntl = None  # type: ignore[assignment]
 
 LOCK = ".lock"
+SOURCE = ".source"  # the folder a slot mirrors
+WORK = "case"
 
 
 @contextlib.contextmanager
 def slot_for(case_path: Path) -> Iterator[Path]:
-    """An empty folder reserved for one run of ``case_path``."""
+    """A folder reserved for one run of a case of ``case_path``'s folder: empty but for its
+    ``case/`` mirror."""
     if fcntl is None:
         folder = Path(tempfile.mkdtemp(prefix="fmscript-test-"))
         try:
@@ -40,24 +44,24 @@ def slot_for(case_path: Path) -> Iterator[Path]:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return
+    source = str(case_path.parent.resolve())
     base = Path(tempfile.gettempdir()) / f"fmscript-test-{os.getuid()}"
     base.mkdir(mode=0o700, exist_ok=True)
-    tag = sha256(str(case_path.resolve()).encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    tag = sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     for n in range(1, 10_000):
         slot = base / f"{tag}-{n}"
+        if not slot.exists():
+            _prune(base)
         fd = _lock(slot)
         if fd is None:  # another run holds it
             continue
         try:
-            _empty(slot)  # what a killed run left
+            (slot / SOURCE).write_text(source, encoding="utf-8", errors="surrogateescape")
+            _empty(slot)  # what the last run (or a killed one) left
             yield slot
         finally:
             _empty(slot)
-            with contextlib.suppress(OSError):
-                os.unlink(slot / LOCK)  # while still locked: nobody can take the slot half-removed
-            os.close(fd)
-            with contextlib.suppress(OSError):
-                slot.rmdir()  # not empty when another run took it in between: then it stays
+            os.close(fd)  # releases the lock
         return
     raise OSError(f"no free scratch folder for {case_path}")
 
@@ -69,7 +73,7 @@ def _lock(slot: Path) -> int | None:
         try:
             slot.mkdir(exist_ok=True)
             fd = os.open(slot / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-        except FileNotFoundError:  # removed by its last user meanwhile: again
+        except FileNotFoundError:  # pruned meanwhile: again
             continue
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -82,43 +86,72 @@ def _lock(slot: Path) -> int | None:
             current = -1
         if current == os.fstat(fd).st_ino:
             return fd
-        os.close(fd)  # we locked a lock file its last user had already removed: again
+        os.close(fd)  # the slot was pruned after we opened its lock file: again
     return None
 
 
-def _empty(folder: Path) -> None:
-    for entry in os.scandir(folder):
-        if entry.name == LOCK:
+def _prune(base: Path) -> None:
+    """Remove the slots whose folder is gone (a test's temporary folder, a deleted suite)."""
+    for slot in base.iterdir():
+        try:
+            source = (slot / SOURCE).read_text(encoding="utf-8", errors="surrogateescape")
+        except OSError:
             continue
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)  # links inside are removed, never followed
-        else:
+        if Path(source).is_dir():
+            continue
+        fd = _lock(slot)
+        if fd is not None:
             with contextlib.suppress(OSError):
-                os.unlink(entry.path)
+                os.unlink(slot / LOCK)  # first, while locked: a late opener sees the inode change
+            shutil.rmtree(slot, ignore_errors=True)
+            os.close(fd)
 
 
-def overlay(case_path: Path, work: Path) -> Path:
-    """``work`` as a copy of the case's folder (the case copied, the rest linked); returns the case
-    file's path inside it."""
-    work.mkdir()
-    for entry in os.scandir(case_path.parent):
-        if entry.name != case_path.name:
-            _link(Path(entry.path), work / entry.name)
+def _empty(slot: Path) -> None:
+    for entry in os.scandir(slot):
+        if entry.name not in (LOCK, SOURCE, WORK):
+            _remove(entry)
+
+
+def _remove(entry: os.DirEntry[str]) -> None:
+    if entry.is_dir(follow_symlinks=False):
+        shutil.rmtree(entry.path, ignore_errors=True)  # links inside are removed, never followed
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+
+
+def overlay(case_path: Path, slot: Path) -> Path:
+    """``slot/case`` as a copy of the case's folder (the case copied, every other entry linked);
+    returns the case file's path inside it."""
+    work = slot / WORK
+    work.mkdir(exist_ok=True)
+    folder = case_path.parent
+    wanted = {entry.name: entry.path for entry in os.scandir(folder)}
+    for entry in os.scandir(work):
+        # A link the last case left alone stays; anything it wrote, replaced or copied goes.
+        if entry.is_symlink() and entry.name in wanted and entry.name != case_path.name:
+            del wanted[entry.name]
+        else:
+            _remove(entry)
+    for name, path in wanted.items():
+        if name != case_path.name:
+            _link(Path(path), work / name)
     target = work / case_path.name
     shutil.copyfile(case_path, target)
     return target
 
 
-def place_copy(database: Path, case_path: Path, work: Path, slot: Path) -> Path:
-    """A fresh copy of a SQLite ``database`` where the case sees it: at its place in ``work`` when
-    it lies inside the case's folder (so relative paths resolve as in ``fmscript run``), else in the
-    slot."""
+def place_copy(database: Path, case_path: Path, slot: Path) -> Path:
+    """A fresh copy of a SQLite ``database`` where the case sees it: at its place in the case's
+    scratch folder when it lies inside the case's folder (so relative paths resolve as in
+    ``fmscript run``), else in the slot."""
     try:
         rel = database.resolve().relative_to(case_path.parent.resolve())
     except ValueError:
         target = slot / "db" / database.name
     else:
-        folder = work
+        folder = slot / WORK
         for part in rel.parts[:-1]:
             folder = _real_folder(folder / part)
         target = folder / rel.name
@@ -130,7 +163,8 @@ def place_copy(database: Path, case_path: Path, work: Path, slot: Path) -> Path:
 
 
 def _real_folder(path: Path) -> Path:
-    # A linked subfolder becomes a real one whose entries are linked, so a copy can be put in it.
+    # A linked subfolder becomes a real one whose entries are linked, so a copy can be put in it
+    # (the next case's overlay removes it: it is no longer a link).
     if path.is_symlink():
         source = path.resolve()
         path.unlink()

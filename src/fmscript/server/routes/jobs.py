@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
 from fmscript.errors import FMScriptError
@@ -17,7 +17,8 @@ from fmscript.server.state import ServerState
 
 router = APIRouter(tags=["fine-tuning"])
 Server = Annotated[ServerState, Depends(server)]
-Number = int | float | str
+# Strict: JSON true is not the number 1 (lax pydantic would queue max_steps: true as 1 step).
+Number = StrictInt | StrictFloat | StrictStr
 
 
 class JobCreate(BaseModel):
@@ -29,7 +30,7 @@ class JobCreate(BaseModel):
     training_file: str = Field(description="The id of an uploaded file")
     validation_file: str | None = None
     suffix: str | None = Field(default=None, max_length=64)
-    seed: int | None = Field(default=None, ge=0, le=2147483647)
+    seed: StrictInt | None = Field(default=None, ge=0, le=2147483647)
     hyperparameters: dict[str, Any] | None = None
     method: dict[str, Any] | None = None
     metadata: dict[str, str] | None = None

@@ -44,9 +44,18 @@ async def get_model(state: Server, model_id: str) -> dict[str, Any]:
 
 
 @router.delete("/models/{model_id:path}", summary="Delete a model")
-async def delete_model(state: Server, model_id: str) -> dict[str, Any]:
+async def delete_model(state: Server, model_id: str, force: bool = False) -> dict[str, Any]:
+    """A base model that fine-tuned models depend on is a 409 listing them, unless ``?force=true``."""
     if not any(model["id"] == model_id for model in _models(state)):
         raise not_found("model", model_id, "model_not_found")
+    users = [] if model_id.startswith("fm-mlx-") or force else state.service.dependants(model_id)
+    if users:
+        raise APIError(
+            409,
+            f"model {model_id} is the base model of {', '.join(users)}: delete those first "
+            "(or ?force=true; they would stop working)",
+            code="model_has_dependants",
+        )
     active = [j["id"] for j in state.store.list_jobs() if j["status"] in ("queued", "running")
               and model_id in (j["model"], j["fine_tuned_model"])]  # fmt: skip
     if active:

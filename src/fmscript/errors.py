@@ -157,25 +157,40 @@ _API_KEY_LABEL = re.compile(r"(?:API\s*key|API\s*キー|API\s*密钥)\s*[:：]\s
 _WINDOW = 160  # characters of a long source line shown around an error
 
 
+# The user name and password of a URL (``http://user:password@host/``): an Endpoint's credentials.
+_USERINFO = re.compile(r"(?<=://)[^\s/?#@\"'“”「」]+@")
+
+
 def mask_secrets(text: str) -> str:
-    """``text`` with the value of every ``API key:`` option replaced by ``"***"``."""
+    """``text`` with the value of every ``API key:`` option replaced by ``"***"`` and every URL's
+    user name and password by ``***``."""
     return _mask(text)[0]
+
+
+def mask_userinfo(text: str) -> str:
+    """``http://user:password@host/`` → ``http://***@host/`` (error messages, events)."""
+    return _USERINFO.sub("***@", text) if "@" in text else text
 
 
 def _mask(text: str) -> tuple[str, list[tuple[int, int, int]]]:
     """(masked text, [(start, end, new length)] of each masked value, 0-based, in ``text``)."""
+    regions: list[tuple[int, int, str]] = []
+    for m in _API_KEY_LABEL.finditer(text):
+        start = m.end()
+        end = _option_end(text, start)
+        if end > start and not (regions and start < regions[-1][1]):
+            regions.append((start, end, '"***"'))
+    if "@" in text:
+        for m in _USERINFO.finditer(text):
+            if not any(a <= m.start() < b for a, b, _ in regions):
+                regions.append((m.start(), m.end() - 1, "***"))  # the "@" stays
+        regions.sort()
     cuts: list[tuple[int, int, int]] = []
     out: list[str] = []
     pos = 0
-    for m in _API_KEY_LABEL.finditer(text):
-        if m.start() < pos:
-            continue
-        start = m.end()
-        end = _option_end(text, start)
-        if end == start:
-            continue
-        out.append(text[pos:start] + '"***"')
-        cuts.append((start, end, 5))
+    for start, end, shown in regions:
+        out.append(text[pos:start] + shown)
+        cuts.append((start, end, len(shown)))
         pos = end
     out.append(text[pos:])
     return "".join(out), cuts
@@ -206,7 +221,7 @@ def _option_end(text: str, i: int) -> int:
 
 def _shown(text: str, column: int, end: int) -> tuple[str, int, int]:
     """The line as printed (keys masked, long lines cut to a window) and the span's columns in it."""
-    if _API_KEY_LABEL.search(text):
+    if _API_KEY_LABEL.search(text) or "@" in text:
         masked, cuts = _mask(text)
         column, end = _moved(column, cuts), max(_moved(end, cuts), _moved(column, cuts) + 1)
         text = masked
@@ -244,6 +259,7 @@ class FMScriptError(Exception):
     default_code: int | None = None
 
     def __init__(self, message: str, span: SourceSpan | None = None, *, code: int | None = None) -> None:
+        message = mask_userinfo(message)  # an Endpoint's password never shows in an error
         super().__init__(message)
         self.message = message
         self.span = span

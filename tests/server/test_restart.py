@@ -76,7 +76,7 @@ def test_kill_9_while_training_then_restart(tmp_path: Path, demo_model: Path) ->
 
 
 def test_stopping_the_server_queues_the_training_job_again(tmp_path: Path, demo_model: Path) -> None:
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
     home = make_home(tmp_path / "home", demo_model)
     key = KeyStore(home).create("tests")
@@ -96,8 +96,55 @@ def test_stopping_the_server_queues_the_training_job_again(tmp_path: Path, demo_
         )
     finally:
         server.stop()  # SIGTERM: uvicorn shuts down gracefully
-    store = JobStore(home)
-    stopped = store.get_job(job["id"])
-    assert (stopped["status"], stopped["pid"]) == ("queued", None)
-    assert any("queued again" in e["message"] for e in store.events(job["id"]))
-    assert store.reap_dead() == []  # nobody owns it: the next server trains it
+    store = open_store(home)
+    stopped = store.jobs.get(job["id"])
+    assert (stopped.status, stopped.pid) == ("queued", None)
+    assert any("queued again" in e.message for e in store.jobs.events(job["id"]))
+    assert store.jobs.reap_dead() == []  # nobody owns it: the next server trains it
+
+
+def test_sigterm_ends_a_wedged_server_within_seconds(tmp_path: Path, demo_model: Path) -> None:
+    """Issue 22 item 4: a request that never finishes (here a body that never arrives) used to keep
+    the server from stopping; its training child went on after the server was gone."""
+    import socket
+    import time
+
+    from fmscript.ai.jobs.store import open_store
+    from tests.processes import descendants
+
+    home = make_home(tmp_path / "home", demo_model)
+    key = KeyStore(home).create("tests")
+    headers = {"Authorization": f"Bearer {key}"}
+    server = LiveServer(home).start()
+    try:
+        api = f"{server.url}/v1"
+        file = httpx.post(f"{api}/files", headers=headers, files={"file": ("d.jsonl", jsonl())},
+                          data={"purpose": "fine-tune"}).json()  # fmt: skip
+        body = {"model": "demo", "training_file": file["id"], "max_steps": 100000}
+        job = httpx.post(f"{api}/fine_tuning/jobs", headers=headers, json=body).json()
+        wait_for(
+            lambda: (
+                httpx.get(f"{api}/fine_tuning/jobs/{job['id']}", headers=headers).json()["status"]
+                == "running"
+            )
+        )
+        assert server.proc is not None
+        children = [pid for pid, _ in descendants(server.proc.pid)]
+        assert children, "the training child"
+        with socket.create_connection(("127.0.0.1", server.port)) as wedge:
+            wedge.sendall(
+                f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {key}\r\n"
+                "Content-Type: application/json\r\nContent-Length: 100000\r\n\r\n{".encode()
+            )
+            time.sleep(0.5)
+            start = time.monotonic()
+            server.proc.terminate()
+            server.proc.wait(30)
+            assert time.monotonic() - start < 20
+        for pid in children:  # gone, or a zombie waiting to be reaped
+            stat = Path(f"/proc/{pid}/stat")
+            assert not stat.exists() or stat.read_text().split()[2] == "Z"
+    finally:
+        server.stop()
+    stopped = open_store(home).jobs.get(job["id"])
+    assert (stopped.status, stopped.pid) == ("queued", None)

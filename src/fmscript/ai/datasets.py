@@ -88,9 +88,9 @@ class ValidationReport:
         """A readable report: a summary line, then ``line N: reason`` for each problem and warning."""
         name = self.path.name
         if self.ok:
-            head = f"{name}: OK, {self.n_examples} examples"
+            head = f"{name}: OK, {self.n_examples} example{'s' if self.n_examples != 1 else ''}"
         else:
-            head = f"{name}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}, {self.n_examples} valid examples of {self.n_lines} lines"
+            head = f"{name}: {len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}, {self.n_examples} valid example{'s' if self.n_examples != 1 else ''} of {self.n_lines} line{'s' if self.n_lines != 1 else ''}"
         out = [head]
         for title, rows in (("", self.problems), ("warning: ", self.warnings)):
             shown = rows if limit is None else rows[:limit]

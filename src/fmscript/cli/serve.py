@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 
 import click
+
+GRACEFUL_SECONDS = 5
 
 
 @click.command()
@@ -48,13 +52,27 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
     from fmscript.cli import current_settings
 
     settings = current_settings()
+    # The socket is bound here, before anything is printed: a port in use is one error line (exit
+    # 1), and --port 0 prints the port the system chose.
+    sock = _listen(host, port)
+    port = sock.getsockname()[1]
     app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB, worker=train))
     if not KeyStore(settings.home).entries():
         click.echo(
             "warning: no API keys yet; every request but /health is refused (fmscript keys create NAME)",
             err=True,
         )
-    config = uvicorn.Config(app, host=host, port=port, log_level=log_level, server_header=False)
+    # A stop signal ends the server within seconds even while a request hangs (a client that
+    # never finishes its body, a long generation): uvicorn waits for open requests only that long,
+    # then the app's shutdown stops the training child and queues its job again.
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
     server = uvicorn.Server(config)
     click.echo(f"fmscript serve: home {settings.home}", err=True)
     shown = f"[{host}]" if ":" in host else ("127.0.0.1" if host in ("0.0.0.0", "") else host)
@@ -62,4 +80,23 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
         f"fmscript serve: API http://{shown}:{port}/llm/v1/ (and /v1/), admin page http://{shown}:{port}/admin/",
         err=True,
     )
-    server.run()
+    server.run(sockets=[sock])
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, as uvicorn would open it; a port in use or an address
+    that cannot be bound ends the command with one line."""
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+        sock = socket.socket(family, kind, proto)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
+        click.echo(f"error: cannot listen on {host}:{port}: {reason}", err=True)
+        sys.exit(1)
+    sock.set_inheritable(True)
+    return sock

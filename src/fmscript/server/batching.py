@@ -5,16 +5,24 @@ for the resident model join mlx-lm's ``BatchGenerator`` and are decoded in the s
 as ``mlx_lm.server`` does, so eight clients cost little more than one. One model is resident at a
 time, as on the AI Model Server: a request for another model waits until the running batch has
 finished, then that model (base + adapter) is loaded in its place.
+
+A prompt longer than the model's context (``max_position_embeddings``) is refused (400) — at once
+when its length in characters cannot fit, else once tokenized; a request lives at most
+REQUEST_SECONDS; a request whose client went away (``cancel``) is dropped from the batch.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from fmscript.ai.errors import BAD_PARAMETER, UNAVAILABLE, ai_error
 from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError, ScriptRuntimeError
 
@@ -39,11 +47,23 @@ class ChatStream:
         self.finish_reason: str | None = None
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self.context: int | None = None  # the model's context length in tokens, when its config says
+        self.deadline = time.monotonic() + REQUEST_SECONDS
+        self.cancelled = False  # the client went away or the time ran out: the generation thread drops it
         self._out: queue.Queue[object] = queue.Queue()
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
     def __iter__(self) -> Iterator[str]:
         while True:
-            item = self._out.get()
+            try:
+                item = self._out.get(timeout=max(0.0, self.deadline - time.monotonic()))
+            except queue.Empty:
+                self.cancel()
+                raise ai_error(
+                    f"the chat request took longer than {REQUEST_SECONDS:g} s and was stopped", UNAVAILABLE
+                ) from None
             if item is _END:
                 return
             if isinstance(item, BaseException):
@@ -116,6 +136,12 @@ class GenerationThread:
             raise ScriptRuntimeError("messages must be a list of {role, content} objects", code=14)
         base, adapter = self.service.model_paths(model)
         stream = ChatStream(model, base, adapter, messages, max_tokens, temperature, seed)
+        stream.context = context_length(base)
+        chars = sum(len(m["content"]) for m in messages)
+        if stream.context and chars > stream.context * CHARS_PER_TOKEN:
+            # Far more text than the model can read, whatever the tokenizer: refused at once
+            # (a 3 MB prompt held the generation thread for minutes before).
+            raise ai_error(_too_long(model, f"{chars:,} characters", stream.context), BAD_PARAMETER)
         self._start_thread()
         self._requests.put(stream)
         return stream
@@ -166,7 +192,16 @@ class GenerationThread:
                         request._out.put(_as_error(exc))
                 else:
                     still.append(request)  # another model: after this batch; or the batch is full
-            waiting = still
+            for request in still:
+                if request.cancelled:
+                    request._out.put(_END)  # whoever still reads it is let go
+            waiting = [r for r in still if not r.cancelled]
+            gone = [uid for uid, (stream, _) in active.items() if stream.cancelled]
+            if gone:  # the client went away or timed out: stop decoding for it
+                with contextlib.suppress(Exception):
+                    batch.remove(gone)
+                for uid in gone:
+                    active.pop(uid)[0]._out.put(_END)
             if active:
                 try:
                     self._step(batch, active)
@@ -194,6 +229,11 @@ class GenerationThread:
             request._out.put(_as_error(exc))
             return
         request.prompt_tokens = len(prompt)
+        if request.context and len(prompt) >= request.context:
+            request._out.put(
+                ai_error(_too_long(request.model, f"{len(prompt):,} tokens", request.context), BAD_PARAMETER)
+            )
+            return
         if request.max_tokens <= 0:
             request.finish_reason = "length"
             request._out.put(_END)
@@ -224,6 +264,33 @@ class GenerationThread:
                 request.finish_reason = response.finish_reason
                 request._out.put(_END)
                 del active[response.uid]
+
+
+# A chat request's longest life, queued and decoding (the OpenAI SDK waits 600 s by default).
+REQUEST_SECONDS = 300.0
+# No tokenizer makes fewer than one token of 16 characters of text: a prompt longer than this many
+# characters per context token cannot fit, and is refused before it is tokenized.
+CHARS_PER_TOKEN = 16
+
+
+def context_length(base: Path) -> int | None:
+    """The model's context length from its config.json (None when it does not say)."""
+    try:
+        config = json.loads((base / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for key in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length", "n_ctx"):
+        value = config.get(key) if isinstance(config, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+    return None
+
+
+def _too_long(model: str, size: str, context: int) -> str:
+    return (
+        f"the prompt ({size}) is longer than {model} can read: its context is {context:,} tokens; "
+        "shorten the messages"
+    )
 
 
 def _batch_generator(model: Any, tokenizer: Any, size: int) -> Any:

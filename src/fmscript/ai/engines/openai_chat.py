@@ -65,10 +65,12 @@ def _stream(remote: Remote, args: dict[str, Any], on_chunk: Callable[[str], None
     openai = remote.openai
     text: list[str] = []
     calls: dict[int, dict[str, Any]] = {}
+    finished = False
     try:
         stream = remote.client.chat.completions.create(**args, stream=True)
         for chunk in stream:
             for choice in chunk.choices or []:
+                finished = finished or bool(getattr(choice, "finish_reason", None))
                 delta = choice.delta
                 if delta is None:
                     continue
@@ -86,4 +88,13 @@ def _stream(remote: Remote, args: dict[str, Any], on_chunk: Callable[[str], None
     except openai.APIError as exc:  # mapped as the other calls; else a stream that is not the API's
         mapped = remote.sdk_error("chat", exc)
         raise (mapped or remote._error(rc.PROVIDER_FAILED, f"chat: the stream broke off ({exc})")) from None
+    if not finished:
+        # A stream cut short (no finish_reason: the connection closed mid-answer) or one that was no
+        # stream at all (an HTML page) is not an answer: error 1631, the partial text not kept.
+        got = f"{len(''.join(text))} characters" if text else "nothing usable"
+        raise remote._error(
+            rc.PROVIDER_FAILED,
+            f"chat: the reply stream of {remote.base_url} ended before the answer was complete "
+            f"(no finish_reason; {got} arrived)",
+        )
     return ChatReply("".join(text), tuple(calls[i] for i in sorted(calls)))

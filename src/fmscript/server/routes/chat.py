@@ -18,6 +18,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
+from fmscript.ai.errors import BAD_PARAMETER
 from fmscript.errors import FMScriptError
 from fmscript.server.batching import ChatStream
 from fmscript.server.errors import APIError, from_fmscript
@@ -92,7 +93,9 @@ async def chat_completions(state: Server, body: ChatRequest) -> dict[str, Any] |
     try:
         text = await run_in_threadpool(stream.text)
     except FMScriptError as exc:
-        raise from_fmscript(exc, "model") from None
+        raise from_fmscript(exc, "messages" if exc.code == BAD_PARAMETER else "model") from None
+    finally:
+        stream.cancel()  # a cancelled request (client gone) or a timed-out one stops decoding
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -137,5 +140,7 @@ async def _sse_stream(
         yield _sse(from_fmscript(exc, "model").body())
         yield "data: [DONE]\n\n"
         return
+    finally:
+        stream.cancel()  # a client that went away (the generator is closed): stop decoding for it
     yield chunk({}, stream.finish_reason or "stop", _usage(stream))
     yield "data: [DONE]\n\n"

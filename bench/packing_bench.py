@@ -48,8 +48,8 @@ def _epoch(home: Path, data: Path, packing: bool, name: str) -> tuple[float, int
         started = time.process_time()
         [job] = service.run_queued()
         seconds = time.process_time() - started
-    assert job["status"] == "succeeded", job["error"]
-    return seconds, int(job["result"]["steps"])
+    assert job.status == "succeeded" and job.result is not None, job.error
+    return seconds, int(job.result.steps or 0)
 
 
 def main(argv: list[str] | None = None) -> dict[str, float]:
@@ -58,13 +58,13 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     parser.add_argument("--repeats", type=int, default=2)
     args = parser.parse_args(argv)
     from fmscript.ai.demo_model import create_demo_model
-    from fmscript.ai.jobs import JobStore
+    from fmscript.ai.jobs import open_store
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         os.environ["FMSCRIPT_HOME"] = str(root / "home")
-        store = JobStore(root / "home")
-        store.add_base_model("demo", create_demo_model(root / "demo", seed=0))
+        store = open_store(root / "home")
+        store.models.add_base("demo", create_demo_model(root / "demo", seed=0))
         store.close()
         data = _data(root / "mixed.jsonl", args.examples)
         best: dict[bool, tuple[float, int]] = {}

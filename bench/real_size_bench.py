@@ -53,7 +53,7 @@ def side_fmscript(model: Path, data: Path, home: Path, steps: int) -> dict[str, 
     from fmscript.settings import Settings
 
     service = LocalFineTuning(home, Settings(home_override=home, progress=False))
-    service.store.add_base_model("qwen-shapes", model)
+    service.store.models.add_base("qwen-shapes", model)
     params = {
         "max_steps": steps,
         "batch_size": 1,
@@ -64,10 +64,12 @@ def side_fmscript(model: Path, data: Path, home: Path, steps: int) -> dict[str, 
     start = time.perf_counter()
     service.submit("qwen-shapes", data, "train.jsonl", params)
     (job,) = service.run_queued()
-    card = job["result"] or {}
-    if job["status"] != "succeeded":
-        raise SystemExit(f"fmscript failed: {job['error']}")
-    return {"job_seconds": time.perf_counter() - start, "step_seconds": card["loop_seconds"] / steps}
+    if job.status != "succeeded" or job.result is None:
+        raise SystemExit(f"fmscript failed: {job.error}")
+    return {
+        "job_seconds": time.perf_counter() - start,
+        "step_seconds": (job.result.loop_seconds or 0) / steps,
+    }
 
 
 def side_mlx_lm(model: Path, data: Path, home: Path, steps: int) -> dict[str, float]:

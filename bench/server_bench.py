@@ -85,13 +85,13 @@ def chat_latencies(url: str, body: dict[str, object], headers: dict[str, str]) -
 
 def main() -> dict[str, float]:
     from fmscript.ai.demo_model import create_demo_model
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
     from fmscript.ai.keys import KeyStore
 
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp) / "home"
         model = create_demo_model(Path(tmp) / "demo", seed=0)
-        JobStore(home).add_base_model("demo", model)
+        open_store(home).models.add_base("demo", model)
         key = KeyStore(home).create("bench")
         headers = {"Authorization": f"Bearer {key}"}
         env = {**os.environ, "FMSCRIPT_HOME": str(home), "HF_HUB_OFFLINE": "1"}

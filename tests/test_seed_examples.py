@@ -55,11 +55,11 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     ]
     (docs / "training_data.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     from fmscript.ai.demo_model import create_demo_model
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
     model = tmp_path / "home" / "base-models" / "demo"
     create_demo_model(model)
-    JobStore(tmp_path / "home").add_base_model("demo", model)
+    open_store(tmp_path / "home").models.add_base("demo", model)
     return docs
 
 
@@ -102,7 +102,7 @@ def _check_response(text: str, training_file: str, fine_tuned: str | None) -> di
 def _assert_trained(home: Path, name: str) -> None:
     from fmscript.ai.service import LocalFineTuning
 
-    models = {m["name"]: m for m in LocalFineTuning(home).list_models()}
+    models = {m.name: m for m in LocalFineTuning(home).list_models()}
     assert name in models
     assert (home / "models" / name / "adapters.safetensors").is_file()
     card = json.loads((home / "models" / name / "card.json").read_text())

@@ -65,10 +65,10 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def demo_home(home: Path, demo_dir: Path) -> Path:
     """A home whose registered base model ``demo`` is the session's demo model."""
-    from fmscript.ai.jobs import JobStore
+    from fmscript.ai.jobs import open_store
 
-    store = JobStore(home)
-    store.add_base_model("demo", demo_dir)
+    store = open_store(home)
+    store.models.add_base("demo", demo_dir)
     store.close()
     return home
 

@@ -146,12 +146,12 @@ def test_local_dpo_job_and_eval(demo_home: Path, tmp_path: Path) -> None:
             {"max_steps": 30, "batch_size": 4, "learning_rate": 0.01, "fine_tuned_model_name": "rated"},
         )  # fmt: skip
         [done] = service.run_queued()
-        assert done["status"] == "succeeded", done["error"]
-        card = done["result"]
-        assert (card["method"], card["beta"], card["data"]["n_train"]) == ("dpo", 0.1, 12)
-        assert card["final_train_loss"] < card["initial_train_loss"]
+        assert done.status == "succeeded", done.error
+        card = done.result
+        assert card is not None and (card.method, card.beta, card.data.n_train) == ("dpo", 0.1, 12)
+        assert (card.final_train_loss or 0) < (card.initial_train_loss or 0)
         reports = [
-            e["data"] for e in service.store.events(job["id"]) if e["data"] and "reward_margin" in e["data"]
+            e.data for e in service.store.jobs.events(job["id"]) if e.data and "reward_margin" in e.data
         ]
         assert reports[-1]["step"] == 30 and {"train_loss", "preference_accuracy"} <= set(reports[-1])
 
@@ -178,8 +178,8 @@ def test_dpo_with_dora_and_full_fine_tuning(fine_tune_type: str, demo_home: Path
     with LocalFineTuning(demo_home) as service:
         service.submit("demo", data, "ratings.jsonl", params)
         [done] = service.run_queued()
-    assert done["status"] == "succeeded", done["error"]
-    card = done["result"]
-    assert card["method"] == "dpo" and card["parameters"]["fine_tune_type"] == fine_tune_type
-    assert card["initial_val_loss"] == pytest.approx(0.6931, abs=1e-3)  # log 2: policy = reference
-    assert card["val_loss"] is not None
+    assert done.status == "succeeded", done.error
+    card = done.result
+    assert card is not None and card.method == "dpo" and card.parameters["fine_tune_type"] == fine_tune_type
+    assert card.initial_val_loss == pytest.approx(0.6931, abs=1e-3)  # log 2: policy = reference
+    assert card.val_loss is not None

@@ -50,9 +50,10 @@ def test_eval_defaults_to_the_held_out_examples(demo_home: Path, tmp_path: Path)
             "demo", data, "qa.jsonl", {"max_steps": 4, "batch_size": 2, "fine_tuned_model_name": "held"}
         )
         [job] = service.run_queued()
-    assert job["status"] == "succeeded", job["error"]
-    held = job["result"]["data"]["validation_examples"]
-    assert len(held) == job["result"]["data"]["n_valid"] > 0
+    assert job.status == "succeeded", job.error
+    assert job.result is not None
+    held = job.result.data.validation_examples
+    assert len(held) == job.result.data.n_valid > 0
 
     result = CliRunner().invoke(cli, ["eval", "fm-mlx-held", "--json", "--max-tokens", "4"])
     assert result.exit_code == 0, result.output

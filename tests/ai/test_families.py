@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from fmscript.ai.jobs.records import Job
 from fmscript.ai.service import LocalFineTuning
 from fmscript.settings import Settings
 
@@ -31,14 +32,14 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, int
     }
 
 
-def _train(home: Path, base: Path, tmp_path: Path, **params: object) -> tuple[LocalFineTuning, dict]:
+def _train(home: Path, base: Path, tmp_path: Path, **params: object) -> tuple[LocalFineTuning, Job]:
     service = LocalFineTuning(home, Settings(home_override=home, progress=False))
-    service.store.add_base_model("base", base)
+    service.store.models.add_base("base", base)
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     settings = {"max_steps": 2, "batch_size": 2, "lora_layers": 2, "fine_tuned_model_name": "t", **params}
     service.submit("base", data, "data.jsonl", settings)
     (job,) = service.run_queued()
-    assert job["status"] == "succeeded", job.get("error")
+    assert job.status == "succeeded", job.error
     return service, job
 
 
@@ -113,12 +114,12 @@ def test_lora_keys_parameter_overrides_the_family(tiny_models: dict, home: Path,
 
 def test_lora_keys_naming_nothing_is_a_clean_failure(tiny_models: dict, home: Path, tmp_path: Path) -> None:
     service = LocalFineTuning(home, Settings(home_override=home, progress=False))
-    service.store.add_base_model("base", tiny_models[("llama", None)])
+    service.store.models.add_base("base", tiny_models[("llama", None)])
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     service.submit("base", data, "d.jsonl", {"max_steps": 2, "batch_size": 2, "lora_keys": ["mlp.nothing"]})
     (job,) = service.run_queued()
-    assert job["status"] == "failed"
-    assert "name no module of this model's layers" in job["error"]["message"]
+    assert job.status == "failed" and job.error is not None
+    assert "name no module of this model's layers" in job.error.message
 
 
 def test_cpu_speed_up_leaves_quantized_layers_alone(tiny_models: dict) -> None:
@@ -145,12 +146,12 @@ def test_training_that_cannot_fit_is_refused_before_it_starts(
 
     monkeypatch.setattr(train_memory, "physical_memory", lambda: 1_000_000)  # a 1 MB machine
     service = LocalFineTuning(home, Settings(home_override=home, progress=False))
-    service.store.add_base_model("base", tiny_models[("llama", None)])
+    service.store.models.add_base("base", tiny_models[("llama", None)])
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     service.submit("base", data, "d.jsonl", {"max_steps": 2, "batch_size": 2})
     (job,) = service.run_queued()
-    assert job["status"] == "failed"
-    assert "more than this machine's 1.0 MB: lower batch_size" in job["error"]["message"]
-    events = [e["message"] for e in service.store.events(job["id"])]
+    assert job.status == "failed" and job.error is not None
+    assert "more than this machine's 1.0 MB: lower batch_size" in job.error.message
+    events = [e.message for e in service.store.jobs.events(job.id)]
     assert any(m.startswith("Estimated peak memory: ") for m in events)
     assert not any("training loss" in m for m in events)  # refused before the first step

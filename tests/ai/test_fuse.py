@@ -23,12 +23,12 @@ def _fine_tune(home: Path, tmp_path: Path, family: str, bits: int | None, **para
 
     base = create_tiny_model(tmp_path / f"{family}-{bits}", family, bits=bits)
     service = LocalFineTuning(home, Settings(home_override=home, progress=False))
-    service.store.add_base_model("base", base)
+    service.store.models.add_base("base", base)
     data = write_jsonl(tmp_path / "data.jsonl", [chat_line(q, a) for q, a in QA[:10]])
     service.submit("base", data, "data.jsonl", {"max_steps": 2, "batch_size": 2, "lora_layers": 2,
                                                "fine_tuned_model_name": "t", **params})  # fmt: skip
     (job,) = service.run_queued()
-    assert job["status"] == "succeeded", job.get("error")
+    assert job.status == "succeeded", job.error
     service.close()
 
 

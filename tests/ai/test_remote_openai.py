@@ -91,10 +91,10 @@ def test_seed_example1_verbatim(lang: str, tmp_path: Path, env: Path) -> None:
     assert json.loads(target) == {"result": RECORDED["job_created"]}
     assert '"fine_tuned_model":null' in target
     assert list(json.loads(target)["result"]) == list(RECORDED["job_created"])
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
-    record = JobStore(env).get_remote_job("ftjob-abc123")
-    assert (record["provider"], record["base_url"], record["status"]) == ("OpenAI", API, "validating_files")
+    record = open_store(env).remote.get("ftjob-abc123")
+    assert (record.provider, record.base_url, record.status) == ("OpenAI", API, "validating_files")
     assert KEY.encode() not in (env / "jobs.sqlite").read_bytes()
     assert KEY not in out + err
 
@@ -337,9 +337,9 @@ def test_bad_endpoint_is_error_1630(tmp_path: Path) -> None:
 
 
 def _record(env: Path) -> None:
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
-    JobStore(env).record_remote_job("OpenAI", API, RECORDED["job_created"])
+    open_store(env).remote.record("OpenAI", API, RECORDED["job_created"])
 
 
 def _jobs(*args: str, key: str = KEY, key_env: str = "OPENAI_API_KEY") -> Any:

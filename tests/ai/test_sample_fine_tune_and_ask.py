@@ -14,10 +14,10 @@ SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
 def test_sample_fine_tunes_then_answers_with_the_new_model(home: Path, demo_dir: Path) -> None:
-    from fmscript.ai.jobs import JobStore
+    from fmscript.ai.jobs import open_store
 
-    store = JobStore(home)
-    store.add_base_model("tiny-llama", demo_dir)
+    store = open_store(home)
+    store.models.add_base("tiny-llama", demo_dir)
     store.close()
     result = CliRunner().invoke(
         cli,

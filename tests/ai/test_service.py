@@ -59,9 +59,9 @@ def test_submit_returns_the_response_target_job(home: Path, train_file: Path) ->
     assert job["training_file"] == "my-training-data.jsonl"
     assert job["tags"] == ["fine-tune"]
     stored = service.retrieve(job["id"])
-    assert stored["params"]["max_steps"] == 1500 and stored["params"]["learning_rate"] == 1e-4
-    assert stored["params"]["lora_layers"] == 2  # capped to the model's 2 layers
-    assert any("lora_layers 4" in e["message"] for e in service.store.events(job["id"]))
+    assert stored.params["max_steps"] == 1500 and stored.params["learning_rate"] == 1e-4
+    assert stored.params["lora_layers"] == 2  # capped to the model's 2 layers
+    assert any("lora_layers 4" in e.message for e in service.store.jobs.events(job["id"]))
 
 
 def test_submit_is_fast_and_imports_no_mlx(home: Path, train_file: Path) -> None:
@@ -91,9 +91,9 @@ def test_importing_the_light_modules_loads_nothing_heavy(home: Path) -> None:
         from pathlib import Path
         import fmscript.ai, fmscript.ai.jobs, fmscript.ai.datasets, fmscript.ai.params, fmscript.ai.service
         import fmscript.cli.jobs, fmscript.cli.models, fmscript.cli.validate
-        from fmscript.ai.jobs import JobStore
-        store = JobStore(Path({str(home)!r}))
-        store.create_job("demo", "fm-ft-train-1", "t.jsonl", {{}})
+        from fmscript.ai.jobs import open_store
+        store = open_store(Path({str(home)!r}))
+        store.jobs.create("demo", "fm-ft-train-1", "t.jsonl", {{}})
         print(",".join(m for m in {HEAVY!r} if m in sys.modules))
         """
     )
@@ -116,7 +116,7 @@ def test_invalid_data_raises_with_every_line_and_queues_nothing(home: Path, tmp_
         and "line 8: no assistant message" in info.value.message
     )
     assert [line for line, _ in info.value.report.problems] == [3, 8]  # type: ignore[attr-defined]
-    assert service.store.list_jobs() == []
+    assert service.store.jobs.list() == []
     assert list((home / "files").iterdir()) == []
 
 
@@ -135,7 +135,7 @@ def test_submit_errors(home: Path, train_file: Path, base: str, params: dict, co
     with pytest.raises(ScriptRuntimeError) as info:
         service.submit(base, train_file, "t.jsonl", params)
     assert info.value.code == code
-    assert service.store.list_jobs() == []
+    assert service.store.jobs.list() == []
 
 
 def test_a_model_with_the_same_full_name_is_kept_until_the_new_one_succeeds(
@@ -148,7 +148,7 @@ def test_a_model_with_the_same_full_name_is_kept_until_the_new_one_succeeds(
     old.mkdir(parents=True)
     (old / "adapter_config.json").write_text("{}")
     service = LocalFineTuning(home)
-    service.store.add_fine_tuned_model("fm-mlx-support", old, "demo", "fm-ftjob-1")
+    service.store.models.add_fine_tuned("fm-mlx-support", old, "demo", "fm-ftjob-1")
     service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "support"})
     assert old.exists()
-    assert any(m["name"] == "fm-mlx-support" for m in service.list_models())
+    assert any(m.name == "fm-mlx-support" for m in service.list_models())

@@ -47,7 +47,7 @@ def _run(home: Path, tmp_path: Path, rows: int, model: str, name: str, wait: boo
     script = tmp_path / f"{name}.fmscript"
     script.write_text(SCRIPT.format(model=model, name=name), encoding="utf-8")
     err = io.StringIO()
-    settings = Settings(home_override=home, progress=False)
+    settings = Settings(home_override=home)
     options = RunOptions(wait_for_jobs=wait, progress=False, settings=settings)
     code, result, _ = run_session(script, db, "", options, io.StringIO(), err)
     assert code == 0, err.getvalue()
@@ -84,9 +84,9 @@ def test_fine_tune_failing_in_training_leaves_no_temp_folder(
         weights.write_bytes(b"not safetensors")  # the base model breaks after the job was queued
     service = LocalFineTuning(demo_home, Settings(home_override=demo_home))
     try:
-        (job,) = service.run_queued([service.store.list_jobs(status="queued")[0]["id"]])
+        (job,) = service.run_queued([service.store.jobs.list(status="queued")[0].id])
     finally:
         service.close()
-    assert job["status"] == "failed"
+    assert job.status == "failed"
     assert _train_dirs(temp_dir) == []
     assert [p.name for p in (demo_home / "models").iterdir() if p.name.startswith(".tmp-")] == []

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.ai.jobs import JobStore
+from fmscript.ai.jobs import SQLiteStore as JobStore
 from fmscript.ai.service import LocalFineTuning
 from tests.processes import spawned
 
@@ -32,20 +32,21 @@ def test_training_memorises_and_the_adapter_changes_generation(demo_home: Path, 
         {"max_steps": 60, "batch_size": 2, "fine_tuned_model_name": "memo"},
     )
     [done] = service.run_queued()
-    assert done["id"] == job["id"]
-    assert done["status"] == "succeeded", done["error"]
-    card = done["result"]
-    assert card["final_train_loss"] < 0.5 * card["initial_train_loss"], card
-    assert card["steps"] == 60 and card["data"]["n_examples"] == 12 and len(card["data"]["sha256"]) == 64
-    assert card["tokens_per_second"] > 0 and card["trained_tokens"] > 0
+    assert done.id == job["id"]
+    assert done.status == "succeeded", done.error
+    card = done.result
+    assert card is not None and card.final_train_loss is not None and card.initial_train_loss is not None
+    assert card.final_train_loss < 0.5 * card.initial_train_loss, card
+    assert card.steps == 60 and card.data.n_examples == 12 and len(card.data.sha256 or "") == 64
+    assert (card.tokens_per_second or 0) > 0 and (card.trained_tokens or 0) > 0 and card.world_size == 1
 
     folder = demo_home / "models" / "fm-mlx-memo"
     assert {p.name for p in folder.iterdir()} == {"adapters.safetensors", "adapter_config.json", "card.json"}
     assert json.loads((folder / "card.json").read_text())["base_model"] == "demo"
-    [model] = [m for m in service.list_models() if m["name"] == "fm-mlx-memo"]
-    assert model["kind"] == "fine-tuned" and model["base_model"] == "demo" and model["job_id"] == job["id"]
+    [model] = [m for m in service.list_models() if m.name == "fm-mlx-memo"]
+    assert model.kind == "fine-tuned" and model.base_model == "demo" and model.job_id == job["id"]
 
-    metrics = [e["data"] for e in service.store.events(job["id"]) if e["data"] and "train_loss" in e["data"]]
+    metrics = [e.data for e in service.store.jobs.events(job["id"]) if e.data and "train_loss" in e.data]
     assert metrics[-1]["step"] == 60
     assert {"tokens_per_second", "peak_memory_gb", "learning_rate"} <= set(metrics[-1])
 
@@ -68,7 +69,7 @@ def _script(home: Path, data: Path, steps: int, name: str) -> str:
         job = service.submit("demo", {str(data)!r}, "t.jsonl", {{"max_steps": {steps}, "fine_tuned_model_name": {name!r}}})
         print(job["id"], flush=True)
         [final] = service.run_queued()
-        print(final["status"], flush=True)
+        print(final.status, flush=True)
         """
     )
 
@@ -77,7 +78,7 @@ def _wait_for_steps(home: Path, job_id: str, timeout: float = 90.0) -> None:
     store = JobStore(home)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(e["data"] and "train_loss" in e["data"] for e in store.events(job_id)):
+        if any(e.data and "train_loss" in e.data for e in store.jobs.events(job_id)):
             store.close()
             return
         time.sleep(0.2)
@@ -86,9 +87,9 @@ def _wait_for_steps(home: Path, job_id: str, timeout: float = 90.0) -> None:
 
 def test_kill_9_mid_training_fails_the_job_and_keeps_the_rest(demo_home: Path, train_file: Path) -> None:
     store = JobStore(demo_home)
-    other_file = store.create_file(train_file, "other.jsonl")
-    other = store.create_job(
-        "demo", other_file["id"], "other.jsonl", {"fine_tuned_model_name": "other"}, status="queued"
+    other_file = store.files.create(train_file, "other.jsonl")
+    other = store.jobs.create(
+        "demo", other_file.id, "other.jsonl", {"fine_tuned_model_name": "other"}, status="queued"
     )
     store.close()
     with spawned(
@@ -102,12 +103,12 @@ def test_kill_9_mid_training_fails_the_job_and_keeps_the_rest(demo_home: Path, t
         proc.wait()
 
     reopened = JobStore(demo_home)
-    crashed = reopened.get_job(job_id)
-    assert crashed["status"] == "failed"
-    assert crashed["error"]["message"] == f"the process training it stopped (pid {proc.pid})"
-    assert reopened.get_job(other["id"])["status"] == "queued"
-    assert Path(reopened.get_file(other_file["id"])["path"]).read_bytes() == train_file.read_bytes()
-    assert Path(reopened.get_file(crashed["file_id"])["path"]).is_file()
+    crashed = reopened.jobs.get(job_id)
+    assert crashed.status == "failed" and crashed.error is not None
+    assert crashed.error.message == f"the process training it stopped (pid {proc.pid})"
+    assert reopened.jobs.get(other.id).status == "queued"
+    assert Path(reopened.files.get(other_file.id).path).read_bytes() == train_file.read_bytes()
+    assert Path(reopened.files.get(crashed.file_id).path).is_file()
     assert not (demo_home / "models" / f".tmp-{job_id}").exists()
     assert not (demo_home / "models" / "fm-mlx-crash").exists()
 
@@ -128,7 +129,7 @@ def test_ctrl_c_cancels_the_job_cleanly(demo_home: Path, train_file: Path) -> No
     assert proc.returncode == 0, err
     assert out.strip() == "cancelled"
     assert "Traceback" not in err
-    assert JobStore(demo_home).get_job(job_id)["status"] == "cancelled"
+    assert JobStore(demo_home).jobs.get(job_id).status == "cancelled"
 
 
 def test_cancel_from_another_connection_stops_training(demo_home: Path, train_file: Path) -> None:
@@ -139,13 +140,15 @@ def test_cancel_from_another_connection_stops_training(demo_home: Path, train_fi
 
     def cancel_when_running() -> None:
         _wait_for_steps(demo_home, job["id"])
-        JobStore(demo_home).request_cancel(job["id"])
+        JobStore(demo_home).jobs.request_cancel(job["id"])
 
     thread = threading.Thread(target=cancel_when_running)
     thread.start()
     [final] = service.run_queued([job["id"]])
     thread.join()
-    assert final["status"] == "cancelled"
+    assert final.status == "cancelled"
     assert not (demo_home / "models" / "fm-mlx-stopped").exists()
-    messages = [e["message"] for e in service.store.events(job["id"])]
-    assert "Cancellation requested" in messages and messages[-1] == "Job cancelled"
+    messages = [e.message for e in service.store.jobs.events(job["id"])]
+    # cancelled at once (OpenAI's cancel answers "cancelled"); the trainer stops at its next step
+    assert messages.index("Job cancelled") == messages.index("Cancellation requested") + 1
+    assert not any(m.startswith("Fine-tuning succeeded") for m in messages)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from fmscript.ai.engines.controls import steps_for_epochs
-from fmscript.server.jobs import checkpoints
+from fmscript.ai.jobs.wire import checkpoint_objects
 
 from .conftest import QA, chat_line, write_jsonl
 
@@ -33,16 +33,17 @@ def test_epochs_checkpoints_and_a_validation_file(demo_home: Path, tmp_path: Pat
     with LocalFineTuning(demo_home) as service:
         job = service.submit("demo", train_file, "train.jsonl", params)
         [done] = service.run_queued()
-        assert done["status"] == "succeeded", done["error"]
-        card = done["result"]
-        assert (card["steps"], card["n_epochs"]) == (6, 2)  # 12 examples × 2 epochs / batch 4
-        assert (card["data"]["n_train"], card["data"]["n_valid"]) == (12, 4)
-        assert card["checkpoint_steps"] == [2, 4, 6]
+        assert done.status == "succeeded", done.error
+        card = done.result
+        assert card is not None
+        assert (card.steps, card.n_epochs) == (6, 2)  # 12 examples × 2 epochs / batch 4
+        assert (card.data.n_train, card.data.n_valid) == (12, 4)
+        assert card.checkpoint_steps == [2, 4, 6]
         folder = demo_home / "models" / "fm-mlx-ctl"
         assert {f"{s:07d}_adapters.safetensors" for s in (2, 4, 6)} <= {p.name for p in folder.iterdir()}
-        events = [e["message"] for e in service.store.events(job["id"])]
+        events = [e.message for e in service.store.jobs.events(job["id"])]
         assert any("2 epochs of 12 examples" in m for m in events), events
-        listed = checkpoints(service.store.get_job(job["id"]))
+        listed = checkpoint_objects(service.store.jobs.get(job["id"]))
     assert [c["step_number"] for c in listed] == [6, 4, 2]
     assert [c["fine_tuned_model_checkpoint"] for c in listed] == [
         "fm-mlx-ctl", "fm-mlx-ctl:ckpt-step-4", "fm-mlx-ctl:ckpt-step-2"
@@ -62,13 +63,13 @@ def test_early_stopping_keeps_the_best_adapter(demo_home: Path, tmp_path: Path) 
     with LocalFineTuning(demo_home) as service:
         job = service.submit("demo", train, "train.jsonl", params)
         [done] = service.run_queued()
-        assert done["status"] == "succeeded", done["error"]
-        card = done["result"]
-        messages = [e["message"] for e in service.store.events(job["id"])]
-        vals = [e["data"] for e in service.store.events(job["id"]) if e["data"] and "val_loss" in e["data"]]
-    assert card["stopped_at"] is not None and card["stopped_at"] < 400, messages
+        assert done.status == "succeeded", done.error
+        card = done.result
+        messages = [e.message for e in service.store.jobs.events(job["id"])]
+        vals = [e.data for e in service.store.jobs.events(job["id"]) if e.data and "val_loss" in e.data]
+    assert card is not None and card.stopped_at is not None and card.stopped_at < 400, messages
     best = min(vals, key=lambda v: v["val_loss"])
-    assert card["best_step"] == best["step"]
+    assert card.best_step == best["step"]
     assert any(m.startswith("Early stopping at step") for m in messages)
     assert any(f"Kept the adapter of step {best['step']}" in m for m in messages)
     saved = json.loads((demo_home / "models" / "fm-mlx-early" / "card.json").read_text())
@@ -94,10 +95,10 @@ def test_a_cancelled_job_resumes_from_its_checkpoint(
         class CancelAtStep5(TrainingProgress):
             def update(self, step: int | None = None, **kwargs: object) -> None:
                 if step == 5:
-                    service.store.request_cancel(first["id"])
+                    service.store.jobs.request_cancel(first["id"])
 
         [cancelled] = service.run_queued(progress=CancelAtStep5)
-        assert cancelled["status"] == "cancelled"
+        assert cancelled.status == "cancelled"
         assert not (demo_home / "models" / "fm-mlx-resumed").exists()
 
         with pytest.raises(Exception, match="only a failed or cancelled job"):
@@ -106,13 +107,13 @@ def test_a_cancelled_job_resumes_from_its_checkpoint(
     result = CliRunner().invoke(cli, ["jobs", "resume", first["id"], "--no-progress"])
     assert result.exit_code == 0, result.output
     with LocalFineTuning(demo_home) as service:
-        second = service.store.get_job(result.output.split(":")[0])
-        assert second["status"] == "succeeded" and second["params"]["resume_from"] == first["id"]
-        events = service.store.events(second["id"])
-        assert any(e["message"] == f"Resuming {first['id']} from step 4 of 8" for e in events)
-        steps = [e["data"]["step"] for e in events if e["data"] and "train_loss" in e["data"]]
+        second = service.store.jobs.get(result.output.split(":")[0])
+        assert second.status == "succeeded" and second.params["resume_from"] == first["id"]
+        events = service.store.jobs.events(second.id)
+        assert any(e.message == f"Resuming {first['id']} from step 4 of 8" for e in events)
+        steps = [e.data["step"] for e in events if e.data and "train_loss" in e.data]
         assert steps and min(steps) > 4 and max(steps) == 8
-        assert second["result"]["checkpoint_steps"] == [6, 8]
+        assert second.result is not None and second.result.checkpoint_steps == [6, 8]
     assert not (demo_home / "resume" / first["id"]).exists()  # a finished job leaves no resume point
     again = CliRunner().invoke(cli, ["jobs", "resume", first["id"]])
     assert again.exit_code == 1 and "no checkpoint to resume from" in again.output
@@ -138,7 +139,7 @@ def test_packed_training_runs_fewer_rows_per_epoch(demo_home: Path, tmp_path: Pa
     with LocalFineTuning(demo_home) as service:
         service.submit("demo", data, "mixed.jsonl", params)
         [done] = service.run_queued()
-    assert done["status"] == "succeeded", done["error"]
+    assert done.status == "succeeded", done.error
     # the 10 short examples share rows: fewer than the 6 steps of unpacked batches of 2
-    assert 1 <= done["result"]["steps"] < 6
-    assert done["result"]["parameters"]["pack_sequences"] is True
+    assert done.result is not None and 1 <= (done.result.steps or 0) < 6
+    assert done.result.parameters["pack_sequences"] is True

@@ -9,9 +9,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
 import pytest
 
-from fmscript.ai.jobs.store import JobStore
+from fmscript.ai.jobs import SQLiteStore as JobStore
+from fmscript.ai.jobs.records import Job, Model
 
 try:
     from fastapi import Header
@@ -96,35 +98,37 @@ def store(tmp_path: Path) -> Iterator[JobStore]:
 def make_job(store: JobStore, tmp_path: Path, max_steps: int = 20) -> str:
     path = tmp_path / "data.jsonl"
     path.write_text("\n".join(GOOD) + "\n")
-    file = store.create_file(path)
-    job = store.create_job("demo", file["id"], "data.jsonl", {"max_steps": max_steps}, status="queued")
-    return str(job["id"])
+    file = store.files.create(path)
+    job = store.jobs.create("demo", file.id, "data.jsonl", {"max_steps": max_steps}, status="queued")
+    return job.id
 
 
 def test_job_summary_follows_the_events(store: JobStore, tmp_path: Path) -> None:
     job_id = make_job(store, tmp_path)
     cache = insights.CurveCache()
-    row = insights.job_summary(store.get_job(job_id), cache.curve(store, job_id))
+    row = insights.job_summary(store.jobs.get(job_id), cache.curve(store, job_id))
     assert (row["status"], row["step"], row["max_steps"], row["last_train_loss"]) == ("queued", 0, 20, None)
     assert row["duration_ms"] is None and row["active"]
 
-    store.claim(job_id)
-    store.add_event(
+    store.jobs.claim(job_id)
+    store.jobs.add_event(
         job_id, "info", "Step 0/10: validation loss=7", {"step": 0, "val_loss": 7.0, "total_steps": 10}
     )
-    row = insights.job_summary(store.get_job(job_id), cache.curve(store, job_id))
+    row = insights.job_summary(store.jobs.get(job_id), cache.curve(store, job_id))
     assert (row["step"], row["max_steps"], row["last_val_loss"]) == (0, 10, 7.0)  # the trainer's total wins
 
     for step, loss in ((1, 6.5), (2, 6.0), (3, float("nan")), (4, 5.5)):
-        store.add_event(job_id, "info", f"Step {step}", {"step": step, "train_loss": loss, "total_steps": 10})
+        store.jobs.add_event(
+            job_id, "info", f"Step {step}", {"step": step, "train_loss": loss, "total_steps": 10}
+        )
     curve = cache.curve(store, job_id)
     assert curve.train == [(1, 6.5), (2, 6.0), (4, 5.5)]  # a NaN report is not drawn
-    row = insights.job_summary(store.get_job(job_id), curve)
+    row = insights.job_summary(store.jobs.get(job_id), curve)
     assert (row["step"], row["last_train_loss"], row["status"]) == (4, 5.5, "running")
     assert row["duration_ms"] is not None
 
-    store.set_status(job_id, "succeeded", expect=("running",))
-    detail = insights.job_detail(store, store.get_job(job_id), cache.curve(store, job_id))
+    store.jobs.set_status(job_id, "succeeded", expect=("running",))
+    detail = insights.job_detail(store, store.jobs.get(job_id), cache.curve(store, job_id))
     assert (detail["step"], detail["active"]) == (10, False)
     assert detail["train_losses"] == [[1, 6.5], [2, 6.0], [4, 5.5]]
     assert detail["val_losses"] == [[0, 7.0]]
@@ -133,10 +137,10 @@ def test_job_summary_follows_the_events(store: JobStore, tmp_path: Path) -> None
 
 
 def test_duration_runs_until_finished() -> None:
-    job = {"started_at": 1_000, "finished_at": None}
+    job = Job("fm-ftjob-1", "f", "demo", 0, "fm-mlx-x", "running", "t.jsonl", [], started_at=1_000)
     assert insights.duration_ms(job, now_ms=4_500) == 3_500
-    assert insights.duration_ms({**job, "finished_at": 2_000}, now_ms=9_999) == 1_000
-    assert insights.duration_ms({"started_at": None}) is None
+    assert insights.duration_ms(attrs.evolve(job, finished_at=2_000), now_ms=9_999) == 1_000
+    assert insights.duration_ms(attrs.evolve(job, started_at=None)) is None
 
 
 # -- models ------------------------------------------------------------------------------------
@@ -160,7 +164,7 @@ def test_model_info_counts_parameters_and_reads_the_card(tmp_path: Path) -> None
     base.mkdir()
     write_safetensors(base / "model.safetensors", {"a": [3, 4], "b": [5]})
     (base / "config.json").write_text("{}")
-    info = insights.model_info({"name": "b", "kind": "base", "path": str(base), "exists": True})
+    info = insights.model_info(Model("b", "base", str(base), None, None, 0, True))
     assert info["parameters"] == 17
     assert info["size_bytes"] == sum(p.stat().st_size for p in base.iterdir())
     assert info["losses"] is None
@@ -171,14 +175,12 @@ def test_model_info_counts_parameters_and_reads_the_card(tmp_path: Path) -> None
     card = {"parameters": {"max_steps": 30, "lora_layers": 2, "batch_size": 1, "learning_rate": 0.001},
             "final_train_loss": 1.25, "val_loss": 1.5, "initial_train_loss": 3.0, "data": {"n_examples": 12}}  # fmt: skip
     (tuned / "card.json").write_text(json.dumps(card))
-    info = insights.model_info(
-        {"name": "fm-mlx-x", "kind": "fine-tuned", "path": str(tuned), "base_model": "b"}
-    )
+    info = insights.model_info(Model("fm-mlx-x", "fine-tuned", str(tuned), "b", None, 0, True))
     assert info["parameters"] == 32  # the LoRA weights, not the base model's
     assert info["losses"]["final_train_loss"] == 1.25 and info["losses"]["val_loss"] == 1.5
     assert info["training"] == card["parameters"] and info["n_examples"] == 12
 
-    gone = insights.model_info({"name": "g", "kind": "base", "path": str(tmp_path / "gone"), "exists": False})
+    gone = insights.model_info(Model("g", "base", str(tmp_path / "gone"), None, None, 0, False))
     assert (gone["size_bytes"], gone["parameters"]) == (None, None)
 
 
@@ -247,7 +249,7 @@ def test_jobs_and_chart_routes(client, store: JobStore, tmp_path: Path) -> None:
     key = {"Authorization": "Bearer good"}
     job_id = make_job(store, tmp_path, max_steps=3)
     for step in (1, 2, 3):
-        store.add_event(job_id, "info", "s", {"step": step, "train_loss": 4.0 - step, "total_steps": 3})
+        store.jobs.add_event(job_id, "info", "s", {"step": step, "train_loss": 4.0 - step, "total_steps": 3})
     rows = client.get("/admin/api/jobs", headers=key).json()["data"]
     assert [(r["id"], r["step"], r["max_steps"], r["last_train_loss"]) for r in rows] == [(job_id, 3, 3, 1.0)]
     svg = client.get(f"/admin/api/jobs/{job_id}/chart.svg?width=480", headers=key)

@@ -27,12 +27,12 @@ Fine-Tune Model [ Account Name: "local" ; Base Model: "demo" ; Training Data: Ta
 @pytest.fixture
 def session(tmp_path: Path) -> ReplSession:
     from fmscript.ai.demo_model import create_demo_model
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
     home = tmp_path / "home"
     model = home / "base-models" / "demo"
     create_demo_model(model)
-    JobStore(home).add_base_model("demo", model)
+    open_store(home).models.add_base("demo", model)
     out = io.StringIO()
     settings = Settings(home_override=home, documents_override=tmp_path, max_steps=3, progress=False)
     return ReplSession(
@@ -41,9 +41,9 @@ def session(tmp_path: Path) -> ReplSession:
 
 
 def _job_status(home: Path, job_id: str) -> str:
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
-    return str(JobStore(home).get_job(job_id)["status"])
+    return open_store(home).jobs.get(job_id).status
 
 
 @pytest.mark.slow

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.ai.jobs import JobStore
+from fmscript.ai.jobs import open_store
 from tests import processes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def with_dependants(demo_home: Path, tmp_path: Path) -> Iterator[Path]:
-    store = JobStore(demo_home)
+    store = open_store(demo_home)
     for name in ("fm-mlx-a", "fm-mlx-b"):
         folder = demo_home / "models" / name
         folder.mkdir(parents=True)
-        store.add_fine_tuned_model(name, folder, "demo", f"job-{name}")
+        store.models.add_fine_tuned(name, folder, "demo", f"job-{name}")
     store.close()
     yield demo_home
 
@@ -41,9 +41,9 @@ def _fmscript(home: Path, *argv: str) -> subprocess.CompletedProcess[str]:
 
 
 def _names(home: Path) -> set[str]:
-    store = JobStore(home)
+    store = open_store(home)
     try:
-        return {m["name"] for m in store.list_models()}
+        return {m.name for m in store.models.list()}
     finally:
         store.close()
 

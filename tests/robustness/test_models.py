@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from fmscript.ai.jobs import JobStore
+from fmscript.ai.jobs import open_store
 from fmscript.ai.service import LocalFineTuning
 from tests.ai.test_training import _wait_for_steps
 
@@ -30,7 +30,7 @@ def _old_model(root: Path, service: LocalFineTuning, name: str) -> Path:
     (folder / "adapter_config.json").write_text("{}")
     (folder / "card.json").write_text(json.dumps({"base_model": "demo", "job_id": "fm-ftjob-old"}))
     (folder / "OLD").write_text("the previous model")
-    service.store.add_fine_tuned_model(name, folder, "demo", "fm-ftjob-old")
+    service.store.models.add_fine_tuned(name, folder, "demo", "fm-ftjob-old")
     return folder
 
 
@@ -54,9 +54,9 @@ def test_a_failed_training_keeps_the_old_model(home: Path, train_file: Path) -> 
     job = service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "kept", "max_steps": 2})
     assert (old / "OLD").exists()  # submitting deletes nothing
     [final] = service.run_queued([job["id"]])
-    assert final["status"] == "failed"
+    assert final.status == "failed"
     assert (old / "OLD").exists()
-    assert any(m["name"] == "fm-mlx-kept" for m in service.list_models())
+    assert any(m.name == "fm-mlx-kept" for m in service.list_models())
 
 
 def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path) -> None:
@@ -64,7 +64,7 @@ def test_a_cancelled_queued_job_keeps_the_old_model(home: Path, train_file: Path
     service = LocalFineTuning(home)
     old = _old_model(home, service, "fm-mlx-kept")
     job = service.submit("demo", train_file, "t.jsonl", {"fine_tuned_model_name": "kept"})
-    assert service.cancel(job["id"])["status"] == "cancelled"
+    assert service.cancel(job["id"]).status == "cancelled"
     assert (old / "OLD").exists()
     assert service.model_paths("fm-mlx-kept")[1] == old
 
@@ -81,29 +81,31 @@ def test_cancel_mid_training_keeps_and_success_replaces_the_old_model(
 
     def cancel_when_running() -> None:
         _wait_for_steps(demo_home, job["id"])
-        JobStore(demo_home).request_cancel(job["id"])
+        open_store(demo_home).jobs.request_cancel(job["id"])
 
     thread = threading.Thread(target=cancel_when_running)
     thread.start()
     [final] = service.run_queued([job["id"]])
     thread.join()
-    assert final["status"] == "cancelled"
+    assert final.status == "cancelled"
     assert (old / "OLD").exists(), "a cancelled training must not delete the model it would replace"
 
     job = service.submit("demo", train_file, "t.jsonl", {"max_steps": 2, "fine_tuned_model_name": "twice"})
     [final] = service.run_queued([job["id"]])
-    assert final["status"] == "succeeded", final.get("error")
+    assert final.status == "succeeded", final.error
     assert not (old / "OLD").exists() and (old / "adapters.safetensors").exists()
-    [model] = [m for m in service.list_models() if m["name"] == "fm-mlx-twice"]
-    assert model["job_id"] == job["id"]
+    [model] = [m for m in service.list_models() if m.name == "fm-mlx-twice"]
+    assert model.job_id == job["id"]
+    messages = [e.message for e in service.store.jobs.events(job["id"])]
+    assert "Replaced the earlier model fm-mlx-twice (trained by job fm-ftjob-old)" in messages
 
     # A re-created job store finds the model again from its adapter and card.
     service.close()
     for suffix in ("", "-wal", "-shm"):
         (demo_home / f"jobs.sqlite{suffix}").unlink(missing_ok=True)
     fresh = LocalFineTuning(demo_home)
-    assert fresh.store.list_jobs() == []
-    [found] = [m for m in fresh.list_models() if m["name"] == "fm-mlx-twice"]
-    assert found["kind"] == "fine-tuned" and found["base_model"] == "demo" and found["job_id"] == job["id"]
-    assert fresh.store.get_model("fm-mlx-twice")["path"] == str(old.resolve())
+    assert fresh.store.jobs.list() == []
+    [found] = [m for m in fresh.list_models() if m.name == "fm-mlx-twice"]
+    assert found.kind == "fine-tuned" and found.base_model == "demo" and found.job_id == job["id"]
+    assert fresh.store.models.get("fm-mlx-twice").path == str(old.resolve())
     assert fresh.model_paths("fm-mlx-twice")[1] == old

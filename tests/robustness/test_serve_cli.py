@@ -89,18 +89,18 @@ def test_validate_says_1_valid_example(tmp_path: Path) -> None:
 
 
 def test_cancel_on_a_finished_job_says_so(tmp_path: Path) -> None:
-    from fmscript.ai.jobs import JobStore
+    from fmscript.ai.jobs import open_store
 
     home = tmp_path / "home"
     data = tmp_path / "t.jsonl"
     data.write_text('{"messages":[{"role":"user","content":"q"},{"role":"assistant","content":"a"}]}\n')
-    store = JobStore(home)
-    file = store.create_file(data, "t.jsonl")
-    job = store.create_job("demo", file["id"], "t.jsonl", {"fine_tuned_model_name": "x"}, status="queued")
-    store.set_status(job["id"], "cancelled", expect=("queued",), message="Job cancelled")
+    store = open_store(home)
+    file = store.files.create(data, "t.jsonl")
+    job = store.jobs.create("demo", file.id, "t.jsonl", {"fine_tuned_model_name": "x"}, status="queued")
+    store.jobs.set_status(job.id, "cancelled", expect=("queued",), message="Job cancelled")
     store.close()
     result = processes.run(
-        [sys.executable, "-m", "fmscript", "jobs", "cancel", job["id"]],
+        [sys.executable, "-m", "fmscript", "jobs", "cancel", job.id],
         env=_env(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -108,4 +108,4 @@ def test_cancel_on_a_finished_job_says_so(tmp_path: Path) -> None:
         timeout=120,
     )
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == f"error: {job['id']} already cancelled: there is nothing to cancel\n"
+    assert result.stderr == f"error: {job.id} already cancelled: there is nothing to cancel\n"

@@ -100,10 +100,10 @@ def demo_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def make_home(folder: Path, demo_model: Path) -> Path:
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
-    store = JobStore(folder)
-    store.add_base_model("demo", demo_model)
+    store = open_store(folder)
+    store.models.add_base("demo", demo_model)
     store.close()
     return folder
 

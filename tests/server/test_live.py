@@ -97,11 +97,11 @@ def test_seed_example2_against_fmscript_serve(
     assert (result["training_file"], result["tags"]) == ("training_data.jsonl", ["fine-tune"])
     assert "finished_at" in result and result["finished_at"] is None and result["error"] is None
     # The numeric strings FileMaker sends were taken as numbers (steps capped by the server).
-    assert {k: v for k, v in result["parameters"].items() if k in SEED_PARAMETERS} == {
+    assert {k: v for k, v in result["fmscript"]["parameters"].items() if k in SEED_PARAMETERS} == {
         "max_steps": 5, "learning_rate": 0.0001, "lora_layers": 4, "batch_size": 2,
         "fine_tuned_model_name": "product-expert-v2", "seed": 0,
     }  # fmt: skip
-    assert result["parameters"]["fine_tune_type"] == "lora"  # fmscript's defaults after them
+    assert result["fmscript"]["parameters"]["fine_tune_type"] == "lora"  # fmscript's defaults after them
 
     field = (
         ("グローバル", "ファインチューニング済みモデル") if lang == "ja" else ("Global", "Fine_Tuned_Model")
@@ -125,11 +125,11 @@ def test_seed_example2_against_fmscript_serve(
     assert downloading == (lang == "ja"), messages
 
     # The client recorded the remote job (last status succeeded), never the key.
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
-    record = JobStore(client_home).get_remote_job(result["id"])
-    assert (record["provider"], record["status"]) == ("Custom", "succeeded")
-    assert record["base_url"] == f"{server.url}/llm/v1/"
+    record = open_store(client_home).remote.get(result["id"])
+    assert (record.provider, record.status) == ("Custom", "succeeded")
+    assert record.base_url == f"{server.url}/llm/v1/"
     for folder in (client_home, server.home):
         for path in folder.rglob("*"):
             if path.is_file():

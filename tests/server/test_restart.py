@@ -76,7 +76,7 @@ def test_kill_9_while_training_then_restart(tmp_path: Path, demo_model: Path) ->
 
 
 def test_stopping_the_server_queues_the_training_job_again(tmp_path: Path, demo_model: Path) -> None:
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
     home = make_home(tmp_path / "home", demo_model)
     key = KeyStore(home).create("tests")
@@ -96,11 +96,11 @@ def test_stopping_the_server_queues_the_training_job_again(tmp_path: Path, demo_
         )
     finally:
         server.stop()  # SIGTERM: uvicorn shuts down gracefully
-    store = JobStore(home)
-    stopped = store.get_job(job["id"])
-    assert (stopped["status"], stopped["pid"]) == ("queued", None)
-    assert any("queued again" in e["message"] for e in store.events(job["id"]))
-    assert store.reap_dead() == []  # nobody owns it: the next server trains it
+    store = open_store(home)
+    stopped = store.jobs.get(job["id"])
+    assert (stopped.status, stopped.pid) == ("queued", None)
+    assert any("queued again" in e.message for e in store.jobs.events(job["id"]))
+    assert store.jobs.reap_dead() == []  # nobody owns it: the next server trains it
 
 
 def test_sigterm_ends_a_wedged_server_within_seconds(tmp_path: Path, demo_model: Path) -> None:
@@ -109,7 +109,7 @@ def test_sigterm_ends_a_wedged_server_within_seconds(tmp_path: Path, demo_model:
     import socket
     import time
 
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
     from tests.processes import descendants
 
     home = make_home(tmp_path / "home", demo_model)
@@ -146,5 +146,5 @@ def test_sigterm_ends_a_wedged_server_within_seconds(tmp_path: Path, demo_model:
             assert not stat.exists() or stat.read_text().split()[2] == "Z"
     finally:
         server.stop()
-    stopped = JobStore(home).get_job(job["id"])
-    assert (stopped["status"], stopped["pid"]) == ("queued", None)
+    stopped = open_store(home).jobs.get(job["id"])
+    assert (stopped.status, stopped.pid) == ("queued", None)

@@ -15,7 +15,6 @@ preferred answer is the likelier one, ``reward_margin`` the mean log-probability
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 from fmscript.ai import datasets
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.errors import INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
+from fmscript.ai.jobs.records import ModelCard
 
 PREFIX_CHARS = 10
 Example = dict[str, Any]
@@ -85,31 +85,23 @@ def as_answer_examples(examples: list[Example]) -> list[Example]:
 
 def held_out(service: Any, model: str) -> tuple[list[Example], str]:
     """The validation examples recorded when ``model`` was trained locally, and where they came from."""
-    folder = service.home / "models" / model
-    try:
-        card = json.loads((folder / "card.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        raise ai_error(
-            f"{model} is not a locally fine-tuned model: give a DATA.jsonl", UNKNOWN_MODEL
-        ) from None
-    data = card.get("data") or {}
-    indices = data.get("validation_examples")
-    if not indices:
+    card = ModelCard.read(service.home / "models" / model)
+    if card is None:
+        raise ai_error(f"{model} is not a locally fine-tuned model: give a DATA.jsonl", UNKNOWN_MODEL)
+    indices = card.data.validation_examples
+    if not indices or card.data.file_id is None:
         raise ai_error(
             f"{model} was trained without held-out examples (fewer than 20 examples): give a DATA.jsonl",
             INVALID_TRAINING_DATA,
         )
-    path = Path(service.store.get_file(data["file_id"])["path"])
-    return load(path, list(indices)), f"{len(indices)} held-out examples of {data.get('training_file')}"
+    path = service.store.files.local_path(card.data.file_id)
+    return load(path, list(indices)), f"{len(indices)} held-out examples of {card.data.training_file}"
 
 
 def base_of(service: Any, model: str) -> str | None:
     """The base model a local ``fm-mlx-…`` model was trained from (None for a base model)."""
-    try:
-        card = json.loads((service.home / "models" / model / "card.json").read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    return card.get("base_model")
+    card = ModelCard.read(service.home / "models" / model)
+    return card.base_model if card is not None else None
 
 
 def local_loss(service: Any, model: str, examples: list[Example]) -> dict[str, float]:

@@ -78,5 +78,5 @@ def fuse(
         gguf_path = folder / "model.gguf"
         with contextlib.redirect_stdout(io.StringIO()):
             convert_to_gguf(folder, dict(tree_flatten(model.parameters())), config, str(gguf_path))
-    service.store.add_base_model(registered, folder)
+    service.store.models.add_base(registered, folder)
     return Fused(registered, folder, gguf_path, dequantize and quantized)

@@ -5,7 +5,8 @@ Layout::
     <home>/base-models/<name>/     base models (``fmscript models demo`` builds one here)
     <home>/models/fm-mlx-<name>/   fine-tuned adapters: adapters.safetensors, adapter_config.json, card.json
     <home>/files/<file id>.jsonl   copies of the training files
-    <home>/jobs.sqlite             files, jobs, events and models (WAL, shared by processes)
+    <home>/jobs.sqlite             files, jobs, events and models (WAL, shared by processes; its
+                                   schema version in PRAGMA user_version, see ai/jobs/migrations.py)
     <home>/train.lock              held (fcntl) by the process that is training
 """
 

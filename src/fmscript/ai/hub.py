@@ -34,7 +34,7 @@ from fmscript.errors import AUTH_FAILED, CONNECTION_FAILED, OPERATION_FAILED, TI
 from fmscript.settings import Settings
 
 if TYPE_CHECKING:
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.interface import Store
     from fmscript.ai.progress import DownloadProgress
 
 # What mlx_lm.load needs (top-level files only: no remote code, no .bin/.pth/.gguf weights).
@@ -340,7 +340,7 @@ def _byte_counter(on_bytes: Callable[[int], None]) -> type:
 
 
 def ensure_local(
-    store: JobStore,
+    store: Store,
     name: str,
     settings: Settings,
     progress: DownloadProgress | None = None,
@@ -349,12 +349,12 @@ def ensure_local(
     """A base model's folder: a local one, else (a hub id, online) pulled now and registered under
     its hub id, so it is downloaded once and found locally afterwards."""
     try:
-        return store.resolve_base_model(name)
+        return store.models.resolve_base(name)
     except FMScriptError as exc:
         if exc.code != UNKNOWN_MODEL or not is_repo_id(name) or name.startswith("fm-mlx-"):
             raise
     if settings.offline:
         raise offline_error(name)
     pulled = Hub(settings, progress, events).pull(name)
-    store.add_base_model(name, pulled.path)
+    store.models.add_base(name, pulled.path)
     return pulled.path

@@ -11,28 +11,29 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from fmscript.ai.jobs.store import TERMINAL, JobStore
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import TERMINAL, RemoteJob
 from fmscript.ai.progress import TrainingProgress
 from fmscript.settings import Settings
 
 
-def connect(record: dict[str, Any], api_key: str, settings: Settings | None = None) -> Any:
+def connect(record: RemoteJob, api_key: str, settings: Settings | None = None) -> Any:
     """A :class:`~fmscript.ai.engines.openai_remote.Remote` for a recorded job."""
     from fmscript.ai.engines.openai_remote import Remote
 
-    return Remote(record["provider"], record["base_url"], api_key, record.get("verify_ssl", True), settings)
+    return Remote(record.provider, record.base_url, api_key, record.verify_ssl, settings)
 
 
-def refresh(store: JobStore, record: dict[str, Any], remote: Any) -> dict[str, Any]:
+def refresh(store: Store, record: RemoteJob, remote: Any) -> dict[str, Any]:
     """The job as the provider has it now (and recorded so)."""
-    job = remote.retrieve(record["id"])
-    store.record_remote_job(record["provider"], record["base_url"], job)
+    job: dict[str, Any] = remote.retrieve(record.id)
+    store.remote.record(record.provider, record.base_url, job)
     return job
 
 
 def follow(
-    store: JobStore,
-    record: dict[str, Any],
+    store: Store,
+    record: RemoteJob,
     remote: Any,
     progress: TrainingProgress | None = None,
     poll: float = 2.0,
@@ -43,11 +44,11 @@ def follow(
     progress = progress or TrainingProgress()
     seen: set[str] = set()
     started = False
-    label = record.get("fine_tuned_model") or record["id"]
+    label = record.fine_tuned_model or record.id
     try:
         while True:
             job = refresh(store, record, remote)
-            for event in remote.events(record["id"]):
+            for event in remote.events(record.id):
                 key = str(event.get("id"))
                 if key in seen:
                     continue

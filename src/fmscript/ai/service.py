@@ -18,8 +18,11 @@ from typing import Any
 from fmscript.ai import datasets, modeldir
 from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
-from fmscript.ai.jobs.store import TERMINAL, JobStore, to_response
-from fmscript.ai.params import LocalParams, full_model_name, parse_local_params
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import Job, Model, ModelCard
+from fmscript.ai.jobs.store import open_store
+from fmscript.ai.jobs.wire import response_target
+from fmscript.ai.params import LocalParams, parse_local_params
 from fmscript.ai.progress import ProgressFactory, Reporter, TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
@@ -34,12 +37,12 @@ class LocalFineTuning:
         self.home = homes.ensure_home(home)
         self.settings = settings or Settings()
         self.reporter = reporter or Reporter()  # how a base model's download is reported
-        self._store: JobStore | None = None
+        self._store: Store | None = None
 
     @property
-    def store(self) -> JobStore:
+    def store(self) -> Store:
         if self._store is None:
-            self._store = JobStore(self.home)
+            self._store = open_store(self.home)
         return self._store
 
     def close(self) -> None:
@@ -69,13 +72,11 @@ class LocalFineTuning:
         an existing model is replaced only when the new training *succeeds* (the adapter is
         trained into a temporary folder and moved into place at the end), so a cancelled or failed
         job leaves the old model as it was. A default name (no ``fine_tuned_model_name``) is a
-        timestamp made unique per job (``20261130-063538``, ``20261130-063538-2``, …).
+        timestamp that the store makes unique when it records the job, atomically across
+        processes (``20261130-063538``, ``20261130-063538-2``, …).
         """
         local = parse_local_params(params)
-        if not str((params or {}).get("fine_tuned_model_name") or "").strip():
-            local = dataclasses.replace(
-                local, fine_tuned_model_name=self._unused_name(local.fine_tuned_model_name)
-            )
+        name_given = bool(str((params or {}).get("fine_tuned_model_name") or "").strip())
         base_path = self.base_model_path(base_model)
         layers = modeldir.layer_count(base_path)
         if layers:
@@ -98,23 +99,25 @@ class LocalFineTuning:
         name = local.full_name
         store = self.store
         local = self._validation_file(local)
-        file = store.create_file(path, training_file_name or path.name)
-        job = store.create_job(
+        file = store.files.create(path, training_file_name or path.name)
+        job = store.jobs.create(
             base_model,
-            file["id"],
+            file.id,
             training_file_name or path.name,
             local.to_dict(),
             fine_tuned_model=name,
+            name_given=name_given,
             base_model_path=base_path,
             status="queued",
+            n_examples=report.n_examples,
         )
-        store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
+        store.jobs.add_event(job.id, "info", f"Validated training file: {report.n_examples} examples")
         for note in local.notes:
-            store.add_event(job["id"], "warn", note)
+            store.jobs.add_event(job.id, "warn", note)
         for line, warning in report.warnings[:20]:
-            store.add_event(job["id"], "warn", f"{path.name} line {line}: {warning}")
-        store.add_event(job["id"], "info", "Job queued")
-        return to_response(job)
+            store.jobs.add_event(job.id, "warn", f"{path.name} line {line}: {warning}")
+        store.jobs.add_event(job.id, "info", "Job queued")
+        return response_target(job)
 
     def _validation_file(self, local: LocalParams) -> LocalParams:
         """``validation_file`` as a stored file id: a path (Local) is checked and stored first."""
@@ -122,7 +125,7 @@ class LocalFineTuning:
         if not given:
             return local
         try:
-            self.store.get_file(given)
+            self.store.files.get(given)
             return local  # already a stored file (the server's files API)
         except FMScriptError:
             pass
@@ -131,18 +134,18 @@ class LocalFineTuning:
         # a validation set may be small: only bad lines are errors
         if any(line for line, _ in report.problems) or not report.n_examples:
             raise ai_error("invalid validation data: " + report.format_text(), INVALID_TRAINING_DATA)
-        stored = self.store.create_file(path, path.name)
-        return dataclasses.replace(local, validation_file=stored["id"])
+        stored = self.store.files.create(path, path.name)
+        return dataclasses.replace(local, validation_file=stored.id)
 
     def resume(self, job_id: str) -> dict[str, Any]:
         """Queue a new job that trains a failed or cancelled job on from its last resume point
         (a checkpoint of ``save_every``: adapter, optimizer state and step); returns the new job."""
         from fmscript.ai.engines.controls import resume_dir
 
-        job = self.store.get_job(job_id)
-        if job["status"] not in ("failed", "cancelled"):
+        job = self.store.jobs.get(job_id)
+        if job.status not in ("failed", "cancelled"):
             raise ai_error(
-                f"job {job_id} is {job['status']}: only a failed or cancelled job can be resumed",
+                f"job {job_id} is {job.status}: only a failed or cancelled job can be resumed",
                 BAD_PARAMETER,
             )
         if not (resume_dir(self.home, job_id) / "state.json").is_file():
@@ -150,32 +153,21 @@ class LocalFineTuning:
                 f"job {job_id} saved no checkpoint to resume from (train with the parameter save_every)",
                 UNKNOWN_MODEL,
             )
-        file = self.store.get_file(job["file_id"])
+        path = self.store.files.local_path(job.file_id)
         from fmscript.ai.params import DEFAULTS
 
         # the job's parameters as given (the stored record spells out every default too)
         given = {
             k: v
-            for k, v in job["params"].items()
+            for k, v in job.params.items()
             if k not in DEFAULTS or (tuple(v) if isinstance(v, list) else v) != DEFAULTS[k]
         }
         params = {**given, "resume_from": job_id}
-        return self.submit(job["model"], file["path"], job["training_file"], params)
-
-    def _unused_name(self, root: str) -> str:
-        """``root``, or ``root-2``, ``root-3``… : the first that no job, model or folder uses yet."""
-        taken = {job["fine_tuned_model"] for job in self.store.list_jobs()}
-        taken |= {model["name"] for model in self.store.list_models()}
-        folder = homes.models_dir(self.home)
-        candidate, n = root, 1
-        while full_model_name(candidate) in taken or (folder / full_model_name(candidate)).exists():
-            n += 1
-            candidate = f"{root}-{n}"
-        return candidate
+        return self.submit(job.model, path, job.training_file, params)
 
     def run_queued(
-        self, job_ids: list[str] | None = None, progress: ProgressFactory | bool = TrainingProgress
-    ) -> list[dict[str, Any]]:
+        self, job_ids: list[str] | None = None, progress: ProgressFactory = TrainingProgress
+    ) -> list[Job]:
         """Train jobs one after another here (default: the queued jobs this process submitted),
         following any that another process trains; Ctrl-C cancels the rest. ``progress`` makes
         each job's progress callbacks (default, or a bool as the callers of old pass: none — ai/
@@ -185,17 +177,17 @@ class LocalFineTuning:
 
         store = self.store
         if job_ids is None:
-            queued = store.list_jobs(status="queued")
-            job_ids = [job["id"] for job in reversed(queued) if job["pid"] == os.getpid()]
+            queued = store.jobs.list(status="queued")
+            job_ids = [job.id for job in reversed(queued) if job.pid == os.getpid()]
         finished = []
         for index, job_id in enumerate(job_ids):
             try:
                 finished.append(run_job(store, job_id, progress(), settings=self.settings))
             except KeyboardInterrupt:
-                finished.append(store.get_job(job_id))
+                finished.append(store.jobs.get(job_id))
                 for rest in job_ids[index + 1 :]:
-                    store.request_cancel(rest)
-                    finished.append(store.get_job(rest))
+                    store.jobs.request_cancel(rest)
+                    finished.append(store.jobs.get(rest))
                 break
         return finished
 
@@ -204,23 +196,23 @@ class LocalFineTuning:
         ``fmscript jobs wait ID`` or the server to train; returns the ids released."""
         store = self.store
         if job_ids is None:
-            job_ids = [job["id"] for job in store.list_jobs(status="queued") if job["pid"] == os.getpid()]
-        return [job_id for job_id in job_ids if store.release(job_id)]
+            job_ids = [job.id for job in store.jobs.list(status="queued") if job.pid == os.getpid()]
+        return [job_id for job_id in job_ids if store.jobs.release(job_id)]
 
-    def retrieve(self, job_id: str) -> dict[str, Any]:
-        return self.store.get_job(job_id)
+    def retrieve(self, job_id: str) -> Job:
+        return self.store.jobs.get(job_id)
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
-        return self.store.request_cancel(job_id)
+    def cancel(self, job_id: str) -> Job:
+        return self.store.jobs.request_cancel(job_id)
 
-    def list_models(self) -> list[dict[str, Any]]:
-        return self.store.list_models()
+    def list_models(self) -> list[Model]:
+        return self.store.models.list()
 
     def delete_model(self, name: str, missing_ok: bool = False) -> bool:
         """Remove a fine-tuned model (registry row and folder); False when there was none."""
         folder = homes.models_dir(self.home) / name
         try:
-            self.store.remove_model(name)
+            self.store.models.remove(name)
             removed = True
         except FMScriptError:
             if not missing_ok and not folder.exists():
@@ -234,14 +226,12 @@ class LocalFineTuning:
     def dependants(self, base: str) -> list[str]:
         """The fine-tuned models trained on base model ``base`` (by its name or its folder): they
         stop working when it is removed."""
-        models = self.store.list_models()
-        paths = {m["path"] for m in models if m["name"] == base and m["kind"] == "base"}
+        models = self.store.models.list()
+        paths = {m.path for m in models if m.name == base and m.kind == "base"}
         return sorted(
-            m["name"]
+            m.name
             for m in models
-            if m["kind"] == "fine-tuned"
-            and m.get("base_model")
-            and (m["base_model"] == base or m["base_model"] in paths)
+            if m.kind == "fine-tuned" and m.base_model and (m.base_model == base or m.base_model in paths)
         )
 
     def model_paths(self, model: str) -> tuple[Path, Path | None]:
@@ -250,8 +240,8 @@ class LocalFineTuning:
         if "/" not in model and (folder / "adapter_config.json").is_file():
             return self._adapter_base(model, folder), folder
         if model.startswith("fm-mlx-"):
-            jobs = [j for j in self.store.list_jobs() if j["fine_tuned_model"] == model]
-            state = f" (its job {jobs[0]['id']} is {jobs[0]['status']})" if jobs else ""
+            jobs = [j for j in self.store.jobs.list() if j.fine_tuned_model == model]
+            state = f" (its job {jobs[0].id} is {jobs[0].status})" if jobs else ""
             raise ai_error(f"no such fine-tuned model: {model}{state}", UNKNOWN_MODEL)
         return self.base_model_path(model), None
 
@@ -266,10 +256,18 @@ class LocalFineTuning:
 
     def _adapter_base(self, model: str, folder: Path) -> Path:
         """The base model of a fine-tuned model: by name from its card, else by its recorded path."""
-        for source, key in (("card.json", "base_model"), ("adapter_config.json", "model")):
+        card = ModelCard.read(folder)
+        names = [card.base_model] if card is not None and card.base_model else []
+        try:
+            recorded = json.loads((folder / "adapter_config.json").read_text("utf-8"))
+            if isinstance(recorded, dict) and isinstance(recorded.get("model"), str):
+                names.append(recorded["model"])  # mlx_lm's adapter config: its base model's path
+        except (OSError, ValueError):
+            pass
+        for name in names:
             try:
-                return self.store.resolve_base_model(json.loads((folder / source).read_text("utf-8"))[key])
-            except (OSError, ValueError, KeyError, TypeError, FMScriptError):
+                return self.store.models.resolve_base(name)
+            except FMScriptError:
                 continue
         raise ai_error(f"the base model of {model} can no longer be found", UNKNOWN_MODEL)
 
@@ -303,10 +301,10 @@ class LocalFineTuning:
             base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
         )
 
-    def wait(self, job_id: str, progress: ProgressFactory | bool = TrainingProgress) -> dict[str, Any]:
+    def wait(self, job_id: str, progress: ProgressFactory | bool = TrainingProgress) -> Job:
         """Run ``job_id`` here when it is queued and free, else follow it; return it once it ended."""
-        job = self.store.get_job(job_id)
-        if job["status"] in TERMINAL:
+        job = self.store.jobs.get(job_id)
+        if job.terminal:
             return job
         from fmscript.ai.jobs.worker import run_job
 

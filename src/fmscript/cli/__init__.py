@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
             sys.stdout.flush()
         except OSError as exc:
             code = _output_failed(exc)
-    except BaseException as exc:  # noqa: BLE001 - the boundary: anything unexpected
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the boundary: anything unexpected
+        # (other BaseExceptions — a caller's own timeout signal, GeneratorExit — pass through)
         code = report(exc, debug)
     sys.exit(code)

@@ -46,9 +46,9 @@ class LazyGroup(click.Group):
         when the group is invoked directly (click's test runner)."""
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
+        except (click.exceptions.Exit, click.ClickException):
             raise
-        except BaseException as exc:  # noqa: BLE001 - the boundary
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the boundary
             from fmscript.cli.boundary import report
 
             sys.exit(report(exc, bool(ctx.params.get("debug"))))

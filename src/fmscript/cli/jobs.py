@@ -15,6 +15,7 @@ from fmscript.cli.output import dump, table, when
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
+    from fmscript.ai.jobs.records import Job, RemoteJob
     from fmscript.ai.service import LocalFineTuning
 
 
@@ -27,19 +28,19 @@ def _service() -> LocalFineTuning:
     return LocalFineTuning(settings.home, settings, reporter(True, settings.progress))
 
 
-def _remote_record(job_id: str) -> dict[str, Any] | None:
+def _remote_record(job_id: str) -> RemoteJob | None:
     """The recorded remote job ``job_id`` when it is not a local job, else None."""
     from fmscript.errors import FMScriptError
 
     store = _service().store
     try:
-        store.get_job(job_id)
+        store.jobs.get(job_id)
         return None
     except FMScriptError:
-        return store.get_remote_job(job_id)  # raises "no such fine-tuning job" when neither
+        return store.remote.get(job_id)  # raises "no such fine-tuning job" when neither
 
 
-def _connect(record: dict[str, Any], key_env: str) -> Any:
+def _connect(record: RemoteJob, key_env: str) -> Any:
     from fmscript.ai.remote_jobs import connect
     from fmscript.cli import current_settings
 
@@ -47,12 +48,11 @@ def _connect(record: dict[str, Any], key_env: str) -> Any:
     return connect(record, os.environ.get(key_env, ""), current_settings())
 
 
-def _account(record: dict[str, Any], key_env: str) -> Account:
+def _account(record: RemoteJob, key_env: str) -> Account:
     """The account a recorded remote job was created with (its key from the environment)."""
     from fmscript.ai.accounts import Account
 
-    return Account("", record["provider"], record["base_url"], record.get("verify_ssl", True),
-                   os.environ.get(key_env, ""))  # fmt: skip
+    return Account("", record.provider, record.base_url, record.verify_ssl, os.environ.get(key_env, ""))
 
 
 def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -66,16 +66,16 @@ def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:
     )(fn)
 
 
-def _summary(job: dict) -> str:
-    line = f"{job['id']}: {job['status']}  {job['fine_tuned_model']}"
-    result = job.get("result") or {}
-    if job["status"] == "succeeded" and result:
+def _summary(job: Job) -> str:
+    line = f"{job.id}: {job.status}  {job.fine_tuned_model}"
+    card = job.result
+    if job.status == "succeeded" and card is not None:
         line += (
-            f"  (loss {result.get('initial_train_loss', 0):.3f} -> {result.get('final_train_loss', 0):.3f},"
-            f" {result.get('steps')} steps, {result.get('seconds', 0):.1f} s)"
+            f"  (loss {card.initial_train_loss or 0:.3f} -> {card.final_train_loss or 0:.3f},"
+            f" {card.steps} steps, {card.seconds or 0:.1f} s)"
         )
-    if job.get("error"):
-        line += f"  {job['error'].get('message')}"
+    if job.error:
+        line += f"  {job.error.message}"
     return line
 
 
@@ -93,24 +93,21 @@ def jobs() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the jobs as JSON.")
 def list_jobs(status: str | None, limit: int | None, as_json: bool) -> None:
     """List jobs, newest first."""
+    from fmscript.ai.jobs.wire import remote_job_json
+
     store = _service().store
-    found = store.list_jobs(status=status, limit=limit)
-    remote = [r for r in store.list_remote_jobs(limit=limit) if status in (None, r["status"])]
+    found = store.jobs.list(status=status, limit=limit)
+    remote = [r for r in store.remote.list(limit=limit) if status in (None, r.status)]
     if as_json:
-        click.echo(
-            dump(found + [{**r["job"], "provider": r["provider"], "base_url": r["base_url"]} for r in remote])
-        )
+        click.echo(dump([j.to_json() for j in found] + [remote_job_json(r) for r in remote]))
         return
     if not found and not remote:
         click.echo("no fine-tuning jobs")
         return
-    rows = [
-        [j["id"], j["status"], "Local", j["model"], j["fine_tuned_model"], when(j["created_at"])]
-        for j in found
-    ]
+    rows = [[j.id, j.status, "Local", j.model, j.fine_tuned_model, when(j.created_at)] for j in found]
     rows += [
-        [r["id"], r["status"] + " (last seen)", f"{r['provider']} {r['base_url']}", r["model"],
-         r["fine_tuned_model"] or "", when(r["created_at"])]
+        [r.id, r.status + " (last seen)", f"{r.provider} {r.base_url}", r.model, r.fine_tuned_model or "",
+         when(r.created_at)]
         for r in remote
     ]  # fmt: skip
     click.echo(table(rows, ["ID", "STATUS", "PROVIDER", "BASE MODEL", "FINE-TUNED MODEL", "CREATED"]))
@@ -123,7 +120,7 @@ def show(job_id: str, key_env: str) -> None:
     """Print a job as JSON (a remote job as its provider has it now)."""
     record = _remote_record(job_id)
     if record is None:
-        click.echo(dump(_service().store.get_job(job_id)))
+        click.echo(dump(_service().store.jobs.get(job_id).to_json()))
         return
     from fmscript.ai.remote_jobs import refresh
 
@@ -140,7 +137,11 @@ def events(job_id: str, as_json: bool, limit: int | None, key_env: str) -> None:
     """Print a job's events (loss per step, validation loss, status changes)."""
     store = _service().store
     record = _remote_record(job_id)
-    found = store.events(job_id) if record is None else _connect(record, key_env).events(job_id)
+    found = (
+        [e.to_json() for e in store.jobs.events(job_id)]
+        if record is None
+        else _connect(record, key_env).events(job_id)
+    )
     if limit is not None:
         found = found[-limit:]
     if as_json:
@@ -164,18 +165,18 @@ def cancel(job_id: str, key_env: str) -> None:
         from fmscript.ai import providers
         from fmscript.cli import current_settings
 
-        job = providers.fine_tuning(record["provider"]).cancel(
+        job = providers.fine_tuning(record.provider).cancel(
             _account(record, key_env), job_id, current_settings()
         )
         click.echo(f"{job_id}: {job.get('status')}")
         return
     service = _service()
-    before = service.store.get_job(job_id)["status"]
+    before = service.store.jobs.get(job_id).status
     if before in ("succeeded", "failed", "cancelled"):
         click.echo(f"error: {job_id} already {before}: there is nothing to cancel", err=True)
         sys.exit(1)
-    job = service.cancel(job_id)
-    status = job["status"] if job["status"] != "running" else "running (cancellation requested)"
+    local = service.cancel(job_id)
+    status = local.status if local.status != "running" else "running (cancellation requested)"
     click.echo(f"{job_id}: {status}")
 
 
@@ -209,9 +210,9 @@ def wait(job_id: str, progress: bool, poll: float, key_env: str) -> None:
     from fmscript.cli import current_settings
     from fmscript.cli.progress import bar_factory
 
-    job = _service().wait(job_id, progress=bar_factory(progress, current_settings().progress))
-    click.echo(_summary(job))
-    sys.exit(0 if job["status"] == "succeeded" else 1)
+    local = _service().wait(job_id, progress=bar_factory(progress, current_settings().progress))
+    click.echo(_summary(local))
+    sys.exit(0 if local.status == "succeeded" else 1)
 
 
 @jobs.command()
@@ -229,4 +230,4 @@ def resume(job_id: str, progress: bool) -> None:
     click.echo(f"{job['id']}: resuming {job_id}")
     done = service.wait(job["id"], progress=bar_factory(progress, current_settings().progress))
     click.echo(_summary(done))
-    sys.exit(0 if done["status"] == "succeeded" else 1)
+    sys.exit(0 if done.status == "succeeded" else 1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,6 +11,7 @@ import click
 from fmscript.cli.output import dump, table, when
 
 if TYPE_CHECKING:
+    from fmscript.ai.jobs.records import ModelCard
     from fmscript.ai.service import LocalFineTuning
 
 
@@ -24,11 +24,10 @@ def _service() -> LocalFineTuning:
     return LocalFineTuning(settings.home, settings, reporter(True, settings.progress))
 
 
-def _card(model: dict) -> dict:
-    try:
-        return json.loads((Path(model["path"]) / "card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+def _card(path: str) -> ModelCard | None:
+    from fmscript.ai.jobs.records import ModelCard
+
+    return ModelCard.read(Path(path))
 
 
 @click.group()
@@ -42,7 +41,7 @@ def list_models(as_json: bool) -> None:
     """List base models and fine-tuned models."""
     found = _service().list_models()
     if as_json:
-        click.echo(dump(found))
+        click.echo(dump([model.to_json() for model in found]))
         return
     if not found:
         click.echo("no models; create one with `fmscript models demo NAME`")
@@ -52,21 +51,21 @@ def list_models(as_json: bool) -> None:
 
     rows = []
     for model in found:
-        card = _card(model) if model["kind"] == "fine-tuned" else {}
-        detail = model["base_model"] or ""
-        if card:
-            detail += f" ({card.get('steps')} steps, loss {card.get('final_train_loss', 0):.3f})"
-        if not model["exists"]:
+        card = _card(model.path) if model.kind == "fine-tuned" else None
+        detail = model.base_model or ""
+        if card is not None:
+            detail += f" ({card.steps} steps, loss {card.final_train_loss or 0:.3f})"
+        if not model.exists:
             detail += " [missing]"
         arch = params = quant = size = ""
-        if model["exists"] and model["kind"] == "base":
-            facts = modeldir.facts(Path(model["path"]))
+        if model.exists and model.kind == "base":
+            facts = modeldir.facts(Path(model.path))
             arch, quant, size = facts.architecture, facts.quantization, human_size(facts.size_bytes)
             params = _count(facts.parameters)
-        elif model["exists"]:
-            size = human_size(sum(f.stat().st_size for f in Path(model["path"]).iterdir() if f.is_file()))
-        rows.append([model["name"], model["kind"], arch, params, quant, size, detail, model["path"],
-                     when(model["created_at"])])  # fmt: skip
+        elif model.exists:
+            size = human_size(sum(f.stat().st_size for f in Path(model.path).iterdir() if f.is_file()))
+        rows.append([model.name, model.kind, arch, params, quant, size, detail, model.path,
+                     when(model.created_at)])  # fmt: skip
     headers = ["NAME", "KIND", "ARCH", "PARAMS", "QUANT", "SIZE", "BASE MODEL", "PATH", "CREATED"]
     click.echo(table(rows, headers))
 
@@ -102,7 +101,7 @@ def pull(repo_id: str, revision: str) -> None:
 
     hub = Hub(settings, DownloadBar(True, settings.progress), say)
     pulled = hub.pull(repo_id, revision)
-    service.store.add_base_model(repo_id, pulled.path)
+    service.store.models.add_base(repo_id, pulled.path)
     click.echo(f"pulled {repo_id} ({human_size(pulled.total_bytes)}) -> {pulled.path}")
 
 
@@ -111,8 +110,8 @@ def pull(repo_id: str, revision: str) -> None:
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def add(name: str, path: Path) -> None:
     """Register a local model folder (config.json + safetensors) as base model NAME."""
-    model = _service().store.add_base_model(name, path)
-    click.echo(f"added base model {model['name']} -> {model['path']}")
+    model = _service().store.models.add_base(name, path)
+    click.echo(f"added base model {model.name} -> {model.path}")
 
 
 @models.command()
@@ -134,7 +133,7 @@ def remove(name: str, force: bool) -> None:
                 err=True,
             )
             sys.exit(1)
-        service.store.remove_model(name)
+        service.store.models.remove(name)
     click.echo(f"removed {name}")
 
 
@@ -161,13 +160,13 @@ def demo(name: str, seed: int) -> None:
     service = _service()
     folder = base_models_dir(service.home) / name
     if modeldir.is_model_dir(folder):
-        service.store.add_base_model(name, folder)
+        service.store.models.add_base(name, folder)
         click.echo(f"demo model {name} already exists at {folder}")
         return
     from fmscript.ai.demo_model import create_demo_model
 
     create_demo_model(folder, seed=seed)
-    service.store.add_base_model(name, folder)
+    service.store.models.add_base(name, folder)
     click.echo(f"created demo model {name} at {folder}")
 
 
@@ -175,8 +174,9 @@ def demo(name: str, seed: int) -> None:
 @click.argument("name")
 def show(name: str) -> None:
     """Print a model's registry entry (and its card, for a fine-tuned model) as JSON."""
-    model = _service().store.get_model(name)
-    click.echo(dump({**model, "card": _card(model) or None}))
+    model = _service().store.models.get(name)
+    card = _card(model.path)
+    click.echo(dump({**model.to_json(), "card": card.to_json() if card is not None else None}))
 
 
 @models.command("fuse")

@@ -151,14 +151,12 @@ def _wait_for_jobs(
         print("interrupted: the running fine-tuning job was cancelled", file=err)
         return 1
     for job in jobs:
-        status = job.get("status")
-        if status != "succeeded":
+        if job.status != "succeeded":
             failed = 1
-            error = job.get("error")
-            reason = error.get("message", "") if isinstance(error, dict) else (error or "")
-            print(f"fine-tuning job {job.get('id')} {status}{': ' + str(reason) if reason else ''}", file=err)
+            reason = job.error.message if job.error else ""
+            print(f"fine-tuning job {job.id} {job.status}{': ' + reason if reason else ''}", file=err)
         else:
-            print(f"fine-tuning job {job['id']} succeeded: model {job.get('fine_tuned_model')}", file=err)
+            print(f"fine-tuning job {job.id} succeeded: model {job.fine_tuned_model}", file=err)
     return failed
 
 

@@ -15,9 +15,8 @@ OpenAI                           local engine
 ``seed``                         ``seed``
 ===============================  ==========================================================
 
-The job object is the seed's AI Model Server shape (``fm-ftjob-…``, ``file_id``,
-``fine_tuned_model`` ``fm-mlx-<name>``, ``status``, ``tags``, in that order) followed by OpenAI's
-fields (``finished_at``, ``error``, ``trained_tokens``, ``hyperparameters``, …).
+The job objects the routes answer with are made by :mod:`fmscript.ai.jobs.wire` (OpenAI's shape on
+``/v1``, the seed's AI Model Server shape on ``/llm/v1``).
 """
 
 from __future__ import annotations
@@ -28,16 +27,14 @@ from typing import Any
 
 from fmscript.ai import datasets, modeldir
 from fmscript.ai.errors import BAD_PARAMETER, INVALID_TRAINING_DATA, UNKNOWN_MODEL, ai_error
-from fmscript.ai.jobs.store import JobStore, to_response
+from fmscript.ai.jobs.records import Job, JobRequest
+from fmscript.ai.jobs.wire import LORA_KEYS, SERVER_KEYS
 from fmscript.ai.params import DEFAULTS, parse_local_params
 from fmscript.ai.service import LocalFineTuning
 from fmscript.errors import FMScriptError
 from fmscript.server.errors import APIError, from_fmscript
 
-# The AI Model Server's keys, plus fmscript's LoRA keys (fine_tune_type, lora_rank, ..., mask_prompt)
-SERVER_KEYS = ("max_steps", "learning_rate", "lora_layers", "batch_size", "fine_tuned_model_name")
-LORA_KEYS: tuple[str, ...] = ("fine_tune_type", "lora_rank", "lora_scale", "lora_dropout", "lora_keys")
-LORA_KEYS += ("grad_checkpoint", "mask_prompt")
+REQUEST_KEYS = ("suffix", "seed", "metadata", "validation_file", "method", "hyperparameters")
 AUTO_EPOCHS = 3
 
 
@@ -136,7 +133,7 @@ def _base_model(service: LocalFineTuning, name: str) -> Path | None:
     from fmscript.ai import hub
 
     try:
-        return service.store.resolve_base_model(name)
+        return service.store.models.resolve_base(name)
     except FMScriptError as exc:
         if exc.code != UNKNOWN_MODEL or not hub.is_repo_id(name):
             raise
@@ -146,27 +143,28 @@ def _base_model(service: LocalFineTuning, name: str) -> Path | None:
     return None
 
 
-def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> dict[str, Any]:
-    """Validate everything, queue the job for the server's worker and return its job object."""
+def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: int | None) -> Job:
+    """Validate everything and queue the job for the server's worker."""
     store = service.store
     try:
-        file = store.get_file(str(body["training_file"]))
+        file = store.files.get(str(body["training_file"]))
     except FMScriptError:
         raise APIError(
             400, f"invalid training_file: {body['training_file']}", param="training_file"
         ) from None
     if body.get("validation_file"):
         try:
-            store.get_file(str(body["validation_file"]))
+            store.files.get(str(body["validation_file"]))
         except FMScriptError:
             raise APIError(
                 400, f"invalid validation_file: {body['validation_file']}", param="validation_file"
             ) from None
     try:
-        report = datasets.validate_jsonl(file["path"], method=method_type(body))
+        report = datasets.validate_jsonl(store.files.local_path(file.id), method=method_type(body))
         if not report.ok:
             raise ai_error("invalid training data: " + report.format_text(None), INVALID_TRAINING_DATA)
-        local = parse_local_params(local_parameters(body, report.n_examples, max_steps_cap, report.method))
+        asked = local_parameters(body, report.n_examples, max_steps_cap, report.method)
+        local = parse_local_params(asked)
         base_path = _base_model(service, str(body["model"]))
         layers = modeldir.layer_count(base_path) if base_path else None
         if layers:
@@ -177,89 +175,21 @@ def create_job(service: LocalFineTuning, body: dict[str, Any], max_steps_cap: in
                 f"{report.n_examples} training examples",
                 BAD_PARAMETER,
             )
-        # As on the AI Model Server, a model with the same full name is deleted first.
-        service.delete_model(local.full_name, missing_ok=True)
-        job = store.create_job(
-            str(body["model"]), file["id"], file["filename"], local.to_dict(),
-            fine_tuned_model=local.full_name, base_model_path=base_path, status="queued",
+        # A model of the same name is replaced only when this training succeeds (never deleted
+        # first); a default name is one the store finds free.
+        job = store.jobs.create(
+            str(body["model"]), file.id, file.filename, local.to_dict(),
+            fine_tuned_model=local.full_name, name_given=bool(asked.get("fine_tuned_model_name")),
+            base_model_path=base_path, status="queued", n_examples=report.n_examples,
+            request=JobRequest.from_json({key: body.get(key) for key in REQUEST_KEYS}),
         )  # fmt: skip
     except FMScriptError as exc:
         param = {10: "model", 509: "training_file"}.get(exc.code or 0)
         raise from_fmscript(exc, param) from None
-    meta = {
-        key: body.get(key)
-        for key in ("suffix", "seed", "metadata", "validation_file", "method", "hyperparameters")
-    }
-    store.set_job_meta(job["id"], meta)
-    store.add_event(job["id"], "info", f"Validated training file: {report.n_examples} examples")
+    store.jobs.add_event(job.id, "info", f"Validated training file: {report.n_examples} examples")
     for note in local.notes:
-        store.add_event(job["id"], "warn", note)
-    store.add_event(job["id"], "info", "Job queued")
+        store.jobs.add_event(job.id, "warn", note)
+    store.jobs.add_event(job.id, "info", "Job queued")
     # Nobody owns a queued server job: a restarted server (or `fmscript jobs wait`) picks it up.
-    store.release(job["id"])
-    return job_object(store, store.get_job(job["id"]))
-
-
-def job_object(store: JobStore, job: dict[str, Any]) -> dict[str, Any]:
-    """The seed's job keys in order, then OpenAI's fine_tuning.job fields."""
-    params = job["params"]
-    meta = store.job_meta(job["id"])
-    hyper = {
-        "batch_size": params.get("batch_size"),
-        "learning_rate_multiplier": params.get("learning_rate", DEFAULTS["learning_rate"])
-        / DEFAULTS["learning_rate"],
-        "n_epochs": "auto",
-    }
-    error = job["error"]
-    if error:
-        error = {"code": error.get("code"), "message": error.get("message"), "param": error.get("param")}
-    return {
-        **to_response(job),
-        "finished_at": job["finished_at"],
-        "error": error,
-        "trained_tokens": job["trained_tokens"],
-        "estimated_finish": None,
-        "hyperparameters": hyper,
-        "method": _method_object(params, hyper),
-        "organization_id": "fmscript",
-        "result_files": [],
-        "seed": params.get("seed", 0),
-        "validation_file": meta.get("validation_file"),
-        "metadata": meta.get("metadata"),
-        "integrations": None,
-        "parameters": {key: params.get(key) for key in (*SERVER_KEYS, "seed", *LORA_KEYS)},
-    }
-
-
-def _method_object(params: dict[str, Any], hyper: dict[str, Any]) -> dict[str, Any]:
-    """OpenAI's ``method``: its type and that type's hyperparameters (DPO adds ``beta``)."""
-    kind = params.get("method") or "supervised"
-    if kind == "dpo":
-        hyper = {**hyper, "beta": params.get("beta", DEFAULTS["beta"])}
-    return {"type": kind, kind: {"hyperparameters": hyper}}
-
-
-def checkpoints(job: dict[str, Any]) -> list[dict[str, Any]]:
-    """A succeeded job's checkpoints, newest first: the final adapter, then the intermediate ones
-    that ``save_every`` kept (``fm-mlx-name:ckpt-step-N``, as OpenAI names its checkpoints)."""
-    if job["status"] != "succeeded":
-        return []
-    result = job["result"] or {}
-    final_step = result.get("steps", 0)
-    suffix = job["id"].rsplit("-", 1)[-1]
-    rows = [(final_step, job["fine_tuned_model"], result.get("final_train_loss"), result.get("val_loss"))]
-    for step in sorted(result.get("checkpoint_steps") or [], reverse=True):
-        if step != final_step:
-            rows.append((step, f"{job['fine_tuned_model']}:ckpt-step-{step}", None, None))
-    return [
-        {
-            "object": "fine_tuning.job.checkpoint",
-            "id": f"fm-ftckpt-{suffix}" + ("" if index == 0 else f"-{step}"),
-            "created_at": job["finished_at"],
-            "fine_tuned_model_checkpoint": model,
-            "fine_tuning_job_id": job["id"],
-            "step_number": step,
-            "metrics": {"step": step, "train_loss": train_loss, "valid_loss": valid_loss},
-        }
-        for index, (step, model, train_loss, valid_loss) in enumerate(rows)
-    ]
+    store.jobs.release(job.id)
+    return store.jobs.get(job.id)

@@ -21,7 +21,9 @@ import threading
 import time
 from pathlib import Path
 
-from fmscript.ai.jobs.store import JobStore
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import JobError
+from fmscript.ai.jobs.store import open_store
 
 
 class TrainingQueue:
@@ -32,12 +34,12 @@ class TrainingQueue:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._child: subprocess.Popen[bytes] | None = None
-        self._store: JobStore | None = None
+        self._store: Store | None = None
         self.current: str | None = None
 
     def start(self) -> None:
         if self._thread is None:
-            self._store = JobStore(self.home)
+            self._store = open_store(self.home)
             self._thread = threading.Thread(target=self._loop, name="fmscript-training-queue", daemon=True)
             self._thread.start()
 
@@ -62,19 +64,19 @@ class TrainingQueue:
             self._thread.join(timeout)
             self._thread = None
         if self._store is not None:
-            # Not a new JobStore: opening one fails every job of a dead process, this one included.
+            # Not a newly opened store: opening one fails every job of a dead process, this one included.
             if job_id is not None:
-                self._store.requeue(job_id, "the server stopped while training it")
+                self._store.jobs.requeue(job_id, "the server stopped while training it")
             self._store.close()
             self._store = None
 
     @staticmethod
-    def next_job(store: JobStore) -> str | None:
+    def next_job(store: Store) -> str | None:
         """The oldest queued job nobody alive owns."""
-        store.reap_dead()
-        for job in reversed(store.list_jobs(status="queued")):
-            if job["pid"] is None or job["pid"] == os.getpid():
-                return str(job["id"])
+        store.jobs.reap_dead()
+        for job in reversed(store.jobs.list(status="queued")):
+            if job.pid is None or job.pid == os.getpid():
+                return job.id
         return None
 
     def _loop(self) -> None:
@@ -88,7 +90,7 @@ class TrainingQueue:
                 continue
             self._train(store, job_id)
 
-    def _train(self, store: JobStore, job_id: str) -> None:
+    def _train(self, store: Store, job_id: str) -> None:
         self.current = job_id
         try:
             self._child = subprocess.Popen(
@@ -108,9 +110,9 @@ class TrainingQueue:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             reason = f"the trainer process exited with code {code}" + (f": {tail[0]}" if tail[0] else "")
             # Before it claimed the job (it is still queued) or after it died mid-run.
-            store.set_status(job_id, "failed", error={"code": "trainer_exited", "message": reason,
-                                                      "param": None}, expect=("queued", "running"))  # fmt: skip
-            store.reap_dead()
+            error = JobError("trainer_exited", reason)
+            store.jobs.set_status(job_id, "failed", error=error, expect=("queued", "running"))
+            store.jobs.reap_dead()
         time.sleep(0)  # let a stop request in
 
 
@@ -129,10 +131,10 @@ def main(argv: list[str]) -> int:
     from fmscript.ai.jobs.worker import run_job
     from fmscript.settings import Settings
 
-    store = JobStore(home)
+    store = open_store(home)
     # no progress display: the events are the progress (a hub download's included)
     job = run_job(store, job_id, settings=Settings.from_env())
-    return 0 if job["status"] in ("succeeded", "failed", "cancelled") else 1
+    return 0 if job.terminal else 1
 
 
 if __name__ == "__main__":

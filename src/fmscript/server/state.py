@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fmscript.ai.jobs.store import JobStore
+from fmscript.ai.jobs.interface import Store
 from fmscript.ai.keys import KeyStore
 from fmscript.ai.service import LocalFineTuning
 from fmscript.server.batching import GenerationThread
@@ -26,7 +26,7 @@ class ServerState:
         self.chat = GenerationThread(self.service, options.chat_batch)
 
     @property
-    def store(self) -> JobStore:
+    def store(self) -> Store:
         return self.service.store
 
     def start(self) -> None:

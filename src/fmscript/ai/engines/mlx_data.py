@@ -15,13 +15,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
 from fmscript.ai import datasets
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.errors import INVALID_TRAINING_DATA, ai_error
-from fmscript.ai.jobs.store import JobStore
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import FileRecord
 from fmscript.ai.params import LocalParams
 
 PAD_MULTIPLE = 8
@@ -179,7 +179,7 @@ def split_examples(examples: list[dict[str, Any]], batch_size: int, seed: int) -
 
 
 def _tokenized(
-    store: JobStore, job_id: str, examples: list[dict[str, Any]], tokenizer: Any, batch_size: int
+    store: Store, job_id: str, examples: list[dict[str, Any]], tokenizer: Any, batch_size: int
 ) -> Any:
     """Examples as a tokenized ``CacheDataset``; those with nothing to train within
     MAX_SEQ_LENGTH tokens are left out (with a warning event)."""
@@ -189,11 +189,11 @@ def _tokenized(
     keep = [i for i in range(len(data)) if data[i][1] and data[i][1][0][0] < MAX_SEQ_LENGTH - 1]
     n_long = sum(1 for i in range(len(data)) if len(data[i][0]) > MAX_SEQ_LENGTH)
     if n_long:
-        store.add_event(
+        store.jobs.add_event(
             job_id, "warn", f"{n_long} examples are longer than {MAX_SEQ_LENGTH} tokens and are truncated"
         )
     if len(keep) < len(data):
-        store.add_event(
+        store.jobs.add_event(
             job_id, "warn", f"{len(data) - len(keep)} examples have no assistant tokens to train on; left out"
         )
         data = CacheDataset(SpanChatDataset([examples[i] for i in keep], tokenizer))
@@ -205,21 +205,22 @@ def _tokenized(
 
 
 def job_examples(
-    store: JobStore, file_id: str, method: str, validation: bool = False
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    store: Store, file_id: str, method: str, validation: bool = False
+) -> tuple[FileRecord, list[dict[str, Any]]]:
     """A stored training (or ``validation``) file, re-validated as it may have been edited, and its
     examples (chat lines for ``supervised``, preference lines for ``dpo``). A validation set may
     have fewer than 10 examples: only its bad lines are errors."""
-    file = store.get_file(file_id)
-    report = datasets.validate_jsonl(file["path"], method=method)
+    file = store.files.get(file_id)
+    path = store.files.local_path(file_id)
+    report = datasets.validate_jsonl(path, method=method)
     if (any(line for line, _ in report.problems) or not report.n_examples) if validation else not report.ok:
         what = "validation" if validation else "training"
         raise ai_error(f"invalid {what} data\n" + report.format_text(), INVALID_TRAINING_DATA)
-    return file, datasets.load_examples(Path(file["path"]))
+    return file, datasets.load_examples(path)
 
 
 def split_datasets(
-    store: JobStore,
+    store: Store,
     job_id: str,
     name: str,
     params: LocalParams,
@@ -243,7 +244,7 @@ def split_datasets(
     val_data = _tokenized(store, job_id, val_set, tokenizer, 1) if val_set else None
     if val_data is not None and len(val_data) < params.batch_size:
         val_data = None  # too few left to fill one validation batch
-    store.add_event(
+    store.jobs.add_event(
         job_id,
         "info",
         f"Training {name}: {len(train_data)} training and {len(val_data or [])} validation examples, "

@@ -27,6 +27,8 @@ import attrs
 
 from fmscript.ai import datasets
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
 from fmscript.ai.preference import as_chats
 
 TokenSpans = tuple[list[int], list[tuple[int, int]]]
@@ -263,16 +265,16 @@ def score_pairs(model: Any, pairs: Sequence[PreferencePair], max_len: int) -> Pr
 
 
 def train_job_dpo(
-    store: Any,
-    job: dict[str, Any],
+    store: Store,
+    job: Job,
     params: Any,
-    source: tuple[Any, dict[str, Any], dict[str, Any]],
+    source: tuple[Any, FileRecord, dict[str, Any]],
     split: tuple[list[dict[str, Any]], list[dict[str, Any]]],
     loaded: tuple[Any, Any],
     progress: Any,
     on_step: Callable[[], None],
     report_every: int,
-) -> dict[str, Any]:
+) -> ModelCard:
     """A Local job with ``method: dpo``: split, train with events, score; the model card.
 
     ``source`` is (base model path, training file record, LoRA parameters), ``split`` the
@@ -287,13 +289,13 @@ def train_job_dpo(
     """
     started = time.monotonic()
     (model, tokenizer), (base_path, file, lora) = loaded, source
-    job_id, total = job["id"], params.max_steps
+    job_id, total = job.id, params.max_steps
     train_set, val_set = split
     pairs, val_pairs = tokenize_pairs(tokenizer, train_set), tokenize_pairs(tokenizer, val_set)
-    store.add_event(
+    store.jobs.add_event(
         job_id,
         "info",
-        f"Training {job['fine_tuned_model']} with DPO (beta {params.beta:g}): {len(pairs)} training and "
+        f"Training {job.fine_tuned_model} with DPO (beta {params.beta:g}): {len(pairs)} training and "
         f"{len(val_pairs)} validation preference pairs, {total} steps, batch {params.batch_size}, "
         f"LoRA on {params.lora_layers} layers, lr {params.learning_rate:g}",
         {"n_train": len(pairs), "n_valid": len(val_pairs), "method": "dpo", "beta": params.beta},
@@ -308,10 +310,10 @@ def train_job_dpo(
             f"Step {step}/{total}: DPO loss={m.loss:.4f}, reward margin={m.reward_margin:.4f}, "
             f"preference accuracy={m.preference_accuracy:.0%}"
         )
-        store.add_event(job_id, "info", message, data)
+        store.jobs.add_event(job_id, "info", message, data)
         progress.update(step=step, loss=m.loss)
 
-    progress.start(job["fine_tuned_model"], total)
+    progress.start(job.fine_tuned_model, total)
     try:
         reports = train_dpo(
             model, pairs, steps=total, batch_size=params.batch_size, learning_rate=params.learning_rate,
@@ -322,39 +324,39 @@ def train_job_dpo(
         progress.close()
     val_after = _val_loss(model, val_pairs, params.beta, val_reference) if val_pairs else None
     if val_after is not None:
-        store.add_event(
+        store.jobs.add_event(
             job_id, "info", f"Step {total}/{total}: validation DPO loss={val_after:.4f}",
             {"step": total, "val_loss": val_after, "total_steps": total},
         )  # fmt: skip
     first, last = reports[0][1], reports[-1][1]
-    return {
-        "name": job["fine_tuned_model"],
-        "base_model": job["model"],
-        "base_model_path": str(base_path),
-        "job_id": job_id,
-        "parameters": params.to_dict(),
-        "notes": list(params.notes),
-        "lora_parameters": dict(lora),
-        "data": {
-            "file_id": file["id"],
-            "training_file": job["training_file"],
-            "sha256": file["sha256"],
-            "n_examples": len(train_set) + len(val_set),
-            "n_train": len(pairs),
-            "n_valid": len(val_pairs),
-        },
-        "method": "dpo",
-        "beta": params.beta,
-        "initial_train_loss": first.loss,
-        "final_train_loss": last.loss,
-        "last_reported_train_loss": last.loss,
-        "reward_margin": last.reward_margin,
-        "preference_accuracy": last.preference_accuracy,
-        "initial_val_loss": val_before,
-        "val_loss": val_after,
-        "steps": total,
-        "loop_seconds": time.monotonic() - started,
-    }
+    return ModelCard(
+        name=job.fine_tuned_model,
+        base_model=job.model,
+        base_model_path=str(base_path),
+        job_id=job_id,
+        parameters=params.to_dict(),
+        notes=list(params.notes),
+        lora_parameters=dict(lora),
+        data=CardData(
+            file_id=file.id,
+            training_file=job.training_file,
+            sha256=file.sha256,
+            n_examples=len(train_set) + len(val_set),
+            n_train=len(pairs),
+            n_valid=len(val_pairs),
+        ),
+        method="dpo",
+        beta=params.beta,
+        initial_train_loss=first.loss,
+        final_train_loss=last.loss,
+        last_reported_train_loss=last.loss,
+        reward_margin=last.reward_margin,
+        preference_accuracy=last.preference_accuracy,
+        initial_val_loss=val_before,
+        val_loss=val_after,
+        steps=total,
+        loop_seconds=time.monotonic() - started,
+    )
 
 
 def _val_loss(model: Any, pairs: Sequence[PreferencePair], beta: float, reference: Any) -> float:

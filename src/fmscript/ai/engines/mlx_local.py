@@ -22,6 +22,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from fmscript.ai import home as homes
 from fmscript.ai.datasets import MAX_SEQ_LENGTH
 from fmscript.ai.engines import mlx_data, mlx_generate
@@ -35,7 +37,9 @@ from fmscript.ai.engines.controls import (
     steps_for_epochs,
 )
 from fmscript.ai.errors import UNKNOWN_JOB, ai_error
-from fmscript.ai.jobs.store import JobStore, model_tmp_dir
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
+from fmscript.ai.jobs.sql_jobs import model_tmp_dir
 from fmscript.ai.params import LocalParams
 from fmscript.ai.progress import TrainingProgress
 from fmscript.settings import Settings
@@ -55,7 +59,7 @@ class _StepHook:
 
     def __init__(
         self,
-        store: JobStore,
+        store: Store,
         job_id: str,
         progress: TrainingProgress,
         start: int = 0,
@@ -74,7 +78,7 @@ class _StepHook:
         now = time.monotonic()
         if now - self._beat >= HEARTBEAT_SECONDS:
             self._beat = now
-            if self.store.heartbeat(self.job_id):
+            if self.store.jobs.heartbeat(self.job_id):
                 raise TrainingCancelled()
 
 
@@ -111,7 +115,7 @@ def _quiet_trainer() -> Iterator[None]:
 
 
 def _callback(
-    store: JobStore,
+    store: Store,
     job_id: str,
     total: int,
     progress: TrainingProgress,
@@ -125,6 +129,8 @@ def _callback(
         """Loss reports → job events, the bar's loss and tokens/s, and the run's history."""
 
         def on_train_loss_report(self, info: dict[str, Any]) -> None:
+            if store.jobs.heartbeat(job_id):  # cancelled: no report after the job says so
+                raise TrainingCancelled()
             step, loss, tps = (
                 info["iteration"] + start,
                 float(info["train_loss"]),
@@ -143,7 +149,7 @@ def _callback(
                 "peak_memory_gb": float(info["peak_memory"]),
                 "total_steps": total,
             }
-            store.add_event(job_id, "info", f"Step {step}/{total}: training loss={loss:.4f}", data)
+            store.jobs.add_event(job_id, "info", f"Step {step}/{total}: training loss={loss:.4f}", data)
             progress.update(step=step, loss=loss, tokens_per_second=tps)
 
         def on_val_loss_report(self, info: dict[str, Any]) -> None:
@@ -155,7 +161,7 @@ def _callback(
                 "val_seconds": float(info["val_time"]),
                 "total_steps": total,
             }
-            store.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
+            store.jobs.add_event(job_id, "info", f"Step {step}/{total}: validation loss={loss:.4f}", data)
             if best is not None:
                 best[1].observe(best[0], step, loss)  # raises EarlyStopped when patience runs out
 
@@ -237,10 +243,10 @@ def _probe_loss(model: Any, dataset: Any, params: LocalParams, iterate: Any) -> 
 
 
 def _adapter_folder(
-    store: JobStore, job: dict[str, Any], params: LocalParams, base_path: Path, lora: dict[str, Any]
+    store: Store, job: Job, params: LocalParams, base_path: Path, lora: dict[str, Any]
 ) -> Path:
     """A fresh ``<home>/models/.tmp-<job>`` folder holding the adapter config mlx_lm.load reads."""
-    out = model_tmp_dir(store.home, job["id"])
+    out = model_tmp_dir(store.home, job.id)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
     adapter_config = {
@@ -250,7 +256,7 @@ def _adapter_folder(
         "grad_checkpoint": params.grad_checkpoint,
         "mask_prompt": params.mask_prompt,
         "model": str(base_path),
-        "base_model": job["model"],
+        "base_model": job.model,
         "batch_size": params.batch_size,
         "iters": params.max_steps,
         "learning_rate": params.learning_rate,
@@ -263,7 +269,7 @@ def _adapter_folder(
 
 
 def _train_loop(
-    store: JobStore,
+    store: Store,
     job_id: str,
     name: str,
     model: Any,
@@ -325,7 +331,7 @@ def _train_loop(
                 ),
             )
     except EarlyStopped:
-        store.add_event(
+        store.jobs.add_event(
             job_id, "info",
             f"Early stopping at step {best.stopped_at if best else '?'}: no better validation loss in "
             f"{params.early_stopping_patience} reports",
@@ -334,7 +340,7 @@ def _train_loop(
         progress.close()
     if best is not None and best.restore(model, out / "adapters.safetensors"):
         history["best_step"], history["stopped_at"] = best.best_step, best.stopped_at
-        store.add_event(
+        store.jobs.add_event(
             job_id,
             "info",
             f"Kept the adapter of step {best.best_step} (best validation loss {best.best_loss:.4f})",
@@ -346,7 +352,7 @@ def _train_loop(
     return history
 
 
-def _resume(store: JobStore, job_id: str, params: LocalParams, model: Any, optimizer: Any) -> int:
+def _resume(store: Store, job_id: str, params: LocalParams, model: Any, optimizer: Any) -> int:
     """Load ``resume_from``'s resume point into the model and optimizer; the step it was saved at."""
     from mlx.utils import tree_unflatten
 
@@ -357,7 +363,7 @@ def _resume(store: JobStore, job_id: str, params: LocalParams, model: Any, optim
         raise ai_error(f"job {params.resume_from} has no resume point left to train from", UNKNOWN_JOB)
     model.update(tree_unflatten(point.adapter))
     optimizer.state = tree_unflatten(point.optimizer)
-    store.add_event(
+    store.jobs.add_event(
         job_id, "info", f"Resuming {params.resume_from} from step {point.step} of {params.max_steps}",
         {"resumed_from": params.resume_from, "step": point.step},
     )  # fmt: skip
@@ -378,58 +384,57 @@ def _checkpointer(home: Path, job_id: str, model: Any, optimizer: Any, out: Path
 
 
 def _card(
-    job: dict[str, Any],
+    job: Job,
     params: LocalParams,
     base_path: Path,
-    file: dict[str, Any],
+    file: FileRecord,
     n_examples: int,
     data: tuple[Any, Any],
     losses: tuple[float, float],
     history: dict[str, Any],
     lora: dict[str, Any],
     held_out: list[int],
-) -> dict[str, Any]:
+) -> ModelCard:
     """The fine-tuned model's ``card.json``: what it was trained from, how, and how it went."""
     train_data, val_data = data
     seconds = history["train_seconds"]
     last = history["train_losses"][-1][1] if history["train_losses"] else None
     vals = history["val_losses"]
-    return {
-        "name": job["fine_tuned_model"],
-        "base_model": job["model"],
-        "base_model_path": str(base_path),
-        "job_id": job["id"],
-        "fine_tune_type": params.fine_tune_type,
-        "parameters": params.to_dict(),
-        "notes": list(params.notes),
-        "lora_parameters": dict(lora),
-        "data": {
-            "file_id": file["id"],
-            "training_file": job["training_file"],
-            "sha256": file["sha256"],
-            "n_examples": n_examples,
-            "n_train": len(train_data),
-            "n_valid": len(val_data or []),
-            # the training file's examples (0-based) held out for validation: fmscript eval's default
-            "validation_examples": held_out,
-        },
-        "initial_train_loss": losses[0],
-        "final_train_loss": losses[1],
-        "last_reported_train_loss": last,
-        "initial_val_loss": vals[0][1] if vals else None,
-        "val_loss": vals[-1][1] if vals else None,
-        "steps": params.max_steps,
-        "n_epochs": params.n_epochs or None,
-        "best_step": history.get("best_step"),
-        "stopped_at": history.get("stopped_at"),
-        "trained_tokens": history["trained_tokens"],
-        "tokens_per_second": history["trained_tokens"] / seconds if seconds else None,
-        "train_seconds": seconds,
-        "loop_seconds": history["loop_seconds"],
-    }
+    return ModelCard(
+        name=job.fine_tuned_model,
+        base_model=job.model,
+        base_model_path=str(base_path),
+        job_id=job.id,
+        fine_tune_type=params.fine_tune_type,
+        parameters=params.to_dict(),
+        notes=list(params.notes),
+        lora_parameters=dict(lora),
+        data=CardData(
+            file_id=file.id,
+            training_file=job.training_file,
+            sha256=file.sha256,
+            n_examples=n_examples,
+            n_train=len(train_data),
+            n_valid=len(val_data or []),
+            validation_examples=held_out,
+        ),
+        initial_train_loss=losses[0],
+        final_train_loss=losses[1],
+        last_reported_train_loss=last,
+        initial_val_loss=vals[0][1] if vals else None,
+        val_loss=vals[-1][1] if vals else None,
+        steps=params.max_steps,
+        n_epochs=params.n_epochs or None,
+        best_step=history.get("best_step"),
+        stopped_at=history.get("stopped_at"),
+        trained_tokens=history["trained_tokens"],
+        tokens_per_second=history["trained_tokens"] / seconds if seconds else None,
+        train_seconds=seconds,
+        loop_seconds=history["loop_seconds"],
+    )
 
 
-def _warn_slow_quantized(store: JobStore, job_id: str, base_path: Path, progress: TrainingProgress) -> None:
+def _warn_slow_quantized(store: Store, job_id: str, base_path: Path, progress: TrainingProgress) -> None:
     """mlx's CPU backend has no fast quantized matmul: a quantized base trains very slowly there
     (a 0.5B 4-bit model did not finish one step in 10 minutes on 2 cores). Say so before training."""
     import mlx.core as mx
@@ -442,26 +447,26 @@ def _warn_slow_quantized(store: JobStore, job_id: str, base_path: Path, progress
             f"the base model is quantized ({quantization}) and mlx runs on the CPU here, which has no "
             "fast quantized kernels: training will be slow; a float (bf16) base or a GPU is much faster"
         )
-        store.add_event(job_id, "warn", message)
+        store.jobs.add_event(job_id, "warn", message)
         progress.message(f"warning: {message}")
 
 
-def _base_path(store: JobStore, job: dict[str, Any], settings: Settings) -> Path:
+def _base_path(store: Store, job: Job, settings: Settings) -> Path:
     """The job's base model folder; a hub id queued before it was here is downloaded now, with
     job events for its progress."""
     from fmscript.ai import hub
 
-    if job["base_model_path"] and Path(job["base_model_path"]).is_dir():
-        return Path(job["base_model_path"])
+    if job.base_model_path and Path(job.base_model_path).is_dir():
+        return Path(job.base_model_path)
 
     def event(level: str, message: str, data: dict[str, Any]) -> None:
-        store.add_event(job["id"], level, message, data)
+        store.jobs.add_event(job.id, level, message, data)
 
-    return hub.ensure_local(store, job["model"], settings, events=event)
+    return hub.ensure_local(store, job.model, settings, events=event)
 
 
 def _check_memory(
-    store: JobStore, job_id: str, base_path: Path, params: LocalParams, train_data: Any, lora: dict[str, Any]
+    store: Store, job_id: str, base_path: Path, params: LocalParams, train_data: Any, lora: dict[str, Any]
 ) -> None:
     """Estimate the peak memory before training; refuse when it exceeds the machine's."""
     from fmscript.ai import train_memory
@@ -483,7 +488,9 @@ def _check_memory(
     message = f"Estimated peak memory: {human_size(guess.total)}" + (
         f" of the machine's {human_size(machine)}" if machine else ""
     )
-    store.add_event(job_id, "info", message, {"estimated_peak_bytes": guess.total, "machine_bytes": machine})
+    store.jobs.add_event(
+        job_id, "info", message, {"estimated_peak_bytes": guess.total, "machine_bytes": machine}
+    )
     if machine and guess.total > machine:
         raise ai_error(
             f"this training needs about {human_size(guess.total)} of memory, more than this machine's "
@@ -494,20 +501,20 @@ def _check_memory(
 
 
 def _sft(
-    store: JobStore,
-    job: dict[str, Any],
+    store: Store,
+    job: Job,
     params: LocalParams,
     base_path: Path,
-    file: dict[str, Any],
+    file: FileRecord,
     examples: list[dict[str, Any]],
     loaded: tuple[Any, Any],
     lora: dict[str, Any],
     out: Path,
     progress: TrainingProgress,
-) -> dict[str, Any]:
+) -> ModelCard:
     """Supervised training of the adapted model (loss probes before and after); its card."""
     model, tokenizer = loaded
-    job_id, name = job["id"], job["fine_tuned_model"]
+    job_id, name = job.id, job.fine_tuned_model
     train_data, val_data, held_out = mlx_data.split_datasets(store, job_id, name, params, examples, tokenizer)
     if params.n_epochs:
         rows = len(train_data)
@@ -515,7 +522,7 @@ def _sft(
             rows = mlx_data.packed_row_count([len(train_data[i][0]) for i in range(len(train_data))])
         steps = steps_for_epochs(rows, params.n_epochs, params.batch_size)
         params = dataclasses.replace(params, max_steps=steps)
-        store.add_event(
+        store.jobs.add_event(
             job_id, "info", f"{params.n_epochs} epochs of {len(train_data)} examples in batches of "
             f"{params.batch_size}: {steps} steps", {"n_epochs": params.n_epochs, "total_steps": steps},
         )  # fmt: skip
@@ -531,8 +538,8 @@ def _sft(
 
 
 def train_job(
-    store: JobStore, job: dict[str, Any], progress: TrainingProgress, settings: Settings | None = None
-) -> dict[str, Any]:
+    store: Store, job: Job, progress: TrainingProgress, settings: Settings | None = None
+) -> ModelCard:
     """Train one claimed job; write adapter + card into ``<home>/models/<name>``; return the card."""
     mlx_generate.import_mlx()
     import mlx.core as mx
@@ -542,17 +549,17 @@ def train_job(
     from fmscript.ai.engines.mlx_cpu import speed_up_frozen_layers
 
     started = time.monotonic()
-    job_id, name = job["id"], job["fine_tuned_model"]
-    params = LocalParams.from_dict(job["params"])
+    job_id = job.id
+    params = LocalParams.from_dict(job.params)
     base_path = _base_path(store, job, settings or Settings())
-    file, examples = mlx_data.job_examples(store, job["file_id"], params.method)
+    file, examples = mlx_data.job_examples(store, job.file_id, params.method)
 
     mx.random.seed(params.seed)
     np.random.seed(params.seed)
     model, tokenizer = mlx_generate.load_model(base_path)
     params = params.capped(len(model.layers))
     for note in params.notes:
-        store.add_event(job_id, "warn", note)
+        store.jobs.add_event(job_id, "warn", note)
     lora = lora_parameters(base_path, params)
     adapt(model, params, lora)
     speed_up_frozen_layers(model)  # mlx CPU: frozen float matmuls in their fast layout
@@ -582,18 +589,33 @@ def train_job(
         )
     else:
         card = _sft(store, job, params, base_path, file, examples, (model, tokenizer), lora, out, progress)
-    card.update(
+    card = attrs.evolve(
+        card,
         seconds=time.monotonic() - started,
         peak_memory_gb=mx.get_peak_memory() / 1e9,
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
+        checkpoint_steps=checkpoint_steps(out),
     )
-    card["checkpoint_steps"] = checkpoint_steps(out)
-    (out / "card.json").write_text(json.dumps(card, indent=2, ensure_ascii=False))
-    final = homes.models_dir(store.home) / name
-    shutil.rmtree(final, ignore_errors=True)
-    os.replace(out, final)
-    store.add_fine_tuned_model(name, final, job["model"], job_id)
+    card.write(out)
+    install_model(store, job, out)
     for done in {job_id, params.resume_from} - {""}:
         shutil.rmtree(resume_dir(store.home, done), ignore_errors=True)  # nothing left to resume
     return card
+
+
+def install_model(store: Store, job: Job, out: Path) -> None:
+    """Move a trained adapter into ``<home>/models/<name>`` and register it. A job cancelled
+    meanwhile installs nothing; a model of the same name (only a name the user gave can be taken:
+    the store gives default names that are free) is replaced now, and the job's events say so."""
+    name = job.fine_tuned_model
+    if store.jobs.get(job.id).status != "running":
+        raise TrainingCancelled()
+    previous = store.models.find(name)
+    final = homes.models_dir(store.home) / name
+    shutil.rmtree(final, ignore_errors=True)
+    os.replace(out, final)
+    store.models.add_fine_tuned(name, final, job.model, job.id)
+    if previous is not None and previous.kind == "fine-tuned":
+        earlier = f" (trained by job {previous.job_id})" if previous.job_id else ""
+        store.jobs.add_event(job.id, "warn", f"Replaced the earlier model {name}{earlier}")

@@ -210,8 +210,10 @@ class Remote:
             raise self._error(
                 rc.PROVIDER_FAILED, f"list events: the reply is not a list: {_snippet(json.dumps(reply))!r}"
             )
-        events = [e for e in reply["data"] if isinstance(e, dict)]
-        return sorted(events, key=lambda e: (e.get("created_at") or 0, str(e.get("id"))))
+        # The API lists events newest first. Reversed, then sorted by time (a stable sort), they
+        # keep the provider's own order within a second: sorting by id ("…-9" > "…-10") did not.
+        events = [e for e in reversed(reply["data"]) if isinstance(e, dict)]
+        return sorted(events, key=lambda e: e.get("created_at") or 0)
 
 
 def check_url(url: str) -> str:
@@ -285,7 +287,7 @@ def submit_fine_tune(
     wrong. The provider's job object is returned as it came (keys kept, nulls included) and
     recorded in the job store (provider, base URL, id, status; never the key).
     """
-    from fmscript.ai.jobs.store import JobStore
+    from fmscript.ai.jobs.store import open_store
 
     settings = settings or Settings()
     base_url = check_url(account.endpoint) if account.endpoint else OPENAI_BASE_URL
@@ -304,9 +306,9 @@ def submit_fine_tune(
         )
     finally:
         remote.close()
-    store = JobStore(home if home is not None else settings.home)
+    store = open_store(home if home is not None else settings.home)
     try:
-        store.record_remote_job(account.provider, base_url, job, verify)
+        store.remote.record(account.provider, base_url, job, verify)
     finally:
         store.close()
     return job

@@ -10,10 +10,12 @@ import os
 import shutil
 import time
 import traceback
-from typing import Any
 
 from fmscript.ai import errors as codes
-from fmscript.ai.jobs.store import TERMINAL, JobStore, TrainingLock, model_tmp_dir
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.processes import TrainingLock
+from fmscript.ai.jobs.records import Event, Job, JobError
+from fmscript.ai.jobs.sql_jobs import model_tmp_dir
 from fmscript.ai.progress import TrainingProgress
 from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
@@ -28,21 +30,23 @@ ERROR_SLUGS = {
 
 
 def _fail(
-    store: JobStore, job_id: str, code: str, message: str, fm_code: int, detail: str | None = None
+    store: Store, job_id: str, code: str, message: str, fm_code: int, detail: str | None = None
 ) -> None:
-    error = {"code": code, "message": message, "param": None, "fm_error": fm_code}
-    store.set_status(job_id, "failed", error=error, message=f"Job failed: {message}", expect=("running",))
+    error = JobError(code, message, None, fm_code)
+    store.jobs.set_status(
+        job_id, "failed", error=error, message=f"Job failed: {message}", expect=("running",)
+    )
     if detail:
-        store.add_event(job_id, "error", "traceback", {"traceback": detail})
+        store.jobs.add_event(job_id, "error", "traceback", {"traceback": detail})
 
 
 def run_job(
-    store: JobStore,
+    store: Store,
     job_id: str,
     progress: TrainingProgress | None = None,
     poll: float = 0.25,
     settings: Settings | None = None,
-) -> dict[str, Any]:
+) -> Job:
     """Train ``job_id`` here when it is queued (after the lock is free); follow it when another
     process trains it; return the job once it has ended. Ctrl-C cancels a job trained here and is
     raised again afterwards."""
@@ -52,36 +56,36 @@ def run_job(
     lock = TrainingLock(store.home)
     waiting_said = False
     while True:
-        job = store.get_job(job_id)
-        if job["status"] in TERMINAL:
+        job = store.jobs.get(job_id)
+        if job.terminal:
             return job
-        if job["status"] == "running" and job["pid"] != os.getpid():
+        if job.status == "running" and job.pid != os.getpid():
             return follow_job(store, job_id, progress)
-        if job["status"] == "queued" and lock.acquire():
-            if store.claim(job_id):
+        if job.status == "queued" and lock.acquire():
+            if store.jobs.claim(job_id):
                 break
             lock.release()
             continue
         if not waiting_said:
             progress.message(f"{job_id} is waiting for another training to finish")
             waiting_said = True
-        store.reap_dead()
+        store.jobs.reap_dead()
         time.sleep(poll)
     try:
-        job = store.get_job(job_id)
+        job = store.jobs.get(job_id)
         card = mlx_local.train_job(store, job, progress, settings or Settings())
-        store.set_status(
+        store.jobs.set_status(
             job_id,
             "succeeded",
             result=card,
-            trained_tokens=card.get("trained_tokens"),
-            message=f"Fine-tuning succeeded: {job['fine_tuned_model']}",
+            trained_tokens=card.trained_tokens,
+            message=f"Fine-tuning succeeded: {job.fine_tuned_model}",
             expect=("running",),
         )
     except mlx_local.TrainingCancelled:
-        store.set_status(job_id, "cancelled", message="Job cancelled", expect=("running",))
+        store.jobs.set_status(job_id, "cancelled", message="Job cancelled", expect=("running",))
     except KeyboardInterrupt:
-        store.set_status(
+        store.jobs.set_status(
             job_id, "cancelled", message="Job cancelled by the user (Ctrl-C)", expect=("running",)
         )
         raise
@@ -101,30 +105,44 @@ def run_job(
         progress.close()
         shutil.rmtree(model_tmp_dir(store.home, job_id), ignore_errors=True)
         lock.release()
-    return store.get_job(job_id)
+    return store.jobs.get(job_id)
 
 
-def follow_job(
-    store: JobStore, job_id: str, progress: TrainingProgress | None = None, poll: float = 0.5
-) -> dict[str, Any]:
+def follow_job(store: Store, job_id: str, progress: TrainingProgress | None = None, poll: float = 0.5) -> Job:
     """Show another process's training of ``job_id`` (from its events) until the job ends."""
     progress = progress or TrainingProgress()
     seen = 0
     started = False
     try:
         while True:
-            store.reap_dead()
-            job = store.get_job(job_id)
-            for event in store.events(job_id, after=seen):
-                seen = event["seq"]
-                data = event["data"] or {}
-                if "step" in data and "total_steps" in data:
+            store.jobs.reap_dead()
+            job = store.jobs.get(job_id)
+            for event in store.jobs.events(job_id, after=seen):
+                seen = event.seq
+                step = metrics_step(event)
+                if step is not None:
                     if not started:
-                        progress.start(job["fine_tuned_model"], data["total_steps"], completed=data["step"])
+                        progress.start(job.fine_tuned_model, step[1], completed=step[0])
                         started = True
-                    progress.update(data["step"], data.get("train_loss"), data.get("tokens_per_second"))
-            if job["status"] in TERMINAL:
+                    progress.update(step[0], step[2], step[3])
+            if job.terminal:
                 return job
             time.sleep(poll)
     finally:
         progress.close()
+
+
+def metrics_step(event: Event) -> tuple[int, int, float | None, float | None] | None:
+    """(step, total steps, training loss, tokens/s) of a training-progress event, else None.
+    The trainer's metrics events carry them in ``data`` (see mlx_local's callback)."""
+    data = event.data or {}
+    step, total = data.get("step"), data.get("total_steps")
+    if not isinstance(step, int) or not isinstance(total, int):
+        return None
+    loss, tps = data.get("train_loss"), data.get("tokens_per_second")
+    return (
+        step,
+        total,
+        float(loss) if isinstance(loss, int | float) else None,
+        float(tps) if isinstance(tps, int | float) else None,
+    )

@@ -105,22 +105,24 @@ class LocalProvider:
         on_message: OnMessage,
         settings: Settings,
     ) -> JobObject:
+        from fmscript.ai.jobs.wire import job_object
         from fmscript.ai.service import LocalFineTuning
 
         with LocalFineTuning(settings.home, settings) as service:
-            return service.wait(job["id"], lambda: progress)
+            return job_object(service.wait(str(job["id"]), lambda: progress), "ai_model_server")
 
     def cancel(self, account: Account, job_id: str, settings: Settings) -> JobObject:
+        from fmscript.ai.jobs.wire import job_object
         from fmscript.ai.service import LocalFineTuning
 
         with LocalFineTuning(settings.home, settings) as service:
-            return service.cancel(job_id)
+            return job_object(service.cancel(job_id), "ai_model_server")
 
 
 def _name_the_models(exc: ScriptRuntimeError, service: Any) -> None:
     """An unknown model's error lists the models there are."""
     if exc.code == UNKNOWN_MODEL:
-        names = [m["name"] for m in service.list_models()]
+        names = [m.name for m in service.list_models()]
         exc.message += "; available models: " + (", ".join(names) or "none (see fmscript models demo)")
 
 
@@ -157,15 +159,15 @@ def _train_first(service: Any, model: str, run: Run) -> None:
     """A model that a Fine-Tune Model step of this run queued is trained now, before it is used
     (Local jobs otherwise train when the script ends), so one script can fine-tune and then ask."""
     queued = run.jobs.queued_jobs
-    mine = [j for j in queued if service.retrieve(j).get("fine_tuned_model") == model]
+    mine = [j for j in queued if service.retrieve(j).fine_tuned_model == model]
     if not mine:
         return
     for job in service.run_queued(mine, progress=run.reporter.training):
-        queued.remove(job["id"])
-        if job.get("status") != "succeeded":
+        queued.remove(job.id)
+        if job.status != "succeeded":
+            reason = job.error.message if job.error else ""
             raise ai_error(
-                f"the fine-tuning job {job['id']} of {model} ended {job.get('status')}: {job.get('error') or ''}",
-                UNKNOWN_MODEL,
+                f"the fine-tuning job {job.id} of {model} ended {job.status}: {reason}", UNKNOWN_MODEL
             )
 
 

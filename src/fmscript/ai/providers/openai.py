@@ -108,13 +108,19 @@ class OpenAIProvider:
         on_message: OnMessage,
         settings: Settings,
     ) -> JobObject:
-        from fmscript.ai.jobs.store import JobStore
+        from fmscript.ai.jobs.records import RemoteJob
+        from fmscript.ai.jobs.store import open_store
         from fmscript.ai.remote_jobs import follow
 
         remote = self._remote(account, settings)
-        record = {"provider": account.provider, "base_url": remote.base_url, "id": job["id"],
-                  "fine_tuned_model": job.get("fine_tuned_model")}  # fmt: skip
-        store = JobStore(settings.home)
+        name = job.get("fine_tuned_model")
+        record = RemoteJob(
+            account.provider,
+            remote.base_url,
+            str(job["id"]),
+            fine_tuned_model=name if isinstance(name, str) else None,
+        )
+        store = open_store(settings.home)
         try:
             return follow(store, record, remote, progress, FOLLOW_POLL_SECONDS, on_message)
         finally:
@@ -122,16 +128,16 @@ class OpenAIProvider:
             store.close()
 
     def cancel(self, account: Account, job_id: str, settings: Settings) -> JobObject:
-        from fmscript.ai.jobs.store import JobStore
+        from fmscript.ai.jobs.store import open_store
 
         remote = self._remote(account, settings)
         try:
             job = remote.cancel(job_id)
         finally:
             remote.close()
-        store = JobStore(settings.home)
+        store = open_store(settings.home)
         try:
-            store.record_remote_job(account.provider, remote.base_url, job, account.verify_ssl)
+            store.remote.record(account.provider, remote.base_url, job, account.verify_ssl)
         finally:
             store.close()
         return job

@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from fmscript.ai import datasets
-from fmscript.ai.jobs.store import ACTIVE, JobStore
+from fmscript.ai.jobs.interface import Store
+from fmscript.ai.jobs.records import Event, Job, Model, ModelCard
 
 Point = tuple[int, float]
 
@@ -35,9 +38,9 @@ class Curve:
     total_steps: int | None = None
     seen: int = 0  # seq of the last event read
 
-    def add(self, event: dict[str, Any]) -> None:
-        self.seen = max(self.seen, int(event["seq"]))
-        data = event.get("data") or {}
+    def add(self, event: Event) -> None:
+        self.seen = max(self.seen, event.seq)
+        data = event.data or {}
         step = data.get("step")
         if not isinstance(step, int):
             return
@@ -59,10 +62,10 @@ class CurveCache:
         self._curves: dict[str, Curve] = {}
         self._lock = threading.Lock()
 
-    def curve(self, store: JobStore, job_id: str) -> Curve:
+    def curve(self, store: Store, job_id: str) -> Curve:
         with self._lock:
             curve = self._curves.setdefault(job_id, Curve())
-            for event in store.events(job_id, after=curve.seen):
+            for event in store.jobs.events(job_id, after=curve.seen):
                 curve.add(event)
             return curve
 
@@ -71,67 +74,61 @@ class CurveCache:
             self._curves.pop(job_id, None)
 
 
-def max_steps(job: dict[str, Any], curve: Curve) -> int | None:
+def max_steps(job: Job, curve: Curve) -> int | None:
     """The steps the run will take: what the trainer reported, else the job's parameters."""
     if curve.total_steps:
         return curve.total_steps
-    value = (job.get("params") or {}).get("max_steps")
+    value = job.params.get("max_steps")
     return value if isinstance(value, int) else None
 
 
-def duration_ms(job: dict[str, Any], now_ms: int | None = None) -> int | None:
+def duration_ms(job: Job, now_ms: int | None = None) -> int | None:
     """Training time: started → finished, or → now while it runs; None before it started."""
-    started = job.get("started_at")
+    started = job.started_at
     if not started:
         return None
-    end = job.get("finished_at") or (now_ms if now_ms is not None else int(time.time() * 1000))
+    end = job.finished_at or (now_ms if now_ms is not None else int(time.time() * 1000))
     return max(0, int(end) - int(started))
 
 
-def job_summary(job: dict[str, Any], curve: Curve, now_ms: int | None = None) -> dict[str, Any]:
+def job_summary(job: Job, curve: Curve, now_ms: int | None = None) -> dict[str, Any]:
     """One row of the jobs table."""
     steps = max_steps(job, curve)
-    step = steps if job["status"] == "succeeded" and steps else curve.step
+    step = steps if job.status == "succeeded" and steps else curve.step
     return {
-        "id": job["id"],
-        "status": job["status"],
-        "model": job["model"],
-        "fine_tuned_model": job["fine_tuned_model"],
-        "training_file": job["training_file"],
-        "created_at": job["created_at"],
-        "started_at": job.get("started_at"),
-        "finished_at": job.get("finished_at"),
+        "id": job.id,
+        "status": job.status,
+        "model": job.model,
+        "fine_tuned_model": job.fine_tuned_model,
+        "training_file": job.training_file,
+        "created_at": job.created_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
         "duration_ms": duration_ms(job, now_ms),
         "step": step,
         "max_steps": steps,
         "last_train_loss": curve.train[-1][1] if curve.train else None,
         "last_val_loss": curve.val[-1][1] if curve.val else None,
-        "active": job["status"] in ACTIVE,
-        "cancel_requested": bool(job.get("cancel_requested")),
-        "error": job.get("error"),
+        "active": job.active,
+        "cancel_requested": job.cancel_requested,
+        "error": attrs.asdict(job.error) if job.error else None,
     }
 
 
-def job_detail(store: JobStore, job: dict[str, Any], curve: Curve) -> dict[str, Any]:
+def job_detail(store: Store, job: Job, curve: Curve) -> dict[str, Any]:
     """Everything the job page shows: the row, parameters, losses, result card and all events."""
-    events = store.events(job["id"])
+    events = store.jobs.events(job.id)
     return {
         **job_summary(job, curve),
-        "params": job.get("params") or {},
-        "result": job.get("result"),
+        "params": job.params,
+        "result": job.result.to_json() if job.result else None,
         "train_losses": [list(p) for p in curve.train],
         "val_losses": [list(p) for p in curve.val],
         "events": [
-            {
-                "seq": e["seq"],
-                "created_at": e["created_at"],
-                "level": e["level"],
-                "message": e["message"],
-                "data": e["data"],
-            }
+            {"seq": e.seq, "created_at": e.created_at, "level": e.level, "message": e.message, "data": e.data}
             for e in events
             # the traceback of an internal error is for `fmscript jobs events`, not the page
-            if not (e["data"] and "traceback" in e["data"])
+            if not (e.data and "traceback" in e.data)
         ],
     }
 
@@ -181,49 +178,39 @@ def parameter_count(folder: Path, kind: str) -> int | None:
     return sum(known) if known else None
 
 
-def read_card(folder: Path) -> dict[str, Any] | None:
-    try:
-        card = json.loads((folder / "card.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return card if isinstance(card, dict) else None
-
-
-CARD_KEYS = (
-    "initial_train_loss",
-    "final_train_loss",
-    "initial_val_loss",
-    "val_loss",
-    "steps",
-    "trained_tokens",
-    "seconds",
-)
-
-
-def model_info(model: dict[str, Any]) -> dict[str, Any]:
+def model_info(model: Model) -> dict[str, Any]:
     """One row of the models table: the registry entry plus size, parameters and card losses."""
-    folder = Path(model["path"])
-    exists = bool(model.get("exists", folder.exists()))
-    card = read_card(folder) if exists and model["kind"] == "fine-tuned" else None
+    folder = Path(model.path)
+    exists = model.exists
+    card = ModelCard.read(folder) if exists and model.kind == "fine-tuned" else None
     info: dict[str, Any] = {
-        "name": model["name"],
-        "kind": model["kind"],
-        "base_model": model.get("base_model"),
-        "job_id": model.get("job_id"),
-        "created_at": model.get("created_at"),
+        "name": model.name,
+        "kind": model.kind,
+        "base_model": model.base_model,
+        "job_id": model.job_id,
+        "created_at": model.created_at,
         "exists": exists,
         "size_bytes": folder_size(folder) if exists else None,
-        "parameters": parameter_count(folder, model["kind"]) if exists else None,
+        "parameters": parameter_count(folder, model.kind) if exists else None,
         "training": None,
         "losses": None,
     }
     if card is not None:
-        params = card.get("parameters") or {}
+        params = card.parameters
         info["training"] = {
             key: params.get(key) for key in ("max_steps", "lora_layers", "batch_size", "learning_rate")
         }
-        info["losses"] = {key: card.get(key) for key in CARD_KEYS}
-        info["n_examples"] = (card.get("data") or {}).get("n_examples")
+        info["losses"] = {
+            "initial_train_loss": card.initial_train_loss,
+            "final_train_loss": card.final_train_loss,
+            "initial_val_loss": card.initial_val_loss,
+            "val_loss": card.val_loss,
+            "steps": card.steps,
+            "trained_tokens": card.trained_tokens,
+            "seconds": card.seconds,
+        }
+        info["n_examples"] = card.data.n_examples
+        info["world_size"] = card.world_size
     return info
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
-from fmscript.ai.jobs.store import JobStore
+from fmscript.ai.jobs.interface import Store
 from fmscript.errors import FMScriptError
 from fmscript.server.admin import chart, insights
 
@@ -43,7 +43,7 @@ def _error(status: int, message: str, code: str) -> JSONResponse:
 
 
 def create_admin_router(
-    store: Callable[[], JobStore],
+    store: Callable[[], Store],
     auth: Callable[..., Any] | None = None,
     temp_dir: Path | None = None,
 ) -> APIRouter:
@@ -78,14 +78,14 @@ def create_admin_router(
     @api.get("/jobs")
     def jobs(limit: int = 200) -> dict[str, Any]:
         st = store()
-        rows = [insights.job_summary(job, curves.curve(st, job["id"])) for job in st.list_jobs(limit=limit)]
+        rows = [insights.job_summary(job, curves.curve(st, job.id)) for job in st.jobs.list(limit=limit)]
         return {"object": "list", "data": rows}
 
     @api.get("/jobs/{job_id}")
     def job(job_id: str) -> Response:
         st = store()
         try:
-            found = st.get_job(job_id)
+            found = st.jobs.get(job_id)
         except FMScriptError as exc:
             return _error(404, exc.message, "job_not_found")
         return JSONResponse(insights.job_detail(st, found, curves.curve(st, job_id)))
@@ -94,7 +94,7 @@ def create_admin_router(
     def job_chart(job_id: str, width: int = chart.WIDTH) -> Response:
         st = store()
         try:
-            found = st.get_job(job_id)
+            found = st.jobs.get(job_id)
         except FMScriptError as exc:
             return _error(404, exc.message, "job_not_found")
         curve = curves.curve(st, job_id)
@@ -105,7 +105,7 @@ def create_admin_router(
 
     @api.get("/models")
     def models() -> dict[str, Any]:
-        return {"object": "list", "data": [insights.model_info(m) for m in store().list_models()]}
+        return {"object": "list", "data": [insights.model_info(m) for m in store().models.list()]}
 
     @api.post("/files")
     async def validate(request: Request, filename: str = "training.jsonl") -> Response:

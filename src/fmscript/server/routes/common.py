@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import Request
 
+from fmscript.ai.jobs.wire import Shape
 from fmscript.server.state import ServerState
 
 
@@ -13,6 +14,11 @@ def server(request: Request) -> ServerState:
     """FastAPI dependency: the app's :class:`ServerState`."""
     state: ServerState = request.app.state.server
     return state
+
+
+def wire_shape(request: Request) -> Shape:
+    """FastAPI dependency: ``/llm/v1`` answers as FileMaker's AI Model Server, ``/v1`` as OpenAI."""
+    return "ai_model_server" if request.url.path.startswith("/llm/") else "openai"
 
 
 def page(items: list[dict[str, Any]], after: str | None, limit: int, key: str = "id") -> dict[str, Any]:

@@ -9,14 +9,17 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, StrictStr
 from starlette.concurrency import run_in_threadpool
 
+from fmscript.ai.jobs import wire
+from fmscript.ai.jobs.records import Job
 from fmscript.errors import FMScriptError
 from fmscript.server import jobs as server_jobs
 from fmscript.server.errors import not_found
-from fmscript.server.routes.common import page, server
+from fmscript.server.routes.common import page, server, wire_shape
 from fmscript.server.state import ServerState
 
 router = APIRouter(tags=["fine-tuning"])
 Server = Annotated[ServerState, Depends(server)]
+Shape = Annotated[wire.Shape, Depends(wire_shape)]
 # Strict: JSON true is not the number 1 (lax pydantic would queue max_steps: true as 1 step).
 Number = StrictInt | StrictFloat | StrictStr
 
@@ -45,55 +48,63 @@ class JobCreate(BaseModel):
 
 
 @router.post("/fine_tuning/jobs", summary="Create a fine-tuning job")
-async def create_job(state: Server, body: JobCreate) -> dict[str, Any]:
+async def create_job(state: Server, shape: Shape, body: JobCreate) -> dict[str, Any]:
     job = await run_in_threadpool(
         server_jobs.create_job, state.service, body.model_dump(), state.settings.max_steps
     )
     state.queue.wake()
-    return job
+    return wire.job_object(job, shape)
 
 
-def _job(state: ServerState, job_id: str) -> dict[str, Any]:
+def _job(state: ServerState, job_id: str) -> Job:
     try:
-        return state.store.get_job(job_id)
+        return state.store.jobs.get(job_id)
     except FMScriptError:
         raise not_found("fine-tuning job", job_id, "job_not_found") from None
 
 
 @router.get("/fine_tuning/jobs", summary="List fine-tuning jobs")
 async def list_jobs(
-    state: Server, after: str | None = None, limit: Annotated[int, Query(ge=1, le=100)] = 20
+    state: Server, shape: Shape, after: str | None = None, limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> dict[str, Any]:
-    jobs = [server_jobs.job_object(state.store, job) for job in state.store.list_jobs()]
+    jobs = [wire.job_object(job, shape) for job in state.store.jobs.list()]
     return page(jobs, after, limit)
 
 
 @router.get("/fine_tuning/jobs/{job_id}", summary="Retrieve a fine-tuning job")
-async def get_job(state: Server, job_id: str) -> dict[str, Any]:
-    return server_jobs.job_object(state.store, _job(state, job_id))
+async def get_job(state: Server, shape: Shape, job_id: str) -> dict[str, Any]:
+    return wire.job_object(_job(state, job_id), shape)
 
 
 @router.post("/fine_tuning/jobs/{job_id}/cancel", summary="Cancel a fine-tuning job")
-async def cancel_job(state: Server, job_id: str) -> dict[str, Any]:
+async def cancel_job(state: Server, shape: Shape, job_id: str) -> dict[str, Any]:
     _job(state, job_id)
-    return server_jobs.job_object(state.store, state.store.request_cancel(job_id))
+    return wire.job_object(state.store.jobs.request_cancel(job_id), shape)
 
 
 @router.get("/fine_tuning/jobs/{job_id}/events", summary="List a job's events, newest first")
 async def job_events(
-    state: Server, job_id: str, after: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 20
+    state: Server,
+    shape: Shape,
+    job_id: str,
+    after: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
 ) -> dict[str, Any]:
     _job(state, job_id)
     events = [
-        {k: v for k, v in event.items() if k != "seq"}
-        for event in reversed(state.store.events(job_id))
-        if event["message"] != "traceback"  # a failure's traceback stays in the server's store
+        wire.event_object(event, shape)
+        for event in reversed(state.store.jobs.events(job_id))
+        if event.message != "traceback"  # a failure's traceback stays in the server's store
     ]
     return page(events, after, limit)
 
 
 @router.get("/fine_tuning/jobs/{job_id}/checkpoints", summary="List a job's checkpoints")
 async def job_checkpoints(
-    state: Server, job_id: str, after: str | None = None, limit: Annotated[int, Query(ge=1, le=100)] = 10
+    state: Server,
+    shape: Shape,
+    job_id: str,
+    after: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> dict[str, Any]:
-    return page(server_jobs.checkpoints(_job(state, job_id)), after, limit)
+    return page(wire.checkpoint_objects(_job(state, job_id), shape), after, limit)

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from fmscript.ai.jobs.wire import model_object
 from fmscript.errors import FMScriptError
 from fmscript.server.errors import APIError, not_found
 from fmscript.server.routes.common import server
@@ -15,19 +16,8 @@ router = APIRouter(tags=["models"])
 Server = Annotated[ServerState, Depends(server)]
 
 
-def model_object(model: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": model["name"],
-        "object": "model",
-        "created": int(model["created_at"] // 1000),
-        "owned_by": "fmscript",
-        "kind": model["kind"],
-        "base_model": model.get("base_model"),
-    }
-
-
 def _models(state: ServerState) -> list[dict[str, Any]]:
-    return [model_object(m) for m in state.service.list_models() if m.get("exists", True)]
+    return [model_object(m) for m in state.service.list_models() if m.exists]
 
 
 @router.get("/models", summary="List base and fine-tuned models")
@@ -56,15 +46,18 @@ async def delete_model(state: Server, model_id: str, force: bool = False) -> dic
             "(or ?force=true; they would stop working)",
             code="model_has_dependants",
         )
-    active = [j["id"] for j in state.store.list_jobs() if j["status"] in ("queued", "running")
-              and model_id in (j["model"], j["fine_tuned_model"])]  # fmt: skip
+    active = [
+        j.id
+        for j in state.store.jobs.list()
+        if j.status in ("queued", "running") and model_id in (j.model, j.fine_tuned_model)
+    ]
     if active:
         raise APIError(409, f"model {model_id} is in use by job {active[0]}", code="model_in_use")
     try:
         if model_id.startswith("fm-mlx-"):
             state.service.delete_model(model_id)
         else:
-            state.store.remove_model(model_id)
+            state.store.models.remove(model_id)
     except FMScriptError as exc:
         raise not_found("model", model_id, "model_not_found") from exc
     return {"id": model_id, "object": "model", "deleted": True}

@@ -52,6 +52,7 @@ def open_store(home: Path, url: str | None = None) -> Store:
         return SQLiteStore(home, Path(url.removeprefix("sqlite:///")))
     if url:
         raise ai_error(
-            f"unknown store {url!r}: use sqlite:///PATH or postgresql://USER@HOST:PORT/DB", BAD_PARAMETER
+            f"unknown store {url!r}: use sqlite:///PATH or postgresql://HOST:PORT/DB (user and password before the host)",
+            BAD_PARAMETER,
         )
     return SQLiteStore(home)

@@ -328,7 +328,8 @@ def test_workers_are_spawned_when_this_process_has_threads(tmp_path: Path) -> No
         stop.set()
         thread.join()
     assert [r.status for r in results] == ["passed", "passed"]
-    assert pool._context().get_start_method() == ("fork" if sys.platform == "linux" else "spawn")
+    alone = sys.platform == "linux" and threading.active_count() == 1  # other tests may leave threads
+    assert pool._context().get_start_method() == ("fork" if alone else "spawn")
 
 
 def test_files_a_case_writes_land_in_its_scratch_folder(tmp_path: Path) -> None:

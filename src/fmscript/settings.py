@@ -23,6 +23,8 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | hf_token           | HF_TOKEN               | "" (huggingface_hub's stored login, if any; never printed) |
 | hf_hub_cache       | HF_HUB_CACHE / HF_HOME | ``~/.cache/huggingface/hub`` (the standard cache) |
 | offline            | FMSCRIPT_OFFLINE / HF_HUB_OFFLINE | off: hub ids are downloaded on demand |
+| store              | FMSCRIPT_STORE         | "" (the SQLite file in home); ``postgresql://user@host:port/db`` |
+| lease_seconds      | FMSCRIPT_LEASE_SECONDS | 30 s: a worker silent this long loses its job (retried once) |
 """
 
 from __future__ import annotations
@@ -102,6 +104,8 @@ class Settings:
     hf_token: str = attrs.field(default="", repr=False)
     hf_cache_override: Path | None = None
     offline: bool = False
+    store: str = attrs.field(default="", repr=False)  # a job store URL (may hold a password)
+    lease_seconds: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -128,6 +132,8 @@ class Settings:
             hf_token=(env.get("HF_TOKEN") or env.get("HUGGING_FACE_HUB_TOKEN") or "").strip(),
             hf_cache_override=_hf_cache(env),
             offline=bool(_tristate(env.get("FMSCRIPT_OFFLINE")) or _tristate(env.get("HF_HUB_OFFLINE"))),
+            store=(env.get("FMSCRIPT_STORE") or "").strip(),
+            lease_seconds=_float(env.get("FMSCRIPT_LEASE_SECONDS"), 30.0),
         )
 
     # ------------------------------------------------------------------ derived folders

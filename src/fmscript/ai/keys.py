@@ -17,7 +17,7 @@ import secrets
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fmscript.ai import home as homes
 from fmscript.ai.errors import BAD_NAME, CANNOT_CREATE_FILE, CANNOT_OPEN_FILE, ai_error
@@ -30,6 +30,33 @@ NAME_MISSING = 10  # FileMaker: "requested data is missing"
 
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class Keys(Protocol):
+    """API keys, wherever they are kept (a file in the home, or a shared PostgreSQL store)."""
+
+    def entries(self) -> list[dict[str, Any]]: ...
+
+    def verify(self, key: str) -> str | None: ...
+
+    def create(self, name: str) -> str: ...
+
+    def revoke(self, name: str) -> None: ...
+
+
+def open_keys(home: Path, store_url: str = "") -> Keys:
+    """The API keys of ``home``, or of the PostgreSQL store ``store_url`` (shared by replicas)."""
+    if store_url.startswith(("postgresql://", "postgres://")):
+        return PostgresKeys(store_url)
+    return KeyStore(home)
+
+
+def check_name(name: str) -> None:
+    if not _NAME.fullmatch(name):
+        raise ai_error(
+            f"key name {name!r} may hold only letters, digits, '.', '_', '@' and '-' (1-64 characters)",
+            BAD_NAME,
+        )
 
 
 class KeyStore:
@@ -92,11 +119,7 @@ class KeyStore:
 
     def create(self, name: str) -> str:
         """A new key named ``name``; returns the key (the only time it is available)."""
-        if not _NAME.fullmatch(name):
-            raise ai_error(
-                f"key name {name!r} may hold only letters, digits, '.', '_', '@' and '-' (1-64 characters)",
-                BAD_NAME,
-            )
+        check_name(name)
         keys = list(self._load())
         if any(k.get("name") == name and not k.get("revoked_at") for k in keys):
             raise ai_error(f"an active key named {name!r} exists (revoke it first)", NAME_EXISTS)
@@ -122,3 +145,49 @@ class KeyStore:
                 self._save(keys)
                 return
         raise ai_error(f"no active API key named {name!r}", NAME_MISSING)
+
+
+class PostgresKeys:
+    """The server's API keys in the shared store (``api_keys``: name, prefix, SHA-256, dates), so
+    every replica accepts the same keys; a revoked key is refused by all at once."""
+
+    def __init__(self, url: str) -> None:
+        from fmscript.ai.jobs.pg_migrations import MIGRATIONS
+        from fmscript.ai.jobs.postgres import PostgresDatabase
+
+        self.db = PostgresDatabase(url, MIGRATIONS)
+
+    def entries(self) -> list[dict[str, Any]]:
+        rows = self.db.query("SELECT name, prefix, created_at, revoked_at FROM api_keys ORDER BY created_at")
+        return [dict(row) for row in rows]
+
+    def verify(self, key: str) -> str | None:
+        if not key.startswith(KEY_PREFIX):
+            return None
+        rows = self.db.query(
+            "SELECT name FROM api_keys WHERE sha256 = ? AND revoked_at IS NULL", (hash_key(key),)
+        )
+        return str(rows[0]["name"]) if rows else None
+
+    def create(self, name: str) -> str:
+        check_name(name)
+        key = KEY_PREFIX + secrets.token_urlsafe(32)
+        with self.db.tx() as tx:
+            tx.execute("LOCK TABLE api_keys IN EXCLUSIVE MODE")
+            if tx.execute("SELECT 1 FROM api_keys WHERE name = ? AND revoked_at IS NULL", (name,)).fetchone():
+                raise ai_error(f"an active key named {name!r} exists (revoke it first)", NAME_EXISTS)
+            tx.execute("DELETE FROM api_keys WHERE name = ?", (name,))
+            tx.execute(
+                "INSERT INTO api_keys (name, prefix, sha256, created_at, revoked_at) VALUES (?, ?, ?, ?, NULL)",
+                (name, key[: len(KEY_PREFIX) + 4], hash_key(key), int(time.time())),
+            )
+        return key
+
+    def revoke(self, name: str) -> None:
+        with self.db.tx() as tx:
+            done = tx.execute(
+                "UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+                (int(time.time()), name),
+            ).rowcount
+        if not done:
+            raise ai_error(f"no active API key named {name!r}", NAME_MISSING)

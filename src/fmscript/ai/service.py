@@ -42,7 +42,7 @@ class LocalFineTuning:
     @property
     def store(self) -> Store:
         if self._store is None:
-            self._store = open_store(self.home)
+            self._store = open_store(self.home, self.settings.store)
         return self._store
 
     def close(self) -> None:
@@ -236,8 +236,8 @@ class LocalFineTuning:
 
     def model_paths(self, model: str) -> tuple[Path, Path | None]:
         """(base model folder, adapter folder or None) for a fine-tuned or base model name."""
-        folder = homes.models_dir(self.home) / model
-        if "/" not in model and (folder / "adapter_config.json").is_file():
+        folder = self.store.models.fetch(model)  # a shared store brings the adapter here
+        if folder is not None:
             return self._adapter_base(model, folder), folder
         if model.startswith("fm-mlx-"):
             jobs = [j for j in self.store.jobs.list() if j.fine_tuned_model == model]

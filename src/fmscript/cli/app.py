@@ -25,6 +25,8 @@ SUBCOMMANDS: dict[str, tuple[str, str, str]] = {
     "models": ("fmscript.cli.models", "models", "List, add, remove and create base/fine-tuned models."),
     "serve": ("fmscript.cli.serve", "serve", "Serve the AI Model Server API (OpenAI-compatible)."),
     "keys": ("fmscript.cli.keys", "keys", "Create, list and revoke the server's API keys."),
+    "worker": ("fmscript.cli.worker", "worker", "Train the queued jobs of a (shared) job store."),
+    "workers": ("fmscript.cli.worker", "workers", "The workers that train the store's jobs."),
     "eval": ("fmscript.cli.eval", "eval_command", "Compare a fine-tuned model with its base model."),
     "test": ("fmscript.cli.test", "test", "Run .fmscript test cases (# expect: headers); JUnit XML for CI."),
 }

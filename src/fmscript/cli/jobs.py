@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from fmscript.cli.output import dump, table, when
+from fmscript.cli.store_option import store_option
 
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
@@ -80,6 +81,7 @@ def _summary(job: Job) -> str:
 
 
 @click.group()
+@store_option
 def jobs() -> None:
     """List, inspect, wait for and cancel fine-tuning jobs."""
 

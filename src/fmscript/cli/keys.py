@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from fmscript.cli.output import dump, table, when
+from fmscript.cli.store_option import store_option
+
+if TYPE_CHECKING:
+    from fmscript.ai.keys import Keys
 
 
-def _store():  # type: ignore[no-untyped-def]
-    from fmscript.ai.keys import KeyStore
+def _store() -> Keys:
+    from fmscript.ai.keys import open_keys
     from fmscript.cli import current_settings
 
-    return KeyStore(current_settings().home)
+    settings = current_settings()
+    return open_keys(settings.home, settings.store)
 
 
 @click.group()
+@store_option
 def keys() -> None:
     """Create, list and revoke the server's API keys."""
 

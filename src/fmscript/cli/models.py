@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from fmscript.cli.output import dump, table, when
+from fmscript.cli.store_option import store_option
 
 if TYPE_CHECKING:
     from fmscript.ai.jobs.records import ModelCard
@@ -31,6 +32,7 @@ def _card(path: str) -> ModelCard | None:
 
 
 @click.group()
+@store_option
 def models() -> None:
     """List, add, remove and create base/fine-tuned models."""
 

@@ -8,6 +8,8 @@ import sys
 
 import click
 
+from fmscript.cli.store_option import store_option
+
 GRACEFUL_SECONDS = 5
 
 
@@ -30,6 +32,7 @@ GRACEFUL_SECONDS = 5
 @click.option(
     "--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]), default="info"
 )
+@store_option
 def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str) -> None:
     """Serve fine-tuning, models and chat completions under /llm/v1 and /v1 (FileMaker's AI Model
     Server API; use http://HOST:PORT/llm/v1/ as a Custom account's Endpoint).
@@ -48,7 +51,7 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
             err=True,
         )
         sys.exit(1)
-    from fmscript.ai.keys import KeyStore
+    from fmscript.ai.keys import open_keys
     from fmscript.cli import current_settings
 
     settings = current_settings()
@@ -57,7 +60,7 @@ def serve(host: str, port: int, max_upload_mb: int, train: bool, log_level: str)
     sock = _listen(host, port)
     port = sock.getsockname()[1]
     app = create_app(settings, ServerOptions(max_upload_bytes=max_upload_mb * MB, worker=train))
-    if not KeyStore(settings.home).entries():
+    if not open_keys(settings.home, settings.store).entries():
         click.echo(
             "warning: no API keys yet; every request but /health is refused (fmscript keys create NAME)",
             err=True,

@@ -65,7 +65,13 @@ def create_app(settings: Settings, options: ServerOptions | None = None) -> Fast
 
     @app.get("/health", tags=["health"], summary="Liveness (no API key needed)")
     async def health() -> dict[str, Any]:
-        return {"status": "ok", "version": version, "training": state.queue.current}
+        return {
+            "status": "ok",
+            "version": version,
+            "training": state.queue.current,
+            "store": state.store_health(),
+            "queue": {"queued": state.store.jobs.queue_depth()},
+        }
 
     router = api_router()
     for prefix in PREFIXES:

@@ -14,6 +14,7 @@ The child exits when the server process is gone, so it never trains on unattende
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
@@ -21,14 +22,19 @@ import threading
 import time
 from pathlib import Path
 
+import attrs
+
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import JobError
 from fmscript.ai.jobs.store import open_store
 
+log = logging.getLogger("fmscript.server")
+
 
 class TrainingQueue:
-    def __init__(self, home: Path, poll: float = 0.5) -> None:
+    def __init__(self, home: Path, poll: float = 0.5, store_url: str = "") -> None:
         self.home = home
+        self.store_url = store_url
         self.poll = poll
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -39,7 +45,7 @@ class TrainingQueue:
 
     def start(self) -> None:
         if self._thread is None:
-            self._store = open_store(self.home)
+            self._store = open_store(self.home, self.store_url)
             self._thread = threading.Thread(target=self._loop, name="fmscript-training-queue", daemon=True)
             self._thread.start()
 
@@ -92,20 +98,22 @@ class TrainingQueue:
 
     def _train(self, store: Store, job_id: str) -> None:
         self.current = job_id
+        log.info("job %s: running (trained by a child of this server)", job_id)
         try:
             self._child = subprocess.Popen(
                 [sys.executable, "-m", "fmscript.server.queue", job_id, str(os.getpid()), str(self.home)],
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,  # the store URL (it may hold a password: not on the command line)
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-            _, err = self._child.communicate()
+            _, err = self._child.communicate((self.store_url + "\n").encode())
             code = self._child.returncode
         finally:
             self._child = None
             self.current = None
         if self._stop.is_set():
             return
+        log.info("job %s: %s", job_id, store.jobs.get(job_id).status)
         if code != 0:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             reason = f"the trainer process exited with code {code}" + (f": {tail[0]}" if tail[0] else "")
@@ -131,9 +139,12 @@ def main(argv: list[str]) -> int:
     from fmscript.ai.jobs.worker import run_job
     from fmscript.settings import Settings
 
-    store = open_store(home)
+    settings = Settings.from_env()
+    url = sys.stdin.readline().strip()  # the server's store, which may differ from FMSCRIPT_STORE
+    settings = attrs.evolve(settings, store=url) if url else settings
+    store = open_store(home, settings.store)
     # no progress display: the events are the progress (a hub download's included)
-    job = run_job(store, job_id, settings=Settings.from_env())
+    job = run_job(store, job_id, settings=settings)
     return 0 if job.terminal else 1
 
 

@@ -306,7 +306,7 @@ def submit_fine_tune(
         )
     finally:
         remote.close()
-    store = open_store(home if home is not None else settings.home)
+    store = open_store(home if home is not None else settings.home, settings.store)
     try:
         store.remote.record(account.provider, base_url, job, verify)
     finally:

@@ -21,6 +21,7 @@ from fmscript.ai.jobs.records import (
     Model,
     ModelCard,
     RemoteJob,
+    Worker,
 )
 
 
@@ -61,6 +62,12 @@ class Jobs(Protocol):
     ) -> bool: ...
 
     def claim(self, job_id: str) -> bool: ...
+
+    def claim_next(self, worker: str, lease_ms: int | None = None) -> Job | None: ...
+
+    def expire_leases(self) -> builtins.list[str]: ...
+
+    def queue_depth(self) -> int: ...
 
     def heartbeat(self, job_id: str) -> bool: ...
 
@@ -104,6 +111,8 @@ class Models(Protocol):
 
     def resolve_base(self, name: str) -> Path: ...
 
+    def fetch(self, name: str) -> Path | None: ...
+
 
 class RemoteJobs(Protocol):
     def record(
@@ -113,6 +122,12 @@ class RemoteJobs(Protocol):
     def get(self, job_id: str, base_url: str | None = None) -> RemoteJob: ...
 
     def list(self, limit: int | None = None) -> builtins.list[RemoteJob]: ...
+
+
+class Workers(Protocol):
+    def announce(self, worker: Worker) -> None: ...
+
+    def list(self) -> builtins.list[Worker]: ...
 
 
 class Store(Protocol):
@@ -135,5 +150,8 @@ class Store(Protocol):
 
     @property
     def remote(self) -> RemoteJobs: ...
+
+    @property
+    def workers(self) -> Workers: ...
 
     def close(self) -> None: ...

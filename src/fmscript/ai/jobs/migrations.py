@@ -72,4 +72,21 @@ def v2_request_fields_event_order_relative_paths(tx: Tx) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [v1_original_schema, v2_request_fields_event_order_relative_paths]
+def v3_hosts_leases_workers(tx: Tx) -> None:
+    """Jobs record the host of their owning process and, when a worker trains them, the worker,
+    its lease and the number of trainings started; workers announce themselves in ``workers``."""
+    for column in ("host TEXT", "worker TEXT", "lease_until INTEGER", "attempts INTEGER NOT NULL DEFAULT 0"):
+        tx.execute(f"ALTER TABLE jobs ADD COLUMN {column}")
+    tx.execute(WORKERS)
+
+
+WORKERS = """CREATE TABLE workers (
+    id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, device TEXT NOT NULL,
+    free_memory_gb REAL, world_size INTEGER NOT NULL, started_at INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL, job_id TEXT, stopped_at INTEGER)"""
+
+MIGRATIONS: list[Migration] = [
+    v1_original_schema,
+    v2_request_fields_event_order_relative_paths,
+    v3_hosts_leases_workers,
+]

@@ -207,6 +207,10 @@ class Job:
     request: JobRequest = attrs.field(factory=JobRequest)
     n_examples: int | None = None
     name_given: bool = True  # the user named the model (else the store chose a free default name)
+    host: str | None = None  # the machine of the owning process
+    worker: str | None = None  # the worker (host:pid) whose lease holds it (fmscript worker)
+    lease_until: int | None = None
+    attempts: int = 0  # trainings a worker started (a job whose worker died is retried once)
 
     @property
     def active(self) -> bool:
@@ -274,3 +278,19 @@ class RemoteJob:
     updated_at: int = 0
     job: JSONObject = attrs.field(factory=dict)  # the provider's job object as it sent it
     verify_ssl: bool = True
+
+
+@attrs.frozen
+class Worker:
+    """A process that trains a store's jobs (``fmscript worker``), as it announced itself."""
+
+    id: str  # host:pid
+    host: str
+    pid: int
+    device: str
+    free_memory_gb: float | None
+    world_size: int
+    started_at: int
+    seen_at: int
+    job_id: str | None = None
+    stopped_at: int | None = None

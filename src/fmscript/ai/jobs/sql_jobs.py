@@ -11,6 +11,7 @@ import builtins
 import json
 import os
 import shutil
+import socket
 import time
 from pathlib import Path
 
@@ -31,6 +32,10 @@ from fmscript.ai.jobs.records import (
     JSONObject,
     ModelCard,
 )
+
+HOST = socket.gethostname()
+LEASE_MS = 30_000  # a worker that has not renewed its job's lease for this long has lost the job
+MAX_ATTEMPTS = 2  # a job whose worker died is trained once more, then failed
 
 
 def now_ms() -> int:
@@ -85,6 +90,10 @@ def job_from_row(row: Row) -> Job:
         request=JobRequest.from_json(_loads(row["request"])),
         n_examples=row["n_examples"],
         name_given=bool(row["name_given"]),
+        host=row["host"],
+        worker=row["worker"],
+        lease_until=row["lease_until"],
+        attempts=row["attempts"],
     )
 
 
@@ -167,13 +176,13 @@ class SQLJobs:
             job_id, created = new_id(tx, "jobs", "fm-ftjob-")
             tx.execute(
                 "INSERT INTO jobs (id, model, base_model_path, file_id, training_file, fine_tuned_model, params,"
-                " tags, status, created_at, pid, pid_start, heartbeat, request, n_examples, name_given)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tags, status, created_at, pid, pid_start, heartbeat, request, n_examples, name_given, host)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job_id, base_model, str(base_model_path) if base_model_path else None, file_id,
                     training_file_name, name, json.dumps(params), json.dumps(tags if tags is not None else ["fine-tune"]),
                     status, created, pid, process_start(pid), created,
-                    _json(attrs.asdict(request)) if request else None, n_examples, int(name_given),
+                    _json(attrs.asdict(request)) if request else None, n_examples, int(name_given), HOST,
                 ),
             )  # fmt: skip
             add_event(tx, job_id, "info", f"Created fine-tuning job {job_id}", None)
@@ -238,8 +247,8 @@ class SQLJobs:
         sets = ["status = ?"]
         args: list[object] = [status]
         if status == "running":
-            sets += ["started_at = ?", "pid = ?", "pid_start = ?", "heartbeat = ?"]
-            args += [now, os.getpid(), process_start(os.getpid()), now]
+            sets += ["started_at = ?", "pid = ?", "pid_start = ?", "heartbeat = ?", "host = ?"]
+            args += [now, os.getpid(), process_start(os.getpid()), now, HOST]
         if status in TERMINAL:
             sets.append("finished_at = ?")
             args.append(now)
@@ -271,12 +280,19 @@ class SQLJobs:
         return self.set_status(job_id, "running", expect=("queued",), message="Fine-tuning started")
 
     def heartbeat(self, job_id: str) -> bool:
-        """Record that this process still trains the job; returns whether a cancel was requested."""
+        """Record that this process still trains the job (a worker's lease is renewed); returns
+        whether it should stop: a cancel was requested, or the job is no longer running here."""
+        now = now_ms()
         with self.db.tx() as tx:
+            # A worker's lease keeps its length (lease_until - heartbeat, as claim_next set it); a
+            # job taken over by another worker meanwhile is no longer this process's to renew.
             row = tx.execute(
-                "UPDATE jobs SET heartbeat = ? WHERE id = ? RETURNING cancel_requested", (now_ms(), job_id)
+                "UPDATE jobs SET heartbeat = ?, lease_until = CASE WHEN worker IS NULL THEN lease_until"
+                " ELSE ? + (lease_until - heartbeat) END WHERE id = ? AND (worker IS NULL OR (pid = ? AND host = ?))"
+                " RETURNING cancel_requested, status",
+                (now, now, job_id, os.getpid(), HOST),
             ).fetchone()
-        return bool(row and row["cancel_requested"])
+        return bool(row is None or row["cancel_requested"] or row["status"] != "running")
 
     def request_cancel(self, job_id: str) -> Job:
         """Cancel a job at once (OpenAI's cancel answers ``cancelled``). A trainer running it sees
@@ -314,7 +330,9 @@ class SQLJobs:
         with self.db.tx() as tx:
             changed = tx.execute(
                 "UPDATE jobs SET status = 'queued', pid = NULL, pid_start = NULL, started_at = NULL,"
-                " cancel_requested = 0 WHERE id = ? AND status = 'running'",
+                " cancel_requested = 0, worker = NULL, lease_until = NULL,"
+                " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+                " WHERE id = ? AND status = 'running'",
                 (job_id,),
             ).rowcount
             if changed:
@@ -325,13 +343,16 @@ class SQLJobs:
 
     def reap_dead(self) -> builtins.list[str]:
         """Fail every unfinished job whose owning process is gone; return their ids."""
-        reaped = []
+        reaped: builtins.list[str] = []
         rows = self.db.query(
-            f"SELECT id, status, pid, pid_start FROM jobs WHERE status IN ({', '.join('?' * len(ACTIVE))})",
+            f"SELECT id, status, pid, pid_start, host, worker FROM jobs WHERE status IN ({', '.join('?' * len(ACTIVE))})",
             ACTIVE,
         )
+        reaped += self.expire_leases()
         for row in rows:
-            if row["pid"] is None or process_alive(row["pid"], row["pid_start"]):
+            if row["pid"] is None or row["worker"] is not None or row["host"] not in (None, HOST):
+                continue  # a worker's job is its lease's (expire_leases); another machine's pid is not ours
+            if process_alive(row["pid"], row["pid_start"]):
                 continue
             if row["status"] == "running":
                 message = f"the process training it stopped (pid {row['pid']})"
@@ -349,6 +370,70 @@ class SQLJobs:
                 shutil.rmtree(model_tmp_dir(self.home, row["id"]), ignore_errors=True)
                 reaped.append(row["id"])
         return reaped
+
+    # -- workers' leases ---------------------------------------------------------------------
+
+    def claim_next(self, worker: str, lease_ms: int | None = None) -> Job | None:
+        """The oldest queued job nobody owns, now running on ``worker`` with a lease; None when
+        there is none. On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets workers claim side by side
+        without waiting on each other; SQLite's one writer serialises them anyway."""
+        lock = " FOR UPDATE SKIP LOCKED" if self.db.dialect == "postgresql" else ""
+        lease = LEASE_MS if lease_ms is None else lease_ms
+        now = now_ms()
+        with self.db.tx() as tx:
+            row = tx.execute(
+                "SELECT id FROM jobs WHERE status = 'queued' AND pid IS NULL ORDER BY created_at, id LIMIT 1"
+                + lock
+            ).fetchone()
+            if row is None:
+                return None
+            tx.execute(
+                "UPDATE jobs SET status = 'running', worker = ?, lease_until = ?, attempts = attempts + 1,"
+                " started_at = ?, heartbeat = ?, pid = ?, pid_start = ?, host = ? WHERE id = ?",
+                (worker, now + lease, now, now, os.getpid(), process_start(os.getpid()), HOST, row["id"]),
+            )
+            attempt = tx.execute("SELECT attempts FROM jobs WHERE id = ?", (row["id"],)).fetchone()[
+                "attempts"
+            ]
+            add_event(
+                tx, row["id"], "info", f"Fine-tuning started on worker {worker} (attempt {attempt})", None
+            )
+        return self.get(row["id"])
+
+    def expire_leases(self) -> builtins.list[str]:
+        """Running jobs whose worker stopped renewing its lease (killed, powered off, cut off):
+        queued again for another worker once, failed with the reason the second time."""
+        now = now_ms()
+        changed: builtins.list[str] = []
+        rows = self.db.query(
+            "SELECT id, worker, attempts FROM jobs WHERE status = 'running' AND lease_until < ?", (now,)
+        )
+        for row in rows:
+            gone = f"its worker {row['worker']} stopped renewing its lease"
+            with self.db.tx() as tx:
+                if row["attempts"] < MAX_ATTEMPTS:
+                    done = tx.execute(
+                        "UPDATE jobs SET status = 'queued', worker = NULL, lease_until = NULL, pid = NULL,"
+                        " pid_start = NULL, started_at = NULL WHERE id = ? AND status = 'running' AND lease_until < ?",
+                        (row["id"], now),
+                    ).rowcount
+                    if done:
+                        add_event(tx, row["id"], "warn", f"Job queued again: {gone}; trying once more", None)
+                else:
+                    error = json.dumps(attrs.asdict(JobError("worker_lost", f"{gone}, twice")))
+                    done = tx.execute(
+                        "UPDATE jobs SET status = 'failed', finished_at = ?, error = ?, lease_until = NULL"
+                        " WHERE id = ? AND status = 'running' AND lease_until < ?",
+                        (now, error, row["id"], now),
+                    ).rowcount
+                    if done:
+                        add_event(tx, row["id"], "error", f"Job failed: {gone}, twice", None)
+            if done:
+                changed.append(row["id"])
+        return changed
+
+    def queue_depth(self) -> int:
+        return int(self.db.query("SELECT COUNT(*) AS n FROM jobs WHERE status = 'queued'")[0]["n"])
 
     # -- events ------------------------------------------------------------------------------
 

@@ -91,7 +91,7 @@ class SQLModels:
         folder = homes.base_models_dir(self.home) / name
         if modeldir.is_model_dir(folder):
             return Model(name, "base", str(folder), None, None, int(folder.stat().st_mtime * 1000), True)
-        tuned = fine_tuned_on_disk(homes.models_dir(self.home) / name) if "/" not in name else None
+        tuned = self.on_disk(homes.models_dir(self.home) / name) if "/" not in name else None
         if tuned is not None:
             return tuned
         raise ai_error(f"no such model: {name}", UNKNOWN_MODEL)
@@ -108,9 +108,18 @@ class SQLModels:
         # jobs.sqlite): their adapter and card are all that is needed, so they are listed again.
         tuned = homes.models_dir(self.home)
         for folder in sorted(tuned.iterdir()) if tuned.is_dir() else []:
-            if folder.name not in models and (found := fine_tuned_on_disk(folder)) is not None:
+            if folder.name not in models and (found := self.on_disk(folder)) is not None:
                 models[folder.name] = found
         return sorted(models.values(), key=lambda m: (m.kind != "base", m.name))
+
+    def on_disk(self, folder: Path) -> Model | None:
+        """A fine-tuned model folder the store does not know (an emptied or re-created jobs.sqlite)."""
+        return fine_tuned_on_disk(folder)
+
+    def fetch(self, name: str) -> Path | None:
+        """The folder of fine-tuned model ``name`` on this machine (already here: the home holds it)."""
+        folder = homes.models_dir(self.home) / name
+        return folder if "/" not in name and (folder / "adapter_config.json").is_file() else None
 
     def remove(self, name: str) -> Model:
         """Forget a model; its folder is deleted when it lies inside the fmscript home."""

@@ -50,7 +50,6 @@ def run_job(
     """Train ``job_id`` here when it is queued (after the lock is free); follow it when another
     process trains it; return the job once it has ended. Ctrl-C cancels a job trained here and is
     raised again afterwards."""
-    from fmscript.ai.engines import mlx_local
 
     progress = progress or TrainingProgress()
     lock = TrainingLock(store.home)
@@ -71,6 +70,20 @@ def run_job(
             waiting_said = True
         store.jobs.reap_dead()
         time.sleep(poll)
+    try:
+        return train_claimed(store, job_id, progress, settings)
+    finally:
+        lock.release()
+
+
+def train_claimed(
+    store: Store, job_id: str, progress: TrainingProgress | None = None, settings: Settings | None = None
+) -> Job:
+    """Train a job this process has claimed (it is ``running``, owned here) to its end: succeeded,
+    cancelled or failed with the reason. Ctrl-C cancels it and is raised again."""
+    from fmscript.ai.engines import mlx_local
+
+    progress = progress or TrainingProgress()
     try:
         job = store.jobs.get(job_id)
         card = mlx_local.train_job(store, job, progress, settings or Settings())
@@ -104,7 +117,6 @@ def run_job(
     finally:
         progress.close()
         shutil.rmtree(model_tmp_dir(store.home, job_id), ignore_errors=True)
-        lock.release()
     return store.jobs.get(job_id)
 
 

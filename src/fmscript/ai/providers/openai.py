@@ -120,7 +120,7 @@ class OpenAIProvider:
             str(job["id"]),
             fine_tuned_model=name if isinstance(name, str) else None,
         )
-        store = open_store(settings.home)
+        store = open_store(settings.home, settings.store)
         try:
             return follow(store, record, remote, progress, FOLLOW_POLL_SECONDS, on_message)
         finally:
@@ -135,7 +135,7 @@ class OpenAIProvider:
             job = remote.cancel(job_id)
         finally:
             remote.close()
-        store = open_store(settings.home)
+        store = open_store(settings.home, settings.store)
         try:
             store.remote.record(account.provider, remote.base_url, job, account.verify_ssl)
         finally:

@@ -3,6 +3,7 @@ cancel, events, checkpoints. Jobs are trained by the server's queue, one at a ti
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -18,6 +19,7 @@ from fmscript.server.routes.common import page, server, wire_shape
 from fmscript.server.state import ServerState
 
 router = APIRouter(tags=["fine-tuning"])
+log = logging.getLogger("fmscript.server")
 Server = Annotated[ServerState, Depends(server)]
 Shape = Annotated[wire.Shape, Depends(wire_shape)]
 # Strict: JSON true is not the number 1 (lax pydantic would queue max_steps: true as 1 step).
@@ -53,6 +55,7 @@ async def create_job(state: Server, shape: Shape, body: JobCreate) -> dict[str, 
         server_jobs.create_job, state.service, body.model_dump(), state.settings.max_steps
     )
     state.queue.wake()
+    log.info("job %s: queued (%s)", job.id, job.fine_tuned_model)
     return wire.job_object(job, shape)
 
 
@@ -79,7 +82,9 @@ async def get_job(state: Server, shape: Shape, job_id: str) -> dict[str, Any]:
 @router.post("/fine_tuning/jobs/{job_id}/cancel", summary="Cancel a fine-tuning job")
 async def cancel_job(state: Server, shape: Shape, job_id: str) -> dict[str, Any]:
     _job(state, job_id)
-    return wire.job_object(state.store.jobs.request_cancel(job_id), shape)
+    job = state.store.jobs.request_cancel(job_id)
+    log.info("job %s: %s (cancel requested)", job_id, job.status)
+    return wire.job_object(job, shape)
 
 
 @router.get("/fine_tuning/jobs/{job_id}/events", summary="List a job's events, newest first")

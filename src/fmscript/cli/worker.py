@@ -1,0 +1,67 @@
+"""``fmscript worker``: train the queued jobs of a (shared) store; ``fmscript workers list``."""
+
+from __future__ import annotations
+
+import time
+
+import click
+
+from fmscript.cli.output import dump, table, when
+from fmscript.cli.store_option import store_option
+
+
+@click.command()
+@store_option
+@click.option("--poll", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+              help="Seconds between looks at the queue when it is empty.")  # fmt: skip
+@click.option(
+    "--max-jobs", type=click.IntRange(min=1), default=None, help="Stop after training this many jobs."
+)
+def worker(poll: float, max_jobs: int | None) -> None:
+    """Train queued jobs of the store, one at a time, until stopped (SIGTERM queues the running job
+    again). Run one per machine (or per GPU) against a shared postgresql:// store."""
+    from fmscript.ai.jobs.fleet import JobWorker
+    from fmscript.ai.jobs.store import open_store
+    from fmscript.cli import current_settings
+
+    settings = current_settings()
+    store = open_store(settings.home, settings.store)
+
+    def log(line: str) -> None:
+        click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", err=True)
+
+    try:
+        JobWorker(store, settings, log, poll).run(max_jobs)
+    finally:
+        store.close()
+
+
+@click.group()
+@store_option
+def workers() -> None:
+    """The workers that train the store's jobs."""
+
+
+@workers.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the workers as JSON.")
+def list_workers(as_json: bool) -> None:
+    """Workers that announced themselves: host, device, free memory, the job they train."""
+    import attrs
+
+    from fmscript.ai.jobs.store import open_store
+    from fmscript.cli import current_settings
+
+    settings = current_settings()
+    found = open_store(settings.home, settings.store).workers.list()
+    if as_json:
+        click.echo(dump([attrs.asdict(w) for w in found]))
+        return
+    if not found:
+        click.echo("no workers")
+        return
+    rows = [
+        [w.id, w.device, "" if w.free_memory_gb is None else f"{w.free_memory_gb:.1f} GB", str(w.world_size),
+         w.job_id or "", "stopped" if w.stopped_at else when(w.seen_at)]
+        for w in found
+    ]  # fmt: skip
+    click.echo(table(rows, ["WORKER", "DEVICE", "FREE MEMORY", "RANKS", "JOB", "LAST SEEN"]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import attrs
 import pytest
 
 from fmscript.ai.jobs import SQLiteStore as JobStore
-from fmscript.ai.jobs.records import Job, Model
+from fmscript.ai.jobs.records import Job, Model, Worker
 
 try:
     from fastapi import Header
@@ -239,6 +240,7 @@ def test_every_api_route_needs_the_key(client, store: JobStore, tmp_path: Path) 
         f"/admin/api/jobs/{job_id}",
         f"/admin/api/jobs/{job_id}/chart.svg",
         "/admin/api/models",
+        "/admin/api/workers",
     ):
         assert client.get(path).status_code == 401, path
         assert client.get(path, headers={"Authorization": "Bearer good"}).status_code == 200, path
@@ -283,3 +285,37 @@ def test_validate_reports_every_bad_line(client) -> None:  # type: ignore[no-unt
         "/admin/api/files", content=GOOD[0].encode(), headers={"Authorization": "Bearer good"}
     ).json()
     assert [p["line"] for p in few["problems"]] == [0]  # the whole file: too few examples
+
+
+def test_workers_route_lists_what_the_store_knows(client, store: JobStore) -> None:  # type: ignore[no-untyped-def]
+    key = {"Authorization": "Bearer good"}
+    assert client.get("/admin/api/workers", headers=key).json() == {"object": "list", "data": []}
+    now = int(time.time() * 1000)
+    store.workers.announce(Worker("gpu1:7", "gpu1", 7, "gpu", 61.5, 2, now - 9000, now - 500, "fm-ftjob-9"))
+    store.workers.announce(Worker("cpu2:8", "cpu2", 8, "cpu", None, 1, now - 9000, now - 1000))
+    store.workers.announce(Worker("old:9", "old", 9, "cpu", 3.0, 1, now - 99000, now - 60000))
+    store.workers.announce(
+        Worker("gone:5", "gone", 5, "gpu", 1.0, 1, now - 99000, now - 2000, None, now - 2000)
+    )
+    rows = client.get("/admin/api/workers", headers=key).json()["data"]
+    assert [(r["id"], r["state"], r["job_id"]) for r in rows] == [
+        ("gpu1:7", "training", "fm-ftjob-9"),
+        ("cpu2:8", "idle", None),
+        ("gone:5", "stopped", None),
+        ("old:9", "silent", None),
+    ]
+    first = rows[0]
+    facts = (first["host"], first["device"], first["free_memory_gb"], first["world_size"])
+    assert facts == ("gpu1", "gpu", 61.5, 2)
+    assert first["seen_at"] == now - 500 and rows[1]["free_memory_gb"] is None
+
+
+@pytest.mark.parametrize(
+    ("seen_ago", "job_id", "stopped", "state"),
+    [(0, None, False, "idle"), (insights.SILENT_AFTER_MS - 1, None, False, "idle"),
+     (insights.SILENT_AFTER_MS, None, False, "silent"), (10**9, "fm-ftjob-1", False, "training"),
+     (0, "fm-ftjob-1", True, "stopped")],
+)  # fmt: skip
+def test_worker_state(seen_ago: int, job_id: str | None, stopped: bool, state: str) -> None:
+    worker = Worker("h:1", "h", 1, "cpu", None, 1, 0, 10**10 - seen_ago, job_id, 10**10 if stopped else None)
+    assert insights.worker_state(worker, 10**10) == state

@@ -23,7 +23,7 @@ import attrs
 
 from fmscript.ai import datasets
 from fmscript.ai.jobs.interface import Store
-from fmscript.ai.jobs.records import Event, Job, Model, ModelCard
+from fmscript.ai.jobs.records import Event, Job, Model, ModelCard, Worker
 
 Point = tuple[int, float]
 
@@ -212,6 +212,28 @@ def model_info(model: Model) -> dict[str, Any]:
         info["n_examples"] = card.data.n_examples
         info["world_size"] = card.world_size
     return info
+
+
+# -- workers -----------------------------------------------------------------------------------
+
+# An idle ``fmscript worker`` announces itself every poll (about a second); one silent this long
+# has died or lost the store. A training worker announces only at each job (its lease keeps it).
+SILENT_AFTER_MS = 30_000
+
+
+def worker_state(worker: Worker, now_ms: int) -> str:
+    """stopped (it said so), training (a job), idle (polling), or silent (no word for a while)."""
+    if worker.stopped_at is not None:
+        return "stopped"
+    if worker.job_id:
+        return "training"
+    return "idle" if now_ms - worker.seen_at < SILENT_AFTER_MS else "silent"
+
+
+def worker_info(worker: Worker, now_ms: int | None = None) -> dict[str, Any]:
+    """One row of the workers table: the worker as it announced itself, plus its state."""
+    now = now_ms if now_ms is not None else int(time.time() * 1000)
+    return {**attrs.asdict(worker), "state": worker_state(worker, now)}
 
 
 # -- training files ---------------------------------------------------------------------------

@@ -107,6 +107,11 @@ def create_admin_router(
     def models() -> dict[str, Any]:
         return {"object": "list", "data": [insights.model_info(m) for m in store().models.list()]}
 
+    @api.get("/workers")
+    def workers() -> dict[str, Any]:
+        """The ``fmscript worker`` processes the store knows (none where the server trains itself)."""
+        return {"object": "list", "data": [insights.worker_info(w) for w in store().workers.list()]}
+
     @api.post("/files")
     async def validate(request: Request, filename: str = "training.jsonl") -> Response:
         """Check a training file: the raw JSONL in the body → every bad line with its number.

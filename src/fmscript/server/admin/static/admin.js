@@ -218,9 +218,34 @@ function renderJobs(jobs) {
   $("jobs-table").hidden = jobs.length === 0;
 }
 
+const WORKER_COLUMNS = ["Worker", "State", "Device", "Free memory", "Job", "Last heartbeat"];
+
+function workerCells(w) {
+  return [
+    h("span", { class: "mono", text: w.id }),
+    h("span", { class: "badge " + w.state, text: w.state }),
+    w.device + (w.world_size > 1 ? ` × ${w.world_size}` : ""),
+    w.free_memory_gb === null ? "—" : `${Number(w.free_memory_gb).toFixed(1)} GB`,
+    w.job_id ? h("a", { href: "#/jobs/" + encodeURIComponent(w.job_id), class: "mono", text: w.job_id }) : "—",
+    fmtTime(w.stopped_at || w.seen_at),
+  ];
+}
+
+function renderWorkers(workers) {
+  const rows = workers.map((w) => {
+    const tr = h("tr", { "data-id": w.id });
+    workerCells(w).forEach((c, i) => tr.append(h("td", { "data-label": WORKER_COLUMNS[i], class: i === 3 ? "num" : null }, c)));
+    return tr;
+  });
+  const tbody = document.querySelector("#workers-table tbody");
+  const fresh = h("tbody", {}, ...rows);
+  if (tbody.innerHTML !== fresh.innerHTML) tbody.replaceChildren(...fresh.childNodes); // keep focus across polls
+  $("workers").hidden = workers.length === 0; // a server that trains its own jobs has none
+}
+
 async function refreshJobs() {
-  const { data } = await api("/admin/api/jobs");
-  if (state.view === "jobs") renderJobs(data);
+  const [{ data }, workers] = await Promise.all([api("/admin/api/jobs"), api("/admin/api/workers")]);
+  if (state.view === "jobs") { renderJobs(data); renderWorkers(workers.data); }
   return true;
 }
 

@@ -1,8 +1,9 @@
 """Run the benchmarks and print one table: each figure, its yardstick (measured in the same run)
-and its goal (issue 16). ``python bench/run_all.py [--train]``.
+and its goal (issue 16). ``python bench/run_all.py [--train] [--scale]``.
 
 The training and model-server comparisons take minutes (four LoRA runs and checkpoint scoring;
-two servers); they run only with ``--train``. Each benchmark also runs on its own
+two servers); they run only with ``--train``. The scale-out figures (PostgreSQL, workers and
+replicas: minutes) run only with ``--scale``. Each benchmark also runs on its own
 (``python bench/<name>.py``) and prints details.
 """
 
@@ -54,6 +55,10 @@ ROWS: list[Row] = [
      "one fmscript run process per case", "≥ 4×", lambda v: v >= 4, "{:.1f}× less"),
     ("server_bench", "AI Model Server: chat latency, 8 clients (median)", "chat_ratio",
      "mlx_lm.server, same model", "≤ 1×", lambda v: v <= 1, "{:.2f}×"),
+    ("scale_bench", "2 fmscript workers on one PostgreSQL queue: jobs/hour ({jobs_per_hour_2:.0f})", "worker_speedup",
+     "1 worker ({jobs_per_hour_1:.0f} jobs/hour), same jobs", "≥ 1× (2 shared cores)", lambda v: v >= 1, "{:.2f}×"),
+    ("scale_bench", "serve on PostgreSQL: chat latency ({chat_pg_median_ms:.0f} ms median)", "chat_pg_ratio",
+     "serve on SQLite ({chat_sqlite_median_ms:.0f} ms)", "≤ 1.2×", lambda v: v <= 1.2, "{:.2f}×"),
     ("train_bench", "LoRA training: seconds to the same validation loss", "train_ttq_ratio",
      "mlx_lm lora, same model/data/params", "≤ 0.67×", lambda v: v <= 0.67, "{:.2f}×"),
     ("train_bench", "  same: data tokens/s", "train_tps_ratio",
@@ -66,11 +71,18 @@ def main() -> None:
     parser.add_argument(
         "--train", action="store_true", help="also run the training and model-server comparisons (minutes)"
     )
+    parser.add_argument(
+        "--scale",
+        action="store_true",
+        help="also run the PostgreSQL scale-out benchmark (workers, replicas; minutes)",
+    )
     args = parser.parse_args()
     results: dict[str, dict[str, float]] = {}
     for module in dict.fromkeys(row[0] for row in ROWS):
         if module in ("train_bench", "server_bench") and not args.train:
             continue  # minutes each (training; model servers)
+        if module == "scale_bench" and not args.scale:
+            continue  # minutes (PostgreSQL, two rounds of training jobs, two replicas)
         if not (Path(__file__).parent / f"{module}.py").is_file():
             continue
         print(f"== {module}", flush=True)

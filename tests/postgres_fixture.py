@@ -1,87 +1,33 @@
-"""A real PostgreSQL for the tests: initdb + pg_ctl in a temporary folder on a free loopback port
-(as the ``postgres`` user when the tests run as root), once per session, stopped at the end.
+"""A real PostgreSQL for the tests (:mod:`tests.postgres_server`: initdb + pg_ctl on a free loopback
+port, as the ``postgres`` user when the tests run as root), once per session, stopped at the end.
 Without PostgreSQL (or psycopg) the tests that need it are skipped, saying why."""
 
 from __future__ import annotations
 
-import glob
-import itertools
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-_COUNTER = itertools.count()
-
-
-def postgres_bin() -> Path | None:
-    """The folder with initdb and pg_ctl: on PATH, /usr/local/bin, or Debian's /usr/lib/postgresql/*/bin."""
-    found = shutil.which("initdb")
-    folders = [Path(found).parent] if found else []
-    folders += [
-        Path("/usr/local/bin"),
-        *map(Path, sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)),
-    ]
-    for folder in folders:
-        if (folder / "initdb").is_file() and (folder / "pg_ctl").is_file():
-            return folder
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _as_postgres(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
-    if os.geteuid() == 0:  # initdb refuses to run as root
-        args = ["runuser", "-u", "postgres", "--", *args]
-    return subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
+from tests.postgres_server import PostgresUnavailable, fresh_database, running_postgres
 
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """``postgresql://postgres@127.0.0.1:PORT`` of a server that lives as long as the session."""
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'fmscript[postgres]')")
-    folder_bin = postgres_bin()
-    if folder_bin is None:
-        pytest.skip("PostgreSQL is not installed (no initdb/pg_ctl): the PostgreSQL store tests are skipped")
-    folder = Path(tempfile.mkdtemp(prefix="fmscript-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres")
-    data, port = folder / "data", _free_port()
     try:
-        done = _as_postgres([str(folder_bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust",
-                             "-E", "UTF8", "--no-sync"], 120)  # fmt: skip
-        if done.returncode != 0:
-            pytest.skip(f"initdb failed: {done.stderr.strip()[-300:]}")
-        options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        done = _as_postgres([str(folder_bin / "pg_ctl"), "-D", str(data), "-o", options, "-l",
-                             str(folder / "log"), "-w", "-t", "60", "start"], 90)  # fmt: skip
-        if done.returncode != 0:
-            pytest.skip(f"pg_ctl start failed: {done.stderr.strip()[-300:]}")
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        server = running_postgres()
+        url = server.__enter__()
+    except PostgresUnavailable as exc:
+        pytest.skip(f"{exc}: the PostgreSQL store tests are skipped")
+    try:
+        yield url
     finally:
-        _as_postgres(
-            [str(folder_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "-t", "30", "stop"], 60
-        )
-        shutil.rmtree(folder, ignore_errors=True)
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
     """A fresh, empty database on the session's server for one test."""
-    import psycopg
-
-    name = f"fmscript_{os.getpid()}_{next(_COUNTER)}"
-    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{postgres_server}/{name}"
-    with psycopg.connect(f"{postgres_server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(postgres_server) as url:
+        yield url

@@ -15,6 +15,7 @@ import json
 import re
 import ssl
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +29,10 @@ from fmscript.errors import ScriptRuntimeError
 from fmscript.settings import Settings
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
+
+
+# A create call that failed this way may still have created (and billed) the job.
+AMBIGUOUS = frozenset({rc.TIMED_OUT, rc.PROVIDER_FAILED, rc.for_status(500)[0]})
 
 
 class Remote:
@@ -190,8 +195,41 @@ class Remote:
         return self._object("upload", reply, "file")
 
     def create_job(self, args: dict[str, Any]) -> dict[str, Any]:
-        reply = self._call("create job", self.client.fine_tuning.jobs.with_raw_response.create, **args)
+        """Create the job at most once (each job is billed).
+
+        The SDK does not retry this POST on its own (a slow reply once ended as three paid jobs):
+        every attempt carries the same ``Idempotency-Key``, and after an ambiguous failure (no reply
+        in time, the connection lost, a 5xx) the provider's recent jobs are searched for one on the
+        training file just uploaded — a file id no other job has — before the one retry.
+        """
+        key = "fmscript-" + uuid.uuid4().hex
+        create = self.client.with_options(max_retries=0).fine_tuning.jobs.with_raw_response.create
+        try:
+            reply = self._call("create job", create, **args, extra_headers={"Idempotency-Key": key})
+        except ScriptRuntimeError as exc:
+            if exc.code not in AMBIGUOUS:
+                raise
+            found = self._job_on_file(str(args["training_file"]))
+            if found is not None:
+                return found
+            reply = self._call("create job", create, **args, extra_headers={"Idempotency-Key": key})
         return self._object("create job", reply, "fine-tuning job", ("status",))
+
+    def _job_on_file(self, file_id: str) -> dict[str, Any] | None:
+        """The provider's recent job on ``file_id`` (None: none, or the list cannot be had)."""
+        try:
+            reply = self._call("list jobs", self.client.fine_tuning.jobs.with_raw_response.list, limit=20)
+        except Exception:  # best effort: any failure here means "not found", then the keyed retry
+            return None
+        jobs = reply.get("data") if isinstance(reply, dict) else None
+        for job in jobs if isinstance(jobs, list) else []:
+            if (
+                isinstance(job, dict)
+                and job.get("training_file") == file_id
+                and isinstance(job.get("id"), str)
+            ):
+                return job
+        return None
 
     def retrieve(self, job_id: str) -> dict[str, Any]:
         reply = self._call("retrieve job", self.client.fine_tuning.jobs.with_raw_response.retrieve, job_id)

@@ -379,7 +379,15 @@ def test_jobs_report_a_failed_remote_job_and_cancel(env: Path) -> None:
         cancel = mock.post("/fine_tuning/jobs/ftjob-abc123/cancel").respond(
             200, json={**RECORDED["job_running"], "status": "cancelled"}
         )
-        waited = _jobs("wait", "ftjob-abc123", "--no-progress", key_env="MY_KEY", key="sk-other-1234")
+        waited = _jobs(
+            "wait",
+            "ftjob-abc123",
+            "--no-progress",
+            "--api-key-env",
+            "MY_KEY",
+            key_env="MY_KEY",
+            key="sk-other-1234",
+        )
         cancelled = _jobs(
             "cancel", "ftjob-abc123", "--api-key-env", "MY_KEY", key_env="MY_KEY", key="sk-other-1234"
         )

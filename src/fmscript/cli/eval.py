@@ -42,14 +42,20 @@ def _local(model: str, data: Path | None, base: str | None, max_tokens: int) -> 
     return {"model": model, "base": base, "data": source, "method": method, **report}
 
 
-def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens: int) -> dict[str, Any]:
+def _remote(
+    model: str, data: Path, base: str | None, endpoint: str, max_tokens: int, key_env: str
+) -> dict[str, Any]:
+    import os
+
     from fmscript.ai import evaluate
     from fmscript.ai.engines import openai_chat
     from fmscript.cli import current_settings
 
     settings = current_settings()
     provider = "Custom" if endpoint else "OpenAI"
-    remote = openai_chat.connect(provider, endpoint, settings.openai_api_key, True, settings)
+    # the command line is the edge: the key is read from the variable --api-key-env names
+    key = os.environ.get(key_env, "") if key_env != "OPENAI_API_KEY" else settings.openai_api_key
+    remote = openai_chat.connect(provider, endpoint, key, True, settings)
     try:
         names = [model] + ([base] if base else [])
         params = {"max_tokens": max_tokens, "temperature": 0}
@@ -70,8 +76,22 @@ def _remote(model: str, data: Path, base: str | None, endpoint: str, max_tokens:
 @click.option("--endpoint", default="", help="Evaluate a Custom provider's model at this base URL.")
 @click.option("--max-tokens", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--api-key-env",
+    "key_env",
+    default="OPENAI_API_KEY",
+    show_default=True,
+    metavar="NAME",
+    help="Environment variable holding the API key of a remote (OpenAI/Custom) model.",
+)
 def eval_command(
-    model: str, data: Path | None, base: str | None, endpoint: str, max_tokens: int, as_json: bool
+    model: str,
+    data: Path | None,
+    base: str | None,
+    endpoint: str,
+    max_tokens: int,
+    as_json: bool,
+    key_env: str,
 ) -> None:
     """Loss/perplexity on the assistant tokens of DATA (local models) for MODEL and its base, and
     each example's expected answer beside both models' answers, with exact- and prefix-match rates.
@@ -83,7 +103,7 @@ def eval_command(
     if endpoint or model.startswith("ft:"):
         if data is None:
             raise click.UsageError("a remote model needs a DATA.jsonl")
-        report = _remote(model, data, base, endpoint, max_tokens)
+        report = _remote(model, data, base, endpoint, max_tokens, key_env)
     else:
         report = _local(model, data, base, max_tokens)
     if as_json:

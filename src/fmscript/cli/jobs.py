@@ -8,6 +8,7 @@ import os
 import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import click
 
@@ -41,19 +42,29 @@ def _remote_record(job_id: str) -> RemoteJob | None:
         return store.remote.get(job_id)  # raises "no such fine-tuning job" when neither
 
 
+def _key(record: RemoteJob, key_env: str) -> str:
+    """The API key for a recorded remote job, read from the environment (the command line is the
+    edge). OpenAI's API needs one: without it say so, rather than send none and report a refusal."""
+    key = os.environ.get(key_env, "")
+    if not key and urlsplit(record.base_url).hostname == "api.openai.com":
+        raise click.ClickException(
+            f"no API key for {record.base_url}: set {key_env} (or name another variable with --api-key-env)"
+        )
+    return key
+
+
 def _connect(record: RemoteJob, key_env: str) -> Any:
     from fmscript.ai.remote_jobs import connect
     from fmscript.cli import current_settings
 
-    # The command line is the edge: the key is read from the environment here.
-    return connect(record, os.environ.get(key_env, ""), current_settings())
+    return connect(record, _key(record, key_env), current_settings())
 
 
 def _account(record: RemoteJob, key_env: str) -> Account:
     """The account a recorded remote job was created with (its key from the environment)."""
     from fmscript.ai.accounts import Account
 
-    return Account("", record.provider, record.base_url, record.verify_ssl, os.environ.get(key_env, ""))
+    return Account("", record.provider, record.base_url, record.verify_ssl, _key(record, key_env))
 
 
 def api_key_env(fn: Callable[..., Any]) -> Callable[..., Any]:

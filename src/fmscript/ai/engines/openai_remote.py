@@ -129,11 +129,18 @@ class Remote:
                 f"(after {self.settings.max_retries} retries)",
             )
         if isinstance(exc, openai.APIConnectionError):
+            if _not_tls(exc):
+                return self._error(
+                    rc.PROVIDER_FAILED,
+                    f"{what}: {self.base_url} does not answer in TLS ({_cause(exc)}); "
+                    "if it is a plain-HTTP server, use an http:// Endpoint",
+                )
             if _is_ssl(exc):
                 return self._error(
                     rc.SSL_ERROR,
                     f"{what}: the SSL certificate of {self.base_url} could not be verified ({_cause(exc)}); "
-                    "turn Verify SSL Certificates off only for a server you trust",
+                    "for a Custom server you trust, Verify SSL Certificates: Off skips the check "
+                    "(OpenAI's certificates are always checked)",
                 )
             return self._error(
                 rc.PROVIDER_FAILED, f"{what}: cannot connect to {self.base_url} ({_cause(exc)})"
@@ -296,6 +303,27 @@ def _is_ssl(exc: BaseException) -> bool:
         if not isinstance(seen, BaseException):
             return False
         if isinstance(seen, ssl.SSLError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+# What OpenSSL says when the other end is not speaking TLS (a plain-HTTP port, say).
+_NOT_TLS = (
+    "WRONG_VERSION_NUMBER",
+    "wrong version number",
+    "record layer failure",
+    "http request",
+    "unknown protocol",
+)
+
+
+def _not_tls(exc: BaseException) -> bool:
+    seen: object = exc
+    for _ in range(10):
+        if not isinstance(seen, BaseException):
+            return False
+        if any(mark in str(seen) for mark in _NOT_TLS):
             return True
         seen = seen.__cause__ or seen.__context__
     return False

@@ -65,6 +65,14 @@ def test_chart_points_keep_their_order_of_loss() -> None:
     assert ys[1] > ys[2] > ys[0]  # lower loss is lower on the chart (larger y)
 
 
+def test_chart_of_one_validation_point_has_an_axis_around_it() -> None:
+    import re
+
+    svg = chart.loss_chart_svg([], [(10, 8.0)], 100)
+    y_labels = [float(t) for t in re.findall(r">([0-9.]+)</text>", svg)][:5]  # the y axis comes first
+    assert min(y_labels) >= 6.5 and max(y_labels) <= 9.5 and 8.0 in y_labels  # was 8–16 (issue 22 item 23)
+
+
 def test_empty_chart_says_so() -> None:
     svg = chart.loss_chart_svg([], [])
     assert "No loss reported yet" in svg and not circles(svg, "train")

@@ -66,6 +66,9 @@ def loss_chart_svg(
     max_step = max([total_steps or 0, *(s for s, _ in points), 1])
     low = min(loss for _, loss in points)
     high = max(loss for _, loss in points)
+    if high - low < 1e-9:  # one point (or a flat line): a narrow axis around it, not 0–2× its value
+        pad = max(abs(high) * 0.1, 1e-3)
+        low, high = low - pad, high + pad
     y_ticks = nice_ticks(min(0.0, low) if low >= 0 and low < high * 0.25 else low, high)
     y_low, y_high = y_ticks[0], y_ticks[-1]
     x_ticks = [t for t in nice_ticks(0, max_step, 6 if width >= 560 else 4) if t <= max_step] or [0.0]

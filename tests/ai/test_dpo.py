@@ -113,6 +113,7 @@ def test_validate_reports_preference_lines_by_number(tmp_path: Path) -> None:
     lines.insert(
         6, json.dumps({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]})
     )
+    lines.append(json.dumps({**PREFS[1], "input": {**PREFS[1]["input"], "tools": 5}}))  # type: ignore[dict-item]
     path = tmp_path / "prefs.jsonl"
     path.write_text("\n".join(lines) + "\n")
     report = validate_jsonl(path)
@@ -123,6 +124,7 @@ def test_validate_reports_preference_lines_by_number(tmp_path: Path) -> None:
             7,
             "a chat (messages) line in a dpo file (earlier lines are preference (DPO) lines); a file holds one kind of example",
         ),
+        (15, "'input.tools' is not a list"),
     ]
     assert report.n_examples == 12
     assert validate_jsonl(path, method="supervised").problems[0] == (

@@ -75,6 +75,8 @@ def check_preference_example(obj: Any) -> tuple[str | None, list[str]]:
         reason = check_message(message, i, where=f"input.messages[{i}]")
         if reason:
             return reason, []
+    if "tools" in source and not isinstance(source["tools"], list):
+        return "'input.tools' is not a list", []
     if messages[-1]["role"] == "assistant":
         return "input.messages ends with an assistant message; the outputs are the answer to it", []
     for key in OUTPUT_KEYS:

@@ -134,6 +134,17 @@ STEPS: tuple[StepSpec, ...] = (
         post=_p("post_typed"),
     ),
     _s(
+        "Relookup Field Contents",
+        "フィールド内容の再ルックアップ",
+        "重新查找字段内容",
+        WITH_DIALOG,
+        NO_DIALOG,
+        positional=("field",),
+        handler=_h("relookup:relookup_field_contents"),
+        commits_first=True,
+        post=_p("post_typed"),
+    ),
+    _s(
         "Clear",
         "消去",
         "清除",

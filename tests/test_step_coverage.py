@@ -113,7 +113,6 @@ REASONS: dict[str, str] = {
     # no-op outside a GUI
     "Set Layout Object Animation": "animations are drawn on a screen",
     "Set Error Logging": "uncaptured errors are reported on stderr with their position",
-    "Set Revert Transaction on Error": "a transaction reverts on validation errors at commit (docs: Transactions)",
     "Close Popover": "no popover is open without a window",
     "Enter Preview Mode": "preview is a printed view of a window",
     **{name: _WINDOW for name in (

@@ -62,6 +62,7 @@ class Frame:
     parameter: Value = ""
     locals: dict[tuple[str, int], Value] = attrs.field(factory=dict)
     pc: int = 0
+    revert_on_error: bool | None = None  # Set Revert Transaction on Error here (None: the caller's)
 
 
 @attrs.define

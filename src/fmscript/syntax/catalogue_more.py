@@ -303,6 +303,14 @@ STEPS: tuple[StepSpec, ...] = (
         _o("error_message", "calc", "Error Message", "エラーメッセージ", "错误消息"),
         handler=_h("transactions:revert_transaction"),
     ),
+    _s(
+        "Set Revert Transaction on Error",
+        ("エラー時のトランザクション復帰設定", "エラー時のトランザクション復帰を設定"),
+        "发生错误时的还原事务处理设置",
+        positional=("state",),
+        handler=_h("transactions:set_revert_transaction_on_error"),
+        post="fmscript.syntax.options:post_state",
+    ),
     # --- Found Sets
     _s(
         "Omit Multiple Records",

@@ -172,9 +172,7 @@ REASONS: dict[str, str] = {
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
     "Relookup Field Contents": "needs lookup field options (not declared yet)",
-    "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
-        "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
         "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
     )},
 }  # fmt: skip

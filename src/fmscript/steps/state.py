@@ -44,6 +44,7 @@ from fmscript.syntax.blocks import Blocks
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
+    from fmscript.ai.nl import PromptTemplate
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -441,6 +442,7 @@ class AISession:
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
+    prompt_templates: dict[str, PromptTemplate] = attrs.field(factory=dict)  # by name, case-sensitive
 
 
 def _full(table: str | None, field: str) -> str:

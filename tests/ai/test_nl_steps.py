@@ -316,3 +316,64 @@ def test_ja_zh_step_names_and_labels(tmp_path: Path, model: Any, lang: str) -> N
     assert json.loads(last(ctx, "$r")) == json.loads(VALID_FIND)
     assert fake.requests[0].messages[0]["content"].startswith("F Name: text")
     assert last(ctx, "$d").startswith('CREATE TABLE "Products"')
+
+
+def _completion(text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-nl",
+        "object": "chat.completion",
+        "created": 1741570283,
+        "model": "gpt-4o-mini",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+@pytest.mark.parametrize("provider", ["OpenAI", "Custom"])
+def test_openai_and_custom_providers_steer_over_http(tmp_path: Path, provider: str) -> None:
+    respx = pytest.importorskip("respx")
+    pytest.importorskip("openai")
+    api = "https://api.openai.com/v1" if provider == "OpenAI" else "http://127.0.0.1:8089/v1"
+    endpoint = "" if provider == "OpenAI" else f' ; Endpoint: "{api}"'
+    script = (
+        f'Configure AI Account [ Account Name: "ai" ; Model Provider: {provider} ; API key: "sk-nl-secret"{endpoint} ]\n'
+        'Go to Layout [ "Products" ]\n' + FIND.format(opts="Get: Found Set")
+    )
+    script += 'Set Variable [ $n ; Value: Get ( FoundCount ) & " " & Products::Name ]\n'
+    with respx.mock(base_url=api) as mock:
+        chat = mock.post("/chat/completions")
+        chat.side_effect = [
+            respx.MockResponse(200, json=_completion("Sure! Here you go: Price > 5")),
+            respx.MockResponse(200, json=_completion(VALID_FIND)),
+        ]
+        code, out, err, ctx = run(tmp_path, script)
+    assert code == 0, err
+    assert last(ctx, "$n") == "2 Durian"
+    second = json.loads(chat.calls[1].request.content)["messages"]
+    assert second[1]["content"] == "Sure! Here you go: Price > 5"
+    assert "it holds no JSON object" in second[2]["content"]
+    assert "sk-nl-secret" not in out + err
+
+
+def test_local_demo_model_answering_garbage_gives_882(tmp_path: Path, demo_home: Path) -> None:
+    # The real Local provider (mlx-lm) with the untrained demo model, which answers noise: three
+    # tries, then a clean, capturable error — no crash, no hang.
+    script = "Set Error Capture [ On ]\n" + LOCAL
+    script += FIND.replace('Model: "m"', 'Model: "demo"').format(
+        opts='Get: Found Set ; Parameters: "{\\"max_tokens\\":8}"'
+    )
+    script += 'Set Variable [ $e ; Value: Get ( LastError ) & " " & Get ( FoundCount ) ]\n'
+    code, _, err, ctx = run_home(tmp_path, script, demo_home)
+    assert code == 0, err
+    assert last(ctx, "$e") == "882 4"
+
+
+def run_home(tmp_path: Path, text: str, home: Path) -> tuple[int, str, str, Any]:
+    script = tmp_path / "main.fmscript"
+    script.write_text(text, "utf-8")
+    db = tmp_path / "db.sql"
+    db.write_text(DB, "utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    settings = Settings(home_override=home)
+    code, _, ctx = run_session(script, db, "", RunOptions(progress=False, settings=settings), out, err)
+    return code, out.getvalue(), err.getvalue(), ctx

@@ -113,7 +113,6 @@ REASONS: dict[str, str] = {
     # no-op outside a GUI
     "Set Layout Object Animation": "animations are drawn on a screen",
     "Set Error Logging": "uncaptured errors are reported on stderr with their position",
-    "Set Revert Transaction on Error": "a transaction reverts on validation errors at commit (docs: Transactions)",
     "Close Popover": "no popover is open without a window",
     "Enter Preview Mode": "preview is a printed view of a window",
     **{name: _WINDOW for name in (
@@ -171,9 +170,8 @@ REASONS: dict[str, str] = {
     "Set Web Viewer": "web viewers are layout objects",
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
-    "Relookup Field Contents": "needs lookup field options (not declared yet)",
     **{name: _AI_LATER for name in (
-        "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
+        "Configure RAG Account", "Perform RAG Action",
     )},
 }  # fmt: skip
 

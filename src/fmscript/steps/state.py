@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
     from fmscript.ai.nl import PromptTemplate
+    from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -62,6 +63,7 @@ class Frame:
     parameter: Value = ""
     locals: dict[tuple[str, int], Value] = attrs.field(factory=dict)
     pc: int = 0
+    revert_on_error: bool | None = None  # Set Revert Transaction on Error here (None: the caller's)
 
 
 @attrs.define
@@ -349,12 +351,24 @@ class DataSession:
         if table is not None:
             related = self.related_ids(table)
             if related is not None:
-                file.stage(t, related[0] if related else self._create_related(table), f, value)
+                rid = related[0] if related else self._create_related(table)
+                file.stage(t, rid, f, value)
+                self._lookups(file, t, rid, f)
                 return
         current = self.current_record(t)
         if current is None:
             raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
         file.stage(t, current, f, value)  # held in the open record until it is committed
+        self._lookups(file, t, current, f)
+
+    @staticmethod
+    def _lookups(file: FMFile, table: str, rid: int, field: str) -> None:
+        """Claris "Defining lookups": changing a lookup's match field copies the looked-up values
+        (``data/lookups.py``); only files with relationships can declare lookups."""
+        if file.graph.relationships:
+            from fmscript.data.lookups import run_lookups
+
+            run_lookups(file, table, rid, [field])
 
     def _create_related(self, occurrence: str) -> int:
         """A new record of ``occurrence`` related to the current record, when the relationship
@@ -443,6 +457,8 @@ class AISession:
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
     prompt_templates: dict[str, PromptTemplate] = attrs.field(factory=dict)  # by name, case-sensitive
+    # Configure Regression Model: the models in memory, by their (case-sensitive) names
+    regression_models: dict[str, Forest] = attrs.field(factory=dict)
 
 
 def _full(table: str | None, field: str) -> str:
@@ -527,6 +543,14 @@ class StepContext:
                 acct.redact,
             )
         return vectors
+
+    def predict_from_model(self, name: str, vector: list[float]) -> float | None:
+        """PredictFromModel: the named regression model's prediction (None: no model of that
+        name is in memory, or the vector's length is not the model's)."""
+        model = self.ai.regression_models.get(name)
+        if model is None or len(vector) != model.dimensions:
+            return None
+        return model.predict(vector)
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

@@ -103,6 +103,12 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "Get SQL": ("Get SQL", "SQL を取得", "获取 SQL"),
     "Get First SQL Only": ("Get First SQL Only", "最初の SQL のみを取得", "仅获取第一个 SQL"),
     "Get DDL": ("Get DDL", "DDL を取得", "获取 DDL"),
+    # Configure Regression Model's actions and algorithm
+    "Train": ("Train", "モデルをトレーニング", "トレーニング", "训练"),
+    "Save": ("Save", "モデルを保存", "保存"),
+    "Load": ("Load", "モデルをロード", "ロード", "加载"),
+    "Unload": ("Unload", "モデルをアンロード", "アンロード", "卸载"),
+    "Random Forest": ("Random Forest", "ランダムフォレスト", "随机林", "随机森林"),
 }
 _VALUE_LOOKUP = {norm(w): canon for canon, words in VALUE_WORDS.items() for w in words}
 

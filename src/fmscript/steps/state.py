@@ -44,6 +44,7 @@ from fmscript.syntax.blocks import Blocks
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
+    from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -454,6 +455,8 @@ class AISession:
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
+    # Configure Regression Model: the models in memory, by their (case-sensitive) names
+    regression_models: dict[str, Forest] = attrs.field(factory=dict)
 
 
 def _full(table: str | None, field: str) -> str:
@@ -538,6 +541,14 @@ class StepContext:
                 acct.redact,
             )
         return vectors
+
+    def predict_from_model(self, name: str, vector: list[float]) -> float | None:
+        """PredictFromModel: the named regression model's prediction (None: no model of that
+        name is in memory, or the vector's length is not the model's)."""
+        model = self.ai.regression_models.get(name)
+        if model is None or len(vector) != model.dimensions:
+            return None
+        return model.predict(vector)
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

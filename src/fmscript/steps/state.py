@@ -44,6 +44,7 @@ from fmscript.syntax.blocks import Blocks
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
+    from fmscript.ai.rag import RagAccount
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -441,6 +442,7 @@ class AISession:
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
+    rag_accounts: dict[str, RagAccount] = attrs.field(factory=dict)  # Configure RAG Account
 
 
 def _full(table: str | None, field: str) -> str:
@@ -525,6 +527,12 @@ class StepContext:
                 acct.redact,
             )
         return vectors
+
+    def rag_space_info(self, account_name: str, space_id: str) -> str:
+        """GetRAGSpaceInfo (``steps.rag``); error 877 when no such RAG account is configured."""
+        from fmscript.steps.rag import rag_space_info
+
+        return rag_space_info(self, account_name, space_id)
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

@@ -175,7 +175,7 @@ REASONS: dict[str, str] = {
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
-        "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
+        "Configure Regression Model",
     )},
 }  # fmt: skip
 

@@ -25,6 +25,7 @@ server's RAG API or its chunking):
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import re
 import sqlite3
@@ -114,9 +115,13 @@ def chunk_text(text: str, tokens: int = DEFAULT_TOKENS_PER_CHUNK) -> list[str]:
     sentences: list[str] = []
     for paragraph in re.split(r"\n\s*\n|\r\s*\r", text.replace("\r\n", "\n")):
         for sentence in _SENTENCE_END.split(paragraph.strip()):
-            sentence = " ".join(sentence.split()) if not re.search(f"[{_CJK}]", sentence) else sentence.strip()
+            sentence = (
+                " ".join(sentence.split()) if not re.search(f"[{_CJK}]", sentence) else sentence.strip()
+            )
             if sentence:
-                sentences.extend(_split_long(sentence, tokens) if count_tokens(sentence) > tokens else [sentence])
+                sentences.extend(
+                    _split_long(sentence, tokens) if count_tokens(sentence) > tokens else [sentence]
+                )
         sentences.append("\n")  # a paragraph end: never packed across
     chunks: list[str] = []
     current: list[str] = []
@@ -271,12 +276,45 @@ class RagStore:
                     removed.append(doc_id)
         return removed
 
-    def search(
-        self, owner: str, space_id: str, query: list[float], count: int
-    ) -> list[tuple[float, Chunk]]:
+    def search(self, owner: str, space_id: str, query: list[float], count: int) -> list[tuple[float, Chunk]]:
         """The ``count`` text chunks most similar to ``query``, most similar first (ties keep the
         stored order); chunks with no similarity at all (≤ 0) are left out."""
         scored = [(cosine(query, c.vector), c) for c in self.chunks(owner, space_id) if c.text]
         scored = [(s, c) for s, c in scored if s > 0]
         scored.sort(key=lambda sc: -sc[0])
         return scored[:count]
+
+
+# ----------------------------------------------------------------------------- GetRAGSpaceInfo
+
+
+def _json(value: object) -> str:
+    # FileMaker's JSON functions write compact JSON with object keys sorted.
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+def not_found(space_id: str) -> str:
+    """GetRAGSpaceInfo's words for a space that does not exist or holds no data."""
+    return f"[RAG Space] Error. Reason: RAG space {space_id} not found"
+
+
+def space_info(home: Path, acct: RagAccount, space_id: str) -> str:
+    """GetRAGSpaceInfo's JSON: every space of the account, or one space's entries (a PDF once by its
+    file name, a text document by its chunks, each with the document's id); :func:`not_found`'s
+    message for a space that does not exist or holds no data."""
+    space_id = space_id.strip()
+    with RagStore(home) as store:
+        if not space_id:
+            spaces = [{"model": s.model, "space_id": s.space_id} for s in store.spaces(acct.owner)]
+            return _json({"rag_space_list": spaces})
+        model = store.model(acct.owner, space_id)
+        chunks = store.chunks(acct.owner, space_id) if model is not None else []
+    if model is None or not chunks:
+        return not_found(space_id)
+    values: list[dict[str, object]] = []
+    for chunk in chunks:
+        if not chunk.filename:
+            values.append({"id": chunk.doc_id, "text": chunk.text})
+        elif chunk.seq == 0:
+            values.append({"filename": chunk.filename, "id": chunk.doc_id})
+    return _json({"entries": len(values), "model": model, "rag_space_id": space_id, "values": values})

@@ -1,5 +1,5 @@
-"""RAG steps: Configure RAG Account, Perform RAG Action (Add Data, Send Prompt, Remove Data), and
-what GetRAGSpaceInfo reads (``StepContext.rag_space_info``). The spaces: :mod:`fmscript.ai.rag`.
+"""RAG steps: Configure RAG Account, Perform RAG Action (Add Data, Send Prompt, Remove Data), the
+spaces and GetRAGSpaceInfo's JSON are in :mod:`fmscript.ai.rag`.
 
 Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspaceinfo.html):
 
@@ -45,10 +45,10 @@ from fmscript.ai.rag import (
     RagStore,
     chunk_text,
     hash_embed,
+    not_found,
 )
 from fmscript.calc import values as V
 from fmscript.errors import (
-    AI_ACCOUNT_MISSING,
     AI_REQUEST_INVALID,
     COMMAND_UNAVAILABLE,
     DATA_MISSING,
@@ -97,24 +97,12 @@ def configure_rag_account(ctx: StepContext, step: ast.Step) -> None:
     return None
 
 
-def rag_account(ctx: StepContext, name: str) -> RagAccount:
-    acct = ctx.ai.rag_accounts.get(name.strip().casefold())
-    if acct is None:
-        raise ScriptRuntimeError(
-            f"RAG account {name.strip()!r} is not configured (use Configure RAG Account first)",
-            code=AI_ACCOUNT_MISSING,
-        )
-    return acct
-
-
 def _not_found(space_id: str) -> ScriptRuntimeError:
-    return ScriptRuntimeError(
-        f"[RAG Space] Error. Reason: RAG space {space_id} not found", code=DATA_MISSING
-    )
+    return ScriptRuntimeError(not_found(space_id), code=DATA_MISSING)
 
 
 def perform_rag_action(ctx: StepContext, step: ast.Step) -> None:
-    acct = rag_account(ctx, _text(ctx, step.opt("rag_account_name")))
+    acct = ctx.ai.rag_account(_text(ctx, step.opt("rag_account_name")))
     space_id = _text(ctx, step.opt("space_id")).strip()
     if not space_id:
         raise ScriptRuntimeError("Perform RAG Action needs a Space ID", code=NAME_INVALID)
@@ -306,30 +294,3 @@ def _redact(acct: RagAccount, text: str) -> str:
     """Remove the RAG account's key from a message."""
     key = acct.api_key
     return text.replace(key, "***") if key and len(key) >= 4 else text
-
-
-# ----------------------------------------------------------------------------- GetRAGSpaceInfo
-
-
-def rag_space_info(ctx: StepContext, account_name: str, space_id: str) -> str:
-    """GetRAGSpaceInfo's JSON: every space of the account, or one space's entries (a PDF by its
-    file name, a text document by its chunks); error 877 for an unknown account (the function
-    gives "?"), the documented message for a space that does not exist or holds no data."""
-    acct = rag_account(ctx, account_name)
-    with RagStore(ctx.settings.home) as store:
-        if not space_id.strip():
-            spaces = [{"model": s.model, "space_id": s.space_id} for s in store.spaces(acct.owner)]
-            return _json({"rag_space_list": spaces})
-        space_id = space_id.strip()
-        model = store.model(acct.owner, space_id)
-        chunks = store.chunks(acct.owner, space_id) if model is not None else []
-    if model is None or not chunks:
-        return f"[RAG Space] Error. Reason: RAG space {space_id} not found"
-    values: list[dict[str, Any]] = []
-    for chunk in chunks:
-        if chunk.filename:
-            if chunk.seq == 0:
-                values.append({"filename": chunk.filename, "id": chunk.doc_id})
-        else:
-            values.append({"id": chunk.doc_id, "text": chunk.text})
-    return _json({"entries": len(values), "model": model, "rag_space_id": space_id, "values": values})

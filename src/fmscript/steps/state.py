@@ -444,6 +444,16 @@ class AISession:
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
     rag_accounts: dict[str, RagAccount] = attrs.field(factory=dict)  # Configure RAG Account
 
+    def rag_account(self, name: str) -> RagAccount:
+        """The RAG account called ``name`` (any case); error 877 when none is configured."""
+        acct = self.rag_accounts.get(name.strip().casefold())
+        if acct is None:
+            raise ScriptRuntimeError(
+                f"RAG account {name.strip()!r} is not configured (use Configure RAG Account first)",
+                code=AI_ACCOUNT_MISSING,
+            )
+        return acct
+
 
 def _full(table: str | None, field: str) -> str:
     return f"{table}::{field}" if table else field
@@ -529,10 +539,10 @@ class StepContext:
         return vectors
 
     def rag_space_info(self, account_name: str, space_id: str) -> str:
-        """GetRAGSpaceInfo (``steps.rag``); error 877 when no such RAG account is configured."""
-        from fmscript.steps.rag import rag_space_info
+        """GetRAGSpaceInfo's JSON (``ai.rag``); error 877 when no such RAG account is configured."""
+        from fmscript.ai.rag import space_info
 
-        return rag_space_info(self, account_name, space_id)
+        return space_info(self.settings.home, self.ai.rag_account(account_name), space_id)
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

@@ -113,7 +113,6 @@ REASONS: dict[str, str] = {
     # no-op outside a GUI
     "Set Layout Object Animation": "animations are drawn on a screen",
     "Set Error Logging": "uncaptured errors are reported on stderr with their position",
-    "Set Revert Transaction on Error": "a transaction reverts on validation errors at commit (docs: Transactions)",
     "Close Popover": "no popover is open without a window",
     "Enter Preview Mode": "preview is a printed view of a window",
     **{name: _WINDOW for name in (
@@ -171,7 +170,6 @@ REASONS: dict[str, str] = {
     "Set Web Viewer": "web viewers are layout objects",
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
-    "Relookup Field Contents": "needs lookup field options (not declared yet)",
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",

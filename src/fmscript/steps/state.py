@@ -62,6 +62,7 @@ class Frame:
     parameter: Value = ""
     locals: dict[tuple[str, int], Value] = attrs.field(factory=dict)
     pc: int = 0
+    revert_on_error: bool | None = None  # Set Revert Transaction on Error here (None: the caller's)
 
 
 @attrs.define
@@ -349,12 +350,24 @@ class DataSession:
         if table is not None:
             related = self.related_ids(table)
             if related is not None:
-                file.stage(t, related[0] if related else self._create_related(table), f, value)
+                rid = related[0] if related else self._create_related(table)
+                file.stage(t, rid, f, value)
+                self._lookups(file, t, rid, f)
                 return
         current = self.current_record(t)
         if current is None:
             raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
         file.stage(t, current, f, value)  # held in the open record until it is committed
+        self._lookups(file, t, current, f)
+
+    @staticmethod
+    def _lookups(file: FMFile, table: str, rid: int, field: str) -> None:
+        """Claris "Defining lookups": changing a lookup's match field copies the looked-up values
+        (``data/lookups.py``); only files with relationships can declare lookups."""
+        if file.graph.relationships:
+            from fmscript.data.lookups import run_lookups
+
+            run_lookups(file, table, rid, [field])
 
     def _create_related(self, occurrence: str) -> int:
         """A new record of ``occurrence`` related to the current record, when the relationship

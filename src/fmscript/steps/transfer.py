@@ -1,8 +1,9 @@
 """Import Records and Export Records for comma- and tab-separated text (``data/delimited.py``).
 
 Claris "Import Records" / "Setting the import action and mapping fields during import":
-  - *Add* makes a new record for each source row; *Update* updates the records whose match
-    fields equal the row's (the *match with* fields), *Replace* replaces the records of the found
+  - *Add* makes a new record for each source row; *Update* updates the records of the found set
+    whose match fields equal the row's (the *match with* fields; "Update matching records in
+    found set"), *Replace* replaces the records of the found
     set in order (row 1 → record 1 …); with *Add remaining data as new records* the rows left over
     become new records. (FileMaker's older names "Update matching records" and "Update existing
     records" / "Replace data in current found set" are accepted.)
@@ -189,7 +190,10 @@ def _apply(
             raise ScriptRuntimeError(
                 "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID
             )
-        index = _match_index(file, table, [f for _c, f in matches])
+        # "Update matching records in found set": only the found set's records are matched
+        # (the whole table when the import goes to a table other than the layout's).
+        ids = list(fs.ids) if fs is not None else file.record_ids(table)
+        index = _match_index(file, table, [f for _c, f in matches], ids)
         for row in rows:
             key = tuple((row[c] if c < len(row) else "").casefold() for c, _f in matches)
             found = index.get(key)
@@ -203,10 +207,10 @@ def _apply(
     return touched
 
 
-def _match_index(file: Any, table: str, names: list[str]) -> dict[tuple[str, ...], list[int]]:
-    """The table's records by their match fields' values (case-insensitive text)."""
+def _match_index(file: Any, table: str, names: list[str], ids: list[int]) -> dict[tuple[str, ...], list[int]]:
+    """The records ``ids`` by their match fields' values (case-insensitive text)."""
     index: dict[tuple[str, ...], list[int]] = {}
-    for rid, values in zip(file.record_ids(table), file.iter_records(table, names)):
+    for rid, values in zip(ids, file.iter_records(table, names, ids)):
         index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
     return index
 

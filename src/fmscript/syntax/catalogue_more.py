@@ -134,6 +134,17 @@ STEPS: tuple[StepSpec, ...] = (
         post=_p("post_typed"),
     ),
     _s(
+        "Relookup Field Contents",
+        "フィールド内容の再ルックアップ",
+        "重新查找字段内容",
+        WITH_DIALOG,
+        NO_DIALOG,
+        positional=("field",),
+        handler=_h("relookup:relookup_field_contents"),
+        commits_first=True,
+        post=_p("post_typed"),
+    ),
+    _s(
         "Clear",
         "消去",
         "清除",
@@ -291,6 +302,14 @@ STEPS: tuple[StepSpec, ...] = (
         _o("error_code", "calc", "Error Code", "エラーコード", "错误代码"),
         _o("error_message", "calc", "Error Message", "エラーメッセージ", "错误消息"),
         handler=_h("transactions:revert_transaction"),
+    ),
+    _s(
+        "Set Revert Transaction on Error",
+        ("エラー時のトランザクション復帰設定", "エラー時のトランザクション復帰を設定"),
+        "发生错误时的还原事务处理设置",
+        positional=("state",),
+        handler=_h("transactions:set_revert_transaction_on_error"),
+        post="fmscript.syntax.options:post_state",
     ),
     # --- Found Sets
     _s(

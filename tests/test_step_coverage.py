@@ -173,7 +173,6 @@ REASONS: dict[str, str] = {
     "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
         "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
-        "Configure Regression Model",
     )},
 }  # fmt: skip
 

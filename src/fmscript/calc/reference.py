@@ -71,7 +71,7 @@ REFERENCE: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Artificial intelligence functions", (
         "AddEmbeddings", "ComputeModel", "CosineSimilarity", "GetEmbedding", "GetEmbeddingAsFile",
         "GetEmbeddingAsText", "GetFieldsOnLayout", "GetModelAttributes", "GetRAGSpaceInfo",
-        "GetTableDDL", "GetTokenCount",
+        "GetTableDDL", "GetTokenCount", "PredictFromModel",
     )),
     ("Miscellaneous functions", ("GetAVPlayerAttribute",)),
     ("Mobile functions", ("GetSensor", "Location", "LocationValues", "RangeBeacons")),

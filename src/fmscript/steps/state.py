@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
     from fmscript.ai.rag import RagAccount
+    from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -467,6 +468,9 @@ class AISession:
             )
         return acct
 
+    # Configure Regression Model: the models in memory, by their (case-sensitive) names
+    regression_models: dict[str, Forest] = attrs.field(factory=dict)
+
 
 def _full(table: str | None, field: str) -> str:
     return f"{table}::{field}" if table else field
@@ -556,6 +560,14 @@ class StepContext:
         from fmscript.ai.rag import space_info
 
         return space_info(self.settings.home, self.ai.rag_account(account_name), space_id)
+
+    def predict_from_model(self, name: str, vector: list[float]) -> float | None:
+        """PredictFromModel: the named regression model's prediction (None: no model of that
+        name is in memory, or the vector's length is not the model's)."""
+        model = self.ai.regression_models.get(name)
+        if model is None or len(vector) != model.dimensions:
+            return None
+        return model.predict(vector)
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

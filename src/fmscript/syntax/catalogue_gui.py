@@ -140,7 +140,6 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Perform Find by Natural Language", "自然言語で検索実行", "通过自然语言执行查找"),
     ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "通过自然语言执行 SQL 查询"),
-    ("Configure Regression Model", "回帰モデルを構成", "配置回归模型"),
 )
 
 STEPS: tuple[StepSpec, ...] = (

@@ -101,6 +101,12 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "All records": ("All records", "すべてのレコード", "所有记录"),
     "Current found set": ("Current found set", "現在の対象レコード", "当前搜索结果", "当前找到集"),
     "descending": ("descending", "降順", "降序"),
+    # Configure Regression Model's actions and algorithm
+    "Train": ("Train", "モデルをトレーニング", "トレーニング", "训练"),
+    "Save": ("Save", "モデルを保存", "保存"),
+    "Load": ("Load", "モデルをロード", "ロード", "加载"),
+    "Unload": ("Unload", "モデルをアンロード", "アンロード", "卸载"),
+    "Random Forest": ("Random Forest", "ランダムフォレスト", "随机林", "随机森林"),
 }
 _VALUE_LOOKUP = {norm(w): canon for canon, words in VALUE_WORDS.items() for w in words}
 

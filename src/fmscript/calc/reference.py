@@ -110,7 +110,6 @@ WHY_NOT: dict[str, str] = {
     "FieldStyle": _WINDOW,
     "LayoutObjectNames": _WINDOW,
     "WindowNames": _WINDOW,
-    "GetNextSerialValue": _NO_SCHEMA.format("auto-enter serial number options"),
     "ValueListIDs": _NO_SCHEMA.format("value lists"),
     "ValueListItems": _NO_SCHEMA.format("value lists"),
     "ValueListNames": _NO_SCHEMA.format("value lists"),

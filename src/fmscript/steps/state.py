@@ -44,6 +44,7 @@ from fmscript.syntax.blocks import Blocks
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
+    from fmscript.ai.nl import PromptTemplate
     from fmscript.ai.rag import RagAccount
     from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
@@ -456,7 +457,11 @@ class AISession:
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
+    prompt_templates: dict[str, PromptTemplate] = attrs.field(factory=dict)  # by name, case-sensitive
     rag_accounts: dict[str, RagAccount] = attrs.field(factory=dict)  # Configure RAG Account
+
+    # Configure Regression Model: the models in memory, by their (case-sensitive) names
+    regression_models: dict[str, Forest] = attrs.field(factory=dict)
 
     def rag_account(self, name: str) -> RagAccount:
         """The RAG account called ``name`` (any case); error 877 when none is configured."""
@@ -467,9 +472,6 @@ class AISession:
                 code=AI_ACCOUNT_MISSING,
             )
         return acct
-
-    # Configure Regression Model: the models in memory, by their (case-sensitive) names
-    regression_models: dict[str, Forest] = attrs.field(factory=dict)
 
 
 def _full(table: str | None, field: str) -> str:

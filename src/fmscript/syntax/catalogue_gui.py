@@ -137,10 +137,7 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 )
 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
-NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
-    ("Perform Find by Natural Language", "自然言語で検索実行", "通过自然语言执行查找"),
-    ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "通过自然语言执行 SQL 查询"),
-)
+NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = ()
 
 STEPS: tuple[StepSpec, ...] = (
     *(_s(en, ja, zh, handler=_NOTHING, post=_ANY) for en, ja, zh in NO_OP),

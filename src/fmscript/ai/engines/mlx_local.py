@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,7 +37,7 @@ from fmscript.ai.engines.controls import (
     save_resume_point,
     steps_for_epochs,
 )
-from fmscript.ai.errors import UNKNOWN_JOB, ai_error
+from fmscript.ai.errors import BAD_PARAMETER, UNKNOWN_JOB, ai_error
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
 from fmscript.ai.jobs.sql_jobs import model_tmp_dir
@@ -295,7 +296,7 @@ def _train_loop(
     start = _resume(store, job_id, params, model, optimizer)
     checkpoint = (
         (params.save_every, _checkpointer(store.home, job_id, model, optimizer, out))
-        if params.save_every
+        if params.save_every and _rank() == 0  # the other ranks of a distributed run keep nothing
         else None
     )
     args = TrainingArgs(
@@ -350,6 +351,13 @@ def _train_loop(
     history["loop_seconds"] = time.monotonic() - loop_started
     history["resumed_at"] = start or None
     return history
+
+
+def _rank() -> int:
+    """This process's rank in mlx.distributed's group (0 when training alone)."""
+    import mlx.core as mx
+
+    return int(mx.distributed.init().rank())
 
 
 def _resume(store: Store, job_id: str, params: LocalParams, model: Any, optimizer: Any) -> int:
@@ -551,6 +559,16 @@ def train_job(
     started = time.monotonic()
     job_id = job.id
     params = LocalParams.from_dict(job.params)
+    # A distributed run (fmscript worker --ranks-per-host, mlx.distributed): every rank trains
+    # its share of each batch; rank 0 alone keeps the adapter and the card (the others get a
+    # store that writes nothing, fmscript.ai.jobs.ranks).
+    world = mx.distributed.init()
+    if world.size() > params.batch_size:
+        raise ai_error(
+            f"batch_size {params.batch_size} is smaller than the {world.size()} training processes: "
+            "each needs at least one example of every batch",
+            BAD_PARAMETER,
+        )
     base_path = _base_path(store, job, settings or Settings())
     file, examples = mlx_data.job_examples(store, job.file_id, params.method)
 
@@ -564,7 +582,8 @@ def train_job(
     adapt(model, params, lora)
     speed_up_frozen_layers(model)  # mlx CPU: frozen float matmuls in their fast layout
     _warn_slow_quantized(store, job_id, base_path, progress)
-    out = _adapter_folder(store, job, params, base_path, lora)
+    lead = world.rank() == 0
+    out = _adapter_folder(store, job, params, base_path, lora) if lead else Path(tempfile.mkdtemp())
     if params.method == "dpo":
         from fmscript.ai.engines.mlx_dpo import train_job_dpo
 
@@ -596,7 +615,11 @@ def train_job(
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
         checkpoint_steps=checkpoint_steps(out),
+        world_size=world.size(),
     )
+    if not lead:
+        shutil.rmtree(out, ignore_errors=True)
+        return card
     card.write(out)
     install_model(store, job, out)
     for done in {job_id, params.resume_from} - {""}:

@@ -170,9 +170,7 @@ REASONS: dict[str, str] = {
     "Set Web Viewer": "web viewers are layout objects",
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
     # not yet
-    "Configure Prompt Template": "prompt templates for the natural-language steps",
     **{name: _AI_LATER for name in (
-        "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
         "Configure RAG Account", "Perform RAG Action",
     )},
 }  # fmt: skip

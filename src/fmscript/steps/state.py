@@ -44,6 +44,7 @@ from fmscript.syntax.blocks import Blocks
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
+    from fmscript.ai.nl import PromptTemplate
     from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
@@ -455,6 +456,7 @@ class AISession:
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
+    prompt_templates: dict[str, PromptTemplate] = attrs.field(factory=dict)  # by name, case-sensitive
     # Configure Regression Model: the models in memory, by their (case-sensitive) names
     regression_models: dict[str, Forest] = attrs.field(factory=dict)
 

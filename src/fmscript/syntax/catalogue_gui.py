@@ -138,8 +138,6 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
 NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
-    ("Perform Find by Natural Language", "自然言語で検索実行", "通过自然语言执行查找"),
-    ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "通过自然语言执行 SQL 查询"),
     ("Configure RAG Account", "RAG アカウントを構成", "配置 RAG 账户"),
     ("Perform RAG Action", "RAG 処理を実行", "执行 RAG 操作"),
 )

@@ -107,7 +107,6 @@ _CLIPBOARD = "works on the clipboard or a text selection in a window"
 _CONTAINER = "fills a container field from a device, a file dialog or the screen"
 _DEVICE = "needs a device of FileMaker Go / the OS"
 _SPELL = "spelling works on a window's text and dictionaries"
-_AI_LATER = "needs embeddings / natural-language providers (not run yet)"
 
 REASONS: dict[str, str] = {
     # no-op outside a GUI
@@ -169,10 +168,6 @@ REASONS: dict[str, str] = {
     "Send Mail": "needs the mail client or an SMTP account of FileMaker Pro",
     "Set Web Viewer": "web viewers are layout objects",
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
-    # not yet
-    **{name: _AI_LATER for name in (
-        "Configure RAG Account", "Perform RAG Action",
-    )},
 }  # fmt: skip
 
 BY_NAME = {spec.name: spec for spec in STEPS}

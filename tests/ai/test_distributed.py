@@ -170,3 +170,59 @@ def test_a_rank_killed_mid_run_fails_the_job_and_no_rank_is_left(demo_home: Path
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
     assert not (demo_home / "models" / "fm-mlx-crash").exists()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat[stat.rindex(")") + 2] not in "ZX"
+
+
+def _training_ranks(service: object, job_id: str, worker: int) -> list[int]:
+    """The rank processes under ``worker`` once job ``job_id`` reports a (new) training step."""
+    from fmscript.ai.service import LocalFineTuning
+
+    assert isinstance(service, LocalFineTuning)
+    seen = max((e.seq for e in service.store.jobs.events(job_id)), default=0)
+
+    def training() -> bool:
+        return any(e.data and "train_loss" in e.data for e in service.store.jobs.events(job_id, after=seen))
+
+    _wait(training, 120, f"the ranks to train {job_id}")
+    ranks = [pid for pid, cmd in descendants(worker) if "fmscript.ai.jobs.rank" in cmd]
+    assert len(ranks) == 2, descendants(worker)
+    return ranks
+
+
+@pytest.mark.slow
+def test_cancel_sigterm_and_the_workers_death_end_every_rank(demo_home: Path, train_file: Path) -> None:
+    from fmscript.ai.service import LocalFineTuning
+
+    service = LocalFineTuning(demo_home)
+    params = {"max_steps": 5000, "batch_size": 2}
+    first, second = (service.submit("demo", train_file, "qa.jsonl", params) for _ in range(2))
+    service.release([first["id"], second["id"]])
+    log = demo_home.parent / "worker.log"
+    with (
+        log.open("ab") as out,
+        spawned(_worker(demo_home), env=_env(demo_home), stdout=out, stderr=out) as proc,
+    ):
+        ranks = _training_ranks(service, first["id"], proc.pid)
+        service.store.jobs.request_cancel(first["id"])
+        _wait(lambda: not any(map(_alive, ranks)), 20, "the cancelled job's ranks to end")
+        assert service.store.jobs.get(first["id"]).status == "cancelled"
+
+        ranks = _training_ranks(service, second["id"], proc.pid)  # the worker goes on
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0, log.read_text()
+        assert not any(map(_alive, ranks))
+        assert service.store.jobs.get(second["id"]).status == "queued"  # for another worker
+    with (
+        log.open("ab") as out,
+        spawned(_worker(demo_home), env=_env(demo_home), stdout=out, stderr=out) as proc,
+    ):
+        ranks = _training_ranks(service, second["id"], proc.pid)
+        os.kill(proc.pid, signal.SIGKILL)  # the ranks notice their stdin closing
+        _wait(lambda: not any(map(_alive, ranks)), 20, "the dead worker's ranks to end")

@@ -114,7 +114,6 @@ WHY_NOT: dict[str, str] = {
     "ValueListItems": _NO_SCHEMA.format("value lists"),
     "ValueListNames": _NO_SCHEMA.format("value lists"),
     "AddEmbeddings": "not yet: embeddings are issue 25's work",
-    "GetRAGSpaceInfo": "not applicable: needs FileMaker Server's RAG spaces",
     "ComputeModel": "not applicable: Core ML models (Apple platforms)",
     "GetModelAttributes": "not applicable: Core ML models (Apple platforms)",
     "GetFieldsOnLayout": "not yet: its JSON lists layout objects fmscript has no layouts for",

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
     from fmscript.ai.nl import PromptTemplate
+    from fmscript.ai.rag import RagAccount
     from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
@@ -457,8 +458,20 @@ class AISession:
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
     prompt_templates: dict[str, PromptTemplate] = attrs.field(factory=dict)  # by name, case-sensitive
+    rag_accounts: dict[str, RagAccount] = attrs.field(factory=dict)  # Configure RAG Account
+
     # Configure Regression Model: the models in memory, by their (case-sensitive) names
     regression_models: dict[str, Forest] = attrs.field(factory=dict)
+
+    def rag_account(self, name: str) -> RagAccount:
+        """The RAG account called ``name`` (any case); error 877 when none is configured."""
+        acct = self.rag_accounts.get(name.strip().casefold())
+        if acct is None:
+            raise ScriptRuntimeError(
+                f"RAG account {name.strip()!r} is not configured (use Configure RAG Account first)",
+                code=AI_ACCOUNT_MISSING,
+            )
+        return acct
 
 
 def _full(table: str | None, field: str) -> str:
@@ -543,6 +556,12 @@ class StepContext:
                 acct.redact,
             )
         return vectors
+
+    def rag_space_info(self, account_name: str, space_id: str) -> str:
+        """GetRAGSpaceInfo's JSON (``ai.rag``); error 877 when no such RAG account is configured."""
+        from fmscript.ai.rag import space_info
+
+        return space_info(self.settings.home, self.ai.rag_account(account_name), space_id)
 
     def predict_from_model(self, name: str, vector: list[float]) -> float | None:
         """PredictFromModel: the named regression model's prediction (None: no model of that

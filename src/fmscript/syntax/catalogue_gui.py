@@ -137,10 +137,7 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 )
 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
-NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
-    ("Configure RAG Account", "RAG アカウントを構成", "配置 RAG 账户"),
-    ("Perform RAG Action", "RAG 処理を実行", "执行 RAG 操作"),
-)
+NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = ()
 
 STEPS: tuple[StepSpec, ...] = (
     *(_s(en, ja, zh, handler=_NOTHING, post=_ANY) for en, ja, zh in NO_OP),

@@ -1,5 +1,6 @@
-"""Embedding vectors: CosineSimilarity, GetEmbedding, GetEmbeddingAsText, GetEmbeddingAsFile, and
-PredictFromModel (a regression model's prediction for a vector).
+"""Embedding vectors: CosineSimilarity, GetEmbedding, GetEmbeddingAsText, GetEmbeddingAsFile,
+PredictFromModel (a regression model's prediction for a vector), and GetRAGSpaceInfo (the RAG
+spaces the embeddings live in: ``ai/rag.py``).
 
 Claris (21.0): a vector is text — a JSON array of numbers — or container data, FileMaker's binary
 form, "which can be smaller than when stored as text and can improve performance". *Choice*:
@@ -118,6 +119,21 @@ def get_embedding(ctx: CalcContext, account: Value, model: Value, data: Value) -
         note_error(exc.code if exc.code is not None else AI_REQUEST_INVALID, exc.message)
         return ERROR_TEXT
     return encode(vector)
+
+
+@function("GetRAGSpaceInfo", 1, 2)
+def get_rag_space_info(ctx: CalcContext, account: Value, space_id: Value = "") -> Value:
+    """Claris getragspaceinfo.html (22.0): the account's spaces, or one space's entries, as JSON;
+    "?" when the RAG account is invalid or does not exist (error 877 in EvaluationError)."""
+    info = getattr(ctx, "rag_space_info", None)
+    if info is None:
+        note_error(AI_ACCOUNT_MISSING, "no RAG account is configured here")
+        return ERROR_TEXT
+    try:
+        return str(info(to_text(account), to_text(space_id)))
+    except FMScriptError as exc:
+        note_error(exc.code if exc.code is not None else AI_REQUEST_INVALID, exc.message)
+        return ERROR_TEXT
 
 
 @function("PredictFromModel", 2)

@@ -97,6 +97,39 @@ def test_send_prompt_retrieves_the_closest_chunks_and_asks_the_model(lang: str, 
     assert RAG_KEY not in out + err and KEY not in out + err
 
 
+def test_send_prompt_with_a_rag_prompt_template(tmp_path: Path) -> None:
+    """Claris configure-prompt-template.html: Template Type RAG Prompt, used by Perform RAG Action's
+    Prompt Template Name; a template of another type is error 11."""
+    respx = pytest.importorskip("respx")
+    pytest.importorskip("openai")
+    template = (
+        'Configure Prompt Template [ Template Name: "Polite" ; Model Provider: OpenAI ; Template Type: RAG Prompt ; '
+        'RAG Prompt: "Answer politely. :context: Question: :question:" ]\n'
+        'Configure Prompt Template [ Template Name: "Sql" ; Model Provider: OpenAI ; Template Type: SQL Query ]\n'
+    )
+    more = 'Prompt Template Name: "{T}" ; Parameters: "{\\"context_prompt\\": \\"Today is Monday.\\"}" ; '
+    script = (
+        SETUP
+        + template
+        + ADD.format(DOCS[0])
+        + PROMPT["en"].replace("{MORE}", more.replace("{T}", "Polite"))
+        + "\nSet Error Capture [ On ]\n"
+        + PROMPT["en"].replace("{MORE}", more.replace("{T}", "Sql"))
+        + "\nExit Script [ Text Result: Get ( LastError ) ]\n"
+    )
+    with respx.mock(base_url=API) as mock:
+        chat = mock.post("/chat/completions").respond(200, json=RECORDED["answer"])
+        code, _, err, _, result = run(tmp_path, script)
+    assert code == 0, err
+    assert len(chat.calls) == 1 and result == "11"
+    system, user = json.loads(chat.calls[0].request.content)["messages"]
+    assert system["content"].endswith("[1] Refunds are paid within 14 days of the return.")
+    assert user == {
+        "role": "user",
+        "content": "Answer politely. Today is Monday. Question: How long until my refund is paid?",
+    }
+
+
 def test_send_prompt_streams_at_a_terminal(tmp_path: Path) -> None:
     respx = pytest.importorskip("respx")
     pytest.importorskip("openai")
@@ -134,7 +167,7 @@ def test_send_prompt_errors(tmp_path: Path) -> None:
     )
     code, _, err, _, result = run(tmp_path, script)
     assert code == 0, err
-    assert result.split("\r") == ["11", "11", "3"]
+    assert result.split("\r") == ["11", "11", "10"]  # no Model, Parameters not an object, no such template
 
 
 def _pdf(lines: list[str]) -> bytes:

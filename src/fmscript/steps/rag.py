@@ -10,8 +10,10 @@ Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspacein
   document: From Text (a text expression), From File / From File (Async) (the first PDF found in
   the Input File path list), From Container / From Container (Async) (a PDF in Container Field).
   Send Prompt retrieves the chunks most like the prompt and asks the AI account's Model with them
-  (Stream, Prompt Template Name, Parameters — its ``context_prompt`` key goes before the prompt,
-  the other keys to the provider), the answer into Response Target. Remove Data removes the
+  (Stream; Parameters — its ``context_prompt`` key goes before the prompt, the other keys to the
+  provider; Prompt Template Name — a RAG Prompt template of Configure Prompt Template, whose prompt
+  becomes the user message with ``:question:`` and ``:context:`` filled as the natural-language
+  steps fill them), the answer into Response Target. Remove Data removes the
   documents Parameters' ``{"id": [...]}`` lists.
 
 *Choices* (Claris documents no response shape for Add Data and Remove Data, nor how many chunks are
@@ -26,8 +28,9 @@ Error codes (Get ( LastError )): 877 no such RAG account, 10 the AI account is n
 the space does not exist ("[RAG Space] Error. Reason: RAG space … not found", GetRAGSpaceInfo's
 words), 11 a missing Space ID, Action, Model, text or a Parameters value that is not the JSON
 documented, 14 Tokens per Text Chunk out of range, 100 no PDF at any Input File path, 882 data
-that is not a PDF, 3 PDF support not installed or a Prompt Template Name (Configure Prompt
-Template does not run in fmscript yet); the chat provider's own codes pass through.
+that is not a PDF, 3 PDF support not installed; a Prompt Template Name that names no template 10,
+one of another Template Type 11 (as for the natural-language steps); the chat provider's own
+codes pass through.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ import io
 import json
 from typing import TYPE_CHECKING, Any
 
+from fmscript.ai import nl
 from fmscript.ai.accounts import Account
 from fmscript.ai.rag import (
     DEFAULT_TOKENS_PER_CHUNK,
@@ -59,6 +63,7 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.ai import provider_run
+from fmscript.steps.ai_nl import _template, prompt_text
 from fmscript.steps.generate import _ask, _stream_printer
 from fmscript.steps.paths import resolve_paths
 from fmscript.steps.state import StepContext
@@ -259,11 +264,7 @@ def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
     model = _text(ctx, step.opt("model")).strip()
     if not model:
         raise ScriptRuntimeError("Send Prompt needs a Model", code=NAME_INVALID)
-    if step.opt("prompt_template") is not None:
-        raise ScriptRuntimeError(
-            "Prompt Template Name: Configure Prompt Template does not run in fmscript yet",
-            code=COMMAND_UNAVAILABLE,
-        )
+    template = _template(ctx, step, nl.RAG_PROMPT)
     prompt = _text(ctx, step.opt("prompt"))
     params = _parameters(ctx, step)
     context_prompt = V.to_text(params.pop("context_prompt", "") or "")
@@ -273,7 +274,9 @@ def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
     [query] = _embed(ctx, space_model, [prompt])
     found = store.search(acct.owner, space_id, query, TOP_CHUNKS)
     messages: list[dict[str, Any]] = [{"role": "system", "content": _context_message(found)}]
-    if context_prompt:
+    if template is not None:  # its RAG Prompt, with :question: and :context: filled
+        prompt = prompt_text(template.rag_prompt or nl.DEFAULT_RAG_PROMPT, context_prompt, question=prompt)
+    elif context_prompt:
         messages.append({"role": "system", "content": context_prompt})
     messages.append({"role": "user", "content": prompt})
     show = _stream_printer(ctx, step)

@@ -289,3 +289,22 @@ def test_spaces_belong_to_an_endpoint_and_key(tmp_path: Path) -> None:
         assert store.remove(a.owner, "s", [2, 2, 9]) == [2]
         assert store.add(a.owner, "s", HASH_MODEL, [("z", [0.0, 1.0])]) == 3  # ids are never reused
         assert store.spaces(b.owner) == [] and [s.space_id for s in store.spaces(a.owner)] == ["s"]
+
+
+def test_the_rag_support_sample(demo_home: Path, tmp_path: Path) -> None:
+    """samples/rag_support.fmscript: records keep their document ids; a changed article is removed
+    and added again; Send Prompt answers with the Local demo model."""
+    db = tmp_path / "articles.sqlite"
+    root = Path(__file__).resolve().parents[2]
+    sqlite3.connect(db).executescript((root / "samples" / "rag_support.sql").read_text("utf-8"))
+    text = (root / "samples" / "rag_support.fmscript").read_text("utf-8")
+    code, out, err, _, result = run(tmp_path, text, db=db, home_override=demo_home)
+    assert code == 0, err
+    assert out.splitlines()[:3] == [
+        "Added 5 chunks from 4 articles",
+        "Removed document 2, added it again as 5",
+        "Answered: yes",
+    ]
+    assert result != "" and out.rstrip("\n").endswith(result.rstrip("\n"))  # the run prints its result last
+    ids = [r[0] for r in sqlite3.connect(db).execute('SELECT "RAG Document" FROM "Articles" ORDER BY "Id"')]
+    assert ids == [1, 5, 3, 4]

@@ -147,7 +147,7 @@ def test_find_garbage_uncaptured_is_one_clean_error(tmp_path: Path, model: Any) 
     model(GARBAGE)
     code, _, err, _ = run(tmp_path, LOCAL + FIND.format(opts="Get: Found Set"))
     assert code == 1
-    assert "error 882" in err and "did not answer with a valid a JSON find request object in 3 tries" in err
+    assert "error 882" in err and "did not answer with a JSON find request object in 3 tries" in err
     assert "Traceback" not in err
 
 
@@ -377,3 +377,58 @@ def run_home(tmp_path: Path, text: str, home: Path) -> tuple[int, str, str, Any]
     settings = Settings(home_override=home)
     code, _, ctx = run_session(script, db, "", RunOptions(progress=False, settings=settings), out, err)
     return code, out.getvalue(), err.getvalue(), ctx
+
+
+def test_sample_ask_your_data(tmp_path: Path, model: Any) -> None:
+    # samples/ask_your_data.fmscript with a model that answers well (the README's sample)
+    samples = Path(__file__).resolve().parents[2] / "samples"
+    fake = model(
+        '{"query":[{"Category":"Office","Price":">30"}],"sort":[{"fieldName":"Price","sortOrder":"descend"}]}',
+        "SELECT AVG(Price) FROM Products WHERE Category = 'Kitchen'",
+        "The kitchen products cost 27.17 on average.",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    settings = Settings(home_override=tmp_path / "home")
+    code, result, _ = run_session(
+        samples / "ask_your_data.fmscript",
+        samples / "ask_your_data.sql",
+        "good-model",
+        RunOptions(progress=False, settings=settings),
+        out,
+        err,
+    )
+    assert code == 0, err.getvalue()
+    assert out.getvalue().splitlines()[1:] == [
+        "Found 2; first: Standing desk",
+        "The kitchen products cost 27.17 on average.",
+    ]
+    assert "Prices are in euros." in fake.requests[0].messages[0]["content"]
+    assert "27.1666" in fake.requests[2].messages[0]["content"]
+
+
+def test_sql_stream_prints_the_answer_at_a_terminal(tmp_path: Path, model: Any) -> None:
+    model(
+        "SELECT COUNT(*) FROM Products", "Four products.", "SELECT COUNT(*) FROM Products", "Four products."
+    )
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    script = tmp_path / "main.fmscript"
+    script.write_text(
+        LOCAL
+        + SQL.format(opts="Action: Query ; Stream ; Response Target: $r")
+        + SQL.format(
+            opts='Options specified: By JSON data ; JSON data: "{\\"action\\":\\"query\\",\\"stream\\":\\"on\\"}" ; Response Target: $r'
+        ),
+        "utf-8",
+    )
+    (tmp_path / "db.sql").write_text(DB, "utf-8")
+    out, err = Terminal(), io.StringIO()
+    settings = Settings(home_override=tmp_path / "home")
+    code, _, _ = run_session(
+        script, tmp_path / "db.sql", "", RunOptions(progress=False, settings=settings), out, err
+    )
+    assert code == 0, err.getvalue()
+    assert out.getvalue() == "Four products.\nFour products.\n"

@@ -120,7 +120,7 @@ def steer(
             },
         ]
     raise ScriptRuntimeError(
-        f"the model did not answer with a valid {want} in {len(answers)} tries: {reason}",
+        f"the model did not answer with {want} in {len(answers)} tries: {reason}",
         code=INVALID_ANSWER,
     )
 

@@ -16,9 +16,9 @@ Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspacein
   steps fill them), the answer into Response Target. Remove Data removes the
   documents Parameters' ``{"id": [...]}`` lists.
 
-*Choices* (Claris documents no response shape for Add Data and Remove Data, nor how many chunks are
-retrieved): Add Data's Response Target gets ``{"entries":n,"id":doc,"rag_space_id":space}``
-(``entries``: the chunks stored); Remove Data's ``{"id":[removed ids],"rag_space_id":space}``;
+Add Data's Response Target gets the id of the document added (the number GetRAGSpaceInfo lists and
+Remove Data takes). *Choices* (Claris documents no response for Remove Data, nor how many chunks
+are retrieved): Remove Data's Response Target gets ``{"id":[removed ids],"rag_space_id":space}``;
 Send Prompt sends the :data:`TOP_CHUNKS` most similar chunks. The (Async) forms run to the end
 before the next step, as the synchronous ones do (their result is the same; FileMaker gives them no
 Response Target). A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
@@ -52,6 +52,7 @@ from fmscript.ai.rag import (
     not_found,
 )
 from fmscript.calc import values as V
+from fmscript.calc.values import Value
 from fmscript.errors import (
     AI_REQUEST_INVALID,
     COMMAND_UNAVAILABLE,
@@ -195,7 +196,7 @@ def _document(ctx: StepContext, step: ast.Step) -> tuple[str, str]:
     return _pdf_text(data, name), name
 
 
-def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> str:
+def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> Value:
     tokens = _tokens(ctx, step)
     text, filename = _document(ctx, step)
     model = store.model(acct.owner, space_id) or ctx.settings.rag_embedding_model or HASH_MODEL
@@ -204,7 +205,7 @@ def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccoun
         raise ScriptRuntimeError(f"{filename or 'the text'} holds no text to add", code=DATA_MISSING)
     vectors = _embed(ctx, model, chunks)
     doc_id = store.add(acct.owner, space_id, model, list(zip(chunks, vectors)), filename)
-    return _json({"entries": len(chunks), "id": doc_id, "rag_space_id": space_id})
+    return V.make_number(doc_id)
 
 
 # ----------------------------------------------------------------------------- Remove Data

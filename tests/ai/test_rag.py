@@ -308,3 +308,29 @@ def test_the_rag_support_sample(demo_home: Path, tmp_path: Path) -> None:
     assert result != "" and out.rstrip("\n").endswith(result.rstrip("\n"))  # the run prints its result last
     ids = [r[0] for r in sqlite3.connect(db).execute('SELECT "RAG Document" FROM "Articles" ORDER BY "Id"')]
     assert ids == [1, 5, 3, 4]
+
+
+def test_set_ai_call_logging_logs_each_rag_action(tmp_path: Path) -> None:
+    """Claris set-ai-call-logging.html: every AI script step is logged; the RAG key never is."""
+    docs = tmp_path / "docs"
+    script = (
+        SETUP
+        + 'Set AI Call Logging [ On ; Filename: "rag.log" ; Verbose: On ; Truncate Messages: On ]\n'
+        + ADD.format(DOCS[0])
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: "{\\"id\\":[1]}" ]\n'
+        + "Set Error Capture [ On ]\n"
+        + f'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "{RAG_KEY}" ; Action: Remove Data ; Parameters: "{{\\"id\\":[1]}}" ]\n'
+    )
+    path = tmp_path / "main.fmscript"
+    path.write_text(script, "utf-8")
+    options = RunOptions(
+        documents_path=docs, settings=Settings(home_override=tmp_path / "home", progress=False)
+    )
+    code, _, _ = run_session(path, None, "", options, io.StringIO(), io.StringIO())
+    assert code == 0
+    log = (docs / "rag.log").read_text("utf-8")
+    added, removed, failed = [json.loads(line) for line in log.splitlines()]
+    assert (added["call"], added["action"], added["id"], added["chunks"]) == ("rag", "Add Data", 1, 1)
+    assert added["texts"] == [DOCS[0]] and added["vectors"][0][-1] == "… 512 numbers"
+    assert (removed["action"], removed["removed"]) == ("Remove Data", [1])
+    assert failed["error"] == 10 and RAG_KEY not in log and failed["space_id"] == "***"

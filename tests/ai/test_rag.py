@@ -97,6 +97,39 @@ def test_send_prompt_retrieves_the_closest_chunks_and_asks_the_model(lang: str, 
     assert RAG_KEY not in out + err and KEY not in out + err
 
 
+def test_send_prompt_with_a_rag_prompt_template(tmp_path: Path) -> None:
+    """Claris configure-prompt-template.html: Template Type RAG Prompt, used by Perform RAG Action's
+    Prompt Template Name; a template of another type is error 11."""
+    respx = pytest.importorskip("respx")
+    pytest.importorskip("openai")
+    template = (
+        'Configure Prompt Template [ Template Name: "Polite" ; Model Provider: OpenAI ; Template Type: RAG Prompt ; '
+        'RAG Prompt: "Answer politely. :context: Question: :question:" ]\n'
+        'Configure Prompt Template [ Template Name: "Sql" ; Model Provider: OpenAI ; Template Type: SQL Query ]\n'
+    )
+    more = 'Prompt Template Name: "{T}" ; Parameters: "{\\"context_prompt\\": \\"Today is Monday.\\"}" ; '
+    script = (
+        SETUP
+        + template
+        + ADD.format(DOCS[0])
+        + PROMPT["en"].replace("{MORE}", more.replace("{T}", "Polite"))
+        + "\nSet Error Capture [ On ]\n"
+        + PROMPT["en"].replace("{MORE}", more.replace("{T}", "Sql"))
+        + "\nExit Script [ Text Result: Get ( LastError ) ]\n"
+    )
+    with respx.mock(base_url=API) as mock:
+        chat = mock.post("/chat/completions").respond(200, json=RECORDED["answer"])
+        code, _, err, _, result = run(tmp_path, script)
+    assert code == 0, err
+    assert len(chat.calls) == 1 and result == "11"
+    system, user = json.loads(chat.calls[0].request.content)["messages"]
+    assert system["content"].endswith("[1] Refunds are paid within 14 days of the return.")
+    assert user == {
+        "role": "user",
+        "content": "Answer politely. Today is Monday. Question: How long until my refund is paid?",
+    }
+
+
 def test_send_prompt_streams_at_a_terminal(tmp_path: Path) -> None:
     respx = pytest.importorskip("respx")
     pytest.importorskip("openai")
@@ -134,7 +167,7 @@ def test_send_prompt_errors(tmp_path: Path) -> None:
     )
     code, _, err, _, result = run(tmp_path, script)
     assert code == 0, err
-    assert result.split("\r") == ["11", "11", "3"]
+    assert result.split("\r") == ["11", "11", "10"]  # no Model, Parameters not an object, no such template
 
 
 def _pdf(lines: list[str]) -> bytes:
@@ -192,7 +225,7 @@ def test_add_data_from_a_container_pdf(tmp_path: Path) -> None:
     code, _, err, _, result = run(tmp_path, script, db=db)
     assert code == 0, err
     first, error, info = result.split("\r")
-    assert json.loads(first) == {"entries": 1, "id": 1, "rag_space_id": "manuals"}
+    assert first == "1"  # the document's id
     assert error == "882"  # container data that is not a PDF
     assert json.loads(info)["values"] == [{"filename": "File.pdf", "id": 1}]
     owner = RagAccount("my-rag-account", "https://myserver.example.com/llm/v1/", api_key=RAG_KEY).owner
@@ -256,3 +289,48 @@ def test_spaces_belong_to_an_endpoint_and_key(tmp_path: Path) -> None:
         assert store.remove(a.owner, "s", [2, 2, 9]) == [2]
         assert store.add(a.owner, "s", HASH_MODEL, [("z", [0.0, 1.0])]) == 3  # ids are never reused
         assert store.spaces(b.owner) == [] and [s.space_id for s in store.spaces(a.owner)] == ["s"]
+
+
+def test_the_rag_support_sample(demo_home: Path, tmp_path: Path) -> None:
+    """samples/rag_support.fmscript: records keep their document ids; a changed article is removed
+    and added again; Send Prompt answers with the Local demo model."""
+    db = tmp_path / "articles.sqlite"
+    root = Path(__file__).resolve().parents[2]
+    sqlite3.connect(db).executescript((root / "samples" / "rag_support.sql").read_text("utf-8"))
+    text = (root / "samples" / "rag_support.fmscript").read_text("utf-8")
+    code, out, err, _, result = run(tmp_path, text, db=db, home_override=demo_home)
+    assert code == 0, err
+    assert out.splitlines()[:3] == [
+        "Added 5 chunks from 4 articles",
+        "Removed document 2, added it again as 5",
+        "Answered: yes",
+    ]
+    assert result != "" and out.rstrip("\n").endswith(result.rstrip("\n"))  # the run prints its result last
+    ids = [r[0] for r in sqlite3.connect(db).execute('SELECT "RAG Document" FROM "Articles" ORDER BY "Id"')]
+    assert ids == [1, 5, 3, 4]
+
+
+def test_set_ai_call_logging_logs_each_rag_action(tmp_path: Path) -> None:
+    """Claris set-ai-call-logging.html: every AI script step is logged; the RAG key never is."""
+    docs = tmp_path / "docs"
+    script = (
+        SETUP
+        + 'Set AI Call Logging [ On ; Filename: "rag.log" ; Verbose: On ; Truncate Messages: On ]\n'
+        + ADD.format(DOCS[0])
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: "{\\"id\\":[1]}" ]\n'
+        + "Set Error Capture [ On ]\n"
+        + f'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "{RAG_KEY}" ; Action: Remove Data ; Parameters: "{{\\"id\\":[1]}}" ]\n'
+    )
+    path = tmp_path / "main.fmscript"
+    path.write_text(script, "utf-8")
+    options = RunOptions(
+        documents_path=docs, settings=Settings(home_override=tmp_path / "home", progress=False)
+    )
+    code, _, _ = run_session(path, None, "", options, io.StringIO(), io.StringIO())
+    assert code == 0
+    log = (docs / "rag.log").read_text("utf-8")
+    added, removed, failed = [json.loads(line) for line in log.splitlines()]
+    assert (added["call"], added["action"], added["id"], added["chunks"]) == ("rag", "Add Data", 1, 1)
+    assert added["texts"] == [DOCS[0]] and added["vectors"][0][-1] == "… 512 numbers"
+    assert (removed["action"], removed["removed"]) == ("Remove Data", [1])
+    assert failed["error"] == 10 and RAG_KEY not in log and failed["space_id"] == "***"

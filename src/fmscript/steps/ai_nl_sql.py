@@ -29,15 +29,16 @@ error 882.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from fmscript.ai import nl
+from fmscript.ai.providers.base import SQL_ANSWER
 from fmscript.calc import values as V
 from fmscript.calc.context import FileView
 from fmscript.calc.functions.sql import SQLQueryError, rows_text
 from fmscript.errors import NAME_INVALID, NO_OPEN_FILE, TABLE_MISSING, ScriptRuntimeError
 from fmscript.steps.ai_nl import asker, prepare, prompt_text
-from fmscript.steps.generate import _stream_printer
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -132,7 +133,10 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
         question=question,
     )
     (sql, rows), answers = nl.steer(
-        asker(ctx, call), [{"role": "user", "content": sql_prompt}], lambda a: check_sql(view, a), WANT
+        asker(ctx, call, SQL_ANSWER),
+        [{"role": "user", "content": sql_prompt}],
+        lambda a: check_sql(view, a),
+        WANT,
     )
     result = rows_text(rows)
     if action == "Query":
@@ -144,9 +148,9 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
             sql=sql,
             result=result,
         )
-        show = _stream_printer(ctx, step) if stream else None
+        show = _printer(ctx) if stream else None
         try:
-            value = asker(ctx, call, show)([{"role": "user", "content": answer_prompt}])
+            value = asker(ctx, call, show=show)([{"role": "user", "content": answer_prompt}])
         finally:
             if show is not None:
                 show("\n")
@@ -159,6 +163,19 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
     if target is not None:
         write_target(ctx, target, value)
     return None
+
+
+def _printer(ctx: StepContext) -> Callable[[str], None] | None:
+    """Stream On at a terminal: each piece of the answer printed as it comes."""
+    isatty = getattr(ctx.out, "isatty", None)
+    if not (ctx.options.interactive or (isatty is not None and isatty())):
+        return None
+
+    def show(chunk: str) -> None:
+        ctx.out.write(chunk)
+        ctx.out.flush()
+
+    return show
 
 
 def _generated(answers: list[str]) -> list[str]:

@@ -10,13 +10,15 @@ Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspacein
   document: From Text (a text expression), From File / From File (Async) (the first PDF found in
   the Input File path list), From Container / From Container (Async) (a PDF in Container Field).
   Send Prompt retrieves the chunks most like the prompt and asks the AI account's Model with them
-  (Stream, Prompt Template Name, Parameters — its ``context_prompt`` key goes before the prompt,
-  the other keys to the provider), the answer into Response Target. Remove Data removes the
+  (Stream; Parameters — its ``context_prompt`` key goes before the prompt, the other keys to the
+  provider; Prompt Template Name — a RAG Prompt template of Configure Prompt Template, whose prompt
+  becomes the user message with ``:question:`` and ``:context:`` filled as the natural-language
+  steps fill them), the answer into Response Target. Remove Data removes the
   documents Parameters' ``{"id": [...]}`` lists.
 
-*Choices* (Claris documents no response shape for Add Data and Remove Data, nor how many chunks are
-retrieved): Add Data's Response Target gets ``{"entries":n,"id":doc,"rag_space_id":space}``
-(``entries``: the chunks stored); Remove Data's ``{"id":[removed ids],"rag_space_id":space}``;
+Add Data's Response Target gets the id of the document added (the number GetRAGSpaceInfo lists and
+Remove Data takes). *Choices* (Claris documents no response for Remove Data, nor how many chunks
+are retrieved): Remove Data's Response Target gets ``{"id":[removed ids],"rag_space_id":space}``;
 Send Prompt sends the :data:`TOP_CHUNKS` most similar chunks. The (Async) forms run to the end
 before the next step, as the synchronous ones do (their result is the same; FileMaker gives them no
 Response Target). A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
@@ -26,16 +28,19 @@ Error codes (Get ( LastError )): 877 no such RAG account, 10 the AI account is n
 the space does not exist ("[RAG Space] Error. Reason: RAG space … not found", GetRAGSpaceInfo's
 words), 11 a missing Space ID, Action, Model, text or a Parameters value that is not the JSON
 documented, 14 Tokens per Text Chunk out of range, 100 no PDF at any Input File path, 882 data
-that is not a PDF, 3 PDF support not installed or a Prompt Template Name (Configure Prompt
-Template does not run in fmscript yet); the chat provider's own codes pass through.
+that is not a PDF, 3 PDF support not installed; a Prompt Template Name that names no template 10,
+one of another Template Type 11 (as for the natural-language steps); the chat provider's own
+codes pass through.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from typing import TYPE_CHECKING, Any
 
+from fmscript.ai import nl
 from fmscript.ai.accounts import Account
 from fmscript.ai.rag import (
     DEFAULT_TOKENS_PER_CHUNK,
@@ -48,6 +53,7 @@ from fmscript.ai.rag import (
     not_found,
 )
 from fmscript.calc import values as V
+from fmscript.calc.values import Value
 from fmscript.errors import (
     AI_REQUEST_INVALID,
     COMMAND_UNAVAILABLE,
@@ -59,6 +65,7 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.ai import provider_run
+from fmscript.steps.ai_nl import _template, prompt_text
 from fmscript.steps.generate import _ask, _stream_printer
 from fmscript.steps.paths import resolve_paths
 from fmscript.steps.state import StepContext
@@ -109,13 +116,23 @@ def perform_rag_action(ctx: StepContext, step: ast.Step) -> None:
     action = step.opt("action")
     if action is None:
         raise ScriptRuntimeError("Perform RAG Action needs an Action", code=NAME_INVALID)
-    with RagStore(ctx.settings.home) as store:
-        if action == "Add Data":
-            result = _add_data(ctx, step, store, acct, space_id)
-        elif action == "Remove Data":
-            result = _remove_data(ctx, step, store, acct, space_id)
-        else:
-            result = _send_prompt(ctx, step, store, acct, space_id)
+    log = ctx.ai.call_log
+    # Set AI Call Logging: one "rag" entry per step (the chat round of Send Prompt has its own).
+    entry: dict[str, Any] = {"call": "rag", "action": action, "account": acct.name, "space_id": space_id}
+    try:
+        with RagStore(ctx.settings.home) as store:
+            if action == "Add Data":
+                result = _add_data(ctx, step, store, acct, space_id, entry)
+            elif action == "Remove Data":
+                result = _remove_data(ctx, step, store, acct, space_id, entry)
+            else:
+                result = _send_prompt(ctx, step, store, acct, space_id, entry)
+    except FMScriptError as exc:
+        if log is not None:
+            log.write({**entry, "error": exc.code, "message": exc.message}, functools.partial(_redact, acct))
+        raise
+    if log is not None:
+        log.write(entry, functools.partial(_redact, acct))
     target = step.opt("response_target")
     if target is not None and result is not None:
         write_target(ctx, target, result)
@@ -190,7 +207,9 @@ def _document(ctx: StepContext, step: ast.Step) -> tuple[str, str]:
     return _pdf_text(data, name), name
 
 
-def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> str:
+def _add_data(
+    ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str, entry: dict[str, Any]
+) -> Value:
     tokens = _tokens(ctx, step)
     text, filename = _document(ctx, step)
     model = store.model(acct.owner, space_id) or ctx.settings.rag_embedding_model or HASH_MODEL
@@ -199,7 +218,10 @@ def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccoun
         raise ScriptRuntimeError(f"{filename or 'the text'} holds no text to add", code=DATA_MISSING)
     vectors = _embed(ctx, model, chunks)
     doc_id = store.add(acct.owner, space_id, model, list(zip(chunks, vectors)), filename)
-    return _json({"entries": len(chunks), "id": doc_id, "rag_space_id": space_id})
+    entry.update(model=model, id=doc_id, chunks=len(chunks), **({"filename": filename} if filename else {}))
+    if ctx.ai.call_log is not None and ctx.ai.call_log.verbose:
+        entry.update(texts=chunks, vectors=ctx.ai.call_log.vectors(vectors))
+    return V.make_number(doc_id)
 
 
 # ----------------------------------------------------------------------------- Remove Data
@@ -220,7 +242,9 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
     return value
 
 
-def _remove_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> str:
+def _remove_data(
+    ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str, entry: dict[str, Any]
+) -> str:
     ids = _parameters(ctx, step).get("id")
     if isinstance(ids, int | float) and not isinstance(ids, bool):
         ids = [ids]
@@ -232,6 +256,7 @@ def _remove_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
     if store.model(acct.owner, space_id) is None:
         raise _not_found(space_id)
     removed = store.remove(acct.owner, space_id, [int(i) for i in ids])
+    entry["removed"] = removed
     return _json({"id": removed, "rag_space_id": space_id})
 
 
@@ -247,7 +272,9 @@ def _context_message(found: list[tuple[float, Chunk]]) -> str:
     return RAG_INSTRUCTIONS + "\n\nContext:\n" + ("\n\n".join(parts) if parts else "(nothing relevant)")
 
 
-def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> str:
+def _send_prompt(
+    ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str, entry: dict[str, Any]
+) -> str:
     from fmscript.ai import providers
 
     ai_name = _text(ctx, step.opt("ai_account_name")).strip()
@@ -259,11 +286,7 @@ def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
     model = _text(ctx, step.opt("model")).strip()
     if not model:
         raise ScriptRuntimeError("Send Prompt needs a Model", code=NAME_INVALID)
-    if step.opt("prompt_template") is not None:
-        raise ScriptRuntimeError(
-            "Prompt Template Name: Configure Prompt Template does not run in fmscript yet",
-            code=COMMAND_UNAVAILABLE,
-        )
+    template = _template(ctx, step, nl.RAG_PROMPT)
     prompt = _text(ctx, step.opt("prompt"))
     params = _parameters(ctx, step)
     context_prompt = V.to_text(params.pop("context_prompt", "") or "")
@@ -272,8 +295,11 @@ def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
         raise _not_found(space_id)
     [query] = _embed(ctx, space_model, [prompt])
     found = store.search(acct.owner, space_id, query, TOP_CHUNKS)
+    entry.update(model=space_model, retrieved=[[c.doc_id, round(sim, 6)] for sim, c in found])
     messages: list[dict[str, Any]] = [{"role": "system", "content": _context_message(found)}]
-    if context_prompt:
+    if template is not None:  # its RAG Prompt, with :question: and :context: filled
+        prompt = prompt_text(template.rag_prompt or nl.DEFAULT_RAG_PROMPT, context_prompt, question=prompt)
+    elif context_prompt:
         messages.append({"role": "system", "content": context_prompt})
     messages.append({"role": "user", "content": prompt})
     show = _stream_printer(ctx, step)

@@ -8,6 +8,7 @@ FileMaker 2025's copied script text writes them) are given in English.
 
 from __future__ import annotations
 
+from fmscript.syntax.catalogue_ai_nl import MODEL, PARAMETERS, TEMPLATE_NAME
 from fmscript.syntax.step_spec import RESPONSE_TARGET, VERIFY_SSL, StepSpec, _o, _s
 
 RAG_ACCOUNT = _o("rag_account_name", "calc", "RAG Account Name", "RAG アカウント名", "RAG 账户名称")
@@ -63,17 +64,11 @@ STEPS: tuple[StepSpec, ...] = (
         _o("tokens_per_chunk", "calc", "Tokens per Text Chunk"),
         _o("prompt", "calc", "Send Prompt", "プロンプトを送信", "发送提示", "Prompt"),
         _o("ai_account_name", "calc", "AI Account Name", "AI アカウント名", "AI 账户名称"),
-        _o("model", "calc", "Model", "モデル", "模型"),
+        MODEL,
         _o("stream", "flag", "Stream", "ストリーム", "流", flags=("Stream", "ストリーム", "流")),
-        _o(
-            "prompt_template",
-            "calc",
-            "Prompt Template Name",
-            "プロンプトテンプレート名",
-            "提示模板名称",
-        ),
+        TEMPLATE_NAME,
         RESPONSE_TARGET,
-        _o("parameters", "calc", "Parameters", "パラメータ", "参数"),
+        PARAMETERS,
         handler="fmscript.steps.rag:perform_rag_action",
     ),
 )

@@ -5,7 +5,8 @@ A demo llama (hidden HIDDEN, 4 layers, built here; nothing is downloaded), the 6
 bench/train_bench.py, STEPS steps of batch BATCH (each of two ranks takes half of every batch). The
 figures, from the model card and the worker's wall time: milliseconds per training step (the
 card's ``train_seconds`` / steps: the steps alone, gradient averaging included), tokens/s, and the
-whole job (worker start to exit: process start, model load, training, the card). Runs alternate
+whole job (worker start to exit: process start, model load, training, the card) in wall time and
+in CPU time of the worker and its ranks. Runs alternate
 1, 2, 1, 2 … ``python bench/dist_bench.py [--runs 2] [--steps 40] [--batch 8] [--hidden 256]``.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,6 +28,12 @@ sys.path.insert(0, str(ROOT))
 
 from bench.train_bench import make_examples, write_jsonl  # noqa: E402
 from tests.processes import run  # noqa: E402 (kills the whole group on every path)
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every ended child process (the worker and its ranks)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def train_once(home: Path, data: Path, ranks: int, args: argparse.Namespace, index: int) -> dict[str, float]:
@@ -42,7 +50,7 @@ def train_once(home: Path, data: Path, ranks: int, args: argparse.Namespace, ind
         service.release([job["id"]])
     env = {**os.environ, "FMSCRIPT_HOME": str(home), "FMSCRIPT_PROGRESS": "0"}
     argv = [sys.executable, "-m", "fmscript", "worker", "--poll", "0.1", "--max-jobs", "1"]
-    started = time.monotonic()
+    started, cpu = time.monotonic(), _children_cpu()
     done = run(
         [*argv, "--ranks-per-host", str(ranks)],
         timeout=900,
@@ -50,7 +58,7 @@ def train_once(home: Path, data: Path, ranks: int, args: argparse.Namespace, ind
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    wall = time.monotonic() - started
+    wall, cpu = time.monotonic() - started, _children_cpu() - cpu
     if done.returncode != 0:
         raise RuntimeError(done.stderr.decode()[-2000:])
     card = json.loads((home / "models" / f"fm-mlx-d{ranks}-{index}" / "card.json").read_text())
@@ -59,6 +67,7 @@ def train_once(home: Path, data: Path, ranks: int, args: argparse.Namespace, ind
         "step_ms": 1000 * card["train_seconds"] / card["steps"],
         "tokens_per_second": card["tokens_per_second"],
         "job_seconds": wall,
+        "job_cpu_seconds": cpu,
         "final_train_loss": card["final_train_loss"],
     }
 
@@ -97,6 +106,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
         "job_seconds_1": median[1]["job_seconds"],
         "job_seconds_2": median[2]["job_seconds"],
         "job_ratio": median[2]["job_seconds"] / median[1]["job_seconds"],
+        "job_cpu_seconds_1": median[1]["job_cpu_seconds"],
+        "job_cpu_seconds_2": median[2]["job_cpu_seconds"],
     }
     print(json.dumps(result, indent=2))
     return result

@@ -280,3 +280,26 @@ def test_ranks_that_never_connect_fail_and_a_cancel_stops_them(monkeypatch: pyte
     ranks = _ranks(SLEEP, SLEEP)
     assert supervise(ranks, lambda: True) is None  # the job was cancelled
     assert all(r.proc.poll() is not None for r in ranks)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--hosts", "10.9.9.1,10.9.9.2"], "ranks on other hosts need a store every host reaches"),
+        (["--hosts", ","], "--hosts names no host"),
+        (
+            ["--hosts", "no-such-host.invalid", "--store", "postgresql://x@127.0.0.1:1/db"],
+            "cannot resolve no-such-host.invalid",
+        ),
+        (["--ranks-per-host", "0"], "x>=1"),
+    ],
+)
+def test_worker_rank_options_are_checked_before_anything_starts(
+    home: Path, args: list[str], message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from fmscript.cli import cli
+
+    result = CliRunner().invoke(cli, ["worker", *args])
+    assert result.exit_code == 2 and message in result.output, result.output

@@ -273,7 +273,10 @@ def train_on_ranks(
     """Train ``job_id`` (claimed by this worker) on the ranks of ``plan``; the error it failed
     with when ranks failed (rank 0 records success and cancellation in the store itself)."""
     with tempfile.TemporaryDirectory(prefix="fmscript-ranks-") as folder:
-        ranks = start_ranks(plan, job_id, worker_id, store_env, Path(folder))
+        try:
+            ranks = start_ranks(plan, job_id, worker_id, store_env, Path(folder))
+        except OSError as exc:  # a host name that does not resolve, no ssh here …
+            return JobError("rank_failed", f"the ranks did not start: {exc}", None, codes.UNEXPECTED)
 
         def ended() -> bool:
             try:

@@ -303,3 +303,17 @@ def test_worker_rank_options_are_checked_before_anything_starts(
 
     result = CliRunner().invoke(cli, ["worker", *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_silent_rank_zero_is_a_stall_and_its_heartbeats_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fmscript.ai.jobs.ranks as ranks_module
+
+    monkeypatch.setattr(ranks_module, "STALL_SECONDS", 0.8)
+    ranks = _ranks(SLEEP, SLEEP)
+    assert supervise(ranks, lambda: False) == (
+        "rank 0 made no progress in 0.8 s (a rank hangs, or the network between the hosts is cut)"
+    )
+    assert all(r.proc.poll() is not None for r in ranks)
+    beating = "import time\nprint('fmscript-rank-ready', flush=True)\nfor _ in range(15):\n"
+    beating += "    print('fmscript-rank-alive', flush=True); time.sleep(0.1)"
+    assert supervise(_ranks(beating, "print('fmscript-rank-ready')"), lambda: False) is None

@@ -22,7 +22,7 @@ from pathlib import Path
 import attrs
 
 from fmscript.ai.jobs.interface import Files, Jobs, Models, RemoteJobs, Store, Workers
-from fmscript.ai.jobs.ranks import BACKENDS, FAILED, READY
+from fmscript.ai.jobs.ranks import ALIVE, BACKENDS, FAILED, READY
 from fmscript.ai.jobs.records import Event, Job, JobError, JobRequest, JSONObject, ModelCard
 
 
@@ -38,6 +38,7 @@ class QuietJobs:
     def heartbeat(self, job_id: str) -> bool:
         if not self.lead:
             return False  # the worker stops the other ranks when the job ends
+        print(ALIVE, flush=True)  # for the worker's stall watch (ranks.supervise)
         job = self.inner.get(job_id)
         return job.status != "running" or job.cancel_requested or job.worker != self.worker
 

@@ -11,8 +11,9 @@ machine directly, on other hosts over ``ssh`` — with the environment mlx's bac
 
 Every rank trains the same job on its share of each batch (mlx-lm's trainer averages the
 gradients); rank 0 alone writes events, the adapter and the model card. The worker supervises:
-a rank that exits with an error, or ranks that do not connect within CONNECT_SECONDS, fail the job
-with the reason; a cancel, SIGTERM or the end of rank 0 ends every rank. Each rank also ends
+a rank that exits with an error, ranks that do not connect within CONNECT_SECONDS, or a rank 0
+silent for STALL_SECONDS (a rank hangs, the network between the hosts is cut) fail the job with the
+reason; a cancel, SIGTERM or the end of rank 0 ends every rank. Each rank also ends
 itself when its stdin (a pipe from the worker, carried by ssh) closes, so even a worker killed
 with -9 leaves no rank behind.
 """
@@ -40,7 +41,9 @@ from fmscript.ai.jobs.records import JobError
 
 READY = "fmscript-rank-ready"  # a rank prints this once mlx.distributed has connected it
 FAILED = "fmscript-rank-failed "  # rank 0 prints this and the job's error (JSON) when the job failed
+ALIVE = "fmscript-rank-alive"  # rank 0 prints this at every heartbeat (once a second at most)
 CONNECT_SECONDS = 120.0
+STALL_SECONDS = 1800.0  # generous: a training step of a big model on a CPU can take minutes
 GRACE_SECONDS = 30.0  # the other ranks' time to end after rank 0 has
 SETTLE_SECONDS = 1.0  # after a rank fails, the time the others get to fail too (the reason)
 BACKENDS = ("ring", "nccl")
@@ -120,6 +123,7 @@ class Rank:
         self.rank, self.host = rank, host
         self.tail: collections.deque[str] = collections.deque(maxlen=40)
         self.ready = threading.Event()
+        self.heard = time.monotonic()  # when this rank last printed anything
         self.error: JobError | None = None  # the job's error, as rank 0 reported it
         self.proc = subprocess.Popen(
             argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -132,6 +136,9 @@ class Rank:
         assert self.proc.stdout is not None
         for raw in self.proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip()
+            self.heard = time.monotonic()
+            if line == ALIVE:
+                continue
             if line == READY:
                 self.ready.set()
             elif line.startswith(FAILED):
@@ -223,7 +230,8 @@ def supervise(ranks: list[Rank], ended: Callable[[], bool], poll: float = 0.25) 
     """Wait for the ranks to finish. None: they all did (or the job ended meanwhile, a cancel:
     they are stopped); else the ranks that failed (those that ended badly within SETTLE_SECONDS
     of the first: a rank's death makes the others fail on the lost connection), or why the ranks
-    never started. Every rank is stopped on return, whatever happened (an exception here too)."""
+    never started or stalled. Every rank is stopped on return, whatever happened (an exception
+    here too)."""
     started = time.monotonic()
     lead_done: float | None = None
     try:
@@ -247,6 +255,8 @@ def supervise(ranks: list[Rank], ended: Callable[[], bool], poll: float = 0.25) 
                 return f"ranks {', '.join(late)} did not connect within {CONNECT_SECONDS:g} s" + (
                     f" ({said})" if said else ""
                 )
+            elif codes[0] is None and now - ranks[0].heard > STALL_SECONDS:
+                return f"rank 0 made no progress in {STALL_SECONDS:g} s (a rank hangs, or the network between the hosts is cut)"
             if ended():
                 return None
             time.sleep(poll)

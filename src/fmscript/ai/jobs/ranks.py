@@ -1,7 +1,7 @@
 """Data-parallel training over several processes and machines with ``mlx.distributed``.
 
 ``fmscript worker --hosts h1,h2 --ranks-per-host N`` mirrors ``mlx.launch``: the worker that
-claimed a job starts one training process per rank (``python -m fmscript.ai.jobs.rank``) — on this
+claimed a job starts one training process per rank (``python -m fmscript.cli.rank``) — on this
 machine directly, on other hosts over ``ssh`` — with the environment mlx's backend reads:
 
 * ``ring`` (TCP, CPUs and Macs): ``MLX_RANK`` and ``MLX_HOSTFILE``, a JSON list with one
@@ -125,26 +125,37 @@ class Rank:
         self.ready = threading.Event()
         self.heard = time.monotonic()  # when this rank last printed anything
         self.error: JobError | None = None  # the job's error, as rank 0 reported it
-        self.proc = subprocess.Popen(
-            argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C at the worker's terminal reaches the worker alone
-        )  # fmt: skip
-        self.reader = threading.Thread(target=self._read, name=f"rank-{rank}", daemon=True)
+        # the rank's report (its standard output and errors) comes through a pipe of our own
+        report, into = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                argv, env=env, stdin=subprocess.PIPE, stdout=into, stderr=into,
+                start_new_session=True,  # a Ctrl-C at the worker's terminal reaches the worker alone
+            )  # fmt: skip
+        except BaseException:
+            os.close(report)
+            raise
+        finally:
+            os.close(into)
+        self.reader = threading.Thread(target=self._read, args=(report,), name=f"rank-{rank}", daemon=True)
         self.reader.start()
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip()
-            self.heard = time.monotonic()
-            if line == ALIVE:
-                continue
-            if line == READY:
-                self.ready.set()
-            elif line.startswith(FAILED):
+    def _read(self, report: int) -> None:
+        with open(report, "rb") as lines:
+            for raw in lines:
+                self._heard(raw.decode("utf-8", "replace").rstrip())
+
+    def _heard(self, line: str) -> None:
+        self.heard = time.monotonic()
+        if line == READY:
+            self.ready.set()
+        elif line.startswith(FAILED):
+            try:
                 self.error = JobError.from_json(json.loads(line.removeprefix(FAILED)))
-            elif line:
+            except ValueError:
                 self.tail.append(line)
+        elif line and line != ALIVE:
+            self.tail.append(line)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -177,7 +188,7 @@ def _rank_command(plan: RankPlan, job_id: str, worker_id: str) -> list[str]:
     return [
         plan.python,
         "-m",
-        "fmscript.ai.jobs.rank",
+        "fmscript.cli.rank",
         job_id,
         "--backend",
         plan.backend,

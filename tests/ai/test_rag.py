@@ -334,3 +334,28 @@ def test_set_ai_call_logging_logs_each_rag_action(tmp_path: Path) -> None:
     assert added["texts"] == [DOCS[0]] and added["vectors"][0][-1] == "… 512 numbers"
     assert (removed["action"], removed["removed"]) == ("Remove Data", [1])
     assert failed["error"] == 10 and RAG_KEY not in log and failed["space_id"] == "***"
+
+
+def test_hostile_inputs_end_in_error_codes(tmp_path: Path) -> None:
+    """A damaged PDF is 882, an id past SQLite's range removes nothing, NaN ids are 11 — never a
+    crash."""
+    pytest.importorskip("pypdf")
+    (tmp_path / "broken.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ntrailer garbage"
+    )
+    remove = 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: "{P}" ; Response Target: $r ]\n'
+    script = (
+        SETUP
+        + "Set Error Capture [ On ]\n"
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "s" ; Action: Add Data ; RAG Data: From File ; Input File: "broken.pdf" ]\n'
+        + "Set Variable [ $pdf ; Value: Get ( LastError ) ]\n"
+        + ADD.format(DOCS[0])
+        + remove.replace("{P}", '{\\"id\\":[1e300, 99999999999999999999999]}')
+        + 'Set Variable [ $big ; Value: Get ( LastError ) & "/" & $r ]\n'
+        + remove.replace("{P}", '{\\"id\\":[NaN]}')
+        + "Set Variable [ $nan ; Value: Get ( LastError ) ]\n"
+        + "Exit Script [ Text Result: List ( $pdf ; $big ; $nan ) ]\n"
+    )
+    code, _, err, _, result = run(tmp_path, script)
+    assert code == 0, err
+    assert result.split("\r") == ["882", '0/{"id":[],"rag_space_id":"support"}', "11"]

@@ -180,8 +180,12 @@ def _pdf_text(data: bytes, name: str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as exc:
+    except PdfReadError as exc:
         raise ScriptRuntimeError(f"{name}: the PDF cannot be read ({exc})", code=AI_REQUEST_INVALID) from None
+    except Exception as exc:  # noqa: BLE001 — a damaged PDF can fail anywhere in pypdf's parser
+        raise ScriptRuntimeError(
+            f"{name}: the PDF cannot be read ({type(exc).__name__})", code=AI_REQUEST_INVALID
+        ) from None
 
 
 def _document(ctx: StepContext, step: ast.Step) -> tuple[str, str]:
@@ -255,7 +259,8 @@ def _remove_data(
         )
     if store.model(acct.owner, space_id) is None:
         raise _not_found(space_id)
-    removed = store.remove(acct.owner, space_id, [int(i) for i in ids])
+    # An id past SQLite's integer range names no document (and must not reach SQLite).
+    removed = store.remove(acct.owner, space_id, [int(i) for i in ids if 0 < i < 2**63])
     entry["removed"] = removed
     return _json({"id": removed, "rag_space_id": space_id})
 

@@ -132,10 +132,6 @@ class ScriptCache:
         path = self.path(text, source)
         if path is None:
             return
-        try:
-            payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # something unpicklable inside: run without caching this script
-            return
         import tempfile  # only when writing: a warm run does not need it
 
         try:
@@ -145,9 +141,10 @@ class ScriptCache:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_MAGIC + path.stem.encode() + b"\n")
-                handle.write(payload)
+                # Straight into the file: no second copy of the entry in memory.
+                pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except OSError:
+        except Exception:  # an OS error, or something unpicklable inside: run without caching
             Path(tmp).unlink(missing_ok=True)
             return
         self._prune(path.parent)

@@ -352,6 +352,9 @@ def test_openai_and_custom_providers_steer_over_http(tmp_path: Path, provider: s
     second = json.loads(chat.calls[1].request.content)["messages"]
     assert second[1]["content"] == "Sure! Here you go: Price > 5"
     assert "it holds no JSON object" in second[2]["content"]
+    # OpenAI is asked for JSON mode; an OpenAI-compatible Custom server is not (it need not know it)
+    sent_format = json.loads(chat.calls[0].request.content).get("response_format")
+    assert sent_format == ({"type": "json_object"} if provider == "OpenAI" else None)
     assert "sk-nl-secret" not in out + err
 
 
@@ -363,9 +366,13 @@ def test_local_demo_model_answering_garbage_gives_882(tmp_path: Path, demo_home:
         opts='Get: Found Set ; Parameters: "{\\"max_tokens\\":8}"'
     )
     script += 'Set Variable [ $e ; Value: Get ( LastError ) & " " & Get ( FoundCount ) ]\n'
+    script = 'Set AI Call Logging [ On ; Filename: "nl.log" ]\n' + script
     code, _, err, ctx = run_home(tmp_path, script, demo_home)
     assert code == 0, err
     assert last(ctx, "$e") == "882 4"
+    # constrained start: the Local provider writes the answer's "{" and the model continues it
+    log = [json.loads(line) for line in (tmp_path / "docs" / "nl.log").read_text("utf-8").splitlines()]
+    assert len(log) == 3 and all(entry["response"].startswith("{") for entry in log)
 
 
 def run_home(tmp_path: Path, text: str, home: Path) -> tuple[int, str, str, Any]:
@@ -375,7 +382,8 @@ def run_home(tmp_path: Path, text: str, home: Path) -> tuple[int, str, str, Any]
     db.write_text(DB, "utf-8")
     out, err = io.StringIO(), io.StringIO()
     settings = Settings(home_override=home)
-    code, _, ctx = run_session(script, db, "", RunOptions(progress=False, settings=settings), out, err)
+    options = RunOptions(progress=False, settings=settings, documents_path=tmp_path / "docs")
+    code, _, ctx = run_session(script, db, "", options, out, err)
     return code, out.getvalue(), err.getvalue(), ctx
 
 
@@ -432,3 +440,25 @@ def test_sql_stream_prints_the_answer_at_a_terminal(tmp_path: Path, model: Any) 
     )
     assert code == 0, err.getvalue()
     assert out.getvalue() == "Four products.\nFour products.\n"
+
+
+def test_every_try_is_logged_by_set_ai_call_logging(tmp_path: Path, model: Any) -> None:
+    model('{"query":[{"Cost":">5"}]}', VALID_FIND)
+    script = tmp_path / "main.fmscript"
+    script.write_text(
+        'Set AI Call Logging [ On ; Filename: "nl.log" ; Verbose: On ]\n'
+        + LOCAL
+        + FIND.format(opts="Get: Find Request as JSON ; Response Target: $r"),
+        "utf-8",
+    )
+    (tmp_path / "db.sql").write_text(DB, "utf-8")
+    docs = tmp_path / "docs"
+    options = RunOptions(
+        documents_path=docs, progress=False, settings=Settings(home_override=tmp_path / "home")
+    )
+    code, _, _ = run_session(script, tmp_path / "db.sql", "", options, io.StringIO(), io.StringIO())
+    assert code == 0
+    entries = [json.loads(line) for line in (docs / "nl.log").read_text("utf-8").splitlines()]
+    assert [e["call"] for e in entries] == ["chat", "chat"]
+    assert entries[0]["response"] == '{"query":[{"Cost":">5"}]}'
+    assert "is not a field of the layout" in entries[1]["messages"][-1]["content"]

@@ -14,7 +14,8 @@ English names did not survive in the copies read). The predefined prompts below 
 own (FileMaker does not publish its text); they are what a step uses without a template.
 
 Steering (issue 25): a model — a small local one above all — does not always answer with what
-was asked for. :func:`steer` asks, checks the answer with the step's validator and, when it is
+was asked for. The provider steers first (``ChatRequest.answer_format``: Local writes the answer's
+start, OpenAI uses JSON mode); then :func:`steer` asks, checks the answer with the step's validator and, when it is
 not valid, asks again with the validator's message in the conversation ("that answer is not
 valid: … answer again with only …"), at most :data:`MAX_TRIES` times in all. A model that still
 answers garbage gives error 882 (FileMaker's "Invalid AI request"; *Choice*: Claris documents

@@ -135,14 +135,15 @@ def prompt_text(prompt: str, context: str, **constants: str) -> str:
 
 
 def asker(
-    ctx: StepContext, call: NLCall, show: Callable[[str], None] | None = None
+    ctx: StepContext, call: NLCall, answer_format: str = "", show: Callable[[str], None] | None = None
 ) -> Callable[[list[Message]], str]:
-    """One model round per call (logged by Set AI Call Logging), the reply's text."""
+    """One model round per call (logged by Set AI Call Logging), the reply's text; ``answer_format``
+    (``providers.JSON_ANSWER`` / ``SQL_ANSWER``) lets the provider steer the model towards it."""
     from fmscript.ai import providers
     from fmscript.steps.generate import _ask
 
     def ask(messages: list[Message]) -> str:
-        request = providers.ChatRequest(call.model, messages, dict(call.params))
+        request = providers.ChatRequest(call.model, messages, dict(call.params), answer_format=answer_format)
         try:
             return _ask(ctx, call.account, call.provider, request, show).text or ""
         except FMScriptError as exc:

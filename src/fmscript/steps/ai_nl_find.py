@@ -37,6 +37,7 @@ from typing import Any
 import attrs
 
 from fmscript.ai import nl
+from fmscript.ai.providers.base import JSON_ANSWER
 from fmscript.calc import values as V
 from fmscript.data.convert import parse_date, parse_number, parse_time, parse_timestamp
 from fmscript.data.find import find
@@ -202,7 +203,10 @@ def perform_find_by_natural_language(ctx: StepContext, step: ast.Step) -> None:
         question=_text(ctx, step.opt("prompt")),
     )
     checked, _ = nl.steer(
-        asker(ctx, call), [{"role": "user", "content": prompt}], lambda a: check_find_request(fields, a), WANT
+        asker(ctx, call, JSON_ANSWER),
+        [{"role": "user", "content": prompt}],
+        lambda a: check_find_request(fields, a),
+        WANT,
     )
     get = step.opt("get") or "Found Set"
     target = step.opt("response_target")

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fmscript.ai import nl
+from fmscript.ai.providers.base import SQL_ANSWER
 from fmscript.calc import values as V
 from fmscript.calc.context import FileView
 from fmscript.calc.functions.sql import SQLQueryError, rows_text
@@ -132,7 +133,10 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
         question=question,
     )
     (sql, rows), answers = nl.steer(
-        asker(ctx, call), [{"role": "user", "content": sql_prompt}], lambda a: check_sql(view, a), WANT
+        asker(ctx, call, SQL_ANSWER),
+        [{"role": "user", "content": sql_prompt}],
+        lambda a: check_sql(view, a),
+        WANT,
     )
     result = rows_text(rows)
     if action == "Query":
@@ -146,7 +150,7 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
         )
         show = _printer(ctx) if stream else None
         try:
-            value = asker(ctx, call, show)([{"role": "user", "content": answer_prompt}])
+            value = asker(ctx, call, show=show)([{"role": "user", "content": answer_prompt}])
         finally:
             if show is not None:
                 show("\n")

@@ -80,8 +80,8 @@ class SpaceSummary:
 
 @attrs.frozen
 class Chunk:
-    """One stored piece of a document: its document id, place in the document, text (empty for a
-    PDF listed by name) and vector."""
+    """One stored piece of a document: its document id, place in the document, text, the PDF's file
+    name ("" for a text document) and vector."""
 
     doc_id: int
     seq: int
@@ -279,7 +279,7 @@ class RagStore:
     def search(self, owner: str, space_id: str, query: list[float], count: int) -> list[tuple[float, Chunk]]:
         """The ``count`` text chunks most similar to ``query``, most similar first (ties keep the
         stored order); chunks with no similarity at all (≤ 0) are left out."""
-        scored = [(cosine(query, c.vector), c) for c in self.chunks(owner, space_id) if c.text]
+        scored = [(cosine(query, c.vector), c) for c in self.chunks(owner, space_id)]
         scored = [(s, c) for s, c in scored if s > 0]
         scored.sort(key=lambda sc: -sc[0])
         return scored[:count]

@@ -1,4 +1,4 @@
-"""RAG steps: Configure RAG Account, Perform RAG Action (Add Data, Send Prompt, Remove Data), the
+"""RAG steps: Configure RAG Account and Perform RAG Action (Add Data, Send Prompt, Remove Data); the
 spaces and GetRAGSpaceInfo's JSON are in :mod:`fmscript.ai.rag`.
 
 Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspaceinfo.html):
@@ -13,15 +13,14 @@ Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspacein
   (Stream; Parameters — its ``context_prompt`` key goes before the prompt, the other keys to the
   provider; Prompt Template Name — a RAG Prompt template of Configure Prompt Template, whose prompt
   becomes the user message with ``:question:`` and ``:context:`` filled as the natural-language
-  steps fill them), the answer into Response Target. Remove Data removes the
-  documents Parameters' ``{"id": [...]}`` lists.
+  steps fill them), the answer into Response Target. Remove Data removes the documents
+  Parameters' ``{"id": [...]}`` lists.
 
 Add Data's Response Target gets the id of the document added (the number GetRAGSpaceInfo lists and
 Remove Data takes). *Choices* (Claris documents no response for Remove Data, nor how many chunks
 are retrieved): Remove Data's Response Target gets ``{"id":[removed ids],"rag_space_id":space}``;
 Send Prompt sends the :data:`TOP_CHUNKS` most similar chunks. The (Async) forms run to the end
-before the next step, as the synchronous ones do (their result is the same; FileMaker gives them no
-Response Target). A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
+before the next step, as the synchronous ones do, and fill Response Target the same way. A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
 vertical text is accepted (pypdf reads vertical runs in content order).
 
 Error codes (Get ( LastError )): 877 no such RAG account, 10 the AI account is not configured or

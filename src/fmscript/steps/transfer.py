@@ -212,10 +212,14 @@ def _apply(
 
 
 def _match_index(file: Any, table: str, names: list[str], ids: list[int]) -> dict[tuple[str, ...], list[int]]:
-    """The records ``ids`` by their match fields' values (case-insensitive text)."""
+    """The records ``ids`` by their match fields' values (case-insensitive text). Claris "Methods
+    of importing data into an existing file": a record whose match fields are all empty is not
+    updated, so it is left out (a source row with empty match fields then matches nothing)."""
     index: dict[tuple[str, ...], list[int]] = {}
     for rid, values in zip(ids, file.iter_records(table, names, ids)):
-        index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
+        key = tuple(V.to_text(v).casefold() for v in values)
+        if any(key):
+            index.setdefault(key, []).append(rid)
     return index
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -359,3 +360,14 @@ def test_hostile_inputs_end_in_error_codes(tmp_path: Path) -> None:
     code, _, err, _, result = run(tmp_path, script)
     assert code == 0, err
     assert result.split("\r") == ["882", '0/{"id":[],"rag_space_id":"support"}', "11"]
+
+
+def test_bulk_similarities_match_one_at_a_time() -> None:
+    from fmscript.ai.rag import similarities
+
+    query = hash_embed("refund paid days")
+    vectors = [hash_embed(d) for d in DOCS] + [[1.0, 0.0], [0.0] * 512]
+    bulk = similarities(query, [struct.pack(f"<{len(v)}f", *v) for v in vectors])
+    assert bulk[-2:] == [0.0, 0.0]  # another length, a zero vector
+    assert all(abs(a - cosine(query, v)) < 1e-6 for a, v in zip(bulk, vectors))  # float32 storage
+    assert bulk[0] > 0 and bulk[0] == max(bulk)

@@ -16,8 +16,8 @@ from typing import TypeVar
 
 import pytest
 
-from fmscript.ai.jobs.ranks import RankPlan
-from fmscript.ai.jobs.records import Job
+from fmscript.ai.jobs.ranks import Rank, RankPlan, job_error, supervise
+from fmscript.ai.jobs.records import Job, JobError
 from tests.processes import descendants, spawned
 
 from .conftest import QA
@@ -226,3 +226,80 @@ def test_cancel_sigterm_and_the_workers_death_end_every_rank(demo_home: Path, tr
         ranks = _training_ranks(service, second["id"], proc.pid)
         os.kill(proc.pid, signal.SIGKILL)  # the ranks notice their stdin closing
         _wait(lambda: not any(map(_alive, ranks)), 20, "the dead worker's ranks to end")
+
+
+def _ranks(*scripts: str) -> list[Rank]:
+    """Stand-in ranks: small Python programs that end as a rank would."""
+    return [
+        Rank(r, "127.0.0.1", [sys.executable, "-c", code], dict(os.environ)) for r, code in enumerate(scripts)
+    ]
+
+
+SLEEP = "import time; print('fmscript-rank-ready', flush=True); time.sleep(60)"
+
+
+def test_rank_zero_alone_failing_keeps_the_jobs_error() -> None:
+    error = {
+        "code": "invalid_training_file",
+        "message": "invalid training data",
+        "param": None,
+        "fm_error": 509,
+    }
+    failed = supervise(
+        _ranks(f"print('fmscript-rank-failed ' + {json.dumps(error)!r}); raise SystemExit(1)", SLEEP),
+        lambda: False,
+    )
+    assert isinstance(failed, list) and [r.rank for r in failed] == [0]
+    assert job_error(failed) == JobError("invalid_training_file", "invalid training data", None, 509)
+    assert all(r.proc.poll() is not None for r in failed)
+
+
+def test_a_killed_rank_is_named_first_and_every_rank_is_stopped() -> None:
+    lost = "import time; time.sleep(0.3); print('RuntimeError: [ring] connection to a peer was lost'); raise SystemExit(1)"
+    ranks = _ranks(lost, "import os, signal; os.kill(os.getpid(), signal.SIGKILL)", SLEEP)
+    failed = supervise(ranks, lambda: False)
+    assert isinstance(failed, list)
+    error = job_error(failed)
+    assert error.code == "rank_failed"
+    assert error.message == (
+        "rank 1 (127.0.0.1) was killed (signal 9); "
+        "rank 0 (127.0.0.1) exited with code 1: RuntimeError: [ring] connection to a peer was lost"
+    )
+    assert all(r.proc.poll() is not None for r in ranks)  # rank 2 (still running) was stopped
+
+
+def test_ranks_that_never_connect_fail_and_a_cancel_stops_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fmscript.ai.jobs.ranks as ranks_module
+
+    monkeypatch.setattr(ranks_module, "CONNECT_SECONDS", 0.5)
+    quiet = "import time; print('still loading', flush=True); time.sleep(60)"
+    ranks = _ranks(SLEEP, quiet)
+    reason = supervise(ranks, lambda: False)
+    assert reason == "ranks 1 did not connect within 0.5 s (rank 1: still loading)"
+    assert all(r.proc.poll() is not None for r in ranks)
+    ranks = _ranks(SLEEP, SLEEP)
+    assert supervise(ranks, lambda: True) is None  # the job was cancelled
+    assert all(r.proc.poll() is not None for r in ranks)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--hosts", "10.9.9.1,10.9.9.2"], "ranks on other hosts need a store every host reaches"),
+        (["--hosts", ","], "--hosts names no host"),
+        (
+            ["--hosts", "no-such-host.invalid", "--store", "postgresql://x@127.0.0.1:1/db"],
+            "cannot resolve no-such-host.invalid",
+        ),
+        (["--ranks-per-host", "0"], "x>=1"),
+    ],
+)
+def test_worker_rank_options_are_checked_before_anything_starts(
+    home: Path, args: list[str], message: str
+) -> None:
+    from click.testing import CliRunner
+
+    from fmscript.cli import cli
+
+    result = CliRunner().invoke(cli, ["worker", *args])
+    assert result.exit_code == 2 and message in result.output, result.output

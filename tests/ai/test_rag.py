@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -289,3 +290,84 @@ def test_spaces_belong_to_an_endpoint_and_key(tmp_path: Path) -> None:
         assert store.remove(a.owner, "s", [2, 2, 9]) == [2]
         assert store.add(a.owner, "s", HASH_MODEL, [("z", [0.0, 1.0])]) == 3  # ids are never reused
         assert store.spaces(b.owner) == [] and [s.space_id for s in store.spaces(a.owner)] == ["s"]
+
+
+def test_the_rag_support_sample(demo_home: Path, tmp_path: Path) -> None:
+    """samples/rag_support.fmscript: records keep their document ids; a changed article is removed
+    and added again; Send Prompt answers with the Local demo model."""
+    db = tmp_path / "articles.sqlite"
+    root = Path(__file__).resolve().parents[2]
+    sqlite3.connect(db).executescript((root / "samples" / "rag_support.sql").read_text("utf-8"))
+    text = (root / "samples" / "rag_support.fmscript").read_text("utf-8")
+    code, out, err, _, result = run(tmp_path, text, db=db, home_override=demo_home)
+    assert code == 0, err
+    assert out.splitlines()[:3] == [
+        "Added 5 chunks from 4 articles",
+        "Removed document 2, added it again as 5",
+        "Answered: yes",
+    ]
+    assert result != "" and out.rstrip("\n").endswith(result.rstrip("\n"))  # the run prints its result last
+    ids = [r[0] for r in sqlite3.connect(db).execute('SELECT "RAG Document" FROM "Articles" ORDER BY "Id"')]
+    assert ids == [1, 5, 3, 4]
+
+
+def test_set_ai_call_logging_logs_each_rag_action(tmp_path: Path) -> None:
+    """Claris set-ai-call-logging.html: every AI script step is logged; the RAG key never is."""
+    docs = tmp_path / "docs"
+    script = (
+        SETUP
+        + 'Set AI Call Logging [ On ; Filename: "rag.log" ; Verbose: On ; Truncate Messages: On ]\n'
+        + ADD.format(DOCS[0])
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: "{\\"id\\":[1]}" ]\n'
+        + "Set Error Capture [ On ]\n"
+        + f'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "{RAG_KEY}" ; Action: Remove Data ; Parameters: "{{\\"id\\":[1]}}" ]\n'
+    )
+    path = tmp_path / "main.fmscript"
+    path.write_text(script, "utf-8")
+    options = RunOptions(
+        documents_path=docs, settings=Settings(home_override=tmp_path / "home", progress=False)
+    )
+    code, _, _ = run_session(path, None, "", options, io.StringIO(), io.StringIO())
+    assert code == 0
+    log = (docs / "rag.log").read_text("utf-8")
+    added, removed, failed = [json.loads(line) for line in log.splitlines()]
+    assert (added["call"], added["action"], added["id"], added["chunks"]) == ("rag", "Add Data", 1, 1)
+    assert added["texts"] == [DOCS[0]] and added["vectors"][0][-1] == "… 512 numbers"
+    assert (removed["action"], removed["removed"]) == ("Remove Data", [1])
+    assert failed["error"] == 10 and RAG_KEY not in log and failed["space_id"] == "***"
+
+
+def test_hostile_inputs_end_in_error_codes(tmp_path: Path) -> None:
+    """A damaged PDF is 882, an id past SQLite's range removes nothing, NaN ids are 11 — never a
+    crash."""
+    pytest.importorskip("pypdf")
+    (tmp_path / "broken.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ntrailer garbage"
+    )
+    remove = 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: "{P}" ; Response Target: $r ]\n'
+    script = (
+        SETUP
+        + "Set Error Capture [ On ]\n"
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "s" ; Action: Add Data ; RAG Data: From File ; Input File: "broken.pdf" ]\n'
+        + "Set Variable [ $pdf ; Value: Get ( LastError ) ]\n"
+        + ADD.format(DOCS[0])
+        + remove.replace("{P}", '{\\"id\\":[1e300, 99999999999999999999999]}')
+        + 'Set Variable [ $big ; Value: Get ( LastError ) & "/" & $r ]\n'
+        + remove.replace("{P}", '{\\"id\\":[NaN]}')
+        + "Set Variable [ $nan ; Value: Get ( LastError ) ]\n"
+        + "Exit Script [ Text Result: List ( $pdf ; $big ; $nan ) ]\n"
+    )
+    code, _, err, _, result = run(tmp_path, script)
+    assert code == 0, err
+    assert result.split("\r") == ["882", '0/{"id":[],"rag_space_id":"support"}', "11"]
+
+
+def test_bulk_similarities_match_one_at_a_time() -> None:
+    from fmscript.ai.rag import similarities
+
+    query = hash_embed("refund paid days")
+    vectors = [hash_embed(d) for d in DOCS] + [[1.0, 0.0], [0.0] * 512]
+    bulk = similarities(query, [struct.pack(f"<{len(v)}f", *v) for v in vectors])
+    assert bulk[-2:] == [0.0, 0.0]  # another length, a zero vector
+    assert all(abs(a - cosine(query, v)) < 1e-6 for a, v in zip(bulk, vectors))  # float32 storage
+    assert bulk[0] > 0 and bulk[0] == max(bulk)

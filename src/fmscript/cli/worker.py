@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import click
@@ -61,6 +62,11 @@ def worker(
         plan = RankPlan(names, ranks_per_host, backend, 32323)
     if not plan.local and not settings.store.startswith(("postgresql://", "postgres://")):
         raise click.UsageError("ranks on other hosts need a store every host reaches: --store postgresql://…")
+    for host in names:
+        try:
+            socket.gethostbyname(host)
+        except OSError as exc:
+            raise click.UsageError(f"--hosts: cannot resolve {host} ({exc.strerror or exc})") from None
     store = open_store(settings.home, settings.store)
 
     def log(line: str) -> None:

@@ -1,4 +1,4 @@
-"""RAG steps: Configure RAG Account, Perform RAG Action (Add Data, Send Prompt, Remove Data), the
+"""RAG steps: Configure RAG Account and Perform RAG Action (Add Data, Send Prompt, Remove Data); the
 spaces and GetRAGSpaceInfo's JSON are in :mod:`fmscript.ai.rag`.
 
 Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspaceinfo.html):
@@ -13,15 +13,14 @@ Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspacein
   (Stream; Parameters — its ``context_prompt`` key goes before the prompt, the other keys to the
   provider; Prompt Template Name — a RAG Prompt template of Configure Prompt Template, whose prompt
   becomes the user message with ``:question:`` and ``:context:`` filled as the natural-language
-  steps fill them), the answer into Response Target. Remove Data removes the
-  documents Parameters' ``{"id": [...]}`` lists.
+  steps fill them), the answer into Response Target. Remove Data removes the documents
+  Parameters' ``{"id": [...]}`` lists.
 
 Add Data's Response Target gets the id of the document added (the number GetRAGSpaceInfo lists and
 Remove Data takes). *Choices* (Claris documents no response for Remove Data, nor how many chunks
 are retrieved): Remove Data's Response Target gets ``{"id":[removed ids],"rag_space_id":space}``;
 Send Prompt sends the :data:`TOP_CHUNKS` most similar chunks. The (Async) forms run to the end
-before the next step, as the synchronous ones do (their result is the same; FileMaker gives them no
-Response Target). A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
+before the next step, as the synchronous ones do, and fill Response Target the same way. A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
 vertical text is accepted (pypdf reads vertical runs in content order).
 
 Error codes (Get ( LastError )): 877 no such RAG account, 10 the AI account is not configured or
@@ -35,6 +34,7 @@ codes pass through.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 from typing import TYPE_CHECKING, Any
@@ -115,13 +115,23 @@ def perform_rag_action(ctx: StepContext, step: ast.Step) -> None:
     action = step.opt("action")
     if action is None:
         raise ScriptRuntimeError("Perform RAG Action needs an Action", code=NAME_INVALID)
-    with RagStore(ctx.settings.home) as store:
-        if action == "Add Data":
-            result = _add_data(ctx, step, store, acct, space_id)
-        elif action == "Remove Data":
-            result = _remove_data(ctx, step, store, acct, space_id)
-        else:
-            result = _send_prompt(ctx, step, store, acct, space_id)
+    log = ctx.ai.call_log
+    # Set AI Call Logging: one "rag" entry per step (the chat round of Send Prompt has its own).
+    entry: dict[str, Any] = {"call": "rag", "action": action, "account": acct.name, "space_id": space_id}
+    try:
+        with RagStore(ctx.settings.home) as store:
+            if action == "Add Data":
+                result = _add_data(ctx, step, store, acct, space_id, entry)
+            elif action == "Remove Data":
+                result = _remove_data(ctx, step, store, acct, space_id, entry)
+            else:
+                result = _send_prompt(ctx, step, store, acct, space_id, entry)
+    except FMScriptError as exc:
+        if log is not None:
+            log.write({**entry, "error": exc.code, "message": exc.message}, functools.partial(_redact, acct))
+        raise
+    if log is not None:
+        log.write(entry, functools.partial(_redact, acct))
     target = step.opt("response_target")
     if target is not None and result is not None:
         write_target(ctx, target, result)
@@ -169,8 +179,12 @@ def _pdf_text(data: bytes, name: str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as exc:
+    except PdfReadError as exc:
         raise ScriptRuntimeError(f"{name}: the PDF cannot be read ({exc})", code=AI_REQUEST_INVALID) from None
+    except Exception as exc:  # noqa: BLE001 — a damaged PDF can fail anywhere in pypdf's parser
+        raise ScriptRuntimeError(
+            f"{name}: the PDF cannot be read ({type(exc).__name__})", code=AI_REQUEST_INVALID
+        ) from None
 
 
 def _document(ctx: StepContext, step: ast.Step) -> tuple[str, str]:
@@ -196,7 +210,9 @@ def _document(ctx: StepContext, step: ast.Step) -> tuple[str, str]:
     return _pdf_text(data, name), name
 
 
-def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> Value:
+def _add_data(
+    ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str, entry: dict[str, Any]
+) -> Value:
     tokens = _tokens(ctx, step)
     text, filename = _document(ctx, step)
     model = store.model(acct.owner, space_id) or ctx.settings.rag_embedding_model or HASH_MODEL
@@ -205,6 +221,9 @@ def _add_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccoun
         raise ScriptRuntimeError(f"{filename or 'the text'} holds no text to add", code=DATA_MISSING)
     vectors = _embed(ctx, model, chunks)
     doc_id = store.add(acct.owner, space_id, model, list(zip(chunks, vectors)), filename)
+    entry.update(model=model, id=doc_id, chunks=len(chunks), **({"filename": filename} if filename else {}))
+    if ctx.ai.call_log is not None and ctx.ai.call_log.verbose:
+        entry.update(texts=chunks, vectors=ctx.ai.call_log.vectors(vectors))
     return V.make_number(doc_id)
 
 
@@ -226,7 +245,9 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
     return value
 
 
-def _remove_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> str:
+def _remove_data(
+    ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str, entry: dict[str, Any]
+) -> str:
     ids = _parameters(ctx, step).get("id")
     if isinstance(ids, int | float) and not isinstance(ids, bool):
         ids = [ids]
@@ -237,7 +258,9 @@ def _remove_data(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
         )
     if store.model(acct.owner, space_id) is None:
         raise _not_found(space_id)
-    removed = store.remove(acct.owner, space_id, [int(i) for i in ids])
+    # An id past SQLite's integer range names no document (and must not reach SQLite).
+    removed = store.remove(acct.owner, space_id, [int(i) for i in ids if 0 < i < 2**63])
+    entry["removed"] = removed
     return _json({"id": removed, "rag_space_id": space_id})
 
 
@@ -253,7 +276,9 @@ def _context_message(found: list[tuple[float, Chunk]]) -> str:
     return RAG_INSTRUCTIONS + "\n\nContext:\n" + ("\n\n".join(parts) if parts else "(nothing relevant)")
 
 
-def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str) -> str:
+def _send_prompt(
+    ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAccount, space_id: str, entry: dict[str, Any]
+) -> str:
     from fmscript.ai import providers
 
     ai_name = _text(ctx, step.opt("ai_account_name")).strip()
@@ -274,6 +299,7 @@ def _send_prompt(ctx: StepContext, step: ast.Step, store: RagStore, acct: RagAcc
         raise _not_found(space_id)
     [query] = _embed(ctx, space_model, [prompt])
     found = store.search(acct.owner, space_id, query, TOP_CHUNKS)
+    entry.update(model=space_model, retrieved=[[c.doc_id, round(sim, 6)] for sim, c in found])
     messages: list[dict[str, Any]] = [{"role": "system", "content": _context_message(found)}]
     if template is not None:  # its RAG Prompt, with :question: and :context: filled
         prompt = prompt_text(template.rag_prompt or nl.DEFAULT_RAG_PROMPT, context_prompt, question=prompt)

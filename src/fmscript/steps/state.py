@@ -90,7 +90,10 @@ def fold_name(name: str) -> str:
     if folded is None:
         if len(_FOLDED) > 10_000:
             _FOLDED.clear()
-        folded = _FOLDED[name] = name.casefold()
+        folded = name.casefold()
+        if folded == name:
+            folded = name  # the script's own string: no copy per variable (memory per line)
+        _FOLDED[name] = folded
     return folded
 
 

@@ -36,8 +36,9 @@ from fmscript.ai.engines.controls import (
     resume_dir,
     save_resume_point,
     steps_for_epochs,
+    training_world,
 )
-from fmscript.ai.errors import BAD_PARAMETER, UNKNOWN_JOB, ai_error
+from fmscript.ai.errors import UNKNOWN_JOB, ai_error
 from fmscript.ai.jobs.interface import Store
 from fmscript.ai.jobs.records import CardData, FileRecord, Job, ModelCard
 from fmscript.ai.jobs.sql_jobs import model_tmp_dir
@@ -296,7 +297,7 @@ def _train_loop(
     start = _resume(store, job_id, params, model, optimizer)
     checkpoint = (
         (params.save_every, _checkpointer(store.home, job_id, model, optimizer, out))
-        if params.save_every and _rank() == 0  # the other ranks of a distributed run keep nothing
+        if params.save_every and training_world(params.batch_size)[0] == 0  # other ranks keep nothing
         else None
     )
     args = TrainingArgs(
@@ -351,13 +352,6 @@ def _train_loop(
     history["loop_seconds"] = time.monotonic() - loop_started
     history["resumed_at"] = start or None
     return history
-
-
-def _rank() -> int:
-    """This process's rank in mlx.distributed's group (0 when training alone)."""
-    import mlx.core as mx
-
-    return int(mx.distributed.init().rank())
 
 
 def _resume(store: Store, job_id: str, params: LocalParams, model: Any, optimizer: Any) -> int:
@@ -559,16 +553,9 @@ def train_job(
     started = time.monotonic()
     job_id = job.id
     params = LocalParams.from_dict(job.params)
-    # A distributed run (fmscript worker --ranks-per-host, mlx.distributed): every rank trains
-    # its share of each batch; rank 0 alone keeps the adapter and the card (the others get a
-    # store that writes nothing, fmscript.ai.jobs.ranks).
-    world = mx.distributed.init()
-    if world.size() > params.batch_size:
-        raise ai_error(
-            f"batch_size {params.batch_size} is smaller than the {world.size()} training processes: "
-            "each needs at least one example of every batch",
-            BAD_PARAMETER,
-        )
+    # fmscript worker --ranks-per-host: every rank trains its share of each batch; rank 0 alone
+    # keeps the adapter and the card (the other ranks' store writes nothing: ai/jobs/rank.py)
+    rank, world_size = training_world(params.batch_size)
     base_path = _base_path(store, job, settings or Settings())
     file, examples = mlx_data.job_examples(store, job.file_id, params.method)
 
@@ -582,7 +569,7 @@ def train_job(
     adapt(model, params, lora)
     speed_up_frozen_layers(model)  # mlx CPU: frozen float matmuls in their fast layout
     _warn_slow_quantized(store, job_id, base_path, progress)
-    lead = world.rank() == 0
+    lead = rank == 0
     out = _adapter_folder(store, job, params, base_path, lora) if lead else Path(tempfile.mkdtemp())
     if params.method == "dpo":
         from fmscript.ai.engines.mlx_dpo import train_job_dpo
@@ -615,7 +602,7 @@ def train_job(
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
         checkpoint_steps=checkpoint_steps(out),
-        world_size=world.size(),
+        world_size=world_size,
     )
     if not lead:
         shutil.rmtree(out, ignore_errors=True)

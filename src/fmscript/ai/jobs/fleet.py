@@ -23,7 +23,7 @@ from types import FrameType
 
 from fmscript.ai import errors as codes
 from fmscript.ai.jobs.interface import Store
-from fmscript.ai.jobs.ranks import RankPlan
+from fmscript.ai.jobs.ranks import RankPlan, train_on_ranks
 from fmscript.ai.jobs.records import Job, JobError, Worker
 from fmscript.ai.jobs.sql_jobs import HOST, model_tmp_dir, now_ms
 from fmscript.ai.params import LocalParams
@@ -165,12 +165,15 @@ class JobWorker:
     def train_on_ranks(self, job: Job, plan: RankPlan) -> Job:
         """Train ``job`` on ``plan``'s ranks (rank 0 records the ending); a rank that failed,
         or ranks that ended without an ending, fail the job with the reason."""
-        from fmscript.ai.jobs.ranks import train_on_ranks
-
         self.log(f"job {job.id}: {plan.world_size} ranks ({plan.backend}) on {', '.join(plan.hosts)}")
         env = {"FMSCRIPT_HOME": str(self.settings.home), "FMSCRIPT_STORE": self.settings.store}
-        error = train_on_ranks(self.store, job.id, self.id, plan, env)
-        if self.store.jobs.get(job.id).status == "running":
+        try:
+            error = train_on_ranks(self.store, job.id, self.id, plan, env)
+        except KeyboardInterrupt:  # the ranks are stopped; the job waits for a worker again
+            self.store.jobs.requeue(job.id, f"worker {self.id} was stopped (Ctrl-C)")
+            raise
+        current = self.store.jobs.get(job.id)
+        if current.status == "running" and current.worker == self.id:
             if error is None:
                 error = JobError(
                     "rank_failed", "the ranks ended without finishing the job", None, codes.UNEXPECTED

@@ -51,6 +51,8 @@ class QuietJobs:
     ) -> bool:  # fmt: skip
         if not self.lead:
             return False
+        if self.inner.get(job_id).worker != self.worker:
+            return False  # another worker took the job over (this worker's lease ran out)
         if status == "failed":  # the worker records it, with the other ranks' reasons
             self.failed = error if isinstance(error, JobError) else JobError("error", str(error or message))
             return True

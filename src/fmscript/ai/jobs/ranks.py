@@ -155,12 +155,15 @@ class Rank:
     def killed(self) -> bool:
         return self.proc.returncode is not None and self.proc.returncode < 0
 
+    def said(self) -> str:
+        """The last line this rank printed (its job error, when rank 0 reported one)."""
+        return self.error.message if self.error else next((x for x in reversed(self.tail) if x.strip()), "")
+
     def failure(self) -> str:
-        """Why this rank ended badly: its exit and its last line of output (or its job error)."""
+        """Why this rank ended badly: its exit and its last line of output."""
         code = self.proc.returncode
         how = f"was killed (signal {-code})" if self.killed else f"exited with code {code}"
-        said = self.error.message if self.error else next((x for x in reversed(self.tail) if x.strip()), "")
-        return f"rank {self.rank} ({self.host}) {how}" + (f": {said}" if said else "")
+        return f"rank {self.rank} ({self.host}) {how}" + (f": {self.said()}" if self.said() else "")
 
 
 def _rank_command(plan: RankPlan, job_id: str, worker_id: str) -> list[str]:
@@ -238,8 +241,10 @@ def supervise(ranks: list[Rank], ended: Callable[[], bool], poll: float = 0.25) 
                     return None  # rank 0 finished the job; the others are stopped below
             elif not all(r.ready.is_set() for r in ranks) and now - started > CONNECT_SECONDS:
                 late = [str(r.rank) for r in ranks if not r.ready.is_set()]
-                said = "; ".join(r.failure() for r in ranks if not r.ready.is_set() and r.tail)
-                return f"ranks {', '.join(late)} did not connect within {CONNECT_SECONDS:.0f} s" + (
+                said = "; ".join(
+                    f"rank {r.rank}: {r.said()}" for r in ranks if not r.ready.is_set() and r.said()
+                )
+                return f"ranks {', '.join(late)} did not connect within {CONNECT_SECONDS:g} s" + (
                     f" ({said})" if said else ""
                 )
             if ended():
@@ -268,7 +273,10 @@ def train_on_ranks(
     """Train ``job_id`` (claimed by this worker) on the ranks of ``plan``; the error it failed
     with when ranks failed (rank 0 records success and cancellation in the store itself)."""
     with tempfile.TemporaryDirectory(prefix="fmscript-ranks-") as folder:
-        ranks = start_ranks(plan, job_id, worker_id, store_env, Path(folder))
+        try:
+            ranks = start_ranks(plan, job_id, worker_id, store_env, Path(folder))
+        except OSError as exc:  # a host name that does not resolve, no ssh here …
+            return JobError("rank_failed", f"the ranks did not start: {exc}", None, codes.UNEXPECTED)
 
         def ended() -> bool:
             try:

@@ -19,7 +19,7 @@ from fmscript.errors import CANNOT_OPEN_FILE, FMScriptError, ScriptRuntimeError
 from fmscript.steps.registry import Handler, Specializer, handler_for, specializer_for
 from fmscript.steps.state import Frame, Runner, StepContext, Value
 from fmscript.syntax import ast
-from fmscript.syntax.blocks import Blocks, analyse_blocks
+from fmscript.syntax.blocks import BlockAnalysis, Blocks, analyse_blocks
 from fmscript.syntax.cache import LazyTuple, ScriptCache
 from fmscript.syntax.catalogue import StepSpec, spec_for
 from fmscript.syntax.source import EncodingError, decode
@@ -168,6 +168,31 @@ def compile_text(text: str, source: str) -> CompiledScript:
     all_errors: list[FMScriptError] = [*errors, *block_errors]
     all_errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
     return CompiledScript(script, blocks, _plan(script), tuple(all_errors))
+
+
+def check_file(path: Path, each_step: Callable[[ast.Step], None]) -> tuple[int, list[FMScriptError]]:
+    """``fmscript check`` of one file without keeping its steps: each step goes to ``each_step``
+    as it is built, then is freed, so memory stays near the file's own size whatever its length.
+    Returns the number of steps and every parse and block error (sorted)."""
+    from fmscript.syntax.build import check_script  # Lark: only when a script is really parsed
+
+    try:
+        text = read_script_text(path)
+    except EncodingError as exc:
+        return 0, [exc]
+    analysis = BlockAnalysis(tables=False)
+    count = 0
+
+    def step(step: ast.Step) -> None:
+        nonlocal count
+        analysis.feed(count, step)
+        count += 1
+        each_step(step)
+
+    _script, errors = check_script(text, str(path), sink=step)
+    all_errors: list[FMScriptError] = [*errors, *analysis.finish()[1]]
+    all_errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
+    return count, all_errors
 
 
 def read_script_text(path: Path) -> str:

@@ -15,6 +15,7 @@ import re
 import sys
 import threading
 from array import array
+from collections.abc import Callable
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -65,12 +66,13 @@ class _Builder:
 
     BATCH = 512
 
-    def __init__(self, smap: SourceMap) -> None:
+    def __init__(self, smap: SourceMap, sink: StepSink | None = None) -> None:
         self.smap = smap
-        self.results: list[ast.Step | FMScriptError] = []
+        self.sink = sink  # given: each new step goes there and its result slot holds None
+        self.results: list[ast.Step | FMScriptError | None] = []
         self.bounds = array("q")  # (start, end) offsets of each result
         self._pending: list[tuple[Token | None, Token, list[Any] | None]] = []
-        self._reuse: list[ast.Step | FMScriptError] = []
+        self._reuse: list[ast.Step | FMScriptError | None] = []
         self._reuse_bounds = array("q")
         self._next = 0
 
@@ -89,8 +91,9 @@ class _Builder:
             else:
                 end = groups[-1][2].end_pos if groups else start + len(str(tok).rstrip())
             i = self._next
+            result: ast.Step | FMScriptError | None
             if i < len(self._reuse) and self._reuse_bounds[2 * i] == start:
-                result: ast.Step | FMScriptError = self._reuse[i]
+                result = self._reuse[i]  # (None: a step already handed to the sink)
                 self._next += 1
             else:
                 try:
@@ -100,6 +103,9 @@ class _Builder:
                         result = _build_step(disabled, tok, groups, self.smap)
                 except FMScriptError as exc:
                     result = exc
+                if self.sink is not None and isinstance(result, ast.Step):
+                    self.sink(result)
+                    result = None
             self.results.append(result)
             self.bounds.extend((start, end))
 
@@ -112,6 +118,9 @@ class _Builder:
         self._reuse, self._reuse_bounds = self.results[:keep], self.bounds[: 2 * keep]
         self.results, self.bounds, self._next = [], array("q"), 0
 
+
+# What receives each step of a streamed parse (``check_script(..., sink=...)``).
+StepSink = Callable[[ast.Step], None]
 
 # The builder of the parse running in this thread (the server may parse in several threads).
 _building = threading.local()
@@ -182,9 +191,12 @@ def parse_script(text: str, filename: str = "<script>", name: str | None = None)
 
 
 def check_script(
-    text: str, filename: str = "<script>", name: str | None = None
+    text: str, filename: str = "<script>", name: str | None = None, sink: StepSink | None = None
 ) -> tuple[ast.Script, list[FMScriptError]]:
-    """Parse a script, collecting every error. Returns the steps that did parse and the errors."""
+    """Parse a script, collecting every error. Returns the steps that did parse and the errors.
+    With a ``sink``, each step is handed to it (in script order) as soon as it is built and not
+    kept: the returned script has no steps, and memory does not grow with the script's length
+    (``fmscript check``)."""
     # The parse allocates hundreds of thousands of objects (tokens, spans, nodes) and frees few,
     # so the cyclic GC would run its full collections over a growing heap again and again (~18 %
     # of a 10k-line parse). The AST is freed by reference counting; any cycle (a Lark error's
@@ -193,22 +205,24 @@ def check_script(
     if paused:
         gc.disable()
     try:
-        return _check_script(text, filename, name)
+        return _check_script(text, filename, name, sink)
     finally:
         if paused:
             gc.enable()
 
 
-def _check_script(text: str, filename: str, name: str | None) -> tuple[ast.Script, list[FMScriptError]]:
+def _check_script(
+    text: str, filename: str, name: str | None, sink: StepSink | None
+) -> tuple[ast.Script, list[FMScriptError]]:
     text = normalise_text(text)
     smap = SourceMap(text, filename)
     errors: list[FMScriptError] = []
     work = _close_runaway_groups(text, smap, errors)
     steps: list[ast.Step] = []
-    for result in _parse_with_recovery(work, smap, errors):
+    for result in _parse_with_recovery(work, smap, errors, sink):
         if isinstance(result, ast.Step):
             steps.append(result)
-        else:
+        elif result is not None:
             errors.append(result)
     errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
     script_name = name if name is not None else _script_name(filename)
@@ -223,12 +237,12 @@ def _script_name(filename: str) -> str:
 
 
 def _parse_with_recovery(
-    text: str, smap: SourceMap, errors: list[FMScriptError]
-) -> list[ast.Step | FMScriptError]:
+    text: str, smap: SourceMap, errors: list[FMScriptError], sink: StepSink | None = None
+) -> list[ast.Step | FMScriptError | None]:
     """Parse, building each step as it is reduced; after a syntax error, blank out the broken step
     (keeping every offset) and parse again, so ``fmscript check`` reports every broken step, not
     only the first. Returns the steps (and the errors building them raised) in script order."""
-    builder = _Builder(smap)
+    builder = _Builder(smap, sink)
     outer = getattr(_building, "current", None)
     _building.current = builder
     try:

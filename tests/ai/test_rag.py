@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -334,3 +335,39 @@ def test_set_ai_call_logging_logs_each_rag_action(tmp_path: Path) -> None:
     assert added["texts"] == [DOCS[0]] and added["vectors"][0][-1] == "… 512 numbers"
     assert (removed["action"], removed["removed"]) == ("Remove Data", [1])
     assert failed["error"] == 10 and RAG_KEY not in log and failed["space_id"] == "***"
+
+
+def test_hostile_inputs_end_in_error_codes(tmp_path: Path) -> None:
+    """A damaged PDF is 882, an id past SQLite's range removes nothing, NaN ids are 11 — never a
+    crash."""
+    pytest.importorskip("pypdf")
+    (tmp_path / "broken.pdf").write_bytes(
+        b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 9 0 R >>\ntrailer garbage"
+    )
+    remove = 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: "{P}" ; Response Target: $r ]\n'
+    script = (
+        SETUP
+        + "Set Error Capture [ On ]\n"
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "s" ; Action: Add Data ; RAG Data: From File ; Input File: "broken.pdf" ]\n'
+        + "Set Variable [ $pdf ; Value: Get ( LastError ) ]\n"
+        + ADD.format(DOCS[0])
+        + remove.replace("{P}", '{\\"id\\":[1e300, 99999999999999999999999]}')
+        + 'Set Variable [ $big ; Value: Get ( LastError ) & "/" & $r ]\n'
+        + remove.replace("{P}", '{\\"id\\":[NaN]}')
+        + "Set Variable [ $nan ; Value: Get ( LastError ) ]\n"
+        + "Exit Script [ Text Result: List ( $pdf ; $big ; $nan ) ]\n"
+    )
+    code, _, err, _, result = run(tmp_path, script)
+    assert code == 0, err
+    assert result.split("\r") == ["882", '0/{"id":[],"rag_space_id":"support"}', "11"]
+
+
+def test_bulk_similarities_match_one_at_a_time() -> None:
+    from fmscript.ai.rag import similarities
+
+    query = hash_embed("refund paid days")
+    vectors = [hash_embed(d) for d in DOCS] + [[1.0, 0.0], [0.0] * 512]
+    bulk = similarities(query, [struct.pack(f"<{len(v)}f", *v) for v in vectors])
+    assert bulk[-2:] == [0.0, 0.0]  # another length, a zero vector
+    assert all(abs(a - cosine(query, v)) < 1e-6 for a, v in zip(bulk, vectors))  # float32 storage
+    assert bulk[0] > 0 and bulk[0] == max(bulk)

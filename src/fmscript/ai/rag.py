@@ -80,8 +80,8 @@ class SpaceSummary:
 
 @attrs.frozen
 class Chunk:
-    """One stored piece of a document: its document id, place in the document, text (empty for a
-    PDF listed by name) and vector."""
+    """One stored piece of a document: its document id, place in the document, text, the PDF's file
+    name ("" for a text document) and vector."""
 
     doc_id: int
     seq: int
@@ -179,6 +179,30 @@ def cosine(a: tuple[float, ...] | list[float], b: tuple[float, ...] | list[float
     if not aa or not bb:
         return 0.0
     return math.fsum(x * y for x, y in zip(a, b)) / math.sqrt(aa * bb)
+
+
+def similarities(query: list[float], blobs: list[bytes]) -> list[float]:
+    """:func:`cosine` of ``query`` with each stored vector (little-endian float32 bytes): one matrix
+    product with numpy when it is installed (mlx-lm brings it), else one vector at a time; 0 for a
+    vector of another length."""
+    size = 4 * len(query)
+    try:
+        import numpy as np
+    except ImportError:
+        return [cosine(query, _unpack(b)) if len(b) == size else 0.0 for b in blobs]
+    same = [i for i, b in enumerate(blobs) if len(b) == size]
+    out = [0.0] * len(blobs)
+    q = np.asarray(query, dtype=np.float64)
+    if not same or not q.any():
+        return out
+    m = np.frombuffer(b"".join(blobs[i] for i in same), dtype="<f4").reshape(len(same), len(q))
+    m = m.astype(np.float64)
+    norms = np.sqrt(np.einsum("ij,ij->i", m, m) * float(q @ q))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sims = np.where(norms > 0, (m @ q) / norms, 0.0)
+    for i, sim in zip(same, sims.tolist()):
+        out[i] = float(sim)
+    return out
 
 
 def _pack(vector: list[float]) -> bytes:
@@ -279,10 +303,18 @@ class RagStore:
     def search(self, owner: str, space_id: str, query: list[float], count: int) -> list[tuple[float, Chunk]]:
         """The ``count`` text chunks most similar to ``query``, most similar first (ties keep the
         stored order); chunks with no similarity at all (≤ 0) are left out."""
-        scored = [(cosine(query, c.vector), c) for c in self.chunks(owner, space_id) if c.text]
-        scored = [(s, c) for s, c in scored if s > 0]
-        scored.sort(key=lambda sc: -sc[0])
-        return scored[:count]
+        rows = self._db.execute(
+            "SELECT doc_id, seq, text, filename, vector FROM chunks WHERE owner = ? AND space_id = ?"
+            " ORDER BY doc_id, seq",
+            (owner, space_id),
+        ).fetchall()
+        sims = similarities(query, [row[4] for row in rows])
+        best = sorted((i for i, sim in enumerate(sims) if sim > 0), key=lambda i: -sims[i])[:count]
+        found = []
+        for i in best:
+            doc_id, seq, text, filename, blob = rows[i]
+            found.append((sims[i], Chunk(doc_id, seq, text, filename, _unpack(blob))))
+        return found
 
 
 # ----------------------------------------------------------------------------- GetRAGSpaceInfo

@@ -1,4 +1,4 @@
-"""RAG steps: Configure RAG Account, Perform RAG Action (Add Data, Send Prompt, Remove Data), the
+"""RAG steps: Configure RAG Account and Perform RAG Action (Add Data, Send Prompt, Remove Data); the
 spaces and GetRAGSpaceInfo's JSON are in :mod:`fmscript.ai.rag`.
 
 Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspaceinfo.html):
@@ -13,15 +13,14 @@ Claris (22.0, configure-rag-account.html, perform-rag-action.html, getragspacein
   (Stream; Parameters — its ``context_prompt`` key goes before the prompt, the other keys to the
   provider; Prompt Template Name — a RAG Prompt template of Configure Prompt Template, whose prompt
   becomes the user message with ``:question:`` and ``:context:`` filled as the natural-language
-  steps fill them), the answer into Response Target. Remove Data removes the
-  documents Parameters' ``{"id": [...]}`` lists.
+  steps fill them), the answer into Response Target. Remove Data removes the documents
+  Parameters' ``{"id": [...]}`` lists.
 
 Add Data's Response Target gets the id of the document added (the number GetRAGSpaceInfo lists and
 Remove Data takes). *Choices* (Claris documents no response for Remove Data, nor how many chunks
 are retrieved): Remove Data's Response Target gets ``{"id":[removed ids],"rag_space_id":space}``;
 Send Prompt sends the :data:`TOP_CHUNKS` most similar chunks. The (Async) forms run to the end
-before the next step, as the synchronous ones do (their result is the same; FileMaker gives them no
-Response Target). A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
+before the next step, as the synchronous ones do, and fill Response Target the same way. A PDF's text is read with pypdf (``pip install 'fmscript[rag]'``); Detect
 vertical text is accepted (pypdf reads vertical runs in content order).
 
 Error codes (Get ( LastError )): 877 no such RAG account, 10 the AI account is not configured or
@@ -180,8 +179,12 @@ def _pdf_text(data: bytes, name: str) -> str:
     try:
         reader = PdfReader(io.BytesIO(data))
         return "\n\n".join((page.extract_text() or "").strip() for page in reader.pages)
-    except (PdfReadError, ValueError, KeyError) as exc:
+    except PdfReadError as exc:
         raise ScriptRuntimeError(f"{name}: the PDF cannot be read ({exc})", code=AI_REQUEST_INVALID) from None
+    except Exception as exc:  # noqa: BLE001 — a damaged PDF can fail anywhere in pypdf's parser
+        raise ScriptRuntimeError(
+            f"{name}: the PDF cannot be read ({type(exc).__name__})", code=AI_REQUEST_INVALID
+        ) from None
 
 
 def _document(ctx: StepContext, step: ast.Step) -> tuple[str, str]:
@@ -255,7 +258,8 @@ def _remove_data(
         )
     if store.model(acct.owner, space_id) is None:
         raise _not_found(space_id)
-    removed = store.remove(acct.owner, space_id, [int(i) for i in ids])
+    # An id past SQLite's integer range names no document (and must not reach SQLite).
+    removed = store.remove(acct.owner, space_id, [int(i) for i in ids if 0 < i < 2**63])
     entry["removed"] = removed
     return _json({"id": removed, "rag_space_id": space_id})
 

@@ -212,10 +212,14 @@ def _apply(
 
 
 def _match_index(file: Any, table: str, names: list[str], ids: list[int]) -> dict[tuple[str, ...], list[int]]:
-    """The records ``ids`` by their match fields' values (case-insensitive text)."""
+    """The records ``ids`` by their match fields' values (case-insensitive text). Claris "Methods
+    of importing data into an existing file": a record whose match fields are all empty is not
+    updated, so it is left out (a source row with empty match fields then matches nothing)."""
     index: dict[tuple[str, ...], list[int]] = {}
     for rid, values in zip(ids, file.iter_records(table, names, ids)):
-        index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
+        key = tuple(V.to_text(v).casefold() for v in values)
+        if any(key):
+            index.setdefault(key, []).append(rid)
     return index
 
 
@@ -247,9 +251,11 @@ def export_records(ctx: StepContext, step: ast.Step) -> None:
         write_xlsx(path, fs.table, cells, create_folders=create)
         return
     # Claris "Comma-separated values format": only numeric data is exported from number fields
-    numeric = [_is_number(ctx, base, field) for _o, field, base, _h in columns]
+    # (the tab-separated format's page does not say so: there the text stays).
+    fmt = delimited.format_for(path)
+    numeric = [fmt != "tab" and _is_number(ctx, base, field) for _o, field, base, _h in columns]
     text = [[_numeric_text(v) if numeric[i] else V.to_text(v) for i, v in enumerate(row)] for row in rows]
-    if delimited.format_for(path) == "merge" or step.opt("field_names"):
+    if fmt == "merge" or step.opt("field_names"):
         text.insert(0, names)
     delimited.write_rows(path, text, step.opt("charset"), create_folders=create)
 

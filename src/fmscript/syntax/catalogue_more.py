@@ -162,7 +162,11 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Truncate Table",
-        ("テーブルのトランケート", "テーブルを空にする"),
+        (
+            "テーブルデータを削除",
+            "テーブルのトランケート",
+            "テーブルを空にする",
+        ),  # the ja help: [テーブルデータを削除]
         "清空表记录",
         WITH_DIALOG,
         NO_DIALOG,

@@ -59,13 +59,15 @@ class _Inline(Transformer[Token, Any]):
 
 
 class _Builder:
-    """Builds the steps of one parse while Lark reduces them, a batch at a time (a step built in
-    the middle of Lark's own work costs a third more time; a batch keeps the two apart). After a
+    """Builds the steps of one parse while Lark reduces them, a batch at a time: the tokens of at
+    most a batch of steps are alive (~2.5 MB), not those of every step (~1.2 KB a line), and
+    building apart from Lark's own work keeps the parse as fast (a step built at each reduction
+    cost a third more time, batches of 512 still ~5 %: bench/parse_bench.py). After a
     syntax error the text is parsed again (see :func:`_parse_with_recovery`); the steps that ended
     before the blanked-out region are the same objects as in the attempt before, so they are not
     built (nor reported) twice."""
 
-    BATCH = 512
+    BATCH = 2048
 
     def __init__(
         self, smap: SourceMap, sink: StepSink | None = None, steps: CompactSteps | None = None
@@ -161,7 +163,7 @@ class SourceMap:
         self.text = text
         self.file = file
         self.lines = text.split("\n")
-        self.starts = array("q", [0])  # 8 bytes a line (a list of ints: 40)
+        self.starts: list[int] | array[int] = [0]
         for line in self.lines[:-1]:
             self.starts.append(self.starts[-1] + len(line) + 1)
         # The line number last given out: the spans of one step (a few per line) share one int
@@ -238,7 +240,10 @@ def _check_script(
     errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
     script_name = name if name is not None else _script_name(filename)
     script = ast.Script(script_name, filename, tuple(steps), text)
-    return (attrs.evolve(script, steps=kept) if kept is not None else script), errors
+    if kept is None:
+        return script, errors
+    smap.starts = array("q", smap.starts)  # kept for the run: 8 bytes a line (a list of ints: 40)
+    return attrs.evolve(script, steps=kept), errors
 
 
 def _drop(step: ast.Step) -> None:

@@ -79,6 +79,10 @@ def _flag_map(spec: StepSpec) -> dict[str, Opt]:
 def _strip(text: str, start: int = 0) -> tuple[int, int]:
     """Where ``text[start:].strip()`` begins and ends in ``text``, without copying it (an option
     may be a 10 MB text constant: ``strip`` and ``lstrip`` would each copy it)."""
+    if len(text) - start < 4096:  # short: the C methods, whose copies are small
+        rest = text[start:]
+        a = start + len(rest) - len(rest.lstrip())
+        return a, max(a, start + len(rest.rstrip()))
     a, b = start, len(text)
     while a < b and text[a].isspace():
         a += 1

@@ -462,3 +462,17 @@ def test_every_try_is_logged_by_set_ai_call_logging(tmp_path: Path, model: Any) 
     assert [e["call"] for e in entries] == ["chat", "chat"]
     assert entries[0]["response"] == '{"query":[{"Cost":">5"}]}'
     assert "is not a field of the layout" in entries[1]["messages"][-1]["content"]
+
+
+def test_the_line_a_clipboard_tool_prints_runs(tmp_path: Path, model: Any) -> None:
+    # ai2fm's rendering of a copied step (its "FileMaker Clipboard Bugs" page): no spaces after the
+    # colons, "Template Name:" for Prompt Template Name
+    model(VALID_FIND)
+    line = (
+        'Perform Find by Natural Language [ Account Name:"ai"; Model:"theModel"; Prompt:"thePrompt"; '
+        'Get: Find Request as JSON; Parameters:"{}"; Response Target:$r; Template Name:"templateName" ]\n'
+    )
+    template = 'Configure Prompt Template [ Template Name: "templateName" ; Model Provider: Local ; Template Type: Find Request ]\n'
+    code, _, err, ctx = run(tmp_path, LOCAL + template + line)
+    assert code == 0, err
+    assert json.loads(last(ctx, "$r")) == json.loads(VALID_FIND)

@@ -107,17 +107,21 @@ def check_sql(view: FileView, answer: str) -> tuple[str, list[tuple[Any, ...]]]:
         raise nl.InvalidAnswer(f"the database refused {sql!r}: {exc}") from None
 
 
+def _options(ctx: StepContext, step: ast.Step, view: FileView) -> tuple[str, str, bool]:
+    """(Action, the DDL sent to the model, Stream), from the list or By JSON data."""
+    if step.opt("options_by") == "By JSON data":
+        action, names, stream = _json_options(ctx, step)
+        return action, schema(view, names), stream
+    tables = _text(ctx, step.opt("tables"))
+    ddl = tables.strip() if step.opt("data_tables") == "By DDL" else schema(view, _names(tables))
+    return step.opt("action") or "Query", ddl, bool(step.opt("stream"))
+
+
 def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> None:
     view = ctx.file_view()
     if view is None:
         raise ScriptRuntimeError(f"{STEP} needs an open file", code=NO_OPEN_FILE)
-    if step.opt("options_by") == "By JSON data":
-        action, names, stream = _json_options(ctx, step)
-        ddl = schema(view, names)
-    else:
-        action, stream = step.opt("action") or "Query", bool(step.opt("stream"))
-        tables = _text(ctx, step.opt("tables"))
-        ddl = tables.strip() if step.opt("data_tables") == "By DDL" else schema(view, _names(tables))
+    action, ddl, stream = _options(ctx, step, view)
     target = step.opt("response_target")
     if action == "Get DDL":
         if target is not None:

@@ -758,8 +758,8 @@ STEPS: tuple[StepSpec, ...] = (
 )
 
 # The other steps, declared the same way in sibling modules (one module would be far past 600
-# lines): catalogue_more.py, catalogue_files.py and catalogue_rag.py (steps that run), catalogue_gui.py (steps that need
-# a window: no-ops, or error 3 when reached).
+# lines): catalogue_more.py, catalogue_files.py, catalogue_ai_nl.py and catalogue_rag.py (steps
+# that run), catalogue_gui.py (steps that need a window: no-ops, or error 3 when reached).
 STEPS = (
     STEPS
     + catalogue_more.STEPS

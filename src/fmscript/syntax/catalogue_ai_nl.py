@@ -13,8 +13,16 @@ from fmscript.syntax.step_spec import ACCOUNT, RESPONSE_TARGET, StepSpec, _o, _s
 
 MODEL = _o("model", "calc", "Model", "モデル", "模型")
 PROMPT = _o("prompt", "calc", "Prompt", "プロンプト", "提示")
+# "Template Name" too: how clipboard tools (ai2fm) print the option of Perform Find by Natural Language.
 TEMPLATE_NAME = _o(
-    "template_name", "calc", "Prompt Template Name", "プロンプトテンプレート名", "提示模板名称"
+    "template_name",
+    "calc",
+    "Prompt Template Name",
+    "プロンプトテンプレート名",
+    "提示模板名称",
+    "Template Name",
+    "テンプレート名",
+    "模板名称",
 )
 PARAMETERS = _o("parameters", "calc", "Parameters", "パラメータ", "参数")
 

@@ -146,7 +146,7 @@ def test_a_rank_killed_mid_run_fails_the_job_and_no_rank_is_left(demo_home: Path
             return any(e.data and "train_loss" in e.data for e in service.store.jobs.events(job["id"]))
 
         _wait(training, 120, "the ranks to train")
-        ranks = [pid for pid, cmd in descendants(proc.pid) if "fmscript.ai.jobs.rank" in cmd]
+        ranks = [pid for pid, cmd in descendants(proc.pid) if "fmscript.cli.rank" in cmd]
         assert len(ranks) == 2, descendants(proc.pid)
         rank1 = next(
             pid
@@ -163,9 +163,7 @@ def test_a_rank_killed_mid_run_fails_the_job_and_no_rank_is_left(demo_home: Path
         assert failed.status == "failed" and failed.error is not None, failed
         assert failed.error.code == "rank_failed", failed.error
         assert failed.error.message.startswith("rank 1 (127.0.0.1) was killed (signal 9)"), failed.error
-        _wait(
-            lambda: not [p for p, c in descendants(proc.pid) if "fmscript.ai.jobs.rank" in c], 20, "no rank"
-        )
+        _wait(lambda: not [p for p, c in descendants(proc.pid) if "fmscript.cli.rank" in c], 20, "no rank")
         assert proc.poll() is None  # the worker goes on to the next job
         proc.send_signal(signal.SIGTERM)
         proc.wait(20)
@@ -191,7 +189,7 @@ def _training_ranks(service: object, job_id: str, worker: int) -> list[int]:
         return any(e.data and "train_loss" in e.data for e in service.store.jobs.events(job_id, after=seen))
 
     _wait(training, 120, f"the ranks to train {job_id}")
-    ranks = [pid for pid, cmd in descendants(worker) if "fmscript.ai.jobs.rank" in cmd]
+    ranks = [pid for pid, cmd in descendants(worker) if "fmscript.cli.rank" in cmd]
     assert len(ranks) == 2, descendants(worker)
     return ranks
 
@@ -303,3 +301,17 @@ def test_worker_rank_options_are_checked_before_anything_starts(
 
     result = CliRunner().invoke(cli, ["worker", *args])
     assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_a_silent_rank_zero_is_a_stall_and_its_heartbeats_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    import fmscript.ai.jobs.ranks as ranks_module
+
+    monkeypatch.setattr(ranks_module, "STALL_SECONDS", 0.8)
+    ranks = _ranks(SLEEP, SLEEP)
+    assert supervise(ranks, lambda: False) == (
+        "rank 0 made no progress in 0.8 s (a rank hangs, or the network between the hosts is cut)"
+    )
+    assert all(r.proc.poll() is not None for r in ranks)
+    beating = "import time\nprint('fmscript-rank-ready', flush=True)\nfor _ in range(15):\n"
+    beating += "    print('fmscript-rank-alive', flush=True); time.sleep(0.1)"
+    assert supervise(_ranks(beating, "print('fmscript-rank-ready')"), lambda: False) is None

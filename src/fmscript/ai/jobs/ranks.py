@@ -1,7 +1,7 @@
 """Data-parallel training over several processes and machines with ``mlx.distributed``.
 
 ``fmscript worker --hosts h1,h2 --ranks-per-host N`` mirrors ``mlx.launch``: the worker that
-claimed a job starts one training process per rank (``python -m fmscript.ai.jobs.rank``) — on this
+claimed a job starts one training process per rank (``python -m fmscript.cli.rank``) — on this
 machine directly, on other hosts over ``ssh`` — with the environment mlx's backend reads:
 
 * ``ring`` (TCP, CPUs and Macs): ``MLX_RANK`` and ``MLX_HOSTFILE``, a JSON list with one
@@ -11,8 +11,9 @@ machine directly, on other hosts over ``ssh`` — with the environment mlx's bac
 
 Every rank trains the same job on its share of each batch (mlx-lm's trainer averages the
 gradients); rank 0 alone writes events, the adapter and the model card. The worker supervises:
-a rank that exits with an error, or ranks that do not connect within CONNECT_SECONDS, fail the job
-with the reason; a cancel, SIGTERM or the end of rank 0 ends every rank. Each rank also ends
+a rank that exits with an error, ranks that do not connect within CONNECT_SECONDS, or a rank 0
+silent for STALL_SECONDS (a rank hangs, the network between the hosts is cut) fail the job with the
+reason; a cancel, SIGTERM or the end of rank 0 ends every rank. Each rank also ends
 itself when its stdin (a pipe from the worker, carried by ssh) closes, so even a worker killed
 with -9 leaves no rank behind.
 """
@@ -40,7 +41,9 @@ from fmscript.ai.jobs.records import JobError
 
 READY = "fmscript-rank-ready"  # a rank prints this once mlx.distributed has connected it
 FAILED = "fmscript-rank-failed "  # rank 0 prints this and the job's error (JSON) when the job failed
+ALIVE = "fmscript-rank-alive"  # rank 0 prints this at every heartbeat (once a second at most)
 CONNECT_SECONDS = 120.0
+STALL_SECONDS = 1800.0  # generous: a training step of a big model on a CPU can take minutes
 GRACE_SECONDS = 30.0  # the other ranks' time to end after rank 0 has
 SETTLE_SECONDS = 1.0  # after a rank fails, the time the others get to fail too (the reason)
 BACKENDS = ("ring", "nccl")
@@ -120,24 +123,39 @@ class Rank:
         self.rank, self.host = rank, host
         self.tail: collections.deque[str] = collections.deque(maxlen=40)
         self.ready = threading.Event()
+        self.heard = time.monotonic()  # when this rank last printed anything
         self.error: JobError | None = None  # the job's error, as rank 0 reported it
-        self.proc = subprocess.Popen(
-            argv, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            start_new_session=True,  # a Ctrl-C at the worker's terminal reaches the worker alone
-        )  # fmt: skip
-        self.reader = threading.Thread(target=self._read, name=f"rank-{rank}", daemon=True)
+        # the rank's report (its standard output and errors) comes through a pipe of our own
+        report, into = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                argv, env=env, stdin=subprocess.PIPE, stdout=into, stderr=into,
+                start_new_session=True,  # a Ctrl-C at the worker's terminal reaches the worker alone
+            )  # fmt: skip
+        except BaseException:
+            os.close(report)
+            raise
+        finally:
+            os.close(into)
+        self.reader = threading.Thread(target=self._read, args=(report,), name=f"rank-{rank}", daemon=True)
         self.reader.start()
 
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            line = raw.decode("utf-8", "replace").rstrip()
-            if line == READY:
-                self.ready.set()
-            elif line.startswith(FAILED):
+    def _read(self, report: int) -> None:
+        with open(report, "rb") as lines:
+            for raw in lines:
+                self._heard(raw.decode("utf-8", "replace").rstrip())
+
+    def _heard(self, line: str) -> None:
+        self.heard = time.monotonic()
+        if line == READY:
+            self.ready.set()
+        elif line.startswith(FAILED):
+            try:
                 self.error = JobError.from_json(json.loads(line.removeprefix(FAILED)))
-            elif line:
+            except ValueError:
                 self.tail.append(line)
+        elif line and line != ALIVE:
+            self.tail.append(line)
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -170,7 +188,7 @@ def _rank_command(plan: RankPlan, job_id: str, worker_id: str) -> list[str]:
     return [
         plan.python,
         "-m",
-        "fmscript.ai.jobs.rank",
+        "fmscript.cli.rank",
         job_id,
         "--backend",
         plan.backend,
@@ -223,7 +241,8 @@ def supervise(ranks: list[Rank], ended: Callable[[], bool], poll: float = 0.25) 
     """Wait for the ranks to finish. None: they all did (or the job ended meanwhile, a cancel:
     they are stopped); else the ranks that failed (those that ended badly within SETTLE_SECONDS
     of the first: a rank's death makes the others fail on the lost connection), or why the ranks
-    never started. Every rank is stopped on return, whatever happened (an exception here too)."""
+    never started or stalled. Every rank is stopped on return, whatever happened (an exception
+    here too)."""
     started = time.monotonic()
     lead_done: float | None = None
     try:
@@ -247,6 +266,8 @@ def supervise(ranks: list[Rank], ended: Callable[[], bool], poll: float = 0.25) 
                 return f"ranks {', '.join(late)} did not connect within {CONNECT_SECONDS:g} s" + (
                     f" ({said})" if said else ""
                 )
+            elif codes[0] is None and now - ranks[0].heard > STALL_SECONDS:
+                return f"rank 0 made no progress in {STALL_SECONDS:g} s (a rank hangs, or the network between the hosts is cut)"
             if ended():
                 return None
             time.sleep(poll)

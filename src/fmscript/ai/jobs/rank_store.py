@@ -1,28 +1,19 @@
-"""One rank of a distributed training (``python -m fmscript.ai.jobs.rank JOB --backend ring``),
-started by ``fmscript worker --ranks-per-host`` (:mod:`fmscript.ai.jobs.ranks`).
+"""The store as one rank of a distributed training sees it (``fmscript worker --ranks-per-host``,
+:mod:`fmscript.ai.jobs.ranks`; the rank process itself is :mod:`fmscript.cli.rank`).
 
-The rank joins mlx.distributed's group (``MLX_RANK``, ``MLX_HOSTFILE`` … set by the worker), says
-so (READY), opens the store (``FMSCRIPT_STORE``/``FMSCRIPT_HOME``) and trains the job. Rank 0 trains
-it as the worker would (events, adapter, card, the job's status) except that its heartbeat only
-reads the job: the lease belongs to the worker, which renews it. The other ranks see the store
-through :class:`QuietJobs`, which writes nothing. A rank ends itself when its stdin closes (the
-worker is gone).
+Rank 0 trains the job as the worker would (events, adapter, card, success and cancellation)
+except that its heartbeat only reads the job (the lease belongs to the worker, which renews it)
+and a failure is handed to the worker, which records it with the other ranks' reasons. The other
+ranks write nothing.
 """
 
 from __future__ import annotations
 
-import argparse
 import builtins
-import json
-import os
-import sys
-import threading
+from collections.abc import Callable
 from pathlib import Path
 
-import attrs
-
 from fmscript.ai.jobs.interface import Files, Jobs, Models, RemoteJobs, Store, Workers
-from fmscript.ai.jobs.ranks import BACKENDS, FAILED, READY
 from fmscript.ai.jobs.records import Event, Job, JobError, JobRequest, JSONObject, ModelCard
 
 
@@ -31,13 +22,17 @@ class QuietJobs:
     ranks write nothing. The heartbeat only asks whether the job should stop (cancelled, or no
     longer this worker's)."""
 
-    def __init__(self, inner: Jobs, worker: str, lead: bool) -> None:
-        self.inner, self.worker, self.lead = inner, worker, lead
+    def __init__(
+        self, inner: Jobs, worker: str, lead: bool, on_beat: Callable[[], None] | None = None
+    ) -> None:
+        self.inner, self.worker, self.lead, self.on_beat = inner, worker, lead, on_beat
         self.failed: JobError | None = None  # rank 0's failure, for the worker to record
 
     def heartbeat(self, job_id: str) -> bool:
         if not self.lead:
             return False  # the worker stops the other ranks when the job ends
+        if self.on_beat is not None:
+            self.on_beat()  # the worker's stall watch (ranks.supervise)
         job = self.inner.get(job_id)
         return job.status != "running" or job.cancel_requested or job.worker != self.worker
 
@@ -113,9 +108,11 @@ class QuietJobs:
 class RankStore:
     """The store as one rank sees it: :class:`QuietJobs` for ``jobs``, the rest as it is."""
 
-    def __init__(self, inner: Store, worker: str, lead: bool) -> None:
+    def __init__(
+        self, inner: Store, worker: str, lead: bool, on_beat: Callable[[], None] | None = None
+    ) -> None:
         self.inner = inner
-        self.quiet = QuietJobs(inner.jobs, worker, lead)
+        self.quiet = QuietJobs(inner.jobs, worker, lead, on_beat)
 
     @property
     def home(self) -> Path:
@@ -147,66 +144,3 @@ class RankStore:
 
     def close(self) -> None:
         self.inner.close()
-
-
-def _end_with_stdin() -> None:
-    """Exit at once when stdin reaches its end: the worker that started this rank is gone."""
-
-    def watch() -> None:
-        try:
-            while sys.stdin.buffer.read(4096):
-                pass
-        except (OSError, ValueError):
-            pass
-        os._exit(3)
-
-    threading.Thread(target=watch, name="stdin-watch", daemon=True).start()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m fmscript.ai.jobs.rank")
-    parser.add_argument("job_id")
-    parser.add_argument("--backend", choices=BACKENDS, default="ring")
-    parser.add_argument("--worker", required=True, help="the id of the worker that claimed the job")
-    args = parser.parse_args(argv)
-    _end_with_stdin()
-
-    from fmscript.ai.engines import mlx_generate
-    from fmscript.ai.jobs.store import open_store
-    from fmscript.errors import FMScriptError
-    from fmscript.settings import Settings
-
-    mlx_generate.import_mlx()
-    import mlx.core as mx
-
-    try:
-        group = mx.distributed.init(strict=True, backend=args.backend)
-    except (RuntimeError, ValueError) as exc:
-        print(f"mlx.distributed ({args.backend}) did not start: {exc}", flush=True)
-        return 1
-    print(READY, flush=True)
-    settings = Settings.from_env()
-    store = RankStore(open_store(settings.home, settings.store or None), args.worker, group.rank() == 0)
-    try:
-        if group.rank() == 0:
-            from fmscript.ai.jobs.worker import train_claimed
-
-            train_claimed(store, args.job_id, None, settings)  # success and cancellation: in the store
-            if store.quiet.failed is None:
-                return 0
-            print(FAILED + json.dumps(attrs.asdict(store.quiet.failed)), flush=True)
-            return 1
-        from fmscript.ai.engines import mlx_local
-        from fmscript.ai.progress import TrainingProgress
-
-        mlx_local.train_job(store, store.jobs.get(args.job_id), TrainingProgress(), settings)
-        return 0
-    except FMScriptError as exc:
-        print(exc.message, flush=True)
-        return 1
-    finally:
-        store.close()
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -107,13 +107,11 @@ _CLIPBOARD = "works on the clipboard or a text selection in a window"
 _CONTAINER = "fills a container field from a device, a file dialog or the screen"
 _DEVICE = "needs a device of FileMaker Go / the OS"
 _SPELL = "spelling works on a window's text and dictionaries"
-_AI_LATER = "needs embeddings / natural-language providers (not run yet)"
 
 REASONS: dict[str, str] = {
     # no-op outside a GUI
     "Set Layout Object Animation": "animations are drawn on a screen",
     "Set Error Logging": "uncaptured errors are reported on stderr with their position",
-    "Set Revert Transaction on Error": "a transaction reverts on validation errors at commit (docs: Transactions)",
     "Close Popover": "no popover is open without a window",
     "Enter Preview Mode": "preview is a printed view of a window",
     **{name: _WINDOW for name in (
@@ -170,13 +168,6 @@ REASONS: dict[str, str] = {
     "Send Mail": "needs the mail client or an SMTP account of FileMaker Pro",
     "Set Web Viewer": "web viewers are layout objects",
     "Configure Machine Learning Model": "Core ML models run on Apple devices",
-    # not yet
-    "Relookup Field Contents": "needs lookup field options (not declared yet)",
-    "Configure Prompt Template": "prompt templates for the natural-language steps",
-    **{name: _AI_LATER for name in (
-        "Perform Find by Natural Language", "Perform SQL Query by Natural Language",
-        "Configure Regression Model", "Configure RAG Account", "Perform RAG Action",
-    )},
 }  # fmt: skip
 
 BY_NAME = {spec.name: spec for spec in STEPS}

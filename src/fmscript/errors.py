@@ -123,7 +123,8 @@ def error_meaning(code: int) -> str:
     return ERROR_MEANINGS.get(code, "error")
 
 
-@attrs.frozen
+# No weak-reference slot: a parsed script holds a few spans per line (8 bytes each).
+@attrs.frozen(weakref_slot=False)
 class SourceSpan:
     """A region of script text: 1-based lines and columns, end exclusive on the same line."""
 

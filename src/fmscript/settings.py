@@ -25,6 +25,7 @@ the object to the run, the job service, the server. Tests build a ``Settings(...
 | offline            | FMSCRIPT_OFFLINE / HF_HUB_OFFLINE | off: hub ids are downloaded on demand |
 | store              | FMSCRIPT_STORE         | "" (the SQLite file in home); ``postgresql://user@host:port/db`` |
 | lease_seconds      | FMSCRIPT_LEASE_SECONDS | 30 s: a worker silent this long loses its job (retried once) |
+| rag_embedding_model | FMSCRIPT_RAG_EMBEDDING_MODEL | "" (new RAG spaces use the built-in lexical embedding; else a Local model) |
 """
 
 from __future__ import annotations
@@ -106,6 +107,7 @@ class Settings:
     offline: bool = False
     store: str = attrs.field(default="", repr=False)  # a job store URL (may hold a password)
     lease_seconds: float = 30.0
+    rag_embedding_model: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -134,6 +136,7 @@ class Settings:
             offline=bool(_tristate(env.get("FMSCRIPT_OFFLINE")) or _tristate(env.get("HF_HUB_OFFLINE"))),
             store=(env.get("FMSCRIPT_STORE") or "").strip(),
             lease_seconds=_float(env.get("FMSCRIPT_LEASE_SECONDS"), 30.0),
+            rag_embedding_model=(env.get("FMSCRIPT_RAG_EMBEDDING_MODEL") or "").strip(),
         )
 
     # ------------------------------------------------------------------ derived folders

@@ -222,3 +222,26 @@ def test_a_bad_training_file_shows_every_bad_line_and_queues_nothing(
              .map(e => e.id || e.outerHTML)"""
     )
     assert unlabelled == []
+
+
+def test_try_it_embeddings_shows_the_vector_size(page: Any, server: Server) -> None:
+    # issue 25 item 4: the Try it box asks /v1/embeddings too and shows the vector's size
+    sign_in(page, server)
+    page.get_by_role("navigation").get_by_role("link", name="Models").click()
+    page.get_by_label("Model", exact=True).select_option("demo")
+    page.get_by_label("Ask for").select_option("embeddings")
+    expect(page.locator("#try-hint")).to_contain_text("/v1/embeddings")
+    expect(page.locator("#try-send")).to_have_text("Embed")
+    page.get_by_label("Message").fill("Gift cards never expire.")
+    page.get_by_role("button", name="Embed").click()
+    direct = server.post("/v1/embeddings", {"model": "demo", "input": "Gift cards never expire."})
+    vector = direct["data"][0]["embedding"]
+    expect(page.locator("#try-who")).to_have_text(
+        f"demo embedded the text: a vector of {len(vector)} numbers"
+    )
+    expect(page.locator("#try-answer")).to_have_text("[" + ", ".join(f"{x:.4f}" for x in vector[:4]) + ", …]")
+    expect(page.locator("#try-error")).to_be_empty()
+    # back to chat: the hint and the button say so again
+    page.get_by_label("Ask for").select_option("chat")
+    expect(page.locator("#try-hint")).to_contain_text("/v1/chat/completions")
+    expect(page.locator("#try-send")).to_have_text("Send")

@@ -135,7 +135,7 @@ def test_help_for_a_step_in_any_language() -> None:
     example_lines = [line for line in text.splitlines() if line.startswith("    en: Fine-Tune Model [")]
     assert example_lines and "Completion Field: Table::Field" in example_lines[0]
     assert help_text("Set Varable").startswith("unknown script step 'Set Varable' (did you mean Set Variable")
-    assert "error 3" in help_text("Configure Prompt Template")
+    assert "error 3" in help_text("Open URL")  # needs a screen: error 3 when reached
     assert "error 3" not in help_text("Generate Response from Model")
 
 

@@ -2,10 +2,13 @@
 and two ``worker --store …`` processes with separate FMSCRIPT_HOMEs; four jobs created through
 replica A with the openai SDK; one worker killed with -9 mid-run; all four succeed (the killed
 worker's job is retried by the other once its lease runs out); replica B lists the four models
-and answers a chat with one."""
+and answers a chat with one. And a worker with ``--ranks-per-host 2`` (or two "hosts", the second
+reached through a stand-in ``ssh`` that runs the rank here in a home of its own) trains a job
+whose model card says ``"world_size": 2``."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -26,9 +29,11 @@ LEASE_SECONDS = "4"
 
 
 class Proc:
-    def __init__(self, args: list[str], home: Path, url: str, log: Path) -> None:
+    def __init__(
+        self, args: list[str], home: Path, url: str, log: Path, extra: dict[str, str] | None = None
+    ) -> None:
         env = {**os.environ, "FMSCRIPT_HOME": str(home), "FMSCRIPT_STORE": url, "FMSCRIPT_PROGRESS": "0",
-               "FMSCRIPT_LEASE_SECONDS": LEASE_SECONDS, "HF_HUB_OFFLINE": "1"}  # fmt: skip
+               "FMSCRIPT_LEASE_SECONDS": LEASE_SECONDS, "HF_HUB_OFFLINE": "1", **(extra or {})}  # fmt: skip
         self.log = log
         with open(log, "ab") as out:
             self.proc = subprocess.Popen([sys.executable, "-m", "fmscript", *args], env=env, stdout=out,
@@ -146,3 +151,72 @@ def test_two_replicas_two_workers_one_killed(cluster: dict[str, object]) -> None
     health = httpx.get(f"http://127.0.0.1:{ports['b']}/health").json()
     assert health["store"]["kind"] == "postgresql" and health["queue"]["queued"] == 0
     store.close()
+
+
+FAKE_SSH = """#!/bin/sh
+# ssh [-o OPTION]... HOST SCRIPT, run on this machine in the other "machine"'s home
+while [ "$1" = "-o" ]; do shift 2; done
+shift
+exec env FMSCRIPT_HOME="$REMOTE_HOME" /bin/bash -c "$1"
+"""
+
+
+def _two_free_ports() -> int:
+    """A port p with p + 1 free too (the two ranks' ring ports on 127.0.0.1 and 127.0.0.2)."""
+    import socket
+
+    for _ in range(50):
+        port = free_port()
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise AssertionError("no two consecutive free ports")
+
+
+@pytest.mark.parametrize("hosts", ["local", "ssh"])
+def test_a_worker_with_two_ranks_trains_a_model_whose_card_says_world_size_2(
+    tmp_path: Path,
+    demo_model: Path,
+    postgres_url: str,  # noqa: F811
+    hosts: str,
+) -> None:
+    import attrs
+
+    from fmscript.ai.service import LocalFineTuning
+    from fmscript.settings import Settings
+
+    homes = {name: _home(tmp_path, name, demo_model) for name in ("a", "w", "r")}
+    service = LocalFineTuning(homes["a"], attrs.evolve(Settings.from_env(), store=postgres_url))
+    service.store.models.add_base("demo", homes["a"] / "base-models" / "demo")
+    (tmp_path / "qa.jsonl").write_text(jsonl(), encoding="utf-8")
+    params = {"max_steps": 20, "batch_size": 2, "fine_tuned_model_name": "ranks"}
+    job = service.submit("demo", tmp_path / "qa.jsonl", "qa.jsonl", params)
+    service.release([job["id"]])
+    ssh = tmp_path / "bin" / "ssh"
+    ssh.parent.mkdir()
+    ssh.write_text(FAKE_SSH)
+    ssh.chmod(0o755)
+    extra = {"PATH": f"{ssh.parent}:{os.environ['PATH']}", "REMOTE_HOME": str(homes["r"])}
+    ranks = ["--ranks-per-host", "2"]
+    if hosts == "ssh":
+        ranks = ["--hosts", "127.0.0.1,127.0.0.2", "--port", str(_two_free_ports())]
+    worker = Proc(["worker", "--poll", "0.2", "--max-jobs", "1", *ranks], homes["w"], postgres_url,
+                  tmp_path / "w.log", extra)  # fmt: skip
+    try:
+        assert worker.proc.wait(240) == 0, (tmp_path / "w.log").read_text()
+    finally:
+        worker.stop()
+    done = service.store.jobs.get(job["id"])
+    assert done.status == "succeeded", (done.error, (tmp_path / "w.log").read_text())
+    assert done.result is not None and done.result.world_size == 2
+    assert "2 ranks (ring)" in (tmp_path / "w.log").read_text()
+    # the "other machine"'s rank fetched the training file from the store into its own home
+    assert bool(list((homes["r"] / "files").glob("*"))) == (hosts == "ssh")
+    question = [{"role": "user", "content": "How do I fix problem 0?"}]
+    assert service.generate("fm-mlx-ranks", question, max_tokens=4)  # home a fetched the adapter
+    card = json.loads((homes["a"] / "models" / "fm-mlx-ranks" / "card.json").read_text())
+    assert card["world_size"] == 2
+    service.close()

@@ -289,16 +289,18 @@ class LocalFineTuning:
         max_tokens: int = 256,
         temperature: float = 0.0,
         seed: int | None = None,
+        prefix: str = "",
     ) -> Iterator[str]:
         """The reply as text chunks as they are generated. Bad messages or an unknown model raise
         here, at the call; the model loads at the first ``next`` and stays resident in this
-        process, one at a time, for the next call that asks for it."""
+        process, one at a time, for the next call that asks for it. ``prefix``: the reply starts
+        with it and the model continues it (see ``mlx_generate.stream_generate``)."""
         _check_messages(messages)
         base, adapter = self.model_paths(model)
         from fmscript.ai.engines import mlx_generate
 
         return mlx_generate.stream_generate(
-            base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed
+            base, adapter, messages, max_tokens=max_tokens, temperature=temperature, seed=seed, prefix=prefix
         )
 
     def wait(self, job_id: str, progress: ProgressFactory | bool = TrainingProgress) -> Job:

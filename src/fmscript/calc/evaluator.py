@@ -8,6 +8,7 @@ FileMaker.
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Callable
 from decimal import Decimal, DecimalException
@@ -121,6 +122,7 @@ MAX_EVALUATE_DEPTH = 100
 # (``Evaluate ( $$f ) & Evaluate ( $$f )`` with $$f that text doubles at every level).
 MAX_EVALUATE_CALLS = 20_000
 _TEXT_CACHE = 256  # Evaluate texts kept compiled per evaluator (the most recent)
+_NODE_CACHE = 4096  # expression nodes kept compiled per evaluator
 
 
 class _EvaluateBudget(Exception):
@@ -248,7 +250,13 @@ class Evaluator:
         if hit is not None and hit[0] is node:
             return hit[1]
         fn = self._compile(node)
-        self._cache[id(node)] = (node, fn)
+        cache = self._cache
+        if len(cache) >= _NODE_CACHE:
+            # Bounded, so a script of 200,000 calculations run once does not keep 200,000
+            # compiled ones; the older half goes (a loop's calcs are compiled again if they went).
+            for key in list(itertools.islice(cache, _NODE_CACHE // 2)):
+                del cache[key]
+        cache[id(node)] = (node, fn)
         return fn
 
     def check(self, node: Any) -> None:

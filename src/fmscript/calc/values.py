@@ -293,8 +293,19 @@ def parse_date_text(text: str) -> _dt.date | None:
         return _safe_date(int(m[1]), int(m[2]), int(m[3]))
     m = _US_DATE.match(text)
     if m:
-        return _safe_date(int(m[3]), int(m[1]), int(m[2]))
+        year = int(m[3]) if len(m[3]) > 2 else _two_digit_year(int(m[3]))
+        return _safe_date(year, int(m[1]), int(m[2]))
     return None
+
+
+def _two_digit_year(yy: int) -> int:
+    """Claris "Conversion of dates with two-digit years": the year lands in the next 30 years or the
+    preceding 70 (entered in 1999: 29 -> 2029, 30 -> 1930), for every form of date entry."""
+    this_year = _dt.date.today().year
+    year = this_year - this_year % 100 + yy
+    if year > this_year + 30:
+        return year - 100
+    return year + 100 if year < this_year - 69 else year
 
 
 def parse_time_text(text: str) -> FMTime | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import click
@@ -17,21 +18,62 @@ from fmscript.cli.store_option import store_option
 @click.option(
     "--max-jobs", type=click.IntRange(min=1), default=None, help="Stop after training this many jobs."
 )
-def worker(poll: float, max_jobs: int | None) -> None:
+@click.option(
+    "--hosts",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="H1,H2",
+    help="Train each job on these machines together (mlx.distributed; other hosts over ssh).",
+)
+@click.option(
+    "--ranks-per-host",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Training processes per host; gradients are averaged over all of them.",
+)
+@click.option(
+    "--backend",
+    type=click.Choice(["ring", "nccl"]),
+    default="ring",
+    show_default=True,
+    help="mlx.distributed's backend: ring (TCP; CPUs, Macs) or nccl (NVIDIA GPUs).",
+)
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=0,
+              help="First TCP port of the ranks, one more per rank (default: free ports on this machine, "
+              "32323 with other hosts).")  # fmt: skip
+def worker(
+    poll: float, max_jobs: int | None, hosts: str, ranks_per_host: int, backend: str, port: int
+) -> None:
     """Train queued jobs of the store, one at a time, until stopped (SIGTERM queues the running job
-    again). Run one per machine (or per GPU) against a shared postgresql:// store."""
+    again). Run one per machine (or per GPU) against a shared postgresql:// store, or one for
+    several machines with --hosts/--ranks-per-host (data-parallel training, like mlx.launch)."""
     from fmscript.ai.jobs.fleet import JobWorker
+    from fmscript.ai.jobs.ranks import RankPlan
     from fmscript.ai.jobs.store import open_store
     from fmscript.cli import current_settings
 
     settings = current_settings()
+    names = tuple(h.strip() for h in hosts.split(",") if h.strip())
+    if not names:
+        raise click.UsageError("--hosts names no host")
+    plan = RankPlan(names, ranks_per_host, backend, port)
+    if not plan.local and port == 0:
+        plan = RankPlan(names, ranks_per_host, backend, 32323)
+    if not plan.local and not settings.store.startswith(("postgresql://", "postgres://")):
+        raise click.UsageError("ranks on other hosts need a store every host reaches: --store postgresql://…")
+    for host in names:
+        try:
+            socket.gethostbyname(host)
+        except OSError as exc:
+            raise click.UsageError(f"--hosts: cannot resolve {host} ({exc.strerror or exc})") from None
     store = open_store(settings.home, settings.store)
 
     def log(line: str) -> None:
         click.echo(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {line}", err=True)
 
     try:
-        JobWorker(store, settings, log, poll).run(max_jobs)
+        JobWorker(store, settings, log, poll, plan).run(max_jobs)
     finally:
         store.close()
 

@@ -4,8 +4,9 @@ Claris pages followed ("Create Data File", "Open Data File", "Write to Data File
 File", "Get Data File Position", "Set Data File Position", "Close Data File", "Delete File",
 "Rename File", "Get File Exists", "Get File Size"):
 
-- Create Data File makes an empty, closed file; an existing file or a folder that cannot be
-  reached is error 300 ("file is locked or in use"), unless *Create folders* makes the folders.
+- Create Data File makes an empty, closed file; a file that already exists is overwritten (emptied:
+  the FileMaker 19+ page; the 18 page said error 300), a file that is open or a folder that cannot
+  be reached is error 300 ("file is locked or in use"), unless *Create folders* makes the folders.
 - Open Data File gives a file ID; the read-write position starts at 0. A file that is already
   open is error 300; at most 25 data files are open at a time (the 26th is error 2, "memory
   error"). A missing file is error 100 ("file is missing").
@@ -14,7 +15,11 @@ File", "Get Data File Position", "Set Data File Position", "Close Data File", "D
   by a line feed.
 - Read from Data File reads *Amount* bytes (UTF-8, Bytes) or UTF-16 code units from the position,
   or the rest of the file when no amount is given; reading at the end of the file is error 10
-  ("requested data is missing"), as the pages' read loops expect.
+  ("requested data is missing") and leaves the target empty, so the page's Example 3 loop
+  (concatenate the chunk when the error is 0 or 10) adds nothing twice. A last chunk shorter than
+  *Amount* is read without an error.
+- Set Data File Position to a negative position is an error (the page: "returns an error"; fmscript
+  uses 14, "out of range"); a position past the end stays at the end.
 - Delete File / Rename File / Get File Size on a missing file are error 100; renaming onto a name
   that exists, or a file that is open, is error 300.
 
@@ -31,7 +36,14 @@ from typing import BinaryIO
 
 import attrs
 
-from fmscript.errors import DATA_MISSING, FILE_LOCKED, MEMORY_ERROR, NO_OPEN_FILE, ScriptRuntimeError
+from fmscript.errors import (
+    DATA_MISSING,
+    FILE_LOCKED,
+    MEMORY_ERROR,
+    NO_OPEN_FILE,
+    OUT_OF_RANGE,
+    ScriptRuntimeError,
+)
 
 MAX_OPEN = 25
 
@@ -53,8 +65,8 @@ class DataFiles:
 
     # ------------------------------------------------------------------ whole files
     def create(self, path: Path, *, create_folders: bool = False) -> None:
-        if path.exists():
-            raise ScriptRuntimeError(f"the file {path} already exists", code=FILE_LOCKED)
+        if path.exists() and (not path.is_file() or self._id_of(path) is not None):
+            raise ScriptRuntimeError(f"{path} is open or is not a file", code=FILE_LOCKED)
         if create_folders:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -63,7 +75,7 @@ class DataFiles:
                     f"cannot create the folder {path.parent}: {e}", code=FILE_LOCKED
                 ) from e
         try:
-            with open(path, "xb"):
+            with open(path, "wb"):  # an existing file is overwritten (FileMaker 19+)
                 pass
         except OSError as e:
             raise ScriptRuntimeError(f"cannot create {path}: {e.strerror or e}", code=FILE_LOCKED) from e
@@ -148,10 +160,12 @@ class DataFiles:
         return self._get(fid).handle.tell()
 
     def set_position(self, fid: int, position: int) -> None:
-        """*Choice*: a position past the end stays at the end; a negative one is 0."""
+        """*Choice*: a position past the end stays at the end; a negative one is error 14."""
         handle = self._get(fid).handle
+        if position < 0:
+            raise ScriptRuntimeError(f"the position {position} is negative", code=OUT_OF_RANGE)
         size = os.fstat(handle.fileno()).st_size
-        handle.seek(min(max(position, 0), size))
+        handle.seek(min(position, size))
 
     def close(self, fid: int) -> None:
         entry = self._get(fid)

@@ -76,7 +76,8 @@ def read_rows(path: Path, charset: str | None) -> list[list[str]]:
         rows = [line.split("\t") for line in lines]
     else:
         rows = list(csv.reader(io.StringIO(text.replace("\r\n", "\n").replace("\r", "\n"), newline="")))
-    return [[value.replace(VT, "\r") for value in row] for row in rows]
+    # A line break inside a quoted value is a return in FileMaker text (¶ is CR).
+    return [[value.replace("\n", "\r").replace(VT, "\r") for value in row] for row in rows]
 
 
 def write_rows(path: Path, rows: list[list[str]], charset: str | None, *, create_folders: bool) -> None:

@@ -11,9 +11,9 @@ releases (makes durable) and Revert Transaction rolls back. So a transaction spa
 records and tables and lands as one, and a process killed halfway leaves the file as it was.
 
 Claris "Revert Transaction": it does not revert auto-enter serial number increments (the next
-serial values, ``fmscript_serials``, are put back after the rollback) nor Truncate Table
-(*choice*: here a Truncate Table inside a transaction is rolled back with it — SQLite has one
-transaction per connection). A validation error when the transaction commits reverts it as a
+serial values, ``fmscript_serials``, are put back after the rollback) nor Truncate Table (the
+tables truncated inside the transaction are emptied again after the rollback: what the truncate
+deleted stays deleted, and the records the transaction added after it are reverted anyway). A validation error when the transaction commits reverts it as a
 whole (Claris: "automatically reverts when … field changes don't match the field's validation").
 Closing the file (the end of a run) commits an open transaction, as FileMaker does.
 """
@@ -38,6 +38,7 @@ class Transaction:
     """The transaction a file has open (at most one: nested Open Transaction joins it)."""
 
     depth: int = 1  # Open Transaction in a sub-script joins the open one (Claris: nested transactions)
+    truncated: list[str] = attrs.field(factory=list)  # Truncate Table inside it: not reverted
 
     @classmethod
     def open(cls, file: FMFile) -> Transaction:
@@ -73,4 +74,6 @@ class Transaction:
         conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
         conn.execute(f"RELEASE {_SAVEPOINT}")
         serials.restore(conn, kept)
+        for table in dict.fromkeys(self.truncated):
+            file.delete_records(table, file.record_ids(table))
         return dropped

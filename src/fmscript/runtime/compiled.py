@@ -201,15 +201,13 @@ def load_script(path: Path, cache: ScriptCache | None = None) -> CompiledScript:
         script = attrs.evolve(shell, steps=steps, source=shell.source or text)
         return CompiledScript(script, blocks, _LazyPlan(steps))
     compiled = compile_text(text, source)
-    if not compiled.errors and len(text) <= MAX_CACHED_TEXT:
+    if not compiled.errors and len(text) <= MAX_CACHED_TEXT and cache.enabled:
         script = compiled.script
         # The shell keeps the source text only when it is not the file's text itself.
         shell = attrs.evolve(script, steps=(), source="" if script.source == text else script.source)
-        try:
-            blobs = LazyTuple.encode(script.steps)
-        except RecursionError:  # a calculation nested thousands deep: run it, do not cache it
-            return compiled
-        cache.put(text, source, (shell, blobs, compiled.blocks))
+        # Each step pickled on its own as the entry is written (a calculation nested thousands
+        # deep cannot be pickled: that script runs without being cached).
+        cache.put(text, source, (shell, LazyTuple.encode(script.steps), compiled.blocks))
     return compiled
 
 

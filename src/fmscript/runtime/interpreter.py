@@ -24,6 +24,8 @@ from fmscript.steps.state import Frame, Runner, StepContext, Value
 from fmscript.syntax import ast
 
 MAX_CALL_DEPTH = 200  # Perform Script nesting
+# What the walk runs for a step, and whether a success then clears Get ( LastError ).
+Entry = tuple[Runner, bool]
 
 
 class Interpreter:
@@ -36,7 +38,7 @@ class Interpreter:
         self.loader = loader or ScriptLoader()
         ctx.perform_script = self.perform_script
         # Per compiled script (by identity): its step runners for this run (see walk).
-        self._runner_cache: dict[int, tuple[CompiledScript, list[tuple[Runner, bool] | None]]] = {}
+        self._runner_cache: dict[int, tuple[CompiledScript, list[Entry | None], tuple[Entry, Entry]]] = {}
 
     # ------------------------------------------------------------------ scripts by name
     def find_script(self, name: str) -> CompiledScript:
@@ -86,13 +88,13 @@ class Interpreter:
         settle = errors.settle
         frame = self.ctx.vars.frame
         plan = compiled.plan
-        runners = self._runners(compiled)
+        runners, again = self._runners(compiled)
         n = len(plan)
         pc = start
         while pc < n:
             entry = runners[pc]
             if entry is None:
-                entry = runners[pc] = self._runner(compiled, pc)
+                entry = self._first_use(compiled, pc, runners, again)
             run, settles = entry
             frame.pc = pc
             try:
@@ -108,22 +110,41 @@ class Interpreter:
         frame.pc = pc
 
     # ------------------------------------------------------------------ step runners
-    def _runners(self, compiled: CompiledScript) -> list[tuple[Runner, bool] | None]:
-        """The runners of a script's steps for this run, built on first use of each step."""
+    # A step's runner is built on its *second* run and kept from then on (a loop's steps): the
+    # first run goes through the step's handler and leaves in its slot an entry shared by the
+    # whole script, so a script of 200,000 steps run once holds no runner per step at its end.
+    def _runners(self, compiled: CompiledScript) -> tuple[list[Entry | None], tuple[Entry, Entry]]:
+        """The runners of a script's steps for this run, and its two "build on the next run"
+        entries (for steps that keep Get ( LastError ) and for those that settle it)."""
         hit = self._runner_cache.get(id(compiled))
         if hit is not None and hit[0] is compiled:
-            return hit[1]
+            return hit[1], hit[2]
         if len(self._runner_cache) > 1000:  # the REPL compiles every entry: keep it bounded
             self._runner_cache.clear()
-        runners: list[tuple[Runner, bool] | None] = [None] * len(compiled.plan)
-        self._runner_cache[id(compiled)] = (compiled, runners)
-        return runners
+        runners: list[Entry | None] = [None] * len(compiled.plan)
 
-    def _runner(self, compiled: CompiledScript, pc: int) -> tuple[Runner, bool]:
+        def build_and_run(frame: Frame) -> int | None:
+            pc = frame.pc  # the walk sets it before running a step
+            entry = runners[pc] = self._runner(compiled, pc)
+            return entry[0](frame)
+
+        again = ((build_and_run, False), (build_and_run, True))
+        self._runner_cache[id(compiled)] = (compiled, runners, again)
+        return runners, again
+
+    def _first_use(
+        self, compiled: CompiledScript, pc: int, runners: list[Entry | None], again: tuple[Entry, Entry]
+    ) -> Entry:
+        """What step ``pc`` does on its first run: its handler, built for this once."""
+        entry = self._runner(compiled, pc, specialize=False)
+        runners[pc] = _SKIPPED if entry is _SKIPPED else again[entry[1]]
+        return entry
+
+    def _runner(self, compiled: CompiledScript, pc: int, specialize: bool = True) -> Entry:
         """What running step ``pc`` does, and whether it then clears Get ( LastError )."""
         planned = compiled.plan[pc]
         if planned.skip:  # comments and disabled steps: nothing at all, LastError untouched
-            return _skipped, False
+            return _SKIPPED
         step, handler, ctx = planned.step, planned.handler, self.ctx
         if handler is None:
 
@@ -134,10 +155,10 @@ class Interpreter:
 
             return unsupported, False
         settles = not planned.keeps_last_error
-        specialize = planned.specializer if self.specialize else None
-        if specialize is not None:
+        specializer = planned.specializer if self.specialize and specialize else None
+        if specializer is not None:
             try:
-                fast = specialize(ctx, step, pc, compiled.blocks, len(compiled.plan))
+                fast = specializer(ctx, step, pc, compiled.blocks, len(compiled.plan))
             except FMScriptError:
                 fast = None  # e.g. an unknown function: the handler reports it when the step runs
             if fast is not None:
@@ -182,3 +203,6 @@ def report_error(ctx: StepContext, exc: FMScriptError, code: int) -> None:
 
 def _skipped(frame: Frame) -> None:
     return None
+
+
+_SKIPPED: Entry = (_skipped, False)

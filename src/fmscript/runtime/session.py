@@ -84,7 +84,13 @@ def run_session(
         try:
             ctx.data.commit_records()  # the end of the script commits the open record
         except FMScriptError as exc:
-            print(str(exc), file=err)
+            # No step is running: the error has no position, so it prints as the command line's
+            # other position-less errors do (``error: message (error N)``).
+            code = f" (error {exc.code})" if exc.code not in (None, -1) else ""
+            print(
+                f"error: the open record was not committed at the end of the script: {exc.message}{code}",
+                file=err,
+            )
             ctx.errors.uncaptured += 1
         finish_jobs(ctx)
         follow_remote_jobs(ctx)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from fmscript.calc import values as V
 from fmscript.data.data_files import DataFiles, decode, encode
-from fmscript.errors import COMMAND_INVALID, NO_OPEN_FILE, ScriptRuntimeError
+from fmscript.errors import COMMAND_INVALID, DATA_MISSING, NO_OPEN_FILE, ScriptRuntimeError
 from fmscript.steps.paths import path_entries, to_local_path
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
@@ -84,7 +84,12 @@ def read_from_data_file(ctx: StepContext, step: ast.Step) -> None:
     amount = _number(ctx, step, "amount", "an amount")
     store = files(ctx)
     at_start = store.position(fid) == 0
-    data = store.read(fid, amount, 2 if read_as == "UTF-16" else 1)
+    try:
+        data = store.read(fid, amount, 2 if read_as == "UTF-16" else 1)
+    except ScriptRuntimeError as e:
+        if e.code == DATA_MISSING:  # at the end of the file: nothing read, the target is emptied
+            write_target(ctx, target, "")
+        raise
     # Bytes: FileMaker stores container data; fmscript has no containers, so the bytes arrive as
     # text (UTF-8, undecodable bytes replaced).
     write_target(ctx, target, decode(data, "UTF-8" if read_as == "Bytes" else read_as, at_start=at_start))

@@ -203,6 +203,10 @@ _CONDITION_WORDS = {
     "greater than": ">", "greater than or equal": "≥", "greater than or equal to": "≥", ">=": "≥",
     "less than": "<", "less than or equal": "≤", "less than or equal to": "≤", "<=": "≤",
     "equal": "=", "equal to": "=", "equals": "=", "not equal": "≠", "not equal to": "≠", "<>": "≠",
+    # the comparison words of the ja / zh script workspace
+    "より大きい": ">", "以上": "≥", "より小さい": "<", "未満": "<", "以下": "≤", "等しい": "=", "等しくない": "≠",
+    "大于": ">", "大于或等于": "≥", "大于等于": "≥", "小于": "<", "小于或等于": "≤", "小于等于": "≤",
+    "等于": "=", "不等于": "≠",
 }  # fmt: skip
 
 

@@ -126,6 +126,25 @@ class RunFileView:
                     names.add(str(col[0]).casefold())
         return names
 
+    def next_serial(self, field: str) -> str | None:
+        """GetNextSerialValue: the next serial number of ``[Table::]Field`` ("" when the field has
+        no auto-enter serial number, None when it is not a field of the file)."""
+        from fmscript.data import serials
+
+        table, _, name = field.rpartition("::")
+        t = self.file.resolve_table(table.strip()) if table else self.data.current_table()
+        f = self.file.resolve_field(t, name.strip()) if t is not None else None
+        if t is None or f is None:
+            return None
+        declared = {
+            str(row[1]).casefold(): str(row[2] or "")
+            for row in self.file.connection.execute(f"PRAGMA table_info({quote_ident(t)})")
+        }
+        if not serials.is_serial(declared.get(f.casefold(), "")):
+            return ""
+        value = serials.next_value(self.file.connection, t, f)
+        return V.to_text(V.make_number(value)) if isinstance(value, (int, float)) else str(value)
+
     def table_ddl(self, table: str) -> str | None:
         t = self.file.resolve_table(table)
         if t is None:

@@ -95,6 +95,12 @@ def _modified_fields(c: StepContext) -> Value:
     return "\r".join(record.values) if record is not None and not record.is_new else ""
 
 
+def _revert_on_error(c: StepContext) -> bool:
+    from fmscript.steps.transactions import revert_on_error_state
+
+    return revert_on_error_state(c)
+
+
 def _request_omit_state(c: StepContext) -> Value:
     mode = c.data.find_mode
     return Decimal(1 if mode is not None and mode.requests[mode.current][0] else 0)
@@ -110,6 +116,10 @@ INFO: dict[str, Callable[[StepContext], Value]] = {
     "LastErrorDetail": lambda c: c.errors.detail,
     "LastErrorLocation": lambda c: c.errors.location,
     "ErrorCaptureState": lambda c: Decimal(int(c.errors.capture)),
+    "TransactionOpenState": lambda c: Decimal(
+        int(c.data.file is not None and c.data.file.transaction is not None)
+    ),
+    "RevertTransactionOnErrorState": lambda c: Decimal(int(_revert_on_error(c))),
     "LastMessageChoice": lambda c: Decimal(c.last_message_choice),
     "ScriptParameter": lambda c: c.vars.frame.parameter if c.vars.frames else "",
     "ScriptResult": lambda c: c.script_result,

@@ -1,6 +1,6 @@
 """Steps that need no window to do what they do: the no-op steps (a window, a menu, a keyboard or
 a cache that a headless run does not have — each is listed with its reason in docs/steps.md) and
-Exit Application, Save a Copy as, Set Error Logging, Set Revert Transaction on Error.
+Exit Application, Save a Copy as, Set Error Logging.
 
 Claris "Exit Application": closes every file and quits — here the run ends as Halt Script ends it
 (the open record is committed at the end of the run). "Save a Copy as": a copy of the current file

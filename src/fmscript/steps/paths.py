@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from fmscript.calc import values as V
-from fmscript.errors import CANNOT_CREATE_FILE, ScriptRuntimeError
+from fmscript.errors import CANNOT_CREATE_FILE, FMScriptError, ScriptRuntimeError
 from fmscript.steps.state import StepContext
 from fmscript.syntax import scan
 
@@ -30,7 +30,11 @@ def path_entries(text: str, ctx: StepContext) -> list[str]:
     only its quoted pieces would write ``out`` and silently drop the rest (a NUL in $name too)."""
     quoted = scan.strings(text)
     if _is_calculation(text, bool(quoted)):
-        raw = [V.to_text(ctx.evaluator.evaluate_text(text))]
+        try:
+            raw = [V.to_text(ctx.evaluator.evaluate_text(text))]
+        except FMScriptError as exc:
+            # The path list was compiled on its own ("<calc>:1:11"): report the error at the step.
+            raise ScriptRuntimeError(f"the file path {text!r}: {exc.message}", code=exc.code) from exc
     else:
         raw = quoted if quoted else [text]
     out: list[str] = []

@@ -67,6 +67,8 @@ def truncate_table(ctx: StepContext, step: ast.Step) -> None:
         raise ScriptRuntimeError(f"table {name!r} is missing", code=106)
     ids = file.record_ids(table)
     file.delete_records(table, ids)
+    if file.transaction is not None:  # Claris "Revert Transaction": Truncate Table is not reverted
+        file.transaction.truncated.append(table)
     ctx.data.forget(table, ids)
 
 

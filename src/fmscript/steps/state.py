@@ -44,6 +44,9 @@ from fmscript.syntax.blocks import Blocks
 if TYPE_CHECKING:
     from fmscript.ai.accounts import Account
     from fmscript.ai.call_log import CallLog
+    from fmscript.ai.nl import PromptTemplate
+    from fmscript.ai.rag import RagAccount
+    from fmscript.ai.regression import Forest
     from fmscript.data.accounts import Accounts
     from fmscript.data.data_files import DataFiles
     from fmscript.data.find import FindMode, FindRequest
@@ -61,6 +64,7 @@ class Frame:
     parameter: Value = ""
     locals: dict[tuple[str, int], Value] = attrs.field(factory=dict)
     pc: int = 0
+    revert_on_error: bool | None = None  # Set Revert Transaction on Error here (None: the caller's)
 
 
 @attrs.define
@@ -86,7 +90,10 @@ def fold_name(name: str) -> str:
     if folded is None:
         if len(_FOLDED) > 10_000:
             _FOLDED.clear()
-        folded = _FOLDED[name] = name.casefold()
+        folded = name.casefold()
+        if folded == name:
+            folded = name  # the script's own string: no copy per variable (memory per line)
+        _FOLDED[name] = folded
     return folded
 
 
@@ -348,12 +355,24 @@ class DataSession:
         if table is not None:
             related = self.related_ids(table)
             if related is not None:
-                file.stage(t, related[0] if related else self._create_related(table), f, value)
+                rid = related[0] if related else self._create_related(table)
+                file.stage(t, rid, f, value)
+                self._lookups(file, t, rid, f)
                 return
         current = self.current_record(t)
         if current is None:
             raise ScriptRuntimeError(f"no current record to set {t}::{f} in", code=NO_RECORD)
         file.stage(t, current, f, value)  # held in the open record until it is committed
+        self._lookups(file, t, current, f)
+
+    @staticmethod
+    def _lookups(file: FMFile, table: str, rid: int, field: str) -> None:
+        """Claris "Defining lookups": changing a lookup's match field copies the looked-up values
+        (``data/lookups.py``); only files with relationships can declare lookups."""
+        if file.graph.relationships:
+            from fmscript.data.lookups import run_lookups
+
+            run_lookups(file, table, rid, [field])
 
     def _create_related(self, occurrence: str) -> int:
         """A new record of ``occurrence`` related to the current record, when the relationship
@@ -441,6 +460,21 @@ class AISession:
     queued_jobs: list[str] = attrs.field(factory=list)
     remote_jobs: list[tuple[Account, dict[str, Any]]] = attrs.field(factory=list)  # OpenAI/Custom jobs
     call_log: CallLog | None = None  # Set AI Call Logging [ On ]
+    prompt_templates: dict[str, PromptTemplate] = attrs.field(factory=dict)  # by name, case-sensitive
+    rag_accounts: dict[str, RagAccount] = attrs.field(factory=dict)  # Configure RAG Account
+
+    # Configure Regression Model: the models in memory, by their (case-sensitive) names
+    regression_models: dict[str, Forest] = attrs.field(factory=dict)
+
+    def rag_account(self, name: str) -> RagAccount:
+        """The RAG account called ``name`` (any case); error 877 when none is configured."""
+        acct = self.rag_accounts.get(name.strip().casefold())
+        if acct is None:
+            raise ScriptRuntimeError(
+                f"RAG account {name.strip()!r} is not configured (use Configure RAG Account first)",
+                code=AI_ACCOUNT_MISSING,
+            )
+        return acct
 
 
 def _full(table: str | None, field: str) -> str:
@@ -525,6 +559,20 @@ class StepContext:
                 acct.redact,
             )
         return vectors
+
+    def rag_space_info(self, account_name: str, space_id: str) -> str:
+        """GetRAGSpaceInfo's JSON (``ai.rag``); error 877 when no such RAG account is configured."""
+        from fmscript.ai.rag import space_info
+
+        return space_info(self.settings.home, self.ai.rag_account(account_name), space_id)
+
+    def predict_from_model(self, name: str, vector: list[float]) -> float | None:
+        """PredictFromModel: the named regression model's prediction (None: no model of that
+        name is in memory, or the vector's length is not the model's)."""
+        model = self.ai.regression_models.get(name)
+        if model is None or len(vector) != model.dimensions:
+            return None
+        return model.predict(vector)
 
     # ------------------------------------------------------------------ calc context protocol
     def get_field(self, table: str | None, field: str, repetition: int = 1) -> Value:

@@ -11,6 +11,11 @@
 - Revert Transaction [ Condition: … ; Error Code: … ; Error Message: … ] reverts when the condition
   is true (or absent) and continues after the matching Commit Transaction. An error code from 5000
   through 5499 becomes Get ( LastError ), the message Get ( LastErrorDetail ).
+- Set Revert Transaction on Error [ On/Off ] (21.1.1): Get ( RevertTransactionOnErrorState ) is 1
+  unless it was set Off; Off lasts while the script and its sub-scripts run and is On again when
+  the script that set it ends (Claris page, Notes). Get ( TransactionOpenState ) is 1 inside a
+  transaction. *Not done*: with Off, a step's validation error inside a transaction does not keep
+  the rest — fmscript validates when the transaction commits, and a failure reverts it all.
 """
 
 from __future__ import annotations
@@ -27,7 +32,15 @@ _OPEN, _COMMIT = "Open Transaction", "Commit Transaction"
 def open_transaction(ctx: StepContext, step: ast.Step) -> None:
     file = ctx.data.require_file()
     if file.transaction is None:
-        ctx.data.commit_records()  # leaves the record first, renaming new records' ids
+        try:
+            ctx.data.commit_records()  # leaves the record first, renaming new records' ids
+        except ScriptRuntimeError:
+            # Claris "Open Transaction": when it cannot exit the active record it returns an
+            # error and skips the steps in the transaction — go on after its Commit Transaction.
+            end = _matching_commit(ctx, step)
+            if end is not None:
+                ctx.vars.frame.pc = end
+            raise
     Transaction.open(file)
 
 
@@ -66,6 +79,18 @@ def revert_transaction(ctx: StepContext, step: ast.Step) -> int | None:
         ctx.errors.quiet = (code, text)
     end = _matching_commit(ctx, step)
     return None if end is None else end + 1
+
+
+def set_revert_transaction_on_error(ctx: StepContext, step: ast.Step) -> None:
+    ctx.vars.frame.revert_on_error = bool(step.opt("state"))
+
+
+def revert_on_error_state(ctx: StepContext) -> bool:
+    """Set Revert Transaction on Error of the innermost script that set it (default On)."""
+    for frame in reversed(ctx.vars.frames):
+        if frame.revert_on_error is not None:
+            return frame.revert_on_error
+    return True
 
 
 def _error_code(ctx: StepContext, step: ast.Step) -> int | None:

@@ -1,8 +1,9 @@
 """Import Records and Export Records for comma- and tab-separated text (``data/delimited.py``).
 
 Claris "Import Records" / "Setting the import action and mapping fields during import":
-  - *Add* makes a new record for each source row; *Update* updates the records whose match
-    fields equal the row's (the *match with* fields), *Replace* replaces the records of the found
+  - *Add* makes a new record for each source row; *Update* updates the records of the found set
+    whose match fields equal the row's (the *match with* fields; "Update matching records in
+    found set"), *Replace* replaces the records of the found
     set in order (row 1 → record 1 …); with *Add remaining data as new records* the rows left over
     become new records. (FileMaker's older names "Update matching records" and "Update existing
     records" / "Replace data in current found set" are accepted.)
@@ -23,8 +24,9 @@ non-global field of the table, in order. ``.mer`` files start with the field nam
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fmscript.calc import values as V
 from fmscript.data import delimited
@@ -41,6 +43,9 @@ from fmscript.errors import (
 from fmscript.steps.paths import path_entries, to_local_path
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
+
+if TYPE_CHECKING:
+    from fmscript.data.relationships import Hop
 
 
 def scan_text(value: str) -> str:
@@ -189,7 +194,10 @@ def _apply(
             raise ScriptRuntimeError(
                 "Import Records [ Update ] needs match fields (match with)", code=COMMAND_INVALID
             )
-        index = _match_index(file, table, [f for _c, f in matches])
+        # "Update matching records in found set": only the found set's records are matched
+        # (the whole table when the import goes to a table other than the layout's).
+        ids = list(fs.ids) if fs is not None else file.record_ids(table)
+        index = _match_index(file, table, [f for _c, f in matches], ids)
         for row in rows:
             key = tuple((row[c] if c < len(row) else "").casefold() for c, _f in matches)
             found = index.get(key)
@@ -203,11 +211,15 @@ def _apply(
     return touched
 
 
-def _match_index(file: Any, table: str, names: list[str]) -> dict[tuple[str, ...], list[int]]:
-    """The table's records by their match fields' values (case-insensitive text)."""
+def _match_index(file: Any, table: str, names: list[str], ids: list[int]) -> dict[tuple[str, ...], list[int]]:
+    """The records ``ids`` by their match fields' values (case-insensitive text). Claris "Methods
+    of importing data into an existing file": a record whose match fields are all empty is not
+    updated, so it is left out (a source row with empty match fields then matches nothing)."""
     index: dict[tuple[str, ...], list[int]] = {}
-    for rid, values in zip(file.record_ids(table), file.iter_records(table, names)):
-        index.setdefault(tuple(V.to_text(v).casefold() for v in values), []).append(rid)
+    for rid, values in zip(ids, file.iter_records(table, names, ids)):
+        key = tuple(V.to_text(v).casefold() for v in values)
+        if any(key):
+            index.setdefault(key, []).append(rid)
     return index
 
 
@@ -216,18 +228,17 @@ def _match_index(file: Any, table: str, names: list[str]) -> dict[tuple[str, ...
 
 def export_records(ctx: StepContext, step: ast.Step) -> None:
     data = ctx.data
-    file = data.require_file()
     fs = data.found_set()
     path = _path(ctx, step.opt("path"), "Export Records")
-    listed = step.opt("fields")
-    if listed:
-        names = [_field(ctx, fs.table, f"{t}::{f}" if t else f) for t, f in listed]
-    else:
-        names = [f.name for f in file.fields(fs.table) if not f.is_global]
+    columns = _columns(ctx, step.opt("fields"))
+    names = [f"{occurrence}::{field}" if hops else field for occurrence, field, _b, hops in columns]
+    rows = _rows(ctx, columns)
     create = bool(step.opt("create_folders"))
     suffix = path.suffix.lower()
     if suffix in _MARKUP:
-        _export_markup(ctx, path, names, create)
+        file = data.require_file()
+        types = [file.field(base, field).type.name for _o, field, base, _h in columns]
+        _export_markup(ctx, path, names, types, [[V.to_text(v) for v in row] for row in rows], create)
         return
     if suffix == ".xlsx":
         from decimal import Decimal
@@ -236,28 +247,92 @@ def export_records(ctx: StepContext, step: ast.Step) -> None:
 
         header: list[Cell] = list(names)
         cells: list[list[Cell]] = [header] if step.opt("field_names") else []
-        for values in file.iter_records(fs.table, names, fs.ids):
-            cells.append([v if isinstance(v, Decimal) else V.to_text(v) for v in values])
+        cells += [[v if isinstance(v, Decimal) else V.to_text(v) for v in row] for row in rows]
         write_xlsx(path, fs.table, cells, create_folders=create)
         return
-    rows = [[V.to_text(v) for v in values] for values in file.iter_records(fs.table, names, fs.ids)]
-    if delimited.format_for(path) == "merge" or step.opt("field_names"):
-        rows.insert(0, names)
-    delimited.write_rows(path, rows, step.opt("charset"), create_folders=create)
+    # Claris "Comma-separated values format": only numeric data is exported from number fields
+    # (the tab-separated format's page does not say so: there the text stays).
+    fmt = delimited.format_for(path)
+    numeric = [fmt != "tab" and _is_number(ctx, base, field) for _o, field, base, _h in columns]
+    text = [[_numeric_text(v) if numeric[i] else V.to_text(v) for i, v in enumerate(row)] for row in rows]
+    if fmt == "merge" or step.opt("field_names"):
+        text.insert(0, names)
+    delimited.write_rows(path, text, step.opt("charset"), create_folders=create)
+
+
+# (occurrence as written, field, its base table, the relationship path from the layout or None)
+Column = tuple[str, str, str, "list[Hop] | None"]
+GROUP_SEPARATOR = "\x1d"
+
+
+def _columns(ctx: StepContext, listed: Any) -> list[Column]:
+    """The export order: the fields listed with the step (``T::F``), else every non-global field
+    of the layout's table. A field of a related table occurrence is a related field."""
+    data = ctx.data
+    file = data.require_file()
+    fs = data.found_set()
+    if not listed:
+        return [(fs.table, f.name, fs.table, None) for f in file.fields(fs.table) if not f.is_global]
+    context = data.current_occurrence()
+    columns: list[Column] = []
+    for t, f in listed:
+        hops = file.graph.path(context, t) if t and context and file.graph.relationships else None
+        if hops:
+            base, field = data.resolve_field(t, f)
+            columns.append((t, field, base, hops))
+        else:
+            columns.append((t or fs.table, _field(ctx, fs.table, f"{t}::{f}" if t else f), fs.table, None))
+    return columns
+
+
+def _rows(ctx: StepContext, columns: list[Column]) -> list[list[Any]]:
+    """Each found record's values, in sort order. A related field exports the values of every
+    related record, in the relationship's order, separated by the group separator (ASCII 29) —
+    the character FileMaker's delimited exports put between repetitions."""
+    file = ctx.data.require_file()
+    fs = ctx.data.found_set()
+    if all(hops is None for *_rest, hops in columns):
+        return [list(values) for values in file.iter_records(fs.table, [c[1] for c in columns], fs.ids)]
+    rows: list[list[Any]] = []
+    for rid in fs.ids:
+        row: list[Any] = []
+        for _occurrence, field, base, hops in columns:
+            if hops is None:
+                row.append(file.get(base, rid, field))
+                continue
+            related = file.related.along(hops, fs.table, [rid])[1]
+            row.append(GROUP_SEPARATOR.join(V.to_text(file.get(base, r, field)) for r in related))
+        rows.append(row)
+    return rows
+
+
+def _is_number(ctx: StepContext, table: str, field: str) -> bool:
+    from fmscript.data.schema import FieldType
+
+    return bool(ctx.data.require_file().field(table, field).type == FieldType.NUMBER)
+
+
+def _numeric_text(value: Any) -> str:
+    """A number field's value as exported: text in a number field keeps only its number."""
+    text = V.to_text(value)
+    if not text or isinstance(value, Decimal) or GROUP_SEPARATOR in text:
+        return text
+    number = V.to_number(text)
+    return V.to_text(number) if number is not None else ""
 
 
 _MARKUP = (".htm", ".html", ".xml")
 
 
-def _export_markup(ctx: StepContext, path: Path, names: list[str], create: bool) -> None:
+def _export_markup(
+    ctx: StepContext, path: Path, names: list[str], types: list[str], rows: list[list[str]], create: bool
+) -> None:
     """HTML table (field names as the header row) or FMPXMLRESULT XML."""
     from fmscript.data import markup
 
     file = ctx.data.require_file()
     fs = ctx.data.found_set()
-    rows = [[V.to_text(v) for v in values] for values in file.iter_records(fs.table, names, fs.ids)]
     if path.suffix.lower() == ".xml":
-        types = [file.field(fs.table, n).type.name for n in names]
         database = file.path.name if file.path else "Untitled"
         text = markup.fmpxmlresult(
             database, ctx.data.layout or "", names, types, list(zip(fs.ids, rows)), file.total_count(fs.table)

@@ -17,19 +17,19 @@ from fmscript.errors import SourceSpan
 # ----------------------------------------------------------------------------- calculations
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Number:
     value: Decimal
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Text:
     value: str
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class FieldRef:
     """``Table::Field`` (table may be None for an unqualified field name)."""
 
@@ -43,7 +43,7 @@ class FieldRef:
         return f"{self.table}::{self.field}" if self.table else self.field
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Variable:
     """``$local`` or ``$$global``, optionally ``$name[repetition]``."""
 
@@ -52,7 +52,7 @@ class Variable:
     span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Name:
     """A bare word: a Let variable, a zero-argument function (Pi, JSONString), or a field name."""
 
@@ -60,7 +60,7 @@ class Name:
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Call:
     name: str
     args: tuple[Expr, ...]
@@ -68,7 +68,7 @@ class Call:
     name_span: SourceSpan = attrs.field(default=None, eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Group:
     """A bracketed argument group: ``[ a ; b ; c ]`` (Let bindings, JSONSetElement multi-set)."""
 
@@ -76,7 +76,7 @@ class Group:
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class BinOp:
     op: str  # canonical: + - * / ^ & = <> < <= > >= and or xor
     left: Expr
@@ -84,7 +84,7 @@ class BinOp:
     span: SourceSpan = attrs.field(eq=False, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class UnaryOp:
     op: str  # - + not
     operand: Expr
@@ -95,7 +95,7 @@ class UnaryOp:
 Expr = Number | Text | FieldRef | Variable | Name | Call | Group | BinOp | UnaryOp
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Calc:
     """A calculation as written in a step option: its source text and parsed expression."""
 
@@ -107,7 +107,7 @@ class Calc:
 # ----------------------------------------------------------------------------- script
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Target:
     """Where a step writes: a field (``T::F``) or a variable (``$x``, ``$$x``), with repetition."""
 
@@ -123,7 +123,7 @@ def _criteria(pairs: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((str(f), str(c)) for f, c in pairs)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class FindRequest:
     """One find request — stored in the step text (``Find Records ; Criteria: T::F: "x" AND
     T::G: "y"``) or typed in Find mode: ``(field name, criterion text)`` pairs, the field name
@@ -136,7 +136,7 @@ class FindRequest:
         return all(not c.strip() for _f, c in self.criteria)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Step:
     """A script step. ``name`` is the canonical English name; ``options`` hold typed values:
     Calc, Target, bool, str (enum values and names), tuple of FindRequest, tuple of sort keys."""
@@ -153,7 +153,7 @@ class Step:
         return self.options.get(key, default)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Script:
     name: str
     file: str

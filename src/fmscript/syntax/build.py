@@ -12,6 +12,9 @@ import difflib
 import functools
 import gc
 import re
+import sys
+import threading
+from array import array
 from typing import Any
 
 from lark import Lark, Token, Transformer
@@ -25,7 +28,9 @@ from fmscript.syntax.parser import grammar_path, lark_options
 
 
 class _Inline(Transformer[Token, Any]):
-    """Runs during the LALR parse: keeps only positions, no parse tree is built."""
+    """Runs during the LALR parse: no parse tree is built, and each step is built (by the parse's
+    :class:`_Builder`) as soon as it is reduced, so its tokens are freed at once instead of a list
+    of every step's tokens living until the end of the parse (~1.2 KB per line)."""
 
     def option(self, kids: list[Any]) -> tuple[int, int]:
         return _start(kids[0]), _end(kids[-1])
@@ -38,17 +43,83 @@ class _Inline(Transformer[Token, Any]):
     def group(self, kids: list[Any]) -> tuple[Token, list[tuple[int, int]], Token]:
         return kids[0], [k for k in kids[1:-1] if isinstance(k, tuple)], kids[-1]
 
-    def step(self, kids: list[Any]) -> tuple[str, Any, Token, list[Any]]:
+    def step(self, kids: list[Any]) -> None:
         disabled = kids[0] if kids[0].type == "DISABLED" else None
         rest = kids[1:] if disabled is not None else kids
-        return ("step", disabled, rest[0], rest[1:])
+        _builder().add(disabled, rest[0], rest[1:])
 
-    def comment_step(self, kids: list[Any]) -> tuple[str, Any, Token, list[Any]]:
+    def comment_step(self, kids: list[Any]) -> None:
         disabled = kids[0] if len(kids) == 2 else None
-        return ("comment", disabled, kids[-1], [])
+        _builder().add(disabled, kids[-1], None)
 
-    def start(self, kids: list[Any]) -> list[Any]:
-        return kids
+    def start(self, kids: list[Any]) -> None:
+        return None  # the builder has every step
+
+
+class _Builder:
+    """Builds the steps of one parse while Lark reduces them, a batch at a time (a step built in
+    the middle of Lark's own work costs a third more time; a batch keeps the two apart). After a
+    syntax error the text is parsed again (see :func:`_parse_with_recovery`); the steps that ended
+    before the blanked-out region are the same objects as in the attempt before, so they are not
+    built (nor reported) twice."""
+
+    BATCH = 512
+
+    def __init__(self, smap: SourceMap) -> None:
+        self.smap = smap
+        self.results: list[ast.Step | FMScriptError] = []
+        self.bounds = array("q")  # (start, end) offsets of each result
+        self._pending: list[tuple[Token | None, Token, list[Any] | None]] = []
+        self._reuse: list[ast.Step | FMScriptError] = []
+        self._reuse_bounds = array("q")
+        self._next = 0
+
+    def add(self, disabled: Token | None, tok: Token, groups: list[Any] | None) -> None:
+        """A reduced step (``groups`` None: a comment step)."""
+        self._pending.append((disabled, tok, groups))
+        if len(self._pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        for disabled, tok, groups in pending:
+            start = tok.start_pos or 0
+            if groups is None:
+                end = tok.end_pos or start
+            else:
+                end = groups[-1][2].end_pos if groups else start + len(str(tok).rstrip())
+            i = self._next
+            if i < len(self._reuse) and self._reuse_bounds[2 * i] == start:
+                result: ast.Step | FMScriptError = self._reuse[i]
+                self._next += 1
+            else:
+                try:
+                    if groups is None:
+                        result = _build_comment(disabled, tok, self.smap)
+                    else:
+                        result = _build_step(disabled, tok, groups, self.smap)
+                except FMScriptError as exc:
+                    result = exc
+            self.results.append(result)
+            self.bounds.extend((start, end))
+
+    def restart(self, limit: int) -> None:
+        """A new attempt: results that ended at or before ``limit`` may be reused."""
+        self.flush()
+        keep = 0
+        while keep < len(self.results) and self.bounds[2 * keep + 1] <= limit:
+            keep += 1
+        self._reuse, self._reuse_bounds = self.results[:keep], self.bounds[: 2 * keep]
+        self.results, self.bounds, self._next = [], array("q"), 0
+
+
+# The builder of the parse running in this thread (the server may parse in several threads).
+_building = threading.local()
+
+
+def _builder() -> _Builder:
+    builder: _Builder = _building.current
+    return builder
 
 
 def _start(x: Any) -> int:
@@ -81,10 +152,16 @@ class SourceMap:
         self.starts = [0]
         for line in self.lines[:-1]:
             self.starts.append(self.starts[-1] + len(line) + 1)
+        # The line number last given out: the spans of one step (a few per line) share one int
+        # object instead of an int each (numbers past 256 are objects of 28 bytes).
+        self._line = (0, 1)
 
     def pos(self, offset: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.starts, offset) - 1
-        return i + 1, offset - self.starts[i] + 1
+        last = self._line
+        if last[0] != i:
+            last = self._line = (i, i + 1)
+        return last[1], offset - self.starts[i] + 1
 
     def span(self, start: int, end: int) -> SourceSpan:
         line, col = self.pos(start)
@@ -127,14 +204,12 @@ def _check_script(text: str, filename: str, name: str | None) -> tuple[ast.Scrip
     smap = SourceMap(text, filename)
     errors: list[FMScriptError] = []
     work = _close_runaway_groups(text, smap, errors)
-    items = _parse_with_recovery(work, smap, errors)
     steps: list[ast.Step] = []
-    items.reverse()
-    while items:  # each parse item (Lark tokens) is freed as soon as its step is built
-        try:
-            steps.append(_build_step(items.pop(), smap))
-        except FMScriptError as exc:
-            errors.append(exc)
+    for result in _parse_with_recovery(work, smap, errors):
+        if isinstance(result, ast.Step):
+            steps.append(result)
+        else:
+            errors.append(result)
     errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
     script_name = name if name is not None else _script_name(filename)
     return ast.Script(script_name, filename, tuple(steps), text), errors
@@ -147,23 +222,37 @@ def _script_name(filename: str) -> str:
     return base.rsplit(".", 1)[0] if "." in base else base
 
 
-def _parse_with_recovery(text: str, smap: SourceMap, errors: list[FMScriptError]) -> list[Any]:
-    """Parse; after a syntax error, blank out the broken step (keeping every offset) and parse
-    again, so ``fmscript check`` reports every broken step, not only the first."""
-    work = text
-    for _ in range(100):
-        try:
-            return _script_parser().parse(work)  # type: ignore[return-value]  # the inline transformer's list
-        except UnexpectedInput as exc:
-            pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(work)
-            pos = min(max(pos, 0), len(work))
-            errors.append(_syntax_error(exc, smap, pos, work))
-            start = _step_start(work, pos)
-            stop = _next_step_line(work, pos)
-            if stop <= start:
-                return []
-            work = work[:start] + "".join(ch if ch == "\n" else " " for ch in work[start:stop]) + work[stop:]
-    return []
+def _parse_with_recovery(
+    text: str, smap: SourceMap, errors: list[FMScriptError]
+) -> list[ast.Step | FMScriptError]:
+    """Parse, building each step as it is reduced; after a syntax error, blank out the broken step
+    (keeping every offset) and parse again, so ``fmscript check`` reports every broken step, not
+    only the first. Returns the steps (and the errors building them raised) in script order."""
+    builder = _Builder(smap)
+    outer = getattr(_building, "current", None)
+    _building.current = builder
+    try:
+        work = text
+        for _ in range(100):
+            try:
+                _script_parser().parse(work)
+                builder.flush()
+                return builder.results
+            except UnexpectedInput as exc:
+                pos = exc.pos_in_stream if exc.pos_in_stream is not None else len(work)
+                pos = min(max(pos, 0), len(work))
+                errors.append(_syntax_error(exc, smap, pos, work))
+                start = _step_start(work, pos)
+                stop = _next_step_line(work, pos)
+                if stop <= start:
+                    return []
+                work = (
+                    work[:start] + "".join(ch if ch == "\n" else " " for ch in work[start:stop]) + work[stop:]
+                )
+                builder.restart(start)
+        return []
+    finally:
+        _building.current = outer
 
 
 def _close_runaway_groups(text: str, smap: SourceMap, errors: list[FMScriptError]) -> str:
@@ -295,25 +384,28 @@ def _step_name_before(text: str, pos: int) -> str:
     return found[0].name if found else ""
 
 
-def _build_step(item: Any, smap: SourceMap) -> ast.Step:
-    kind, disabled, name_tok, groups = item
-    if kind == "comment":
-        span = smap.span(name_tok.start_pos, name_tok.end_pos)
-        return ast.Step("#", {}, span, "#", "en", disabled is not None, str(name_tok)[1:])
+def _build_comment(disabled: Token | None, tok: Token, smap: SourceMap) -> ast.Step:
+    span = smap.span(tok.start_pos or 0, tok.end_pos or 0)
+    return ast.Step("#", {}, span, "#", "en", disabled is not None, str(tok)[1:])
+
+
+def _build_step(disabled: Token | None, name_tok: Token, groups: list[Any], smap: SourceMap) -> ast.Step:
     written = str(name_tok).strip()
-    name_end = name_tok.start_pos + len(str(name_tok).rstrip())
+    start = name_tok.start_pos or 0
+    name_end = start + len(str(name_tok).rstrip())
     end = groups[-1][2].end_pos if groups else name_end
-    span = smap.span(name_tok.start_pos, end)
+    span = smap.span(start, end)
     found = catalogue.lookup_step(written)
     if found is None:
-        raise UnknownStepError(_unknown_step_message(written), smap.span(name_tok.start_pos, name_end))
+        raise UnknownStepError(_unknown_step_message(written), smap.span(start, name_end))
     spec, lang = found
     raw: list[RawOption] = []
     for _lsqb, options, _rsqb in groups:
-        for start, stop in options:
-            raw.append(RawOption(smap.text[start:stop], start, smap))
+        for opt_start, opt_stop in options:
+            raw.append(RawOption(smap.text[opt_start:opt_stop], opt_start, smap))
     options = build_options(spec, raw, span)
-    return ast.Step(spec.name, options, span, written, lang, disabled is not None)
+    # The written name is kept once per spelling (a script repeats a few step names many times).
+    return ast.Step(spec.name, options, span, sys.intern(written), lang, disabled is not None)
 
 
 def _unknown_step_message(written: str) -> str:

@@ -132,10 +132,6 @@ class ScriptCache:
         path = self.path(text, source)
         if path is None:
             return
-        try:
-            payload = pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # something unpicklable inside: run without caching this script
-            return
         import tempfile  # only when writing: a warm run does not need it
 
         try:
@@ -145,9 +141,10 @@ class ScriptCache:
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_MAGIC + path.stem.encode() + b"\n")
-                handle.write(payload)
+                # Straight into the file: no second copy of the entry in memory.
+                pickle.dump(compiled, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, path)
-        except OSError:
+        except Exception:  # an OS error, or something unpicklable inside: run without caching
             Path(tmp).unlink(missing_ok=True)
             return
         self._prune(path.parent)
@@ -167,6 +164,20 @@ class ScriptCache:
             pass
 
 
+class _Encoded:
+    """Pickles as the list ``[pickle.dumps(item) for item in items]``, each blob made as the
+    pickler reaches it (``__reduce__``'s list items may be an iterator)."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Sequence[object]) -> None:
+        self.items = items
+
+    def __reduce__(self) -> tuple[object, ...]:
+        blobs = (pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in self.items)
+        return (list, (), None, blobs)
+
+
 class LazyTuple(Sequence[T]):
     """A tuple whose items are unpickled on first access (a warm run decodes only the steps it
     runs). Behaves as a tuple for indexing, slicing, iteration, ``len`` and equality."""
@@ -178,8 +189,11 @@ class LazyTuple(Sequence[T]):
         self._items: list[object] = [_MISSING] * len(blobs)
 
     @classmethod
-    def encode(cls, items: Sequence[object]) -> list[bytes]:
-        return [pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL) for item in items]
+    def encode(cls, items: Sequence[object]) -> _Encoded:
+        """The items' blobs, made while the cache entry is written: pickled, this is the list of
+        blobs, but only a batch of them is ever in memory (not a blob per step of a 1 MB script
+        beside its AST)."""
+        return _Encoded(items)
 
     def __len__(self) -> int:
         return len(self._items)

@@ -42,7 +42,7 @@ Option kinds:
 
 from __future__ import annotations
 
-from fmscript.syntax import catalogue_files, catalogue_gui, catalogue_more
+from fmscript.syntax import catalogue_ai_nl, catalogue_files, catalogue_gui, catalogue_more, catalogue_rag
 from fmscript.syntax.step_spec import (
     _FIND_OPTS,
     ACCOUNT,
@@ -755,19 +755,19 @@ STEPS: tuple[StepSpec, ...] = (
         handler="fmscript.steps.fields:export_field_contents",
         post="fmscript.syntax.options_more:post_typed",
     ),
-    _s(
-        "Configure Prompt Template",
-        "プロンプトテンプレートを構成",
-        "配置提示模板",
-        positional=("first", "second", "third"),
-        post="fmscript.syntax.options:post_positional_calcs",
-    ),
 )
 
 # The other steps, declared the same way in sibling modules (one module would be far past 600
-# lines): catalogue_more.py and catalogue_files.py (steps that run), catalogue_gui.py (steps that need
-# a window: no-ops, or error 3 when reached).
-STEPS = STEPS + catalogue_more.STEPS + catalogue_files.STEPS + catalogue_gui.STEPS
+# lines): catalogue_more.py, catalogue_files.py, catalogue_ai_nl.py and catalogue_rag.py (steps
+# that run), catalogue_gui.py (steps that need a window: no-ops, or error 3 when reached).
+STEPS = (
+    STEPS
+    + catalogue_more.STEPS
+    + catalogue_files.STEPS
+    + catalogue_ai_nl.STEPS
+    + catalogue_rag.STEPS
+    + catalogue_gui.STEPS
+)
 
 # name (normalised, any language) -> spec
 _BY_NAME: dict[str, StepSpec] = {}

@@ -136,7 +136,7 @@ STEPS: tuple[StepSpec, ...] = (
         FILE_ID,
         _o("data", "calc", "Data source", "データソース", "数据源"),
         _o("write_as", "enum", "Write as", "書き込み", "写入为", values=("UTF-16", "UTF-8")),
-        _o("append_line_feed", "flag", "Append line feed", "改行を追加", "追加换行符"),
+        _o("append_line_feed", "flag", "Append line feed", "改行を追加", "附加换行符", "追加换行符"),
         handler=_h("data_files:write_to_data_file"),
     ),
     _s(
@@ -172,7 +172,7 @@ STEPS: tuple[StepSpec, ...] = (
         "データファイルの位置を設定",
         "设置数据文件位置",
         FILE_ID,
-        _o("position", "calc", "New position", "新しい位置", "新位置"),
+        _o("position", "calc", "New position", "新しい位置", "新建位置", "新位置"),
         handler=_h("data_files:set_data_file_position"),
     ),
     _s(
@@ -193,7 +193,7 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Rename File",
-        "ファイル名を変更",
+        ("ファイルの名前変更", "ファイル名を変更"),  # the ja help page's name first
         "重命名文件",
         SOURCE_FILE,
         _o("new_name", "calc", "New name", "新しい名前", "新名称"),

@@ -20,11 +20,6 @@ _NOTHING = "fmscript.steps.misc:nothing"
 NO_OP: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
     ("Set Layout Object Animation", "レイアウトオブジェクトアニメーション設定", "设置布局对象动画"),
     ("Set Error Logging", ("エラーログを設定", "エラーログの設定"), "设置错误日志记录"),
-    (
-        "Set Revert Transaction on Error",
-        "エラー時のトランザクション復帰を設定",
-        "发生错误时的还原事务处理设置",
-    ),
     ("Close Popover", "ポップオーバーを閉じる", "关闭弹出框"),
     ("Enter Preview Mode", "プレビューモードに切り替え", "进入预览模式"),
     ("Adjust Window", "ウインドウの調整", "调整窗口"),
@@ -142,14 +137,7 @@ NOT_APPLICABLE: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], 
 )
 
 # Steps that could run headless but fmscript does not run yet; error 3 when reached.
-NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = (
-    ("Relookup Field Contents", "フィールド内容の再ルックアップ", "重新查找字段内容"),
-    ("Perform Find by Natural Language", "自然言語で検索実行", "通过自然语言执行查找"),
-    ("Perform SQL Query by Natural Language", "自然言語で SQL クエリーを実行", "通过自然语言执行 SQL 查询"),
-    ("Configure Regression Model", "回帰モデルを構成", "配置回归模型"),
-    ("Configure RAG Account", "RAG アカウントを構成", "配置 RAG 账户"),
-    ("Perform RAG Action", "RAG 処理を実行", "执行 RAG 操作"),
-)
+NOT_YET: tuple[tuple[str, str | tuple[str, ...], str | tuple[str, ...]], ...] = ()
 
 STEPS: tuple[StepSpec, ...] = (
     *(_s(en, ja, zh, handler=_NOTHING, post=_ANY) for en, ja, zh in NO_OP),

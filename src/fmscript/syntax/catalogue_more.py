@@ -134,6 +134,17 @@ STEPS: tuple[StepSpec, ...] = (
         post=_p("post_typed"),
     ),
     _s(
+        "Relookup Field Contents",
+        "フィールド内容の再ルックアップ",
+        "重新查找字段内容",
+        WITH_DIALOG,
+        NO_DIALOG,
+        positional=("field",),
+        handler=_h("relookup:relookup_field_contents"),
+        commits_first=True,
+        post=_p("post_typed"),
+    ),
+    _s(
         "Clear",
         "消去",
         "清除",
@@ -151,7 +162,11 @@ STEPS: tuple[StepSpec, ...] = (
     ),
     _s(
         "Truncate Table",
-        ("テーブルのトランケート", "テーブルを空にする"),
+        (
+            "テーブルデータを削除",
+            "テーブルのトランケート",
+            "テーブルを空にする",
+        ),  # the ja help: [テーブルデータを削除]
         "清空表记录",
         WITH_DIALOG,
         NO_DIALOG,
@@ -292,6 +307,14 @@ STEPS: tuple[StepSpec, ...] = (
         _o("error_message", "calc", "Error Message", "エラーメッセージ", "错误消息"),
         handler=_h("transactions:revert_transaction"),
     ),
+    _s(
+        "Set Revert Transaction on Error",
+        ("エラー時のトランザクション復帰設定", "エラー時のトランザクション復帰を設定"),
+        "发生错误时的还原事务处理设置",
+        positional=("state",),
+        handler=_h("transactions:set_revert_transaction_on_error"),
+        post="fmscript.syntax.options:post_state",
+    ),
     # --- Found Sets
     _s(
         "Omit Multiple Records",
@@ -404,4 +427,40 @@ STEPS: tuple[StepSpec, ...] = (
         post=_p("post_typed"),
     ),
     _s("Exit Application", "アプリケーションの終了", "退出应用程序", handler=_h("misc:exit_application")),
+    # --- Artificial intelligence (labels: the en/ja/zh "Configure Regression Model" pages)
+    _s(
+        "Configure Regression Model",
+        "回帰モデルを構成",
+        "配置回归模型",
+        _o("action", "enum", "Action", "処理", "操作", values=("Train", "Save", "Load", "Unload")),
+        _o("model_name", "calc", "Model Name", "モデル名", "模型名称"),
+        _o("algorithm", "enum", "Algorithm", "アルゴリズム", "算法", values=("Random Forest",)),
+        _o(
+            "vectors_field",
+            "field",
+            "Training Vectors Field",
+            "ベクトルフィールドをトレーニング",
+            "训练向量字段",
+        ),
+        _o(
+            "target_field",
+            "field",
+            "Training Target Field",
+            "ターゲットフィールドをトレーニング",
+            "训练目标字段",
+        ),
+        _o(
+            "skip_invalid",
+            "flag",
+            "Skip empty or invalid records",
+            "空または無効なレコードをスキップ",
+            "跳过空或无效记录",
+            flags=("Skip empty or invalid records", "空または無効なレコードをスキップ", "跳过空或无效记录"),
+        ),
+        _o("parameters", "calc", "Parameters", "引数", "参数"),
+        _o("save_to", "target", "Save Model To", "モデルの保存先", "保存模型到"),
+        _o("load_from", "target", "Load Model From", "モデルのロード元", "模型加载自"),
+        handler=_h("regression:configure_regression_model"),
+        commits_first=True,
+    ),
 )

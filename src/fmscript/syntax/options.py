@@ -103,7 +103,10 @@ def calc_of(c: Classified) -> ast.Calc | None:
         return None
     loc = c.raw.smap.locator(c.raw.offset + c.vstart)
     expr = parse_calc(c.value, loc)
-    return ast.Calc(c.value, expr, c.raw.span(c.vstart, c.vstart + len(c.value)))
+    span = c.raw.span(c.vstart, c.vstart + len(c.value))
+    if expr.span == span:  # one span object for the calc and its whole expression (memory)
+        span = expr.span
+    return ast.Calc(c.value, expr, span)
 
 
 def target_of(c: Classified, want: str = "any") -> ast.Target:

@@ -69,7 +69,21 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "Local": ("Local", "ローカル", "本地"),
     "Anthropic": ("Anthropic",),
     "Cohere": ("Cohere",),
-    "From list": ("From list", "一覧から", "源列表", "从列表"),
+    # Perform RAG Action's Action and RAG Data (perform-rag-action.html, en/ja/zh)
+    "Add Data": ("Add Data", "データを追加", "添加数据"),
+    "Send Prompt": ("Send Prompt", "プロンプトを送信", "发送提示"),
+    "Remove Data": ("Remove Data", "データを取り除く", "删除数据"),
+    "From Text": ("From Text", "テキストから", "来自文本"),
+    "From File": ("From File", "ファイルから", "来自文件"),
+    "From File (Async)": ("From File (Async)", "ファイルから (Async)", "来自文件(Async)"),
+    "From Container": ("From Container", "オブジェクトフィールドから", "来自容器"),
+    "From Container (Async)": (
+        "From Container (Async)",
+        "オブジェクトフィールドから (Async)",
+        "从容器(Async)",
+        "来自容器(Async)",
+    ),
+    "From list": ("From list", "一覧から", "源列表", "从列表", "来自列表"),
     "By name": ("By name", "名前で", "按名称", "通过名称"),
     "First": ("First", "最初の", "最初", "第一个"),
     "Last": ("Last", "最後の", "最後", "最后一个"),
@@ -87,6 +101,28 @@ VALUE_WORDS: dict[str, tuple[str, ...]] = {
     "All records": ("All records", "すべてのレコード", "所有记录"),
     "Current found set": ("Current found set", "現在の対象レコード", "当前搜索结果", "当前找到集"),
     "descending": ("descending", "降順", "降序"),
+    # Configure Prompt Template's Template Type; the natural-language steps' Get / Action / Data
+    # tables (help.claris.com/{ja,zh}: configure-prompt-template, perform-find-by-natural-language,
+    # perform-sql-query-by-natural-language).
+    "SQL Query": ("SQL Query", "SQL クエリー", "SQL 查询"),
+    "Find Request": ("Find Request", "検索条件", "查找请求"),
+    "RAG Prompt": ("RAG Prompt", "RAG プロンプト", "RAG 提示"),
+    "Found Set": ("Found Set", "検索結果", "搜索结果"),
+    "Found Set as JSON": ("Found Set as JSON", "検索結果 (JSON 形式)", "JSON 形式的搜索结果"),
+    "Find Request as JSON": ("Find Request as JSON", "検索条件 (JSON 形式)", "JSON 形式的查找请求"),
+    "By JSON data": ("By JSON data", "JSON データで", "通过 JSON 数据"),
+    "By DDL": ("By DDL", "DDL で", "通过 DDL"),
+    "Query": ("Query", "クエリー", "查询"),
+    "Query for Data Only": ("Query for Data Only", "データのみを取得", "仅查询数据"),
+    "Get SQL": ("Get SQL", "SQL を取得", "获取 SQL"),
+    "Get First SQL Only": ("Get First SQL Only", "最初の SQL のみを取得", "仅获取第一个 SQL"),
+    "Get DDL": ("Get DDL", "DDL を取得", "获取 DDL"),
+    # Configure Regression Model's actions and algorithm
+    "Train": ("Train", "モデルをトレーニング", "トレーニング", "训练"),
+    "Save": ("Save", "モデルを保存", "保存"),
+    "Load": ("Load", "モデルをロード", "ロード", "加载"),
+    "Unload": ("Unload", "モデルをアンロード", "アンロード", "卸载"),
+    "Random Forest": ("Random Forest", "ランダムフォレスト", "随机林", "随机森林"),
 }
 _VALUE_LOOKUP = {norm(w): canon for canon, words in VALUE_WORDS.items() for w in words}
 

@@ -7,6 +7,8 @@
 * ``early_stopping_patience`` P (needs validation data): training stops after P validation reports
   in a row without a better validation loss, and the adapter with the best validation loss is the
   one kept — also when training ran to the end.
+* data-parallel ranks (``fmscript worker --ranks-per-host``, mlx.distributed): each rank trains
+  its share of every batch, so a batch needs at least one example per rank.
 
 mlx is imported inside the functions only.
 """
@@ -127,3 +129,20 @@ def load_resume_point(folder: Path) -> ResumePoint | None:
     optimizer = mx.load(str(folder / "optimizer.safetensors"))
     assert isinstance(adapter, dict) and isinstance(optimizer, dict)
     return ResumePoint(step, list(adapter.items()), list(optimizer.items()))
+
+
+def training_world(batch_size: int) -> tuple[int, int]:
+    """(rank, number of ranks) of mlx.distributed's group for this training ((0, 1) alone); a
+    ``batch_size`` below the number of ranks would leave ranks without examples: refused."""
+    import mlx.core as mx
+
+    from fmscript.ai.errors import BAD_PARAMETER, ai_error
+
+    world = mx.distributed.init()
+    if world.size() > batch_size:
+        raise ai_error(
+            f"batch_size {batch_size} is smaller than the {world.size()} training processes: "
+            "each needs at least one example of every batch",
+            BAD_PARAMETER,
+        )
+    return int(world.rank()), int(world.size())

@@ -110,12 +110,16 @@ def _batches(
     max_len: int,
     rng: Any,
     mask_prompt: bool = True,
+    shard: tuple[int, int] = (0, 1),
 ) -> list[tuple[Any, Any]]:
     """One epoch of padded batches; every example is in one (a short last batch takes neighbours).
 
     Examples are grouped by length class (LENGTH_CLASS tokens), in random order within a class when
     ``rng`` is given (training: the batches change every epoch) and by length otherwise (evaluation),
-    so a batch pads little yet still mixes examples.
+    so a batch pads little yet still mixes examples. With ``shard`` (rank, ranks) of a distributed
+    run each rank packs every ranks-th row of each batch, from its rank on (mlx-lm's sharding): the
+    ranks draw the same batches (same seed), each computes the gradient of its rows, and the
+    trainer averages them, so a step still learns from ``batch_size`` examples.
     """
     keys = rng.random(len(items)) if rng is not None else [0.0] * len(items)
     order = sorted(
@@ -125,7 +129,8 @@ def _batches(
     groups = [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
     if len(groups[-1]) < batch_size:
         groups[-1] = order[-batch_size:]
-    return [pack([items[i] for i in group], max_len, mask_prompt) for group in groups]
+    rank, ranks = shard
+    return [pack([items[i] for i in group[rank::ranks]], max_len, mask_prompt) for group in groups]
 
 
 def make_batches(
@@ -150,9 +155,12 @@ def make_batches(
             width = min(max_seq_length, max(len(tokens) for tokens, _ in items))
             items = pack_rows(items, width)
             batch_size = min(batch_size, len(items))
+        shard = (comm_group.rank(), comm_group.size()) if comm_group is not None else (0, 1)
+        if batch_size < shard[1]:
+            raise ValueError(f"batch_size {batch_size} leaves some of the {shard[1]} ranks without examples")
         rng = np.random.default_rng(shuffle_seed if seed is None else seed)
         while True:
-            batches = _batches(items, batch_size, max_seq_length, rng if loop else None, mask_prompt)
+            batches = _batches(items, batch_size, max_seq_length, rng if loop else None, mask_prompt, shard)
             for index in rng.permutation(len(batches)) if loop else range(len(batches)):
                 yield batches[index]
                 if loop and hook is not None:

@@ -57,8 +57,14 @@ def stream_generate(
     max_tokens: int = 256,
     temperature: float = 0.0,
     seed: int | None = None,
+    prefix: str = "",
 ) -> Iterator[str]:
-    """The assistant's reply as text chunks, as mlx-lm decodes them (empty chunks skipped)."""
+    """The assistant's reply as text chunks, as mlx-lm decodes them (empty chunks skipped).
+
+    ``prefix`` (the natural-language steps' steering): the reply's first characters are written
+    for the model — their tokens follow the chat template's generation prompt, so the model can
+    only continue them (a JSON object that starts with ``{``, a query that starts with
+    ``SELECT``) — and the reply starts with them."""
     import_mlx()
     import mlx.core as mx
     from mlx_lm import stream_generate as mlx_stream
@@ -69,11 +75,14 @@ def stream_generate(
         return
     if seed is not None:
         mx.random.seed(seed)
-    prompt = tokenizer.apply_chat_template(
-        messages, add_generation_prompt=True, tokenize=True, return_dict=False
+    prompt = list(
+        tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=False)
     )
+    if prefix:
+        prompt += tokenizer.encode(prefix, add_special_tokens=False)
+        yield prefix
     for response in mlx_stream(
-        model, tokenizer, list(prompt), max_tokens=max_tokens, sampler=make_sampler(temp=temperature)
+        model, tokenizer, prompt, max_tokens=max_tokens, sampler=make_sampler(temp=temperature)
     ):
         if response.text:
             yield response.text

@@ -17,6 +17,7 @@ import dataclasses
 import json
 import os
 import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -35,6 +36,7 @@ from fmscript.ai.engines.controls import (
     resume_dir,
     save_resume_point,
     steps_for_epochs,
+    training_world,
 )
 from fmscript.ai.errors import UNKNOWN_JOB, ai_error
 from fmscript.ai.jobs.interface import Store
@@ -295,7 +297,7 @@ def _train_loop(
     start = _resume(store, job_id, params, model, optimizer)
     checkpoint = (
         (params.save_every, _checkpointer(store.home, job_id, model, optimizer, out))
-        if params.save_every
+        if params.save_every and training_world(params.batch_size)[0] == 0  # other ranks keep nothing
         else None
     )
     args = TrainingArgs(
@@ -551,6 +553,9 @@ def train_job(
     started = time.monotonic()
     job_id = job.id
     params = LocalParams.from_dict(job.params)
+    # fmscript worker --ranks-per-host: every rank trains its share of each batch; rank 0 alone
+    # keeps the adapter and the card (the other ranks' store writes nothing: ai/jobs/rank.py)
+    rank, world_size = training_world(params.batch_size)
     base_path = _base_path(store, job, settings or Settings())
     file, examples = mlx_data.job_examples(store, job.file_id, params.method)
 
@@ -564,7 +569,8 @@ def train_job(
     adapt(model, params, lora)
     speed_up_frozen_layers(model)  # mlx CPU: frozen float matmuls in their fast layout
     _warn_slow_quantized(store, job_id, base_path, progress)
-    out = _adapter_folder(store, job, params, base_path, lora)
+    lead = rank == 0
+    out = _adapter_folder(store, job, params, base_path, lora) if lead else Path(tempfile.mkdtemp())
     if params.method == "dpo":
         from fmscript.ai.engines.mlx_dpo import train_job_dpo
 
@@ -596,7 +602,11 @@ def train_job(
         created_at=int(time.time() * 1000),
         mlx_lm_version=getattr(mlx_lm, "__version__", None),
         checkpoint_steps=checkpoint_steps(out),
+        world_size=world_size,
     )
+    if not lead:
+        shutil.rmtree(out, ignore_errors=True)
+        return card
     card.write(out)
     install_model(store, job, out)
     for done in {job_id, params.resume_from} - {""}:

@@ -13,6 +13,7 @@ again for another worker. One log line per job transition goes to ``log``.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -20,9 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
 
+from fmscript.ai import errors as codes
 from fmscript.ai.jobs.interface import Store
-from fmscript.ai.jobs.records import Job, Worker
-from fmscript.ai.jobs.sql_jobs import HOST, now_ms
+from fmscript.ai.jobs.ranks import RankPlan, train_on_ranks
+from fmscript.ai.jobs.records import Job, JobError, Worker
+from fmscript.ai.jobs.sql_jobs import HOST, model_tmp_dir, now_ms
+from fmscript.ai.params import LocalParams
+from fmscript.errors import FMScriptError
 from fmscript.settings import Settings
 
 Log = Callable[[str], None]
@@ -70,13 +75,22 @@ class LeaseKeeper(threading.Thread):
                 continue
 
 
+def _supervised(job: Job) -> bool:
+    """Whether ``job`` is supervised fine-tuning (what ranks train together)."""
+    try:
+        return LocalParams.from_dict(job.params).method == "supervised"
+    except FMScriptError:
+        return False  # trained in this process, which fails it with the reason
+
+
 class JobWorker:
     def __init__(
-        self, store: Store, settings: Settings, log: Log, poll: float = 1.0, world_size: int = 1
+        self, store: Store, settings: Settings, log: Log, poll: float = 1.0, plan: RankPlan | None = None
     ) -> None:
         self.store, self.settings, self.log, self.poll = store, settings, log, poll
         self.id = f"{HOST}:{os.getpid()}"
-        self.world_size = world_size
+        self.plan = plan if plan is not None and plan.world_size > 1 else None
+        self.world_size = self.plan.world_size if self.plan else 1
         self.stopping = False
         self.training: str | None = None
         self.started = now_ms()
@@ -135,7 +149,10 @@ class JobWorker:
         keeper.start()
         self.training = job.id
         try:
-            final = train_claimed(self.store, job.id, None, self.settings)
+            if self.plan is not None and _supervised(job):
+                final = self.train_on_ranks(job, self.plan)
+            else:  # one process (preference training has no distributed loop)
+                final = train_claimed(self.store, job.id, None, self.settings)
             self.log(f"job {job.id}: {final.status}" + (f" ({final.error.message})" if final.error else ""))
         except WorkerStopping:
             self.store.jobs.requeue(job.id, f"worker {self.id} was stopped (SIGTERM)")
@@ -144,3 +161,25 @@ class JobWorker:
             self.training = None
             keeper.done.set()
             keeper.join(5)
+
+    def train_on_ranks(self, job: Job, plan: RankPlan) -> Job:
+        """Train ``job`` on ``plan``'s ranks (rank 0 records the ending); a rank that failed,
+        or ranks that ended without an ending, fail the job with the reason."""
+        self.log(f"job {job.id}: {plan.world_size} ranks ({plan.backend}) on {', '.join(plan.hosts)}")
+        env = {"FMSCRIPT_HOME": str(self.settings.home), "FMSCRIPT_STORE": self.settings.store}
+        try:
+            error = train_on_ranks(self.store, job.id, self.id, plan, env)
+        except KeyboardInterrupt:  # the ranks are stopped; the job waits for a worker again
+            self.store.jobs.requeue(job.id, f"worker {self.id} was stopped (Ctrl-C)")
+            raise
+        current = self.store.jobs.get(job.id)
+        if current.status == "running" and current.worker == self.id:
+            if error is None:
+                error = JobError(
+                    "rank_failed", "the ranks ended without finishing the job", None, codes.UNEXPECTED
+                )
+            self.store.jobs.set_status(
+                job.id, "failed", error=error, message=f"Job failed: {error.message}", expect=("running",)
+            )
+            shutil.rmtree(model_tmp_dir(self.store.home, job.id), ignore_errors=True)
+        return self.store.jobs.get(job.id)

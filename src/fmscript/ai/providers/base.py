@@ -61,15 +61,28 @@ class Run:
     reporter: Reporter = attrs.field(factory=Reporter)
 
 
+# What a natural-language step needs the answer to be (ChatRequest.answer_format).
+JSON_ANSWER = "json"
+SQL_ANSWER = "sql"
+# How the start of such an answer looks (a provider that writes the answer's first tokens itself).
+ANSWER_STARTS = {JSON_ANSWER: "{", SQL_ANSWER: "SELECT"}
+
+
 @attrs.frozen
 class ChatRequest:
     """One Generate Response from Model round: the messages so far, the provider parameters (a
-    JSON object, Temperature already merged in) and the tool definitions."""
+    JSON object, Temperature already merged in) and the tool definitions.
+
+    ``answer_format`` (the natural-language steps): the answer must be a JSON object
+    (:data:`JSON_ANSWER`) or an SQL query (:data:`SQL_ANSWER`); each provider steers the model
+    towards it as it can — Local starts the answer itself (:data:`ANSWER_STARTS`, the model
+    continues from there), OpenAI asks for JSON mode — and the step checks the answer anyway."""
 
     model: str
     messages: list[Message]
     params: dict[str, Any] = attrs.field(factory=dict)
     tools: list[dict[str, Any]] = attrs.field(factory=list)
+    answer_format: str = ""
 
 
 @attrs.frozen

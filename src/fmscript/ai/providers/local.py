@@ -20,7 +20,15 @@ from fmscript.ai.accounts import Account
 from fmscript.ai.chat import ChatReply
 from fmscript.ai.errors import BAD_PARAMETER, UNKNOWN_MODEL, ai_error
 from fmscript.ai.progress import TrainingProgress
-from fmscript.ai.providers.base import ChatRequest, FineTuneRequest, JobObject, OnChunk, OnMessage, Run
+from fmscript.ai.providers.base import (
+    ANSWER_STARTS,
+    ChatRequest,
+    FineTuneRequest,
+    JobObject,
+    OnChunk,
+    OnMessage,
+    Run,
+)
 from fmscript.errors import ScriptRuntimeError
 from fmscript.settings import Settings
 
@@ -55,7 +63,12 @@ class LocalProvider:
             _train_first(service, request.model, run)
             try:
                 chunks = service.generate_stream(
-                    request.model, request.messages, max_tokens=max_tokens, temperature=temperature, seed=seed
+                    request.model,
+                    request.messages,
+                    max_tokens=max_tokens,
+                    temperature=temperature,
+                    seed=seed,
+                    prefix=ANSWER_STARTS.get(request.answer_format, ""),
                 )
             except ScriptRuntimeError as exc:
                 _name_the_models(exc, service)

@@ -23,7 +23,15 @@ from fmscript.ai.accounts import Account
 from fmscript.ai.chat import ChatReply
 from fmscript.ai.errors import BAD_NAME, ai_error
 from fmscript.ai.progress import TrainingProgress
-from fmscript.ai.providers.base import ChatRequest, FineTuneRequest, JobObject, OnChunk, OnMessage, Run
+from fmscript.ai.providers.base import (
+    JSON_ANSWER,
+    ChatRequest,
+    FineTuneRequest,
+    JobObject,
+    OnChunk,
+    OnMessage,
+    Run,
+)
 from fmscript.settings import Settings
 
 FOLLOW_POLL_SECONDS = 2.0
@@ -32,6 +40,7 @@ FOLLOW_POLL_SECONDS = 2.0
 class OpenAIProvider:
     name = "OpenAI"
     server_keys = False  # the AI Model Server's own Fine-Tune Parameters are refused
+    json_mode = True  # a JSON answer is asked for with response_format json_object
 
     def configure(
         self, name: str, endpoint: str, verify_ssl: bool, api_key: str, settings: Settings
@@ -56,10 +65,11 @@ class OpenAIProvider:
         remote = openai_chat.connect(
             account.provider, account.endpoint, account.key(), account.verify_ssl, run.settings
         )
+        params = request.params
+        if self.json_mode and request.answer_format == JSON_ANSWER and "response_format" not in params:
+            params = {**params, "response_format": {"type": "json_object"}}
         try:
-            return openai_chat.chat(
-                remote, request.model, request.messages, request.params, request.tools, on_chunk
-            )
+            return openai_chat.chat(remote, request.model, request.messages, params, request.tools, on_chunk)
         finally:
             remote.close()
 
@@ -146,6 +156,7 @@ class OpenAIProvider:
 class CustomProvider(OpenAIProvider):
     name = "Custom"
     server_keys = True  # an AI Model Server takes max_steps, lora_layers, … as the script gave them
+    json_mode = False  # an OpenAI-compatible server need not know response_format
 
     def configure(
         self, name: str, endpoint: str, verify_ssl: bool, api_key: str, settings: Settings

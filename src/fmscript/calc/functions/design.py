@@ -81,6 +81,14 @@ def field_type(ctx: CalcContext, file_name: Value, field_name: Value) -> str:
     return (view.field_type(V.to_text(field_name)) or "") if view else ""
 
 
+@function("GetNextSerialValue", 2)
+def get_next_serial_value(ctx: CalcContext, file_name: Value, field_name: Value) -> str:
+    """The next serial number of ``fieldName`` (``Table::Field`` for a table other than the current
+    one) in ``fileName``; "" for a field without an auto-enter serial number or a file not open."""
+    view = _open(ctx, file_name)
+    return (view.next_serial(V.to_text(field_name)) or "") if view else ""
+
+
 @function("GetTableDDL", 2)
 def get_table_ddl(ctx: CalcContext, table_occurrences: Value, ignore_error: Value) -> str:
     """CREATE TABLE statements (Claris GetTableDDL: varchar(255) text, int numbers, datetime dates and

@@ -234,6 +234,8 @@ _TABLE = [
     # Round 2: entries that make sense outside a GUI. Record-open state comes from the run.
     ("RecordOpenState", ("レコードのオープン状態",), ("打开记录的状态",), "number", _const(Decimal(0)), "0 closed, 1 new, 2 modified, uncommitted"),
     ("RecordOpenCount", ("開いているレコード数",), ("打开记录的个数",), "number", _const(Decimal(0)), "open (uncommitted) records"),
+    ("TransactionOpenState", ("トランザクションオープン状態",), ("事务打开状态",), "number", _const(Decimal(0)), "1 inside Open/Commit Transaction"),
+    ("RevertTransactionOnErrorState", ("エラー時のトランザクション復帰状態",), ("发生错误时的还原事务处理状态",), "number", _const(Decimal(1)), "0 after Set Revert Transaction on Error [ Off ]"),
     ("SortState", ("ソート状態",), ("排序状态",), "number", _const(Decimal(0)), "0 unsorted, 1 sorted"),  # [U]
     ("LayoutNumber", ("レイアウト番号",), ("布局编号",), "number", _const(Decimal(0)), "position of the current layout"),  # [U]
     ("RequestCount", ("検索条件数",), ("请求个数",), "number", _const(Decimal(0)), "find requests in Find mode"),  # [U]

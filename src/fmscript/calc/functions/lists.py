@@ -10,6 +10,7 @@ return (so lists concatenate); GetValue and List do not end with one.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any
 
@@ -147,12 +148,45 @@ def filter_values(ctx: CalcContext, text_to_filter: Value, filter_values_: Value
     return _each_ending([v for v in split_values(to_text(text_to_filter)) if v.casefold() in keep])
 
 
-def _key_for(datatype: int, locale: str) -> Any:
+# Letters that these locales sort as letters of their own after z (not as an accented a/o).
+_OWN_LETTERS = {
+    "Swedish": "åäöæø",
+    "Swedish_Custom": "åäöæø",
+    "Finnish": "åäöæø",
+    "Finnish_Custom": "åäöæø",
+    "Danish": "æøå",
+    "Norwegian": "æøå",
+}
+
+
+def _collation_key(v: str, locale: str, unique: bool) -> Any:
+    """FileMaker collates text by locale (ICU) rather than by code point: letters first (case and
+    accents ignored), then accents, then case with lower case first. Uniqueness is decided as for the
+    index, ignoring case and accents (Claris UniqueValues: only Unicode_Raw "differentiates between
+    characters with different case and diacritical marks"). Katakana and hiragana, full and half width
+    forms are the same letter, as in ICU's collation."""
+    own = _OWN_LETTERS.get(locale, "")
+    folded = v.casefold()
+    chars = []
+    for ch in folded:
+        if ch in own:
+            chars.append("\uffff" + ch)  # after every other letter
+            continue
+        for c in unicodedata.normalize("NFKD", ch):  # full/half width alike, accents apart
+            if not unicodedata.combining(c):
+                chars.append(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c)  # カ = か
+    primary = "".join(chars)
+    if unique:
+        return primary
+    return (primary, unicodedata.normalize("NFD", folded), tuple(not c.islower() for c in v))
+
+
+def _key_for(datatype: int, locale: str, unique: bool = False) -> Any:
     """A sort/uniqueness key for one value. Values that are not of the requested type sort first."""
     raw = locale == "Unicode_Raw"
 
     def text_key(v: str) -> Any:
-        return v if raw else v.casefold()
+        return v if raw else _collation_key(v, locale, unique)
 
     converters = {2: to_number, 3: to_date, 4: to_time, 5: to_timestamp}
     convert = converters.get(abs(datatype))
@@ -181,9 +215,9 @@ def _sort_options(datatype: Any, locale: Any) -> tuple[int, str] | None:
 
 @function("SortValues", 1, 3)
 def sort_values(ctx: CalcContext, values: Value, datatype: Value = "", locale: Value = "") -> str:
-    """Datatype 1 text, 2 number, 3 date, 4 time, 5 timestamp; negative sorts descending. Text sorts
-    case-insensitively and stably (Claris: red¶green¶blue¶GREEN¶yellow -> blue¶green¶GREEN¶red¶yellow).
-    *Choice*: locales other than Unicode_Raw (exact code points) all use this case-insensitive order."""
+    """Datatype 1 text, 2 number, 3 date, 4 time, 5 timestamp; negative sorts descending. Text sorts by
+    the locale's collation (Claris: red¶green¶blue¶GREEN¶yellow -> blue¶green¶GREEN¶red¶yellow);
+    Unicode_Raw sorts by code point. *Choice*: only the Nordic locales' own letters differ by locale."""
     opts = _sort_options(datatype, locale)
     if opts is None:
         return ERROR_TEXT
@@ -207,7 +241,7 @@ def unique_values(ctx: CalcContext, values: Value, datatype: Value = "", locale:
     if opts is None:
         return ERROR_TEXT
     kind, name = opts
-    key = _key_for(abs(kind), name)
+    key = _key_for(abs(kind), name, unique=True)
     seen: set[Any] = set()
     out = []
     for v in split_values(to_text(values)):

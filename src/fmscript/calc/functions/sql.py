@@ -59,8 +59,13 @@ def _run(
         rows = view.query(sql, list(arguments))
     except SQLQueryError as exc:
         return (str(exc), str(exc))
-    fs = V.to_text(field_sep) or ","
-    rs = V.to_text(row_sep) or "\r"
+    return rows_text(rows, V.to_text(field_sep), V.to_text(row_sep))
+
+
+def rows_text(rows: list[tuple[Value, ...]], field_sep: str = "", row_sep: str = "") -> str:
+    """Rows as ExecuteSQL answers them (an empty separator: a comma, a carriage return)."""
+    fs = field_sep or ","
+    rs = row_sep or "\r"
     return rs.join(fs.join(_cell(v) for v in row) for row in rows)
 
 

@@ -1,4 +1,6 @@
-"""Embedding vectors: CosineSimilarity, GetEmbedding, GetEmbeddingAsText, GetEmbeddingAsFile.
+"""Embedding vectors: CosineSimilarity, GetEmbedding, GetEmbeddingAsText, GetEmbeddingAsFile,
+PredictFromModel (a regression model's prediction for a vector), and GetRAGSpaceInfo (the RAG
+spaces the embeddings live in: ``ai/rag.py``).
 
 Claris (21.0): a vector is text — a JSON array of numbers — or container data, FileMaker's binary
 form, "which can be smaller than when stored as text and can improve performance". *Choice*:
@@ -18,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+from decimal import Context, Decimal
 
 from fmscript.calc.context import CalcContext
 from fmscript.calc.functions.evaluation import note_error
@@ -116,3 +119,33 @@ def get_embedding(ctx: CalcContext, account: Value, model: Value, data: Value) -
         note_error(exc.code if exc.code is not None else AI_REQUEST_INVALID, exc.message)
         return ERROR_TEXT
     return encode(vector)
+
+
+@function("GetRAGSpaceInfo", 1, 2)
+def get_rag_space_info(ctx: CalcContext, account: Value, space_id: Value = "") -> Value:
+    """Claris getragspaceinfo.html (22.0): the account's spaces, or one space's entries, as JSON;
+    "?" when the RAG account is invalid or does not exist (error 877 in EvaluationError)."""
+    info = getattr(ctx, "rag_space_info", None)
+    if info is None:
+        note_error(AI_ACCOUNT_MISSING, "no RAG account is configured here")
+        return ERROR_TEXT
+    try:
+        return str(info(to_text(account), to_text(space_id)))
+    except FMScriptError as exc:
+        note_error(exc.code if exc.code is not None else AI_REQUEST_INVALID, exc.message)
+        return ERROR_TEXT
+
+
+@function("PredictFromModel", 2)
+def predict_from_model(ctx: CalcContext, name: Value, v1: Value) -> Value:
+    """Claris "PredictFromModel" (22.0): the prediction of a regression model trained or loaded by
+    Configure Regression Model (its name case-sensitive) for the features ``v1`` — a JSON array
+    of numbers or embedding container data; "?" when no model of that name is in memory or the
+    features are not a vector of the model's length. The number shows the double's exact decimal
+    expansion to 20 significant digits, as the page's example result (256.96153846153845279) does."""
+    predict = getattr(ctx, "predict_from_model", None)
+    vector = vector_of(v1)
+    result = predict(to_text(name), vector) if predict is not None and vector is not None else None
+    if result is None or not math.isfinite(result):
+        return ERROR_TEXT
+    return make_number(Context(prec=20).plus(Decimal(result)))

@@ -479,31 +479,65 @@ function askDelete(button) {
   confirmButton.focus();
 }
 
+const TRY_HINTS = {
+  chat: "Sent as one user message to <code>/v1/chat/completions</code>. Ctrl+Enter sends.",
+  embeddings: "Sent as the input of <code>/v1/embeddings</code>: the answer is the vector's size and first numbers. Ctrl+Enter sends.",
+};
+
+function showTryKind() {
+  const kind = $("try-kind").value;
+  $("try-hint").innerHTML = TRY_HINTS[kind];
+  $("try-send").textContent = kind === "embeddings" ? "Embed" : "Send";
+}
+
+async function askChat(model, message) {
+  const reply = await api("/v1/chat/completions", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: message }], max_tokens: 128 }),
+  });
+  const choice = (reply.choices || [])[0] || {};
+  const text = (choice.message || {}).content;
+  return {
+    who: `${reply.model || model} answered` + (choice.finish_reason ? ` (${choice.finish_reason})` : "") + ":",
+    answer: text === "" ? "(an empty answer)" : text,
+  };
+}
+
+async function askEmbedding(model, message) {
+  const reply = await api("/v1/embeddings", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ model, input: message }),
+  });
+  const vector = ((reply.data || [])[0] || {}).embedding || [];
+  const head = vector.slice(0, 4).map((x) => Number(x).toFixed(4)).join(", ");
+  return {
+    who: `${reply.model || model} embedded the text: a vector of ${vector.length} numbers`,
+    answer: vector.length ? `[${head}${vector.length > 4 ? ", …" : ""}]` : "(an empty vector)",
+  };
+}
+
 async function sendTry(event) {
   event.preventDefault();
   const model = $("try-model").value;
   const message = $("try-message").value.trim();
+  const kind = $("try-kind").value;
   $("try-error").textContent = "";
   if (!model || !message) { $("try-error").textContent = "Choose a model and write a message."; return; }
   const button = $("try-send");
   button.disabled = true;
   button.textContent = "Sending…";
   try {
-    const reply = await api("/v1/chat/completions", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ model, messages: [{ role: "user", content: message }], max_tokens: 128 }),
-    });
-    const choice = (reply.choices || [])[0] || {};
-    const text = (choice.message || {}).content;
-    $("try-who").textContent = `${reply.model || model} answered` + (choice.finish_reason ? ` (${choice.finish_reason})` : "") + ":";
-    $("try-answer").textContent = text === "" ? "(an empty answer)" : text;
+    const shown = kind === "embeddings" ? await askEmbedding(model, message) : await askChat(model, message);
+    $("try-who").textContent = shown.who;
+    $("try-answer").textContent = shown.answer;
     $("try-result").hidden = false;
   } catch (err) {
     $("try-error").textContent = err.message;
   } finally {
     button.disabled = false;
-    button.textContent = "Send";
+    showTryKind();
   }
 }
 
@@ -634,6 +668,7 @@ document.addEventListener("DOMContentLoaded", () => {
   $("sign-out").addEventListener("click", () => signOut());
   $("job-cancel").addEventListener("click", cancelJob);
   $("try-form").addEventListener("submit", sendTry);
+  $("try-kind").addEventListener("change", showTryKind);
   $("try-message").addEventListener("keydown", (e) => {
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); $("try-form").requestSubmit(); }
   });

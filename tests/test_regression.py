@@ -57,3 +57,48 @@ def test_saved_models_round_trip_and_bad_data_is_refused() -> None:
         from_bytes(MAGIC + b"garbage")
     with pytest.raises(RegressionError, match="no training records"):
         train([], [], Params())
+
+
+def test_non_finite_and_deeply_nested_parameters_are_refused() -> None:
+    for bad, words in [
+        ('{"numTrees": NaN}', "from 1 to 1000"),
+        ('{"numTrees": Infinity}', "from 1 to 1000"),
+        ('{"maxDepth": "1e400"}', "from 1 to 100"),
+        ('{"numTrees": 1e9}', "from 1 to 1000"),
+        ('{"seed": ' + "1" * 400 + "}", "from 0"),
+        ("[" * 100_000, "not a JSON object"),
+    ]:
+        with pytest.raises(RegressionError, match=words):
+            parse_params(bad)
+
+
+def _saved(forest_json: dict[str, object]) -> bytes:
+    import json
+    import zlib
+
+    return MAGIC + zlib.compress(json.dumps(forest_json).encode())
+
+
+def test_a_tampered_saved_model_is_refused_not_looped_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+    import zlib
+
+    good = json.loads(zlib.decompress(to_bytes(train(ROWS, TARGETS, Params(num_trees=1, seed=2)))[4:]))
+    assert good["trees"][0]["feature"][0] >= 0  # the root splits
+    tampered = {
+        "a child pointing back (PredictFromModel would loop)": ("left", 0),
+        "a feature past the vector": ("feature", 7),
+        "a non-integer child": ("right", 1.5),
+        "a NaN leaf": ("value", float("nan")),
+    }
+    for why, (key, value) in tampered.items():
+        data = json.loads(json.dumps(good))
+        data["trees"][0][key][0] = value
+        with pytest.raises(RegressionError, match="damaged"):
+            from_bytes(_saved(data))
+            pytest.fail(why)
+    with pytest.raises(RegressionError, match="damaged: no trees"):
+        from_bytes(_saved({**good, "trees": []}))
+    monkeypatch.setattr("fmscript.ai.regression.MAX_SAVED", 10_000)  # a zip bomb, scaled down
+    with pytest.raises(RegressionError, match="inflates to more than 10000"):
+        from_bytes(MAGIC + zlib.compress(b" " * 10_001))

@@ -25,6 +25,7 @@ data is fmscript's form: ``FRF1`` and zlib-compressed JSON of the trees (no code
 from __future__ import annotations
 
 import json
+import math
 import random
 import zlib
 from collections.abc import Sequence
@@ -68,7 +69,7 @@ def parse_params(text: str) -> Params:
         return Params()
     try:
         data = json.loads(text)
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         raise RegressionError(f"Parameters is not a JSON object: {e}") from None
     if not isinstance(data, dict):
         raise RegressionError("Parameters must be a JSON object")
@@ -85,6 +86,8 @@ def parse_params(text: str) -> Params:
                 raise RegressionError(f"Parameters: {key} must be a number") from None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise RegressionError(f"Parameters: {key} must be a number")
+        if isinstance(value, float) and not math.isfinite(value):  # NaN, Infinity or 1e400
+            raise RegressionError(f"Parameters: {key} must be from {low} to {high}")
         if integer and value != int(value):
             raise RegressionError(f"Parameters: {key} must be a whole number")
         if not low <= value <= high or (attr == "max_features" and value <= 0):
@@ -229,15 +232,49 @@ def to_bytes(forest: Forest) -> bytes:
     return MAGIC + zlib.compress(json.dumps(data, separators=(",", ":")).encode())
 
 
+MAX_SAVED = 256 * 1024 * 1024  # the most a saved model's JSON may inflate to (a zip bomb stops here)
+
+
 def from_bytes(blob: bytes) -> Forest:
+    """A saved model, checked node by node: container data from elsewhere must not make a
+    prediction loop (a child that points back), index past a vector or divide by no trees."""
     if not blob.startswith(MAGIC):
         raise RegressionError("the data is not a saved regression model")
     try:
-        data = json.loads(zlib.decompress(blob[len(MAGIC) :]))
+        inflate = zlib.decompressobj()
+        text = inflate.decompress(blob[len(MAGIC) :], MAX_SAVED)
+        if inflate.unconsumed_tail:
+            raise ValueError(f"it inflates to more than {MAX_SAVED} bytes")
+        data = json.loads(text)
         trees = tuple(
             Tree(*(tuple(t[name]) for name in ("feature", "threshold", "left", "right", "value")))
             for t in data["trees"]
         )
-        return Forest(int(data["dimensions"]), trees, int(data["samples"]), Params(**data["params"]))
-    except (ValueError, KeyError, TypeError, zlib.error) as e:
+        forest = Forest(int(data["dimensions"]), trees, int(data["samples"]), Params(**data["params"]))
+        _check(forest)
+        return forest
+    except (ValueError, KeyError, TypeError, RecursionError, zlib.error) as e:
         raise RegressionError(f"the saved regression model is damaged: {e}") from None
+
+
+def _check(forest: Forest) -> None:
+    if forest.dimensions < 1 or not forest.trees:
+        raise ValueError("no trees or no features")
+    for tree in forest.trees:
+        n = len(tree.feature)
+        if n == 0 or any(len(a) != n for a in (tree.threshold, tree.left, tree.right, tree.value)):
+            raise ValueError("a tree's arrays differ in length")
+        for i in range(n):
+            f = tree.feature[i]
+            if type(f) is not int or not math.isfinite(tree.value[i]):
+                raise ValueError(f"node {i} is no node")
+            # A child always comes after its parent (as _grow numbers them): no cycles.
+            if f >= 0 and not (
+                f < forest.dimensions
+                and math.isfinite(tree.threshold[i])
+                and type(tree.left[i]) is int
+                and type(tree.right[i]) is int
+                and i < tree.left[i] < n
+                and i < tree.right[i] < n
+            ):
+                raise ValueError(f"node {i} splits on no feature or has no children")

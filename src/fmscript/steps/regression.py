@@ -17,18 +17,21 @@ reads it) until unloaded. The algorithm is in ``ai/regression.py`` (Random Fores
 - **Load**: a saved model from Load Model From, under Model Name (replacing one of that name).
 - **Unload**: frees the model; a name not in memory is no error.
 
-Errors: no Model Name → 11; Save of a model not in memory → 10; Save without Save Model To or
-Train without both fields → 5; Load from an empty source → 10, from data that is no saved model
+Errors: no Model Name → 11; Save of a model not in memory → 10; Save without Save Model To,
+Save Model To a field that is no container field (it keeps its data) or Train without both
+fields → 5; a vector with NaN/Infinity or a target beyond a double is invalid (509); Load from an empty source → 10, from data that is no saved model
 → 509; bad Parameters → 5 (not JSON) or 14 (a value out of range); numpy missing → 3.
 """
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 
 from fmscript.ai.regression import Forest, RegressionError, from_bytes, parse_params, to_bytes, train
 from fmscript.calc import values as V
 from fmscript.calc.functions.vectors import vector_of
+from fmscript.data.schema import FieldType
 from fmscript.errors import (
     COMMAND_INVALID,
     COMMAND_UNAVAILABLE,
@@ -69,6 +72,14 @@ def _save(ctx: StepContext, step: ast.Step, model: Forest, *, required: bool) ->
         if required:
             raise ScriptRuntimeError("Save needs Save Model To", code=COMMAND_INVALID)
         return
+    if target.kind == "field":
+        # Claris: Save Model To is "the variable or container field" — a text or number field
+        # keeps what it holds (the model is not written over other data); error 5.
+        table, field = ctx.data.resolve_field(target.table, target.field or "")
+        if ctx.data.require_file().field(table, field).type is not FieldType.CONTAINER:
+            raise ScriptRuntimeError(
+                f"Save Model To: {table}::{field} is not a container field", code=COMMAND_INVALID
+            )
     write_target(ctx, target, to_bytes(model))
 
 
@@ -144,6 +155,7 @@ def _example(vector: V.Value, target: V.Value, rows: list[list[float]]) -> tuple
     v = vector_of(vector)
     if v is None or (rows and len(v) != len(rows[0])):
         return VALUE_INVALID, "a record's training vector is not a vector of the others' length"
-    if not isinstance(target, Decimal) and V.to_number(target) is None:
+    number = target if isinstance(target, Decimal) else V.to_number(target)
+    if number is None or not math.isfinite(float(number)):  # 1e400: beyond what a forest holds
         return VALUE_INVALID, "a record's training target is not a number"
     return None

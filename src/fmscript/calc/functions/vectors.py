@@ -41,7 +41,8 @@ def decode(data: bytes) -> list[float] | None:
     body = data[len(MAGIC) :]
     if not data.startswith(MAGIC) or not body or len(body) % 4:
         return None
-    return list(struct.unpack(f"<{len(body) // 4}f", body))
+    vector = list(struct.unpack(f"<{len(body) // 4}f", body))
+    return vector if all(map(math.isfinite, vector)) else None
 
 
 def _float32_text(x: float) -> str:
@@ -61,30 +62,48 @@ def as_text(vector: list[float]) -> str:
     return "[" + ",".join(_float32_text(x) for x in vector) + "]"
 
 
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is no JSON number")
+
+
 def vector_of(value: Value | bytes) -> list[float] | None:
-    """A vector from container data or a JSON array of numbers; None when it is neither."""
+    """A vector from container data or a JSON array of numbers; None when it is neither. A
+    vector's numbers are finite: NaN and Infinity (which Python's JSON reader would accept) and
+    numbers beyond a double (1e999) make it no vector, so no similarity or prediction is NaN."""
     if isinstance(value, bytes):
         return decode(value)
     try:
-        data = json.loads(to_text(value))
-    except ValueError:
+        data = json.loads(to_text(value), parse_constant=_no_constant)
+    except (ValueError, RecursionError):
         return None
     if not isinstance(data, list) or not data:
         return None
     if not all(isinstance(x, int | float) and not isinstance(x, bool) for x in data):
         return None
-    return [float(x) for x in data]
+    try:
+        vector = [float(x) for x in data]
+    except OverflowError:  # an integer beyond a double
+        return None
+    return vector if all(map(math.isfinite, vector)) else None
 
 
 def cosine(a: list[float], b: list[float]) -> float | None:
     """The cosine similarity of two vectors (None: different lengths or a zero vector)."""
     if len(a) != len(b):
         return None
-    aa, bb = math.fsum(x * x for x in a), math.fsum(y * y for y in b)
-    if aa == 0 or bb == 0:
-        return None
+    try:
+        norms = math.fsum(x * x for x in a) * math.fsum(y * y for y in b)
+    except OverflowError:
+        norms = math.inf
+    if norms == 0 or not math.isfinite(norms):
+        # Squares beyond a double (1e200) or below it (1e-200): scale both to at most 1 (the
+        # cosine is the same); a vector of zeros has none.
+        sa, sb = max(map(abs, a)), max(map(abs, b))
+        if sa == 0 or sb == 0 or (sa == 1 and sb == 1) or not (math.isfinite(sa) and math.isfinite(sb)):
+            return None  # NaN or Infinity in a vector (a provider's): no similarity
+        return cosine([x / sa for x in a], [y / sb for y in b])
     # sqrt(aa * bb) rather than sqrt(aa) * sqrt(bb): a vector with itself gives exactly 1.
-    return max(-1.0, min(1.0, math.fsum(x * y for x, y in zip(a, b)) / math.sqrt(aa * bb)))
+    return max(-1.0, min(1.0, math.fsum(x * y for x, y in zip(a, b)) / math.sqrt(norms)))
 
 
 @function("CosineSimilarity", 2)

@@ -444,8 +444,9 @@ def op_add(a: Value, b: Value) -> Value:
 
 
 def op_sub(a: Value, b: Value) -> Value:
-    """``-``. date − date = days; timestamp − timestamp = seconds; *Choice*: time − time = seconds
-    (a number, like the other same-type differences); date/time/timestamp − n keeps the type."""
+    """``-``. date − date = days; timestamp − timestamp = seconds; time − time = a time (Claris
+    GetAsTime: ``Abs ( GetAsTime ( "12:15 pm" ) - CheckOut )`` returns 3:00:00); date/time/timestamp −
+    n keeps the type."""
     if type(a) is Decimal and type(b) is Decimal:
         return EXACT.subtract(a, b)
     if isinstance(a, _dt.datetime):
@@ -457,8 +458,6 @@ def op_sub(a: Value, b: Value) -> Value:
             return Decimal(a.toordinal() - b.toordinal())
         return _or_error(date_from_number(num(a) - _trunc(num(b))))
     if isinstance(a, FMTime):
-        if isinstance(b, FMTime):
-            return make_number(a.seconds - b.seconds)
         return FMTime(a.seconds - num(b))
     return make_number(EXACT.subtract(num(a), num(b)))
 

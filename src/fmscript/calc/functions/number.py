@@ -22,6 +22,7 @@ from fmscript.calc.values import (
     EXACT,
     MAX_MAGNITUDE,
     MAX_PRECISION,
+    FMTime,
     Value,
     compare,
     current_precision,
@@ -88,7 +89,11 @@ def pi_digits(prec: int) -> Decimal:
 
 
 @function("Abs", 1)
-def abs_(ctx: CalcContext, number: Value) -> Decimal:
+def abs_(ctx: CalcContext, number: Value) -> Decimal | FMTime:
+    """A time stays a time (Claris GetAsTime: ``Abs ( GetAsTime ( "12:15 pm" ) - CheckOut )`` is
+    3:00:00)."""
+    if isinstance(number, FMTime):
+        return FMTime(abs(number.seconds))
     return abs(num(number))
 
 

@@ -83,10 +83,13 @@ class PromptTemplate:
 
 
 def fill(prompt: str, **constants: str) -> str:
-    """``prompt`` with each ``:name:`` constant replaced (constants not given are left as written)."""
-    for name, value in constants.items():
-        prompt = prompt.replace(f":{name}:", value)
-    return prompt
+    """``prompt`` with each ``:name:`` constant replaced (constants not given are left as written),
+    in one pass: a value is never filled again, so a question, an SQL answer or a record holding
+    ``:result:`` is sent as written, not grown by the result (once per occurrence, unbounded)."""
+    if not constants:
+        return prompt
+    names = re.compile(":(" + "|".join(re.escape(n) for n in constants) + "):")
+    return names.sub(lambda m: constants[m.group(1)], prompt)
 
 
 class InvalidAnswer(Exception):

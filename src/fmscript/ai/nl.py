@@ -145,6 +145,8 @@ def json_object_in(text: str) -> dict[str, Any]:
         value, _ = json.JSONDecoder().raw_decode(body[start:])
     except json.JSONDecodeError as exc:
         raise InvalidAnswer(f"its JSON is not valid ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # a reply of [[[[… deeper than Python's JSON reader goes
+        raise InvalidAnswer("its JSON is nested too deeply") from None
     if not isinstance(value, dict):
         raise InvalidAnswer("it is not a JSON object")
     return value

@@ -22,7 +22,7 @@ import contextvars
 import datetime as _dt
 import re
 from collections.abc import Iterator
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, Overflow
 
 import attrs
 
@@ -110,7 +110,10 @@ def make_number(x: int | float | str | Decimal) -> Decimal:
         return d
     if d.is_zero():
         return Decimal(0)
-    d = d.normalize(EXACT)
+    try:
+        d = d.normalize(EXACT)
+    except Overflow:  # a million digits, past EXACT's exponent: beyond any number (as 1/0's "?")
+        return Decimal("-Infinity") if d.is_signed() else Decimal("Infinity")
     if d.as_tuple().exponent > 0:  # type: ignore[operator]  # 1E+2 -> 100
         with contextlib.suppress(InvalidOperation):  # beyond EXACT's digits: to_text still writes it out
             d = d.quantize(Decimal(1), context=EXACT)

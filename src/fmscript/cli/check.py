@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from fmscript.calc.evaluator import Evaluator
+    from fmscript.errors import FMScriptError
+    from fmscript.syntax.ast import Step
 
 
 @click.command()
@@ -16,32 +23,50 @@ import click
 def check(scripts: tuple[Path, ...], show_ast: bool) -> None:
     """Parse each script (steps, options, calculations, If/Loop blocks) and print every error."""
     from fmscript.calc.evaluator import Evaluator, SimpleContext
-    from fmscript.errors import FMScriptError
-    from fmscript.runtime.compiled import load_script
-    from fmscript.syntax import ast
 
     failed = 0
     checker = Evaluator(SimpleContext())
     for path in scripts:
-        compiled = load_script(path)
-        script, errors = compiled.script, list(compiled.errors)
-        for step in script.steps:
-            for value in step.options.values():
-                if isinstance(value, ast.Calc):
-                    try:
-                        checker.check(value)  # unknown functions, wrong number of parameters
-                    except FMScriptError as exc:
-                        errors.append(exc)
-        errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
+        count, errors, steps = _check_one(path, checker, keep=show_ast)
         for err in errors:
             click.echo(str(err), err=True)
-        if show_ast:
-            for step in script.steps:
-                click.echo(format_step(step))
+        for step in steps:
+            click.echo(format_step(step))
         status = f"{len(errors)} error{'s' if len(errors) != 1 else ''}" if errors else "ok"
-        click.echo(f"{path}: {len(script.steps)} steps, {status}")
+        click.echo(f"{path}: {count} steps, {status}")
         failed += bool(errors)
     sys.exit(1 if failed else 0)
+
+
+def _check_one(path: Path, checker: Evaluator, keep: bool) -> tuple[int, list[FMScriptError], Sequence[Step]]:
+    """(steps, every error sorted, the steps when ``keep``). Without ``keep`` the steps are
+    checked as they are parsed and never all held (memory stays near the file's size)."""
+    from fmscript.errors import FMScriptError
+    from fmscript.runtime.compiled import check_file, load_script
+    from fmscript.syntax import ast
+
+    calc_errors: list[FMScriptError] = []
+
+    def check_calcs(step: ast.Step) -> None:
+        for value in step.options.values():
+            if isinstance(value, ast.Calc):
+                try:
+                    checker.check(value)  # unknown functions, wrong number of parameters
+                except FMScriptError as exc:
+                    calc_errors.append(exc)
+
+    steps: Sequence[ast.Step] = ()
+    if keep:
+        compiled = load_script(path)
+        steps = compiled.script.steps
+        for step in steps:
+            check_calcs(step)
+        count, errors = len(steps), list(compiled.errors)
+    else:
+        count, errors = check_file(path, check_calcs)
+    errors += calc_errors
+    errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
+    return count, errors, steps
 
 
 def format_step(step: object) -> str:

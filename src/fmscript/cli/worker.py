@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import time
 
+import attrs
 import click
 
 from fmscript.cli.output import dump, table, when
@@ -57,9 +59,9 @@ def worker(
     names = tuple(h.strip() for h in hosts.split(",") if h.strip())
     if not names:
         raise click.UsageError("--hosts names no host")
-    plan = RankPlan(names, ranks_per_host, backend, port)
+    plan = RankPlan(names, ranks_per_host, backend, port, environ=dict(os.environ))
     if not plan.local and port == 0:
-        plan = RankPlan(names, ranks_per_host, backend, 32323)
+        plan = attrs.evolve(plan, port=32323)
     if not plan.local and not settings.store.startswith(("postgresql://", "postgres://")):
         raise click.UsageError("ranks on other hosts need a store every host reaches: --store postgresql://…")
     for host in names:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import attrs
 
@@ -19,7 +19,7 @@ from fmscript.errors import CANNOT_OPEN_FILE, FMScriptError, ScriptRuntimeError
 from fmscript.steps.registry import Handler, Specializer, handler_for, specializer_for
 from fmscript.steps.state import Frame, Runner, StepContext, Value
 from fmscript.syntax import ast
-from fmscript.syntax.blocks import Blocks, analyse_blocks
+from fmscript.syntax.blocks import BlockAnalysis, Blocks, analyse_blocks
 from fmscript.syntax.cache import LazyTuple, ScriptCache
 from fmscript.syntax.catalogue import StepSpec, spec_for
 from fmscript.syntax.source import EncodingError, decode
@@ -28,6 +28,8 @@ SCRIPT_SUFFIXES = (".fmscript", ".fmp", ".txt")
 # Scripts longer than this are not stored in the disk cache: the entry would cost as much memory
 # to write as the script itself (a 10 MB text constant), for a start-up gain nobody would notice.
 MAX_CACHED_TEXT = 1_000_000
+# Scripts longer than this keep their steps as offsets into their text (memory per line; issue 22).
+COMPACT_FROM = MAX_CACHED_TEXT
 
 
 @attrs.frozen
@@ -159,15 +161,78 @@ class _Pending:
         return self._real().specializer
 
 
+class _ViewPlan(Sequence[PlannedStep]):
+    """The plan of a big script (:data:`COMPACT_FROM`): a step is planned each time it is asked
+    for (on its first and second run; see ``Interpreter._first_use``), nothing is kept per step."""
+
+    __slots__ = ("_steps",)
+
+    def __init__(self, steps: Sequence[ast.Step]) -> None:
+        self._steps = steps
+
+    def __len__(self) -> int:
+        return len(self._steps)
+
+    @overload
+    def __getitem__(self, index: int) -> PlannedStep: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[PlannedStep, ...]: ...
+    def __getitem__(self, index: int | slice) -> PlannedStep | tuple[PlannedStep, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        return _planned(self._steps[index])
+
+
 def compile_text(text: str, source: str) -> CompiledScript:
-    """Parse and check one script's text; every error found is in ``.errors`` (sorted)."""
+    """Parse and check one script's text; every error found is in ``.errors`` (sorted). A script
+    longer than :data:`COMPACT_FROM` keeps its steps as offsets into its text (``CompactSteps``):
+    a step costs ~100 bytes instead of ~1 KB of objects, and is built again when it runs."""
     from fmscript.syntax.build import check_script  # Lark: only when a script is really parsed
 
-    script, errors = check_script(text, source)
-    blocks, block_errors = analyse_blocks(script)
+    if len(text) > COMPACT_FROM:
+        analysis = BlockAnalysis()
+        count = 0
+
+        def feed(step: ast.Step) -> None:
+            nonlocal count
+            analysis.feed(count, step)
+            count += 1
+
+        script, errors = check_script(text, source, sink=feed, compact=True)
+        blocks, block_errors = analysis.finish()
+        plan: Sequence[PlannedStep] = _ViewPlan(script.steps)
+    else:
+        script, errors = check_script(text, source)
+        blocks, block_errors = analyse_blocks(script)
+        plan = _plan(script)
     all_errors: list[FMScriptError] = [*errors, *block_errors]
     all_errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
-    return CompiledScript(script, blocks, _plan(script), tuple(all_errors))
+    return CompiledScript(script, blocks, plan, tuple(all_errors))
+
+
+def check_file(path: Path, each_step: Callable[[ast.Step], None]) -> tuple[int, list[FMScriptError]]:
+    """``fmscript check`` of one file without keeping its steps: each step goes to ``each_step``
+    as it is built, then is freed, so memory stays near the file's own size whatever its length.
+    Returns the number of steps and every parse and block error (sorted)."""
+    from fmscript.syntax.build import check_script  # Lark: only when a script is really parsed
+
+    try:
+        text = read_script_text(path)
+    except EncodingError as exc:
+        return 0, [exc]
+    analysis = BlockAnalysis(tables=False)
+    count = 0
+
+    def step(step: ast.Step) -> None:
+        nonlocal count
+        analysis.feed(count, step)
+        count += 1
+        each_step(step)
+
+    _script, errors = check_script(text, str(path), sink=step)
+    all_errors: list[FMScriptError] = [*errors, *analysis.finish()[1]]
+    all_errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
+    return count, all_errors
 
 
 def read_script_text(path: Path) -> str:

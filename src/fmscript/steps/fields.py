@@ -28,7 +28,7 @@ from typing import Any
 from fmscript.calc import values as V
 from fmscript.data import serials
 from fmscript.data.schema import FieldType
-from fmscript.errors import CANNOT_CREATE_FILE, COMMAND_INVALID, FIELD_MISSING, ScriptRuntimeError
+from fmscript.errors import CANNOT_CREATE_FILE, COMMAND_INVALID, FIELD_MISSING, NO_RECORD, ScriptRuntimeError
 from fmscript.steps.paths import path_entries, to_local_path
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
@@ -106,7 +106,8 @@ def replace_field_contents(ctx: StepContext, step: ast.Step) -> None:
     fs = data.found_set()
     file = data.require_file()
     table, field = data.resolve_field(target.table, target.field or "")
-    if table != fs.table:
+    related = table != fs.table and target.table is not None and data.related_ids(target.table) is not None
+    if table != fs.table and not related:
         raise ScriptRuntimeError(
             f"{table}::{field} is not a field of this layout's table", code=FIELD_MISSING
         )
@@ -124,11 +125,32 @@ def replace_field_contents(ctx: StepContext, step: ast.Step) -> None:
         finally:
             fs.current = position
     else:
-        current = data.get_field(table, field)
+        current = data.get_field(target.table if related else table, field)
         values = [current] * len(fs.ids)
-    for rid, value in zip(list(fs.ids), values):
-        file.stage(table, rid, field, value)
+    if related:
+        _replace_related(ctx, target.table or "", field, values)
+    else:
+        for rid, value in zip(list(fs.ids), values):
+            file.stage(table, rid, field, value)
     data.commit_records()
+
+
+def _replace_related(ctx: StepContext, occurrence: str, field: str, values: list[Any]) -> None:
+    """A related field: each found record's first related record gets its value, as Set Field
+    sets it (a record with none is skipped, unless the relationship allows creation)."""
+    data = ctx.data
+    fs = data.found_set()
+    position = fs.current
+    try:
+        for i, value in enumerate(values, start=1):
+            fs.current = i
+            try:
+                data.set_field(occurrence, field, value)
+            except ScriptRuntimeError as e:
+                if e.code != NO_RECORD:
+                    raise
+    finally:
+        fs.current = position
 
 
 def _serials(ctx: StepContext, step: ast.Step, table: str, field: str, n: int) -> list[Any]:

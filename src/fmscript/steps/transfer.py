@@ -160,8 +160,8 @@ def _apply(
     file = ctx.data.require_file()
     touched: list[int] = []
 
-    def write(rid: int, row: list[str]) -> None:
-        for column, field in imports:
+    def write(rid: int, row: list[str], columns: list[tuple[int, str]] = imports) -> None:
+        for column, field in columns:
             if column < len(row):
                 file.stage(table, rid, field, row[column])
         if each:
@@ -202,8 +202,10 @@ def _apply(
             key = tuple((row[c] if c < len(row) else "").casefold() for c, _f in matches)
             found = index.get(key)
             if found:
+                # A match field is compared, not imported (the record keeps its own spelling of
+                # the key); a record added for a remaining row gets it.
                 for rid in found:
-                    write(rid, row)
+                    write(rid, row, [c for c in imports if c not in matches])
             elif add_remaining:
                 add(row)
     else:

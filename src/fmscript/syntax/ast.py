@@ -6,7 +6,7 @@ and column of each of its tokens, so a calc error points at the right place in t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -157,5 +157,5 @@ class Step:
 class Script:
     name: str
     file: str
-    steps: tuple[Step, ...]
+    steps: Sequence[Step]  # a tuple; a big script's CompactSteps; LazyTuple from the disk cache
     source: str = attrs.field(default="", repr=False, eq=False)

@@ -15,8 +15,10 @@ import re
 import sys
 import threading
 from array import array
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, overload
 
+import attrs
 from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
@@ -57,20 +59,26 @@ class _Inline(Transformer[Token, Any]):
 
 
 class _Builder:
-    """Builds the steps of one parse while Lark reduces them, a batch at a time (a step built in
-    the middle of Lark's own work costs a third more time; a batch keeps the two apart). After a
+    """Builds the steps of one parse while Lark reduces them, a batch at a time: the tokens of at
+    most a batch of steps are alive (~2.5 MB), not those of every step (~1.2 KB a line), and
+    building apart from Lark's own work keeps the parse as fast (a step built at each reduction
+    cost a third more time, batches of 512 still ~5 %: bench/parse_bench.py). After a
     syntax error the text is parsed again (see :func:`_parse_with_recovery`); the steps that ended
     before the blanked-out region are the same objects as in the attempt before, so they are not
     built (nor reported) twice."""
 
-    BATCH = 512
+    BATCH = 2048
 
-    def __init__(self, smap: SourceMap) -> None:
+    def __init__(
+        self, smap: SourceMap, sink: StepSink | None = None, steps: CompactSteps | None = None
+    ) -> None:
         self.smap = smap
-        self.results: list[ast.Step | FMScriptError] = []
+        self.sink = sink  # given: each new step goes there and its result slot holds None
+        self.steps = steps  # given (with a sink): each step handed over is also kept as offsets
+        self.results: list[ast.Step | FMScriptError | None] = []
         self.bounds = array("q")  # (start, end) offsets of each result
         self._pending: list[tuple[Token | None, Token, list[Any] | None]] = []
-        self._reuse: list[ast.Step | FMScriptError] = []
+        self._reuse: list[ast.Step | FMScriptError | None] = []
         self._reuse_bounds = array("q")
         self._next = 0
 
@@ -83,23 +91,24 @@ class _Builder:
     def flush(self) -> None:
         pending, self._pending = self._pending, []
         for disabled, tok, groups in pending:
-            start = tok.start_pos or 0
-            if groups is None:
-                end = tok.end_pos or start
-            else:
-                end = groups[-1][2].end_pos if groups else start + len(str(tok).rstrip())
+            record = _record(disabled, tok, groups)
+            start = record[1]
+            end = record[3] if record[3] >= 0 else record[2]
             i = self._next
+            result: ast.Step | FMScriptError | None
             if i < len(self._reuse) and self._reuse_bounds[2 * i] == start:
-                result: ast.Step | FMScriptError = self._reuse[i]
+                result = self._reuse[i]  # (None: a step already handed to the sink)
                 self._next += 1
             else:
                 try:
-                    if groups is None:
-                        result = _build_comment(disabled, tok, self.smap)
-                    else:
-                        result = _build_step(disabled, tok, groups, self.smap)
+                    result = build_record(record, self.smap)
                 except FMScriptError as exc:
                     result = exc
+                if self.sink is not None and isinstance(result, ast.Step):
+                    if self.steps is not None:
+                        self.steps.add(record)
+                    self.sink(result)
+                    result = None
             self.results.append(result)
             self.bounds.extend((start, end))
 
@@ -110,8 +119,13 @@ class _Builder:
         while keep < len(self.results) and self.bounds[2 * keep + 1] <= limit:
             keep += 1
         self._reuse, self._reuse_bounds = self.results[:keep], self.bounds[: 2 * keep]
+        if self.steps is not None:  # the offsets of the steps kept (handed over: None results)
+            self.steps.truncate(sum(1 for r in self._reuse if r is None))
         self.results, self.bounds, self._next = [], array("q"), 0
 
+
+# What receives each step of a streamed parse (``check_script(..., sink=...)``).
+StepSink = Callable[[ast.Step], None]
 
 # The builder of the parse running in this thread (the server may parse in several threads).
 _building = threading.local()
@@ -149,7 +163,7 @@ class SourceMap:
         self.text = text
         self.file = file
         self.lines = text.split("\n")
-        self.starts = [0]
+        self.starts: list[int] | array[int] = [0]
         for line in self.lines[:-1]:
             self.starts.append(self.starts[-1] + len(line) + 1)
         # The line number last given out: the spans of one step (a few per line) share one int
@@ -182,9 +196,17 @@ def parse_script(text: str, filename: str = "<script>", name: str | None = None)
 
 
 def check_script(
-    text: str, filename: str = "<script>", name: str | None = None
+    text: str,
+    filename: str = "<script>",
+    name: str | None = None,
+    sink: StepSink | None = None,
+    compact: bool = False,
 ) -> tuple[ast.Script, list[FMScriptError]]:
-    """Parse a script, collecting every error. Returns the steps that did parse and the errors."""
+    """Parse a script, collecting every error. Returns the steps that did parse and the errors.
+    With a ``sink``, each step is handed to it (in script order) as soon as it is built and not
+    kept: the returned script has no steps, and memory does not grow with the script's length
+    (``fmscript check``). ``compact``: the script's steps are :class:`CompactSteps` (offsets,
+    each step built again when asked for; a big script's run)."""
     # The parse allocates hundreds of thousands of objects (tokens, spans, nodes) and frees few,
     # so the cyclic GC would run its full collections over a growing heap again and again (~18 %
     # of a 10k-line parse). The AST is freed by reference counting; any cycle (a Lark error's
@@ -193,26 +215,39 @@ def check_script(
     if paused:
         gc.disable()
     try:
-        return _check_script(text, filename, name)
+        return _check_script(text, filename, name, sink, compact)
     finally:
         if paused:
             gc.enable()
 
 
-def _check_script(text: str, filename: str, name: str | None) -> tuple[ast.Script, list[FMScriptError]]:
+def _check_script(
+    text: str, filename: str, name: str | None, sink: StepSink | None, compact: bool
+) -> tuple[ast.Script, list[FMScriptError]]:
     text = normalise_text(text)
     smap = SourceMap(text, filename)
     errors: list[FMScriptError] = []
     work = _close_runaway_groups(text, smap, errors)
+    kept = CompactSteps(smap) if compact else None
+    if kept is not None and sink is None:
+        sink = _drop
     steps: list[ast.Step] = []
-    for result in _parse_with_recovery(work, smap, errors):
+    for result in _parse_with_recovery(work, smap, errors, sink, kept):
         if isinstance(result, ast.Step):
             steps.append(result)
-        else:
+        elif result is not None:
             errors.append(result)
     errors.sort(key=lambda e: (e.span.line, e.span.column) if e.span else (0, 0))
     script_name = name if name is not None else _script_name(filename)
-    return ast.Script(script_name, filename, tuple(steps), text), errors
+    script = ast.Script(script_name, filename, tuple(steps), text)
+    if kept is None:
+        return script, errors
+    smap.starts = array("q", smap.starts)  # kept for the run: 8 bytes a line (a list of ints: 40)
+    return attrs.evolve(script, steps=kept), errors
+
+
+def _drop(step: ast.Step) -> None:
+    return None
 
 
 def _script_name(filename: str) -> str:
@@ -223,12 +258,16 @@ def _script_name(filename: str) -> str:
 
 
 def _parse_with_recovery(
-    text: str, smap: SourceMap, errors: list[FMScriptError]
-) -> list[ast.Step | FMScriptError]:
+    text: str,
+    smap: SourceMap,
+    errors: list[FMScriptError],
+    sink: StepSink | None = None,
+    kept: CompactSteps | None = None,
+) -> list[ast.Step | FMScriptError | None]:
     """Parse, building each step as it is reduced; after a syntax error, blank out the broken step
     (keeping every offset) and parse again, so ``fmscript check`` reports every broken step, not
     only the first. Returns the steps (and the errors building them raised) in script order."""
-    builder = _Builder(smap)
+    builder = _Builder(smap, sink, kept)
     outer = getattr(_building, "current", None)
     _building.current = builder
     try:
@@ -384,28 +423,80 @@ def _step_name_before(text: str, pos: int) -> str:
     return found[0].name if found else ""
 
 
-def _build_comment(disabled: Token | None, tok: Token, smap: SourceMap) -> ast.Step:
-    span = smap.span(tok.start_pos or 0, tok.end_pos or 0)
-    return ast.Step("#", {}, span, "#", "en", disabled is not None, str(tok)[1:])
+def _record(disabled: Token | None, tok: Token, groups: list[Any] | None) -> list[int]:
+    """A reduced step as offsets: [flags, name start, name token end, end of its last group or
+    -1, then each option's start and stop]; flags: 1 disabled, 2 a comment (``tok`` its text)."""
+    flags = (1 if disabled is not None else 0) | (2 if groups is None else 0)
+    record = [flags, tok.start_pos or 0, tok.end_pos or 0, groups[-1][2].end_pos if groups else -1]
+    for _lsqb, options, _rsqb in groups or ():
+        for opt_start, opt_stop in options:
+            record += (opt_start, opt_stop)
+    return record
 
 
-def _build_step(disabled: Token | None, name_tok: Token, groups: list[Any], smap: SourceMap) -> ast.Step:
-    written = str(name_tok).strip()
-    start = name_tok.start_pos or 0
-    name_end = start + len(str(name_tok).rstrip())
-    end = groups[-1][2].end_pos if groups else name_end
-    span = smap.span(start, end)
+def build_record(record: Sequence[int], smap: SourceMap) -> ast.Step:
+    """The step a :func:`_record` describes (raises its OptionError, UnknownStepError...)."""
+    flags, start, stop, end = record[0], record[1], record[2], record[3]
+    disabled = bool(flags & 1)
+    if flags & 2:  # a comment step: its text after the '#'
+        return ast.Step("#", {}, smap.span(start, stop), "#", "en", disabled, smap.text[start + 1 : stop])
+    token = smap.text[start:stop]
+    written = token.strip()
+    name_end = start + len(token.rstrip())
+    span = smap.span(start, end if end >= 0 else name_end)
     found = catalogue.lookup_step(written)
     if found is None:
         raise UnknownStepError(_unknown_step_message(written), smap.span(start, name_end))
     spec, lang = found
-    raw: list[RawOption] = []
-    for _lsqb, options, _rsqb in groups:
-        for opt_start, opt_stop in options:
-            raw.append(RawOption(smap.text[opt_start:opt_stop], opt_start, smap))
+    raw = [RawOption(smap.text[record[k] : record[k + 1]], record[k], smap) for k in range(4, len(record), 2)]
     options = build_options(spec, raw, span)
     # The written name is kept once per spelling (a script repeats a few step names many times).
-    return ast.Step(spec.name, options, span, sys.intern(written), lang, disabled is not None)
+    return ast.Step(spec.name, options, span, sys.intern(written), lang, disabled)
+
+
+class CompactSteps(Sequence[ast.Step]):
+    """The steps of a big script kept as offsets into its text (~70 bytes a step instead of
+    ~1 KB of objects): a step is built again from its text each time it is asked for (the
+    interpreter asks on a step's first and second run; its runner keeps what it needs)."""
+
+    __slots__ = ("_at", "_last", "_records", "_smap")
+
+    def __init__(self, smap: SourceMap) -> None:
+        self._smap = smap
+        self._records = array("q")
+        self._at = array("q")  # where each step's record starts in _records
+        self._last: tuple[int, ast.Step] | None = None
+
+    def add(self, record: list[int]) -> None:
+        self._at.append(len(self._records))
+        self._records.extend(record)
+
+    def truncate(self, n: int) -> None:
+        if n < len(self._at):
+            del self._records[self._at[n] :]
+            del self._at[n:]
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    @overload
+    def __getitem__(self, index: int) -> ast.Step: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ast.Step, ...]: ...
+    def __getitem__(self, index: int | slice) -> ast.Step | tuple[ast.Step, ...]:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        index = range(len(self._at))[index]  # negative indexes; IndexError past the end
+        last = self._last
+        if last is not None and last[0] == index:
+            return last[1]
+        stop = self._at[index + 1] if index + 1 < len(self._at) else len(self._records)
+        step = build_record(self._records[self._at[index] : stop], self._smap)
+        self._last = (index, step)
+        return step
+
+    def __repr__(self) -> str:
+        return f"CompactSteps({len(self)} steps)"
 
 
 def _unknown_step_message(written: str) -> str:

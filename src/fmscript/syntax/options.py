@@ -76,26 +76,46 @@ def _flag_map(spec: StepSpec) -> dict[str, Opt]:
     return {norm(word): opt for opt in spec.options for word in opt.flag_words}
 
 
+def _strip(text: str, start: int = 0) -> tuple[int, int]:
+    """Where ``text[start:].strip()`` begins and ends in ``text``, without copying it (an option
+    may be a 10 MB text constant: ``strip`` and ``lstrip`` would each copy it)."""
+    if len(text) - start < 4096:  # short: the C methods, whose copies are small
+        rest = text[start:]
+        a = start + len(rest) - len(rest.lstrip())
+        return a, max(a, start + len(rest.rstrip()))
+    a, b = start, len(text)
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
+
+
+# Longer option text is never a label or a flag word (their lookup keys are not computed then).
+_LONGEST_WORD = 200
+
+
 def classify(spec: StepSpec, raw: RawOption) -> Classified:
     text = raw.text
     labels = _label_map(spec)
     for i in _top_level_colons(text):
-        opt = labels.get(norm(text[:i]))
+        opt = labels.get(norm(text[:i])) if i <= _LONGEST_WORD else None
         if opt is not None:
-            rest = text[i + 1 :]
-            lead = len(rest) - len(rest.lstrip())
-            return Classified(opt.key, rest.strip(), raw, i + 1 + lead, True)
+            a, b = _strip(text, i + 1)
+            return Classified(opt.key, text[a:b], raw, a, True)
         break  # only the first top-level colon can end a label
-    stripped = text.strip()
-    lead = len(text) - len(text.lstrip())
+    a, b = _strip(text)
+    stripped = text[a:b] if (a, b) != (0, len(text)) else text
+    if len(stripped) > _LONGEST_WORD:
+        return Classified(None, stripped, raw, a, False)
     flag = _flag_map(spec).get(norm(stripped))
     if flag is not None:
-        return Classified(flag.key, stripped, raw, lead, False)
+        return Classified(flag.key, stripped, raw, a, False)
     # A bare label of a flag option ("Create folders") also switches it on.
     opt = labels.get(norm(stripped))
     if opt is not None and opt.kind == "flag":
-        return Classified(opt.key, "", raw, lead, True)
-    return Classified(None, stripped, raw, lead, False)
+        return Classified(opt.key, "", raw, a, True)
+    return Classified(None, stripped, raw, a, False)
 
 
 def calc_of(c: Classified) -> ast.Calc | None:

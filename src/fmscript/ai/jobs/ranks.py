@@ -64,13 +64,15 @@ def is_local(host: str) -> bool:
 class RankPlan:
     """Where the ranks of a job run: ``ranks_per_host`` ranks on each of ``hosts`` (rank order:
     the first host's ranks, then the next host's). ``port`` is the first TCP port (0: free
-    loopback ports, when every host is this machine)."""
+    loopback ports, when every host is this machine). ``environ`` is the environment the ranks
+    start from (the command line's: ai/ reads no environment itself)."""
 
     hosts: tuple[str, ...] = ("127.0.0.1",)
     ranks_per_host: int = 1
     backend: str = "ring"
     port: int = 0
     python: str = sys.executable
+    environ: dict[str, str] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def world_size(self) -> int:
@@ -223,12 +225,12 @@ def start_ranks(
         for rank, host in enumerate(plan.rank_hosts()):
             env = plan.rank_env(rank, addresses)
             if is_local(host):
-                full = {**os.environ, **store_env, **env, "MLX_HOSTFILE": str(local_file)}
+                full = {**plan.environ, **store_env, **env, "MLX_HOSTFILE": str(local_file)}
                 ranks.append(Rank(rank, host, command, full))
             else:  # another machine: its own home; the store is shared (postgresql://)
                 remote = {k: v for k, v in store_env.items() if k != "FMSCRIPT_HOME"} | env
                 ranks.append(
-                    Rank(rank, host, _remote_argv(host, command, remote, hostfile), dict(os.environ))
+                    Rank(rank, host, _remote_argv(host, command, remote, hostfile), dict(plan.environ))
                 )
     except BaseException:
         for started in ranks:

@@ -5,11 +5,13 @@ folder it writes is what ``mlx_lm.load`` reads: ``config.json``, ``model.safeten
 ``tokenizer.json`` + ``tokenizer_config.json`` (with a ChatML-style chat template).
 
 Being narrower than ``families.TOY_WIDTH``, it adapts its MLPs only (a llama's usual choice is every
-attention and MLP projection): that is what lets it learn at a tiny model's learning rates. Measured on
-12 copies of one question/answer, ``{"max_steps":200,"learning_rate":0.01,"batch_size":4,
-"lora_layers":4}``: English and Chinese answers are reproduced whole; a Japanese one only for its
-first ~7 characters (its byte-level tokens are many), while every linear layer adapted stalled at
-loss ~5.5 and answered gibberish. Building the model takes about 2 s (1 s CPU).
+attention and MLP projection, which stalls at a toy's learning rate of 1e-2). Two changes to the
+random initialisation let those adapters learn any short answer (:func:`_sharpen`): attention
+queries and keys ×QK_GAIN, and the final norm's weight OUTPUT_GAIN. Measured with
+``bench/demo_memorisation.py`` (12 copies of one question/answer, ``{"max_steps":200,
+"learning_rate":0.01,"batch_size":4,"lora_layers":4}``, 20 answers in English, Japanese and
+Chinese): 20/20 replies start with the trained answer, 6/20 without them. Building the model takes
+about 2 s (1 s CPU).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 SPECIAL_TOKENS = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
 CHAT_TEMPLATE = (
@@ -51,6 +54,16 @@ Punctuation and symbols: ( ) [ ] { } < > = + - * / & ; : , . ! ? " ' ¶ $ $$ :: 
 user assistant system developer tool messages role content
 """
 
+
+# A random llama's attention is nearly uniform (scores of ~0.3 between random 64-wide queries and
+# keys), so each position sees a blur of everything before it and the MLP adapters cannot tell the
+# two "け" of "受け付けます" apart: replies looped ("は14日は14日…"). Sharper random attention
+# (queries and keys ×3) gives each position features of its own recent context to learn from.
+QK_GAIN = 3.0
+# Tied 64-wide embeddings of norm ~1 cap a logit at ~8 against ~3 for the best of 767 random
+# rivals: the loss cannot fall below ~1.3, Adam keeps pushing at a constant learning rate, and the
+# reply drifts. A final-norm weight of 4 lets the output become confident.
+OUTPUT_GAIN = 4.0
 
 _TOKENIZERS: dict[tuple[tuple[str, ...], int], object] = {}
 
@@ -126,8 +139,19 @@ def create_demo_model(
     }
     mx.random.seed(seed)
     model = llama.Model(llama.ModelArgs.from_dict(config))
+    _sharpen(model)
     weights = dict(tree_flatten(model.parameters()))
     mx.eval(weights)
     mx.save_safetensors(str(folder / "model.safetensors"), weights, metadata={"format": "mlx"})
     (folder / "config.json").write_text(json.dumps(config, indent=2))
     return folder
+
+
+def _sharpen(model: Any) -> None:
+    """Scale the random attention queries and keys by QK_GAIN and set the final norm to OUTPUT_GAIN."""
+    import mlx.core as mx
+
+    for layer in model.layers:
+        layer.self_attn.q_proj.weight = layer.self_attn.q_proj.weight * QK_GAIN
+        layer.self_attn.k_proj.weight = layer.self_attn.k_proj.weight * QK_GAIN
+    model.model.norm.weight = mx.full(model.model.norm.weight.shape, OUTPUT_GAIN)

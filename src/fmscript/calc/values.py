@@ -313,7 +313,7 @@ def _two_digit_year(yy: int) -> int:
 
 def parse_time_text(text: str) -> FMTime | None:
     """``H:MM``, ``H:MM:SS`` or ``H:MM:SS.fff``, optional AM/PM; hours may exceed 24."""
-    m = _TIME.match(text)
+    m = _TIME.match(_CJK_AM_PM.sub("", text) + _cjk_marker(text))
     if not m:
         return None
     hours, minutes = int(m[2]), int(m[3])
@@ -324,6 +324,17 @@ def parse_time_text(text: str) -> FMTime | None:
         hours = hours % 12 + (12 if m[5] in "Pp" else 0)
     total = hours * 3600 + minutes * 60 + seconds
     return FMTime(-total if m[1] else total)
+
+
+# ja help writes "12:15 午後", zh help "下午 12:15" (Claris GetAsTime example 3).
+_CJK_AM_PM = re.compile(r"^\s*(午前|午後|上午|下午)|(午前|午後|上午|下午)\s*$")
+
+
+def _cjk_marker(text: str) -> str:
+    m = _CJK_AM_PM.search(text)
+    if not m:
+        return ""
+    return " PM" if (m[1] or m[2]) in ("午後", "下午") else " AM"
 
 
 def parse_timestamp_text(text: str) -> _dt.datetime | None:

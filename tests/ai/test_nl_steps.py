@@ -190,6 +190,23 @@ def test_sql_query_answers_from_the_rows(tmp_path: Path, model: Any) -> None:
     assert 'CREATE TABLE "Products"' in fake.requests[0].messages[0]["content"]
 
 
+def test_constants_in_a_question_or_an_answer_are_sent_as_written(tmp_path: Path, model: Any) -> None:
+    """Issue 22: the prompt's constants are filled in one pass. Filled one after another, a question
+    holding ':result:' 2,000 times was sent with the whole result 2,000 times (a large table's rows:
+    gigabytes), and the model's SQL holding ':result:' had it filled too."""
+    fake = model("SELECT Name, ':result:' FROM Products WHERE Price > 5", "Two.")
+    question = ":result: " * 2000
+    script = LOCAL + SQL.format(opts="Action: Query ; Response Target: $r").replace(
+        "which cost more than 5?", question
+    )
+    code, _, err, ctx = run(tmp_path, script)
+    assert code == 0, err
+    second = fake.requests[1].messages[0]["content"]
+    # 2,000 in the question, 1 in the SQL, 1 in each of the 2 rows; the rows themselves once.
+    assert second.count(":result:") == 2003 and second.count("Cherry") == 1
+    assert "SELECT Name, ':result:' FROM Products" in second
+
+
 def test_sql_invalid_then_valid_and_get_sql_lists_both(tmp_path: Path, model: Any) -> None:
     fake = model("SELECT Nme FROM Products", "SELECT Name FROM Products WHERE Price > 5")
     script = (

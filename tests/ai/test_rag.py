@@ -362,6 +362,50 @@ def test_hostile_inputs_end_in_error_codes(tmp_path: Path) -> None:
     assert result.split("\r") == ["882", '0/{"id":[],"rag_space_id":"support"}', "11"]
 
 
+def test_nesting_chunk_counts_and_a_damaged_store_end_in_error_codes(tmp_path: Path) -> None:
+    """Issue 22: Parameters nested 100,000 deep is 11 (Python's JSON reader would recurse out),
+    a text that makes more than MAX_CHUNKS_PER_DOCUMENT chunks is 14 at once (2 MB at 1 token a
+    chunk was 9 GB and minutes), Tokens per Text Chunk 0 / -1 / 1e9 is 14, and a rag-spaces.sqlite
+    that is no database is 802 and is left as it was — in the step and in GetRAGSpaceInfo."""
+    deep = 'Substitute ( "xxxxxxxxxx" ; "x" ; ' * 4 + '"[[[[[[[[[["' + " )" * 4
+
+    def add(text: str, tokens: str) -> str:
+        return ADD.format(text).replace(" ]\n", f" ; Tokens per Text Chunk: {tokens} ]\n")
+
+    script = (
+        SETUP
+        + "Set Error Capture [ On ]\n"
+        + ADD.format(DOCS[0])
+        + f'Set Variable [ $deep ; Value: "{{\\"id\\":" & {deep} ]\n'
+        + 'Perform RAG Action [ RAG Account Name: "my-rag-account" ; Space ID: "support" ; Action: Remove Data ; Parameters: $deep ]\n'
+        + "Set Variable [ $nested ; Value: Get ( LastError ) ]\n"
+        + add("a b c", "0")
+        + "Set Variable [ $t ; Value: Get ( LastError ) ]\n"
+        + add("a", "-1")
+        + "Set Variable [ $t ; Value: $t & Get ( LastError ) ]\n"
+        + add("a", "1e9")
+        + "Set Variable [ $t ; Value: $t & Get ( LastError ) ]\n"
+        + add("w " * 10_001, "1")
+        + "Exit Script [ Text Result: List ( $nested ; $t ; Get ( LastError ) ; "
+        + 'JSONGetElement ( GetRAGSpaceInfo ( "my-rag-account" ; "support" ) ; "entries" ) ) ]\n'
+    )
+    code, _, err, _, result = run(tmp_path, script)
+    assert code == 0, err
+    assert result.split("\r") == ["11", "141414", "14", "1"]  # the 10,001 words added nothing
+
+    home = tmp_path / "home"
+    (home / "rag-spaces.sqlite").write_text("my notes, not a database")
+    script = (
+        SETUP
+        + "Set Error Capture [ On ]\n"
+        + ADD.format(DOCS[0])
+        + 'Exit Script [ Text Result: Get ( LastError ) & "/" & GetRAGSpaceInfo ( "my-rag-account" ; "" ) ]\n'
+    )
+    code, _, err, _, result = run(tmp_path, script)
+    assert (code, result) == (0, "802/?"), err
+    assert (home / "rag-spaces.sqlite").read_text() == "my notes, not a database"
+
+
 def test_bulk_similarities_match_one_at_a_time() -> None:
     from fmscript.ai.rag import similarities
 

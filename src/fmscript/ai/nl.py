@@ -83,10 +83,13 @@ class PromptTemplate:
 
 
 def fill(prompt: str, **constants: str) -> str:
-    """``prompt`` with each ``:name:`` constant replaced (constants not given are left as written)."""
-    for name, value in constants.items():
-        prompt = prompt.replace(f":{name}:", value)
-    return prompt
+    """``prompt`` with each ``:name:`` constant replaced (constants not given are left as written),
+    in one pass: a value is never filled again, so a question, an SQL answer or a record holding
+    ``:result:`` is sent as written, not grown by the result (once per occurrence, unbounded)."""
+    if not constants:
+        return prompt
+    names = re.compile(":(" + "|".join(re.escape(n) for n in constants) + "):")
+    return names.sub(lambda m: constants[m.group(1)], prompt)
 
 
 class InvalidAnswer(Exception):
@@ -145,6 +148,8 @@ def json_object_in(text: str) -> dict[str, Any]:
         value, _ = json.JSONDecoder().raw_decode(body[start:])
     except json.JSONDecodeError as exc:
         raise InvalidAnswer(f"its JSON is not valid ({exc.msg} at column {exc.colno})") from None
+    except RecursionError:  # a reply of [[[[… deeper than Python's JSON reader goes
+        raise InvalidAnswer("its JSON is nested too deeply") from None
     if not isinstance(value, dict):
         raise InvalidAnswer("it is not a JSON object")
     return value

@@ -32,16 +32,21 @@ import sqlite3
 import struct
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
 
 from fmscript.ai import home as homes
+from fmscript.errors import CANNOT_OPEN_FILE, ScriptRuntimeError
 
 HASH_MODEL = "fmscript-hash-embedding"  # the built-in embedding (see :func:`hash_embed`)
 HASH_DIMENSIONS = 512
 DEFAULT_TOKENS_PER_CHUNK = 256
 MAX_TOKENS_PER_CHUNK = 8192
+# The most chunks one Add Data makes (fmscript's bound: the page names none): each holds a vector,
+# so 2 MB of text at 1 token per chunk would otherwise be 400,000 vectors, gigabytes on disk.
+MAX_CHUNKS_PER_DOCUMENT = 10_000
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spaces (
@@ -95,6 +100,7 @@ class Chunk:
 _CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\uac00-\ud7af"
 _TOKEN = re.compile(rf"[{_CJK}]|[^\s{_CJK}]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s+|(?<=[。！？])")
+_PARAGRAPH_END = re.compile(r"\n\s*\n|\r\s*\r")
 
 
 def count_tokens(text: str) -> int:
@@ -109,28 +115,45 @@ def _split_long(sentence: str, tokens: int) -> Iterator[str]:
         yield sentence[group[0].start() : group[-1].end()]
 
 
-def chunk_text(text: str, tokens: int = DEFAULT_TOKENS_PER_CHUNK) -> list[str]:
-    """``text`` cut into chunks of at most ``tokens`` tokens, at paragraph then sentence ends
-    (a sentence longer than that is cut between tokens); empty text gives no chunks."""
-    sentences: list[str] = []
-    for paragraph in re.split(r"\n\s*\n|\r\s*\r", text.replace("\r\n", "\n")):
+class TooManyChunks(ValueError):
+    """A document that would be cut into more than :data:`MAX_CHUNKS_PER_DOCUMENT` chunks."""
+
+
+def _paragraphs(text: str) -> Iterator[str]:
+    start = 0
+    for end in _PARAGRAPH_END.finditer(text):
+        yield text[start : end.start()]
+        start = end.end()
+    yield text[start:]
+
+
+def _sentences(text: str, tokens: int) -> Iterator[str]:
+    """The sentences of ``text`` (one cut between tokens where longer than ``tokens``), with "\n"
+    after each paragraph, one at a time (a 50 MB text is never held as a list of them)."""
+    for paragraph in _paragraphs(text.replace("\r\n", "\n")):
         for sentence in _SENTENCE_END.split(paragraph.strip()):
             sentence = (
                 " ".join(sentence.split()) if not re.search(f"[{_CJK}]", sentence) else sentence.strip()
             )
             if sentence:
-                sentences.extend(
-                    _split_long(sentence, tokens) if count_tokens(sentence) > tokens else [sentence]
-                )
-        sentences.append("\n")  # a paragraph end: never packed across
+                yield from (_split_long(sentence, tokens) if count_tokens(sentence) > tokens else [sentence])
+        yield "\n"  # a paragraph end: never packed across
+
+
+def chunk_text(text: str, tokens: int = DEFAULT_TOKENS_PER_CHUNK, limit: int | None = None) -> list[str]:
+    """``text`` cut into chunks of at most ``tokens`` tokens, at paragraph then sentence ends
+    (a sentence longer than that is cut between tokens); empty text gives no chunks. More than
+    ``limit`` chunks raise :class:`TooManyChunks` as soon as they are counted."""
     chunks: list[str] = []
     current: list[str] = []
     size = 0
-    for sentence in sentences:
+    for sentence in _sentences(text, tokens):
         n = count_tokens(sentence)
         if current and (sentence == "\n" or size + n > tokens):
             chunks.append(" ".join(current))
             current, size = [], 0
+            if limit is not None and len(chunks) > limit:
+                raise TooManyChunks(f"the text makes more than {limit} chunks of {tokens} tokens")
         if sentence != "\n":
             current.append(sentence)
             size += n
@@ -214,6 +237,21 @@ def _unpack(data: bytes) -> tuple[float, ...]:
 
 
 # ----------------------------------------------------------------------------- the store
+
+
+@contextmanager
+def opened(home: Path) -> Iterator[RagStore]:
+    """The home's RAG spaces, open for one step or GetRAGSpaceInfo. A ``rag-spaces.sqlite`` that
+    is no database (another file of that name, a folder, a home that cannot be written) or stays
+    locked past the store's timeout is error 802 ("unable to open file"), never a traceback."""
+    try:
+        with RagStore(home) as store:
+            yield store
+    except sqlite3.Error as exc:
+        path = Path(home) / "rag-spaces.sqlite"
+        raise ScriptRuntimeError(
+            f"the RAG spaces {path} cannot be used: {exc}", code=CANNOT_OPEN_FILE
+        ) from None
 
 
 class RagStore:
@@ -335,7 +373,7 @@ def space_info(home: Path, acct: RagAccount, space_id: str) -> str:
     file name, a text document by its chunks, each with the document's id); :func:`not_found`'s
     message for a space that does not exist or holds no data."""
     space_id = space_id.strip()
-    with RagStore(home) as store:
+    with opened(home) as store:
         if not space_id:
             spaces = [{"model": s.model, "space_id": s.space_id} for s in store.spaces(acct.owner)]
             return _json({"rag_space_list": spaces})

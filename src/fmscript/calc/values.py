@@ -22,7 +22,7 @@ import contextvars
 import datetime as _dt
 import re
 from collections.abc import Iterator
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation, Overflow
 
 import attrs
 
@@ -110,7 +110,10 @@ def make_number(x: int | float | str | Decimal) -> Decimal:
         return d
     if d.is_zero():
         return Decimal(0)
-    d = d.normalize(EXACT)
+    try:
+        d = d.normalize(EXACT)
+    except Overflow:  # a million digits, past EXACT's exponent: beyond any number (as 1/0's "?")
+        return Decimal("-Infinity") if d.is_signed() else Decimal("Infinity")
     if d.as_tuple().exponent > 0:  # type: ignore[operator]  # 1E+2 -> 100
         with contextlib.suppress(InvalidOperation):  # beyond EXACT's digits: to_text still writes it out
             d = d.quantize(Decimal(1), context=EXACT)
@@ -310,7 +313,7 @@ def _two_digit_year(yy: int) -> int:
 
 def parse_time_text(text: str) -> FMTime | None:
     """``H:MM``, ``H:MM:SS`` or ``H:MM:SS.fff``, optional AM/PM; hours may exceed 24."""
-    m = _TIME.match(text)
+    m = _TIME.match(_CJK_AM_PM.sub("", text) + _cjk_marker(text))
     if not m:
         return None
     hours, minutes = int(m[2]), int(m[3])
@@ -321,6 +324,17 @@ def parse_time_text(text: str) -> FMTime | None:
         hours = hours % 12 + (12 if m[5] in "Pp" else 0)
     total = hours * 3600 + minutes * 60 + seconds
     return FMTime(-total if m[1] else total)
+
+
+# ja help writes "12:15 午後", zh help "下午 12:15" (Claris GetAsTime example 3).
+_CJK_AM_PM = re.compile(r"^\s*(午前|午後|上午|下午)|(午前|午後|上午|下午)\s*$")
+
+
+def _cjk_marker(text: str) -> str:
+    m = _CJK_AM_PM.search(text)
+    if not m:
+        return ""
+    return " PM" if (m[1] or m[2]) in ("午後", "下午") else " AM"
 
 
 def parse_timestamp_text(text: str) -> _dt.datetime | None:

@@ -114,7 +114,7 @@ def to_storage(value: Value, ftype: FieldType) -> Any:
     if ftype is FieldType.NUMBER:
         # Text typed into a number field stays as typed unless it is a number, as in FileMaker.
         n = parse_number(value) if isinstance(value, str) else to_number(value)
-        if n is None:
+        if n is None or not n.is_finite():  # beyond any number (a million digits): as typed
             return to_text(value)
         if n == n.to_integral_value() and abs(n) < 2**63:
             return int(n)

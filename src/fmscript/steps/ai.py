@@ -277,6 +277,8 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
         raise ScriptRuntimeError(
             f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
+    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
+        raise ScriptRuntimeError("Fine-Tune Parameters is nested too deeply", code=NAME_INVALID) from None
     if not isinstance(params, dict):
         raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=NAME_INVALID)
     return params

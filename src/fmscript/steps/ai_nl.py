@@ -86,6 +86,8 @@ def _parameters(ctx: StepContext, step: ast.Step) -> tuple[dict[str, Any], str]:
         raise ScriptRuntimeError(
             f"Parameters is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
+    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
+        raise ScriptRuntimeError("Parameters is nested too deeply", code=NAME_INVALID) from None
     if not isinstance(params, dict):
         raise ScriptRuntimeError("Parameters must be a JSON object", code=NAME_INVALID)
     context = params.pop("context_prompt", "")

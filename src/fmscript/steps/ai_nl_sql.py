@@ -59,7 +59,7 @@ def _json_options(ctx: StepContext, step: ast.Step) -> tuple[str, list[str] | No
     text = _text(ctx, step.opt("options_json")).strip()
     try:
         options = json.loads(text) if text else {}
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):
         options = None
     if not isinstance(options, dict):
         raise ScriptRuntimeError("JSON data must be a JSON object", code=NAME_INVALID)
@@ -79,7 +79,7 @@ def _names(text: str) -> list[str]:
     if text.startswith("["):
         try:
             names = json.loads(text)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             names = None
         if isinstance(names, list):
             return [str(n).strip() for n in names if str(n).strip()]

@@ -93,7 +93,7 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, int]:
     if text:
         try:
             given = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise ScriptRuntimeError("Parameters is not a JSON object", code=NAME_INVALID) from None
     if not isinstance(given, dict):
         raise ScriptRuntimeError("Parameters must be a JSON object", code=NAME_INVALID)

@@ -79,6 +79,8 @@ def _json_option(ctx: StepContext, step: ast.Step, key: str, label: str, kind: t
         raise ScriptRuntimeError(
             f"{label} is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
+    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
+        raise ScriptRuntimeError(f"{label} is nested too deeply", code=NAME_INVALID) from None
     if not isinstance(value, kind):
         want = "array" if kind is list else "object"
         raise ScriptRuntimeError(f"{label} must be a JSON {want}", code=NAME_INVALID)

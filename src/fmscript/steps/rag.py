@@ -26,7 +26,8 @@ vertical text is accepted (pypdf reads vertical runs in content order).
 Error codes (Get ( LastError )): 877 no such RAG account, 10 the AI account is not configured or
 the space does not exist ("[RAG Space] Error. Reason: RAG space … not found", GetRAGSpaceInfo's
 words), 11 a missing Space ID, Action, Model, text or a Parameters value that is not the JSON
-documented, 14 Tokens per Text Chunk out of range, 100 no PDF at any Input File path, 882 data
+documented, 14 Tokens per Text Chunk out of range or a document of more than
+:data:`~fmscript.ai.rag.MAX_CHUNKS_PER_DOCUMENT` chunks (fmscript's bound), 100 no PDF at any Input File path, 882 data
 that is not a PDF, 3 PDF support not installed; a Prompt Template Name that names no template 10,
 one of another Template Type 11 (as for the natural-language steps); the chat provider's own
 codes pass through.
@@ -44,12 +45,15 @@ from fmscript.ai.accounts import Account
 from fmscript.ai.rag import (
     DEFAULT_TOKENS_PER_CHUNK,
     HASH_MODEL,
+    MAX_CHUNKS_PER_DOCUMENT,
     MAX_TOKENS_PER_CHUNK,
     RagAccount,
     RagStore,
+    TooManyChunks,
     chunk_text,
     hash_embed,
     not_found,
+    opened,
 )
 from fmscript.calc import values as V
 from fmscript.calc.values import Value
@@ -119,7 +123,7 @@ def perform_rag_action(ctx: StepContext, step: ast.Step) -> None:
     # Set AI Call Logging: one "rag" entry per step (the chat round of Send Prompt has its own).
     entry: dict[str, Any] = {"call": "rag", "action": action, "account": acct.name, "space_id": space_id}
     try:
-        with RagStore(ctx.settings.home) as store:
+        with opened(ctx.settings.home) as store:
             if action == "Add Data":
                 result = _add_data(ctx, step, store, acct, space_id, entry)
             elif action == "Remove Data":
@@ -216,7 +220,14 @@ def _add_data(
     tokens = _tokens(ctx, step)
     text, filename = _document(ctx, step)
     model = store.model(acct.owner, space_id) or ctx.settings.rag_embedding_model or HASH_MODEL
-    chunks = chunk_text(text, tokens)
+    try:
+        chunks = chunk_text(text, tokens, MAX_CHUNKS_PER_DOCUMENT)
+    except TooManyChunks as exc:
+        raise ScriptRuntimeError(
+            f"{filename or 'the text'}: {exc} (at most {MAX_CHUNKS_PER_DOCUMENT}: raise Tokens per Text Chunk"
+            " or add it in parts)",
+            code=OUT_OF_RANGE,
+        ) from None
     if not chunks:
         raise ScriptRuntimeError(f"{filename or 'the text'} holds no text to add", code=DATA_MISSING)
     vectors = _embed(ctx, model, chunks)
@@ -240,6 +251,8 @@ def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
         raise ScriptRuntimeError(
             f"Parameters is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
+    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
+        raise ScriptRuntimeError("Parameters is nested too deeply", code=NAME_INVALID) from None
     if not isinstance(value, dict):
         raise ScriptRuntimeError("Parameters must be a JSON object", code=NAME_INVALID)
     return value

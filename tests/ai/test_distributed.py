@@ -289,7 +289,12 @@ def test_ranks_that_never_connect_fail_and_a_cancel_stops_them(monkeypatch: pyte
             ["--hosts", "no-such-host.invalid", "--store", "postgresql://x@127.0.0.1:1/db"],
             "cannot resolve no-such-host.invalid",
         ),
-        (["--ranks-per-host", "0"], "x>=1"),
+        (["--ranks-per-host", "0"], "1<=x<=1024"),
+        # Issue 22: 10^9 ranks would fork until the machine stops; NaN / 1e308 polls were tracebacks.
+        (["--ranks-per-host", "1000000000"], "1<=x<=1024"),
+        (["--port", "65535", "--ranks-per-host", "4"], "4 ranks need ports past 65535"),
+        (["--poll", "nan"], "--poll must be a number of seconds"),
+        (["--poll", "1e308"], "0.05<=x<=3600"),
     ],
 )
 def test_worker_rank_options_are_checked_before_anything_starts(

@@ -82,6 +82,7 @@ def test_gradient_reaches_only_the_adapter_and_reference_stays(demo_dir: Path) -
 
     model, tokenizer = load_model(demo_dir)
     model.freeze()
+    mx.random.seed(0)  # the adapter's random start: the test does not depend on earlier tests
     linear_to_lora_layers(model, 2, {"rank": 4, "scale": 20.0, "dropout": 0.0})
     pairs = tokenize_pairs(tokenizer, PREFS)
     before = reference_logps(model, pairs, 2048)
@@ -93,8 +94,10 @@ def test_gradient_reaches_only_the_adapter_and_reference_stays(demo_dir: Path) -
     names = [k for k, _ in tree_flatten(grads)]
     assert names and all(".lora_a" in k or ".lora_b" in k for k in names)
 
-    reports = train_dpo(model, pairs, steps=30, batch_size=4, learning_rate=5e-3, beta=0.1, max_len=2048)
-    assert reports[-1][1].reward_margin > reports[0][1].reward_margin
+    reports = train_dpo(model, pairs, steps=30, batch_size=4, learning_rate=2e-3, beta=0.1, max_len=2048)
+    # one batch's margin is noisy: the last five steps' mean beats the untrained start (0)
+    late = sum(report.reward_margin for _, report in reports[-5:]) / 5
+    assert late > reports[0][1].reward_margin + 0.2
     with adapter_off(model):
         after = reference_logps(model, pairs, 2048)
     assert mx.allclose(after, before, rtol=1e-5, atol=1e-4).item()

@@ -61,3 +61,21 @@ def test_trainable_layers_are_not_swapped(demo_dir: Path) -> None:
 
     model, _ = mlx_generate.load_model(demo_dir)  # nothing frozen
     assert mlx_cpu.speed_up_frozen_layers(model) == 0
+
+
+def test_a_large_output_embedding_keeps_its_own_product(
+    demo_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its transposed copy would cost memory (Qwen2.5's 0.27 GB) for no gain per step."""
+    pytest.importorskip("mlx.core")
+    from fmscript.ai.engines import mlx_cpu
+
+    def swapped(limit: int) -> set[str]:
+        monkeypatch.setattr(mlx_cpu, "EMBEDDING_COPY_LIMIT", limit)
+        model = _lora_model(demo_dir)
+        mlx_cpu.speed_up_frozen_layers(model)  # type: ignore[arg-type]
+        return {type(m).__name__ for _, m in model.named_modules()}  # type: ignore[attr-defined]
+
+    assert "_FrozenEmbedding" in swapped(mlx_cpu.EMBEDDING_COPY_LIMIT)  # the demo's: 0.2 MB
+    kinds = swapped(1024)
+    assert "_FrozenEmbedding" not in kinds and "Embedding" in kinds and "_FrozenLinear" in kinds

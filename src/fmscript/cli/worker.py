@@ -12,10 +12,13 @@ import click
 from fmscript.cli.output import dump, table, when
 from fmscript.cli.store_option import store_option
 
+# Ranks are processes (and one TCP port each): 10^9 of them would fork until the machine stops.
+MAX_RANKS_PER_HOST = 1024
+
 
 @click.command()
 @store_option
-@click.option("--poll", type=click.FloatRange(min=0.05), default=1.0, show_default=True,
+@click.option("--poll", type=click.FloatRange(min=0.05, max=3600), default=1.0, show_default=True,
               help="Seconds between looks at the queue when it is empty.")  # fmt: skip
 @click.option(
     "--max-jobs", type=click.IntRange(min=1), default=None, help="Stop after training this many jobs."
@@ -29,7 +32,7 @@ from fmscript.cli.store_option import store_option
 )
 @click.option(
     "--ranks-per-host",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_RANKS_PER_HOST),
     default=1,
     show_default=True,
     help="Training processes per host; gradients are averaged over all of them.",
@@ -56,9 +59,13 @@ def worker(
     from fmscript.cli import current_settings
 
     settings = current_settings()
+    if poll != poll:  # NaN passes click's range check (every comparison with it is false)
+        raise click.UsageError("--poll must be a number of seconds")
     names = tuple(h.strip() for h in hosts.split(",") if h.strip())
     if not names:
         raise click.UsageError("--hosts names no host")
+    if port and port + len(names) * ranks_per_host - 1 > 65535:
+        raise click.UsageError(f"--port {port}: {len(names) * ranks_per_host} ranks need ports past 65535")
     plan = RankPlan(names, ranks_per_host, backend, port, environ=dict(os.environ))
     if not plan.local and port == 0:
         plan = attrs.evolve(plan, port=32323)

@@ -214,7 +214,14 @@ def build_options(spec: StepSpec, raws: list[RawOption], step_span: SourceSpan) 
 def _generic(spec: StepSpec, seq: list[Classified]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     slots = list(spec.positional)
+    labelled: set[str] = set()
     for c in seq:
+        if c.labelled and c.key is not None:
+            # "Action: Train ; Action: Save" would silently Save: FileMaker never prints a label twice.
+            if c.key in labelled:
+                label = c.raw.text[: c.vstart].strip().rstrip(":").strip()
+                raise OptionError(f"{spec.name} is given the option {label!r} twice", c.raw.span())
+            labelled.add(c.key)
         if c.key is None:
             if not slots:
                 raise OptionError(_unexpected_option(spec, c), c.raw.span(c.vstart, c.vstart + len(c.value)))

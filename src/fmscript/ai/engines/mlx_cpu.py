@@ -6,6 +6,11 @@ operand; the backward product ``dy @ w`` is already the fast layout. So a frozen
 copies ``w.T`` to a contiguous array first (a copy of the weight, cheap next to the product) and its
 vjp multiplies by ``w`` directly. Same values, same gradients for the trainable (LoRA) parameters;
 the step takes about two thirds of the time (bench/train_bench.py). On a GPU nothing is changed.
+
+The copy is made at every forward product. For a tied output layer of a large vocabulary
+(Qwen2.5-0.5B's 151,936 × 896 embedding: 0.27 GB in bf16) it raised the training peak from 1.26 to
+1.50 GB (mlx_lm lora: 1.26 GB) with no gain per step (51.2 vs 52.7 s, bench/README.md,
+"Real-size LoRA"), so an embedding above EMBEDDING_COPY_LIMIT keeps mlx's own product.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from typing import Any, cast
 
 import mlx.core as mx
 import mlx.nn as nn
+
+EMBEDDING_COPY_LIMIT = 64 * 2**20  # bytes: the demo's 768 × 64 output layer is 0.2 MB
 
 
 @mx.custom_function
@@ -41,14 +48,18 @@ class _FrozenEmbedding(nn.Embedding):
 
 def speed_up_frozen_layers(model: nn.Module) -> int:
     """Swap the class of every frozen ``nn.Linear``/``nn.Embedding`` (exact types only: quantized
-    or LoRA layers keep theirs) on the CPU; returns how many were changed."""
+    or LoRA layers keep theirs; an embedding over EMBEDDING_COPY_LIMIT keeps its own) on the CPU;
+    returns how many were changed."""
     if mx.default_device() != mx.cpu:
         return 0
     swaps: dict[type, type] = {nn.Linear: _FrozenLinear, nn.Embedding: _FrozenEmbedding}
     changed = 0
     for _, module in model.named_modules():
         target = swaps.get(type(module))
-        if target is not None and "weight" in module and not module.trainable_parameters():
-            module.__class__ = target
-            changed += 1
+        if target is None or "weight" not in module or module.trainable_parameters():
+            continue
+        if target is _FrozenEmbedding and module.weight.nbytes > EMBEDDING_COPY_LIMIT:
+            continue
+        module.__class__ = target
+        changed += 1
     return changed

@@ -267,20 +267,28 @@ def _training_file(ctx: StepContext, step: ast.Step) -> Iterator[tuple[Path, str
         yield path, path.name
 
 
-def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
-    text = _text(ctx, step.opt("parameters")).strip()
+def json_option(ctx: StepContext, step: ast.Step, key: str, label: str, kind: type = dict) -> Any:
+    """The JSON object (or array, ``kind=list``) an AI step's option holds; None when it is empty.
+    Not JSON, nested past Python's reader, or the other kind: error 11 naming ``label``."""
+    text = _text(ctx, step.opt(key)).strip()
     if not text:
-        return {}
+        return None
     try:
-        params = json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ScriptRuntimeError(
-            f"Fine-Tune Parameters is not a JSON object: {exc.msg} at column {exc.colno}", code=NAME_INVALID
+            f"{label} is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
         ) from None
     except RecursionError:  # [[[[… deeper than Python's JSON reader goes
-        raise ScriptRuntimeError("Fine-Tune Parameters is nested too deeply", code=NAME_INVALID) from None
-    if not isinstance(params, dict):
-        raise ScriptRuntimeError("Fine-Tune Parameters must be a JSON object", code=NAME_INVALID)
+        raise ScriptRuntimeError(f"{label} is nested too deeply", code=NAME_INVALID) from None
+    if not isinstance(value, kind):
+        want = "array" if kind is list else "object"
+        raise ScriptRuntimeError(f"{label} must be a JSON {want}", code=NAME_INVALID)
+    return value
+
+
+def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
+    params: dict[str, Any] = json_option(ctx, step, "parameters", "Fine-Tune Parameters") or {}
     return params
 
 

@@ -18,7 +18,6 @@ Response from Model (a key the provider does not take is error 14 before any cal
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from fmscript.ai import nl
 from fmscript.ai.accounts import Account
 from fmscript.calc import values as V
 from fmscript.errors import DATA_MISSING, NAME_INVALID, FMScriptError, ScriptRuntimeError
-from fmscript.steps.ai import account
+from fmscript.steps.ai import account, json_option
 from fmscript.steps.state import StepContext
 from fmscript.syntax import ast
 
@@ -77,19 +76,9 @@ class NLCall:
 
 
 def _parameters(ctx: StepContext, step: ast.Step) -> tuple[dict[str, Any], str]:
-    text = _text(ctx, step.opt("parameters")).strip()
-    if not text:
+    params: dict[str, Any] | None = json_option(ctx, step, "parameters", "Parameters")
+    if params is None:
         return {}, ""
-    try:
-        params = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScriptRuntimeError(
-            f"Parameters is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
-        ) from None
-    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
-        raise ScriptRuntimeError("Parameters is nested too deeply", code=NAME_INVALID) from None
-    if not isinstance(params, dict):
-        raise ScriptRuntimeError("Parameters must be a JSON object", code=NAME_INVALID)
     context = params.pop("context_prompt", "")
     return params, V.to_text(context) if context is not None else ""
 

@@ -50,7 +50,7 @@ from fmscript.errors import (
     FMScriptError,
     ScriptRuntimeError,
 )
-from fmscript.steps.ai import account, provider_run
+from fmscript.steps.ai import account, json_option, provider_run
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -69,26 +69,8 @@ def _text(ctx: StepContext, calc: ast.Calc | None) -> str:
     return V.to_text(ctx.evaluator.evaluate(calc)) if calc is not None else ""
 
 
-def _json_option(ctx: StepContext, step: ast.Step, key: str, label: str, kind: type) -> Any:
-    text = _text(ctx, step.opt(key)).strip()
-    if not text:
-        return None
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScriptRuntimeError(
-            f"{label} is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
-        ) from None
-    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
-        raise ScriptRuntimeError(f"{label} is nested too deeply", code=NAME_INVALID) from None
-    if not isinstance(value, kind):
-        want = "array" if kind is list else "object"
-        raise ScriptRuntimeError(f"{label} must be a JSON {want}", code=NAME_INVALID)
-    return value
-
-
 def _history(ctx: StepContext, step: ast.Step) -> list[Message]:
-    history = _json_option(ctx, step, "messages", "Messages", list) or []
+    history = json_option(ctx, step, "messages", "Messages", list) or []
     for n, item in enumerate(history, start=1):
         if not (isinstance(item, dict) and isinstance(item.get("role"), str) and "content" in item):
             raise ScriptRuntimeError(
@@ -142,13 +124,13 @@ def generate_response(ctx: StepContext, step: ast.Step) -> None:
     prompt = _text(ctx, step.opt("user_prompt"))
     instructions = _text(ctx, step.opt("instructions"))
     history = _history(ctx, step)
-    params = _json_option(ctx, step, "parameters", "Parameters", dict) or {}
+    params = json_option(ctx, step, "parameters", "Parameters", dict) or {}
     if step.opt("temperature") is not None:
         temperature = V.to_number(ctx.evaluator.evaluate(step.opt("temperature")))
         if temperature is None:
             raise ScriptRuntimeError("Temperature must be a number", code=OUT_OF_RANGE)
         params["temperature"] = float(temperature)
-    tools = _json_option(ctx, step, "tools", "Tool Definitions", list) or []
+    tools = json_option(ctx, step, "tools", "Tool Definitions", list) or []
     count = _count(ctx, step)
     messages = ([{"role": "system", "content": instructions}] if instructions else []) + [
         *history,

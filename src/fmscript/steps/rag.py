@@ -67,7 +67,7 @@ from fmscript.errors import (
     FMScriptError,
     ScriptRuntimeError,
 )
-from fmscript.steps.ai import provider_run
+from fmscript.steps.ai import json_option, provider_run
 from fmscript.steps.ai_nl import _template, prompt_text
 from fmscript.steps.generate import _ask, _stream_printer
 from fmscript.steps.paths import resolve_paths
@@ -242,20 +242,8 @@ def _add_data(
 
 
 def _parameters(ctx: StepContext, step: ast.Step) -> dict[str, Any]:
-    text = _text(ctx, step.opt("parameters")).strip()
-    if not text:
-        return {}
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ScriptRuntimeError(
-            f"Parameters is not valid JSON: {exc.msg} at column {exc.colno}", code=NAME_INVALID
-        ) from None
-    except RecursionError:  # [[[[… deeper than Python's JSON reader goes
-        raise ScriptRuntimeError("Parameters is nested too deeply", code=NAME_INVALID) from None
-    if not isinstance(value, dict):
-        raise ScriptRuntimeError("Parameters must be a JSON object", code=NAME_INVALID)
-    return value
+    params: dict[str, Any] = json_option(ctx, step, "parameters", "Parameters") or {}
+    return params
 
 
 def _remove_data(

@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -265,6 +265,20 @@ def _training_file(ctx: StepContext, step: ast.Step) -> Iterator[tuple[Path, str
         path = Path(folder) / f"{str(table).replace(' ', '_')}-{int(time.time() * 1000)}.jsonl"
         write_jsonl(lines, [path])
         yield path, path.name
+
+
+def terminal_printer(ctx: StepContext) -> Callable[[str], None] | None:
+    """Stream On at a terminal: each piece of a model's answer printed as it arrives (FileMaker
+    shows it as it comes); None when the output is not a terminal."""
+    isatty = getattr(ctx.out, "isatty", None)
+    if not (ctx.options.interactive or (isatty is not None and isatty())):
+        return None
+
+    def show(chunk: str) -> None:
+        ctx.out.write(chunk)
+        ctx.out.flush()
+
+    return show
 
 
 def json_option(ctx: StepContext, step: ast.Step, key: str, label: str, kind: type = dict) -> Any:

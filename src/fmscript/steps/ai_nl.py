@@ -83,7 +83,7 @@ def _parameters(ctx: StepContext, step: ast.Step) -> tuple[dict[str, Any], str]:
     return params, V.to_text(context) if context is not None else ""
 
 
-def _template(ctx: StepContext, step: ast.Step, kind: str) -> nl.PromptTemplate | None:
+def prompt_template(ctx: StepContext, step: ast.Step, kind: str) -> nl.PromptTemplate | None:
     name = _text(ctx, step.opt("template_name")).strip()
     if not name:
         return None
@@ -105,7 +105,7 @@ def prepare(ctx: StepContext, step: ast.Step, step_name: str, kind: str) -> NLCa
     if not model:
         raise ScriptRuntimeError(f"{step_name} needs a Model", code=NAME_INVALID)
     params, context = _parameters(ctx, step)
-    template = _template(ctx, step, kind)
+    template = prompt_template(ctx, step, kind)
     from fmscript.ai import providers
 
     try:
@@ -131,14 +131,14 @@ def asker(
     """One model round per call (logged by Set AI Call Logging), the reply's text; ``answer_format``
     (``providers.JSON_ANSWER`` / ``SQL_ANSWER``) lets the provider steer the model towards it."""
     from fmscript.ai import providers
-    from fmscript.steps.generate import _ask
+    from fmscript.steps.generate import ask
 
-    def ask(messages: list[Message]) -> str:
+    def one_round(messages: list[Message]) -> str:
         request = providers.ChatRequest(call.model, messages, dict(call.params), answer_format=answer_format)
         try:
-            return _ask(ctx, call.account, call.provider, request, show).text or ""
+            return ask(ctx, call.account, call.provider, request, show).text or ""
         except FMScriptError as exc:
             exc.message = call.account.redact(exc.message)
             raise
 
-    return ask
+    return one_round

@@ -29,7 +29,6 @@ error 882.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from fmscript.ai import nl
@@ -38,6 +37,7 @@ from fmscript.calc import values as V
 from fmscript.calc.context import FileView
 from fmscript.calc.functions.sql import SQLQueryError, rows_text
 from fmscript.errors import NAME_INVALID, NO_OPEN_FILE, TABLE_MISSING, ScriptRuntimeError
+from fmscript.steps.ai import terminal_printer
 from fmscript.steps.ai_nl import asker, prepare, prompt_text
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
@@ -152,7 +152,7 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
             sql=sql,
             result=result,
         )
-        show = _printer(ctx) if stream else None
+        show = terminal_printer(ctx) if stream else None
         try:
             value = asker(ctx, call, show=show)([{"role": "user", "content": answer_prompt}])
         finally:
@@ -167,19 +167,6 @@ def perform_sql_query_by_natural_language(ctx: StepContext, step: ast.Step) -> N
     if target is not None:
         write_target(ctx, target, value)
     return None
-
-
-def _printer(ctx: StepContext) -> Callable[[str], None] | None:
-    """Stream On at a terminal: each piece of the answer printed as it comes."""
-    isatty = getattr(ctx.out, "isatty", None)
-    if not (ctx.options.interactive or (isatty is not None and isatty())):
-        return None
-
-    def show(chunk: str) -> None:
-        ctx.out.write(chunk)
-        ctx.out.flush()
-
-    return show
 
 
 def _generated(answers: list[str]) -> list[str]:

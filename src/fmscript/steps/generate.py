@@ -50,7 +50,7 @@ from fmscript.errors import (
     FMScriptError,
     ScriptRuntimeError,
 )
-from fmscript.steps.ai import account, json_option, provider_run
+from fmscript.steps.ai import account, json_option, provider_run, terminal_printer
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
 from fmscript.syntax import ast
@@ -101,19 +101,9 @@ def _count(ctx: StepContext, step: ast.Step) -> int | None:
     return int(number)
 
 
-def _stream_printer(ctx: StepContext, step: ast.Step) -> OnChunk | None:
-    """Stream On at a terminal: print each chunk as it comes (FileMaker shows it as it arrives)."""
-    if not step.opt("stream"):
-        return None
-    isatty = getattr(ctx.out, "isatty", None)
-    if not (ctx.options.interactive or (isatty is not None and isatty())):
-        return None
-
-    def show(chunk: str) -> None:
-        ctx.out.write(chunk)
-        ctx.out.flush()
-
-    return show
+def stream_printer(ctx: StepContext, step: ast.Step) -> OnChunk | None:
+    """The printer of a step with Stream On (see ``terminal_printer``)."""
+    return terminal_printer(ctx) if step.opt("stream") else None
 
 
 def generate_response(ctx: StepContext, step: ast.Step) -> None:
@@ -136,7 +126,7 @@ def generate_response(ctx: StepContext, step: ast.Step) -> None:
         *history,
         {"role": "user", "content": prompt},
     ]
-    show = _stream_printer(ctx, step)
+    show = stream_printer(ctx, step)
     from fmscript.ai import providers
 
     try:
@@ -184,7 +174,7 @@ def _converse(
     MAX_TOOL_ROUNDS times. (None, calls) when Agentic mode is Off and the model called a tool."""
     all_calls: list[dict[str, Any]] = []
     for _ in range(MAX_TOOL_ROUNDS):
-        reply = _ask(ctx, acct, provider, request, show)
+        reply = ask(ctx, acct, provider, request, show)
         if not reply.tool_calls:
             return reply.text, all_calls
         all_calls.extend(reply.tool_calls)
@@ -201,7 +191,7 @@ def _converse(
     )
 
 
-def _ask(
+def ask(
     ctx: StepContext, acct: Account, provider: ChatProvider, request: ChatRequest, show: OnChunk | None
 ) -> ChatReply:
     """One round with the model, logged when Set AI Call Logging is On."""

@@ -68,8 +68,8 @@ from fmscript.errors import (
     ScriptRuntimeError,
 )
 from fmscript.steps.ai import json_option, provider_run
-from fmscript.steps.ai_nl import _template, prompt_text
-from fmscript.steps.generate import _ask, _stream_printer
+from fmscript.steps.ai_nl import prompt_template, prompt_text
+from fmscript.steps.generate import ask, stream_printer
 from fmscript.steps.paths import resolve_paths
 from fmscript.steps.state import StepContext
 from fmscript.steps.variables import write_target
@@ -291,7 +291,7 @@ def _send_prompt(
     model = _text(ctx, step.opt("model")).strip()
     if not model:
         raise ScriptRuntimeError("Send Prompt needs a Model", code=NAME_INVALID)
-    template = _template(ctx, step, nl.RAG_PROMPT)
+    template = prompt_template(ctx, step, nl.RAG_PROMPT)
     prompt = _text(ctx, step.opt("prompt"))
     params = _parameters(ctx, step)
     context_prompt = V.to_text(params.pop("context_prompt", "") or "")
@@ -307,11 +307,11 @@ def _send_prompt(
     elif context_prompt:
         messages.append({"role": "system", "content": context_prompt})
     messages.append({"role": "user", "content": prompt})
-    show = _stream_printer(ctx, step)
+    show = stream_printer(ctx, step)
     try:
         provider = providers.chat(ai_acct.provider)
         provider.validate_chat_parameters(params)
-        reply = _ask(ctx, ai_acct, provider, providers.ChatRequest(model, messages, params), show)
+        reply = ask(ctx, ai_acct, provider, providers.ChatRequest(model, messages, params), show)
     except FMScriptError as exc:
         exc.message = ai_acct.redact(_redact(acct, exc.message))
         raise

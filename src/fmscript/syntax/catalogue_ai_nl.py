@@ -9,7 +9,7 @@ printed form of a few options is not on those pages; fmscript reads the page's l
 
 from __future__ import annotations
 
-from fmscript.syntax.step_spec import ACCOUNT, RESPONSE_TARGET, StepSpec, _o, _s
+from fmscript.syntax.step_spec import ACCOUNT, MODEL_PROVIDER, RESPONSE_TARGET, StepSpec, _o, _s
 
 MODEL = _o("model", "calc", "Model", "モデル", "模型")
 PROMPT = _o("prompt", "calc", "Prompt", "プロンプト", "提示")
@@ -32,14 +32,7 @@ STEPS: tuple[StepSpec, ...] = (
         "プロンプトテンプレートを構成",
         "配置提示模板",
         _o("template_name", "calc", "Template Name", "テンプレート名", "模板名称"),
-        _o(
-            "provider",
-            "enum",
-            "Model Provider",
-            "モデルプロバイダ",
-            "模型提供商",
-            values=("OpenAI", "Custom", "Local", "Anthropic", "Cohere"),
-        ),
+        MODEL_PROVIDER,
         _o(
             "template_type",
             "enum",

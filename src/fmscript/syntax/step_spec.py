@@ -173,6 +173,15 @@ RESPONSE_TARGET = _o(
     "ターゲット",
     "目标",
 )
+# Configure AI Account's and Configure Prompt Template's "Model Provider".
+MODEL_PROVIDER = _o(
+    "provider",
+    "enum",
+    "Model Provider",
+    "モデルプロバイダ",
+    "模型提供商",
+    values=("OpenAI", "Custom", "Local", "Anthropic", "Cohere"),
+)
 VERIFY_SSL = _o(
     "verify_ssl",
     "flag",

@@ -49,7 +49,7 @@ Events = Callable[[str, str, dict[str, Any]], None]
 
 def is_repo_id(name: str) -> bool:
     """``org/name`` as the hub spells repositories (a local path that exists is not one)."""
-    return bool(REPO_ID.fullmatch(name)) and ".." not in name and not Path(name).expanduser().exists()
+    return bool(REPO_ID.fullmatch(name)) and ".." not in name and not modeldir.user_path(name).exists()
 
 
 def human_size(n_bytes: float) -> str:

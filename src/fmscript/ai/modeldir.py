@@ -15,6 +15,15 @@ from typing import Any
 import attrs
 
 
+def user_path(text: str | Path) -> Path:
+    """``text`` as a path with ``~`` / ``~user`` expanded; a ``~user`` that names no user (a model
+    name such as ``~x`` in a request) stays as written instead of raising."""
+    try:
+        return Path(text).expanduser()
+    except RuntimeError:  # pathlib: "Could not determine home directory."
+        return Path(text)
+
+
 def read_config(path: Path) -> dict[str, Any]:
     """The model's ``config.json`` (an empty dict when it is missing or unreadable)."""
     try:

@@ -67,7 +67,7 @@ class SQLModels:
 
     def add_base(self, name: str, path: Path | str) -> Model:
         """Register a local model folder (``mlx_lm.load`` form) under a name."""
-        folder = Path(path).expanduser()
+        folder = modeldir.user_path(path)
         if not modeldir.is_model_dir(folder):
             raise ai_error(
                 f"{folder} is not a model folder (config.json and model*.safetensors)", UNKNOWN_MODEL
@@ -147,7 +147,7 @@ class SQLModels:
                     UNKNOWN_MODEL,
                 )
             return folder
-        candidates = [homes.base_models_dir(self.home) / name, Path(name).expanduser()]
+        candidates = [homes.base_models_dir(self.home) / name, modeldir.user_path(name)]
         for folder in candidates:
             if folder.is_dir() and modeldir.is_model_dir(folder):
                 return folder.resolve()
